@@ -1,0 +1,42 @@
+# Each target sets up .venv on first use, so a fresh machine needs only `make demo` / `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint format bench lock clean
+
+$(STAMP): pyproject.toml requirements.lock
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required (set PYTHON=...)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)  ## crawl the bundled recorded sources on 127.0.0.1 and show what was stored
+	$(BIN)/lotwise demo
+
+test: $(STAMP)  ## every test (SQLite always; PostgreSQL when it answers, required with LOTWISE_REQUIRE_POSTGRES=1)
+	$(BIN)/pytest
+
+lint: $(STAMP)  ## ruff, formatting, mypy and the import contracts
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(STAMP)  ## benchmarks: print rates and ratios (not part of the tests)
+	$(BIN)/python benchmarks/bench_ingest.py
+	$(BIN)/python benchmarks/bench_crawl.py
+
+lock:  ## re-pin every dependency after changing pyproject.toml
+	rm -rf /tmp/lotwise-lock && $(PYTHON) -m venv /tmp/lotwise-lock
+	/tmp/lotwise-lock/bin/pip install --quiet -e '.[dev]'
+	/tmp/lotwise-lock/bin/pip freeze --exclude-editable | grep -v '^-e' > requirements.lock
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

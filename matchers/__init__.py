@@ -1,0 +1,1 @@
+"""Scoring of tenders against organisations: pure functions over plain data."""

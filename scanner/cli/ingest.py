@@ -1,0 +1,57 @@
+"""`lotwise ingest FILE...`: load OCDS files (packages or JSON lines, plain or gzipped)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from scanner.cli.context import app_context, utc_now
+from scanner.cli.output import console, err_console, table
+from scanner.services.ingest import ingest_files
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(ingest)
+
+
+def ingest(
+    ctx: typer.Context,
+    files: Annotated[
+        list[Path], typer.Argument(help="OCDS release/record packages or JSON lines, .gz or plain.")
+    ],
+    source: Annotated[str, typer.Option(help="Source name to store the tenders under.")] = "import",
+) -> None:
+    """Load OCDS files; each file is stored whole or not at all. Exit code 1 if any failed."""
+    context = app_context(ctx)
+    outcomes = ingest_files(
+        context.engine(),
+        files,
+        source_name=source,
+        now=utc_now,
+        batch_size=context.settings.store_batch_size,
+    )
+    console.print(
+        table(
+            "Ingest",
+            ["file", "releases", "new", "updated", "unchanged", "record errors", "result"],
+            (
+                (
+                    o.path,
+                    o.result.seen,
+                    o.result.new,
+                    o.result.updated,
+                    o.result.unchanged,
+                    len(o.result.errors),
+                    "ok" if o.ok else "FAILED, nothing stored",
+                )
+                for o in outcomes
+            ),
+        )
+    )
+    failed = [o for o in outcomes if not o.ok]
+    for outcome in failed:
+        err_console.print(f"[red]{outcome.error}[/]", highlight=False)
+    if failed:
+        raise typer.Exit(1)

@@ -1,0 +1,1 @@
+"""Turning source payloads into normalised tenders: parsing, repair, compilation, normalisation."""

@@ -1,0 +1,109 @@
+"""The normalised tender: one plain-data shape every source is turned into.
+
+Plain dataclasses (no ORM, no I/O) so that the splitter and matchers can consume them as pure
+data, and so storage has one contract to persist whatever the source.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import orjson
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    """A classification code such as CPV `72200000` (stored without check digit)."""
+
+    scheme: str
+    code: str
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """A line of what is bought, as OCDS `tender.items[]` carries it."""
+
+    id: str
+    description: str | None = None
+    classifications: tuple[Classification, ...] = ()
+    related_lot: str | None = None
+    regions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Lot:
+    """A lot the buyer already defined."""
+
+    lot_id: str
+    title: str | None = None
+    description: str | None = None
+    value_amount: Decimal | None = None
+    currency: str | None = None
+    status: str | None = None
+    classifications: tuple[Classification, ...] = ()
+    related_items: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class NormalisedTender:
+    """The current state of one procurement procedure from one source.
+
+    `source_key` is the procedure's identity within its source (the ocid for OCDS), the key
+    that makes re-ingesting the same notice an update instead of a duplicate.
+    `updated_at` is the date of the latest release/notice the state was built from: the
+    source's own clock, used for high-water marks.
+    """
+
+    source: str
+    source_key: str
+    title: str
+    ocid: str | None = None
+    notice_id: str | None = None
+    notice_url: str | None = None
+    description: str | None = None
+    buyer_name: str | None = None
+    buyer_id: str | None = None
+    value_amount: Decimal | None = None
+    currency: str | None = None
+    published_at: datetime | None = None
+    deadline_at: datetime | None = None
+    updated_at: datetime | None = None
+    status: str | None = None
+    procedure_type: str | None = None
+    main_cpv: str | None = None
+    cpv_codes: tuple[str, ...] = ()
+    classifications: tuple[Classification, ...] = ()
+    regions: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    items: tuple[Item, ...] = ()
+    lots: tuple[Lot, ...] = ()
+    suitable_sme: bool | None = None
+    suitable_vcse: bool | None = None
+    notice_type: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def is_open(self, now: datetime) -> bool:
+        """Open opportunity: active tender whose submission period has not ended."""
+        if self.status != "active":
+            return False
+        return self.deadline_at is None or self.deadline_at > now
+
+    def content_hash(self) -> str:
+        """A stable digest of the normalised content (not the raw payload, not timestamps
+        of observation), so the same notice seen twice is recognised as unchanged."""
+        data = asdict(self)
+        data.pop("raw")
+        return hashlib.sha256(
+            orjson.dumps(data, default=_json_default, option=orjson.OPT_SORT_KEYS)
+        ).hexdigest()
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"not serialisable: {type(value).__name__}")

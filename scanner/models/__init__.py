@@ -1,0 +1,8 @@
+"""SQLAlchemy 2 typed models. They import nothing else of Lotwise's."""
+
+from scanner.models.base import Base, UTCDateTime
+from scanner.models.crawl import CrawlError, CrawlRun
+from scanner.models.source import Source
+from scanner.models.tender import Lot, Release, Tender
+
+__all__ = ["Base", "CrawlError", "CrawlRun", "Lot", "Release", "Source", "Tender", "UTCDateTime"]

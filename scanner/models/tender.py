@@ -1,0 +1,98 @@
+"""Tenders (current state per procedure and source), their lots, and the raw releases."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from scanner.models.base import Base, JSONType, UTCDateTime
+
+MONEY = Numeric(24, 2)
+
+
+class Tender(Base):
+    """A procurement procedure's current state from one source, unique by
+    (source, source_key). `version` counts content changes; `content_hash` detects them."""
+
+    __tablename__ = "tenders"
+    __table_args__ = (
+        UniqueConstraint("source_id", "source_key"),
+        Index("ix_tenders_status_deadline", "status", "deadline_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
+    source_key: Mapped[str] = mapped_column(String(300))
+    ocid: Mapped[str | None] = mapped_column(String(300), index=True)
+    notice_id: Mapped[str | None] = mapped_column(String(300))
+    notice_url: Mapped[str | None] = mapped_column(String(2000))
+    notice_type: Mapped[str | None] = mapped_column(String(50))
+    title: Mapped[str] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    buyer_name: Mapped[str | None] = mapped_column(String(1000))
+    buyer_id: Mapped[str | None] = mapped_column(String(300))
+    value_amount: Mapped[Decimal | None] = mapped_column(MONEY)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    status: Mapped[str | None] = mapped_column(String(40))
+    procedure_type: Mapped[str | None] = mapped_column(String(200))
+    main_cpv: Mapped[str | None] = mapped_column(String(8))
+    cpv_codes: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    classifications: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    regions: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    countries: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    suitable_sme: Mapped[bool | None] = mapped_column()
+    suitable_vcse: Mapped[bool | None] = mapped_column()
+    content_hash: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime())
+    raw: Mapped[dict[str, Any]] = mapped_column(JSONType)
+
+    lots: Mapped[list[Lot]] = relationship(
+        back_populates="tender", order_by="Lot.position", cascade="all, delete-orphan"
+    )
+
+
+class Lot(Base):
+    """A lot the buyer defined, as published."""
+
+    __tablename__ = "lots"
+    __table_args__ = (UniqueConstraint("tender_id", "lot_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tender_id: Mapped[int] = mapped_column(ForeignKey("tenders.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    lot_id: Mapped[str] = mapped_column(String(300))
+    title: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    value_amount: Mapped[Decimal | None] = mapped_column(MONEY)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    status: Mapped[str | None] = mapped_column(String(40))
+    cpv_codes: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    related_items: Mapped[list[str]] = mapped_column(JSONType, default=list)
+
+    tender: Mapped[Tender] = relationship(back_populates="lots")
+
+
+class Release(Base):
+    """An OCDS release as received (contact points removed). Append-only: the tender's state
+    is compiled from all releases of its ocid, so late or out-of-order releases merge right."""
+
+    __tablename__ = "releases"
+    __table_args__ = (UniqueConstraint("source_id", "ocid", "release_id", "date_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
+    ocid: Mapped[str] = mapped_column(String(300), index=True)
+    release_id: Mapped[str] = mapped_column(String(300))
+    date_key: Mapped[str] = mapped_column(String(40))  # release date as published, "" if none
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONType)

@@ -1,0 +1,1 @@
+"""Use cases the CLI, web and scheduler call: crawling, ingesting files, querying."""

@@ -1,0 +1,105 @@
+"""Running crawls: each crawl is a `python -m spiders crawl` subprocess.
+
+Scrapy's reactor cannot restart within a process, and a hung crawl must be killable without
+taking its caller down, so the core never imports the spiders; it starts them and reads the
+JSON-lines progress events they print on stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from scanner.settings import PROJECT_ROOT, Settings
+
+CrawlEvent = dict[str, Any]
+
+
+@dataclass
+class CrawlOutcome:
+    """What a crawl process reported: one finish event per source, plus its exit code and the
+    tail of its log for diagnosis when it failed."""
+
+    returncode: int
+    finished: list[CrawlEvent] = field(default_factory=list)
+    log_tail: str = ""
+
+
+def settings_environment(settings: Settings) -> dict[str, str]:
+    """The environment that hands `settings` to a child process (`LOTWISE_<NAME>`)."""
+    env = dict(os.environ)
+    for name, value in settings.model_dump().items():
+        if value is not None:
+            env[f"LOTWISE_{name.upper()}"] = str(value)
+    return env
+
+
+def run_crawl(
+    settings: Settings,
+    sources: Sequence[str],
+    *,
+    since: datetime | None = None,
+    on_event: Callable[[CrawlEvent], None] | None = None,
+    timeout: float | None = None,
+) -> CrawlOutcome:
+    """Crawl `sources` in a subprocess, calling `on_event` for each progress event."""
+    command = [sys.executable, "-m", "spiders", "crawl", *sources]
+    if since is not None:
+        command += ["--since", since.isoformat()]
+    process = subprocess.Popen(
+        command,
+        cwd=PROJECT_ROOT,
+        env=settings_environment(settings),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    outcome = CrawlOutcome(returncode=-1)
+    stderr_tail: list[str] = []
+
+    def drain_stderr() -> None:  # a full stderr pipe would stall the crawl
+        assert process.stderr is not None
+        for line in process.stderr:
+            stderr_tail.append(line)
+            del stderr_tail[:-40]
+
+    reader = threading.Thread(target=drain_stderr, daemon=True)
+    reader.start()
+    killer = threading.Timer(timeout, process.kill) if timeout else None
+    if killer is not None:
+        killer.start()
+    try:
+        for line in process.stdout:
+            event = _parse_event(line)
+            if event is None:
+                continue
+            if event.get("event") == "finish":
+                outcome.finished.append(event)
+            if on_event is not None:
+                on_event(event)
+        outcome.returncode = process.wait()
+    finally:
+        if killer is not None:
+            killer.cancel()
+        reader.join(timeout=5)
+    outcome.log_tail = "".join(stderr_tail)
+    return outcome
+
+
+def _parse_event(line: str) -> CrawlEvent | None:
+    line = line.strip()
+    if not line.startswith("{"):
+        return None
+    try:
+        event = json.loads(line)
+    except json.JSONDecodeError:
+        return None
+    return event if isinstance(event, dict) and "event" in event else None

@@ -1,0 +1,216 @@
+"""Sources, crawl runs and crawl errors: the bookkeeping that makes a crawl resumable and its
+failures visible. Errors are rows, not log lines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, select, update
+
+from scanner.models import CrawlError, CrawlRun, Source
+
+EXCERPT_LIMIT = 2000
+
+
+@dataclass(frozen=True)
+class RunTotals:
+    pages: int = 0
+    items_seen: int = 0
+    items_new: int = 0
+    items_updated: int = 0
+    items_unchanged: int = 0
+    errors: int = 0
+    expected_total: int | None = None
+
+
+def ensure_source(conn: Connection, *, name: str, kind: str, url: str, now: datetime) -> int:
+    """The id of source `name`, creating it on first use; kind and URL follow the configuration."""
+    row = conn.execute(
+        select(Source.id, Source.kind, Source.url).where(Source.name == name)
+    ).first()
+    if row is None:
+        return int(
+            conn.execute(
+                Source.__table__.insert()
+                .values(name=name, kind=kind, url=url, created_at=now)
+                .returning(Source.id)
+            ).scalar_one()
+        )
+    if (row.kind, row.url) != (kind, url):
+        conn.execute(update(Source).where(Source.id == row.id).values(kind=kind, url=url))
+    return int(row.id)
+
+
+def high_water_mark(conn: Connection, source_id: int) -> datetime | None:
+    return conn.execute(
+        select(Source.high_water_mark).where(Source.id == source_id)
+    ).scalar_one_or_none()
+
+
+def start_run(
+    conn: Connection,
+    *,
+    source_id: int,
+    now: datetime,
+    window_from: datetime | None,
+    window_to: datetime | None,
+    pid: int | None,
+) -> int:
+    return int(
+        conn.execute(
+            CrawlRun.__table__.insert()
+            .values(
+                source_id=source_id,
+                status="running",
+                started_at=now,
+                window_from=window_from,
+                window_to=window_to,
+                pid=pid,
+                pages=0,
+                items_seen=0,
+                items_new=0,
+                items_updated=0,
+                items_unchanged=0,
+                errors=0,
+            )
+            .returning(CrawlRun.id)
+        ).scalar_one()
+    )
+
+
+def finish_run(
+    conn: Connection, *, run_id: int, totals: RunTotals, now: datetime, advance_to: datetime | None
+) -> str:
+    """Close a run with its totals and return its status. The source's high-water mark moves
+    to `advance_to` (the run's window end) when given: failed pages are retried from the error
+    log, so the mark can advance past them without losing them."""
+    shortfall = None
+    if totals.expected_total is not None and totals.items_seen < totals.expected_total:
+        shortfall = totals.expected_total - totals.items_seen
+    status = "ok" if totals.errors == 0 and shortfall is None else "partial"
+    message = (
+        f"source announced {totals.expected_total} items, {totals.items_seen} received"
+        if shortfall
+        else None
+    )
+    conn.execute(
+        update(CrawlRun)
+        .where(CrawlRun.id == run_id)
+        .values(
+            status=status,
+            finished_at=now,
+            pages=totals.pages,
+            items_seen=totals.items_seen,
+            items_new=totals.items_new,
+            items_updated=totals.items_updated,
+            items_unchanged=totals.items_unchanged,
+            errors=totals.errors,
+            expected_total=totals.expected_total,
+            shortfall=shortfall,
+            message=message,
+        )
+    )
+    if advance_to is not None:
+        source_id = conn.execute(
+            select(CrawlRun.source_id).where(CrawlRun.id == run_id)
+        ).scalar_one()
+        conn.execute(
+            update(Source).where(Source.id == source_id).values(high_water_mark=advance_to)
+        )
+    return status
+
+
+def fail_run(conn: Connection, *, run_id: int, now: datetime, message: str) -> None:
+    conn.execute(
+        update(CrawlRun)
+        .where(CrawlRun.id == run_id)
+        .values(status="failed", finished_at=now, message=message)
+    )
+
+
+def record_error(
+    conn: Connection,
+    *,
+    source_id: int,
+    run_id: int | None,
+    kind: str,
+    reason: str,
+    now: datetime,
+    url: str | None = None,
+    status: int | None = None,
+    excerpt: str | None = None,
+    record_key: str | None = None,
+) -> None:
+    """Store a failure. A URL that already has an unresolved error gets its attempt count
+    bumped instead of a second row, so a page failing every run stays one visible problem."""
+    if url is not None:
+        existing = conn.execute(
+            select(CrawlError.id).where(
+                CrawlError.source_id == source_id,
+                CrawlError.url == url,
+                CrawlError.resolved_at.is_(None),
+            )
+        ).scalar_one_or_none()
+        if existing is not None:
+            conn.execute(
+                update(CrawlError)
+                .where(CrawlError.id == existing)
+                .values(
+                    attempts=CrawlError.attempts + 1,
+                    run_id=run_id,
+                    kind=kind,
+                    status=status,
+                    reason=reason,
+                    excerpt=_clip(excerpt),
+                    created_at=now,
+                )
+            )
+            return
+    conn.execute(
+        CrawlError.__table__.insert().values(
+            source_id=source_id,
+            run_id=run_id,
+            kind=kind,
+            url=url,
+            status=status,
+            reason=reason,
+            excerpt=_clip(excerpt),
+            record_key=record_key,
+            attempts=1,
+            created_at=now,
+        )
+    )
+
+
+def pending_error_urls(conn: Connection, source_id: int) -> list[str]:
+    """URLs of unresolved page errors: the next run of the source requests them again."""
+    rows = conn.execute(
+        select(CrawlError.url)
+        .where(
+            CrawlError.source_id == source_id,
+            CrawlError.resolved_at.is_(None),
+            CrawlError.url.is_not(None),
+        )
+        .order_by(CrawlError.id)
+    )
+    return [url for (url,) in rows if url]
+
+
+def resolve_errors(conn: Connection, *, source_id: int, url: str, now: datetime) -> int:
+    """Mark the unresolved errors of `url` resolved after a successful fetch."""
+    return conn.execute(
+        update(CrawlError)
+        .where(
+            CrawlError.source_id == source_id,
+            CrawlError.url == url,
+            CrawlError.resolved_at.is_(None),
+        )
+        .values(resolved_at=now)
+    ).rowcount
+
+
+def _clip(text: str | None) -> str | None:
+    if text is None:
+        return None
+    return text if len(text) <= EXCERPT_LIMIT else text[:EXCERPT_LIMIT] + "…"

@@ -1,0 +1,1 @@
+"""Scrapy spiders: they only collect; the pipeline normalises and stores through scanner."""

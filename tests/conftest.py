@@ -1,0 +1,97 @@
+"""Shared fixtures: real databases (SQLite file and PostgreSQL) with the migrated schema.
+
+PostgreSQL tests run in a fresh schema per test. Without a server they are skipped with the
+reason printed, unless `LOTWISE_REQUIRE_POSTGRES=1` (set by `.ci/run`), which turns the skip
+into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from scanner.storage.database import make_engine, upgrade_schema
+
+POSTGRES_URL = os.environ.get(
+    "LOTWISE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+SHARED_DIR = Path(
+    os.environ.get("LOTWISE_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared")
+)
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+
+
+def _postgres_available() -> str | None:
+    """None when PostgreSQL answers, else the reason it does not."""
+    try:
+        engine = make_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            conn.execute(text("select 1"))
+        engine.dispose()
+    except Exception as exc:
+        return f"PostgreSQL not reachable at {POSTGRES_URL}: {type(exc).__name__}: {exc}"
+    return None
+
+
+def require_or_skip(reason: str, env_flag: str) -> None:
+    """Skip with `reason`, or fail when `env_flag` says the component is required (CI)."""
+    if os.environ.get(env_flag) == "1":
+        pytest.fail(f"{reason} (required because {env_flag}=1)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def postgres_unavailable() -> str | None:
+    return _postgres_available()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'lotwise.sqlite'}"
+
+
+@pytest.fixture
+def postgres_url(postgres_unavailable: str | None) -> Iterator[str]:
+    """A PostgreSQL URL whose search_path is a fresh schema, dropped after the test."""
+    if postgres_unavailable:
+        require_or_skip(postgres_unavailable, "LOTWISE_REQUIRE_POSTGRES")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest) -> str:
+    """Runs the test once on SQLite and once on PostgreSQL."""
+    name = "sqlite_url" if request.param == "sqlite" else "postgres_url"
+    return str(request.getfixturevalue(name))
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """A migrated database on each backend."""
+    engine = make_engine(database_url)
+    upgrade_schema(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def shared_samples() -> Path:
+    """`../shared/samples`, or a skip naming why it is absent."""
+    samples = SHARED_DIR / "samples"
+    if not samples.is_dir():
+        pytest.skip(f"shared samples not found at {samples} (set LOTWISE_SHARED_DIR)")
+    return samples

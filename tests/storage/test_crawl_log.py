@@ -1,0 +1,75 @@
+"""Crawl runs and errors: high-water marks, shortfalls, error de-duplication and resolution."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine, select
+
+from scanner.models import CrawlError, CrawlRun
+from scanner.storage import crawls
+from scanner.storage.crawls import RunTotals
+
+T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+
+
+def test_finished_run_advances_high_water_mark_and_flags_shortfall(engine: Engine) -> None:
+    with engine.begin() as conn:
+        source = crawls.ensure_source(conn, name="fts", kind="ocds", url="http://x", now=T0)
+        assert crawls.high_water_mark(conn, source) is None
+        run = crawls.start_run(
+            conn, source_id=source, now=T0, window_from=T0 - timedelta(days=1), window_to=T0, pid=1
+        )
+        status = crawls.finish_run(
+            conn,
+            run_id=run,
+            totals=RunTotals(pages=3, items_seen=90, items_new=90, expected_total=100),
+            now=T0,
+            advance_to=T0,
+        )
+        assert status == "partial"
+        assert crawls.high_water_mark(conn, source) == T0
+        row = conn.execute(select(CrawlRun)).scalars().one()
+    assert row.shortfall == 10 and "100" in (row.message or "")
+
+
+def test_clean_run_is_ok_and_source_config_changes_are_followed(engine: Engine) -> None:
+    with engine.begin() as conn:
+        source = crawls.ensure_source(conn, name="fts", kind="ocds", url="http://x", now=T0)
+        same = crawls.ensure_source(conn, name="fts", kind="ocds", url="http://moved", now=T0)
+        assert same == source
+        run = crawls.start_run(
+            conn, source_id=source, now=T0, window_from=None, window_to=T0, pid=1
+        )
+        status = crawls.finish_run(
+            conn, run_id=run, totals=RunTotals(pages=1, items_seen=5), now=T0, advance_to=None
+        )
+        assert status == "ok"
+        assert crawls.high_water_mark(conn, source) is None  # not advanced when told not to
+
+
+def test_failing_url_is_one_error_row_with_attempts_until_resolved(engine: Engine) -> None:
+    url = "http://127.0.0.1/page?cursor=abc"
+    with engine.begin() as conn:
+        source = crawls.ensure_source(conn, name="fts", kind="ocds", url="http://x", now=T0)
+        for attempt in range(3):
+            crawls.record_error(
+                conn,
+                source_id=source,
+                run_id=None,
+                kind="http",
+                reason=f"HTTP 500 (attempt {attempt})",
+                url=url,
+                status=500,
+                excerpt="x" * 5000,
+                now=T0,
+            )
+        assert crawls.pending_error_urls(conn, source) == [url]
+        error = conn.execute(select(CrawlError)).scalars().one()
+        assert error.attempts == 3 and len(error.excerpt or "") <= crawls.EXCERPT_LIMIT + 1
+        assert crawls.resolve_errors(conn, source_id=source, url=url, now=T0) == 1
+        assert crawls.pending_error_urls(conn, source) == []
+        crawls.record_error(
+            conn, source_id=source, run_id=None, kind="http", reason="again", url=url, now=T0
+        )
+        assert len(conn.execute(select(CrawlError)).scalars().all()) == 2
