@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import typer
+from sqlalchemy.orm import Session
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
 from scanner.cli.context import app_context, parse_date
@@ -115,8 +116,8 @@ def sources(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """List configured sources with their stored tenders, last run and unresolved errors."""
     context = app_context(ctx)
     configured = _load(context.settings.sources_file)
-    with context.engine().connect() as conn:
-        stats = queries.source_stats(conn)
+    with Session(context.engine()) as session:
+        stats = queries.source_stats(session)
     rows = [
         {
             "name": name,
@@ -165,8 +166,8 @@ def runs(
 ) -> None:
     """List recent crawl runs with their counts."""
     context = app_context(ctx)
-    with context.engine().connect() as conn:
-        rows = queries.list_runs(conn, source=source, limit=limit)
+    with Session(context.engine()) as session:
+        rows = queries.list_runs(session, source=source, limit=limit)
     if as_json:
         print_json(rows)
         return
@@ -204,8 +205,8 @@ def errors(
 ) -> None:
     """List crawl errors: failed pages (retried on the next run) and unusable records."""
     context = app_context(ctx)
-    with context.engine().connect() as conn:
-        rows = queries.list_errors(conn, source=source, include_resolved=all_errors, limit=limit)
+    with Session(context.engine()) as session:
+        rows = queries.list_errors(session, source=source, include_resolved=all_errors, limit=limit)
     if as_json:
         print_json(rows)
         return

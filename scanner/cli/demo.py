@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy.orm import Session
 from sqlalchemy.engine import make_url
 
 from scanner.cli.context import AppContext, app_context, utc_now
@@ -54,10 +55,10 @@ def demo(
 
 def _report(context: AppContext) -> None:
     now = utc_now()
-    with context.engine().connect() as conn:
-        everything = queries.list_tenders(conn, queries.TenderFilter())
-        open_now = queries.list_tenders(conn, queries.TenderFilter(open_at=now))
-        errors = queries.list_errors(conn, limit=10)
+    with Session(context.engine()) as session:
+        everything = queries.list_tenders(session, queries.TenderFilter())
+        open_now = queries.list_tenders(session, queries.TenderFilter(open_at=now))
+        errors = queries.list_errors(session, limit=10)
     multi_lot = [t for t in everything if (t["lot_count"] or 0) >= 2]
     console.rule("[bold]What was stored")
     console.print(

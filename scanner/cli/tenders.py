@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from sqlalchemy.orm import Session
 
 from scanner.cli.context import app_context, parse_date, utc_now
 from scanner.cli.output import console, err_console, money, print_json, short_date, table
@@ -37,8 +38,8 @@ def list_tenders(
         search=search,
         limit=limit,
     )
-    with context.engine().connect() as conn:
-        rows = queries.list_tenders(conn, flt)
+    with Session(context.engine()) as session:
+        rows = queries.list_tenders(session, flt)
     if as_json:
         print_json(rows)
         return
@@ -71,8 +72,8 @@ def show_tender(
 ) -> None:
     """Show one tender in full: description, classification, regions, items and lots."""
     context = app_context(ctx)
-    with context.engine().connect() as conn:
-        tender = queries.get_tender(conn, tender_id)
+    with Session(context.engine()) as session:
+        tender = queries.get_tender(session, tender_id)
     if tender is None:
         err_console.print(f"[red]No tender with id {tender_id}.[/]")
         raise typer.Exit(1)

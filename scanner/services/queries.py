@@ -11,7 +11,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, func, or_, select
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
 
 from scanner.models import CrawlError, CrawlRun, Lot, Source, Tender
 
@@ -26,7 +27,7 @@ class TenderFilter:
     offset: int = 0
 
 
-def list_tenders(conn: Connection, flt: TenderFilter) -> list[dict[str, Any]]:
+def list_tenders(session: Session, flt: TenderFilter) -> list[dict[str, Any]]:
     """Every stored tender matching the filter, newest publication first."""
     stmt = (
         select(Tender, Source.name, func.count(Lot.id))
@@ -52,13 +53,13 @@ def list_tenders(conn: Connection, flt: TenderFilter) -> list[dict[str, Any]]:
     if flt.limit is not None:
         stmt = stmt.limit(flt.limit)
     stmt = stmt.offset(flt.offset)
-    session_rows = conn.execute(stmt).all()
+    session_rows = session.execute(stmt).all()
     return [_tender_summary(row[0], row[1], row[2]) for row in session_rows]
 
 
-def get_tender(conn: Connection, tender_id: int) -> dict[str, Any] | None:
+def get_tender(session: Session, tender_id: int) -> dict[str, Any] | None:
     """One tender in full: summary fields, items, lots and the raw payload."""
-    row = conn.execute(
+    row = session.execute(
         select(Tender, Source.name)
         .join(Source, Source.id == Tender.source_id)
         .where(Tender.id == tender_id)
@@ -66,7 +67,7 @@ def get_tender(conn: Connection, tender_id: int) -> dict[str, Any] | None:
     if row is None:
         return None
     tender, source = row
-    lots = conn.execute(
+    lots = session.execute(
         select(Lot).where(Lot.tender_id == tender_id).order_by(Lot.position)
     ).scalars()
     detail = _tender_summary(tender, source, None)
@@ -127,7 +128,7 @@ def _tender_summary(tender: Tender, source: str, lot_count: int | None) -> dict[
 
 
 def list_runs(
-    conn: Connection, *, source: str | None = None, limit: int = 20
+    session: Session, *, source: str | None = None, limit: int = 20
 ) -> list[dict[str, Any]]:
     stmt = (
         select(CrawlRun, Source.name)
@@ -156,12 +157,12 @@ def list_runs(
             "shortfall": run.shortfall,
             "message": run.message,
         }
-        for run, name in conn.execute(stmt).all()
+        for run, name in session.execute(stmt).all()
     ]
 
 
 def list_errors(
-    conn: Connection, *, source: str | None = None, include_resolved: bool = False, limit: int = 50
+    session: Session, *, source: str | None = None, include_resolved: bool = False, limit: int = 50
 ) -> list[dict[str, Any]]:
     stmt = (
         select(CrawlError, Source.name)
@@ -188,32 +189,32 @@ def list_errors(
             "created_at": _iso(err.created_at),
             "resolved_at": _iso(err.resolved_at),
         }
-        for err, name in conn.execute(stmt).all()
+        for err, name in session.execute(stmt).all()
     ]
 
 
-def source_stats(conn: Connection) -> dict[str, dict[str, Any]]:
+def source_stats(session: Session) -> dict[str, dict[str, Any]]:
     """Per stored source: tender counts, open count at no particular time, last run."""
     counts = dict(
-        conn.execute(select(Tender.source_id, func.count()).group_by(Tender.source_id)).all()
+        session.execute(select(Tender.source_id, func.count()).group_by(Tender.source_id)).all()
     )
     last_runs = {
         run.source_id: run
-        for run in conn.execute(
+        for run in session.execute(
             select(CrawlRun).where(
                 CrawlRun.id.in_(select(func.max(CrawlRun.id)).group_by(CrawlRun.source_id))
             )
         ).scalars()
     }
     unresolved = dict(
-        conn.execute(
+        session.execute(
             select(CrawlError.source_id, func.count())
             .where(CrawlError.resolved_at.is_(None))
             .group_by(CrawlError.source_id)
         ).all()
     )
     stats = {}
-    for source in conn.execute(select(Source)).scalars():
+    for source in session.execute(select(Source)).scalars():
         run = last_runs.get(source.id)
         stats[source.name] = {
             "kind": source.kind,

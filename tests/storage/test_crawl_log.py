@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from scanner.models import CrawlError, CrawlRun
 from scanner.storage import crawls
@@ -29,7 +30,8 @@ def test_finished_run_advances_high_water_mark_and_flags_shortfall(engine: Engin
         )
         assert status == "partial"
         assert crawls.high_water_mark(conn, source) == T0
-        row = conn.execute(select(CrawlRun)).scalars().one()
+    with Session(engine) as session:
+        row = session.execute(select(CrawlRun)).scalars().one()
     assert row.shortfall == 10 and "100" in (row.message or "")
 
 
@@ -65,11 +67,11 @@ def test_failing_url_is_one_error_row_with_attempts_until_resolved(engine: Engin
                 now=T0,
             )
         assert crawls.pending_error_urls(conn, source) == [url]
-        error = conn.execute(select(CrawlError)).scalars().one()
-        assert error.attempts == 3 and len(error.excerpt or "") <= crawls.EXCERPT_LIMIT + 1
+        attempts, excerpt = conn.execute(select(CrawlError.attempts, CrawlError.excerpt)).one()
+        assert attempts == 3 and len(excerpt or "") <= crawls.EXCERPT_LIMIT + 1
         assert crawls.resolve_errors(conn, source_id=source, url=url, now=T0) == 1
         assert crawls.pending_error_urls(conn, source) == []
         crawls.record_error(
             conn, source_id=source, run_id=None, kind="http", reason="again", url=url, now=T0
         )
-        assert len(conn.execute(select(CrawlError)).scalars().all()) == 2
+        assert len(conn.execute(select(CrawlError.id)).all()) == 2

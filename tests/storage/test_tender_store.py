@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
 
 from scanner.models import Lot, Release, Source, Tender
 from scanner.storage.crawls import ensure_source
@@ -75,8 +76,8 @@ def count(engine: Engine, model: Any) -> int:
 
 
 def one_tender(engine: Engine) -> Tender:
-    with engine.connect() as conn:
-        return conn.execute(select(Tender)).scalars().one()
+    with Session(engine) as session:
+        return session.execute(select(Tender)).scalars().one()
 
 
 def test_same_release_twice_is_one_row_and_counted_unchanged(engine: Engine) -> None:
@@ -104,8 +105,8 @@ def test_stored_tender_has_normalised_fields_and_lots(engine: Engine) -> None:
     assert set(tender.cpv_codes) == {"80500000", "72000000"}
     assert tender.regions == ["UKL22"] and tender.countries == ["GB"]
     assert tender.buyer_name == "Cardiff Council"
-    with engine.connect() as conn:
-        lots = conn.execute(select(Lot).order_by(Lot.position)).scalars().all()
+    with Session(engine) as session:
+        lots = session.execute(select(Lot).order_by(Lot.position)).scalars().all()
     assert [(lot.lot_id, lot.value_amount) for lot in lots] == [
         ("LOT-1", Decimal("100000")),
         ("LOT-2", Decimal("150000")),
