@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, insert, select, update
 
 from scanner.models import CrawlError, CrawlRun, Source
 
@@ -32,7 +32,7 @@ def ensure_source(conn: Connection, *, name: str, kind: str, url: str, now: date
     if row is None:
         return int(
             conn.execute(
-                Source.__table__.insert()
+                insert(Source)
                 .values(name=name, kind=kind, url=url, created_at=now)
                 .returning(Source.id)
             ).scalar_one()
@@ -59,7 +59,7 @@ def start_run(
 ) -> int:
     return int(
         conn.execute(
-            CrawlRun.__table__.insert()
+            insert(CrawlRun)
             .values(
                 source_id=source_id,
                 status="running",
@@ -142,13 +142,19 @@ def record_error(
     excerpt: str | None = None,
     record_key: str | None = None,
 ) -> None:
-    """Store a failure. A URL that already has an unresolved error gets its attempt count
-    bumped instead of a second row, so a page failing every run stays one visible problem."""
-    if url is not None:
+    """Store a failure. A URL (or, for a record error without URL, a record key) that
+    already has an unresolved error gets its attempt count bumped instead of a second row, so
+    a page or record failing every run stays one visible problem."""
+    if url is not None or record_key is not None:
+        same = (
+            CrawlError.url == url
+            if url is not None
+            else (CrawlError.url.is_(None) & (CrawlError.record_key == record_key))
+        )
         existing = conn.execute(
             select(CrawlError.id).where(
                 CrawlError.source_id == source_id,
-                CrawlError.url == url,
+                same,
                 CrawlError.resolved_at.is_(None),
             )
         ).scalar_one_or_none()
@@ -168,7 +174,7 @@ def record_error(
             )
             return
     conn.execute(
-        CrawlError.__table__.insert().values(
+        insert(CrawlError).values(
             source_id=source_id,
             run_id=run_id,
             kind=kind,

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from scanner.ingest.normalise import NormaliseError, normalise_release
@@ -144,7 +144,7 @@ def store_tenders(
         stmt = _insert(conn, Tender)
         excluded = stmt.excluded
         refreshed = {
-            column: getattr(excluded, column)
+            column: excluded[column]
             for column in changed_rows[0]
             if column not in {"source_id", "source_key", "first_seen", "version"}
         }
@@ -229,7 +229,7 @@ def _replace_lots(conn: Connection, source_id: int, tenders: list[NormalisedTend
         for position, lot in enumerate(_unique_lots(t))
     ]
     if rows:
-        conn.execute(Lot.__table__.insert(), rows)
+        conn.execute(insert(Lot), rows)
 
 
 def _unique_lots(tender: NormalisedTender) -> list[Any]:
