@@ -1,0 +1,217 @@
+"""Reading big, possibly compressed, possibly dirty JSON files in bounded memory.
+
+Bulk OCDS downloads run to gigabytes: they are streamed with ijson (its C backend) rather than
+loaded. Files holding invalid numbers (`Infinity`, leading zeros) are re-read through the
+number-repairing reader, continuing after the items already produced. Nothing here knows OCDS.
+"""
+
+from __future__ import annotations
+
+import bz2
+import codecs
+import gzip
+import io
+import lzma
+import re
+import zlib
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+import ijson
+
+from scanner.ingest.repair import InvalidJSON, RepairingReader, parse_json_lenient
+
+__all__ = [
+    "Shape",
+    "iter_json_lines",
+    "open_decompressed",
+    "plain_numbers",
+    "read_json",
+    "sniff",
+    "stream_items",
+    "top_level_keys",
+]
+
+Shape = Literal["object", "array", "lines"]
+
+_HEAD_SIZE = 1 << 18
+_NON_SPACE_RE = re.compile(rb"[^ \t\r\n]")
+_DECOMPRESSION_ERRORS = (EOFError, OSError, zlib.error, lzma.LZMAError)
+_INT_MIN, _INT_MAX = -(2**63), 2**64 - 1  # the integers orjson reads and writes as integers
+
+
+def open_decompressed(path: Path) -> io.BufferedIOBase:
+    """Open `path` for binary reading, decompressing gzip, bzip2 or xz (by magic bytes)."""
+    with path.open("rb") as probe:
+        magic = probe.read(6)
+    if magic[:2] == b"\x1f\x8b":
+        return gzip.open(path, "rb")
+    if magic[:3] == b"BZh":
+        return bz2.open(path, "rb")
+    if magic == b"\xfd7zXZ\x00":
+        return lzma.open(path, "rb")
+    return path.open("rb")
+
+
+def sniff(path: Path) -> tuple[Shape | None, bytes]:
+    """The file's shape from its first bytes, and those bytes (for error messages).
+
+    "lines" when the first line is a complete JSON object followed by another value; None when
+    the file does not start like JSON at all.
+    """
+    try:
+        with open_decompressed(path) as stream:
+            head = stream.read(_HEAD_SIZE)
+    except _DECOMPRESSION_ERRORS as exc:
+        raise InvalidJSON(f"{path}: unreadable or corrupt compressed file: {exc}") from None
+    skip = len(codecs.BOM_UTF8) if head.startswith(codecs.BOM_UTF8) else 0
+    start = _NON_SPACE_RE.search(head, skip)
+    if start is None:
+        return None, b""
+    first = head[start.start() : start.start() + 1]
+    if first == b"[":
+        return "array", head[:40]
+    if first != b"{":
+        return None, head[start.start() : start.start() + 40]
+    newline = head.find(b"\n", start.start())
+    following = _NON_SPACE_RE.search(head, newline) if newline != -1 else None
+    if (
+        following is not None
+        and head[following.start()] in b"{["
+        and first_line_is_object(head[skip:])
+    ):
+        return "lines", head[:40]
+    return "object", head[:40]
+
+
+def first_line_is_object(data: bytes) -> bool:
+    """True when the text up to the first newline is one complete JSON object."""
+    newline = data.find(b"\n")
+    if newline == -1:
+        return False
+    try:
+        return isinstance(parse_json_lenient(data[:newline]), dict)
+    except InvalidJSON:
+        return False
+
+
+def top_level_keys(path: Path) -> Iterator[str]:
+    """The keys of the file's top-level JSON object, in file order, streamed (stop any time)."""
+    try:
+        with open_decompressed(path) as stream:
+            for prefix, event, value in ijson.parse(RepairingReader(stream)):
+                if prefix == "" and event == "map_key":
+                    yield str(value)
+                elif prefix == "" and event == "end_map":
+                    return
+    except ijson.JSONError as exc:
+        raise InvalidJSON(f"{path}: {_first_line(exc)}") from None
+    except _DECOMPRESSION_ERRORS as exc:
+        raise InvalidJSON(f"{path}: unreadable or corrupt compressed file: {exc}") from None
+
+
+def read_json(path: Path) -> object:
+    """The whole file as one JSON value (for files known to be small, like a single record)."""
+    try:
+        with open_decompressed(path) as stream:
+            data = stream.read()
+    except _DECOMPRESSION_ERRORS as exc:
+        raise InvalidJSON(f"{path}: unreadable or corrupt compressed file: {exc}") from None
+    try:
+        return parse_json_lenient(data)
+    except InvalidJSON as exc:
+        raise InvalidJSON(f"{path}: {exc}") from None
+
+
+def stream_items(path: Path, prefix: str) -> Iterator[Any]:
+    """ijson items at `prefix` (e.g. "releases.item"), with JSON-native numbers.
+
+    On a syntax error the file is read again through `RepairingReader`, skipping the items
+    already yielded; a second error raises `InvalidJSON` naming the file.
+    """
+    done = 0
+    repair = False
+    while True:
+        try:
+            with open_decompressed(path) as raw:
+                source: Any = RepairingReader(raw) if repair else raw
+                for index, item in enumerate(ijson.items(source, prefix)):
+                    if index < done:
+                        continue  # yielded before the restart
+                    done += 1
+                    yield plain_numbers(item)
+            return
+        except ijson.JSONError as exc:
+            if repair:
+                raise InvalidJSON(f"{path}: {_first_line(exc)} (after {done} items)") from None
+            repair = True
+        except _DECOMPRESSION_ERRORS as exc:
+            message = f"{path}: truncated or corrupt file after {done} items: {exc}"
+            raise InvalidJSON(message) from None
+
+
+def iter_json_lines(path: Path) -> Iterator[tuple[int, object]]:
+    """(line number, value) for each non-blank line; the value is an `InvalidJSON` if broken."""
+    try:
+        with open_decompressed(path) as stream:
+            for number, line in enumerate(stream, 1):
+                if not line.strip():
+                    continue
+                try:
+                    yield number, parse_json_lenient(line)
+                except InvalidJSON as exc:
+                    yield number, exc
+    except _DECOMPRESSION_ERRORS as exc:
+        raise InvalidJSON(f"{path}: unreadable or corrupt compressed file: {exc}") from None
+
+
+def plain_numbers(obj: Any) -> Any:
+    """Make ijson's numbers what orjson would have produced, in place.
+
+    Decimals become int when integral, else float; integers outside 64 bits become float (as
+    orjson parses them, and orjson cannot serialise them); non-finite values become None.
+    Streamed values then serialise with orjson. Iterative: deep nesting cannot exhaust the stack.
+    """
+    kind = type(obj)
+    if kind is Decimal or kind is int:
+        return _number(obj)
+    stack = [obj]
+    while stack:
+        node = stack.pop()
+        if type(node) is dict:
+            for key, value in node.items():
+                kind = type(value)
+                if kind is Decimal or (kind is int and not _INT_MIN <= value <= _INT_MAX):
+                    node[key] = _number(value)
+                elif kind is dict or kind is list:
+                    stack.append(value)
+        elif type(node) is list:
+            for index, value in enumerate(node):
+                kind = type(value)
+                if kind is Decimal or (kind is int and not _INT_MIN <= value <= _INT_MAX):
+                    node[index] = _number(value)
+                elif kind is dict or kind is list:
+                    stack.append(value)
+    return obj
+
+
+def _number(value: Decimal | int) -> int | float | None:
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            return None
+        if value == value.to_integral_value() and abs(value) < 10**18:
+            return int(value)
+    elif _INT_MIN <= value <= _INT_MAX:
+        return value
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return None if number in (float("inf"), float("-inf")) else number
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
