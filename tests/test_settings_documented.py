@@ -15,7 +15,9 @@ SETTINGS = sorted(Settings.model_fields)
 def test_setting_is_documented_everywhere(name: str) -> None:
     variable = f"LOTWISE_{name.upper()}"
     assert Settings.model_fields[name].description, f"{name} has no help text"
-    assert variable in (PROJECT_ROOT / ".env.example").read_text(), f"{variable} not in .env.example"
+    assert variable in (PROJECT_ROOT / ".env.example").read_text(), (
+        f"{variable} not in .env.example"
+    )
     docs = (PROJECT_ROOT / "docs" / "configuration.md").read_text()
     assert f"`{variable}`" in docs, f"{variable} not in docs/configuration.md"
 
@@ -26,4 +28,6 @@ def test_environment_overrides_config_file(monkeypatch: pytest.MonkeyPatch, tmp_
     settings = Settings()
     assert settings.database_url.endswith("x.sqlite")
     assert settings.http_retries == 7
-    assert "Lotwise" in settings.full_user_agent and settings.contact_url in settings.full_user_agent
+    assert (
+        "Lotwise" in settings.full_user_agent and settings.contact_url in settings.full_user_agent
+    )

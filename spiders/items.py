@@ -1,0 +1,35 @@
+"""What spiders hand to the pipeline: a page of releases, or a page that failed.
+
+Both are plain data. A failed page is an item (not a log line) so the pipeline stores it in
+the error log, where the operator sees it and the next run retries its URL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class PackageItem:
+    """The releases of one fetched page. `url` is the page as requested (the key its earlier
+    errors are resolved by); `total` is the number of releases the source announced for the
+    whole listing, set on the listing's first page only so it is counted once."""
+
+    source: str
+    url: str
+    releases: list[dict[str, Any]] = field(default_factory=list)
+    total: int | None = None
+
+
+@dataclass
+class PageErrorItem:
+    """A page that could not be used. `kind`: http, timeout, connection, truncated, parse or
+    schema; `excerpt` is the start of the body when there was one."""
+
+    source: str
+    kind: str
+    url: str
+    reason: str
+    status: int | None = None
+    excerpt: str | None = None
