@@ -6,8 +6,8 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import typer
-from sqlalchemy.orm import Session
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+from sqlalchemy.orm import Session
 
 from scanner.cli.context import app_context, parse_date
 from scanner.cli.output import console, err_console, print_json, short_date, table

@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy.orm import Session
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 from scanner.cli.context import AppContext, app_context, utc_now
 from scanner.cli.crawl import crawl_with_progress
