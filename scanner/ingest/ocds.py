@@ -361,6 +361,11 @@ def compile_releases(releases: Sequence[Mapping[str, Any]]) -> Record:
     return result
 
 
+def latest_release(releases: Sequence[Mapping[str, Any]]) -> Mapping[str, Any]:
+    """The release that comes last in merge order: its id is the procedure's current notice."""
+    return max(enumerate(releases), key=lambda pair: (_date_key(pair[1]), pair[0]))[1]
+
+
 def _date_key(release: Mapping[str, Any]) -> tuple[int, float]:
     parsed = parse_datetime(release.get("date"))
     return (0, 0.0) if parsed is None else (1, parsed.timestamp())

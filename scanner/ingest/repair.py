@@ -10,6 +10,8 @@ retried. Anything else (truncation, an HTML error page) is an `InvalidJSON` with
 from __future__ import annotations
 
 import codecs
+import json
+import math
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Protocol
@@ -98,20 +100,35 @@ def _try(body: bytes, encoding: str) -> str | None:
 
 
 def parse_json_lenient(text: str | bytes) -> object:
-    """Parse JSON with orjson, repairing invalid number tokens if the strict parse fails.
+    """Parse JSON with orjson; if that fails, read invalid numbers as null.
 
-    Raises `InvalidJSON` (and nothing else) when the input is not JSON even after repair.
+    The fallback is the standard library's C parser with hooks that turn `Infinity`, `NaN`
+    and numbers beyond double range (`1e9999`, which FTS has published) into `None`: one
+    string-aware pass, no re-tokenising. Only what even that refuses (leading zeros such as
+    `000`) goes through the token repair. Raises `InvalidJSON` (and nothing else) when the
+    input is not JSON even after repair.
     """
-    data = _as_bytes(text)
-    try:
-        return orjson.loads(data)
-    except orjson.JSONDecodeError as exc:
-        first = exc
+    if isinstance(text, bytes):
+        try:
+            return orjson.loads(text)  # orjson validates UTF-8 itself
+        except orjson.JSONDecodeError as exc:
+            first = exc
+        data = _as_bytes(text)
+    else:
+        data = _as_bytes(text)
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError as exc:
+            first = exc
     stripped = data.lstrip()
     if not stripped:
         raise InvalidJSON("empty document")
     if stripped[:1] == b"<":
         raise InvalidJSON("an HTML or XML page, not JSON", 0)
+    try:
+        return json.loads(data, parse_constant=_no_constant, parse_float=_finite_float)
+    except (ValueError, RecursionError):
+        pass
     repaired = repair_json_numbers(data)
     if repaired == data:
         raise InvalidJSON(first.msg, first.pos) from None
@@ -119,6 +136,15 @@ def parse_json_lenient(text: str | bytes) -> object:
         return orjson.loads(repaired)
     except orjson.JSONDecodeError as exc:
         raise InvalidJSON(exc.msg, exc.pos) from None
+
+
+def _no_constant(_name: str) -> None:
+    return None
+
+
+def _finite_float(token: str) -> float | None:
+    value = float(token)
+    return value if math.isfinite(value) else None
 
 
 def _as_bytes(text: str | bytes) -> bytes:

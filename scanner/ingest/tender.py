@@ -7,7 +7,7 @@ data, and so storage has one contract to persist whatever the source.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -95,15 +95,29 @@ class NormalisedTender:
 
     def content_hash(self) -> str:
         """A stable digest of the normalised content (not the raw payload, not timestamps
-        of observation), so the same notice seen twice is recognised as unchanged."""
-        data = asdict(self)
-        data.pop("raw")
-        return hashlib.sha256(
-            orjson.dumps(data, default=_json_default, option=orjson.OPT_SORT_KEYS)
-        ).hexdigest()
+        of observation), so the same notice seen twice is recognised as unchanged.
+
+        Built from the fields directly: `dataclasses.asdict` would deep-copy the whole raw
+        release only to drop it, which once cost half the ingest time."""
+        data = _field_values(self)
+        del data["raw"]
+        options = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS
+        return hashlib.sha256(orjson.dumps(data, default=_hash_default, option=options)).hexdigest()
 
 
-def _json_default(value: object) -> object:
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_values(obj: Any) -> dict[str, Any]:
+    names = _FIELD_NAMES.get(type(obj))
+    if names is None:
+        names = _FIELD_NAMES[type(obj)] = tuple(f.name for f in fields(obj))
+    return {name: getattr(obj, name) for name in names}
+
+
+def _hash_default(value: object) -> object:
+    if is_dataclass(value) and not isinstance(value, type):
+        return _field_values(value)  # nested Item, Lot, Classification, as asdict makes them
     if isinstance(value, Decimal):
         return str(value)
     raise TypeError(f"not serialisable: {type(value).__name__}")

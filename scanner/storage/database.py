@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import orjson
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
@@ -14,9 +17,26 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
+def dump_json(value: Any) -> str:
+    """JSON columns are written with orjson (several times faster than `json.dumps`); values
+    orjson refuses, such as integers beyond 64 bits in a payload, fall back to the stdlib."""
+    try:
+        return orjson.dumps(value, default=_json_default).decode()
+    except TypeError:
+        return json.dumps(value, default=_json_default)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for `url`. For SQLite the parent directory is created, WAL mode and a busy
     timeout are set so a crawl writer and readers (CLI, web) do not block each other."""
+    kwargs.setdefault("json_serializer", dump_json)
+    kwargs.setdefault("json_deserializer", orjson.loads)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":

@@ -7,19 +7,16 @@ ORM unit of work is an order of magnitude slower for bulk ingest.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
-import orjson
 from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from scanner.ingest.normalise import NormaliseError, normalise_release
-from scanner.ingest.ocds import compile_releases, strip_personal_data
+from scanner.ingest.ocds import compile_releases, latest_release, strip_personal_data
 from scanner.ingest.tender import NormalisedTender
 from scanner.models import Lot, Release, Tender
 
@@ -62,7 +59,9 @@ def store_releases(
     """Store OCDS releases and compile each touched ocid into its tender's current state.
 
     Releases already stored (same ocid, id and date) change nothing but the tender's
-    `last_seen`. The caller owns the transaction: a file ingest can make a whole file atomic.
+    `last_seen`. An ocid whose stored releases could not be made into a tender is tried again
+    whenever it is seen, so a fixed normaliser or a corrective release recovers it. The caller
+    owns the transaction: a file ingest can make a whole file atomic.
     """
     result = StoreResult()
     by_ocid: dict[str, list[Mapping[str, Any]]] = {}
@@ -72,76 +71,103 @@ def store_releases(
         if not isinstance(ocid, str) or not ocid.strip():
             result.errors.append((None, "release has no ocid", _excerpt(release)))
             continue
-        by_ocid.setdefault(ocid.strip(), []).append(release)  # stripped below, if new
+        by_ocid.setdefault(ocid.strip(), []).append(release)
     if not by_ocid:
         return result
 
     stored_keys = _stored_keys(conn, source_id, list(by_ocid))
-    all_stored = {
-        ocid for ocid, incoming in by_ocid.items() if _all_stored(incoming, stored_keys.get(ocid))
-    }
-    stored = _stored_releases(conn, source_id, [o for o in stored_keys if o not in all_stored])
+    existing = _existing_hashes(conn, source_id, list(by_ocid))
+    fresh_by_ocid: dict[str, list[dict[str, Any]]] = {}
+    unchanged: list[str] = []
+    for ocid, incoming in by_ocid.items():
+        known = stored_keys.get(ocid, set())
+        fresh = []
+        for release in incoming:
+            key = _release_key(release)
+            if key not in known:
+                known.add(key)
+                fresh.append(strip_personal_data(release))  # only what will be stored
+        if fresh or ocid not in existing:
+            fresh_by_ocid[ocid] = fresh
+        else:
+            unchanged.append(ocid)
+
+    history = _stored_releases(conn, source_id, [o for o in fresh_by_ocid if o in stored_keys])
     new_release_rows: list[dict[str, Any]] = []
     tenders: list[NormalisedTender] = []
-    unchanged_keys: list[str] = []
-    for ocid, incoming in by_ocid.items():
-        if ocid in all_stored:
-            unchanged_keys.append(ocid)
-            continue
-        known = stored.get(ocid, [])
-        known_keys = {(str(r.get("id")), release_date_key(r)) for r in known}
-        fresh: list[dict[str, Any]] = []
-        for release in incoming:
-            key = (str(release.get("id")), release_date_key(release))
-            if key not in known_keys:
-                known_keys.add(key)
-                fresh.append(strip_personal_data(release))
-        if not fresh:
-            unchanged_keys.append(ocid)
-            continue
-        new_release_rows.extend(
-            {
-                "source_id": source_id,
-                "ocid": ocid,
-                "release_id": str(r.get("id"))[:300],
-                "date_key": release_date_key(r),
-                "received_at": now,
-                "payload": r,
-            }
-            for r in fresh
-        )
-        history = known + fresh
+    for ocid, fresh in fresh_by_ocid.items():
+        new_release_rows.extend(_release_row(source_id, ocid, r, now) for r in fresh)
+        releases_of_ocid = history.get(ocid, []) + fresh
         try:
-            compiled = history[0] if len(history) == 1 else compile_releases(history)
-            tenders.append(normalise_release(compiled, source=source_name, default_tz=default_tz))
+            tenders.append(_compile_tender(releases_of_ocid, source_name, default_tz))
         except NormaliseError as exc:
-            result.errors.append((ocid, f"release not usable: {exc.reason}", _excerpt(fresh[-1])))
+            reason = f"release not usable: {exc.reason}"
+            result.errors.append((ocid, reason, _excerpt(releases_of_ocid[-1])))
         except Exception as exc:  # a schema surprise in one record never aborts the batch
-            result.errors.append((ocid, f"{type(exc).__name__}: {exc}", _excerpt(fresh[-1])))
+            reason = f"{type(exc).__name__}: {exc}"
+            result.errors.append((ocid, reason, _excerpt(releases_of_ocid[-1])))
 
     if new_release_rows:
         conn.execute(_insert(conn, Release).on_conflict_do_nothing(), new_release_rows)
-    tender_result = store_tenders(conn, source_id=source_id, tenders=tenders, now=now)
-    result.new += tender_result.new
-    result.updated += tender_result.updated
-    result.unchanged += tender_result.unchanged + _touch(conn, source_id, unchanged_keys, now)
+    result.add(store_tenders(conn, source_id=source_id, tenders=tenders, now=now, known=existing))
+    result.seen -= len(tenders)  # store_tenders counted tenders; this result counts releases
+    result.unchanged += _touch(conn, source_id, unchanged, now)
     return result
 
 
+def _compile_tender(
+    releases: list[dict[str, Any]], source_name: str, default_tz: str
+) -> NormalisedTender:
+    """The tender's current state from all its releases, named by its latest notice (a
+    compiled release's own id is `ocid-date`, which is no notice anyone can look up)."""
+    if len(releases) == 1:
+        return normalise_release(releases[0], source=source_name, default_tz=default_tz)
+    tender = normalise_release(
+        compile_releases(releases), source=source_name, default_tz=default_tz
+    )
+    notice_id = latest_release(releases).get("id")
+    if isinstance(notice_id, str | int) and not isinstance(notice_id, bool):
+        tender = replace(tender, notice_id=str(notice_id))
+    return tender
+
+
+def _release_key(release: Mapping[str, Any]) -> tuple[str, str]:
+    return str(release.get("id"))[:300], release_date_key(release)
+
+
+def _release_row(
+    source_id: int, ocid: str, release: dict[str, Any], now: datetime
+) -> dict[str, Any]:
+    release_id, date_key = _release_key(release)
+    return {
+        "source_id": source_id,
+        "ocid": ocid,
+        "release_id": release_id,
+        "date_key": date_key,
+        "received_at": now,
+        "payload": release,
+    }
+
+
 def store_tenders(
-    conn: Connection, *, source_id: int, tenders: Sequence[NormalisedTender], now: datetime
+    conn: Connection,
+    *,
+    source_id: int,
+    tenders: Sequence[NormalisedTender],
+    now: datetime,
+    known: Mapping[str, str] | None = None,
 ) -> StoreResult:
-    """Upsert normalised tenders by (source, source_key); count new, updated, unchanged."""
+    """Upsert normalised tenders by (source, source_key); count new, updated, unchanged.
+    `known` maps source keys to stored content hashes when the caller has read them."""
     result = StoreResult(seen=len(tenders))
     if not tenders:
         return result
     latest: dict[str, NormalisedTender] = {t.source_key: t for t in tenders}
-    existing = _existing_hashes(conn, source_id, list(latest))
+    existing = known if known is not None else _existing_hashes(conn, source_id, list(latest))
     changed_rows: list[dict[str, Any]] = []
     unchanged: list[str] = []
-    digests = _content_hashes(latest)
     for key, tender in latest.items():
-        digest = digests[key]
+        digest = tender.content_hash()
         if existing.get(key) == digest:
             unchanged.append(key)
             continue
@@ -160,11 +186,23 @@ def store_tenders(
             if column not in {"source_id", "source_key", "first_seen", "version"}
         }
         refreshed["version"] = Tender.version + 1
-        conn.execute(
-            stmt.on_conflict_do_update(index_elements=["source_id", "source_key"], set_=refreshed),
-            changed_rows,
+        upsert = stmt.on_conflict_do_update(
+            index_elements=["source_id", "source_key"], set_=refreshed
+        ).returning(Tender.id, sort_by_parameter_order=True)
+        ids = conn.execute(upsert, changed_rows).scalars().all()
+        updated_ids = [
+            tender_id
+            for tender_id, row in zip(ids, changed_rows, strict=True)
+            if row["source_key"] in existing
+        ]
+        _replace_lots(
+            conn,
+            [
+                (tender_id, latest[row["source_key"]])
+                for tender_id, row in zip(ids, changed_rows, strict=True)
+            ],
+            updated_ids,
         )
-        _replace_lots(conn, source_id, [latest[row["source_key"]] for row in changed_rows])
     return result
 
 
@@ -218,14 +256,15 @@ def _classification(c: Any) -> dict[str, Any]:
     return {"scheme": c.scheme, "code": c.code, "description": c.description}
 
 
-def _replace_lots(conn: Connection, source_id: int, tenders: list[NormalisedTender]) -> None:
-    ids = _tender_ids(conn, source_id, [t.source_key for t in tenders])
-    tender_ids = list(ids.values())
-    for chunk in _chunks(tender_ids):
+def _replace_lots(
+    conn: Connection, tenders: list[tuple[int, NormalisedTender]], updated_ids: list[int]
+) -> None:
+    """Write the lots of upserted tenders; only updated tenders can have lots to remove."""
+    for chunk in _chunks(updated_ids):
         conn.execute(delete(Lot).where(Lot.tender_id.in_(chunk)))
     rows = [
         {
-            "tender_id": ids[t.source_key],
+            "tender_id": tender_id,
             "position": position,
             "lot_id": lot.lot_id[:300],
             "title": lot.title,
@@ -236,8 +275,8 @@ def _replace_lots(conn: Connection, source_id: int, tenders: list[NormalisedTend
             "cpv_codes": [c.code for c in lot.classifications if c.scheme.upper() == "CPV"],
             "related_items": list(lot.related_items),
         }
-        for t in tenders
-        for position, lot in enumerate(_unique_lots(t))
+        for tender_id, tender in tenders
+        for position, lot in enumerate(_unique_lots(tender))
     ]
     if rows:
         conn.execute(insert(Lot), rows)
@@ -274,55 +313,6 @@ def _existing_hashes(conn: Connection, source_id: int, keys: list[str]) -> dict[
     return found
 
 
-def _tender_ids(conn: Connection, source_id: int, keys: list[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for chunk in _chunks(keys):
-        rows = conn.execute(
-            select(Tender.source_key, Tender.id).where(
-                Tender.source_id == source_id, Tender.source_key.in_(chunk)
-            )
-        )
-        found.update({key: tender_id for key, tender_id in rows})
-    return found
-
-
-def _content_hashes(tenders: Mapping[str, NormalisedTender]) -> dict[str, str]:
-    """`NormalisedTender.content_hash()` of each tender, computed without `dataclasses.asdict`,
-    which deep-copies the whole raw release only to drop it (half the ingest time). The first
-    digest is checked against `content_hash()`: should that definition change, every tender
-    falls back to it rather than being wrongly judged changed or unchanged."""
-    digests = {key: _content_hash(tender) for key, tender in tenders.items()}
-    first_key = next(iter(tenders), None)
-    if first_key is not None and digests[first_key] != tenders[first_key].content_hash():
-        return {key: tender.content_hash() for key, tender in tenders.items()}
-    return digests
-
-
-def _content_hash(tender: NormalisedTender) -> str:
-    data = _field_values(tender)
-    del data["raw"]
-    options = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS
-    return hashlib.sha256(orjson.dumps(data, default=_hash_default, option=options)).hexdigest()
-
-
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
-
-
-def _field_values(obj: Any) -> dict[str, Any]:
-    names = _FIELD_NAMES.get(type(obj))
-    if names is None:
-        names = _FIELD_NAMES[type(obj)] = tuple(f.name for f in fields(obj))
-    return {name: getattr(obj, name) for name in names}
-
-
-def _hash_default(value: Any) -> Any:
-    if is_dataclass(value) and not isinstance(value, type):
-        return _field_values(value)  # nested Item, Lot, Classification: as asdict makes them
-    if isinstance(value, Decimal):
-        return str(value)
-    raise TypeError(f"not serialisable: {type(value).__name__}")
-
-
 def _stored_keys(
     conn: Connection, source_id: int, ocids: list[str]
 ) -> dict[str, set[tuple[str, str]]]:
@@ -337,19 +327,6 @@ def _stored_keys(
         for ocid, release_id, date_key in rows:
             keys.setdefault(ocid, set()).add((release_id, date_key))
     return keys
-
-
-def _all_stored(incoming: list[Mapping[str, Any]], stored: set[tuple[str, str]] | None) -> bool:
-    """Whether every incoming release is stored already, without decoding stored payloads:
-    the common case when overlapping windows read a listing again. Ids of 300 characters or
-    more are cut in their column, so those are left to the payload comparison."""
-    if not stored:
-        return False
-    for release in incoming:
-        release_id = str(release.get("id"))
-        if len(release_id) >= 300 or (release_id, release_date_key(release)) not in stored:
-            return False
-    return True
 
 
 def _stored_releases(

@@ -193,3 +193,26 @@ def test_many_ocids_in_one_batch_are_all_stored(engine: Engine) -> None:
     again = store(engine, releases)
     assert again.unchanged == 1200 and again.new == 0
     assert count(engine, Lot) == 2400
+
+
+def test_unusable_ocid_is_reported_again_and_recovers_with_a_corrective_release(
+    engine: Engine,
+) -> None:
+    broken = tender_release("ocds-a-9", "r1", "2026-10-01T10:00:00Z", title=None, lots=[])
+    broken["tender"]["description"] = None
+    first = store(engine, [broken])
+    again = store(engine, [copy.deepcopy(broken)])
+    assert len(first.errors) == 1 and len(again.errors) == 1  # still visible, not "unchanged"
+    assert again.unchanged == 0 and count(engine, Tender) == 0
+    corrective = tender_release("ocds-a-9", "r2", "2026-10-02T10:00:00Z", title="Website rebuild")
+    fixed = store(engine, [corrective])
+    assert fixed.new == 1 and not fixed.errors
+    assert one_tender(engine).title == "Website rebuild"
+    assert count(engine, Release) == 2  # nothing received was thrown away
+
+
+def test_compiled_tender_keeps_the_latest_notice_id(engine: Engine) -> None:
+    store(engine, [tender_release("ocds-a-1", "094476-2026", "2026-10-01T10:00:00Z")])
+    store(engine, [tender_release("ocds-a-1", "095001-2026", "2026-10-09T10:00:00Z")])
+    store(engine, [tender_release("ocds-a-1", "093000-2026", "2026-09-01T10:00:00Z")])  # late
+    assert one_tender(engine).notice_id == "095001-2026"
