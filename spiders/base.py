@@ -210,7 +210,14 @@ class OCDSSpider(scrapy.Spider):
         total = None
         if response.meta.get(LISTING_START):
             total = announced_total(package, self.config.total_key)
-        yield PackageItem(source=self.config.name, url=url, releases=releases, total=total)
+        records = package.get("records")
+        yield PackageItem(
+            source=self.config.name,
+            url=url,
+            releases=releases,
+            total=total,
+            entries=len(records) if isinstance(records, list) else len(releases),
+        )
         yield from self.next_requests(response, package, releases)
 
     def next_requests(

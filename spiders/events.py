@@ -60,9 +60,6 @@ def finish_event(
     totals: RunTotals,
     message: str | None = None,
 ) -> dict[str, Any]:
-    shortfall = None
-    if totals.expected_total is not None and totals.items_seen < totals.expected_total:
-        shortfall = totals.expected_total - totals.items_seen
     return {
         "event": "finish",
         "source": source,
@@ -70,7 +67,7 @@ def finish_event(
         "status": status,
         **_counts(totals),
         "expected_total": totals.expected_total,
-        "shortfall": shortfall,
+        "shortfall": totals.shortfall,
         "message": message,
     }
 

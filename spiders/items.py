@@ -20,6 +20,7 @@ class PackageItem:
     url: str
     releases: list[dict[str, Any]] = field(default_factory=list)
     total: int | None = None
+    entries: int = 0  # records or releases on the page: the unit `total` counts
 
 
 @dataclass

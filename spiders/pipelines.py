@@ -36,6 +36,7 @@ from scanner.storage.crawls import (
     pending_error_urls,
     record_error,
     resolve_errors,
+    run_message,
     start_run,
 )
 from scanner.storage.database import make_engine
@@ -128,6 +129,7 @@ class StorePipeline:
         self.totals = replace(
             self.totals,
             pages=self.totals.pages + 1,
+            listed=self.totals.listed + item.entries,
             expected_total=_add(self.totals.expected_total, item.total),
         )
         if len(self.releases) >= self.settings.store_batch_size:
@@ -279,7 +281,7 @@ class StorePipeline:
             logger.exception("could not close the run of %s", self.source)
             status, message = "failed", f"could not close the run: {type(exc).__name__}: {exc}"
         if status == "partial" and message is None:
-            message = _partial_message(self.totals)
+            message = run_message(self.totals)
         self.close(status=status, message=message)
         self.engine.dispose()
 
@@ -293,14 +295,3 @@ def _add(total: int | None, more: int | None) -> int | None:
     if more is None:
         return total
     return (total or 0) + more
-
-
-def _partial_message(totals: RunTotals) -> str:
-    parts = []
-    if totals.errors:
-        parts.append(f"{totals.errors} error(s) recorded")
-    if totals.expected_total is not None and totals.items_seen < totals.expected_total:
-        parts.append(
-            f"source announced {totals.expected_total} items, {totals.items_seen} received"
-        )
-    return "; ".join(parts)

@@ -22,6 +22,28 @@ class RunTotals:
     items_unchanged: int = 0
     errors: int = 0
     expected_total: int | None = None
+    listed: int = 0  # entries received in the unit the source announces (records or releases)
+
+    @property
+    def received(self) -> int:
+        """What to hold against `expected_total`: entries listed, else releases seen."""
+        return self.listed or self.items_seen
+
+    @property
+    def shortfall(self) -> int | None:
+        if self.expected_total is None or self.received >= self.expected_total:
+            return None
+        return self.expected_total - self.received
+
+
+def run_message(totals: RunTotals) -> str | None:
+    """Why a run is partial, in words an operator can act on; None for a clean run."""
+    parts = []
+    if totals.errors:
+        parts.append(f"{totals.errors} error(s) recorded")
+    if totals.shortfall:
+        parts.append(f"source announced {totals.expected_total} items, {totals.received} received")
+    return "; ".join(parts) or None
 
 
 def ensure_source(conn: Connection, *, name: str, kind: str, url: str, now: datetime) -> int:
@@ -85,15 +107,8 @@ def finish_run(
     """Close a run with its totals and return its status. The source's high-water mark moves
     to `advance_to` (the run's window end) when given: failed pages are retried from the error
     log, so the mark can advance past them without losing them."""
-    shortfall = None
-    if totals.expected_total is not None and totals.items_seen < totals.expected_total:
-        shortfall = totals.expected_total - totals.items_seen
-    status = "ok" if totals.errors == 0 and shortfall is None else "partial"
-    message = (
-        f"source announced {totals.expected_total} items, {totals.items_seen} received"
-        if shortfall
-        else None
-    )
+    message = run_message(totals)
+    status = "partial" if message else "ok"
     conn.execute(
         update(CrawlRun)
         .where(CrawlRun.id == run_id)
@@ -107,7 +122,7 @@ def finish_run(
             items_unchanged=totals.items_unchanged,
             errors=totals.errors,
             expected_total=totals.expected_total,
-            shortfall=shortfall,
+            shortfall=totals.shortfall,
             message=message,
         )
     )

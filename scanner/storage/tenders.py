@@ -188,20 +188,14 @@ def store_tenders(
         refreshed["version"] = Tender.version + 1
         upsert = stmt.on_conflict_do_update(
             index_elements=["source_id", "source_key"], set_=refreshed
-        ).returning(Tender.id, sort_by_parameter_order=True)
-        ids = conn.execute(upsert, changed_rows).scalars().all()
-        updated_ids = [
-            tender_id
-            for tender_id, row in zip(ids, changed_rows, strict=True)
-            if row["source_key"] in existing
-        ]
+        ).returning(Tender.source_key, Tender.id)
+        # Matched by key, not by position: RETURNING order is not the parameter order for
+        # rows that an upsert updated (they keep their older ids).
+        ids: dict[str, int] = {key: tid for key, tid in conn.execute(upsert, changed_rows)}
         _replace_lots(
             conn,
-            [
-                (tender_id, latest[row["source_key"]])
-                for tender_id, row in zip(ids, changed_rows, strict=True)
-            ],
-            updated_ids,
+            [(ids[key], latest[key]) for key in (row["source_key"] for row in changed_rows)],
+            [ids[key] for key in ids if key in existing],
         )
     return result
 

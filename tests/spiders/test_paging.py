@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 from conftest import FAST, FIXTURES, Crawler, queries, route
@@ -23,6 +24,7 @@ CF_CURSORS = [
 ]
 ISO_8859_1 = {"Content-Type": "application/json; charset=iso-8859-1"}
 UNDECLARED = {"Content-Type": "application/json"}
+JSON = {"Content-Type": "application/json; charset=utf-8"}
 
 MANIFEST = {
     "routes": [
@@ -155,3 +157,55 @@ def test_requests_name_lotwise_and_its_contact_url_one_at_a_time(sqlite_crawler:
         "Lotwise/0.1 (procurement opportunity scanner) (+https://example.org/lotwise-tests)"
     }
     assert server.max_in_flight == 1  # concurrency = 1
+
+
+def record_package(total: int) -> str:
+    """Two records holding five releases, announcing `total` records."""
+    records = [
+        {
+            "ocid": f"ocds-rec-{n}",
+            "releases": [
+                {
+                    "ocid": f"ocds-rec-{n}",
+                    "id": f"r{n}-{k}",
+                    "date": f"2026-06-0{k + 1}T10:00:00Z",
+                    "tag": ["tender"],
+                    "tender": {"id": str(n), "title": f"Record {n} v{k}", "status": "active"},
+                }
+                for k in range(n + 2)  # 2 and 3 releases
+            ],
+        }
+        for n in range(2)
+    ]
+    return json.dumps({"uri": "x", "records": records, "totalCount": total})
+
+
+def test_record_shortfall_is_counted_in_records_not_releases(crawler: Crawler) -> None:
+    manifest = {
+        "routes": [
+            {"path": "/short", "body": record_package(4), "headers": JSON},
+            {"path": "/whole", "body": record_package(2), "headers": JSON},
+        ]
+    }
+    with RecordedServer(manifest, FIXTURES) as server:
+        crawler.write_sources(
+            "".join(
+                f"""
+[sources.{name}]
+url = "{server.base_url}/{name}"
+package = "record"
+paging = "none"
+total_key = "totalCount"
+{FAST}
+"""
+                for name in ("short", "whole")
+            )
+        )
+        crawl = crawler.run("short", "whole")
+    assert crawl.returncode == 0, crawl.stderr[-3000:]
+    short, whole = crawl.finish("short"), crawl.finish("whole")
+    # 5 releases arrived, but only 2 of the 4 announced records: the run must say so.
+    assert short["seen"] == 5 and short["expected_total"] == 4
+    assert (short["status"], short["shortfall"]) == ("partial", 2)
+    assert "announced 4" in short["message"] and "2 received" in short["message"]
+    assert (whole["status"], whole["shortfall"]) == ("ok", None)

@@ -216,3 +216,24 @@ def test_compiled_tender_keeps_the_latest_notice_id(engine: Engine) -> None:
     store(engine, [tender_release("ocds-a-1", "095001-2026", "2026-10-09T10:00:00Z")])
     store(engine, [tender_release("ocds-a-1", "093000-2026", "2026-09-01T10:00:00Z")])  # late
     assert one_tender(engine).notice_id == "095001-2026"
+
+
+def test_updates_and_inserts_in_one_batch_keep_each_tenders_own_lots(engine: Engine) -> None:
+    first = [tender_release(f"ocds-b-{n}", "r1", "2026-10-01T10:00:00Z") for n in range(0, 40, 2)]
+    store(engine, first)
+    mixed = [
+        tender_release(
+            f"ocds-b-{n}",
+            "r2",
+            "2026-10-03T10:00:00Z",
+            lots=[{"id": "LOT-1", "title": f"Lot of {n}"}],
+        )
+        for n in range(40)  # even ones are updates (older ids), odd ones new
+    ]
+    result = store(engine, mixed)
+    assert (result.new, result.updated) == (20, 20)
+    with Session(engine) as session:
+        rows = session.execute(select(Tender.source_key, Lot.lot_id, Lot.title).join(Lot)).all()
+    for key, lot_id, title in rows:
+        if lot_id == "LOT-1":
+            assert title == f"Lot of {key.rsplit('-', 1)[1]}"
