@@ -41,7 +41,7 @@ from scanner.ingest.ocds import releases_in_package
 from scanner.ingest.repair import parse_json_lenient
 from scanner.models.base import JSONType
 from scanner.storage.crawls import ensure_source
-from scanner.storage.database import make_engine, upgrade_schema
+from scanner.storage.database import StatisticsRefresher, make_engine, upgrade_schema
 from scanner.storage.tenders import StoreResult, store_releases
 
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -93,16 +93,17 @@ def batches(pages: list[bytes]) -> Iterator[list[bytes]]:
 def lotwise_ingest(engine: Engine, source_id: int, pages: list[bytes]) -> tuple[float, StoreResult]:
     """Seconds to ingest every page the way a crawl does, and what was stored."""
     total = StoreResult()
+    statistics = StatisticsRefresher()  # as the crawl pipeline and `lotwise ingest` do
     now = datetime.now(UTC)
     started = time.perf_counter()
     for group in batches(pages):
         releases = [r for page in group for r in releases_in_package(parse_json_lenient(page))]
         with engine.begin() as conn:
-            total.add(
-                store_releases(
-                    conn, source_id=source_id, source_name=SOURCE, releases=releases, now=now
-                )
+            result = store_releases(
+                conn, source_id=source_id, source_name=SOURCE, releases=releases, now=now
             )
+            statistics.after_write(conn, result.seen)
+            total.add(result)
     return time.perf_counter() - started, total
 
 

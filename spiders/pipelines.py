@@ -39,7 +39,7 @@ from scanner.storage.crawls import (
     run_message,
     start_run,
 )
-from scanner.storage.database import make_engine
+from scanner.storage.database import StatisticsRefresher, make_engine
 from scanner.storage.tenders import StoreResult, store_releases
 from spiders.events import emit, finish_event, progress_event, run_finished, start_event
 from spiders.items import PackageItem, PageErrorItem
@@ -70,6 +70,7 @@ class StorePipeline:
         self.release_pages: list[str] = []  # page URL of each buffered release
         self.stored_pages: list[str] = []  # pages whose releases are all in the buffer
         self.resolvable: set[str] = set()  # URLs with unresolved errors
+        self.statistics = StatisticsRefresher()
         self.closed = False
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self.spider_error, signal=signals.spider_error)
@@ -181,6 +182,7 @@ class StorePipeline:
         try:
             with self.engine.begin() as conn:
                 result = self.store(conn, releases, now)
+                self.statistics.after_write(conn, result.seen)
                 for url in dict.fromkeys(urls):
                     if url in self.resolvable:
                         resolve_errors(conn, source_id=self.source_id, url=url, now=now)

@@ -19,6 +19,7 @@ from scanner.ingest.ocds import OCDSFormatError, iter_file_releases
 from scanner.ingest.repair import InvalidJSON
 from scanner.storage import crawls
 from scanner.storage.crawls import RunTotals
+from scanner.storage.database import StatisticsRefresher
 from scanner.storage.tenders import StoreResult, store_releases
 
 
@@ -49,6 +50,7 @@ def ingest_files(
             conn, name=source_name, kind="file", url="file:", now=now()
         )
     outcomes = []
+    statistics = StatisticsRefresher()
     for path in paths:
         outcome = FileOutcome(path=path, result=StoreResult())
         try:
@@ -76,6 +78,7 @@ def ingest_files(
                             url=None,
                             now=now(),
                         )
+                    statistics.after_write(conn, result.seen)
                     outcome.result.add(result)
                     if on_batch is not None:
                         on_batch(path, result)

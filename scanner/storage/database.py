@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -72,3 +72,30 @@ def upgrade_schema(engine: Engine) -> None:
         config = alembic_config(engine)
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+class StatisticsRefresher:
+    """Keeps PostgreSQL's planner statistics current during a bulk load.
+
+    Autovacuum refreshes statistics a minute or more after a table grows; until then the
+    `ocid IN (...)` lookups of each batch can be planned as scans of the whole table (seen:
+    re-ingest three times slower). ANALYZE is cheap, so it runs whenever the rows written
+    by this run have grown `factor`-fold since the last refresh, starting at `first` rows.
+    Other databases need nothing.
+    """
+
+    TABLES = ("releases", "tenders", "lots")
+
+    def __init__(self, first: int = 2000, factor: int = 4) -> None:
+        self.written = 0
+        self.next_at = first
+        self.factor = factor
+
+    def after_write(self, conn: Connection, rows: int) -> bool:
+        """Count `rows` written in `conn`'s transaction; True when statistics were refreshed."""
+        self.written += rows
+        if conn.dialect.name != "postgresql" or self.written < self.next_at:
+            return False
+        conn.execute(text(f"ANALYZE {', '.join(self.TABLES)}"))
+        self.next_at = self.written * self.factor
+        return True
