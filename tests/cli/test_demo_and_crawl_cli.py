@@ -47,8 +47,13 @@ def test_demo_crawls_every_recorded_source_and_reports(database_url: str) -> Non
         "demo_tendrau_cymru",
     }
     assert all(r["status"] == "ok" for r in runs), runs
+    assert len(runs) == 6  # the crawl, then the incremental crawl again
+    first, again = runs[3:], runs[:3]
     tenders = lotwise_json(["tenders", "list"], env)
-    assert len(tenders) == sum(r["items_new"] for r in runs)
+    assert len(tenders) == sum(r["items_new"] for r in first)
+    assert sum(r["items_new"] + r["items_updated"] for r in again) == 0
+    assert sum(r["items_unchanged"] for r in again) == len(tenders)
+    assert f"0 new, 0 updated, {len(tenders)} tenders unchanged" in result.stdout
     assert len(tenders) >= 300
     assert any((t["lot_count"] or 0) >= 3 for t in tenders)
     assert f"{len(tenders)} tenders" in result.stdout
