@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import typer
+from pydantic import ValidationError
+from sqlalchemy.exc import OperationalError
 
 from scanner.cli import crawl, demo, ingest, tenders
 from scanner.cli.context import app_context
-from scanner.cli.output import console
+from scanner.cli.output import console, err_console
 
 app = typer.Typer(
     help="Lotwise: find public tenders, suggest micro-contracts, match small civic-tech "
@@ -29,5 +31,24 @@ def init(ctx: typer.Context) -> None:
     console.print(f"Database ready: [bold]{context.settings.database_url}[/]")
 
 
+def main() -> None:
+    """Entry point: configuration and database failures end in one clear line, not a trace."""
+    try:
+        app()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"LOTWISE_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
+            for err in exc.errors()
+        )
+        err_console.print(f"[red]Invalid setting[/] {problems}", highlight=False)
+        raise SystemExit(2) from None
+    except OperationalError as exc:
+        err_console.print(
+            f"[red]Database unavailable:[/] {str(exc.orig).strip().splitlines()[0]}",
+            highlight=False,
+        )
+        raise SystemExit(1) from None
+
+
 if __name__ == "__main__":
-    app()
+    main()
