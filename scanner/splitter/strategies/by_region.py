@@ -1,0 +1,34 @@
+"""Divide by delivery region: local suppliers can bid for the place they serve."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from scanner.ingest.tender import Item
+from scanner.splitter.strategies.draft import Draft, item_scope
+from scanner.splitter.strategies.facts import most_specific
+
+NAME = "by region"
+
+
+def split(draft: Draft) -> list[Draft]:
+    """One part per most specific delivery region of the items, when there are several."""
+    groups: dict[str, list[Item]] = {}
+    for item in draft.items:
+        regions = most_specific(item.regions)
+        groups.setdefault(", ".join(regions) or "unspecified", []).append(item)
+    if len(groups) < 2:
+        return [draft]
+    return [
+        draft.part(
+            strategy=NAME,
+            reason=f"Its items are delivered in {region}, apart from the others.",
+            share=Decimal(len(items)) / Decimal(len(draft.items)),
+            method="apportioned by item count",
+            title=f"{draft.title} – {region}",
+            scope=item_scope(tuple(items)) or draft.scope,
+            items=tuple(items),
+            region=None if region == "unspecified" else region,
+        )
+        for region, items in groups.items()
+    ]

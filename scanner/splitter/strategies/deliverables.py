@@ -1,0 +1,146 @@
+"""Reading structure out of free text: service phases, enumerated deliverables, wording.
+
+Plain regular expressions rather than a language model: every match can be quoted back to the
+buyer as the reason for a package, and the same text always gives the same answer.
+"""
+
+from __future__ import annotations
+
+import re
+
+# GOV.UK Service Manual phases, in delivery order, with the share of effort each usually takes
+# (discovery short, beta the largest build), used only to apportion an estimated value.
+PHASES: tuple[tuple[str, float], ...] = (
+    ("discovery", 0.1),
+    ("alpha", 0.2),
+    ("beta", 0.4),
+    ("live", 0.3),
+)
+_PHASE_WORD = {name: re.compile(rf"\b{name}\b", re.IGNORECASE) for name, _ in PHASES}
+_SENTENCE = re.compile(r"[^.!?\n;]+[.!?;]?")
+_BULLET = re.compile(
+    r"^[ \t]*(?:[-*•·▪◦–—]|\(?\d{1,2}[.)]|\(?[a-h][.)]|\(?(?:i|ii|iii|iv|v|vi|vii|viii)[.)])"
+    r"[ \t]+(\S.{2,200})$",
+    re.MULTILINE | re.IGNORECASE,
+)
+_HEADING = re.compile(
+    r"\b(?:phase|workstream|work stream|work package|stage|lot)[ \t]*"
+    r"(?:\d{1,2}[a-z]?|one|two|three|four|five|six)\b",
+    re.IGNORECASE,
+)
+_ENTRY_END = re.compile(r"[.;\n]|\s[-–—]\s")
+# Some sources lose the backslashes of "\r\n", leaving "rn" glued to the end of a line.
+_GLUED_END = re.compile(r"[.;\n]|rn(?=\s|$)|\s[-–—]\s")
+MAX_DELIVERABLES = 20
+
+CONSOLIDATION = re.compile(
+    r"\b(single supplier|sole supplier|one supplier|single provider|end[- ]to[- ]end|"
+    r"managed service|prime contractor|lead contractor|turnkey|fully integrated|one[- ]stop)\b",
+    re.IGNORECASE,
+)
+NOT_DIVIDED_REASON = re.compile(
+    r"\b(not (?:been )?(?:divided|split) into lots|no lots because|reasons? for not dividing|"
+    r"lots? (?:is|are|would be) not (?:appropriate|practical|possible))",
+    re.IGNORECASE,
+)
+OPENNESS: dict[str, tuple[str, re.Pattern[str]]] = {
+    "open_source": (
+        "asks for an open-source licence",
+        re.compile(
+            r"open[- ]source|open licen[cs]e|\b(?:MIT|GPL|AGPL|Apache|OGL)\b[ -]?(?:licen[cs]e|v?\d)",
+            re.IGNORECASE,
+        ),
+    ),
+    "user_research": (
+        "includes user research",
+        re.compile(r"user research|user[- ]cent(?:red|ered)|usability testing", re.IGNORECASE),
+    ),
+    "agile": (
+        "works in an agile, iterative way",
+        re.compile(r"\bagile\b|\bscrum\b|\bsprints?\b|\biterative(?:ly)?\b", re.IGNORECASE),
+    ),
+    "published_code": (
+        "publishes code in the open",
+        re.compile(
+            r"github|gitlab|code in the open|publish(?:ed|ing)? (?:the )?(?:source )?code|"
+            r"public (?:code )?repositor",
+            re.IGNORECASE,
+        ),
+    ),
+}
+
+
+def phases_in(text: str) -> list[tuple[str, float, str]]:
+    """The service phases named in the text, in delivery order: (phase, share, sentences).
+
+    `live` alone is an everyday word, so phases count only when alpha or beta is named too."""
+    found = [(name, share) for name, share in PHASES if _PHASE_WORD[name].search(text)]
+    names = {name for name, _ in found}
+    if len(found) < 2 or not names & {"alpha", "beta"}:
+        return []
+    sentences = [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
+    return [
+        (name, share, " ".join(s for s in sentences if _PHASE_WORD[name].search(s))[:500])
+        for name, share in found
+    ]
+
+
+def deliverables_in(text: str) -> list[str]:
+    """Work packages enumerated in the text: "Phase 1: ...", "Workstream 2 - ...", bullets,
+    numbered lists, or a semicolon list; fewer than two means none."""
+    for finder in (_headed, _bullets, _semicolon_list):
+        entries = _unique(finder(text))
+        if len(entries) >= 2:
+            return entries[:MAX_DELIVERABLES]
+    return []
+
+
+def openness_in(text: str) -> list[tuple[str, str, str]]:
+    """Openness signals present: (code, plain-language label, the words matched)."""
+    found = []
+    for code, (label, pattern) in OPENNESS.items():
+        match = pattern.search(text)
+        if match:
+            found.append((code, label, match.group(0)))
+    return found
+
+
+def _headed(text: str) -> list[str]:
+    """Text from each heading to the end of its sentence or the next heading, once per heading."""
+    matches = list(_HEADING.finditer(text))
+    ends = _GLUED_END if "\n" not in text and "rn " in text else _ENTRY_END
+    entries, seen = [], set()
+    for k, match in enumerate(matches):
+        key = " ".join(match.group(0).casefold().split())
+        end = matches[k + 1].start() if k + 1 < len(matches) else len(text)
+        rest = text[match.end() : end].lstrip(" \t:-–—.)")
+        body = ends.split(rest, maxsplit=1)[0].strip(" \t,")
+        if key in seen or len(body) < 3:
+            continue
+        seen.add(key)
+        entries.append(f"{match.group(0)}: {body[:160]}")
+    return entries
+
+
+def _bullets(text: str) -> list[str]:
+    return [m.group(1).strip() for m in _BULLET.finditer(text)]
+
+
+def _semicolon_list(text: str) -> list[str]:
+    for sentence in re.split(r"[.\n]", text):
+        parts = [p.strip(" ,:") for p in sentence.split(";")]
+        parts = [p for p in parts if 1 <= len(p.split()) <= 20]
+        if len(parts) >= 3:
+            return parts
+    return []
+
+
+def _unique(entries: list[str]) -> list[str]:
+    seen: set[str] = set()
+    result = []
+    for entry in entries:
+        key = entry.casefold()
+        if entry and key not in seen:
+            seen.add(key)
+            result.append(entry[:200])
+    return result

@@ -1,0 +1,148 @@
+"""What the splitter reads off a tender, computed once and checked for sense.
+
+Signals and strategies both need the value, the duration, the codes and the text structure;
+reading them here once keeps each rule short and makes bad input a fact, not an exception.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from scanner.ingest.tender import Item, NormalisedTender
+from scanner.splitter.strategies.deliverables import deliverables_in, phases_in
+
+# Above a trillion in any currency is a data-entry error, not a procurement.
+MAX_VALUE = Decimal("1e12")
+MAX_MONTHS = 240
+IT_DIVISIONS = frozenset({"48", "72"})
+IT_GROUPS = frozenset({"302", "324", "642"})
+_DURATION = re.compile(r"\b(\d{1,3})[ -]?(months?|years?)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """The sane, pre-read parts of a tender; `value` is None when missing or absurd."""
+
+    value: Decimal | None
+    value_problem: str | None
+    text: str
+    description: str
+    duration_months: int | None
+    item_codes: Mapping[str, tuple[str, ...]]
+    regions: tuple[str, ...]
+    codes: tuple[str, ...]
+    is_it: bool
+    phases: tuple[tuple[str, float, str], ...]
+    deliverables: tuple[str, ...]
+
+
+def read_facts(tender: NormalisedTender) -> Facts:
+    """Read and sanity-check everything the rules need from one tender."""
+    value, problem = sane_value(tender.value_amount)
+    description = tender.description or ""
+    text = f"{tender.title or ''}\n{description}"
+    item_codes = {item.id: codes_of(item.classifications) for item in tender.items}
+    codes = tuple(
+        dict.fromkeys([*(c for cs in item_codes.values() for c in cs), *tender.cpv_codes])
+    )
+    regions = most_specific([*(r for i in tender.items for r in i.regions), *tender.regions])
+    return Facts(
+        value=value,
+        value_problem=problem,
+        text=text,
+        description=description,
+        duration_months=duration_months(tender.raw, description),
+        item_codes=item_codes,
+        regions=regions,
+        codes=codes,
+        is_it=any(c[:2] in IT_DIVISIONS or c[:3] in IT_GROUPS for c in codes if is_cpv(c)),
+        phases=tuple(phases_in(text)),
+        deliverables=tuple(deliverables_in(description)),
+    )
+
+
+def sane_value(amount: Decimal | None) -> tuple[Decimal | None, str | None]:
+    """The amount if it can be a real estimate, else None and the reason it cannot."""
+    if amount is None:
+        return None, "no estimated value published"
+    if not isinstance(amount, Decimal) or not amount.is_finite():
+        return None, f"the estimated value {amount!r} is not a number"
+    if amount <= 0:
+        return None, f"the estimated value {amount} is not positive"
+    if amount < 1 or amount > MAX_VALUE:
+        return None, f"the estimated value {amount:.3g} is implausible"
+    return amount, None
+
+
+def is_cpv(code: str) -> bool:
+    """CPV codes are stored as eight digits (no check digit)."""
+    return len(code) == 8 and code.isdigit()
+
+
+def codes_of(classifications: Iterable[Any]) -> tuple[str, ...]:
+    """Classification codes, CPV first, so grouping prefers the scheme with known levels."""
+    codes = [str(c.code) for c in classifications if isinstance(getattr(c, "code", None), str)]
+    return tuple(sorted(dict.fromkeys(c for c in codes if c), key=lambda c: not is_cpv(c)))
+
+
+def first_code(item: Item) -> str | None:
+    """The code an item is grouped by: its first CPV code, else its first other code."""
+    codes = codes_of(item.classifications)
+    return codes[0] if codes else None
+
+
+def most_specific(regions: Iterable[str]) -> tuple[str, ...]:
+    """Distinct region codes without those that contain another (NUTS `UKM` holds `UKM8`)."""
+    unique = sorted({r.strip().upper() for r in regions if isinstance(r, str) and r.strip()})
+    return tuple(r for r in unique if not any(o != r and o.startswith(r) for o in unique))
+
+
+def duration_months(raw: Mapping[str, Any], description: str) -> int | None:
+    """Contract length: OCDS contractPeriod (tender, else the longest lot), else the text."""
+    tender = raw.get("tender") if isinstance(raw, Mapping) else None
+    periods: list[object] = []
+    if isinstance(tender, Mapping):
+        periods.append(tender.get("contractPeriod"))
+        lots = tender.get("lots")
+        if isinstance(lots, list):
+            periods.extend(lot.get("contractPeriod") for lot in lots if isinstance(lot, Mapping))
+    months = [m for m in map(_period_months, periods) if m]
+    if months:
+        return max(months)
+    found = [
+        int(n) * (12 if unit.lower().startswith("y") else 1)
+        for n, unit in _DURATION.findall(description)
+    ]
+    found = [m for m in found if 0 < m <= MAX_MONTHS]
+    return max(found) if found else None
+
+
+def _period_months(period: object) -> int | None:
+    if not isinstance(period, Mapping):
+        return None
+    days = period.get("durationInDays")
+    if isinstance(days, int | float) and not isinstance(days, bool) and 0 < days < MAX_MONTHS * 31:
+        return max(1, round(days / 30.44))
+    start, end = _date(period.get("startDate")), _date(period.get("endDate"))
+    if start and end:
+        try:
+            days = (end - start).days
+        except TypeError:  # one aware, one naive
+            return None
+        if 0 < days < MAX_MONTHS * 31:
+            return max(1, round(days / 30.44))
+    return None
+
+
+def _date(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
