@@ -76,7 +76,44 @@ def parse_datetime(
     (a deadline "2026-07-13" is still open that day). Raises ValueError only for an unknown
     `tz` (a configuration error), never for `value`.
     """
+    if type(value) is str:  # the usual case (exact type: the cache compares by equality)
+        return _parse_text_cached(value, tz, dayfirst, end_of_day)
+    return _parse_checked(value, _zone(tz), dayfirst, end_of_day)
+
+
+@lru_cache(maxsize=8192)
+def _parse_text_cached(
+    text: str, tz: str, dayfirst: bool | None, end_of_day: bool
+) -> datetime | None:
+    """`_parse_checked` for strings, memoised: a release repeats its dates (release date,
+    publication date, each notice document's date). Datetimes are immutable, so sharing is safe.
+    An unknown `tz` raises every time (exceptions are not cached)."""
     zone = _zone(tz)
+    if _looks_iso(text):
+        # ISO 8601 date and time, as OCDS has it: what `_parse` comes to, without the detours.
+        try:
+            result: datetime | None = _aware(datetime.fromisoformat(_iso(text)), zone)
+        except (ValueError, OverflowError):
+            result = None  # the full parse decides (and says the same)
+        if result is not None:
+            return result if _MIN_YEAR <= result.year <= _MAX_YEAR else None
+    return _parse_checked(text, zone, dayfirst, end_of_day)
+
+
+def _looks_iso(text: str) -> bool:
+    """`YYYY-..-..T...` with nothing to strip: `_parse` would go straight to `fromisoformat`."""
+    return (
+        text[4:5] == "-"
+        and text[10:11] == "T"
+        and len(text) <= 80
+        and text[0].isdigit()
+        and not text[-1].isspace()
+    )
+
+
+def _parse_checked(
+    value: object, zone: tzinfo, dayfirst: bool | None, end_of_day: bool
+) -> datetime | None:
     try:
         result = _parse(value, zone, dayfirst, end_of_day)
     except (ValueError, OverflowError, TypeError, IndexError):
@@ -127,6 +164,8 @@ def _parse(value: object, zone: tzinfo, dayfirst: bool | None, end_of_day: bool)
 def _parse_numeric(
     text: str, zone: tzinfo, dayfirst: bool | None, end_of_day: bool
 ) -> datetime | None:
+    if text[4:5] == "-" and text[10:11] == "T":  # ISO date and time: none of the patterns below
+        return _parse_iso(text, zone)
     if _BARE_DATE_RE.fullmatch(text):
         day = date.fromisoformat(text)
         return _aware(datetime.combine(day, _END_OF_DAY if end_of_day else time()), zone)
@@ -139,12 +178,18 @@ def _parse_numeric(
     match = _SLASH_RE.fullmatch(text)
     if match:
         return _parse_slashed(match, zone, dayfirst, end_of_day)
-    iso = text[:-1] + "+00:00" if text[-1:] in "zZ" else text
+    return _parse_iso(text, zone)
+
+
+def _parse_iso(text: str, zone: tzinfo) -> datetime | None:
     try:
-        return _aware(datetime.fromisoformat(iso), zone)
+        return _aware(datetime.fromisoformat(_iso(text)), zone)
     except ValueError:
-        pass
-    return None
+        return None
+
+
+def _iso(text: str) -> str:
+    return text[:-1] + "+00:00" if text[-1:] in "zZ" else text
 
 
 def _parse_slashed(

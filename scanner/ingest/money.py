@@ -10,11 +10,13 @@ from __future__ import annotations
 import math
 import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 __all__ = ["MAX_AMOUNT", "parse_amount", "parse_currency"]
 
 # Larger than any real procurement (a quadrillion); beyond it the value is a placeholder or junk.
 MAX_AMOUNT = Decimal(10) ** 15
+_MAX_INT = 10**15
 
 _SYMBOLS = {"£": "GBP", "€": "EUR", "$": "USD", "US$": "USD", "¥": "JPY", "₹": "INR", "zł": "PLN"}
 _CURRENCY_RE = re.compile(r"[A-Za-z]{3}")
@@ -35,19 +37,32 @@ def parse_amount(value: object) -> Decimal | None:
     "1 000", "GBP 5000", " 000,". Integral values come back without a fractional part so that
     `3369570.0` and `3369570` are the same amount.
     """
+    if type(value) is int:  # the usual case: in range, an int is its own exact amount
+        return Decimal(value) if 0 <= value <= _MAX_INT else None
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int):
         return _bounded(Decimal(value)) if 0 <= value <= MAX_AMOUNT else None
     if isinstance(value, float):
-        if not math.isfinite(value) or value < 0 or value > MAX_AMOUNT:
+        if not math.isfinite(value) or value < 0 or value > _MAX_INT:
             return None
+        if value.is_integer():  # exact: an integral float up to 10**15 is that integer
+            return Decimal(int(value))
         return _bounded(Decimal(repr(value)))
     if isinstance(value, Decimal):
         return _bounded(value)
+    if type(value) is str:  # exact type: the cache compares by equality
+        return _parse_string_cached(value)
     if isinstance(value, str):
         return _parse_string(value)
     return None
+
+
+@lru_cache(maxsize=4096)
+def _parse_string_cached(text: str) -> Decimal | None:
+    """`_parse_string`, memoised: it tries several patterns, and publishers that send amounts as
+    text repeat them (a lot's value is often the tender's). Decimals are immutable."""
+    return _parse_string(text)
 
 
 def _parse_string(text: str) -> Decimal | None:
@@ -83,8 +98,20 @@ def _bounded(amount: Decimal) -> Decimal | None:
 
 def parse_currency(value: object) -> str | None:
     """Return an ISO 4217-shaped code ("gbp" -> "GBP", "£" -> "GBP"), or None."""
+    if type(value) is str:  # exact type: the cache compares by equality
+        return _parse_currency_cached(value)
     if not isinstance(value, str):
         return None
+    return _parse_currency(value)
+
+
+@lru_cache(maxsize=1024)
+def _parse_currency_cached(value: str) -> str | None:
+    """`_parse_currency`, memoised: a handful of currencies, on every value of every release."""
+    return _parse_currency(value)
+
+
+def _parse_currency(value: str) -> str | None:
     text = value.strip()
     if text in _SYMBOLS:
         return _SYMBOLS[text]

@@ -11,6 +11,7 @@ import html
 import math
 import re
 from decimal import Decimal
+from functools import lru_cache
 
 from bs4 import BeautifulSoup
 
@@ -34,6 +35,13 @@ _BLOCK_TAG_RE = re.compile(
 # C0/C1 control characters other than tab, line feed and carriage return (PostgreSQL text
 # cannot hold NUL, and the others are never meaningful in a title).
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# The printable characters of Latin-1 (all but C0/C1 controls, no-break space and soft hyphen, as
+# `str.isprintable` says) and the line feed, as bytes; used from this length of text on.
+_PRINTABLE_LATIN1_AND_BREAK = bytes(c for c in range(256) if chr(c).isprintable() or c == 10)
+_LONG_TEXT = 64
+# Strings up to this length are memoised: names, codes, statuses and classification labels
+# repeat across items, lots, awards and releases; long descriptions rarely do.
+_CACHED_LENGTH = 300
 
 
 def clean_text(value: object) -> str | None:
@@ -42,16 +50,31 @@ def clean_text(value: object) -> str | None:
     None for empty markers ("", "N/A", "null", "-", ...), for non-text values (objects, lists,
     booleans) and for non-finite numbers. Never raises.
     """
+    if value is None:
+        return None
+    if type(value) is str:  # the usual case (exact type: the cache compares by equality)
+        if len(value) <= _CACHED_LENGTH:
+            return _clean_cached(value)
+        return _clean_safely(value)
     if isinstance(value, str):
-        text = value
-    elif isinstance(value, bool) or value is None:
+        return _clean_safely(value)
+    if isinstance(value, bool):
         return None
-    elif isinstance(value, int):
+    if isinstance(value, int):
         return str(value)
-    elif isinstance(value, float | Decimal):
+    if isinstance(value, float | Decimal):
         return _number_text(value)
-    else:
-        return None
+    return None
+
+
+@lru_cache(maxsize=16384)
+def _clean_cached(text: str) -> str | None:
+    """`_clean_safely`, memoised: short strings repeat (a release's classification labels,
+    buyer names, lot titles), and cleaning costs several scans of the string each time."""
+    return _clean_safely(text)
+
+
+def _clean_safely(text: str) -> str | None:
     try:
         return _clean(text)
     except Exception:  # pragma: no cover - last resort: parsers must not take ingest down
@@ -75,9 +98,10 @@ def _clean(text: str) -> str | None:
 def _strip_markup(text: str) -> str:
     """Strip tags and decode entities, repeatedly: escaped HTML and `&amp;amp;` need two rounds."""
     for _ in range(4):
-        if _TAG_RE.search(text):
+        # Each pattern starts with its character: the `in` test (fast) spares the regex scan.
+        if "<" in text and _TAG_RE.search(text):
             text = _html_to_text(text)
-        elif _ENTITY_RE.search(text):
+        elif "&" in text and _ENTITY_RE.search(text):
             decoded = html.unescape(text)
             if decoded == text:
                 break
@@ -104,13 +128,46 @@ def _fix_mojibake(text: str) -> str:
 
 
 def _finish(text: str) -> str | None:
-    if text.isprintable():  # the usual case: no line breaks, tabs or control characters
-        if "  " in text or text[:1] == " " or text[-1:] == " ":
-            text = " ".join(text.split())
+    if _printable_but_breaks(text):  # the usual case: no tabs or control characters
+        if "\n" not in text:
+            if "  " in text or text[:1] == " " or text[-1:] == " ":
+                text = " ".join(text.split())
+        elif not _clean_breaks(text):
+            text = _reflow(text)
     else:
-        text = _CONTROL_RE.sub("", text)
-        lines = (" ".join(line.split()) for line in text.splitlines())
-        text = "\n".join(line for line in lines if line)
+        text = _reflow(text)
     if len(text) <= _LONGEST_MARKER and text.casefold() in _EMPTY_MARKERS:
         return None
     return text
+
+
+def _reflow(text: str) -> str:
+    """Drop control characters, collapse whitespace in each line, drop empty lines."""
+    text = _CONTROL_RE.sub("", text)
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def _printable_but_breaks(text: str) -> bool:
+    """True when every character but "\\n" is printable (`str.isprintable`).
+
+    For long Latin-1 text, deleting the allowed bytes is several times faster than
+    `isprintable`, which looks every character up in the Unicode database.
+    """
+    if len(text) < _LONG_TEXT:
+        return text.isprintable() or text.replace("\n", " ").isprintable()
+    try:
+        latin = text.encode("latin-1")
+    except UnicodeEncodeError:
+        return text.replace("\n", " ").isprintable()
+    return not latin.translate(None, _PRINTABLE_LATIN1_AND_BREAK)
+
+
+def _clean_breaks(text: str) -> bool:
+    """True when printable `text` with line breaks is already in final form: paragraphs split by
+    single "\\n", with no spaces doubled, leading or trailing, on any line.
+
+    ("\\n" read as a space, that is: no doubled, leading or trailing space at all.)
+    """
+    flat = text.replace("\n", " ")
+    return "  " not in flat and flat[:1] != " " and flat[-1:] != " "
