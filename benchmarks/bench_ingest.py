@@ -146,16 +146,8 @@ def measure_once(backend: str, url: str, pages: list[bytes]) -> Figures:
     count = sum(page.count(b'"ocid":') for page in pages)
     engine = make_engine(url)
     try:
-        upgrade_schema(engine)
+        source_id = prepare(engine)
         floor_metadata.create_all(engine)
-        with engine.begin() as conn:
-            source_id = ensure_source(
-                conn,
-                name=SOURCE,
-                kind="find_a_tender",
-                url="https://bench.invalid",
-                now=datetime.now(UTC),
-            )
         gc.collect()
         floor_seconds = floor_ingest(engine, pages)
         gc.collect()
@@ -167,19 +159,24 @@ def measure_once(backend: str, url: str, pages: list[bytes]) -> Figures:
     return Figures(backend, count / seconds, count / floor_seconds, count / again, stored)
 
 
+def prepare(engine: Engine) -> int:
+    """Migrate a fresh database and register the benchmark's source; returns its id."""
+    upgrade_schema(engine)
+    with engine.begin() as conn:
+        return ensure_source(
+            conn,
+            name=SOURCE,
+            kind="find_a_tender",
+            url="https://bench.invalid",
+            now=datetime.now(UTC),
+        )
+
+
 def profile(url: str, pages: list[bytes], limit: int = 25) -> str:
     """cProfile of one fresh Lotwise ingest: top functions by cumulative and by own time."""
     engine = make_engine(url)
     try:
-        upgrade_schema(engine)
-        with engine.begin() as conn:
-            source_id = ensure_source(
-                conn,
-                name=SOURCE,
-                kind="find_a_tender",
-                url="https://bench.invalid",
-                now=datetime.now(UTC),
-            )
+        source_id = prepare(engine)
         profiler = cProfile.Profile()
         profiler.enable()
         lotwise_ingest(engine, source_id, pages)
