@@ -42,7 +42,7 @@ class StoreResult:
         self.errors.extend(other.errors)
 
 
-def release_date_key(release: Mapping[str, Any]) -> str:
+def _release_date_key(release: Mapping[str, Any]) -> str:
     date = release.get("date")
     return date[:40] if isinstance(date, str) else ""
 
@@ -109,9 +109,10 @@ def store_releases(
 
     if new_release_rows:
         conn.execute(_insert(conn, Release).on_conflict_do_nothing(), new_release_rows)
-    result.add(store_tenders(conn, source_id=source_id, tenders=tenders, now=now, known=existing))
-    result.seen -= len(tenders)  # store_tenders counted tenders; this result counts releases
-    result.unchanged += _touch(conn, source_id, unchanged, now)
+    stored = store_tenders(conn, source_id=source_id, tenders=tenders, now=now, known=existing)
+    result.new += stored.new
+    result.updated += stored.updated
+    result.unchanged += stored.unchanged + _touch(conn, source_id, unchanged, now)
     return result
 
 
@@ -132,7 +133,7 @@ def _compile_tender(
 
 
 def _release_key(release: Mapping[str, Any]) -> tuple[str, str]:
-    return str(release.get("id"))[:300], release_date_key(release)
+    return str(release.get("id"))[:300], _release_date_key(release)
 
 
 def _release_row(
