@@ -1,0 +1,1 @@
+"""Measuring match quality: graded labels, ranking metrics and the demo corpus they refer to."""
