@@ -1,0 +1,77 @@
+"""A validated profile as the plain `matchers.types.OrgProfile` the matchers score against:
+CPV as significant digits, countries derived from the regions, money in the reporting currency."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from matchers.types import OrgProfile
+from scanner.orgs.codes import countries_of_regions, cpv_prefix
+from scanner.orgs.rates import RateTable
+from scanner.orgs.schema import OrganisationProfile
+
+__all__ = ["ConversionError", "to_org_profile"]
+
+
+class ConversionError(ValueError):
+    """Money in a currency the rate table cannot convert."""
+
+
+def to_org_profile(
+    profile: OrganisationProfile, rates: RateTable | None = None, *, on: date | None = None
+) -> OrgProfile:
+    """The matcher's view of `profile`. Amounts not in the reporting currency are converted with
+    `rates` (required then) at the table in force `on` (default: the latest table).
+
+    CPV interests lose their check digit and the zeros that pad a level ("72200000-7" -> "722"),
+    so a prefix test matches the whole group; repeats are dropped."""
+    money = _money_converter(profile, rates, on)
+    return OrgProfile(
+        id=profile.id,
+        name=profile.name,
+        description=profile.description,
+        capabilities=profile.capabilities,
+        keywords=profile.keywords,
+        exclusions=profile.exclusions,
+        cpv=tuple(dict.fromkeys(cpv_prefix(code) for code in profile.cpv)),
+        naics=profile.naics,
+        regions=profile.regions,
+        countries=countries_of_regions(profile.regions),
+        national=profile.national,
+        remote=profile.remote,
+        value_min=money(profile.value_min),
+        value_max=money(profile.value_max),
+        turnover=money(profile.turnover),
+        team_size=profile.team_size,
+        certifications=profile.certifications,
+        open_source=profile.open_source,
+    )
+
+
+def _money_converter(
+    profile: OrganisationProfile, rates: RateTable | None, on: date | None
+) -> _Converter:
+    if rates is None:
+        if profile.currency != "GBP" and _has_money(profile):
+            raise ConversionError(
+                f"{profile.id}: amounts in {profile.currency} need a rate table to become GBP"
+            )
+        return _Converter(None, profile.currency, date.max)
+    if profile.currency not in rates.currencies and _has_money(profile):
+        raise ConversionError(f"{profile.id}: no reference rate for {profile.currency}")
+    return _Converter(rates, profile.currency, on or rates.tables[-1][0])
+
+
+def _has_money(profile: OrganisationProfile) -> bool:
+    return any(v is not None for v in (profile.value_min, profile.value_max, profile.turnover))
+
+
+class _Converter:
+    def __init__(self, rates: RateTable | None, currency: str, on: date) -> None:
+        self.rates, self.currency, self.on = rates, currency, on
+
+    def __call__(self, amount: Decimal | None) -> Decimal | None:
+        if amount is None or self.rates is None:
+            return amount
+        return self.rates.convert(amount, self.currency, on=self.on)
