@@ -32,6 +32,7 @@ format: $(STAMP)
 bench: $(STAMP)  ## benchmarks: print rates and ratios (not part of the tests)
 	$(BIN)/python benchmarks/bench_ingest.py
 	$(BIN)/python benchmarks/bench_crawl.py
+	$(BIN)/python benchmarks/bench_lot_recovery.py
 
 lock:  ## re-pin every dependency after changing pyproject.toml
 	rm -rf /tmp/lotwise-lock && $(PYTHON) -m venv /tmp/lotwise-lock

@@ -138,6 +138,11 @@ def _not_split_reason(status: Status, score: float, count: int, divided_enough: 
         return "not enough data to recommend a division"
     if divided_enough:
         return "the buyer already divided this into lots small enough; shown for comparison"
+    if count < 2 and score >= SPLIT_SCORE:
+        return (
+            f"the signals are strong (score {score:.2f}) but no division by subject, place, "
+            "phase or time was found: dividing it needs knowledge of the work"
+        )
     if count < 2:
         return "no natural division was found"
     return f"the signals are weak (score {score:.2f} < {SPLIT_SCORE}); a division is possible, not needed"

@@ -104,8 +104,9 @@ def test_long_large_requirement_is_divided_into_increments_of_at_most_18_months(
     items = (item("1", "72212000", "Case management software"),)
     result = run(items=items, value_amount=Decimal("2000000"), raw=raw)
     timed = [p for p in result.packages if "time increment" in p.strategy]
-    assert len(timed) == 3
-    assert all(p.duration_months is not None and p.duration_months <= 18 for p in timed)
+    # 48 months at GBP 2M: toward the GBP 135,018 ceiling, down to the six-month floor.
+    assert len(timed) == 8
+    assert all(p.duration_months is not None and 6 <= p.duration_months <= 18 for p in timed)
     assert sum(p.estimated_value or 0 for p in timed) == Decimal("2000000.00")
     assert all("micro-contract ceiling" in p.reason for p in timed)  # still large: said plainly
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from decimal import Decimal
 
-from scanner.ingest.tender import Item
+from scanner.ingest.tender import Item, NormalisedTender
 from scanner.splitter.strategies.draft import Draft, item_scope
 from scanner.splitter.strategies.facts import first_code, is_cpv
 
@@ -52,3 +52,38 @@ def _part(draft: Draft, key: str, level: str, items: tuple[Item, ...]) -> Draft:
         items=items,
         cpv=None,
     )
+
+
+def split_codes(draft: Draft, tender: NormalisedTender) -> list[Draft]:
+    """Without items, one part per CPV group of the codes the notice lists for the whole
+    requirement, labelled with their published descriptions when there are any."""
+    codes = [c for c in dict.fromkeys((tender.main_cpv, *tender.cpv_codes)) if c and is_cpv(c)]
+    groups: dict[str, list[str]] = {}
+    for code in codes:
+        groups.setdefault(code[:3], []).append(code)
+    if len(groups) < 2:
+        return [draft]
+    labels = {c.code: c.description for c in tender.classifications if c.description}
+    divisions = {key[:2] for key in groups}
+    level = "division" if len(divisions) == len(groups) else "group"
+    share = Decimal(1) / Decimal(len(groups))
+    parts = []
+    for key, members in groups.items():
+        general = min(members, key=lambda c: (len(c.rstrip("0")), c))
+        named = [labels[c] for c in members if c in labels]
+        label = labels.get(general) or (named[0] if named else f"{draft.title} (CPV {general})")
+        parts.append(
+            draft.part(
+                strategy=NAME,
+                reason=(
+                    f"The notice lists CPV {', '.join(members[:6])} ({label}), {level} "
+                    f"{key if level == 'group' else key[:2]}: a separate subject-matter."
+                ),
+                share=share,
+                method="equal split between the listed subject-matters",
+                title=label,
+                scope="; ".join(dict.fromkeys(named)) or label,
+                cpv=general,
+            )
+        )
+    return parts

@@ -16,8 +16,15 @@ def lot_drafts(tender: NormalisedTender, facts: Facts) -> list[Draft]:
     if not tender.lots:
         return []
     drafts = []
+    by_lot: dict[str | None, list[Item]] = {}
+    for item in tender.items:  # one pass: notices with hundreds of lots stay linear
+        by_lot.setdefault(item.related_lot, []).append(item)
+    by_id: dict[str, list[Item]] = {}
+    for item in tender.items:
+        by_id.setdefault(item.id, []).append(item)
+    order = {id(item): k for k, item in enumerate(tender.items)}
     for lot in tender.lots:
-        items = _lot_items(tender.items, lot.lot_id, lot.related_items)
+        items = _lot_items(by_lot.get(lot.lot_id, []), by_id, lot.related_items, order)
         published, _ = sane_value(lot.value_amount)
         if published is not None and (lot.currency in (None, tender.currency)):
             value, method = published, "lot value as published"
@@ -46,6 +53,15 @@ def lot_drafts(tender: NormalisedTender, facts: Facts) -> list[Draft]:
     return drafts
 
 
-def _lot_items(items: tuple[Item, ...], lot_id: str, related: tuple[str, ...]) -> tuple[Item, ...]:
-    wanted = set(related)
-    return tuple(i for i in items if i.related_lot == lot_id or i.id in wanted)
+def _lot_items(
+    linked: list[Item],
+    by_id: dict[str, list[Item]],
+    related: tuple[str, ...],
+    order: dict[int, int],
+) -> tuple[Item, ...]:
+    """Items naming the lot or listed by it, each once, in the tender's order."""
+    found = {id(i): i for i in linked}
+    for item_id in related:
+        for item in by_id.get(item_id, ()):
+            found.setdefault(id(item), item)
+    return tuple(sorted(found.values(), key=lambda i: order[id(i)]))

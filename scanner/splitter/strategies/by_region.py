@@ -32,3 +32,21 @@ def split(draft: Draft) -> list[Draft]:
         )
         for region, items in groups.items()
     ]
+
+
+def split_listed(draft: Draft, regions: tuple[str, ...]) -> list[Draft]:
+    """Without items, one part per delivery region the notice lists (most specific only)."""
+    if len(regions) < 2 or draft.region is not None:
+        return [draft]
+    share = Decimal(1) / Decimal(len(regions))
+    return [
+        draft.part(
+            strategy=NAME,
+            reason=f"The notice lists {len(regions)} delivery regions; this part serves {region}.",
+            share=share,
+            method="equal split between the listed regions",
+            title=f"{draft.title} – {region}",
+            region=region,
+        )
+        for region in regions
+    ]

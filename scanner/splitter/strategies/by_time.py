@@ -1,7 +1,9 @@
-"""Divide a long, large package into time increments of at most 18 months.
+"""Divide a large package into time increments: at most 18 months, and toward the ceiling.
 
 FAR 39.103 modular contracting: increments awarded within 180 days and delivered within 18
-months, each useful alone. Applied only when both the value and the duration are large.
+months, each useful alone. A package above the micro-contract ceiling is cut into more, shorter
+increments (never under six months) until each fits the ceiling or the cap is reached. Dividing
+never changes the procedure: the aggregated value still counts for every threshold.
 """
 
 from __future__ import annotations
@@ -14,20 +16,26 @@ from scanner.splitter.strategies.draft import Draft
 NAME = "by time increment"
 MAX_INCREMENT_MONTHS = 18
 MAX_INCREMENTS = 16
+MIN_INCREMENT_MONTHS = 6
 
 
 def split(draft: Draft, ceiling: Decimal | None) -> list[Draft]:
-    """Equal increments of at most 18 months, for a package above the ceiling."""
+    """Equal increments for a package above the ceiling: at most 18 months each, and as many
+    more as bring each under the ceiling, down to six months each and 16 in all."""
     months, value = draft.duration_months, draft.value
-    if months is None or months <= MAX_INCREMENT_MONTHS or value is None or ceiling is None:
+    if months is None or value is None or ceiling is None or value <= ceiling:
         return [draft]
-    if value <= ceiling:
-        return [draft]
-    # Only as many increments as the 18-month rule needs: shorter slices of the same work
-    # would be busywork for the buyer, and the package notes say when one is still too large.
-    count = min(math.ceil(months / MAX_INCREMENT_MONTHS), MAX_INCREMENTS)
+    by_rule = math.ceil(months / MAX_INCREMENT_MONTHS)
+    by_size = math.ceil(value / ceiling)
+    count = min(max(by_rule, by_size), MAX_INCREMENTS, months // MIN_INCREMENT_MONTHS)
+    count = max(count, by_rule if months > MAX_INCREMENT_MONTHS else 0)
     if count < 2:
         return [draft]
+    why = (
+        "at most 18 months, useful alone"
+        if count == by_rule
+        else "sized toward the micro-contract ceiling, useful alone"
+    )
     bounds = [round(months * k / count) for k in range(count + 1)]
     parts = []
     for k in range(count):
@@ -38,7 +46,7 @@ def split(draft: Draft, ceiling: Decimal | None) -> list[Draft]:
                 strategy=NAME,
                 reason=(
                     f"Months {start}-{end} of a {months}-month requirement, as an increment "
-                    "that is useful alone (at most 18 months)."
+                    f"({why}); the aggregated value still decides the procedure."
                 ),
                 share=Decimal(length) / Decimal(months),
                 method="time share",

@@ -25,11 +25,19 @@ def propose(
 ) -> tuple[Package, ...]:
     """The proposed packages; a single package when no division is evident."""
     drafts = by_lots.lot_drafts(tender, facts) or [_whole(tender, facts)]
-    if not tender.lots:
+    if not tender.lots and len(tender.items) >= 2:
         drafts = _each(drafts, by_cpv.split)
         drafts = _each(drafts, by_region.split)
         if len(drafts) == 1:
             drafts = balanced(drafts[0], by_phase.split(drafts[0], facts))
+    elif not tender.lots:
+        # No items, or one item standing for the whole: the notice's text and codes only,
+        # the buyer's own words first, then the codes.
+        drafts = balanced(drafts[0], by_phase.split(drafts[0], facts))
+        if len(drafts) == 1:
+            drafts = balanced(drafts[0], by_cpv.split_codes(drafts[0], tender))
+        if len(drafts) == 1:  # places divide only what text and codes left whole
+            drafts = balanced(drafts[0], by_region.split_listed(drafts[0], facts.regions))
     ceiling = jurisdiction.micro_ceiling if jurisdiction else None
     timed = _each(drafts, lambda d: by_time.split(d, ceiling))
     if len(timed) <= MAX_PACKAGES:

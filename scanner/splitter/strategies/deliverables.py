@@ -23,8 +23,11 @@ _BULLET = re.compile(
     r"[ \t]+(\S.{2,200})$",
     re.MULTILINE | re.IGNORECASE,
 )
+# "Lot" in the languages of EU notices (lote, lotto, lotul, perceel, część, zadanie, pakiet,
+# delkontrakt, osa, partie), with an optional "nr" / "no." / "n°" before the number.
 _HEADING = re.compile(
-    r"\b(?:phase|workstream|work stream|work package|stage|lot)[ \t]*"
+    r"\b(?:phase|workstream|work stream|work package|stage|lot|lote|lotto|lotul|perceel|"
+    r"część|czesc|zadanie|pakiet|delkontrakt|osa|partie)[ \t]*(?:n(?:r|o|°|º)\.?[ \t]*)?"
     r"(?:\d{1,2}[a-z]?|one|two|three|four|five|six)\b",
     re.IGNORECASE,
 )
@@ -32,9 +35,12 @@ _ENTRY_END = re.compile(r"[.;\n]|\s[-–—]\s")
 # Some sources lose the backslashes of "\r\n", leaving "rn" glued to the end of a line.
 _GLUED_END = re.compile(r"[.;\n]|rn(?=\s|$)|\s[-–—]\s")
 MAX_DELIVERABLES = 20
+# "and" lists are looked for near the start only: that is where a notice states its scope, and
+# it bounds the regular expression's work on long texts.
+AND_LIST_CHARS = 3000
 
 CONSOLIDATION = re.compile(
-    r"\b(single supplier|sole supplier|one supplier|single provider|end[- ]to[- ]end|"
+    r"\b(single supplier|sole supplier|one supplier|single provider|single contractor|end[- ]to[- ]end|"
     r"managed service|prime contractor|lead contractor|turnkey|fully integrated|one[- ]stop)\b",
     re.IGNORECASE,
 )
@@ -85,10 +91,24 @@ def phases_in(text: str) -> list[tuple[str, float, str]]:
     ]
 
 
+def unglue(text: str) -> str:
+    """Restore line breaks where a source lost the backslashes of "\\r\\n" ("Lots:rnLot 1",
+    "productsrnLot 2"): only where "rn" cannot be part of a word, before a capital, digit or
+    bullet, or after punctuation."""
+    if "\n" in text or "rn" not in text:
+        return text
+    return _GLUED.sub("\n", text)
+
+
+_GLUED = re.compile(r"(?:rn)+(?=[A-Z0-9•·▪◦–—-])|(?<=[.:;)])(?:rn)+(?=\s)")
+
+
 def deliverables_in(text: str) -> list[str]:
     """Work packages enumerated in the text: "Phase 1: ...", "Workstream 2 - ...", bullets,
-    numbered lists, or a semicolon list; fewer than two means none."""
-    for finder in (_headed, _bullets, _semicolon_list):
+    numbered lists, short lines after a colon, a semicolon list, or an "and" list after
+    "including", "such as", "covers"...; fewer than two means none."""
+    text = unglue(text)
+    for finder in (_headed, _bullets, _line_list, _semicolon_list, _and_list):
         entries = _unique(finder(text))
         if len(entries) >= 2:
             return entries[:MAX_DELIVERABLES]
@@ -133,6 +153,69 @@ def _semicolon_list(text: str) -> list[str]:
         if len(parts) >= 3:
             return parts
     return []
+
+
+def _line_list(text: str) -> list[str]:
+    """Short lines after a line ending in a colon ("a programme of:" then one line each)."""
+    lines = [line.strip() for line in text.split("\n")]
+    for k, line in enumerate(lines):
+        if not line.endswith(":"):
+            continue
+        entries = []
+        for entry in lines[k + 1 :]:
+            if not entry or len(entry) > 100 or len(entry.split()) > 12 or entry.endswith("."):
+                break
+            entries.append(entry.strip(" ,;"))
+        if len(entries) >= 2:
+            return entries
+    return []
+
+
+def _and_list(text: str) -> list[str]:
+    """Subjects listed as "A, B, C and D" after a word that introduces a list, each a few
+    words long: three at least, or two after "covers" / "comprises" (a statement of scope)."""
+    for match in _AND_LIST.finditer(text[:AND_LIST_CHARS]):
+        parts = _list_entries(match.group("list"))
+        if parts:  # "a range of services including A, B and C": the list starts after the last cue
+            parts[0] = _CUE.split(parts[0])[-1].strip(" ,:")
+        parts = [p for p in parts if p]
+        strong = match.group("cue").casefold().startswith(("cover", "compris", "consist"))
+        if len(parts) >= (2 if strong else 3) and all(len(p.split()) <= 5 for p in parts):
+            return [p[:1].upper() + p[1:] for p in parts]
+    return []
+
+
+_CUES = (
+    r"including|includes|include|such as|comprising|comprises|comprise|consisting of|"
+    r"consists of|covers|covering|namely|range of|programme of|delivery of|lots for|lots of"
+)
+_CUE = re.compile(rf"\b(?:{_CUES})\b[ \t:]*", re.IGNORECASE)
+_STOPS = r"across|in|for|to|within|at|throughout|on|with|from"
+_PHRASE = r"[^\W\d_][\w'’/-]*(?:[ \t]+[\w'’/&+-]+){0,4}"
+# The last entry ends before a preposition: "and grounds maintenance across the county".
+_WORD = rf"(?!(?:{_STOPS})\b)[\w'’/&+-]+"
+_LAST = rf"(?!(?:{_STOPS})\b)[^\W\d_][\w'’/-]*(?:[ \t]+{_WORD}){{0,4}}"
+_AND_LIST = re.compile(
+    rf"\b(?P<cue>{_CUES})[ \t:]+"
+    rf"(?:the[ \t]+)?(?P<list>{_PHRASE}(?:[ \t]*,[ \t]*{_PHRASE}){{0,20}},?[ \t]+(?:and|&)[ \t]+{_LAST})"
+    rf"(?=[ \t]*(?:[.;:\n(]|$)|[ \t]+(?:{_STOPS})\b)",
+    re.IGNORECASE,
+)
+_COMMA = re.compile(r"[ \t]*,[ \t]*")
+_CONJUNCTION = re.compile(r"^(?:and|&)[ \t]+|[ \t]+(?:and|&)[ \t]+", re.IGNORECASE)
+
+
+def _list_entries(text: str) -> list[str]:
+    """Entries of "A, B & C, D and E": commas separate; only the last "and" / "&" does, so
+    "Gas & electrical, roofing and drainage" keeps its first entry whole."""
+    parts = _COMMA.split(text)
+    last = parts.pop()
+    cuts = list(_CONJUNCTION.finditer(last))
+    if cuts:
+        parts.extend([last[: cuts[-1].start()], last[cuts[-1].end() :]])
+    else:
+        parts.append(last)
+    return [p.strip(" ,") for p in parts if p.strip(" ,")]
 
 
 def _unique(entries: list[str]) -> list[str]:

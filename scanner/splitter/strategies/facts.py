@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from scanner.ingest.tender import Item, NormalisedTender
@@ -92,7 +93,18 @@ def codes_of(classifications: Iterable[Any]) -> tuple[str, ...]:
 
 def first_code(item: Item) -> str | None:
     """The code an item is grouped by: its first CPV code, else its first other code."""
-    codes = codes_of(item.classifications)
+    try:
+        return _first_code(item.classifications)
+    except TypeError:  # unhashable content: compute without the cache
+        codes = codes_of(item.classifications)
+        return codes[0] if codes else None
+
+
+@lru_cache(maxsize=8192)
+def _first_code(classifications: tuple[Any, ...]) -> str | None:
+    """Memoised: strategies ask for the same items' codes several times per assessment, and
+    the same classification tuples recur across tenders."""
+    codes = codes_of(classifications)
     return codes[0] if codes else None
 
 
