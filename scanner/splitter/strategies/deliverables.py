@@ -18,9 +18,10 @@ PHASES: tuple[tuple[str, float], ...] = (
 )
 _PHASE_WORD = {name: re.compile(rf"\b{name}\b", re.IGNORECASE) for name, _ in PHASES}
 _SENTENCE = re.compile(r"[^.!?\n;]+[.!?;]?")
+# A marker, then a space or, after "1." / "a)", a word glued to it ("1.Edinburgh").
 _BULLET = re.compile(
     r"^[ \t]*(?:[-*•·▪◦–—]|\(?\d{1,2}[.)]|\(?[a-h][.)]|\(?(?:i|ii|iii|iv|v|vi|vii|viii)[.)])"
-    r"[ \t]+(\S.{2,200})$",
+    r"(?:[ \t]+|(?<=[.)])(?=[^\W\d_]{2}))(\S.{2,200})$",
     re.MULTILINE | re.IGNORECASE,
 )
 # "Lot" in the languages of EU notices (lote, lotto, lotul, perceel, część, zadanie, pakiet,
@@ -93,22 +94,44 @@ def phases_in(text: str) -> list[tuple[str, float, str]]:
 
 def unglue(text: str) -> str:
     """Restore line breaks where a source lost the backslashes of "\\r\\n" ("Lots:rnLot 1",
-    "productsrnLot 2"): only where "rn" cannot be part of a word, before a capital, digit or
-    bullet, or after punctuation."""
+    "productsrnLot 2"): first where "rn" cannot be part of a word, before a capital, digit or
+    bullet, or after punctuation. Once that shows the text is glued, also a word's trailing
+    "rn" before a space and a capital, digit or bullet ("Groundworksrn Lot 2", "Windowsrn II.
+    Gutters"), unless the word really ends in "rn" ("Modern Slavery", "Northern Ireland")."""
     if "\n" in text or "rn" not in text:
         return text
-    return _GLUED.sub("\n", text)
+    text = _GLUED.sub("\n", text)
+    if "\n" not in text:  # no certain break: a trailing "rn" may be the word's own
+        return text
+    return _GLUED_WORD.sub(_word_break, text)
 
 
 _GLUED = re.compile(r"(?:rn)+(?=[A-Z0-9•·▪◦–—-])|(?<=[.:;)])(?:rn)+(?=\s)")
+_GLUED_WORD = re.compile(r"\b([^\W\d_]+?)rn(?=[ \t]+[A-Z0-9•·▪◦–—*(-])")
+# English words (and the common place-name ending "burn") that end in "rn" themselves.
+_RN_ENDINGS = (
+    "modern northern southern eastern western pattern return concern govern turn learn "
+    "intern stern barn born corn horn worn torn sworn burn churn fern yarn adorn acorn "
+    "lantern cavern tavern cistern saturn auburn stubborn unborn newborn reborn overturn "
+    "upturn downturn discern lectern postern cairn bairn kern quern"
+)
+_RN_WORDS = frozenset(_RN_ENDINGS.split())
+
+
+def _word_break(match: re.Match[str]) -> str:
+    word = match.group(1) + "rn"
+    if word.casefold() in _RN_WORDS or word.casefold().endswith(("burn", "bourn")):
+        return match.group(0)
+    return match.group(1) + "\n"
 
 
 def deliverables_in(text: str) -> list[str]:
     """Work packages enumerated in the text: "Phase 1: ...", "Workstream 2 - ...", bullets,
-    numbered lists, short lines after a colon, a semicolon list, or an "and" list after
-    "including", "such as", "covers"...; fewer than two means none."""
+    numbered lists, short lines after a colon, a semicolon list, an "and" list after
+    "including", "such as", "covers"..., or a list of capitalised names after "supply of";
+    fewer than two means none."""
     text = unglue(text)
-    for finder in (_headed, _bullets, _line_list, _semicolon_list, _and_list):
+    for finder in (_headed, _bullets, _line_list, _semicolon_list, _and_list, _named_list):
         entries = _unique(finder(text))
         if len(entries) >= 2:
             return entries[:MAX_DELIVERABLES]
@@ -183,6 +206,26 @@ def _and_list(text: str) -> list[str]:
         if len(parts) >= (2 if strong else 3) and all(len(p.split()) <= 5 for p in parts):
             return [p[:1].upper() + p[1:] for p in parts]
     return []
+
+
+def _named_list(text: str) -> list[str]:
+    """Products or services named, each capitalised, after "supply of" / "provision of"
+    ("Supply of Hot Rolled Asphalt, Dense Bitumen Macadam, Ready Mix Concrete"): three at
+    least, up to eight words each. Capitals show the buyer naming things, where a lower-case
+    list is prose (and the "and" list above reads prose only after a list cue)."""
+    for match in _NAMED_LIST.finditer(text[:AND_LIST_CHARS]):
+        parts = _list_entries(match.group("list"))
+        if len(parts) >= 3 and all(_NAMED_ENTRY.match(p) and len(p.split()) <= 8 for p in parts):
+            return parts
+    return []
+
+
+_NAMED_LIST = re.compile(
+    r"\b(?:supply|provision|delivery|purchase|hire)(?:[ \t]+and[ \t]+(?:delivery|installation|"
+    r"supply|maintenance))?[ \t]+of[ \t]+(?:the[ \t]+)?(?P<list>[^.;:\n]{10,600})",
+    re.IGNORECASE,
+)
+_NAMED_ENTRY = re.compile(r"[A-Z0-9][\w'’/&+-]*(?:[ \t]+\S+)*$")
 
 
 _CUES = (
