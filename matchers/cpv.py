@@ -1,0 +1,110 @@
+"""Classification closeness: CPV and NAICS codes compared by shared significant digits.
+
+CPV is hierarchical: division (2 digits), group (3), class (4), category (5), then finer digits;
+trailing zeros pad the code and are not significant ("72200000" is group 722). NAICS runs from
+sector (2 digits) to national industry (6) with no padding. A code of the opportunity inside one
+of the profile's prefixes is a full match (you said you do all of "72"); otherwise the score is
+shared digits / 5 for CPV (the published recipe, DOMAIN.md section 3) or / 6 for NAICS, capped
+at 0.9, and nothing below a shared division/sector (2 digits).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+from matchers.result import Criterion
+from matchers.types import Opportunity, OrgProfile
+from matchers.weights import Weights
+
+__all__ = ["classification", "closeness", "cpv_significant", "naics_significant"]
+
+_NOT_DIGIT = re.compile(r"\D")
+CPV_DENOMINATOR = 5
+NAICS_DENOMINATOR = 6
+PARTIAL_CAP = 0.9
+
+
+@lru_cache(maxsize=65_536)
+def cpv_significant(code: str) -> str | None:
+    """The significant digits of a CPV code ("72200000-7" -> "722"), at least the division."""
+    digits = _NOT_DIGIT.sub("", code.split("-", 1)[0])[:8]
+    if len(digits) < 2:
+        return None
+    significant = digits.rstrip("0")
+    return significant if len(significant) >= 2 else digits[:2]
+
+
+@lru_cache(maxsize=65_536)
+def naics_significant(code: str) -> str | None:
+    """A NAICS code's digits (2-6); None when shorter than a sector."""
+    digits = _NOT_DIGIT.sub("", code)[:6]
+    return digits if len(digits) >= 2 else None
+
+
+def closeness(mine: str, theirs: str, denominator: int) -> float:
+    """How close an opportunity code `theirs` is to a profile prefix `mine` (both significant)."""
+    shared = 0
+    for a, b in zip(mine, theirs, strict=False):
+        if a != b:
+            break
+        shared += 1
+    if shared < 2:
+        return 0.0
+    if shared == len(mine):
+        return 1.0
+    return min(PARTIAL_CAP, shared / denominator)
+
+
+def _best(
+    mine: Iterable[str], theirs: Iterable[str], scheme: str, denominator: int
+) -> tuple[float, str]:
+    significant = cpv_significant if scheme == "CPV" else naics_significant
+    org_codes = [(c, s) for c in mine if (s := significant(c))]
+    opp_codes = [(c, s) for c in theirs if (s := significant(c))]
+    best, detail = 0.0, ""
+    for org_code, org_sig in org_codes:
+        for opp_code, opp_sig in opp_codes:
+            value = closeness(org_sig, opp_sig, denominator)
+            if value > best:
+                best = value
+                shared = len(_common(org_sig, opp_sig))
+                if value == 1.0:
+                    detail = f"{scheme} {org_sig} matches ({opp_code})"
+                else:
+                    detail = f"{scheme} {opp_code} shares {shared} digits with your {org_code}"
+    return best, detail
+
+
+def _common(a: str, b: str) -> str:
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return a[:n]
+
+
+def classification(org: OrgProfile, opportunity: Opportunity, weights: Weights) -> Criterion:
+    """The closer of CPV and NAICS closeness, with the codes that earned it."""
+    score, detail = _classify(org.cpv, org.naics, opportunity.cpv, opportunity.naics)
+    return Criterion("classification", score, weights.weight("classification"), detail)
+
+
+@lru_cache(maxsize=65_536)
+def _classify(
+    org_cpv: tuple[str, ...],
+    org_naics: tuple[str, ...],
+    opp_cpv: tuple[str, ...],
+    opp_naics: tuple[str, ...],
+) -> tuple[float, str]:
+    cpv, cpv_detail = _best(org_cpv, opp_cpv, "CPV", CPV_DENOMINATOR)
+    naics, naics_detail = _best(org_naics, opp_naics, "NAICS", NAICS_DENOMINATOR)
+    if cpv == 0 and naics == 0:
+        if not opp_cpv and not opp_naics:
+            return 0.0, "opportunity has no CPV or NAICS code"
+        if not org_cpv and not org_naics:
+            return 0.0, "profile has no CPV or NAICS code"
+        return 0.0, "no CPV or NAICS division in common"
+    if naics > cpv:
+        return naics, naics_detail
+    return cpv, cpv_detail

@@ -1,0 +1,90 @@
+"""Geography: does the organisation serve where the work is delivered?
+
+Regions are NUTS/ITL codes, matched by prefix (a profile's "UKI" serves "UKI3"); a profile's
+two-letter region is a whole country. Scores follow the published recipe (DOMAIN.md section 3):
+1.0 served (region under one of yours, or you are national in that country), 0.7 plausible (the
+notice names only a country you work in, names no place, or you deliver remotely in that
+country, or your profile names no area), 0.2 elsewhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+
+from matchers.result import Criterion
+from matchers.types import Opportunity, OrgProfile
+from matchers.weights import Weights
+
+__all__ = ["ELSEWHERE", "PLAUSIBLE", "SERVED", "country_of", "geography", "org_area"]
+
+SERVED = 1.0
+PLAUSIBLE = 0.7
+ELSEWHERE = 0.2
+_NUTS_TO_ISO = {"UK": "GB", "EL": "GR", "TL": "GB"}
+
+
+def country_of(code: str) -> str:
+    """ISO country of a NUTS/ITL code or country code ("UKI3" -> "GB", "EL30" -> "GR")."""
+    prefix = code.strip().upper()[:2]
+    return _NUTS_TO_ISO.get(prefix, prefix)
+
+
+def _codes(values: Iterable[str]) -> list[str]:
+    return [v.strip().upper() for v in values if v and len(v.strip()) >= 2]
+
+
+def org_area(org: OrgProfile) -> tuple[tuple[str, ...], frozenset[str], frozenset[str]]:
+    """(region prefixes, countries served whole, countries worked in) of a profile."""
+    return _area(tuple(org.regions), tuple(org.countries), org.national)
+
+
+@lru_cache(maxsize=4096)
+def _area(
+    regions: tuple[str, ...], countries_given: tuple[str, ...], national: bool
+) -> tuple[tuple[str, ...], frozenset[str], frozenset[str]]:
+    codes = _codes(regions)
+    prefixes = tuple(c for c in codes if len(c) > 2)
+    whole = {country_of(c) for c in codes if len(c) == 2}
+    countries = {country_of(c) for c in _codes(countries_given)} | whole
+    countries |= {country_of(c) for c in prefixes}
+    if national:
+        whole |= countries
+    return prefixes, frozenset(whole), frozenset(countries)
+
+
+def opportunity_place(opportunity: Opportunity) -> tuple[list[str], set[str]]:
+    """(regions longer than a country, all countries) of an opportunity."""
+    codes = _codes(opportunity.regions)
+    regions = [c for c in codes if len(c) > 2]
+    countries = {country_of(c) for c in codes} | {
+        country_of(c) for c in _codes(opportunity.countries)
+    }
+    return regions, countries
+
+
+def geography(org: OrgProfile, opportunity: Opportunity, weights: Weights) -> Criterion:
+    """Served, plausible or elsewhere, naming the region or country that decided it."""
+    weight = weights.weight("geography")
+    prefixes, whole, countries = org_area(org)
+    regions, opp_countries = opportunity_place(opportunity)
+    for region in regions:
+        for prefix in prefixes:
+            if region.startswith(prefix):
+                shown = prefix if prefix == region else f"{prefix} ({region})"
+                return Criterion("geography", SERVED, weight, f"in your region {shown}")
+    served = sorted(opp_countries & whole)
+    if served:
+        return Criterion("geography", SERVED, weight, f"you serve all of {served[0]}")
+    if not regions and not opp_countries:
+        return Criterion("geography", PLAUSIBLE, weight, "no place of delivery given")
+    if not prefixes and not countries:
+        return Criterion("geography", PLAUSIBLE, weight, "profile names no area")
+    shared = sorted(opp_countries & countries)
+    if shared and not regions:
+        return Criterion("geography", PLAUSIBLE, weight, f"anywhere in {shared[0]}")
+    if shared and org.remote:
+        where = regions[0] if regions else shared[0]
+        return Criterion("geography", PLAUSIBLE, weight, f"{where}: outside your regions, remote")
+    where = regions[0] if regions else sorted(opp_countries)[0]
+    return Criterion("geography", ELSEWHERE, weight, f"{where} is outside your area")

@@ -1,0 +1,389 @@
+"""Ranking many opportunities for many organisations without scoring every pair.
+
+An `OpportunityIndex` holds inverted indexes over the opportunities: BM25 postings per stem
+(with each posting's score contribution), CPV and NAICS significant-digit prefixes, region
+prefixes and countries, plus per-opportunity arrays for value, deadline and shared gates. For
+each organisation, numpy turns these into an *upper bound* of every opportunity's score:
+
+- text, classification, value, geography and deadline are computed exactly, vectorised;
+- keywords are bounded by "every word of the keyword occurs somewhere" (the exact rule needs
+  them adjacent in one field), and exclusions are left to the exact pass.
+
+`matchers.ranking` uses these bounds to find each organisation's top matches without scoring
+every pair.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from functools import lru_cache
+from typing import cast
+
+import numpy as np
+import numpy.typing as npt
+
+from matchers.analysis import terms
+from matchers.cpv import cpv_significant, naics_significant
+from matchers.deadline import NEUTRAL as DEADLINE_NEUTRAL
+from matchers.deadline import as_utc
+from matchers.geography import ELSEWHERE, PLAUSIBLE, SERVED, country_of, org_area
+from matchers.keywords import allowed_edits
+from matchers.result import Match
+from matchers.score import (
+    FIELD_LABELS,
+    PreparedOpportunity,
+    PreparedOrg,
+    score_prepared,
+)
+from matchers.text import CorpusStats, bm25_idf, bound
+from matchers.types import Opportunity, OrgProfile
+from matchers.value import NEUTRAL as VALUE_NEUTRAL
+from matchers.value import org_range, usable_value
+from matchers.weights import Weights
+
+__all__ = ["Bools", "Floats", "Ints", "OpportunityIndex"]
+
+Floats = npt.NDArray[np.float64]
+Ints = npt.NDArray[np.int64]
+Bools = npt.NDArray[np.bool_]
+
+
+class OpportunityIndex:
+    """Inverted indexes and arrays over a fixed list of opportunities (see module docstring)."""
+
+    def __init__(
+        self,
+        opportunities: Sequence[Opportunity],
+        *,
+        weights: Weights,
+        now: datetime,
+        holidays: Sequence[date] = (),
+    ) -> None:
+        self.opportunities = list(opportunities)
+        self.weights = weights
+        self.now = now
+        self.holidays = tuple(holidays)
+        n = len(self.opportunities)
+        self.size = n
+        self._build_terms()
+        self._build_codes()
+        self._build_places()
+        self._build_values_and_dates()
+        self._keyword_cache: dict[tuple[str, ...], Ints] = {}
+        self._mask_cache: dict[tuple[str, ...], Bools] = {}
+        self._similar_ids: dict[str, frozenset[int]] = {}
+        self._similar_terms: dict[str, frozenset[str]] = {}
+        self.prepared = lru_cache(maxsize=50_000)(self._prepare)
+
+    # -- building ---------------------------------------------------------------------------
+    def _build_terms(self) -> None:
+        vocabulary: dict[str, int] = {}
+        flat: list[int] = []
+        bounds = np.zeros((self.size, 4), dtype=np.int64)
+        position = 0
+        for i, opportunity in enumerate(self.opportunities):
+            bounds[i, 0] = position
+            for f, text in enumerate(
+                (opportunity.title, opportunity.parent_title, opportunity.text), start=1
+            ):
+                for term in terms(text):
+                    flat.append(vocabulary.setdefault(term, len(vocabulary)))
+                position = len(flat)
+                bounds[i, f] = position
+        self.vocabulary = vocabulary
+        self.words = list(vocabulary)
+        self.flat = np.asarray(flat, dtype=np.int64)
+        self.bounds = bounds
+        lengths = (bounds[:, 3] - bounds[:, 0]).astype(np.float64)
+        n = max(self.size, 1)
+        docs = np.repeat(np.arange(self.size, dtype=np.int64), bounds[:, 3] - bounds[:, 0])
+        keys, tf = np.unique(self.flat * n + docs, return_counts=True)
+        term_of = keys // n
+        self.post_docs = keys % n
+        self.post_start = np.searchsorted(term_of, np.arange(len(vocabulary) + 1))
+        frequencies = np.diff(self.post_start)
+        average = float(lengths.mean()) if self.size else 0.0
+        self.stats = CorpusStats(
+            self.size, average, dict(zip(self.words, frequencies.tolist(), strict=True))
+        )
+        idf = np.array([bm25_idf(self.size, int(df)) for df in frequencies], dtype=np.float64)
+        w = self.weights
+        norm = w.k1 * (1.0 - w.b + w.b * lengths[self.post_docs] / (average or 1.0))
+        tf_f = tf.astype(np.float64)
+        self.post_score = idf[term_of] * tf_f * (w.k1 + 1.0) / (tf_f + norm)
+        by_length: dict[int, list[str]] = defaultdict(list)
+        for word in self.words:
+            by_length[len(word)].append(word)
+        self._by_length = by_length
+
+    def _build_codes(self) -> None:
+        cpv: dict[str, list[int]] = defaultdict(list)
+        naics: dict[str, list[int]] = defaultdict(list)
+        for i, opportunity in enumerate(self.opportunities):
+            for index, codes, significant in (
+                (cpv, opportunity.cpv, cpv_significant),
+                (naics, opportunity.naics, naics_significant),
+            ):
+                prefixes: set[str] = set()
+                for code in codes:
+                    sig = significant(code)
+                    if sig:
+                        prefixes.update(sig[:length] for length in range(2, len(sig) + 1))
+                for prefix in prefixes:
+                    index[prefix].append(i)
+        self.cpv = {k: np.asarray(v, dtype=np.int64) for k, v in cpv.items()}
+        self.naics = {k: np.asarray(v, dtype=np.int64) for k, v in naics.items()}
+
+    def _build_places(self) -> None:
+        regions: dict[str, list[int]] = defaultdict(list)
+        countries: dict[str, list[int]] = defaultdict(list)
+        self.has_region = np.zeros(self.size, dtype=bool)
+        self.no_place = np.zeros(self.size, dtype=bool)
+        for i, opportunity in enumerate(self.opportunities):
+            codes = [c.strip().upper() for c in opportunity.regions if c and len(c.strip()) >= 2]
+            prefixes: set[str] = set()
+            found: set[str] = set()
+            for code in codes:
+                found.add(country_of(code))
+                if len(code) > 2:
+                    self.has_region[i] = True
+                    prefixes.update(code[:length] for length in range(3, len(code) + 1))
+            for code in opportunity.countries:
+                if code and len(code.strip()) >= 2:
+                    found.add(country_of(code))
+            if not codes and not found:
+                self.no_place[i] = True
+            for prefix in prefixes:
+                regions[prefix].append(i)
+            for country in found:
+                countries[country].append(i)
+        self.region_ids = {k: n for n, k in enumerate(regions)}
+        self.country_ids = {k: n for n, k in enumerate(countries)}
+        self.doc_regions = _padded(regions, self.size)
+        self.doc_countries = _padded(countries, self.size)
+
+    def _build_values_and_dates(self) -> None:
+        values = [usable_value(o.value) for o in self.opportunities]
+        self.values = np.array([math.nan if v is None else v for v in values], dtype=np.float64)
+        now = as_utc(self.now)
+        today = np.datetime64(now.date(), "D")
+        deadline_score = np.full(self.size, DEADLINE_NEUTRAL, dtype=np.float64)
+        gated = np.zeros(self.size, dtype=bool)
+        ends: list[np.datetime64] = []
+        with_deadline: list[int] = []
+        for i, opportunity in enumerate(self.opportunities):
+            if opportunity.closed or opportunity.suitable_sme is False:
+                gated[i] = True
+            elif opportunity.deadline is not None:
+                end = as_utc(opportunity.deadline)
+                if end <= now:
+                    gated[i] = True
+                else:
+                    ends.append(np.datetime64(end.date(), "D"))
+                    with_deadline.append(i)
+        if with_deadline:
+            rows = np.asarray(with_deadline, dtype=np.int64)
+            end_dates = np.asarray(ends, dtype="datetime64[D]")
+            left = np.busday_count(
+                np.full(len(rows), today),
+                np.maximum(end_dates, today),
+                holidays=list(self.holidays),
+            )
+            needed = max(1, self.weights.working_days_needed)
+            deadline_score[rows] = np.minimum(1.0, left / needed)
+            gated[rows[left < self.weights.min_working_days]] = True
+        self.deadline_score = deadline_score
+        self.gated = gated
+        self.open = ~gated
+
+    # -- per organisation ---------------------------------------------------------------------
+    def _prepare(self, i: int) -> PreparedOpportunity:
+        b = self.bounds[i]
+        fields = tuple(
+            (label, [self.words[t] for t in self.flat[b[f] : b[f + 1]].tolist()])
+            for f, label in enumerate(FIELD_LABELS)
+        )
+        return PreparedOpportunity.of(self.opportunities[i], fields)
+
+    def similar(self, term: str) -> frozenset[str]:
+        """Vocabulary words that count as keyword word `term` (cached across organisations)."""
+        cached = self._similar_terms.get(term)
+        if cached is not None:
+            return cached
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
+        edits = allowed_edits(term, self.weights)
+        found = {term} if term in self.vocabulary else set()
+        if edits:
+            pool = [
+                w for length in range(len(term) - edits, len(term) + edits + 1)
+                for w in self._by_length.get(length, ())
+            ]  # fmt: skip
+            for choice, _d, _k in process.extract(
+                term, pool, scorer=OSA.distance, score_cutoff=edits, limit=None
+            ):
+                found.add(choice)
+        result = frozenset(found)
+        self._similar_terms[term] = result
+        return result
+
+    def _keyword_rows(self, keyword_terms: tuple[str, ...]) -> Ints:
+        """Rows holding a match for every word of a keyword, adjacent or not (cached)."""
+        cached = self._keyword_cache.get(keyword_terms)
+        if cached is not None:
+            return cached
+        present: Bools | None = None
+        for term in keyword_terms:
+            mask = np.zeros(self.size, dtype=bool)
+            for word in self.similar(term):
+                t = self.vocabulary[word]
+                mask[self.post_docs[self.post_start[t] : self.post_start[t + 1]]] = True
+            present = mask if present is None else present & mask
+        rows = np.flatnonzero(present) if present is not None else np.zeros(0, dtype=np.int64)
+        if len(self._keyword_cache) >= 4096:
+            self._keyword_cache.pop(next(iter(self._keyword_cache)))
+        self._keyword_cache[keyword_terms] = rows
+        return rows
+
+    def keyword_mask(self, keyword_terms: tuple[str, ...]) -> Bools:
+        """`_keyword_rows` as a boolean mask over all rows (cached)."""
+        cached = self._mask_cache.get(keyword_terms)
+        if cached is None:
+            cached = np.zeros(self.size, dtype=bool)
+            cached[self._keyword_rows(keyword_terms)] = True
+            if len(self._mask_cache) >= 512:
+                self._mask_cache.pop(next(iter(self._mask_cache)))
+            self._mask_cache[keyword_terms] = cached
+        return cached
+
+    def text_scores(self, org: PreparedOrg) -> Floats:
+        """`matchers.text` normalised BM25 of every row for `org`, summed in the same order."""
+        ids = [self.vocabulary[t] for t in org.query.stems if t in self.vocabulary]
+        if not ids:
+            return np.zeros(self.size)
+        starts, stops = self.post_start[ids], self.post_start[np.asarray(ids) + 1]
+        docs = np.concatenate([self.post_docs[a:b] for a, b in zip(starts, stops, strict=True)])
+        scores = np.concatenate([self.post_score[a:b] for a, b in zip(starts, stops, strict=True)])
+        raw = cast(Floats, np.bincount(docs, weights=scores, minlength=self.size))
+        denominator = bound(org.query, self.stats, self.weights.saturation_terms)
+        if denominator <= 0:
+            return np.zeros(self.size)
+        raw /= denominator
+        return np.minimum(raw, 1.0, out=raw)
+
+    def keyword_bounds(self, org: PreparedOrg) -> Floats:
+        """An upper bound of keyword coverage per row: every word present, adjacent or not."""
+        count = np.zeros(self.size)
+        for keyword in org.keywords:
+            count[self._keyword_rows(keyword.terms)] += 1.0
+        if org.keywords:
+            count /= len(org.keywords)
+        return count
+
+    def classification_scores(self, org: OrgProfile) -> Floats:
+        out = np.zeros(self.size)
+        for codes, index, significant, denominator in (
+            (org.cpv, self.cpv, cpv_significant, 5),
+            (org.naics, self.naics, naics_significant, 6),
+        ):
+            for code in codes:
+                sig = significant(code)
+                if not sig:
+                    continue
+                for length in range(2, len(sig) + 1):
+                    docs = index.get(sig[:length])
+                    if docs is None:
+                        break
+                    value = 1.0 if length == len(sig) else min(0.9, length / denominator)
+                    out[docs] = np.maximum(out[docs], value)
+        return out
+
+    def geography_scores(self, org: OrgProfile, rows: Ints) -> Floats:
+        """`matchers.geography` for many rows: same tiers, same order of precedence."""
+        prefixes, whole, countries = org_area(org)
+        out = np.full(len(rows), ELSEWHERE)
+        if not prefixes and not countries:
+            out[:] = PLAUSIBLE
+        out[self.no_place[rows]] = PLAUSIBLE
+        doc_countries = self.doc_countries[rows]
+        shared = self._lookup(self.country_ids, countries)[doc_countries].any(axis=1)
+        out[shared if org.remote else shared & ~self.has_region[rows]] = PLAUSIBLE
+        out[self._lookup(self.country_ids, whole)[doc_countries].any(axis=1)] = SERVED
+        out[self._lookup(self.region_ids, prefixes)[self.doc_regions[rows]].any(axis=1)] = SERVED
+        return out
+
+    @staticmethod
+    def _lookup(ids: Mapping[str, int], keys: Iterable[str]) -> Bools:
+        """A table indexed by key id, True for `keys`; its last cell answers the -1 padding."""
+        table = np.zeros(len(ids) + 1, dtype=bool)
+        table[[ids[k] for k in keys if k in ids]] = True
+        return table
+
+    def value_scores(self, org: OrgProfile, rows: Ints) -> Floats:
+        low, high, turnover = org_range(org)
+        v = self.values[rows]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = np.where(v < low, v / low, np.where(v > high, high / v, 1.0))
+            if turnover is not None:
+                out = np.where(v > turnover / 2, np.minimum(out, turnover / 2 / v), out)
+        out[np.isnan(v)] = VALUE_NEUTRAL
+        return out
+
+    def upper_bounds(self, org: OrgProfile, rows: Ints, partial: Floats) -> Floats:
+        """Upper bounds of the exact scores of `rows`, given their weighted relevance part."""
+        w = self.weights
+        rest = (
+            w.weight("value") * self.value_scores(org, rows)
+            + w.weight("geography") * self.geography_scores(org, rows)
+            + w.weight("deadline") * self.deadline_score[rows]
+        )
+        return (partial + rest) / w.total
+
+    def similar_ids(self, term: str) -> frozenset[int]:
+        """Vocabulary ids of `similar(term)` (cached)."""
+        cached = self._similar_ids.get(term)
+        if cached is None:
+            cached = frozenset(self.vocabulary[word] for word in self.similar(term))
+            self._similar_ids[term] = cached
+        return cached
+
+    def has_phrase(self, row: int, allowed: Sequence[frozenset[int]]) -> bool:
+        """True when one field of `row` holds terms from `allowed` adjacent and in order."""
+        b = self.bounds[row].tolist()
+        n = len(allowed)
+        first = allowed[0]
+        for f in range(3):
+            ids = self.flat[b[f] : b[f + 1]].tolist()
+            for start in [i for i, t in enumerate(ids) if t in first]:
+                if start + n <= len(ids) and all(ids[start + i] in allowed[i] for i in range(1, n)):
+                    return True
+        return False
+
+    def score_row(self, row: int, org: PreparedOrg, *, matcher: bool = False) -> Match:
+        """Exact score of opportunity `row` for `org`, with this index's corpus statistics."""
+        return score_prepared(
+            self.prepared(row),
+            org,
+            now=self.now,
+            weights=self.weights,
+            corpus=self.stats,
+            holidays=self.holidays,
+            matcher=self.similar if matcher else None,
+        )
+
+
+def _padded(postings: Mapping[str, list[int]], size: int) -> Ints:
+    """Per row, the ids (order of `postings`) of the keys listing it; -1 pads the rows."""
+    per_row: list[list[int]] = [[] for _ in range(size)]
+    for key_id, rows in enumerate(postings.values()):
+        for row in rows:
+            per_row[row].append(key_id)
+    width = max((len(r) for r in per_row), default=0) or 1
+    out = np.full((size, width), -1, dtype=np.int64)
+    for row, ids in enumerate(per_row):
+        out[row, : len(ids)] = ids
+    return out

@@ -1,0 +1,187 @@
+"""Scoring one organisation against one opportunity: gates, criteria, weighted mean, reasons.
+
+`score` is the exhaustive reference: `matchers.index.rank` must give the same matches for the
+pairs it chooses to score, and uses `score_prepared` with text already analysed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from matchers.analysis import terms
+from matchers.cpv import classification
+from matchers.deadline import deadline_fit
+from matchers.gates import closed_gate, exclusion_gate, relevance_gate, suitability_gate
+from matchers.geography import geography
+from matchers.keywords import (
+    Field,
+    Keyword,
+    Matcher,
+    keyword_coverage,
+    positions,
+    prepare_keywords,
+)
+from matchers.result import Criterion, Gate, Match
+from matchers.text import CorpusStats, Query, org_query, text_relevance
+from matchers.types import Opportunity, OrgProfile
+from matchers.value import value_fit
+from matchers.weights import Weights
+
+__all__ = [
+    "PreparedOpportunity",
+    "PreparedOrg",
+    "prepare_opportunity",
+    "prepare_org",
+    "score",
+    "score_prepared",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedOrg:
+    """A profile with its query terms and keywords analysed once."""
+
+    org: OrgProfile
+    query: Query
+    keywords: tuple[Keyword, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedOpportunity:
+    """An opportunity with its fields as terms: title, parent title, text (in that order)."""
+
+    opportunity: Opportunity
+    fields: tuple[Field, ...]
+    document: tuple[str, ...] = ()
+    positions: tuple[Mapping[str, list[int]], ...] = ()
+    frequencies: Mapping[str, int] | None = None
+
+    @classmethod
+    def of(cls, opportunity: Opportunity, fields: tuple[Field, ...]) -> PreparedOpportunity:
+        """Fields given; the whole document, term positions and frequencies derived once."""
+        where = tuple(positions(doc) for _label, doc in fields)
+        counts: dict[str, int] = {}
+        for index in where:
+            for term, found in index.items():
+                counts[term] = counts.get(term, 0) + len(found)
+        document = tuple(term for _label, doc in fields for term in doc)
+        return cls(opportunity, fields, document, where, counts)
+
+
+def prepare_org(org: OrgProfile) -> PreparedOrg:
+    """Analyse a profile's text once for many opportunities."""
+    return PreparedOrg(org, org_query(org), prepare_keywords(org.keywords))
+
+
+FIELD_LABELS = ("title", "parent title", "text")
+SCORE_DIGITS = 9
+
+
+def prepare_opportunity(opportunity: Opportunity) -> PreparedOpportunity:
+    """Analyse an opportunity's text once for many organisations."""
+    texts = (opportunity.title, opportunity.parent_title, opportunity.text)
+    return PreparedOpportunity.of(
+        opportunity, tuple((label, terms(t)) for label, t in zip(FIELD_LABELS, texts, strict=True))
+    )
+
+
+def where(opportunity: Opportunity) -> str:
+    """ " of package 2" for lots and packages (the last part of their id), "" for tenders."""
+    if opportunity.kind == "tender":
+        return ""
+    number = opportunity.id.rsplit(":", 1)[-1]
+    return f" of {opportunity.kind} {number}"
+
+
+def score(
+    opportunity: Opportunity,
+    org: OrgProfile,
+    *,
+    now: datetime,
+    weights: Weights,
+    corpus: CorpusStats | None = None,
+    holidays: Sequence[date] = (),
+) -> Match:
+    """Score one pair from scratch. `corpus` gives BM25 its document frequencies; without it
+    every word weighs the same (see `matchers.text`)."""
+    return score_prepared(
+        prepare_opportunity(opportunity),
+        prepare_org(org),
+        now=now,
+        weights=weights,
+        corpus=corpus,
+        holidays=holidays,
+    )
+
+
+def score_prepared(
+    prepared: PreparedOpportunity,
+    org: PreparedOrg,
+    *,
+    now: datetime,
+    weights: Weights,
+    corpus: CorpusStats | None = None,
+    holidays: Sequence[date] = (),
+    matcher: Matcher | None = None,
+) -> Match:
+    """Score one pair whose text is already analysed (`matcher`: see `keyword_coverage`)."""
+    opportunity = prepared.opportunity
+    profile = org.org
+    text = text_relevance(
+        org.query, prepared.document, corpus, weights, frequencies=prepared.frequencies
+    )
+    keywords, found = keyword_coverage(
+        org.keywords,
+        prepared.fields,
+        weights,
+        where=where(opportunity),
+        matcher=matcher,
+        field_positions=prepared.positions or None,
+    )
+    criteria = (
+        text,
+        keywords,
+        classification(profile, opportunity, weights),
+        value_fit(profile, opportunity, weights),
+        geography(profile, opportunity, weights),
+        deadline_fit(opportunity.deadline, now, weights, holidays),
+    )
+    gate = (
+        closed_gate(opportunity, now, weights, holidays)
+        or exclusion_gate(opportunity, profile.exclusions)
+        or suitability_gate(opportunity)
+        or relevance_gate(max(c.score for c in criteria[:3]), weights)
+    )
+    if gate is not None:
+        return Match(profile.id, opportunity.id, 0.0, criteria, _ruled_out(gate), gate)
+    total = weights.total
+    # Rounded so that equal scores reached by different summation orders stay equal (ties
+    # are then broken by opportunity id, the same way in the index and here).
+    value = (
+        round(sum(c.score * c.weight for c in criteria) / total, SCORE_DIGITS) if total > 0 else 0.0
+    )
+    return Match(
+        profile.id, opportunity.id, value, criteria, explain(criteria, found, where(opportunity))
+    )
+
+
+def _ruled_out(gate: Gate) -> str:
+    return f"Ruled out ({gate.name}): {gate.reason}"
+
+
+def explain(criteria: Sequence[Criterion], found: Sequence[tuple[str, str]], place: str) -> str:
+    """One line from the strongest evidence: codes, keywords (or words), value, deadline, place."""
+    by_name = {c.name: c for c in criteria}
+    parts: list[str] = []
+    codes = by_name["classification"]
+    if codes.score > 0:
+        parts.append(codes.detail)
+    if found:
+        parts.append("; ".join(f"'{k}' found in {label}{place}" for k, label in found[:2]))
+    elif by_name["text"].score > 0:
+        parts.append(by_name["text"].detail.split(" (BM25")[0])
+    for name in ("value", "deadline", "geography"):
+        parts.append(by_name[name].detail)
+    return "; ".join(parts)

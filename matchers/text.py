@@ -1,0 +1,158 @@
+"""Text relevance: Okapi BM25 of an opportunity's words against an organisation's profile.
+
+The opportunity (title, parent title, text) is the document; the profile's capabilities,
+keywords and description, each distinct term once, are the query. Scores use corpus statistics
+(`CorpusStats`: document count, document frequencies, average length) so that rare, telling words
+weigh more than "service"; without a corpus every term weighs 1.
+
+Why not a BM25 library: `bm25s` (the fastest, sparse-matrix based) scores a query against its
+whole index at once; the matchers also need one pair's score with the words that earned it (for
+explanations), and the same postings for CPV and keyword candidate generation, with scores
+bit-for-bit equal between the single-pair reference and the index. The formula is ten lines;
+stemming, the part worth a library, is PyStemmer (see `matchers.analysis`).
+
+Normalisation to 0-1: raw BM25 divided by the raw score an average-length document would get
+for mentioning, once each, the query's `saturation_terms` most distinctive terms (the sum of
+their idf), capped at 1. So 1 means "as relevant as a typical notice naming your five most
+telling words"; the scale does not depend on the other documents scored.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from matchers.analysis import terms_with_words
+from matchers.result import Criterion
+from matchers.types import OrgProfile
+from matchers.weights import Weights
+
+__all__ = ["CorpusStats", "Query", "bm25_idf", "org_query", "text_relevance"]
+
+
+def bm25_idf(documents: int, frequency: int) -> float:
+    """Lucene's non-negative BM25 idf: ln(1 + (N - df + 0.5) / (df + 0.5))."""
+    return math.log(1.0 + (documents - frequency + 0.5) / (frequency + 0.5))
+
+
+@dataclass(frozen=True, slots=True)
+class CorpusStats:
+    """What BM25 needs to know about the collection being searched."""
+
+    documents: int
+    average_length: float
+    frequencies: Mapping[str, int]
+    _idf: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def from_documents(cls, documents: Iterable[Sequence[str]]) -> CorpusStats:
+        """Statistics of documents given as their term lists."""
+        counts: Counter[str] = Counter()
+        total = 0
+        n = 0
+        for doc in documents:
+            n += 1
+            total += len(doc)
+            counts.update(set(doc))
+        return cls(n, total / n if n else 0.0, dict(counts))
+
+    def idf(self, term: str) -> float:
+        """BM25 idf of `term` in this corpus (memoised)."""
+        value = self._idf.get(term)
+        if value is None:
+            value = self._idf[term] = bm25_idf(self.documents, self.frequencies.get(term, 0))
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """An organisation's profile as distinct stems, each with a word of the profile to show."""
+
+    stems: tuple[str, ...]
+    surface: Mapping[str, str]
+    # (id(stats), saturation) -> (stats, bound); the stats are kept so an id is never reused.
+    _bounds: dict[tuple[int, int], tuple[object, float]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+
+def org_query(org: OrgProfile) -> Query:
+    """Distinct terms of capabilities, keywords and description, in first-seen order."""
+    surface: dict[str, str] = {}
+    for text in (org.capabilities, " ".join(org.keywords), org.description):
+        for stem, word in terms_with_words(text):
+            surface.setdefault(stem, word)
+    return Query(tuple(surface), surface)
+
+
+def bound(query: Query, stats: CorpusStats | None, saturation_terms: int) -> float:
+    """The raw score that counts as 1: sum of the `saturation_terms` largest idf of the query
+    terms the corpus contains (each idf is 1 without a corpus). Memoised per corpus."""
+    key = (id(stats), saturation_terms)
+    cached = query._bounds.get(key)
+    if cached is None or cached[0] is not stats:
+        cached = query._bounds[key] = (stats, _bound(query, stats, saturation_terms))
+    return cached[1]
+
+
+def _bound(query: Query, stats: CorpusStats | None, saturation_terms: int) -> float:
+    if stats is None:
+        return float(min(saturation_terms, len(query.stems)))
+    idfs = sorted(
+        (stats.idf(t) for t in query.stems if stats.frequencies.get(t, 0) > 0), reverse=True
+    )
+    return sum(idfs[: max(1, saturation_terms)])
+
+
+def contributions(
+    query: Query,
+    document: Sequence[str],
+    stats: CorpusStats | None,
+    weights: Weights,
+    frequencies: Mapping[str, int] | None = None,
+) -> dict[str, float]:
+    """Each matching query term's BM25 contribution to `document`'s score (`frequencies`:
+    the document's term counts, when already known)."""
+    if not document or not query.stems:
+        return {}
+    tf = frequencies if frequencies is not None else Counter(document)
+    length = len(document)
+    average = stats.average_length if stats is not None and stats.average_length else length
+    norm = weights.k1 * (1.0 - weights.b + weights.b * length / average)
+    out: dict[str, float] = {}
+    for term in query.stems:
+        count = tf.get(term)
+        if count:
+            idf = stats.idf(term) if stats is not None else 1.0
+            out[term] = idf * count * (weights.k1 + 1.0) / (count + norm)
+    return out
+
+
+def text_relevance(
+    query: Query,
+    document: Sequence[str],
+    stats: CorpusStats | None,
+    weights: Weights,
+    *,
+    frequencies: Mapping[str, int] | None = None,
+) -> Criterion:
+    """BM25 of `document` (opportunity terms) for `query`, normalised to 0-1 (module doc)."""
+    weight = weights.weight("text")
+    if not query.stems:
+        return Criterion(
+            "text", 0.0, weight, "profile has no capabilities, keywords or description"
+        )
+    if not document:
+        return Criterion("text", 0.0, weight, "opportunity has no text")
+    parts = contributions(query, document, stats, weights, frequencies)
+    if not parts:
+        return Criterion("text", 0.0, weight, "no profile words in the text")
+    denominator = bound(query, stats, weights.saturation_terms)
+    raw = sum(parts.values())
+    value = min(1.0, raw / denominator) if denominator > 0 else 0.0
+    ranked = sorted(parts, key=lambda t: (-parts[t], t))
+    evidence = tuple(f"'{query.surface.get(t, t)}'" for t in ranked)
+    shown = ", ".join(evidence[:4])
+    return Criterion("text", value, weight, f"text mentions {shown} (BM25 {raw:.2f})", evidence)

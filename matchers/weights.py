@@ -1,0 +1,113 @@
+"""Weights and thresholds of matching, from config/matching.toml or a plain dict.
+
+Reading a TOML file here is reading data, not storage: the matchers still take everything they
+use as arguments and keep no state."""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = ["CRITERIA", "Weights", "load_weights"]
+
+CRITERIA = ("text", "keywords", "classification", "value", "geography", "deadline")
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """Everything tunable in matching. Defaults equal config/matching.toml."""
+
+    weights: Mapping[str, float] = field(
+        default_factory=lambda: {
+            "text": 0.25,
+            "keywords": 0.20,
+            "classification": 0.25,
+            "value": 0.10,
+            "geography": 0.10,
+            "deadline": 0.10,
+        }
+    )
+    k1: float = 1.2
+    b: float = 0.75
+    saturation_terms: int = 5
+    fuzzy_min_length: int = 7
+    max_edits: int = 1
+    max_edits_long: int = 2
+    long_length: int = 12
+    working_days_needed: int = 10
+    min_working_days: int = 3
+    min_relevance: float = 0.05
+    min_score: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not self.total > 0:
+            raise ValueError("the weights must add up to more than 0")
+
+    @property
+    def total(self) -> float:
+        """Sum of the weights, the divisor of the weighted mean."""
+        return sum(self.weights.values())
+
+    def weight(self, name: str) -> float:
+        """The weight of criterion `name` (0 when not configured)."""
+        return float(self.weights.get(name, 0.0))
+
+
+_SECTIONS = {
+    "text": ("k1", "b", "saturation_terms"),
+    "keywords": ("fuzzy_min_length", "max_edits", "max_edits_long", "long_length"),
+    "deadline": ("working_days_needed", "min_working_days"),
+    "thresholds": ("min_relevance", "min_score"),
+}
+
+
+def load_weights(source: str | Path | Mapping[str, Any] | None = None) -> Weights:
+    """Weights from a TOML file path or an already-parsed dict; `None` gives the defaults.
+
+    Unknown criteria or settings, negative or non-finite weights, and all-zero weights raise
+    ValueError naming the offending key, so a typo in configuration fails at start-up."""
+    if source is None:
+        return Weights()
+    if isinstance(source, str | Path):
+        with Path(source).open("rb") as handle:
+            data: Mapping[str, Any] = tomllib.load(handle)
+    else:
+        data = source
+    unknown = set(data) - {"weights", *_SECTIONS}
+    if unknown:
+        raise ValueError(f"unknown matching section(s): {', '.join(sorted(unknown))}")
+    defaults = Weights()
+    weights = dict(defaults.weights)
+    for name, value in dict(data.get("weights", {})).items():
+        if name not in CRITERIA:
+            raise ValueError(f"unknown criterion in [weights]: {name!r} (known: {CRITERIA})")
+        number = _number(f"weights.{name}", value)
+        if number < 0:
+            raise ValueError(f"weights.{name} must not be negative, got {value!r}")
+        weights[name] = number
+    if sum(weights.values()) <= 0:
+        raise ValueError("at least one weight in [weights] must be positive")
+    settings: dict[str, Any] = {}
+    for section, keys in _SECTIONS.items():
+        values = dict(data.get(section, {}))
+        for key, value in values.items():
+            if key not in keys:
+                raise ValueError(f"unknown setting {section}.{key}")
+            kind = type(getattr(defaults, key))
+            number = _number(f"{section}.{key}", value)
+            if number < 0:
+                raise ValueError(f"{section}.{key} must not be negative, got {value!r}")
+            settings[key] = int(number) if kind is int else number
+    return Weights(weights=weights, **settings)
+
+
+def _number(key: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{key} must be a number, got {value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"{key} must be finite, got {value!r}")
+    return float(value)

@@ -1,0 +1,57 @@
+"""CPV and NAICS closeness by shared significant digits."""
+
+from __future__ import annotations
+
+import pytest
+
+from matchers.cpv import classification, closeness, cpv_significant, naics_significant
+
+
+@pytest.mark.parametrize(
+    ("code", "significant"),
+    [
+        ("72200000", "722"),
+        ("72212000-4", "72212"),
+        ("30000000", "30"),
+        ("03000000-1", "03"),
+        (" 72 ", "72"),
+        ("7", None),
+        ("", None),
+        ("abc", None),
+    ],
+)
+def test_trailing_zeros_and_check_digits_are_not_significant(code, significant) -> None:
+    assert cpv_significant(code) == significant
+
+
+def test_code_inside_your_prefix_is_a_full_match() -> None:
+    assert closeness("72", "72212", 5) == 1.0
+    assert closeness("72212", "72212", 5) == 1.0
+
+
+def test_partial_matches_score_shared_digits_over_five() -> None:
+    assert closeness("72212", "72222", 5) == pytest.approx(0.6)  # same group 722
+    assert closeness("72212", "72", 5) == pytest.approx(0.4)  # notice coded only by division
+    assert closeness("722121", "722122", 5) == pytest.approx(0.9)  # capped below a full match
+    assert closeness("72", "79", 5) == 0.0  # different division
+
+
+def test_naics_uses_six_digits(make_org, make_opp, weights) -> None:
+    assert naics_significant("541511") == "541511"
+    assert closeness("541511", "541519", 6) == pytest.approx(5 / 6 if 5 / 6 < 0.9 else 0.9)
+    result = classification(
+        make_org(cpv=(), naics=("5415",)), make_opp(cpv=(), naics=("541511",)), weights
+    )
+    assert result.score == 1.0 and "NAICS 5415 matches" in result.detail
+
+
+def test_classification_takes_the_best_pair_and_says_which(make_org, make_opp, weights) -> None:
+    org = make_org(cpv=("79", "722"))
+    result = classification(org, make_opp(cpv=("45000000", "72212000")), weights)
+    assert result.score == 1.0 and result.detail == "CPV 722 matches (72212000)"
+
+
+def test_missing_codes_are_explained(make_org, make_opp, weights) -> None:
+    assert "opportunity has no CPV" in classification(make_org(), make_opp(cpv=()), weights).detail
+    assert "profile has no CPV" in classification(make_org(cpv=()), make_opp(), weights).detail
+    assert classification(make_org(cpv=("45",)), make_opp(), weights).score == 0.0

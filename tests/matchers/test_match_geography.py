@@ -1,0 +1,42 @@
+"""Geography: NUTS/ITL prefixes, national profiles, remote delivery, elsewhere."""
+
+from __future__ import annotations
+
+import pytest
+
+from matchers.geography import country_of, geography
+
+
+@pytest.mark.parametrize(
+    ("org", "opp", "score", "words"),
+    [
+        ({"regions": ("UKI",)}, {"regions": ("UKI3",)}, 1.0, "in your region UKI (UKI3)"),
+        ({"regions": ("ukm8",)}, {"regions": ("UKM8",)}, 1.0, "in your region UKM8"),
+        (
+            {"regions": ("UKM",), "national": True},
+            {"regions": ("UKI3",)},
+            1.0,
+            "you serve all of GB",
+        ),
+        ({"regions": ("GB",)}, {"regions": ("TLI3",)}, 1.0, "you serve all of GB"),
+        ({"regions": ("UKM",), "remote": True}, {"regions": ("UKI3",)}, 0.7, "remote"),
+        ({"regions": ("UKM",), "remote": False}, {"regions": ("UKI3",)}, 0.2, "outside your area"),
+        ({"regions": ("UKM",)}, {"regions": (), "countries": ("GB",)}, 0.7, "anywhere in GB"),
+        ({"regions": ("UKM",)}, {"regions": (), "countries": ()}, 0.7, "no place of delivery"),
+        ({"regions": ("UKM",)}, {"regions": ("DE1",), "countries": ()}, 0.2, "DE1"),
+        ({"regions": (), "countries": ()}, {"regions": ("DE1",)}, 0.7, "profile names no area"),
+    ],
+)
+def test_geography_tiers(make_org, make_opp, weights, org, opp, score, words) -> None:
+    result = geography(make_org(**org), make_opp(**opp), weights)
+    assert result.score == score
+    assert words in result.detail
+
+
+def test_nuts_itl_and_greek_prefixes_map_to_iso_countries() -> None:
+    assert [country_of("UKI3"), country_of("TLC"), country_of("EL30"), country_of("de1")] == [
+        "GB",
+        "GB",
+        "GR",
+        "DE",
+    ]

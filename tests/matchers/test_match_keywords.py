@@ -1,0 +1,73 @@
+"""Keyword coverage: whole words, adjacent phrases, typos, and the token_set_ratio pitfall."""
+
+from __future__ import annotations
+
+from rapidfuzz import fuzz
+
+from matchers.analysis import terms
+from matchers.keywords import keyword_coverage, prepare_keywords
+from matchers.weights import Weights
+
+W = Weights()
+
+
+def coverage(keywords: tuple[str, ...], title: str = "", text: str = ""):
+    fields = [("title", terms(title)), ("text", terms(text))]
+    return keyword_coverage(prepare_keywords(keywords), fields, W, where=" of package 2")
+
+
+def test_the_subset_pitfall_exists_in_token_set_ratio() -> None:
+    # Why the matcher does not use it: a one-word keyword scores 100 against any superset.
+    assert fuzz.token_set_ratio("data", "data centre decommissioning and cabling") == 100
+    assert fuzz.token_set_ratio("open data", "open tender for data cabling") == 100
+
+
+def test_one_word_keyword_does_not_match_inside_longer_words() -> None:
+    result, found = coverage(("data",), text="Database migration and metadata catalogue")
+    assert result.score == 0.0 and found == []
+
+
+def test_phrase_needs_its_words_together() -> None:
+    result, _ = coverage(("open data",), text="An open tender for data cabling")
+    assert result.score == 0.0
+    result, found = coverage(("open data",), text="Publish the open data portal")
+    assert result.score == 1.0 and found == [("open data", "text")]
+
+
+def test_inflections_match_by_stem() -> None:
+    _, found = coverage(("user research",), text="Users researching the journeys")
+    assert found == [("user research", "text")]
+
+
+def test_typos_in_long_words_are_tolerated_but_not_in_short_ones() -> None:
+    _, found = coverage(("research",), text="user reserach sessions")
+    assert found == [("research", "text")]
+    _, found = coverage(("data",), text="date of the meeting")
+    assert found == []
+
+
+def test_reports_which_keywords_were_found_where() -> None:
+    result, found = coverage(
+        ("user research", "GIS", "accessibility"), title="GIS mapping", text="user research"
+    )
+    assert found == [("user research", "text"), ("GIS", "title")]
+    assert result.score == 2 / 3
+    assert "'user research' in text of package 2" in result.detail
+    assert "'GIS' in title of package 2" in result.detail
+    assert result.evidence == (
+        "'user research' in text of package 2",
+        "'GIS' in title of package 2",
+    )
+
+
+def test_no_keywords_and_blank_keywords() -> None:
+    result, _ = coverage((), text="anything")
+    assert result.score == 0.0 and "no keywords" in result.detail
+    result, _ = coverage(("  ", "the"), text="the thing")
+    assert result.score == 0.0
+
+
+def test_empty_and_foreign_text_do_not_fail() -> None:
+    assert coverage(("数据",), text="")[0].score == 0.0
+    assert coverage(("数据",), text="政府数据平台")[0].score == 1.0
+    assert coverage(("البيانات",), text="منصة البيانات")[0].score == 1.0

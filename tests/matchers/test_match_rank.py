@@ -1,0 +1,177 @@
+"""The index gives the same top k as exhaustive scoring, while scoring far fewer pairs."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from matchers.index import OpportunityIndex
+from matchers.ranking import exhaustive_top, rank, top_matches
+from matchers.score import prepare_org, score
+from matchers.types import Opportunity, OrgProfile
+from matchers.weights import Weights
+
+NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+PHRASES = ["user research", "service design", "open data", "data platform", "GIS mapping",
+           "accessibility audit", "road resurfacing", "school meals", "data", "research study",
+           "reserach", "databases", "政府数据", "منصة البيانات", "the", "digital service"]  # fmt: skip
+CODES = ["72212000", "72200000", "72000000", "79311000", "79000000", "45233000", "48000000"]
+REGIONS = ["UKI", "UKI3", "UKM", "UKM8", "DE1", "TLC", "GB", ""]
+
+
+@st.composite
+def opportunities(draw: st.DrawFn, i: int) -> Opportunity:
+    words = draw(st.lists(st.sampled_from(PHRASES), min_size=0, max_size=6))
+    region = draw(st.sampled_from(REGIONS))
+    return Opportunity(
+        id=f"lot:{i}:1",
+        kind="lot",
+        tender_id=str(i),
+        title=" ".join(words[:2]),
+        text=" ".join(words[2:]),
+        parent_title=draw(st.sampled_from([None, "framework", "open data framework"])),
+        cpv=tuple(draw(st.lists(st.sampled_from(CODES), max_size=2))),
+        value=draw(st.sampled_from([None, Decimal(5000), Decimal(40000), Decimal(900000)])),
+        regions=(region,) if region else (),
+        deadline=draw(st.sampled_from([None, NOW + timedelta(days=2), NOW + timedelta(days=30)])),
+        closed=draw(st.booleans()) and draw(st.booleans()),
+        suitable_sme=draw(st.sampled_from([None, True, False])),
+    )
+
+
+@st.composite
+def organisations(draw: st.DrawFn, i: int) -> OrgProfile:
+    return OrgProfile(
+        id=f"org{i}",
+        name=f"Org {i}",
+        capabilities=" ".join(draw(st.lists(st.sampled_from(PHRASES), max_size=4))),
+        keywords=tuple(draw(st.lists(st.sampled_from(PHRASES), max_size=3))),
+        exclusions=tuple(draw(st.lists(st.sampled_from(["data", "meals"]), max_size=1))),
+        cpv=tuple(c[: draw(st.sampled_from([2, 3, 5]))] for c in draw(st.lists(st.sampled_from(CODES), max_size=2))),
+        regions=tuple(r for r in draw(st.lists(st.sampled_from(REGIONS), max_size=2)) if r),
+        countries=("GB",),
+        national=draw(st.booleans()),
+        remote=draw(st.booleans()),
+        value_max=draw(st.sampled_from([None, Decimal(100000)])),
+        turnover=draw(st.sampled_from([None, Decimal(300000)])),
+    )  # fmt: skip
+
+
+@st.composite
+def worlds(draw: st.DrawFn) -> tuple[list[Opportunity], list[OrgProfile], int]:
+    n = draw(st.integers(1, 40))
+    opps = [draw(opportunities(i)) for i in range(n)]
+    orgs = [draw(organisations(i)) for i in range(draw(st.integers(1, 4)))]
+    return opps, orgs, draw(st.integers(1, 8))
+
+
+@given(worlds())
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_index_top_k_equals_exhaustive_top_k(world) -> None:
+    opps, orgs, k = world
+    weights = Weights()
+    index = OpportunityIndex(opps, weights=weights, now=NOW)
+    ranked = rank(index, orgs, now=NOW, weights=weights, top_k=k)
+    for org in orgs:
+        reference = exhaustive_top(index, org, k)
+        got = ranked[org.id]
+        assert [m.opportunity_id for m in got] == [m.opportunity_id for m in reference]
+        assert [m.score for m in got] == [m.score for m in reference]
+        assert all(m.passed for m in got)
+
+
+def _world(n: int) -> tuple[list[Opportunity], list[OrgProfile]]:
+    opps = [
+        Opportunity(
+            id=f"tender:{i}",
+            kind="tender",
+            tender_id=str(i),
+            title=f"{PHRASES[i % 8]} {i}",
+            text=f"{PHRASES[(i * 7) % 16]} and {PHRASES[(i * 3) % 16]}",
+            cpv=(CODES[i % len(CODES)],),
+            value=Decimal(1000 * (i % 97 + 1)),
+            regions=(REGIONS[i % 7],),
+            deadline=NOW + timedelta(days=5 + i % 40),
+        )
+        for i in range(n)
+    ]
+    orgs = [
+        OrgProfile(id="research", name="R", capabilities="user research", keywords=("user research",), cpv=("722",)),
+        OrgProfile(id="maps", name="M", capabilities="GIS mapping open data", cpv=("72",), regions=("UKM",)),
+    ]  # fmt: skip
+    return opps, orgs
+
+
+def test_index_scores_a_fraction_of_the_pairs() -> None:
+    opps, orgs = _world(800)
+    index = OpportunityIndex(opps, weights=Weights(), now=NOW)
+    top, scored = top_matches(index, orgs[0], 5)
+    assert len(top) == 5
+    assert scored < len(opps) / 4
+    assert [m.opportunity_id for m in top] == [
+        m.opportunity_id for m in exhaustive_top(index, orgs[0], 5)
+    ]
+
+
+def test_ranking_in_two_processes_gives_the_same_result() -> None:
+    opps, orgs = _world(200)
+    one = rank(opps, orgs, now=NOW, weights=Weights(), top_k=7)
+    two = rank(opps, orgs, now=NOW, weights=Weights(), top_k=7, workers=2)
+    assert {k: [m.opportunity_id for m in v] for k, v in one.items()} == {
+        k: [m.opportunity_id for m in v] for k, v in two.items()
+    }
+    assert list(two) == ["research", "maps"]
+
+
+def test_holidays_count_the_same_in_the_index_and_exhaustively() -> None:
+    opps, orgs = _world(120)
+    holidays = [NOW.date() + timedelta(days=d) for d in range(3, 12)]
+    index = OpportunityIndex(opps, weights=Weights(), now=NOW, holidays=holidays)
+    for org in orgs:
+        got = [m.opportunity_id for m in top_matches(index, org, 10)[0]]
+        assert got == [m.opportunity_id for m in exhaustive_top(index, org, 10)]
+    gated = [m for m in (index.score_row(i, prepare_org(orgs[0])) for i in range(120)) if m.gate]
+    assert any(m.gate.name == "deadline" for m in gated)
+
+
+def test_ranked_matches_explain_their_evidence() -> None:
+    opps, orgs = _world(60)
+    top = rank(opps, orgs[:1], now=NOW, weights=Weights(), top_k=3)["research"]
+    assert top and all("CPV 722" in m.explanation for m in top)
+    assert all(m.criterion("keywords").evidence or m.criterion("text").evidence for m in top)
+
+
+def test_empty_inputs() -> None:
+    assert rank([], [], now=NOW, weights=Weights()) == {}
+    org = OrgProfile(id="o", name="o", capabilities="user research")
+    assert rank([], [org], now=NOW, weights=Weights()) == {"o": []}
+    opps, _ = _world(10)
+    assert rank(opps, [org], now=NOW, weights=Weights(), top_k=0) == {"o": []}
+
+
+def test_a_broken_profile_is_reported_and_the_batch_goes_on() -> None:
+    opps, orgs = _world(50)
+    broken = OrgProfile(id="broken", name="B", keywords=None)  # type: ignore[arg-type]
+    errors: dict[str, str] = {}
+    ranked = rank(opps, [broken, *orgs], now=NOW, weights=Weights(), top_k=3, errors=errors)
+    assert ranked["broken"] == [] and errors["broken"].startswith("TypeError")
+    assert ranked["research"] and ranked["maps"]
+    with pytest.raises(TypeError):
+        rank(opps, [broken], now=NOW, weights=Weights())
+    with pytest.raises(TypeError):  # a failure in a worker process reaches the caller
+        rank(opps, [*orgs * 3, broken], now=NOW, weights=Weights(), workers=2)
+    errors.clear()
+    two = rank(opps, [*orgs, broken], now=NOW, weights=Weights(), top_k=3, workers=2, errors=errors)
+    assert two["broken"] == [] and "broken" in errors and two["maps"] == ranked["maps"]
+
+
+def test_single_pair_score_with_the_index_corpus_equals_the_ranked_match() -> None:
+    opps, orgs = _world(80)
+    index = OpportunityIndex(opps, weights=Weights(), now=NOW)
+    best = top_matches(index, orgs[0], 1)[0][0]
+    opp = next(o for o in opps if o.id == best.opportunity_id)
+    assert score(opp, orgs[0], now=NOW, weights=Weights(), corpus=index.stats) == best

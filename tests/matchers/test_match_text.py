@@ -1,0 +1,77 @@
+"""Text relevance: tokenisation in any script, stemming, BM25 and its 0-1 normalisation."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from matchers.analysis import terms, words
+from matchers.text import CorpusStats, org_query, text_relevance
+from matchers.weights import Weights
+
+
+def test_words_split_cjk_into_characters_and_keep_arabic_words() -> None:
+    assert words("数据平台") == ["数", "据", "平", "台"]
+    assert words("منصة البيانات") == ["منصة", "البيانات"]
+    assert words("") == [] and words(None) == []
+
+
+def test_terms_stem_english_and_drop_stopwords_and_underscores() -> None:
+    assert terms("The Researchers are researching") == ["research", "research"]
+    assert terms("open_data") == ["open", "data"]
+
+
+@given(st.text())
+@settings(max_examples=200)
+def test_any_text_in_any_script_is_handled_without_error(text: str) -> None:
+    found = terms(text)
+    assert all(isinstance(t, str) and t for t in found)
+
+
+def test_stemmed_match_scores_and_names_the_words(make_org, weights: Weights) -> None:
+    query = org_query(make_org(capabilities="user research", keywords=(), description=""))
+    result = text_relevance(query, terms("Researchers will interview users"), None, weights)
+    assert result.score > 0
+    assert "'research'" in result.detail and "'user'" in result.detail
+
+
+def test_empty_document_and_empty_profile_score_zero_with_reason(make_org, weights) -> None:
+    query = org_query(make_org())
+    assert text_relevance(query, [], None, weights).detail == "opportunity has no text"
+    empty = org_query(make_org(capabilities="", keywords=(), description=""))
+    assert text_relevance(empty, terms("user research"), None, weights).score == 0.0
+
+
+def test_rare_words_weigh_more_than_common_ones_with_a_corpus(make_org, weights) -> None:
+    docs = [terms("digital service support")] * 50 + [terms("accessibility audit service")]
+    stats = CorpusStats.from_documents(docs)
+    query = org_query(make_org(capabilities="accessibility digital", keywords=(), description=""))
+    rare = text_relevance(query, terms("accessibility review"), stats, weights)
+    common = text_relevance(query, terms("digital review"), stats, weights)
+    assert rare.score > common.score > 0
+
+
+def test_scores_are_normalised_to_one_at_most(make_org, weights) -> None:
+    query = org_query(make_org(capabilities="gis", keywords=(), description=""))
+    result = text_relevance(query, terms("GIS GIS GIS GIS GIS mapping"), None, weights)
+    assert result.score == 1.0
+
+
+@given(
+    st.lists(st.sampled_from(["user", "research", "data", "gis", "the", "数据", "x"]), max_size=40)
+)
+def test_score_always_between_zero_and_one(words_: list[str]) -> None:
+    weights = Weights()
+    from matchers.types import OrgProfile
+
+    query = org_query(OrgProfile(id="o", name="o", capabilities="user research data"))
+    stats = CorpusStats.from_documents([terms(" ".join(words_)), terms("user data")])
+    result = text_relevance(query, terms(" ".join(words_)), stats, weights)
+    assert 0.0 <= result.score <= 1.0
+
+
+@pytest.mark.parametrize("text", ["政府数据平台开发", "تطوير منصة البيانات", "Entwicklung 🚀"])
+def test_non_latin_profiles_match_non_latin_notices(text: str, make_org, weights) -> None:
+    query = org_query(make_org(capabilities=text, keywords=(), description=""))
+    assert text_relevance(query, terms(text), None, weights).score > 0
