@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format bench lock clean
+.PHONY: demo test lint format bench eval lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required (set PYTHON=...)"; exit 1; }
@@ -33,6 +33,11 @@ bench: $(STAMP)  ## benchmarks: print rates and ratios (not part of the tests)
 	$(BIN)/python benchmarks/bench_ingest.py
 	$(BIN)/python benchmarks/bench_crawl.py
 	$(BIN)/python benchmarks/bench_lot_recovery.py
+	$(BIN)/python benchmarks/bench_split_store.py
+	$(BIN)/python benchmarks/bench_match.py
+
+eval: $(STAMP)  ## the matcher against the graded labels (P@5, P@10, NDCG@10), beside a baseline
+	$(BIN)/lotwise eval
 
 lock:  ## re-pin every dependency after changing pyproject.toml
 	rm -rf /tmp/lotwise-lock && $(PYTHON) -m venv /tmp/lotwise-lock

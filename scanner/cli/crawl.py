@@ -10,7 +10,9 @@ from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElaps
 from sqlalchemy.orm import Session
 
 from scanner.cli.context import app_context, parse_date
+from scanner.cli.match import refresh_matches_and_report
 from scanner.cli.output import console, err_console, print_json, short_date, table
+from scanner.cli.split import refresh_and_report
 from scanner.services import queries
 from scanner.services.crawl import CrawlEvent, run_crawl
 from scanner.settings import Settings
@@ -47,8 +49,11 @@ def crawl(
             f"Configured in {context.settings.sources_file}: {', '.join(configured)}"
         )
         raise typer.Exit(2)
-    context.engine(migrate=True)  # the crawl process expects the schema to exist
-    if not crawl_with_progress(context.settings, names, since=parse_date(since, "--since")):
+    engine = context.engine(migrate=True)  # the crawl process expects the schema to exist
+    ok = crawl_with_progress(context.settings, names, since=parse_date(since, "--since"))
+    refresh_and_report(context.settings, engine)  # even after a failure: what was stored counts
+    refresh_matches_and_report(context.settings, engine)
+    if not ok:
         raise typer.Exit(1)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -11,14 +12,21 @@ from sqlalchemy.orm import Session
 
 from scanner.cli.context import AppContext, app_context, utc_now
 from scanner.cli.crawl import crawl_with_progress
+from scanner.cli.match import print_ranked, refresh_matches_and_report
 from scanner.cli.output import console, money, short_date, table
+from scanner.cli.split import refresh_and_report
+from scanner.orgs import load_rates
 from scanner.services import queries
 from scanner.services.crawl import run_crawl
-from scanner.services.demo import demo_environment
+from scanner.services.demo import demo_environment, top_split_suggestions
+from scanner.services.organisations import import_organisations
 from scanner.settings import PROJECT_ROOT, Settings
 from scanner.sources import load_sources
 
 DEFAULT_DEMO_DB = PROJECT_ROOT / "var" / "demo.sqlite"
+DEMO_ORGANISATIONS = PROJECT_ROOT / "scanner" / "demo" / "organisations.toml"
+# Three kinds of organisation whose matches the demo prints: research, software, inclusion.
+DEMO_SHOWCASE = ("fieldwork-research-coop", "code-for-good-cic", "connect-digital-inclusion")
 
 
 def register(app: typer.Typer) -> None:
@@ -45,9 +53,13 @@ def demo(
         names = list(load_sources(demo_settings.sources_file))
         console.rule("[bold]Lotwise demo: crawling recorded sources on 127.0.0.1")
         ok = crawl_with_progress(demo_settings, names, since=None)
+        refresh_and_report(demo_settings, demo_context.engine())
         if ok:
             ok = _crawl_again(demo_settings, names)
+            refresh_and_report(demo_settings, demo_context.engine())
     _report(demo_context)
+    _split_report(demo_context)
+    _match_report(demo_context)
     console.print(
         f"\nStored in [bold]{make_url(url).render_as_string(hide_password=True)}[/]. Explore with "
         f"`LOTWISE_DATABASE_URL={url} lotwise tenders list --open`."
@@ -105,4 +117,46 @@ def _report(context: AppContext) -> None:
                 for t in biggest
             ),
         )
+    )
+
+
+def _split_report(context: AppContext) -> None:
+    """The splitter's best suggestions, each with the reason that weighs most."""
+    with Session(context.engine()) as session:
+        top = top_split_suggestions(session, limit=5)
+    console.print(
+        table(
+            "Top split suggestions (`lotwise split show ID` for signals and packages)",
+            ["id", "title", "buyer", "value", "score", "packages", "first reason"],
+            (
+                (
+                    t["tender_id"],
+                    t["title"][:50],
+                    (t["buyer_name"] or "")[:30],
+                    money(t["aggregated_value"], t["currency"]),
+                    f"{t['score']:.2f}",
+                    t["package_count"],
+                    t["first_reason"],
+                )
+                for t in top
+            ),
+        )
+    )
+
+
+def _match_report(context: AppContext) -> None:
+    """Register the bundled organisations, match them, show the best fits of a few."""
+    engine = context.engine()
+    rates = load_rates(context.settings.rates_file)
+    report = import_organisations(engine, DEMO_ORGANISATIONS, now=utc_now(), rates=rates)
+    console.rule(f"[bold]Matching {report.valid} bundled civic-tech organisations")
+    run = refresh_matches_and_report(context.settings, engine)
+    if run is None:
+        return
+    shown = {slug: run.ranked[slug] for slug in DEMO_SHOWCASE if slug in run.ranked}
+    print_ranked(replace(run, ranked=shown), limit=3)
+    console.print(
+        "`lotwise match --org ID` ranks one organisation; `lotwise eval` scores the matcher "
+        "on the labelled set.",
+        highlight=False,
     )

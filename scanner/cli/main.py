@@ -6,7 +6,7 @@ import typer
 from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
 
-from scanner.cli import crawl, demo, ingest, tenders
+from scanner.cli import crawl, demo, ingest, match, orgs, split, tenders
 from scanner.cli.context import app_context
 from scanner.cli.output import console, err_console
 
@@ -18,9 +18,12 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 app.add_typer(tenders.app, name="tenders")
+app.add_typer(split.app, name="split")
+app.add_typer(orgs.app, name="orgs")
 crawl.register(app)
 ingest.register(app)
 demo.register(app)
+match.register(app)
 
 
 @app.command()

@@ -9,15 +9,14 @@ from typing import Annotated, Any
 import typer
 
 from scanner.cli.context import app_context, utc_now
+from scanner.cli.match import matching_config, refresh_matches_and_report
 from scanner.cli.output import console, err_console, money, print_json, table
 from scanner.orgs import FORMATS, Format, OrgFileError, RatesError, format_of, load_rates
 from scanner.services import organisations as service
-from scanner.settings import DEFAULT_CONFIG_DIR
+from scanner.services.matching import refresh_matches
 
 app = typer.Typer(help="Organisation profiles matched against tenders.", no_args_is_help=True)
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (stable field names).")]
-# Reference rates for profiles whose money is not in GBP (a setting can replace this path).
-RATES_FILE = DEFAULT_CONFIG_DIR / "rates.toml"
 
 
 @app.command("import")
@@ -39,7 +38,7 @@ def import_orgs(
     is stored (exit code 1) unless --skip-invalid. A changed profile gets a new version."""
     context = app_context(ctx)
     try:
-        rates = load_rates(RATES_FILE)
+        rates = load_rates(context.settings.rates_file)
         report = service.import_organisations(
             context.engine(),
             file,
@@ -58,6 +57,11 @@ def import_orgs(
         for error in report.errors:
             err_console.print(f"{file}: {error}", highlight=False, markup=False, style="red")
         console.print(_summary(report, dry_run=dry_run), highlight=False)
+    changed = report.stored and (report.result.created or report.result.updated)
+    if changed and not as_json:
+        refresh_matches_and_report(context.settings, context.engine())
+    elif changed:
+        refresh_matches(context.engine(), matching_config(context))
     if report.errors and not (skip_invalid and not dry_run):
         raise typer.Exit(1)
 

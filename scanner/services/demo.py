@@ -10,8 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
 
 from scanner.demo.server import RecordedServer
+from scanner.services.split_queries import SplitFilter, list_assessments
 from scanner.settings import PROJECT_ROOT, Settings
 
 DEMO_DIR = PROJECT_ROOT / "scanner" / "demo"
@@ -30,3 +34,8 @@ def demo_environment(settings: Settings, workdir: Path) -> Iterator[Settings]:
             encoding="utf-8",
         )
         yield settings.model_copy(update={"sources_file": sources_file})
+
+
+def top_split_suggestions(session: Session, limit: int = 5) -> list[dict[str, Any]]:
+    """What the demo shows after the crawl: the tenders most worth dividing, with reasons."""
+    return list_assessments(session, SplitFilter(should_split=True, limit=limit))

@@ -1,0 +1,153 @@
+"""Read side of split assessments for the CLI, exports and (later) the web.
+
+Plain dicts with stable keys (docs/json-output.md): a list row per tender, and for one tender
+the stored assessment itself with `tender`, `tender_version`, `assessed_at` and `error` added.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from scanner.models import Source, SplitAssessment, Tender
+from scanner.services.split_export import first_reason, in_field_order
+
+
+@dataclass(frozen=True)
+class SplitFilter:
+    """`should_split` True: only recommended divisions; None: every assessed tender."""
+
+    should_split: bool | None = True
+    min_score: float | None = None
+    limit: int | None = None
+    tender_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class StoredAssessment:
+    """One stored assessment: `entry` is what `show --json` prints; `tender` carries what the
+    exports need besides (description, buyer id, published items)."""
+
+    entry: dict[str, Any]
+    tender: dict[str, Any]
+
+
+def list_assessments(session: Session, flt: SplitFilter) -> list[dict[str, Any]]:
+    """Assessed tenders, most worth dividing first (score, then value)."""
+    rows = session.execute(_select(flt)).all()
+    return [
+        {
+            "tender_id": tender.id,
+            "title": tender.title,
+            "buyer_name": tender.buyer_name,
+            "source": source,
+            "ocid": tender.ocid,
+            "should_split": stored.should_split,
+            "score": stored.score,
+            "status": stored.status,
+            "package_count": stored.package_count,
+            "aggregated_value": stored.data.get("aggregated_value"),  # as `show` prints it
+            "currency": stored.currency,
+            "jurisdiction": stored.jurisdiction,
+            "procedure": stored.procedure,
+            "civic_friendliness": stored.civic_friendliness,
+            "first_reason": stored.error or first_reason(stored.data),
+            "rules_version": stored.rules_version,
+            "tender_version": stored.tender_version,
+            "current": stored.tender_version == tender.version,
+            "assessed_at": _iso(stored.assessed_at),
+        }
+        for stored, tender, source in rows
+    ]
+
+
+def load_assessments(session: Session, flt: SplitFilter) -> list[StoredAssessment]:
+    """Stored assessments in full, in list order."""
+    return [
+        _stored(stored, tender, source) for stored, tender, source in session.execute(_select(flt))
+    ]
+
+
+def get_assessment(session: Session, tender_id: int) -> StoredAssessment | None:
+    """The stored assessment of one tender, or None when it has none (yet)."""
+    found = load_assessments(session, SplitFilter(should_split=None, tender_ids=(tender_id,)))
+    return found[0] if found else None
+
+
+def tender_exists(session: Session, tender_id: int) -> bool:
+    return session.execute(select(Tender.id).where(Tender.id == tender_id)).first() is not None
+
+
+def _select(flt: SplitFilter) -> Select[SplitAssessment, Tender, str]:
+    stmt = (
+        select(SplitAssessment, Tender, Source.name)
+        .join(Tender, Tender.id == SplitAssessment.tender_id)
+        .join(Source, Source.id == Tender.source_id)
+        .order_by(
+            SplitAssessment.score.desc(),
+            SplitAssessment.aggregated_value.desc().nulls_last(),
+            Tender.id,
+        )
+    )
+    if flt.should_split is not None:
+        stmt = stmt.where(SplitAssessment.should_split.is_(flt.should_split))
+    if flt.min_score is not None:
+        stmt = stmt.where(SplitAssessment.score >= flt.min_score)
+    if flt.tender_ids:
+        stmt = stmt.where(SplitAssessment.tender_id.in_(flt.tender_ids))
+    if flt.limit is not None:
+        stmt = stmt.limit(flt.limit)
+    return stmt
+
+
+def _stored(stored: SplitAssessment, tender: Tender, source: str) -> StoredAssessment:
+    identity = {
+        "id": tender.id,
+        "source": source,
+        "ocid": tender.ocid,
+        "title": tender.title,
+        "buyer_name": tender.buyer_name,
+        "value_amount": _money(tender.value_amount),
+        "currency": tender.currency,
+        "status": tender.status,
+        "deadline_at": _iso(tender.deadline_at),
+        "notice_url": tender.notice_url,
+        "version": tender.version,
+    }
+    entry = {
+        **in_field_order(stored.data),
+        "tender": identity,
+        "tender_version": stored.tender_version,
+        "assessed_at": _iso(stored.assessed_at),
+        "error": stored.error,
+    }
+    context = {
+        **identity,
+        "description": tender.description,
+        "buyer_id": tender.buyer_id,
+        "items": tender.items,
+    }
+    return StoredAssessment(entry=entry, tender=context)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else format(value, "f")
+
+
+__all__ = [
+    "SplitFilter",
+    "StoredAssessment",
+    "get_assessment",
+    "list_assessments",
+    "load_assessments",
+    "tender_exists",
+]

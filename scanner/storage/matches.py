@@ -1,0 +1,139 @@
+"""Stored matches: the tenders worth matching, and the upsert that keeps `found_at` stable.
+
+A pair keeps its row (and its `found_at`) while it stays in the organisation's ranked list, so
+a digest can ask for "found since the last digest"; a pair that drops out is deleted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping, and_, delete, func, not_, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from scanner.models import Lot as LotRow
+from scanner.models import Match, Organisation, Source, SplitAssessment, Tender
+from scanner.storage.assessments import _TENDER_COLUMNS, StaleTender
+
+CLOSED_STATUSES = ("complete", "cancelled", "unsuccessful", "withdrawn", "closed")
+
+
+def open_tenders(
+    conn: Connection, *, now: datetime, after_id: int, limit: int
+) -> list[tuple[StaleTender, list[dict[str, Any]]]]:
+    """Up to `limit` tenders still open at `now` (id above `after_id`, in id order), each with
+    the packages its stored split assessment proposes (empty when not assessed yet)."""
+    stmt = (
+        select(
+            *_TENDER_COLUMNS,
+            Source.name.label("source_name"),
+            SplitAssessment.data.label("assessment"),
+        )
+        .join(Source, Source.id == Tender.source_id)
+        .outerjoin(SplitAssessment, SplitAssessment.tender_id == Tender.id)
+        .where(
+            Tender.id > after_id,
+            or_(Tender.status.is_(None), not_(func.lower(Tender.status).in_(CLOSED_STATUSES))),
+            or_(Tender.deadline_at.is_(None), Tender.deadline_at >= now),
+        )
+        .order_by(Tender.id)
+        .limit(limit)
+    )
+    rows = conn.execute(stmt).mappings().all()
+    lots: dict[int, list[Mapping[Any, Any]]] = {}
+    if rows:
+        for lot in conn.execute(
+            select(LotRow.__table__)
+            .where(LotRow.tender_id.in_([r["id"] for r in rows]))
+            .order_by(LotRow.tender_id, LotRow.position)
+        ).mappings():
+            lots.setdefault(lot["tender_id"], []).append(lot)
+    found = []
+    for row in rows:
+        stale = StaleTender(row["id"], row["version"], False, row, tuple(lots.get(row["id"], ())))
+        assessment = row["assessment"] if isinstance(row["assessment"], dict) else {}
+        packages = assessment.get("packages") or []
+        found.append((stale, [p for p in packages if isinstance(p, dict)]))
+    return found
+
+
+def organisation_keys(conn: Connection) -> dict[str, tuple[int, int]]:
+    """Active organisations: slug -> (row id, profile version)."""
+    rows = conn.execute(
+        select(Organisation.slug, Organisation.id, Organisation.version).where(
+            Organisation.active.is_(True)
+        )
+    )
+    return {slug: (key, version) for slug, key, version in rows}
+
+
+def replace_matches(
+    conn: Connection, organisation_id: int, rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """Make `rows` the organisation's matches: upsert them (a known pair keeps `found_at`) and
+    delete the pairs no longer among them."""
+    keep = [row["opportunity_id"] for row in rows]
+    conn.execute(
+        delete(Match).where(
+            and_(Match.organisation_id == organisation_id, Match.opportunity_id.not_in(keep))
+            if keep
+            else Match.organisation_id == organisation_id
+        )
+    )
+    if not rows:
+        return
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(Match)
+    refreshed = {
+        column: stmt.excluded[column]
+        for column in rows[0]
+        if column not in ("organisation_id", "opportunity_id", "found_at")
+    }
+    conn.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["organisation_id", "opportunity_id"], set_=refreshed
+        ),
+        list(rows),
+    )
+
+
+def known_opportunities(conn: Connection, organisation_id: int) -> set[str]:
+    """The opportunity ids the organisation already has stored matches for."""
+    rows = conn.execute(
+        select(Match.opportunity_id).where(Match.organisation_id == organisation_id)
+    )
+    return set(rows.scalars())
+
+
+def stored_matches(conn: Connection, *, organisation_id: int | None = None) -> list[RowMapping]:
+    """Stored matches with their tender's buyer, value, deadline and link, best first."""
+    stmt = (
+        select(
+            Match.__table__,
+            Organisation.slug.label("organisation"),
+            Tender.source_key,
+            Tender.title.label("tender_title"),
+            Tender.buyer_name,
+            Tender.value_amount,
+            Tender.currency,
+            Tender.deadline_at,
+            Tender.notice_url,
+        )
+        .join(Organisation, Organisation.id == Match.organisation_id)
+        .join(Tender, Tender.id == Match.tender_id)
+        .order_by(Organisation.slug, Match.score.desc(), Match.opportunity_id)
+    )
+    if organisation_id is not None:
+        stmt = stmt.where(Match.organisation_id == organisation_id)
+    return list(conn.execute(stmt).mappings())
+
+
+__all__ = [
+    "known_opportunities",
+    "open_tenders",
+    "organisation_keys",
+    "replace_matches",
+    "stored_matches",
+]

@@ -1,0 +1,82 @@
+"""A tender becomes opportunities: itself, each lot, each proposed package, with money in the
+reporting currency and each part's own codes and places where it has them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from scanner.ingest.tender import Classification, Item, Lot, NormalisedTender
+from scanner.matching.opportunities import opportunities_of
+from scanner.splitter import Package
+
+
+def euro_to_pound(amount: Decimal | None, currency: str | None) -> Decimal | None:
+    if amount is None or currency is None:
+        return None
+    return {"GBP": amount, "EUR": amount * Decimal("0.5")}.get(currency)
+
+
+TENDER = NormalisedTender(
+    source="fts",
+    source_key="ocds-x-1",
+    title="Digital services for the county",
+    description="Open source case management, user research and hosting.",
+    value_amount=Decimal("2000000"),
+    currency="EUR",
+    deadline_at=datetime(2027, 1, 10, tzinfo=UTC),
+    status="active",
+    cpv_codes=("72000000",),
+    classifications=(Classification("NAICS", "541511"),),
+    regions=("UKC", "UKD"),
+    countries=("GB",),
+    items=(
+        Item("1", "Research", related_lot="L1", regions=("UKC1",)),
+        Item("2", "Hosting", related_lot="L2"),
+    ),
+    lots=(
+        Lot("L1", "User research", "Research with residents", Decimal("100000"), "EUR",
+            classifications=(Classification("CPV", "79311000"),)),
+        Lot("L2", None, None, None, None),
+    ),
+)  # fmt: skip
+
+
+def test_whole_lots_and_packages_in_order_with_their_own_facts() -> None:
+    package = Package(
+        title="Discovery",
+        scope="Discovery of user needs",
+        item_ids=("1",),
+        cpv="79311000",
+        estimated_value=Decimal("60000"),
+        value_method="share of items",
+        duration_months=3,
+        region="UKC1",
+        depends_on=(),
+        strategy="by_phase",
+        reason="phases can be bought apart",
+    )
+    found = opportunities_of(TENDER, 7, [package], to_reporting=euro_to_pound)
+    assert [o.id for o in found] == ["tender:7", "lot:7:1", "lot:7:2", "package:7:1"]
+    assert [o.kind for o in found] == ["tender", "lot", "lot", "package"]
+    whole, research, hosting, discovery = found
+    assert whole.value == Decimal("1000000") and whole.naics == ("541511",)
+    assert whole.open_source and not whole.closed
+    assert research.value == Decimal("50000") and research.cpv == ("79311000",)
+    assert research.regions == ("UKC1",) and research.parent_title == TENDER.title
+    # A lot without its own title, codes, value or places falls back on the tender's.
+    assert hosting.title == "Lot L2" and hosting.cpv == ("72000000",)
+    assert hosting.value is None and hosting.regions == ("UKC", "UKD")
+    assert discovery.value == Decimal("30000") and discovery.regions == ("UKC1",)
+    assert discovery.text == "Discovery of user needs"
+    assert {o.tender_id for o in found} == {"7"} and {o.deadline for o in found} == {
+        TENDER.deadline_at
+    }
+
+
+def test_closed_status_and_unconvertible_money() -> None:
+    from dataclasses import replace
+
+    closed = replace(TENDER, status="cancelled", currency="XYZ", lots=(), description=None)
+    (only,) = opportunities_of(closed, 1, to_reporting=euro_to_pound)
+    assert only.closed and only.value is None and not only.open_source and only.text == ""

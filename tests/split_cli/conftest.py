@@ -1,0 +1,48 @@
+"""Fixtures for the split tests: realistic generated releases stored through the real
+ingest service on SQLite and PostgreSQL, the configured thresholds, and the CLI."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from split_fixtures import THRESHOLDS_FILE, ingest, write_package
+from sqlalchemy import Engine
+from typer.testing import CliRunner
+
+from scanner.cli.main import app
+from scanner.demo.generate import generate_releases
+from scanner.splitter import Thresholds, load_thresholds
+
+
+@pytest.fixture(scope="session")
+def releases() -> list[dict[str, Any]]:
+    """Find a Tender style releases (tenders, amendments, awards), generated, not copied."""
+    return generate_releases(120)
+
+
+@pytest.fixture
+def thresholds() -> Thresholds:
+    return load_thresholds(THRESHOLDS_FILE)
+
+
+@pytest.fixture
+def stored(engine: Engine, releases: list[dict[str, Any]], tmp_path: Path) -> Engine:
+    """A migrated database holding the generated releases, not yet assessed."""
+    ingest(engine, write_package(tmp_path / "package.json", releases))
+    return engine
+
+
+@pytest.fixture
+def cli(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Any]:
+    """Run `lotwise ARGS...` in-process against the test database."""
+    monkeypatch.setenv("LOTWISE_DATABASE_URL", database_url)
+    monkeypatch.setenv("COLUMNS", "200")
+    runner = CliRunner()
+
+    def invoke(*args: str) -> Any:
+        return runner.invoke(app, list(args), catch_exceptions=False)
+
+    return invoke
