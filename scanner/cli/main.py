@@ -6,7 +6,7 @@ import typer
 from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
 
-from scanner.cli import crawl, demo, ingest, match, orgs, split, tenders
+from scanner.cli import crawl, demo, digest, ingest, match, orgs, split, tenders
 from scanner.cli.context import app_context
 from scanner.cli.output import console, err_console
 
@@ -20,6 +20,7 @@ app = typer.Typer(
 app.add_typer(tenders.app, name="tenders")
 app.add_typer(split.app, name="split")
 app.add_typer(orgs.app, name="orgs")
+app.add_typer(digest.app, name="digest")
 crawl.register(app)
 ingest.register(app)
 demo.register(app)

@@ -3,6 +3,7 @@
 from scanner.models.assessment import SplitAssessment
 from scanner.models.base import Base, UTCDateTime
 from scanner.models.crawl import CrawlError, CrawlRun
+from scanner.models.digest import Digest, DigestPreference
 from scanner.models.match import Match
 from scanner.models.organisation import Organisation
 from scanner.models.source import Source
@@ -12,6 +13,8 @@ __all__ = [
     "Base",
     "CrawlError",
     "CrawlRun",
+    "Digest",
+    "DigestPreference",
     "Lot",
     "Match",
     "Organisation",
