@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
@@ -19,6 +20,7 @@ from scanner.orgs import load_rates
 from scanner.services import queries
 from scanner.services.crawl import run_crawl
 from scanner.services.demo import demo_environment, top_split_suggestions
+from scanner.services.digests import DigestConfig, send_digests
 from scanner.services.organisations import import_organisations
 from scanner.settings import PROJECT_ROOT, Settings
 from scanner.sources import load_sources
@@ -60,6 +62,7 @@ def demo(
     _report(demo_context)
     _split_report(demo_context)
     _match_report(demo_context)
+    _digest_report(demo_context)
     console.print(
         f"\nStored in [bold]{make_url(url).render_as_string(hide_password=True)}[/]. Explore with "
         f"`LOTWISE_DATABASE_URL={url} lotwise tenders list --open`."
@@ -159,4 +162,23 @@ def _match_report(context: AppContext) -> None:
         "`lotwise match --org ID` ranks one organisation; `lotwise eval` scores the matcher "
         "on the labelled set.",
         highlight=False,
+    )
+
+
+def _digest_report(context: AppContext) -> None:
+    """The digests the matches would produce, written as .eml files instead of sent."""
+    outbox = PROJECT_ROOT / "var" / "demo" / "outbox"
+    shutil.rmtree(outbox, ignore_errors=True)
+    report = send_digests(
+        context.engine(),
+        DigestConfig.from_settings(context.settings),
+        now=utc_now(),
+        dry_run=True,
+        outbox_dir=outbox,
+    )
+    console.rule("[bold]Digests")
+    console.print(
+        f"{len(report.written)} digest email(s) written to [bold]{outbox}[/] instead of sent "
+        f"({len(report.nothing_new)} organisation(s) had nothing new). Open one in a mail "
+        "client, or `lotwise digest preview ORG`; `lotwise digest send` delivers them."
     )

@@ -72,8 +72,18 @@ def organisation_keys(conn: Connection) -> dict[str, tuple[int, int]]:
 def replace_matches(
     conn: Connection, organisation_id: int, rows: Sequence[Mapping[str, Any]]
 ) -> None:
-    """Make `rows` the organisation's matches: upsert them (a known pair keeps `found_at`) and
-    delete the pairs no longer among them."""
+    """Make `rows` the organisation's matches: upsert them (a known pair keeps `found_at`, and
+    so does a known tender matched through another of its parts) and delete the pairs no
+    longer among them."""
+    first_found = dict(
+        conn.execute(
+            select(Match.tender_id, func.min(Match.found_at))
+            .where(Match.organisation_id == organisation_id)
+            .group_by(Match.tender_id)
+        ).all()
+    )
+    # A tender now fitting through another part (its package instead of the whole) is not new.
+    rows = [{**row, "found_at": first_found.get(row["tender_id"], row["found_at"])} for row in rows]
     keep = [row["opportunity_id"] for row in rows]
     conn.execute(
         delete(Match).where(

@@ -160,3 +160,32 @@ def test_only_named_organisations_are_ranked(matched_db: Engine, config: Matchin
     run = refresh_matches(matched_db, config, now=NOW, only=["code-for-good-cic"])
     assert set(run.ranked) == {"code-for-good-cic"}
     assert set(stored(matched_db)) <= {"code-for-good-cic"}
+
+
+def test_a_tender_matched_through_another_part_keeps_its_first_found_time(
+    matched_db: Engine, config: MatchingConfig
+) -> None:
+    from datetime import timedelta
+
+    from scanner.storage.matches import replace_matches
+
+    run = refresh_matches(matched_db, config, now=NOW)
+    slug, ranked = next((s, r) for s, r in run.ranked.items() if r)
+    first = ranked[0]
+    with Session(matched_db) as session:
+        row = session.scalars(
+            select(Match).where(Match.opportunity_id == first.opportunity.id)
+        ).one()
+        organisation_id, found_at = row.organisation_id, row.found_at
+        moved = {
+            column: getattr(row, column)
+            for column in Match.__table__.columns.keys()
+            if column != "id"
+        }
+    later = found_at + timedelta(days=3)
+    moved.update(opportunity_id=f"package:{first.tender.tender_id}:9", found_at=later)
+    with matched_db.begin() as conn:
+        replace_matches(conn, organisation_id, [moved])
+    with Session(matched_db) as session:
+        (kept,) = session.scalars(select(Match).where(Match.organisation_id == organisation_id))
+    assert kept.opportunity_id.endswith(":9") and kept.found_at == found_at
