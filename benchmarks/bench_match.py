@@ -296,12 +296,14 @@ def main() -> None:
         expected += len(want)
     exhaustive = time.perf_counter() - started
     per_org = exhaustive / max(1, len(sample))
-    recall = hits / expected if expected else 1.0
-    print(f"recall@{args.top} on {len(sample)} orgs vs exhaustive: {recall:.4f} (goal >= 0.99)")
-    print(f"baseline exhaustive: {per_org:.2f} s/org, projected {per_org * len(orgs):,.0f} s for "
-          f"all orgs = {per_org * len(orgs) / ranking:,.0f}x the indexed ranking")  # fmt: skip
+    if sample:
+        recall = hits / expected if expected else 1.0
+        print(f"recall@{args.top} on {len(sample)} orgs vs exhaustive: {recall:.4f} "
+              f"({hits} of {expected}; goal >= 0.99)")  # fmt: skip
+        print(f"baseline exhaustive: {per_org:.2f} s/org, projected {per_org * len(orgs):,.0f} s "
+              f"for all orgs = {per_org * len(orgs) / ranking:,.0f}x the indexed ranking")  # fmt: skip
     print(f"load average at the end: {os.getloadavg()[0]:.2f}")
-    example = next((results[o.id][0] for o in sample if results[o.id]), None)
+    example = next((results[o.id][0] for o in sample or orgs if results[o.id]), None)
     if example is not None:
         print(f"example: {example.org_id} <- {example.opportunity_id} {example.score:.3f}: "
               f"{example.explanation}")  # fmt: skip

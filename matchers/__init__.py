@@ -1,7 +1,7 @@
 """Scoring of tenders against organisations: pure functions over plain data.
 
 One module per criterion (`text`, `keywords`, `cpv`, `value`, `geography`, `deadline`), the
-`gates`, their combination in `score`, ranking at scale in `index` + `rank`, and `consortia`.
+`gates`, their combination in `score`, ranking at scale in `index` + `ranking`, and `consortia`.
 Nothing here reads the clock, a database or settings: callers pass `now`, the data and the
 `Weights` (from config/matching.toml via `load_weights`).
 """

@@ -86,7 +86,9 @@ def _common(a: str, b: str) -> str:
 
 def classification(org: OrgProfile, opportunity: Opportunity, weights: Weights) -> Criterion:
     """The closer of CPV and NAICS closeness, with the codes that earned it."""
-    score, detail = _classify(org.cpv, org.naics, opportunity.cpv, opportunity.naics)
+    score, detail = _classify(
+        tuple(org.cpv), tuple(org.naics), tuple(opportunity.cpv), tuple(opportunity.naics)
+    )
     return Criterion("classification", score, weights.weight("classification"), detail)
 
 

@@ -20,7 +20,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from functools import lru_cache
-from typing import cast
 
 import numpy as np
 import numpy.typing as npt
@@ -261,14 +260,14 @@ class OpportunityIndex:
         return cached
 
     def text_scores(self, org: PreparedOrg) -> Floats:
-        """`matchers.text` normalised BM25 of every row for `org`, summed in the same order."""
-        ids = [self.vocabulary[t] for t in org.query.stems if t in self.vocabulary]
-        if not ids:
-            return np.zeros(self.size)
-        starts, stops = self.post_start[ids], self.post_start[np.asarray(ids) + 1]
-        docs = np.concatenate([self.post_docs[a:b] for a, b in zip(starts, stops, strict=True)])
-        scores = np.concatenate([self.post_score[a:b] for a, b in zip(starts, stops, strict=True)])
-        raw = cast(Floats, np.bincount(docs, weights=scores, minlength=self.size))
+        """`matchers.text` normalised BM25 of every row for `org`, summed in the same order
+        (query term by query term; a term has one posting per row, so the scatter is safe)."""
+        raw = np.zeros(self.size)
+        for term in org.query.stems:
+            t = self.vocabulary.get(term)
+            if t is not None:
+                start, stop = self.post_start[t], self.post_start[t + 1]
+                raw[self.post_docs[start:stop]] += self.post_score[start:stop]
         denominator = bound(org.query, self.stats, self.weights.saturation_terms)
         if denominator <= 0:
             return np.zeros(self.size)

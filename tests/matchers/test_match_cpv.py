@@ -55,3 +55,8 @@ def test_missing_codes_are_explained(make_org, make_opp, weights) -> None:
     assert "opportunity has no CPV" in classification(make_org(), make_opp(cpv=()), weights).detail
     assert "profile has no CPV" in classification(make_org(cpv=()), make_opp(), weights).detail
     assert classification(make_org(cpv=("45",)), make_opp(), weights).score == 0.0
+
+
+def test_lists_instead_of_tuples_are_accepted(make_org, make_opp, weights) -> None:
+    org = make_org(cpv=["72"], naics=[])
+    assert classification(org, make_opp(cpv=["72212000"]), weights).score == 1.0
