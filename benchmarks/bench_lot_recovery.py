@@ -22,6 +22,7 @@ one package per CPV division. Also the "split" rate, agreement with the hand-lab
 
     .venv/bin/python benchmarks/bench_lot_recovery.py [--threshold 0.5] [--seconds 2]
     .venv/bin/python benchmarks/bench_lot_recovery.py --misses [--half tuning]
+    .venv/bin/python benchmarks/bench_lot_recovery.py --ceiling   # only the (b) ceiling
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from lot_recovery_cases import (
     hide_lots_and_items,
     load_cases,
 )
+from lot_recovery_ceiling import print_ceiling
 from lot_recovery_match import (
     CPV_WEIGHT,
     MATCH_THRESHOLD,
@@ -482,6 +484,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--speed-only", action="store_true", help="skip the recovery figures")
     parser.add_argument("--misses", action="store_true", help="print (b) misses, then stop")
     parser.add_argument("--half", choices=(TUNING, HELD_OUT, "all"), default=TUNING)
+    parser.add_argument("--ceiling", action="store_true", help="print only the (b) ceiling")
     args = parser.parse_args(argv)
     if not (SHARED / "samples").is_dir():
         print(f"skipped: shared samples not found at {SHARED / 'samples'} (set LOTWISE_SHARED_DIR)")
@@ -489,6 +492,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     cases, notes = load_cases()
     if args.misses:
         print_misses(cases, args.threshold, args.half)
+        return 0
+    if args.ceiling:
+        print_ceiling(cases, ANSWERS, args.threshold)
         return 0
     lots = sum(len(c.tender.lots) for c in cases)
     halves = Counter(c.half for c in cases)
@@ -507,6 +513,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print_tables(measure(cases, args.threshold, scoring), scoring, with_a=k == 0)
         print_bands(cases, args.threshold)
         print_sensitivity(cases, args.threshold)
+        print_ceiling(cases, ANSWERS, args.threshold)
         label_agreement(args.threshold)
     hidden = [c.hidden() for c in cases]
     published = [c.tender for c in cases]
