@@ -25,7 +25,7 @@ LOTS_DUTY = {
     "US": "FAR 19.202-1(a); FAR 7.107",
 }
 AGGREGATION = {
-    "UK": "Procurement Act 2023 s.16 and Sch. 3 (formerly PCR 2015 reg. 6)",
+    "UK": "Procurement Act 2023 s.4 and Sch. 3 (formerly PCR 2015 reg. 6)",
     "EU": "Directive 2014/24/EU Art. 5(3) and 5(10)",
     "US": "FAR 13.003(c)(2)",
 }

@@ -130,7 +130,7 @@ def test_aggregation_guard_states_the_whole_value_and_the_procedure() -> None:
     assert result.aggregated_value == Decimal("250000")
     assert "Procurement Act 2023" in result.procedure
     assert "250,000" in result.aggregation_note and "never a way under" in result.aggregation_note
-    assert "s.16" in result.aggregation_note
+    assert "s.4 and Sch. 3" in result.aggregation_note
 
 
 def test_packages_are_optional_with_a_reason_when_a_split_is_not_recommended() -> None:
