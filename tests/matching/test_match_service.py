@@ -170,8 +170,7 @@ def test_a_tender_matched_through_another_part_keeps_its_first_found_time(
     from scanner.storage.matches import replace_matches
 
     run = refresh_matches(matched_db, config, now=NOW)
-    slug, ranked = next((s, r) for s, r in run.ranked.items() if r)
-    first = ranked[0]
+    first = next(r for r in run.ranked.values() if r)[0]
     with Session(matched_db) as session:
         row = session.scalars(
             select(Match).where(Match.opportunity_id == first.opportunity.id)
@@ -179,7 +178,7 @@ def test_a_tender_matched_through_another_part_keeps_its_first_found_time(
         organisation_id, found_at = row.organisation_id, row.found_at
         moved = {
             column: getattr(row, column)
-            for column in Match.__table__.columns.keys()
+            for column in [c.key for c in Match.__table__.columns]
             if column != "id"
         }
     later = found_at + timedelta(days=3)
