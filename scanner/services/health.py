@@ -1,0 +1,358 @@
+"""Crawl health for operators: per-source state, Prometheus metrics and a liveness check.
+
+The API is three functions, all read-only and cheap enough for a scrape every 15 s:
+
+- `source_health(engine, now, sources, *, recent=10, stale_intervals=3) -> list[SourceHealth]`:
+  per source (configured or stored): last run and last success, lag (time since the last
+  success), error rate (failed or partial runs among the `recent` last), stale when no run
+  fetched anything for `stale_intervals` schedule intervals, and who holds its lease.
+- `prometheus_text(engine, now, sources=None, *, stale_intervals=3) -> str`: the Prometheus text exposition
+  (`prometheus_client`) of runs, items, errors, durations, lag and digests sent/pending;
+  serve it with content type `CONTENT_TYPE`.
+- `healthz(engine) -> (ok, detail)`: the database answers and its schema is at the latest
+  migration; `detail` says what was checked (HTTP 200 when ok, else 503).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from alembic.script import ScriptDirectory
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, SummaryMetricFamily
+from prometheus_client.registry import Collector
+from sqlalchemy import Engine, func, select, text
+
+from scanner.models import CrawlError, CrawlRun, Digest, Source
+from scanner.services.schedule import expected_interval
+from scanner.sources import SourceConfig
+from scanner.storage import locks
+from scanner.storage.database import alembic_config
+
+CONTENT_TYPE = CONTENT_TYPE_LATEST
+SUCCESS = ("ok", "partial")
+
+
+@dataclass(frozen=True)
+class SourceHealth:
+    """One source's health. `state`: ok, running, failing (last run failed), stale, never
+    (no run yet), unscheduled-idle sources are `ok` unless failing."""
+
+    name: str
+    configured: bool
+    schedule: str | None
+    interval_seconds: float | None
+    last_run_id: int | None
+    last_run_status: str | None
+    last_run_at: datetime | None
+    last_success_at: datetime | None
+    last_fetch_at: datetime | None
+    lag_seconds: float | None
+    recent_runs: int
+    recent_failures: int
+    error_rate: float
+    unresolved_errors: int
+    stale: bool
+    running: bool
+    lease_holder: str | None
+    state: str
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        for key, value in data.items():
+            if isinstance(value, datetime):
+                data[key] = value.isoformat()
+        return data
+
+
+def source_health(
+    engine: Engine,
+    now: datetime,
+    sources: Mapping[str, SourceConfig],
+    *,
+    recent: int = 10,
+    stale_intervals: int = 3,
+) -> list[SourceHealth]:
+    """Health of every configured source and every stored one, by name."""
+    with engine.connect() as conn:
+        stored = dict(conn.execute(select(Source.name, Source.id)).all())
+        runs: dict[int, list[Any]] = defaultdict(list)
+        ranked = select(
+            CrawlRun.source_id,
+            CrawlRun.id,
+            CrawlRun.status,
+            CrawlRun.started_at,
+            CrawlRun.finished_at,
+            CrawlRun.pages,
+            CrawlRun.items_seen,
+            func.row_number()
+            .over(partition_by=CrawlRun.source_id, order_by=CrawlRun.id.desc())
+            .label("rank"),
+        ).subquery()
+        for row in conn.execute(select(ranked).where(ranked.c.rank <= recent)):
+            runs[row.source_id].append(row)
+        last_success = dict(
+            conn.execute(
+                select(CrawlRun.source_id, func.max(CrawlRun.finished_at))
+                .where(CrawlRun.status.in_(SUCCESS))
+                .group_by(CrawlRun.source_id)
+            ).all()
+        )
+        last_fetch = dict(
+            conn.execute(
+                select(CrawlRun.source_id, func.max(CrawlRun.finished_at))
+                .where(CrawlRun.pages > 0)
+                .group_by(CrawlRun.source_id)
+            ).all()
+        )
+        unresolved = dict(
+            conn.execute(
+                select(CrawlError.source_id, func.count())
+                .where(CrawlError.resolved_at.is_(None))
+                .group_by(CrawlError.source_id)
+            ).all()
+        )
+        leases = {lock.source_name: lock for lock in locks.all_locks(conn)}
+    result = []
+    for name in [*sources, *sorted(set(stored) - set(sources))]:
+        config = sources.get(name)
+        source_id = stored.get(name)
+        history = runs.get(source_id, []) if source_id is not None else []
+        interval = expected_interval(config, now) if config is not None else None
+        success = last_success.get(source_id) if source_id is not None else None
+        fetched = last_fetch.get(source_id) if source_id is not None else None
+        failures = sum(run.status not in SUCCESS and run.status != "running" for run in history)
+        finished = sum(run.status != "running" for run in history)
+        lease = leases.get(name)
+        running = bool(history and history[0].status == "running") or (
+            lease is not None and lease.expires_at >= now
+        )
+        stale = _stale(interval, stale_intervals, fetched, history, now)
+        last = history[0] if history else None
+        result.append(
+            SourceHealth(
+                name=name,
+                configured=config is not None,
+                schedule=(config.schedule or config.interval) if config else None,
+                interval_seconds=interval.total_seconds() if interval else None,
+                last_run_id=last.id if last else None,
+                last_run_status=last.status if last else None,
+                last_run_at=last.started_at if last else None,
+                last_success_at=success,
+                last_fetch_at=fetched,
+                lag_seconds=(now - success).total_seconds() if success else None,
+                recent_runs=finished,
+                recent_failures=failures,
+                error_rate=failures / finished if finished else 0.0,
+                unresolved_errors=unresolved.get(source_id, 0) if source_id else 0,
+                stale=stale,
+                running=running,
+                lease_holder=lease.holder
+                if lease is not None and lease.expires_at >= now
+                else None,
+                state=_state(last, running, stale),
+            )
+        )
+    return result
+
+
+def _stale(
+    interval: timedelta | None,
+    intervals: int,
+    fetched: datetime | None,
+    history: list[Any],
+    now: datetime,
+) -> bool:
+    """Nothing fetched for `intervals` schedule intervals (counted from the first run when
+    nothing was ever fetched); unscheduled sources are never stale."""
+    if interval is None:
+        return False
+    since = fetched or (history[-1].started_at if history else None)
+    return since is not None and now - since > interval * intervals
+
+
+def _state(last: Any, running: bool, stale: bool) -> str:
+    if running:
+        return "running"
+    if last is None:
+        return "never"
+    if last.status == "failed":
+        return "failing"
+    return "stale" if stale else "ok"
+
+
+# Prometheus
+
+
+class _Collector(Collector):
+    def __init__(
+        self,
+        engine: Engine,
+        now: datetime,
+        sources: Mapping[str, SourceConfig] | None,
+        stale_intervals: int,
+    ) -> None:
+        self.engine = engine
+        self.now = now
+        self.sources = sources or {}
+        self.stale_intervals = stale_intervals
+
+    def collect(self) -> Iterator[Any]:
+        runs = CounterMetricFamily(
+            "lotwise_crawl_runs", "Crawl runs by source and status.", labels=["source", "status"]
+        )
+        items = CounterMetricFamily(
+            "lotwise_crawl_items", "Items stored by crawls, by outcome.", labels=["source", "kind"]
+        )
+        errors = CounterMetricFamily(
+            "lotwise_crawl_errors", "Errors recorded by crawl runs.", labels=["source"]
+        )
+        unresolved = GaugeMetricFamily(
+            "lotwise_crawl_errors_unresolved",
+            "Failed pages and records not yet recovered by a retry.",
+            labels=["source"],
+        )
+        durations = SummaryMetricFamily(
+            "lotwise_crawl_duration_seconds",
+            "Duration of finished crawl runs.",
+            labels=["source"],
+        )
+        with self.engine.connect() as conn:
+            totals = conn.execute(
+                select(
+                    Source.name,
+                    CrawlRun.status,
+                    func.count(),
+                    func.coalesce(func.sum(CrawlRun.items_new), 0),
+                    func.coalesce(func.sum(CrawlRun.items_updated), 0),
+                    func.coalesce(func.sum(CrawlRun.items_unchanged), 0),
+                    func.coalesce(func.sum(CrawlRun.errors), 0),
+                )
+                .select_from(CrawlRun)
+                .join(Source, Source.id == CrawlRun.source_id)
+                .group_by(Source.name, CrawlRun.status)
+            ).all()
+            spans = conn.execute(
+                select(Source.name, CrawlRun.started_at, CrawlRun.finished_at)
+                .select_from(CrawlRun)
+                .join(Source, Source.id == CrawlRun.source_id)
+                .where(CrawlRun.finished_at.is_not(None))
+            ).all()
+            open_errors = conn.execute(
+                select(Source.name, func.count())
+                .select_from(CrawlError)
+                .join(Source, Source.id == CrawlError.source_id)
+                .where(CrawlError.resolved_at.is_(None))
+                .group_by(Source.name)
+            ).all()
+            digests = conn.execute(select(Digest.status, func.count()).group_by(Digest.status))
+            digest_counts = dict(digests.all())
+        per_kind: dict[tuple[str, str], int] = defaultdict(int)
+        per_source_errors: dict[str, int] = defaultdict(int)
+        for name, status, count, new, updated, unchanged, errs in totals:
+            runs.add_metric([name, status], count)
+            per_kind[name, "new"] += int(new)
+            per_kind[name, "updated"] += int(updated)
+            per_kind[name, "unchanged"] += int(unchanged)
+            per_source_errors[name] += int(errs)
+        for (name, kind), value in sorted(per_kind.items()):
+            items.add_metric([name, kind], value)
+        for name, value in sorted(per_source_errors.items()):
+            errors.add_metric([name], value)
+        for name, count in open_errors:
+            unresolved.add_metric([name], count)
+        spent: dict[str, list[float]] = defaultdict(list)
+        for name, started, finished in spans:
+            if finished is not None:
+                spent[name].append(max((finished - started).total_seconds(), 0.0))
+        for name, values in sorted(spent.items()):
+            durations.add_metric([name], count_value=len(values), sum_value=sum(values))
+        yield from (runs, items, errors, unresolved, durations)
+        yield from self._sources()
+        sent = CounterMetricFamily("lotwise_digests_sent", "Digest emails accepted by SMTP.")
+        sent.add_metric([], digest_counts.get("sent", 0))
+        pending = GaugeMetricFamily(
+            "lotwise_digests", "Digests in the outbox by status.", labels=["status"]
+        )
+        for status in ("pending", "sending", "in_data", "failed", "unknown"):
+            pending.add_metric([status], digest_counts.get(status, 0))
+        yield sent
+        yield pending
+
+    def _sources(self) -> Iterator[Any]:
+        health = source_health(
+            self.engine, self.now, self.sources, stale_intervals=self.stale_intervals
+        )
+        success = GaugeMetricFamily(
+            "lotwise_source_last_success_timestamp_seconds",
+            "When the source's last successful run finished (Unix time).",
+            labels=["source"],
+        )
+        lag = GaugeMetricFamily(
+            "lotwise_source_lag_seconds",
+            "Seconds since the last successful run.",
+            labels=["source"],
+        )
+        stale = GaugeMetricFamily(
+            "lotwise_source_stale", "1 when nothing was fetched for N intervals.", labels=["source"]
+        )
+        running = GaugeMetricFamily(
+            "lotwise_source_running", "1 while a crawl of the source runs.", labels=["source"]
+        )
+        rate = GaugeMetricFamily(
+            "lotwise_source_error_rate", "Failed share of the recent runs.", labels=["source"]
+        )
+        for h in health:
+            if h.last_success_at is not None:
+                success.add_metric([h.name], h.last_success_at.timestamp())
+            if h.lag_seconds is not None:
+                lag.add_metric([h.name], h.lag_seconds)
+            stale.add_metric([h.name], float(h.stale))
+            running.add_metric([h.name], float(h.running))
+            rate.add_metric([h.name], h.error_rate)
+        yield from (success, lag, stale, running, rate)
+
+
+def prometheus_text(
+    engine: Engine,
+    now: datetime,
+    sources: Mapping[str, SourceConfig] | None = None,
+    *,
+    stale_intervals: int = 3,
+) -> str:
+    """Every Lotwise metric in the Prometheus text format, read from the database now."""
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(_Collector(engine, now, sources, stale_intervals))
+    return generate_latest(registry).decode()
+
+
+# Liveness
+
+
+@functools.lru_cache(maxsize=1)
+def _head_revision() -> str | None:
+    script = ScriptDirectory.from_config(alembic_config(None))  # type: ignore[arg-type]
+    return script.get_current_head()
+
+
+def healthz(engine: Engine) -> tuple[bool, dict[str, Any]]:
+    """The database answers and its schema is at the latest migration."""
+    detail: dict[str, Any] = {"database": "ok", "schema": None, "head": _head_revision()}
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+            detail["schema"] = conn.execute(
+                text("SELECT version_num FROM alembic_version")
+            ).scalar()
+    except Exception as exc:
+        detail["database"] = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0]}"
+        return False, detail
+    ok = detail["schema"] == detail["head"]
+    if not ok:
+        detail["problem"] = "schema is not at the latest migration: run `lotwise init`"
+    return ok, detail
