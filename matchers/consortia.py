@@ -1,14 +1,17 @@
 """Consortia: when no single organisation covers an opportunity, which two or three do together.
 
 An opportunity's *needs* are its subject (its title's words, or the text's highest tf-idf terms
-when the title says too little), its classification codes, its delivery regions, and capacity: a
+when the title says too little; generic procurement words such as "single supplier", "services"
+or "provision", and names - capitalised words such as a buyer's place that no organisation's
+vocabulary holds - are no subject), its classification codes, its delivery regions, and capacity: a
 buyer may ask for a yearly turnover of up to twice the value (Directive 2014/24/EU Art. 58(3),
 DOMAIN.md section 2), and groups of economic operators may bid together (Art. 19(2)), so the
 members' turnovers are added up. An organisation covers a word when its capabilities, keywords
 or description hold it; a code when it shares the code's group (3 digits) or closer; a region
 when it serves it (`matchers.geography`, tier 1.0). Members must bring some of the work
-(a subject word or code), not only a region or turnover. Organisations ruled out by a gate other than
-relevance (closed, exclusions, suitability) are never proposed.
+(a subject word or code), not only a region or turnover. Organisations ruled out by the
+closed or exclusion gates are never proposed; the relevance, area and size gates judge one
+organisation alone, which is what a consortium makes up for.
 
 The search is exhaustive over the `candidates` organisations covering most needs (C(12, 3) = 220
 groups): a complete cover with the fewest members wins, then the highest summed match score.
@@ -17,13 +20,14 @@ groups): a complete cover with the fewest members wins, then the highest summed 
 from __future__ import annotations
 
 import itertools
+import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
-from matchers.analysis import terms_with_words
+from matchers.analysis import stems, terms_with_words
 from matchers.cpv import closeness, cpv_significant, naics_significant
 from matchers.geography import SERVED, geography
 from matchers.result import Match
@@ -37,6 +41,31 @@ __all__ = ["Consortium", "Need", "needs_of", "propose_consortia"]
 
 NeedKind = Literal["subject", "code", "region", "capacity"]
 CODE_COVER = 0.6  # shares at least the CPV group (3 of 5 digits)
+_GROUP_MAKES_UP = frozenset({"relevance", "area", "size"})  # gates a group answers
+GENERIC_WORDS = (
+    "single", "supplier", "suppliers", "service", "services", "provision", "provider",
+    "providers", "contract", "contracts", "framework", "tender", "procurement", "lot",
+    "requirement", "requirements", "managed", "programme", "various",
+)  # fmt: skip
+_GENERIC = frozenset(stems(list(GENERIC_WORDS)))
+_WORD_RE = re.compile(r"[^\W\d_][\w'’-]*")
+
+
+def _names(title: str, vocabulary: Collection[str] | None) -> set[str]:
+    """Lower-cased capitalised words of `title` that look like names (of a place, a buyer, a
+    programme): with a vocabulary, those whose stem it lacks; without, those after the first
+    word. Acronyms (all capitals: BSL, GIS) are kept as subjects."""
+    found = _WORD_RE.findall(title)
+    names = set()
+    for position, word in enumerate(found):
+        if not word[0].isupper() or word.isupper():
+            continue
+        if vocabulary is not None:
+            if stems([word.lower()])[0] not in vocabulary:
+                names.add(word.lower())
+        elif position > 0:
+            names.add(word.lower())
+    return names
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,21 +100,32 @@ class Consortium:
 
 
 def needs_of(
-    opportunity: Opportunity, *, corpus: CorpusStats | None = None, subjects: int = 5
+    opportunity: Opportunity,
+    *,
+    corpus: CorpusStats | None = None,
+    subjects: int = 5,
+    vocabulary: Collection[str] | None = None,
 ) -> tuple[Need, ...]:
     """What an opportunity asks for (module docstring): subject words (from the title; from the
-    text when the title says too little), codes, regions, capacity."""
+    text when the title says too little), codes, regions, capacity. `vocabulary` (stems of the
+    organisations' capabilities, keywords and descriptions) tells names from subject words."""
     title = terms_with_words(opportunity.title)
+    names = _names(opportunity.title, vocabulary)
     words: dict[str, str] = {}
     for stem, word in title:
-        if not stem.isdigit():
+        if not stem.isdigit() and stem not in _GENERIC and word not in names:
             words.setdefault(stem, word)
     if corpus is not None:  # words in most notices say nothing about the subject
         common = {t for t in words if corpus.frequencies.get(t, 0) > corpus.documents / 4}
         words = {t: w for t, w in words.items() if t not in common} or words
     if len(words) < 2:  # a bare title ("Lot 2"): take the text's most telling words
-        text = terms_with_words(opportunity.text)
-        counts = Counter(stem for stem, _w in text if not stem.isdigit())
+        names |= _names(opportunity.text, vocabulary) if vocabulary is not None else set()
+        text = [
+            (stem, word)
+            for stem, word in terms_with_words(opportunity.text)
+            if not stem.isdigit() and stem not in _GENERIC and word not in names
+        ]
+        counts = Counter(stem for stem, _w in text)
         surface = dict((stem, word) for stem, word in reversed(text))
 
         def weight(term: str) -> float:
@@ -144,15 +184,16 @@ def propose_consortia(
     holidays: Sequence[date] = (),
 ) -> Consortium:
     """Who could bid for `opportunity` together, and who covers what (module docstring)."""
-    needs = needs_of(opportunity, corpus=corpus)
+    prepared_orgs = [prepare_org(org) for org in orgs]
+    vocabulary = {stem for porg in prepared_orgs for stem in porg.query.stems}
+    needs = needs_of(opportunity, corpus=corpus, vocabulary=vocabulary)
     prepared = prepare_opportunity(opportunity)
     eligible: list[tuple[OrgProfile, Match, frozenset[int]]] = []
-    for org in orgs:
-        porg = prepare_org(org)
+    for org, porg in zip(orgs, prepared_orgs, strict=True):
         match = score_prepared(
             prepared, porg, now=now, weights=weights, corpus=corpus, holidays=holidays
         )
-        if match.gate is not None and match.gate.name != "relevance":
+        if match.gate is not None and match.gate.name not in _GROUP_MAKES_UP:
             continue
         terms = set(porg.query.stems)
         covered = frozenset(i for i, need in enumerate(needs) if _covers(org, need, terms, weights))

@@ -2,8 +2,16 @@
 first, then a weighted score). Each returns a `Gate` naming itself and the reason, or None.
 
 Exclusions are whole words or phrases, case-insensitive ("defence" excludes "Defence works" but
-not "defenceless"); suitability gates only on an explicit "not suitable for SMEs", since Lotwise
-serves small organisations and most notices say nothing.
+not "defenceless"). An excluded term in the opportunity's title or its tender's title names the
+subject and gates; one only mentioned in the description (a translation contract that also lists
+BSL, a lot beside others on health and safety) demotes the score instead (`demotions`). So does
+a buyer's "not suitable for SMEs": it is advice, not a bar, and small organisations still bid
+(often for a lot or in a consortium).
+
+Two gates follow from what a small organisation can actually bid for (DOMAIN.md section 3:
+"geography, value range overlap"): an organisation that does not deliver remotely cannot take
+in-person work outside its area, and nobody bids for a contract far over its size (more than
+`max_value_ratio` times its maximum; its lots and packages are judged on their own values).
 """
 
 from __future__ import annotations
@@ -14,11 +22,21 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from matchers.deadline import as_utc, working_days
-from matchers.result import Gate
-from matchers.types import Opportunity
+from matchers.geography import ELSEWHERE
+from matchers.result import Criterion, Gate
+from matchers.types import Opportunity, OrgProfile
+from matchers.value import money, org_range, usable_value
 from matchers.weights import Weights
 
-__all__ = ["closed_gate", "exclusion_gate", "relevance_gate", "suitability_gate"]
+__all__ = [
+    "area_gate",
+    "closed_gate",
+    "demotions",
+    "exclusion_gate",
+    "relevance_gate",
+    "size_gate",
+    "suitability_gate",
+]
 
 
 def closed_gate(
@@ -46,22 +64,48 @@ def _pattern(term: str) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)", re.IGNORECASE)
 
 
-def exclusion_gate(opportunity: Opportunity, exclusions: Sequence[str]) -> Gate | None:
-    """The first excluded term found as a whole word in the title, parent title or text."""
-    haystack = "\n".join(
-        filter(None, (opportunity.title, opportunity.parent_title, opportunity.text))
-    )
+def _excluded(text: str, exclusions: Sequence[str]) -> str | None:
     for term in exclusions:
-        if term.strip() and _pattern(term.strip()).search(haystack):
-            return Gate("exclusion", f"mentions '{term.strip()}', which you exclude")
+        if term.strip() and _pattern(term.strip()).search(text):
+            return term.strip()
+    return None
+
+
+def exclusion_gate(opportunity: Opportunity, exclusions: Sequence[str]) -> Gate | None:
+    """The first excluded term found as a whole word in the title or the parent title."""
+    term = _excluded(
+        "\n".join(filter(None, (opportunity.title, opportunity.parent_title))), exclusions
+    )
+    if term is not None:
+        return Gate("exclusion", f"its title names '{term}', which you exclude")
     return None
 
 
 def suitability_gate(opportunity: Opportunity) -> Gate | None:
-    """The buyer said the opportunity is not suitable for small and medium enterprises."""
+    """Kept for callers that want the strict rule; scoring uses `demotions` instead."""
     if opportunity.suitable_sme is False:
         return Gate("suitability", "the buyer marked it not suitable for SMEs")
     return None
+
+
+def demotions(
+    opportunity: Opportunity, exclusions: Sequence[str], weights: Weights
+) -> tuple[float, tuple[str, ...]]:
+    """(factor the score is multiplied by, reasons): an excluded term mentioned only in the
+    description, and a buyer's "not suitable for SMEs". 1.0 and no reasons when neither."""
+    factor = 1.0
+    reasons: list[str] = []
+    term = _excluded(opportunity.text, exclusions) if exclusions else None
+    if term is not None:
+        factor *= weights.excluded_mention_factor
+        reasons.append(
+            f"mentions '{term}', which you exclude (x{weights.excluded_mention_factor:g})"
+        )
+    if opportunity.suitable_sme is False:
+        factor *= weights.not_sme_factor
+        shown = "" if weights.not_sme_factor == 1 else f" (x{weights.not_sme_factor:g})"
+        reasons.append(f"the buyer marked it not suitable for SMEs{shown}")
+    return factor, tuple(reasons)
 
 
 def relevance_gate(relevance: float, weights: Weights) -> Gate | None:
@@ -69,3 +113,24 @@ def relevance_gate(relevance: float, weights: Weights) -> Gate | None:
     if relevance < weights.min_relevance:
         return Gate("relevance", "no matching words, keywords or codes")
     return None
+
+
+def area_gate(org: OrgProfile, place: Criterion) -> Gate | None:
+    """Work outside the area of an organisation that does not deliver remotely (`place` is
+    its geography criterion: only the "elsewhere" tier gates)."""
+    if not org.remote and place.score <= ELSEWHERE:
+        return Gate("area", f"{place.detail}, and you do not deliver remotely")
+    return None
+
+
+def size_gate(org: OrgProfile, opportunity: Opportunity, weights: Weights) -> Gate | None:
+    """A value over `max_value_ratio` times the profile's maximum (0 turns the gate off)."""
+    ratio = weights.max_value_ratio
+    value = usable_value(opportunity.value)
+    _low, high, _turnover = org_range(org)
+    if ratio <= 0 or value is None or value <= high * ratio:
+        return None
+    return Gate(
+        "size",
+        f"{money(value)} is over {ratio:g}x your maximum {money(high)}",
+    )

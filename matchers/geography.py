@@ -3,8 +3,9 @@
 Regions are NUTS/ITL codes, matched by prefix (a profile's "UKI" serves "UKI3"); a profile's
 two-letter region is a whole country. Scores follow the published recipe (DOMAIN.md section 3):
 1.0 served (region under one of yours, or you are national in that country), 0.7 plausible (the
-notice names only a country you work in, names no place, or you deliver remotely in that
-country, or your profile names no area), 0.2 elsewhere.
+notice names only a country you work in, names no place, or your profile names no area), 0.2
+elsewhere; work in another region of a country you work in, deliverable remotely, scores
+`REMOTE` (0.5): worth seeing but below work in your own regions, which a buyer will favour.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from matchers.result import Criterion
 from matchers.types import Opportunity, OrgProfile
 from matchers.weights import Weights
 
-__all__ = ["ELSEWHERE", "PLAUSIBLE", "SERVED", "country_of", "geography", "org_area"]
+__all__ = ["ELSEWHERE", "PLAUSIBLE", "REMOTE", "SERVED", "country_of", "geography", "org_area"]
 
 SERVED = 1.0
 PLAUSIBLE = 0.7
+REMOTE = 0.5
 ELSEWHERE = 0.2
 _NUTS_TO_ISO = {"UK": "GB", "EL": "GR", "TL": "GB"}
 
@@ -85,6 +87,6 @@ def geography(org: OrgProfile, opportunity: Opportunity, weights: Weights) -> Cr
         return Criterion("geography", PLAUSIBLE, weight, f"anywhere in {shared[0]}")
     if shared and org.remote:
         where = regions[0] if regions else shared[0]
-        return Criterion("geography", PLAUSIBLE, weight, f"{where}: outside your regions, remote")
+        return Criterion("geography", REMOTE, weight, f"{where}: outside your regions, remote")
     where = regions[0] if regions else sorted(opp_countries)[0]
     return Criterion("geography", ELSEWHERE, weight, f"{where} is outside your area")

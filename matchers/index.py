@@ -28,7 +28,7 @@ from matchers.analysis import terms
 from matchers.cpv import cpv_significant, naics_significant
 from matchers.deadline import NEUTRAL as DEADLINE_NEUTRAL
 from matchers.deadline import as_utc
-from matchers.geography import ELSEWHERE, PLAUSIBLE, SERVED, country_of, org_area
+from matchers.geography import ELSEWHERE, PLAUSIBLE, REMOTE, SERVED, country_of, org_area
 from matchers.keywords import allowed_edits
 from matchers.result import Match
 from matchers.score import (
@@ -174,7 +174,7 @@ class OpportunityIndex:
         ends: list[np.datetime64] = []
         with_deadline: list[int] = []
         for i, opportunity in enumerate(self.opportunities):
-            if opportunity.closed or opportunity.suitable_sme is False:
+            if opportunity.closed:
                 gated[i] = True
             elif opportunity.deadline is not None:
                 end = as_utc(opportunity.deadline)
@@ -310,7 +310,9 @@ class OpportunityIndex:
         out[self.no_place[rows]] = PLAUSIBLE
         doc_countries = self.doc_countries[rows]
         shared = self._lookup(self.country_ids, countries)[doc_countries].any(axis=1)
-        out[shared if org.remote else shared & ~self.has_region[rows]] = PLAUSIBLE
+        if org.remote:
+            out[shared] = REMOTE
+        out[shared & ~self.has_region[rows]] = PLAUSIBLE
         out[self._lookup(self.country_ids, whole)[doc_countries].any(axis=1)] = SERVED
         out[self._lookup(self.region_ids, prefixes)[self.doc_regions[rows]].any(axis=1)] = SERVED
         return out
@@ -330,6 +332,22 @@ class OpportunityIndex:
             if turnover is not None:
                 out = np.where(v > turnover / 2, np.minimum(out, turnover / 2 / v), out)
         out[np.isnan(v)] = VALUE_NEUTRAL
+        return out
+
+    def org_gated(self, org: OrgProfile, rows: Ints) -> Bools | None:
+        """Which of `rows` the area and size gates (`matchers.gates`) rule out for `org`; None
+        when none can be (a remote organisation with no size limit)."""
+        ratio = self.weights.max_value_ratio
+        _low, high, _turnover = org_range(org)
+        sized = ratio > 0 and math.isfinite(high)
+        if org.remote and not sized:
+            return None
+        out = np.zeros(len(rows), dtype=bool)
+        if sized:
+            with np.errstate(invalid="ignore"):
+                out |= self.values[rows] > high * ratio
+        if not org.remote:
+            out |= self.geography_scores(org, rows) <= ELSEWHERE
         return out
 
     def upper_bounds(self, org: OrgProfile, rows: Ints, partial: Floats) -> Floats:

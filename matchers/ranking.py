@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from matchers.gates import exclusion_gate
+from matchers.gates import demotions, exclusion_gate
 from matchers.index import Bools, Floats, Ints, OpportunityIndex
 from matchers.result import Match
 from matchers.score import SCORE_DIGITS, PreparedOrg, prepare_org
@@ -54,10 +54,17 @@ def top_matches(
     np.maximum(relevance, codes, out=relevance)
     candidate = relevance >= w.min_relevance - _EPSILON
     rows = np.flatnonzero(np.logical_and(candidate, index.open, out=candidate))
+    gated = index.org_gated(prepared.org, rows)
+    if gated is not None:
+        rows = rows[~gated]
+    backed = codes[rows]
+    if prepared.keywords and w.uncorroborated_code_factor < 1:
+        # no keyword can be found in these rows, so their codes count less (`corroborated`)
+        backed = np.where(keywords[rows] <= _EPSILON, backed * w.uncorroborated_code_factor, backed)
     partial = (
         w.weight("text") * text[rows]
         + w.weight("keywords") * keywords[rows]
-        + w.weight("classification") * codes[rows]
+        + w.weight("classification") * backed
     )
     check = _Check(index, prepared, text, keywords, codes)
     heap: list[tuple[float, _Reverse, int]] = []
@@ -139,6 +146,8 @@ class _Check:
         w = index.weights
         self.keyword_step = w.weight("keywords") / w.total / max(1, len(org.keywords))
         self.keyword_share = 1.0 / max(1, len(org.keywords))
+        factor = min(1.0, w.uncorroborated_code_factor)
+        self.codes_step = w.weight("classification") / w.total * (1.0 - factor)
 
     def score(self, row: int, upper: float) -> float | None:
         """The exact score of `row` given its bound, or None when a gate rules it out."""
@@ -150,10 +159,17 @@ class _Check:
         relevance = max(float(self.text[row]), keywords, float(self.codes[row]))
         if relevance < index.weights.min_relevance:
             return None
+        opportunity = index.opportunities[row]
         exclusions = self.org.org.exclusions
-        if exclusions and exclusion_gate(index.opportunities[row], exclusions) is not None:
+        if exclusions and exclusion_gate(opportunity, exclusions) is not None:
             return None
-        return round(upper - missing * self.keyword_step, SCORE_DIGITS)
+        exact = upper - missing * self.keyword_step
+        if missing and keywords <= _EPSILON and self.codes[row] > 0:
+            # the bound counted a keyword whose words are not adjacent: codes uncorroborated
+            exact -= self.codes_step * float(self.codes[row])
+        exact = round(exact, SCORE_DIGITS)
+        factor, _reasons = demotions(opportunity, exclusions, index.weights)
+        return exact if factor == 1.0 else round(exact * factor, SCORE_DIGITS)
 
 
 class _Reverse:

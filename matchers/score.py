@@ -13,7 +13,14 @@ from datetime import date, datetime
 from matchers.analysis import terms
 from matchers.cpv import classification
 from matchers.deadline import deadline_fit
-from matchers.gates import closed_gate, exclusion_gate, relevance_gate, suitability_gate
+from matchers.gates import (
+    area_gate,
+    closed_gate,
+    demotions,
+    exclusion_gate,
+    relevance_gate,
+    size_gate,
+)
 from matchers.geography import geography
 from matchers.keywords import (
     Field,
@@ -32,6 +39,7 @@ from matchers.weights import Weights
 __all__ = [
     "PreparedOpportunity",
     "PreparedOrg",
+    "corroborated",
     "prepare_opportunity",
     "prepare_org",
     "score",
@@ -140,10 +148,12 @@ def score_prepared(
         matcher=matcher,
         field_positions=prepared.positions or None,
     )
+    codes = classification(profile, opportunity, weights)
+    relevance = max(text.score, keywords.score, codes.score)
     criteria = (
         text,
         keywords,
-        classification(profile, opportunity, weights),
+        corroborated(codes, keywords, bool(org.keywords), weights),
         value_fit(profile, opportunity, weights),
         geography(profile, opportunity, weights),
         deadline_fit(opportunity.deadline, now, weights, holidays),
@@ -151,19 +161,40 @@ def score_prepared(
     gate = (
         closed_gate(opportunity, now, weights, holidays)
         or exclusion_gate(opportunity, profile.exclusions)
-        or suitability_gate(opportunity)
-        or relevance_gate(max(c.score for c in criteria[:3]), weights)
+        or area_gate(profile, criteria[4])
+        or size_gate(profile, opportunity, weights)
+        or relevance_gate(relevance, weights)
     )
     if gate is not None:
         return Match(profile.id, opportunity.id, 0.0, criteria, _ruled_out(gate), gate)
     total = weights.total
+    factor, demoted = demotions(opportunity, profile.exclusions, weights)
     # Rounded so that equal scores reached by different summation orders stay equal (ties
     # are then broken by opportunity id, the same way in the index and here).
-    value = (
-        round(sum(c.score * c.weight for c in criteria) / total, SCORE_DIGITS) if total > 0 else 0.0
-    )
-    return Match(
-        profile.id, opportunity.id, value, criteria, explain(criteria, found, where(opportunity))
+    value = round(sum(c.score * c.weight for c in criteria) / total, SCORE_DIGITS)
+    if factor != 1.0:
+        value = round(value * factor, SCORE_DIGITS)
+    explanation = explain(criteria, found, where(opportunity))
+    if demoted:
+        explanation = "; ".join((explanation, *demoted))
+    return Match(profile.id, opportunity.id, value, criteria, explanation)
+
+
+def corroborated(
+    codes: Criterion, keywords: Criterion, has_keywords: bool, weights: Weights
+) -> Criterion:
+    """Codes that no keyword of the profile backs up count `uncorroborated_code_factor`:
+    buyers mis-code and profiles name broad prefixes ("728" takes in accessibility testing
+    as well as security), so a code match alone is weaker evidence than code and words."""
+    factor = weights.uncorroborated_code_factor
+    if not has_keywords or keywords.score > 0 or codes.score <= 0 or factor >= 1:
+        return codes
+    return Criterion(
+        codes.name,
+        codes.score * factor,
+        codes.weight,
+        f"{codes.detail} (no keyword of yours found: counts x{factor:g})",
+        codes.evidence,
     )
 
 

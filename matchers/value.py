@@ -17,19 +17,20 @@ from matchers.result import Criterion
 from matchers.types import Opportunity, OrgProfile
 from matchers.weights import Weights
 
-__all__ = ["ABSURD_VALUE", "NEUTRAL", "money", "usable_value", "value_fit"]
+__all__ = ["ABSURD_VALUE", "CURRENCY_SYMBOL", "NEUTRAL", "money", "usable_value", "value_fit"]
 
 ABSURD_VALUE = 1e12
 NEUTRAL = 0.5
+CURRENCY_SYMBOL = "£"  # matchers see money in the reporting currency, GBP
 
 
-def money(amount: float) -> str:
-    """Compact amount for explanations: 40000 -> "40k", 1250000 -> "1.25m"."""
+def money(amount: float, symbol: str = CURRENCY_SYMBOL) -> str:
+    """Compact amount in the reporting currency: 40000 -> "£40k", 1250000 -> "£1.25m"."""
     if amount >= 1e6:
-        return f"{amount / 1e6:.3g}m"
+        return f"{symbol}{amount / 1e6:.3g}m"
     if amount >= 1e3:
-        return f"{amount / 1e3:.3g}k"
-    return f"{amount:.0f}"
+        return f"{symbol}{amount / 1e3:.3g}k"
+    return f"{symbol}{amount:.0f}"
 
 
 def usable_value(value: Decimal | float | None) -> float | None:

@@ -26,8 +26,8 @@ class Weights:
             "text": 0.25,
             "keywords": 0.20,
             "classification": 0.25,
-            "value": 0.10,
-            "geography": 0.10,
+            "value": 0.15,
+            "geography": 0.20,
             "deadline": 0.10,
         }
     )
@@ -42,6 +42,10 @@ class Weights:
     min_working_days: int = 3
     min_relevance: float = 0.05
     min_score: float = 0.0
+    max_value_ratio: float = 2.5
+    excluded_mention_factor: float = 0.8
+    not_sme_factor: float = 1.0
+    uncorroborated_code_factor: float = 0.5
 
     def __post_init__(self) -> None:
         if not self.total > 0:
@@ -61,7 +65,14 @@ _SECTIONS = {
     "text": ("k1", "b", "saturation_terms"),
     "keywords": ("fuzzy_min_length", "max_edits", "max_edits_long", "long_length"),
     "deadline": ("working_days_needed", "min_working_days"),
-    "thresholds": ("min_relevance", "min_score"),
+    "thresholds": (
+        "min_relevance",
+        "min_score",
+        "max_value_ratio",
+        "excluded_mention_factor",
+        "not_sme_factor",
+        "uncorroborated_code_factor",
+    ),
 }
 
 

@@ -176,10 +176,11 @@ def evaluate(
 ) -> None:
     """Judge the matcher on the bundled labelled set (31 profiles over the demo corpus):
     precision@5, precision@10 and NDCG@10 per profile and overall, beside a keyword + CPV
-    baseline measured the same way."""
+    baseline measured the same way, then macro figures for the tuning half, the held-out half
+    (the figures to trust) and all profiles."""
     from scanner.demo.generate import ANCHOR
     from scanner.evaluation.ranking import LabelsError, format_report
-    from scanner.services.evaluation import LABELS, evaluate_matching
+    from scanner.services.evaluation import LABELS, evaluate_matching, format_halves
 
     context = app_context(ctx)
     config = matching_config(context)
@@ -191,19 +192,34 @@ def evaluate(
         raise typer.Exit(2) from None
     reports = {"matcher": result.matcher, "baseline (keywords + CPV only)": result.baseline}
     if as_json:
+        halves = result.halves()
         print_json(
             {
                 name: {
                     "precision": {str(k): v for k, v in r.macro_precision.items()},
                     "ndcg": {str(k): v for k, v in r.macro_ndcg.items()},
                     "profiles": len(r.profiles),
+                    "halves": {
+                        half: {
+                            "precision": {str(k): v for k, v in m.precision.items()},
+                            "ndcg": {str(k): v for k, v in m.ndcg.items()},
+                            "profiles": m.profiles,
+                        }
+                        for half, by_name in halves.items()
+                        for m in [by_name[key]]
+                    },
+                    "tuning_profiles": sorted(result.tuning),
                 }
-                for name, r in reports.items()
+                for name, key, r in (
+                    ("matcher", "matcher", result.matcher),
+                    ("baseline (keywords + CPV only)", "baseline", result.baseline),
+                )
             }
         )
         return
     for name, report in reports.items():
         console.print(format_report(report, name), highlight=False, markup=False)
+    console.print(format_halves(result), highlight=False, markup=False)
     console.print(
         f"{result.profiles} profiles over {result.tenders} demo tenders "
         f"({result.opportunities} opportunities) as of {ANCHOR:%Y-%m-%d}.",

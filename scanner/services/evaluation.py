@@ -5,11 +5,16 @@ them (tenders, their lots and the splitter's packages; money in the reporting cu
 the corpus's own "today" so the figures are reproducible. The baseline is the same ranking
 machinery with only keyword coverage and CPV closeness weighted, so the gain of text
 relevance, value, geography and deadline is what the two reports differ by.
+
+The profiles are split once, by a hash of their id, into a tuning half and a held-out half:
+weights and rules may be tuned by looking at the tuning half only, and the held-out figures are
+the ones to believe (a change that only helps the profiles it was tuned on shows up there).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +30,36 @@ from scanner.splitter import Thresholds, assess
 LABELS = PROJECT_ROOT / "benchmarks" / "match_labels" / "labels.toml"
 ORGANISATIONS = PROJECT_ROOT / "scanner" / "demo" / "organisations.toml"
 BASELINE_WEIGHTS = {"keywords": 0.5, "classification": 0.5}
+HALVES = ("tuning", "held-out", "all")
+
+
+def split_profiles(profile_ids: Iterable[str]) -> tuple[frozenset[str], frozenset[str]]:
+    """(tuning, held-out): ids ordered by the SHA-256 of the id, the first half (rounded down)
+    for tuning. Deterministic and independent of file order; no id is special-cased."""
+    ordered = sorted(set(profile_ids), key=lambda i: (hashlib.sha256(i.encode()).hexdigest(), i))
+    half = len(ordered) // 2
+    return frozenset(ordered[:half]), frozenset(ordered[half:])
+
+
+@dataclass(frozen=True)
+class Macro:
+    """Macro-averaged figures of one group of profiles (NDCG over those with anything to find)."""
+
+    profiles: int
+    precision: dict[int, float]
+    ndcg: dict[int, float | None]
+
+
+def macro_of(report: EvaluationReport, ids: Collection[str]) -> Macro:
+    """The report's macro figures restricted to the profiles in `ids`."""
+    chosen = [s for s in report.profiles if s.profile_id in ids]
+    precision = {k: _mean([s.precision[k] for s in chosen]) or 0.0 for k in report.ks}
+    ndcg = {k: _mean([v for s in chosen if (v := s.ndcg[k]) is not None]) for k in report.ks}
+    return Macro(len(chosen), precision, ndcg)
+
+
+def _mean(values: Sequence[float]) -> float | None:
+    return sum(values) / len(values) if values else None
 
 
 @dataclass(frozen=True)
@@ -36,6 +71,20 @@ class Evaluation:
     tenders: int
     opportunities: int
     profiles: int
+    tuning: frozenset[str] = frozenset()
+    held_out: frozenset[str] = frozenset()
+
+    def halves(self) -> dict[str, dict[str, Macro]]:
+        """{"tuning" | "held-out" | "all": {"matcher" | "baseline": Macro}}."""
+        groups = {
+            "tuning": self.tuning,
+            "held-out": self.held_out,
+            "all": self.tuning | self.held_out,
+        }
+        return {
+            half: {"matcher": macro_of(self.matcher, ids), "baseline": macro_of(self.baseline, ids)}
+            for half, ids in groups.items()
+        }
 
 
 def evaluate_matching(
@@ -60,6 +109,7 @@ def evaluate_matching(
         labels_path, known_profiles={o.id for o in orgs}, known_tenders=set(tenders)
     )
     top = max(ks)
+    tuning, held_out = split_profiles(o.id for o in orgs)
     baseline = replace(config.weights, weights=BASELINE_WEIGHTS)
     return Evaluation(
         matcher=evaluate(_rankings(corpus, orgs, now, config.weights, top), labels, ks),
@@ -67,6 +117,8 @@ def evaluate_matching(
         tenders=len(corpus.tenders),
         opportunities=len(corpus.opportunities),
         profiles=len(orgs),
+        tuning=tuning,
+        held_out=held_out,
     )
 
 
@@ -85,4 +137,40 @@ def _profiles(path: Path, config: MatchingConfig, now: datetime) -> list[OrgProf
     return [to_org_profile(p, config.rates, on=now.date()) for p in loaded.profiles]
 
 
-__all__ = ["BASELINE_WEIGHTS", "Evaluation", "evaluate_matching"]
+def format_halves(evaluation: Evaluation) -> str:
+    """Macro figures for tuning, held-out and all profiles, matcher beside baseline."""
+    ks = evaluation.matcher.ks
+    head = ["half", "ranking", "profiles"]
+    head += [f"P@{k}" for k in ks] + [f"NDCG@{k}" for k in ks]
+    rows = []
+    for half, by_name in evaluation.halves().items():
+        for name, macro in by_name.items():
+            cells = [half, name, str(macro.profiles)]
+            cells += [f"{macro.precision[k]:.2f}" for k in ks]
+            cells += ["-" if (v := macro.ndcg[k]) is None else f"{v:.2f}" for k in ks]
+            rows.append(cells)
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
+    lines = [
+        "  ".join(
+            c.ljust(w) if i < 2 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        )
+        for r in [head, *rows]
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    tuning = ", ".join(sorted(evaluation.tuning))
+    lines.append(f"tuning half (split by SHA-256 of the id): {tuning}")
+    lines.append("held-out figures are the ones to trust: tune only by looking at the tuning half.")
+    return "\n".join(lines)
+
+
+__all__ = [
+    "BASELINE_WEIGHTS",
+    "HALVES",
+    "Evaluation",
+    "Macro",
+    "evaluate_matching",
+    "format_halves",
+    "macro_of",
+    "split_profiles",
+]

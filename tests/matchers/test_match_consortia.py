@@ -42,7 +42,7 @@ def orgs(make_org):
 def test_needs_are_subject_codes_regions_and_capacity(lot) -> None:
     labels = [n.label for n in needs_of(lot)]
     assert labels == ["'user'", "'research'", "'gis'", "'mapping'", "CPV 72212", "CPV 79311",
-                      "region UKM8", "turnover of 500k (2x value)"]  # fmt: skip
+                      "region UKM8", "turnover of £500k (2x value)"]  # fmt: skip
 
 
 def test_two_organisations_together_cover_what_neither_does_alone(lot, orgs, now, weights):
@@ -52,7 +52,7 @@ def test_two_organisations_together_cover_what_neither_does_alone(lot, orgs, now
     assert result.covers["b"] == ("'gis'", "'mapping'", "CPV 72212", "region UKM8")
     assert result.covers["a"] == ("'user'", "'research'", "CPV 79311")
     assert "Maps Ltd covers 'gis', 'mapping'" in result.explanation
-    assert "joint turnover 550k meets turnover of 500k" in result.explanation
+    assert "joint turnover £550k meets turnover of £500k" in result.explanation
 
 
 def test_a_single_organisation_that_covers_everything_needs_no_consortium(
@@ -72,7 +72,7 @@ def test_what_nobody_covers_is_reported_missing(lot, orgs, now, weights) -> None
 
 
 def test_excluded_or_closed_is_never_proposed(lot, orgs, now, weights) -> None:
-    shy = [orgs[0], replace(orgs[1], exclusions=("glasgow",))]
+    shy = [orgs[0], replace(orgs[1], exclusions=("mapping",))]
     result = propose_consortia(lot, shy, now=now, weights=weights)
     assert "b" not in result.members
     closed = propose_consortia(replace(lot, closed=True), orgs, now=now, weights=weights)

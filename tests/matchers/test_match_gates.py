@@ -21,7 +21,7 @@ from matchers.score import score
     ],
 )
 def test_exclusions_match_whole_words_only(make_opp, text, excluded) -> None:
-    gate = exclusion_gate(make_opp(text=text), ("defence",))
+    gate = exclusion_gate(make_opp(title=text), ("defence",))
     assert (gate is not None) == excluded
 
 
@@ -32,7 +32,7 @@ def test_exclusion_phrases_and_parent_titles(make_opp) -> None:
     assert exclusion_gate(opp, ("", "  ")) is None
 
 
-def test_not_suitable_for_smes_is_a_gate_but_unknown_is_not(make_opp) -> None:
+def test_strict_suitability_gate_still_available(make_opp) -> None:
     assert suitability_gate(make_opp(suitable_sme=False)).name == "suitability"
     assert suitability_gate(make_opp(suitable_sme=None)) is None
 
@@ -43,7 +43,6 @@ def test_not_suitable_for_smes_is_a_gate_but_unknown_is_not(make_opp) -> None:
         ({"closed": True}, {}, "closed"),
         ({"deadline_offset": -1}, {}, "closed"),
         ({}, {"exclusions": ("benefits",)}, "exclusion"),
-        ({"suitable_sme": False}, {}, "suitability"),
         (
             {"title": "Road resurfacing", "text": "Tarmac and kerbs", "cpv": ("45233000",)},
             {},

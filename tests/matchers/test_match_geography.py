@@ -19,7 +19,7 @@ from matchers.geography import country_of, geography
             "you serve all of GB",
         ),
         ({"regions": ("GB",)}, {"regions": ("TLI3",)}, 1.0, "you serve all of GB"),
-        ({"regions": ("UKM",), "remote": True}, {"regions": ("UKI3",)}, 0.7, "remote"),
+        ({"regions": ("UKM",), "remote": True}, {"regions": ("UKI3",)}, 0.5, "remote"),
         ({"regions": ("UKM",), "remote": False}, {"regions": ("UKI3",)}, 0.2, "outside your area"),
         ({"regions": ("UKM",)}, {"regions": (), "countries": ("GB",)}, 0.7, "anywhere in GB"),
         ({"regions": ("UKM",)}, {"regions": (), "countries": ()}, 0.7, "no place of delivery"),

@@ -18,7 +18,7 @@ def test_explanation_names_codes_keywords_value_deadline_and_place(
     assert match.passed
     assert match.explanation == (
         "CPV 72 matches (72212000); 'user research' found in title of package 2; "
-        "'service design' found in text of package 2; 40k inside your range 10k-100k; "
+        "'service design' found in text of package 2; £40k inside your range £10k-£100k; "
         "closes in 21 days (15 working days); in your region UKI (UKI3)"
     )
 

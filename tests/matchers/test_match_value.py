@@ -12,10 +12,10 @@ from matchers.value import money, value_fit
 @pytest.mark.parametrize(
     ("value", "score", "words"),
     [
-        (Decimal(40000), 1.0, "40k inside your range 10k-100k"),
-        (Decimal(5000), 0.5, "under your minimum 10k"),
-        (Decimal(150000), 100000 / 150000, "over your maximum 100k"),
-        (Decimal(300000), 100000 / 300000, "over your maximum 100k and over half your turnover"),
+        (Decimal(40000), 1.0, "£40k inside your range £10k-£100k"),
+        (Decimal(5000), 0.5, "under your minimum £10k"),
+        (Decimal(150000), 100000 / 150000, "over your maximum £100k"),
+        (Decimal(300000), 100000 / 300000, "over your maximum £100k and over half your turnover"),
     ],
 )
 def test_value_against_range_and_turnover(make_org, make_opp, weights, value, score, words) -> None:
@@ -55,18 +55,18 @@ def test_missing_negative_and_absurd_values_are_neutral(make_org, make_opp, weig
 
 def test_profile_without_range_and_with_swapped_range(make_org, make_opp, weights) -> None:
     bare = make_org(value_min=None, value_max=None, turnover=None)
-    assert value_fit(bare, make_opp(), weights).detail == "40k (no range in profile)"
+    assert value_fit(bare, make_opp(), weights).detail == "£40k (no range in profile)"
     swapped = make_org(value_min=Decimal(100000), value_max=Decimal(10000))
     assert value_fit(swapped, make_opp(), weights).score == 1.0
     assert value_fit(make_org(value_min=None), make_opp(), weights).detail == (
-        "40k within your maximum 100k"
+        "£40k within your maximum £100k"
     )
     assert value_fit(make_org(value_max=None), make_opp(), weights).detail == (
-        "40k above your minimum 10k"
+        "£40k above your minimum £10k"
     )
     negative = make_org(value_min=Decimal(-10), value_max=Decimal(-1), turnover=Decimal(-1))
     assert value_fit(negative, make_opp(), weights).score == 1.0
 
 
 def test_money_is_compact() -> None:
-    assert [money(950), money(40000), money(1250000)] == ["950", "40k", "1.25m"]
+    assert [money(950), money(40000), money(1250000)] == ["£950", "£40k", "£1.25m"]

@@ -1,0 +1,56 @@
+"""The tuning / held-out split of the labelled profiles and its macro figures."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from scanner.evaluation.ranking import Label, LabelSet, evaluate
+from scanner.services.evaluation import macro_of, split_profiles
+
+
+def test_split_is_deterministic_balanced_and_independent_of_order() -> None:
+    ids = [f"org-{n}" for n in range(31)]
+    tuning, held_out = split_profiles(ids)
+    assert (tuning, held_out) == split_profiles(reversed(ids))
+    assert len(tuning) == 15 and len(held_out) == 16 and not tuning & held_out
+    assert tuning | held_out == set(ids)
+    first = min(ids, key=lambda i: hashlib.sha256(i.encode()).hexdigest())
+    assert first in tuning
+
+
+def test_macro_of_averages_only_the_chosen_profiles() -> None:
+    labels = LabelSet({"a": {"t1": Label("t1", 2)}, "b": {"t2": Label("t2", 2)}})
+    report = evaluate({"a": ["t1"], "b": ["x"]}, labels, ks=(1,))
+    assert macro_of(report, {"a"}).ndcg[1] == pytest.approx(1.0)
+    assert macro_of(report, {"b"}).precision[1] == 0.0
+    both = macro_of(report, {"a", "b"})
+    assert both.profiles == 2 and both.ndcg[1] == pytest.approx(0.5)
+    assert macro_of(report, set()).ndcg[1] is None
+
+
+def test_evaluate_matching_reports_both_halves_and_all() -> None:
+    from scanner.demo.generate import ANCHOR
+    from scanner.services.evaluation import evaluate_matching, format_halves
+    from scanner.services.matching import MatchingConfig
+    from scanner.settings import PROJECT_ROOT
+    from scanner.splitter import load_thresholds
+
+    config = MatchingConfig.load(
+        PROJECT_ROOT / "config" / "matching.toml", PROJECT_ROOT / "config" / "rates.toml"
+    )
+    thresholds = load_thresholds(PROJECT_ROOT / "config" / "thresholds.toml")
+    result = evaluate_matching(config, thresholds, now=ANCHOR)
+    assert len(result.tuning) + len(result.held_out) == result.profiles == 31
+    halves = result.halves()
+    everything = halves["all"]["matcher"]
+    assert everything.precision == result.matcher.macro_precision
+    assert everything.ndcg == pytest.approx(result.matcher.macro_ndcg)
+    weighted = sum(
+        halves[h]["baseline"].precision[10] * halves[h]["baseline"].profiles
+        for h in ("tuning", "held-out")
+    )
+    assert weighted / 31 == pytest.approx(result.baseline.macro_precision[10])
+    shown = format_halves(result)
+    assert "held-out  matcher" in shown and "tuning    baseline" in shown
