@@ -2,9 +2,14 @@
 
 Runs without a database on the bundled demo corpus and profiles, exactly as matching sees
 them (tenders, their lots and the splitter's packages; money in the reporting currency), at
-the corpus's own "today" so the figures are reproducible. The baseline is the same ranking
-machinery with only keyword coverage and CPV closeness weighted, so the gain of text
-relevance, value, geography and deadline is what the two reports differ by.
+the corpus's own "today" so the figures are reproducible. Three rankings are judged:
+
+- `matcher`: the configured weights and every gate;
+- `baseline`: keyword coverage and CPV closeness only, as a plain keyword + CPV scorer would
+  rank (closed tenders and excluded terms still left out; no text relevance, value,
+  geography or deadline, and no area or size gate);
+- `keywords + CPV, gated`: the same two criteria behind the matcher's gates, which shows how
+  much of the gain is the gates' and how much the other criteria's.
 
 The profiles are split once, by a hash of their id, into a tuning half and a held-out half:
 weights and rules may be tuned by looking at the tuning half only, and the held-out figures are
@@ -14,6 +19,7 @@ the ones to believe (a change that only helps the profiles it was tuned on shows
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -64,25 +70,32 @@ def _mean(values: Sequence[float]) -> float | None:
 
 @dataclass(frozen=True)
 class Evaluation:
-    """The matcher's report and the baseline's, on the same labels and corpus."""
+    """Each ranking's report (`matcher` first), on the same labels and corpus."""
 
-    matcher: EvaluationReport
-    baseline: EvaluationReport
+    reports: dict[str, EvaluationReport]
     tenders: int
     opportunities: int
     profiles: int
     tuning: frozenset[str] = frozenset()
     held_out: frozenset[str] = frozenset()
 
+    @property
+    def matcher(self) -> EvaluationReport:
+        return self.reports["matcher"]
+
+    @property
+    def baseline(self) -> EvaluationReport:
+        return self.reports["baseline"]
+
     def halves(self) -> dict[str, dict[str, Macro]]:
-        """{"tuning" | "held-out" | "all": {"matcher" | "baseline": Macro}}."""
+        """{"tuning" | "held-out" | "all": {ranking name: Macro}}."""
         groups = {
             "tuning": self.tuning,
             "held-out": self.held_out,
             "all": self.tuning | self.held_out,
         }
         return {
-            half: {"matcher": macro_of(self.matcher, ids), "baseline": macro_of(self.baseline, ids)}
+            half: {name: macro_of(report, ids) for name, report in self.reports.items()}
             for half, ids in groups.items()
         }
 
@@ -110,10 +123,16 @@ def evaluate_matching(
     )
     top = max(ks)
     tuning, held_out = split_profiles(o.id for o in orgs)
-    baseline = replace(config.weights, weights=BASELINE_WEIGHTS)
+    gated = replace(config.weights, weights=BASELINE_WEIGHTS)
+    plain = replace(gated, max_value_ratio=math.inf, uncorroborated_code_factor=1.0)
+    everywhere = [replace(o, remote=True) for o in orgs]  # no area gate for the plain scorer
+    rankings = {
+        "matcher": _rankings(corpus, orgs, now, config.weights, top),
+        "baseline": _rankings(corpus, everywhere, now, plain, top),
+        "keywords + CPV, gated": _rankings(corpus, orgs, now, gated, top),
+    }
     return Evaluation(
-        matcher=evaluate(_rankings(corpus, orgs, now, config.weights, top), labels, ks),
-        baseline=evaluate(_rankings(corpus, orgs, now, baseline, top), labels, ks),
+        reports={name: evaluate(r, labels, ks) for name, r in rankings.items()},
         tenders=len(corpus.tenders),
         opportunities=len(corpus.opportunities),
         profiles=len(orgs),
@@ -138,7 +157,7 @@ def _profiles(path: Path, config: MatchingConfig, now: datetime) -> list[OrgProf
 
 
 def format_halves(evaluation: Evaluation) -> str:
-    """Macro figures for tuning, held-out and all profiles, matcher beside baseline."""
+    """Macro figures for tuning, held-out and all profiles, each ranking side by side."""
     ks = evaluation.matcher.ks
     head = ["half", "ranking", "profiles"]
     head += [f"P@{k}" for k in ks] + [f"NDCG@{k}" for k in ks]

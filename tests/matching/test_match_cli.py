@@ -88,7 +88,7 @@ def test_eval_reports_matcher_and_baseline(cli: Any) -> None:
     result = cli("eval", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert set(data) == {"matcher", "baseline (keywords + CPV only)"}
+    assert set(data) == {"matcher", "baseline", "keywords + CPV, gated"}
     for report in data.values():
         assert report["profiles"] >= 30
         for value in [*report["precision"].values(), *report["ndcg"].values()]:
