@@ -93,10 +93,13 @@ class OCDSSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> OCDSSpider:
         config = kwargs.pop("config", None)
         source = kwargs.pop("source", None)
+        lotwise = crawler.settings.get("LOTWISE_SETTINGS") or Settings()
         if config is None:
-            lotwise = crawler.settings.get("LOTWISE_SETTINGS") or Settings()
             config = cls.load_config(source or cls.default_source(), lotwise.sources_file)
         config = cls.effective_config(config)
+        missing = cls.missing_configuration(lotwise)
+        if missing:
+            raise ValueError(f"source {config.name!r}: {missing}")
         spider = super().from_crawler(crawler, *args, config=config, **kwargs)
         # Scrapy freezes the settings only after building the spider: each source can still
         # pace its own crawler here.
@@ -117,6 +120,11 @@ class OCDSSpider(scrapy.Spider):
             known = ", ".join(sorted(sources)) or "(none)"
             raise ValueError(f"unknown source {source!r} in {sources_file}; known: {known}")
         return sources[source]
+
+    @classmethod
+    def missing_configuration(cls, settings: Settings) -> str | None:
+        """What this spider needs from the settings and lacks (an API key), or None."""
+        return None
 
     @classmethod
     def effective_config(cls, config: SourceConfig) -> SourceConfig:

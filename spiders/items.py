@@ -6,8 +6,11 @@ the error log, where the operator sees it and the next run retries its URL.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from scanner.ingest.tender import NormalisedTender
 
 
 @dataclass
@@ -21,6 +24,22 @@ class PackageItem:
     releases: list[dict[str, Any]] = field(default_factory=list)
     total: int | None = None
     entries: int = 0  # records or releases on the page: the unit `total` counts
+
+
+@dataclass
+class TenderItem:
+    """The records of one page of a non-OCDS source (TED API, SAM.gov). The pipeline turns
+    each into a tender with `normalise` (a pure function from `scanner.ingest`, raising
+    `NormaliseError` for a record it cannot use) and stores them with `store_tenders`;
+    `keys` names each record in the error log. `total` and `entries` as for `PackageItem`."""
+
+    source: str
+    url: str
+    records: list[Any]
+    normalise: Callable[[Any], NormalisedTender]
+    keys: list[str | None] = field(default_factory=list)
+    total: int | None = None
+    entries: int = 0
 
 
 @dataclass

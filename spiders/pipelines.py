@@ -26,6 +26,8 @@ from scrapy.http import Response
 from sqlalchemy import Engine
 from twisted.python.failure import Failure
 
+from scanner.ingest.normalise import NormaliseError
+from scanner.ingest.tender import NormalisedTender
 from scanner.settings import Settings
 from scanner.storage.crawls import (
     RunTotals,
@@ -40,9 +42,9 @@ from scanner.storage.crawls import (
     start_run,
 )
 from scanner.storage.database import StatisticsRefresher, make_engine
-from scanner.storage.tenders import StoreResult, store_releases
+from scanner.storage.tenders import StoreResult, store_releases, store_tenders
 from spiders.events import emit, finish_event, progress_event, run_finished, start_event
-from spiders.items import PackageItem, PageErrorItem
+from spiders.items import PackageItem, PageErrorItem, TenderItem
 from spiders.plan import CrawlPlan, plan_window
 
 logger = logging.getLogger(__name__)
@@ -69,6 +71,7 @@ class StorePipeline:
         self.releases: list[dict[str, Any]] = []
         self.release_pages: list[str] = []  # page URL of each buffered release
         self.stored_pages: list[str] = []  # pages whose releases are all in the buffer
+        self.tenders: list[NormalisedTender] = []  # already normalised (TED API, SAM.gov)
         self.resolvable: set[str] = set()  # URLs with unresolved errors
         self.statistics = StatisticsRefresher()
         self.closed = False
@@ -119,6 +122,8 @@ class StorePipeline:
     def process_item(self, item: Any) -> Any:
         if isinstance(item, PackageItem):
             self.add_page(item)
+        elif isinstance(item, TenderItem):
+            self.add_tenders(item)
         elif isinstance(item, PageErrorItem):
             self.add_error(item)
         return item
@@ -134,6 +139,31 @@ class StorePipeline:
             expected_total=_add(self.totals.expected_total, item.total),
         )
         if len(self.releases) >= self.settings.store_batch_size:
+            self.flush()
+        emit(progress_event(self.source, self.totals))
+
+    def add_tenders(self, item: TenderItem) -> None:
+        """Normalise a page of non-OCDS records; a record that cannot be used becomes a
+        record error row and the rest of the page is stored."""
+        errors = []
+        for index, record in enumerate(item.records):
+            key = item.keys[index] if index < len(item.keys) else None
+            try:
+                self.tenders.append(item.normalise(record))
+            except NormaliseError as exc:
+                errors.append(_record_error(key, exc.reason, item.url, record))
+            except Exception as exc:  # a surprise in one record never loses the page
+                errors.append(_record_error(key, f"{type(exc).__name__}: {exc}", item.url, record))
+        self.stored_pages.append(item.url)
+        self.totals = replace(
+            self.totals,
+            pages=self.totals.pages + 1,
+            listed=self.totals.listed + item.entries,
+            expected_total=_add(self.totals.expected_total, item.total),
+            items_seen=self.totals.items_seen + len(errors),
+        )
+        self.write_errors(errors)
+        if len(self.tenders) >= self.settings.store_batch_size:
             self.flush()
         emit(progress_event(self.source, self.totals))
 
@@ -168,11 +198,12 @@ class StorePipeline:
 
     def flush(self) -> None:
         """Store the buffered releases in one transaction; resolve their pages' errors."""
-        if not self.releases and not self.stored_pages:
+        if not self.releases and not self.stored_pages and not self.tenders:
             return
         assert self.engine is not None
         releases, pages, urls = self.releases, self.release_pages, self.stored_pages
-        self.releases, self.release_pages, self.stored_pages = [], [], []
+        tenders = self.tenders
+        self.releases, self.release_pages, self.stored_pages, self.tenders = [], [], [], []
         page_of = {
             release.get("ocid"): page
             for release, page in zip(releases, pages, strict=True)
@@ -182,6 +213,10 @@ class StorePipeline:
         try:
             with self.engine.begin() as conn:
                 result = self.store(conn, releases, now)
+                if tenders:
+                    result.add(
+                        store_tenders(conn, source_id=self.source_id, tenders=tenders, now=now)
+                    )
                 self.statistics.after_write(conn, result.seen)
                 for url in dict.fromkeys(urls):
                     if url in self.resolvable:
@@ -189,8 +224,12 @@ class StorePipeline:
         except Exception:
             # A batch the database refused as a whole: store release by release so that one
             # bad record costs only itself.
-            logger.exception("batch of %d releases failed; storing one by one", len(releases))
-            result = self.store_one_by_one(releases, urls, now)
+            logger.exception(
+                "batch of %d releases, %d tenders failed; storing one by one",
+                len(releases),
+                len(tenders),
+            )
+            result = self.store_one_by_one(releases, urls, now, tenders)
         self.resolvable.difference_update(urls)
         self.totals = replace(
             self.totals,
@@ -220,10 +259,25 @@ class StorePipeline:
         )
 
     def store_one_by_one(
-        self, releases: list[dict[str, Any]], urls: list[str], now: datetime
+        self,
+        releases: list[dict[str, Any]],
+        urls: list[str],
+        now: datetime,
+        tenders: list[NormalisedTender] | None = None,
     ) -> StoreResult:
         assert self.engine is not None
         result = StoreResult()
+        for tender in tenders or []:
+            try:
+                with self.engine.begin() as conn:
+                    result.add(
+                        store_tenders(conn, source_id=self.source_id, tenders=[tender], now=now)
+                    )
+            except Exception as exc:
+                result.seen += 1
+                result.errors.append(
+                    (tender.source_key, f"not stored: {exc}"[:1000], repr(tender.raw)[:500])
+                )
         for release in releases:
             try:
                 with self.engine.begin() as conn:
@@ -291,6 +345,15 @@ class StorePipeline:
         self.closed = True
         emit(finish_event(self.source, self.run_id, status, self.totals, message))
         self.crawler.signals.send_catch_log(signal=run_finished, source=self.source, status=status)
+
+
+def _record_error(key: str | None, reason: str, url: str, record: Any) -> dict[str, Any]:
+    return {
+        "kind": "record",
+        "record_key": key,
+        "reason": f"{reason} (page {url})"[:1000],
+        "excerpt": repr(record)[:500],
+    }
 
 
 def _add(total: int | None, more: int | None) -> int | None:

@@ -5,7 +5,10 @@ run together in one `CrawlerProcess`, each in its own crawler with its own pacin
 printed as JSON lines on stdout (see `spiders.events`); Scrapy's log goes to stderr.
 
 Exit codes: 0 when every run finished (even `partial`), 1 when a source could not run or its
-run failed (unknown name, configuration error, interrupted), 2 for usage errors.
+run failed (unknown name, configuration error, interrupted), 2 for usage errors. A source
+whose spider lacks a setting it needs (the SAM.gov API key) is skipped with a warning on
+stderr when other sources run, so a crawl of every enabled source still works without the
+key; named alone it fails with exit code 1 and the same message.
 """
 
 from __future__ import annotations
@@ -56,6 +59,16 @@ def crawl(names: list[str], *, since: datetime | None, until: datetime | None) -
             f"known sources: {known}"
         )
     spiders = _spider_classes(settings, [sources[name] for name in names])
+    skipped = {
+        name: missing
+        for name in names
+        if (missing := spiders[name].missing_configuration(lotwise)) is not None
+    }
+    if skipped and len(skipped) == len(names):
+        raise CrawlSetupError("; ".join(f"source {n!r}: {m}" for n, m in skipped.items()))
+    for name, missing in skipped.items():
+        print(f"lotwise crawl: warning: skipping source {name!r}: {missing}", file=sys.stderr)
+    names = [name for name in names if name not in skipped]
     process = CrawlerProcess(settings)
     outcomes = RunOutcomes()
     for name in names:

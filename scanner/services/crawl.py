@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from pydantic import SecretStr
+
 from scanner.settings import PROJECT_ROOT, Settings
 
 CrawlEvent = dict[str, Any]
@@ -36,6 +38,8 @@ def settings_environment(settings: Settings) -> dict[str, str]:
     """The environment that hands `settings` to a child process (`LOTWISE_<NAME>`)."""
     env = dict(os.environ)
     for name, value in settings.model_dump().items():
+        if isinstance(value, SecretStr):  # str() would hand the child "**********"
+            value = value.get_secret_value()
         if value is not None:
             env[f"LOTWISE_{name.upper()}"] = str(value)
     return env
