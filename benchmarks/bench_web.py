@@ -1,0 +1,304 @@
+"""Latency of the officer's list page and a tender's page with 100,000 tenders stored, under
+16 concurrent clients on loopback, on SQLite and PostgreSQL.
+
+Set-up (untimed): 300 generated releases go through the real ingest, split refresh, profile
+import and matching; their tender and assessment rows are then copied (new keys, values
+scaled, scores kept) up to `--tenders` rows. The server is `lotwise serve` in its own process
+(uvicorn); an officer signs in once and 16 threads share the session cookie, each with its own
+httpx connection. Measured beside it, against the same server and in this process: `/healthz`
+(a page that only asks the database `SELECT 1`: the HTTP + framework floor) and the list and
+tender queries called in-process without HTTP. Prints figures; asserts nothing.
+
+    .venv/bin/python benchmarks/bench_web.py [--tenders 100000] [--clients 16] [--requests 800]
+        [--postgres-url postgresql+psycopg://postgres@127.0.0.1:5432/test] [--sqlite-only]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+from bench_ingest import postgres_problem, postgres_schema, sqlite_file
+from sqlalchemy import Engine, func, insert, select
+from sqlalchemy.orm import Session
+
+from scanner.demo.generate import generate_releases
+from scanner.models import SplitAssessment, Tender
+from scanner.services import queries, split_queries
+from scanner.services.ingest import ingest_files
+from scanner.services.matching import MatchingConfig, refresh_matches
+from scanner.services.organisations import import_organisations
+from scanner.services.splitting import refresh_assessments
+from scanner.services.users import add_user
+from scanner.services.web_officer import OfficerFilter, list_flagged
+from scanner.settings import DEFAULT_CONFIG_DIR, PROJECT_ROOT
+from scanner.splitter import load_thresholds
+from scanner.storage.database import make_engine, upgrade_schema
+
+DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+PASSWORD = "benchmark password"
+LIST_QUERIES = (
+    "", "sort=value", "sort=deadline&page=3", "band=1m-10m", "min_score=0.8", "show=all&page=40",
+    "buyer=council", "cpv=72", "region=UKI", "show=all&sort=published&per_page=50",
+)  # fmt: skip
+
+
+def build(engine: Engine, tenders: int, workdir: Path) -> list[int]:
+    """The database: real ingest + assessment + matching for a seed, then copies of its rows."""
+    package = workdir / "seed.json"
+    package.write_text(json.dumps({"uri": "x", "releases": generate_releases(300)}))
+    ingest_files(engine, [package], source_name="find_a_tender", now=lambda: NOW)
+    refresh_assessments(
+        engine, thresholds=load_thresholds(DEFAULT_CONFIG_DIR / "thresholds.toml"), now=NOW
+    )
+    import_organisations(engine, PROJECT_ROOT / "scanner" / "demo" / "organisations.toml", now=NOW)
+    config = MatchingConfig.load(
+        DEFAULT_CONFIG_DIR / "matching.toml", DEFAULT_CONFIG_DIR / "rates.toml"
+    )
+    refresh_matches(engine, config, now=NOW)
+    add_user(engine, "officer@bench.example", "officer", PASSWORD, now=NOW)
+    tender_cols = [c.name for c in Tender.__table__.columns if c.name != "id"]
+    split_cols = [
+        c.name for c in SplitAssessment.__table__.columns if c.name not in ("id", "tender_id")
+    ]
+    with engine.connect() as conn:
+        seed_rows = [dict(r._mapping) for r in conn.execute(select(Tender.__table__))]
+        assessed = {
+            r.tender_id: dict(r._mapping) for r in conn.execute(select(SplitAssessment.__table__))
+        }
+        next_id = int(conn.scalar(select(func.max(Tender.id))) or 0) + 1
+    rng = random.Random(2026)
+    batch_t: list[dict[str, Any]] = []
+    batch_a: list[dict[str, Any]] = []
+    made = len(seed_rows)
+    while made < tenders:
+        source = seed_rows[made % len(seed_rows)]
+        scale = Decimal(rng.choice(("0.5", "0.8", "1", "1.5", "3")))
+        row = {c: source[c] for c in tender_cols}
+        row.update(id=next_id, source_key=f"{source['source_key']}-copy-{made}",
+                   ocid=f"{source['ocid']}-c{made}",
+                   value_amount=source["value_amount"] * scale if source["value_amount"] else None)  # fmt: skip
+        batch_t.append(row)
+        if source["id"] in assessed:
+            a = {c: assessed[source["id"]][c] for c in split_cols}
+            a["tender_id"] = next_id
+            if a["aggregated_value"] is not None:
+                a["aggregated_value"] = a["aggregated_value"] * scale
+            batch_a.append(a)
+        next_id += 1
+        made += 1
+        if len(batch_t) == 5000 or made == tenders:
+            with engine.begin() as conn:
+                conn.execute(insert(Tender), batch_t)
+                if batch_a:
+                    conn.execute(insert(SplitAssessment), batch_a)
+            batch_t, batch_a = [], []
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE")
+            conn.exec_driver_sql(
+                "SELECT setval(pg_get_serial_sequence('tenders','id'), (SELECT max(id) FROM tenders))"
+            )
+    with engine.connect() as conn:
+        return list(conn.scalars(select(SplitAssessment.tender_id)))
+
+
+def serve(database_url: str, port: int) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "LOTWISE_DATABASE_URL": database_url,
+        "LOTWISE_BASE_URL": f"http://127.0.0.1:{port}",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "scanner.cli.main", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit(
+        f"server did not start: {process.stderr.read().decode()[-2000:] if process.stderr else ''}"
+    )
+
+
+def sign_in(base: str) -> httpx.Cookies:
+    with httpx.Client(base_url=base) as client:
+        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/signin").text)
+        assert token
+        response = client.post(
+            "/signin",
+            data={
+                "email": "officer@bench.example",
+                "password": PASSWORD,
+                "csrf_token": token.group(1),
+            },
+        )
+        assert response.status_code == 303, response.text
+        return client.cookies
+
+
+def load(
+    base: str, cookies: httpx.Cookies, paths: list[str], clients: int
+) -> tuple[list[float], float]:
+    """Latencies (ms) of `paths`, shared among `clients` threads, each with its own
+    connection, and the wall-clock seconds the whole batch took."""
+    latencies: list[float] = []
+    lock = threading.Lock()
+    queue = list(reversed(paths))
+
+    def worker() -> None:
+        with httpx.Client(base_url=base, cookies=cookies, timeout=60) as client:
+            while True:
+                with lock:
+                    if not queue:
+                        return
+                    path = queue.pop()
+                started = time.perf_counter()
+                response = client.get(path)
+                elapsed = (time.perf_counter() - started) * 1000
+                if response.status_code != 200:
+                    raise SystemExit(f"{path}: HTTP {response.status_code}")
+                with lock:
+                    latencies.append(elapsed)
+
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, time.perf_counter() - started
+
+
+def pct(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+
+
+def in_process(engine: Engine, ids: list[int], n: int) -> tuple[float, float]:
+    """Median ms of the list query and of the tender queries, without HTTP."""
+    rng = random.Random(1)
+
+    def timed(call: Callable[[], object]) -> float:
+        started = time.perf_counter()
+        call()
+        return (time.perf_counter() - started) * 1000
+
+    with Session(engine) as session:
+        lists = [
+            timed(lambda: list_flagged(session, OfficerFilter(page=rng.randint(1, 20))))
+            for _ in range(n)
+        ]
+        one = []
+        for tender_id in rng.sample(ids, n):
+            one.append(
+                timed(
+                    lambda t=tender_id: (
+                        queries.get_tender(session, t),
+                        split_queries.get_assessment(session, t),
+                    )
+                )
+            )
+    return statistics.median(lists), statistics.median(one)
+
+
+def run(backend: str, url: str, args: argparse.Namespace, workdir: Path) -> None:
+    engine = make_engine(url)
+    upgrade_schema(engine)
+    started = time.perf_counter()
+    ids = build(engine, args.tenders, workdir)
+    with engine.connect() as conn:
+        stored = conn.scalar(select(func.count()).select_from(Tender))
+    print(
+        f"\n{backend}: {stored:,} tenders, {len(ids):,} assessed (set-up {time.perf_counter() - started:.0f} s)"
+    )
+    port = 18000 + random.randint(0, 999)
+    server = serve(url, port)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        cookies = sign_in(base)
+        rng = random.Random(7)
+        load(base, cookies, ["/tenders", f"/tenders/{ids[0]}"] * 16, args.clients)  # warm-up
+        floor = load(base, cookies, ["/healthz"] * args.requests, args.clients)
+        lists = load(
+            base,
+            cookies,
+            [f"/tenders?{rng.choice(LIST_QUERIES)}" for _ in range(args.requests)],
+            args.clients,
+        )
+        pages = load(
+            base,
+            cookies,
+            [f"/tenders/{rng.choice(ids)}" for _ in range(args.requests)],
+            args.clients,
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    list_ms, tender_ms = in_process(engine, ids, 50)
+    engine.dispose()
+    print(f"{'page':<28}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}{'req/s':>10}")
+    for name, (values, wall) in (
+        ("/healthz (floor)", floor),
+        ("officer list /tenders", lists),
+        ("tender page /tenders/ID", pages),
+    ):
+        print(
+            f"{name:<28}{pct(values, 50):>10.1f}{pct(values, 95):>10.1f}"
+            f"{max(values):>10.0f}{len(values) / wall:>10.0f}"
+        )
+    print(
+        f"in-process, no HTTP, one client: list query {list_ms:.1f} ms, tender + assessment queries {tender_ms:.1f} ms (median)"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tenders", type=int, default=100_000)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--requests", type=int, default=800)
+    parser.add_argument(
+        "--postgres-url", default=os.environ.get("LOTWISE_TEST_POSTGRES_URL", DEFAULT_POSTGRES)
+    )
+    parser.add_argument("--sqlite-only", action="store_true")
+    args = parser.parse_args(argv)
+    print(
+        f"{args.tenders:,} tenders, {args.clients} concurrent clients, {args.requests} requests per page; Python {sys.version.split()[0]}, {os.cpu_count()} CPUs"
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        workdir = Path(folder)
+        with sqlite_file(workdir) as url:
+            run("SQLite", url, args, workdir)
+        if args.sqlite_only:
+            return 0
+        problem = postgres_problem(args.postgres_url)
+        if problem:
+            print(f"PostgreSQL skipped: {problem}")
+            return 0
+        with postgres_schema(args.postgres_url) as url:
+            run("PostgreSQL", url, args, workdir)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

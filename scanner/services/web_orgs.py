@@ -1,0 +1,138 @@
+"""An organisation's own view: its profile (edited with the same validation as an import), its
+current matches with their explanations, an iCalendar of their deadlines, and its digest
+frequency."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from icalendar import Calendar, Event
+from sqlalchemy import Engine
+
+from scanner.orgs import RecordError
+from scanner.orgs.loaders import validate_records
+from scanner.orgs.schema import LIST_FIELDS
+from scanner.storage import digests as digest_store
+from scanner.storage import matches as match_store
+from scanner.storage import organisations as org_store
+
+EDITABLE = (
+    "name", "emails", "description", "capabilities", "keywords", "exclusions", "cpv", "naics",
+    "regions", "national", "remote", "value_min", "value_max", "currency", "turnover",
+    "team_size", "certifications", "open_source", "active",
+)  # fmt: skip
+
+
+def profile_form(engine: Engine, slug: str) -> dict[str, str] | None:
+    """The stored profile as form values (lists joined with '; ')."""
+    with engine.connect() as conn:
+        stored = org_store.get_organisation(conn, slug)
+    if stored is None:
+        return None
+    data = stored.profile.export_dict()
+    return {
+        name: "; ".join(value) if name in LIST_FIELDS else ("" if value is None else str(value))
+        for name, value in data.items()
+    }
+
+
+def update_profile(
+    engine: Engine,
+    slug: str,
+    form: dict[str, str],
+    *,
+    currencies: frozenset[str] | None,
+    now: datetime,
+) -> list[RecordError]:
+    """Validate the edited profile as an import would and store it; the id never changes and
+    the digest field is left to the frequency choice."""
+    current = profile_form(engine, slug)
+    if current is None:
+        raise LookupError(slug)
+    record: dict[str, Any] = {"id": slug, "digest": current["digest"]}
+    for name in EDITABLE:
+        value = form.get(name, "")
+        if name in ("national", "remote", "active"):
+            record[name] = value in ("on", "true", "1", "yes")
+        elif value.strip():
+            record[name] = value
+    loaded = validate_records([record], currencies=currencies)
+    if loaded.errors:
+        return loaded.errors
+    with engine.begin() as conn:
+        org_store.upsert_organisations(conn, loaded.profiles, now=now)
+    return []
+
+
+def matches_of(engine: Engine, organisation_id: int) -> list[dict[str, Any]]:
+    """The stored matches, best first, with the explanation and the tender's facts."""
+    with engine.connect() as conn:
+        rows = match_store.stored_matches(conn, organisation_id=organisation_id)
+    return [
+        {
+            "id": row["id"],
+            "tender_id": row["tender_id"],
+            "opportunity_id": row["opportunity_id"],
+            "kind": row["kind"],
+            "title": row["title"],
+            "tender_title": row["tender_title"],
+            "buyer_name": row["buyer_name"],
+            "score": row["score"],
+            "explanation": row["explanation"],
+            "breakdown": row["breakdown"],
+            "value_amount": None
+            if row["value_amount"] is None
+            else format(row["value_amount"], "f"),
+            "currency": row["currency"],
+            "deadline_at": row["deadline_at"].isoformat() if row["deadline_at"] else None,
+            "notice_url": row["notice_url"],
+            "found_at": row["found_at"].isoformat(),
+        }
+        for row in rows
+    ]
+
+
+def frequency_of(engine: Engine, slug: str) -> str:
+    """The frequency in force: the one chosen through a link or this site, else the profile's."""
+    with engine.connect() as conn:
+        found = digest_store.preference(conn, slug)
+        stored = org_store.get_organisation(conn, slug)
+    if found is None or stored is None:
+        raise LookupError(slug)
+    return found[1] or stored.profile.digest
+
+
+def set_frequency(engine: Engine, slug: str, frequency: str, *, now: datetime) -> None:
+    if frequency not in ("daily", "weekly", "never"):
+        raise ValueError("frequency must be daily, weekly or never")
+    with engine.begin() as conn:
+        found = digest_store.preference(conn, slug)
+        if found is None:
+            raise LookupError(slug)
+        digest_store.set_preference(conn, found[0], now, frequency=frequency)
+
+
+def calendar(matches: list[dict[str, Any]], *, base_url: str, slug: str, now: datetime) -> bytes:
+    """An iCalendar with one event per matched tender's deadline (a 30-minute slot ending at
+    the deadline, so calendars show it on the right day and time); matches without a deadline
+    are left out."""
+    cal = Calendar()
+    cal.add("prodid", "-//Lotwise//matches//EN")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", f"Lotwise deadlines: {slug}")
+    for match in matches:
+        if not match["deadline_at"]:
+            continue
+        deadline = datetime.fromisoformat(match["deadline_at"])
+        url = f"{base_url.rstrip('/')}/tenders/{match['tender_id']}"
+        event = Event()
+        event.add("uid", f"lotwise-{slug}-{match['opportunity_id']}@lotwise")
+        event.add("dtstamp", now)
+        event.add("dtstart", deadline - timedelta(minutes=30))
+        event.add("dtend", deadline)
+        event.add("summary", f"Deadline: {match['tender_title']}")
+        event.add("description", f"{match['explanation']}\n{url}")
+        event.add("url", url)
+        cal.add_component(event)
+    return bytes(cal.to_ical())

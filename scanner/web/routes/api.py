@@ -1,0 +1,138 @@
+"""JSON API, version 1 (`/api/v1`): tenders, split assessments and matches, paginated and
+filterable, with the same field names as `--json` output (docs/json-output.md). The session
+cookie of the web pages authorises calls; roles apply as on the pages."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from scanner.models import Organisation
+from scanner.services import queries, split_queries
+from scanner.services.users import Account
+from scanner.services.web_officer import OfficerFilter, list_flagged
+from scanner.services.web_orgs import matches_of
+from scanner.web.routes.officer import officer_filter
+from scanner.web.security import current_account, require_roles
+
+router = APIRouter(tags=["v1"])
+Anyone = Annotated[Account, Depends(require_roles("officer", "operator", "organisation"))]
+Staff = Annotated[Account, Depends(require_roles("officer", "operator"))]
+
+
+class Page(BaseModel):
+    """One page of results. `next` is the query for the following page, or null."""
+
+    items: list[dict[str, Any]]
+    page: int
+    per_page: int
+    total: int | None = None
+    next: str | None = None
+
+
+@router.get("/tenders", response_model=Page, summary="Stored tenders, newest first")
+def tenders(
+    request: Request,
+    account: Anyone,
+    search: Annotated[str | None, Query(max_length=200, description="In title or buyer")] = None,
+    source: Annotated[list[str] | None, Query(description="Source names")] = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> Page:
+    flt = queries.TenderFilter(
+        sources=tuple(source or ()),
+        search=search,
+        limit=per_page + 1,
+        offset=(page - 1) * per_page,
+    )
+    with Session(request.app.state.engine) as session:
+        rows = queries.list_tenders(session, flt)
+    more = len(rows) > per_page
+    return Page(
+        items=rows[:per_page],
+        page=page,
+        per_page=per_page,
+        next=_next(request, page) if more else None,
+    )
+
+
+@router.get("/tenders/{tender_id}", summary="One tender with items and lots")
+def tender(request: Request, account: Anyone, tender_id: int) -> dict[str, Any]:
+    with Session(request.app.state.engine) as session:
+        found = queries.get_tender(session, tender_id)
+    if found is None:
+        raise HTTPException(404, "no tender with this id")
+    found.pop("raw", None)
+    return found
+
+
+@router.get("/assessments", response_model=Page, summary="Split assessments, filtered and sorted")
+def assessments(
+    request: Request, account: Staff, flt: Annotated[OfficerFilter, Depends(officer_filter)]
+) -> Page:
+    """Filters as on the officer page: buyer, band (under-100k, 100k-1m, 1m-10m, over-10m),
+    cpv (prefix), region (prefix), min_score, show (flagged or all), sort (score, value,
+    deadline, published, buyer)."""
+    with Session(request.app.state.engine) as session:
+        rows, total = list_flagged(session, flt)
+    more = flt.page * flt.per_page < total
+    return Page(
+        items=rows,
+        page=flt.page,
+        per_page=flt.per_page,
+        total=total,
+        next=_next(request, flt.page) if more else None,
+    )
+
+
+@router.get("/assessments/{tender_id}", summary="The stored assessment of one tender")
+def assessment(request: Request, account: Anyone, tender_id: int) -> dict[str, Any]:
+    with Session(request.app.state.engine) as session:
+        stored = split_queries.get_assessment(session, tender_id)
+    if stored is None:
+        raise HTTPException(404, "no assessment for this tender")
+    return stored.entry
+
+
+@router.get(
+    "/organisations/{slug}/matches", response_model=Page, summary="An organisation's matches"
+)
+def matches(
+    request: Request,
+    account: Anyone,
+    slug: str,
+    page: Annotated[int, Query(ge=1)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> Page:
+    """An organisation account reads only its own; officers and operators read any."""
+    if account.role == "organisation" and account.organisation_slug != slug:
+        raise HTTPException(403, "these matches are not yours to see")
+    with Session(request.app.state.engine) as session:
+        org_id = session.scalar(select(Organisation.id).where(Organisation.slug == slug))
+    if org_id is None:
+        raise HTTPException(404, "no organisation with this id")
+    rows = matches_of(request.app.state.engine, org_id)
+    start = (page - 1) * per_page
+    return Page(
+        items=rows[start : start + per_page],
+        page=page,
+        per_page=per_page,
+        total=len(rows),
+        next=_next(request, page) if start + per_page < len(rows) else None,
+    )
+
+
+@router.get("/me", summary="Who is signed in")
+def me(request: Request) -> dict[str, Any]:
+    account = current_account(request)
+    if account is None:
+        raise HTTPException(401, "sign in first")
+    return {"email": account.email, "role": account.role, "organisation": account.organisation_slug}
+
+
+def _next(request: Request, page: int) -> str:
+    return str(request.url.include_query_params(page=page + 1))

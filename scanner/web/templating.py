@@ -1,0 +1,71 @@
+"""Jinja2 with autoescaping on for every template: tender, buyer and user text is always
+escaped. Filters format money and dates the same way on every page."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from starlette.responses import HTMLResponse
+
+from scanner.web.security import CSRF_FIELD, csrf_token, current_account, pop_flash
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def money(amount: Any, currency: str | None = None) -> str:
+    if amount in (None, ""):
+        return "unknown"
+    try:
+        value = Decimal(str(amount))
+    except InvalidOperation:
+        return str(amount)
+    symbol = {"GBP": "£", "EUR": "€", "USD": "$"}.get(currency or "", "")
+    text = f"{value:,.0f}"
+    return f"{symbol}{text}" if symbol else f"{text} {currency or ''}".strip()
+
+
+def day(value: Any) -> str:
+    if not value:
+        return ""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return f"{moment:%d %b %Y}"
+
+
+def is_web_url(value: Any) -> bool:
+    """Only http(s) links are rendered as links: a `javascript:` URL in a notice would run."""
+    return isinstance(value, str) and value.lower().startswith(("https://", "http://"))
+
+
+def make_templates() -> Jinja2Templates:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["money"] = money
+    env.filters["day"] = day
+    env.tests["is_web_url"] = is_web_url
+    env.filters["is_web_url"] = is_web_url
+    env.globals["csrf_field"] = CSRF_FIELD
+    return Jinja2Templates(env=env)
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200
+) -> HTMLResponse:
+    templates: Jinja2Templates = request.app.state.templates
+    values = {
+        "account": current_account(request),
+        "csrf": csrf_token(request),
+        "messages": pop_flash(request),
+        **(context or {}),
+    }
+    return templates.TemplateResponse(request, name, values, status_code=status_code)

@@ -1,0 +1,178 @@
+"""Shared helpers of the web tests (a module with a unique name: tests have no packages): a
+database holding generated tenders, their assessments, the demo organisations and their
+matches, plus accounts of every role."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from scanner.demo.generate import generate_releases
+from scanner.services.ingest import ingest_files
+from scanner.services.matching import MatchingConfig, refresh_matches
+from scanner.services.organisations import import_organisations
+from scanner.services.splitting import refresh_assessments
+from scanner.services.users import add_user
+from scanner.settings import DEFAULT_CONFIG_DIR, PROJECT_ROOT, Settings
+from scanner.splitter import load_thresholds
+
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+PASSWORD = "correct horse battery"
+DEMO_ORGS = PROJECT_ROOT / "scanner" / "demo" / "organisations.toml"
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def seed(engine: Engine, tmp_path: Path, *, releases: list[dict[str, Any]] | None = None) -> None:
+    """Tenders through the real ingest, assessed, organisations imported and matched."""
+    package = tmp_path / "package.json"
+    package.write_text(
+        json.dumps(
+            {
+                "uri": "x",
+                "publishedDate": "2026-11-01T00:00:00Z",
+                "releases": releases if releases is not None else generate_releases(120),
+            }
+        )
+    )
+    outcomes = ingest_files(engine, [package], source_name="import", now=lambda: NOW)
+    assert all(o.ok for o in outcomes), [o.error for o in outcomes]
+    refresh_assessments(
+        engine, thresholds=load_thresholds(DEFAULT_CONFIG_DIR / "thresholds.toml"), now=NOW
+    )
+    report = import_organisations(engine, DEMO_ORGS, now=NOW)
+    assert report.stored, report.errors
+    config = MatchingConfig.load(
+        DEFAULT_CONFIG_DIR / "matching.toml", DEFAULT_CONFIG_DIR / "rates.toml"
+    )
+    refresh_matches(engine, config, now=NOW)
+
+
+def add_error(engine: Engine, source: str = "find_a_tender") -> int:
+    """One unresolved crawl error of a configured source (what the retry button acts on)."""
+    from sqlalchemy import select
+
+    from scanner.models import CrawlError
+    from scanner.storage.crawls import ensure_source, record_error
+
+    with engine.begin() as conn:
+        source_id = ensure_source(
+            conn, name=source, kind="find_a_tender", url="https://x.example", now=NOW
+        )
+        record_error(
+            conn,
+            source_id=source_id,
+            run_id=None,
+            kind="http",
+            reason="HTTP 503 <b>busy</b>",
+            now=NOW,
+            url="https://x.example/page?cursor=3",
+            status=503,
+        )
+        return int(conn.scalar(select(CrawlError.id).order_by(CrawlError.id.desc())))
+
+
+def org_slugs(engine: Engine) -> list[str]:
+    from scanner.services.organisations import list_organisations
+
+    return [o["id"] for o in list_organisations(engine)]
+
+
+def add_accounts(engine: Engine, first_org: str, second_org: str) -> dict[str, str]:
+    """E-mail per role name: operator, officer, org_a (first_org), org_b (second_org)."""
+    emails = {
+        "operator": "ops@lotwise.example",
+        "officer": "buyer@council.example",
+        "org_a": "a@org-a.example",
+        "org_b": "b@org-b.example",
+    }
+    add_user(engine, emails["operator"], "operator", PASSWORD, now=NOW)
+    add_user(engine, emails["officer"], "officer", PASSWORD, now=NOW)
+    add_user(engine, emails["org_a"], "organisation", PASSWORD, now=NOW, organisation=first_org)
+    add_user(engine, emails["org_b"], "organisation", PASSWORD, now=NOW, organisation=second_org)
+    return emails
+
+
+def web_settings(database_url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "database_url": database_url,
+        "base_url": "http://testserver",
+        "smtp_host": "127.0.0.1",
+        "smtp_port": 1,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+def csrf_of(html: str) -> str:
+    found = CSRF_RE.search(html)
+    assert found, "no CSRF token in the page"
+    return found.group(1)
+
+
+class Inbox:
+    """aiosmtpd handler keeping every message (the real mailer talks to a real server)."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], str]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        self.messages.append((list(envelope.rcpt_tos), envelope.content.decode("utf-8", "replace")))
+        return "250 OK"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def confirmation_link(message: str) -> str:
+    import email
+    from email import policy
+
+    parsed = email.message_from_string(message, policy=policy.default)
+    body = parsed.get_body(preferencelist=("plain",))
+    assert body is not None
+    found = re.search(r"(https?://\S+/signup/confirm\?token=\S+)", body.get_content())
+    assert found, body.get_content()
+    return found.group(1)
+
+
+def served_routes() -> set[tuple[str, str]]:
+    """(method, path) of every route the app serves, from the routers it includes."""
+    from fastapi.routing import APIRoute
+
+    from scanner.web.app import API_PREFIX
+    from scanner.web.routes import api, officer, operator, organisation, public
+
+    found = set()
+    for module, prefix in (
+        (public, ""),
+        (officer, ""),
+        (organisation, ""),
+        (operator, ""),
+        (api, API_PREFIX),
+    ):
+        for route in module.router.routes:
+            assert isinstance(route, APIRoute)
+            found |= {(method, prefix + route.path) for method in route.methods}
+    return found
+
+
+def require_or_skip(reason: str, env_flag: str) -> None:
+    """As tests/conftest.py's (which `from conftest import` cannot reach from this folder, its
+    own conftest shadowing it): skip, or fail when `env_flag` makes the part required."""
+    import os
+
+    import pytest
+
+    if os.environ.get(env_flag) == "1":
+        pytest.fail(f"{reason} (required because {env_flag}=1)")
+    pytest.skip(reason)
