@@ -24,13 +24,15 @@ def propose(
     tender: NormalisedTender, facts: Facts, jurisdiction: Jurisdiction | None
 ) -> tuple[Package, ...]:
     """The proposed packages; a single package when no division is evident."""
-    drafts = by_lots.lot_drafts(tender, facts) or [_whole(tender, facts)]
-    if not tender.lots and len(tender.items) >= 2:
+    # One published lot is no division: read the whole requirement as if undivided.
+    undivided = len(tender.lots) <= 1
+    drafts = (None if undivided else by_lots.lot_drafts(tender, facts)) or [_whole(tender, facts)]
+    if undivided and len(tender.items) >= 2:
         drafts = _each(drafts, by_cpv.split)
         drafts = _each(drafts, by_region.split)
         if len(drafts) == 1:
             drafts = balanced(drafts[0], by_phase.split(drafts[0], facts))
-    elif not tender.lots:
+    elif undivided:
         # No items, or one item standing for the whole: the notice's text and codes only,
         # the buyer's own words first, then the codes.
         drafts = balanced(drafts[0], by_phase.split(drafts[0], facts))
