@@ -6,7 +6,9 @@ LOTWISE_REQUIRE_BROWSER=1 (set by .ci/run)."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -41,7 +43,13 @@ from scanner.storage.database import make_engine, upgrade_schema
 from scanner.web import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = PROJECT_ROOT / "docs" / "screenshots"
+# The README's screenshots are refreshed with LOTWISE_UPDATE_SCREENSHOTS=1; otherwise they go
+# to a scratch folder, so running the tests never changes tracked files.
+SHOTS = (
+    PROJECT_ROOT / "docs" / "screenshots"
+    if os.environ.get("LOTWISE_UPDATE_SCREENSHOTS") == "1"
+    else Path(tempfile.gettempdir()) / "lotwise-screenshots"
+)
 ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
