@@ -37,6 +37,7 @@ bench: $(STAMP)  ## benchmarks: print rates and ratios (not part of the tests)
 	$(BIN)/python benchmarks/bench_match.py
 	$(BIN)/python benchmarks/bench_digest.py
 	$(BIN)/python benchmarks/bench_web.py
+	$(BIN)/python benchmarks/bench_dedupe.py
 
 eval: $(STAMP)  ## the matcher against the graded labels (P@5, P@10, NDCG@10), beside a baseline
 	$(BIN)/lotwise eval

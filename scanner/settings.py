@@ -57,6 +57,11 @@ class Settings(BaseSettings):
         description="TOML file of dated currency reference rates, used to compare values in "
         "one reporting currency (never fetched at match time).",
     )
+    dedupe_file: Path = Field(
+        default=DEFAULT_CONFIG_DIR / "dedupe.toml",
+        description="TOML file of cross-source de-duplication thresholds (identifier and fuzzy "
+        "merges, blocking window); see docs/dedupe.md.",
+    )
     match_top: int = Field(
         default=20, ge=1, le=1000, description="Matches kept per organisation (best first)."
     )
@@ -96,6 +101,11 @@ class Settings(BaseSettings):
         default="", description="SMTP login; empty sends without authenticating."
     )
     smtp_password: SecretStr = Field(default=SecretStr(""), description="SMTP password.")
+    sam_api_key: SecretStr = Field(
+        default=SecretStr(""),
+        description="SAM.gov API key for the `sam` spider; without it SAM.gov sources are "
+        "skipped with a warning (sent as a header, never logged).",
+    )
     mail_from: str = Field(
         default="Lotwise <digests@localhost>",
         description="From address of digest emails (also used for the Message-ID domain).",
@@ -108,6 +118,73 @@ class Settings(BaseSettings):
         default=SecretStr(DEV_SECRET_KEY),
         description="Key that signs unsubscribe and preference links. With the default, mail "
         "is only sent to an SMTP server on this machine (loopback).",
+    )
+
+    timezone: str = Field(
+        default="Europe/London",
+        description="Time zone of cron schedules and digest times (IANA name).",
+    )
+    digest_daily_at: str = Field(
+        default="07:00",
+        pattern=r"^([01]\d|2[0-3]):[0-5]\d$",
+        description="Local time (HH:MM) the scheduler sends daily digests, and weekly ones on "
+        "their day.",
+    )
+    digest_weekly_on: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = Field(
+        default="mon", description="Day the scheduler sends weekly digests."
+    )
+    crawl_timeout: float = Field(
+        default=3600.0,
+        gt=0,
+        description="Seconds a scheduled crawl may run before its process is stopped and the "
+        "run marked failed.",
+    )
+    crawl_retries: int = Field(
+        default=2, ge=0, description="Retries of a failed scheduled crawl before the next slot."
+    )
+    crawl_retry_delay: float = Field(
+        default=600.0, ge=0, description="Seconds after a failed crawl before it is retried."
+    )
+    lock_ttl: float = Field(
+        default=120.0,
+        gt=0,
+        description="Seconds a source lock lives without a heartbeat before another process "
+        "may take it over (heartbeats come every third of it).",
+    )
+    stop_grace: float = Field(
+        default=30.0,
+        ge=0,
+        description="Seconds a crawl gets to stop cleanly on shutdown or timeout before it is "
+        "killed.",
+    )
+    stale_intervals: int = Field(
+        default=3,
+        ge=1,
+        description="A source is stale when nothing was fetched for this many schedule intervals.",
+    )
+    scrapyd_url: str = Field(
+        default="",
+        description="Scrapyd server crawls are dispatched to (e.g. http://127.0.0.1:6800); "
+        "empty runs crawls as local subprocesses.",
+    )
+    scrapyd_project: str = Field(
+        default="lotwise", description="Scrapyd project the spiders are deployed as."
+    )
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        description="text for people, json for log collectors (one object per line, with run ids).",
+    )
+
+    auth_rate_limit: int = Field(
+        default=10,
+        ge=1,
+        description="Sign-in and sign-up attempts allowed per client address and per e-mail "
+        "address in 15 minutes (web).",
+    )
+    metrics_token: SecretStr = Field(
+        default=SecretStr(""),
+        description="Bearer token that lets a Prometheus scraper read /metrics without a "
+        "session; empty: operators only.",
     )
 
     @classmethod

@@ -13,8 +13,10 @@ from scanner.cli.context import app_context, parse_date
 from scanner.cli.match import refresh_matches_and_report
 from scanner.cli.output import console, err_console, print_json, short_date, table
 from scanner.cli.split import refresh_and_report
+from scanner.cli.tenders import refresh_canonical_and_report
 from scanner.services import queries
 from scanner.services.crawl import CrawlEvent, run_crawl
+from scanner.services.schedule import Lease, SourceBusyError
 from scanner.settings import Settings
 from scanner.sources import SourcesFileError, load_sources
 
@@ -50,8 +52,18 @@ def crawl(
         )
         raise typer.Exit(2)
     engine = context.engine(migrate=True)  # the crawl process expects the schema to exist
-    ok = crawl_with_progress(context.settings, names, since=parse_date(since, "--since"))
+    try:  # never crawl a source a scheduler or another `lotwise crawl` is crawling
+        lease = Lease(engine, names, ttl=context.settings.lock_ttl).acquire()
+    except SourceBusyError as exc:
+        err_console.print(f"[red]{exc}.[/] Try again when it has finished.", highlight=False)
+        raise typer.Exit(1) from None
+    lease.start_heartbeat()
+    try:
+        ok = crawl_with_progress(context.settings, names, since=parse_date(since, "--since"))
+    finally:
+        lease.release()
     refresh_and_report(context.settings, engine)  # even after a failure: what was stored counts
+    refresh_canonical_and_report(context.settings, engine)
     refresh_matches_and_report(context.settings, engine)
     if not ok:
         raise typer.Exit(1)

@@ -16,6 +16,7 @@ from scanner.cli.crawl import crawl_with_progress
 from scanner.cli.match import print_ranked, refresh_matches_and_report
 from scanner.cli.output import console, money, short_date, table
 from scanner.cli.split import refresh_and_report
+from scanner.cli.tenders import refresh_canonical_and_report
 from scanner.orgs import load_rates
 from scanner.services import queries
 from scanner.services.crawl import run_crawl
@@ -59,6 +60,7 @@ def demo(
         if ok:
             ok = _crawl_again(demo_settings, names)
             refresh_and_report(demo_settings, demo_context.engine())
+        refresh_canonical_and_report(demo_settings, demo_context.engine())
     _report(demo_context)
     _split_report(demo_context)
     _match_report(demo_context)

@@ -11,6 +11,7 @@ from scanner.cli.context import app_context, utc_now
 from scanner.cli.match import refresh_matches_and_report
 from scanner.cli.output import console, err_console, table
 from scanner.cli.split import refresh_and_report
+from scanner.cli.tenders import refresh_canonical_and_report
 from scanner.services.ingest import ingest_files
 
 
@@ -53,6 +54,7 @@ def ingest(
         )
     )
     refresh_and_report(context.settings, context.engine())  # new and changed tenders only
+    refresh_canonical_and_report(context.settings, context.engine())
     refresh_matches_and_report(context.settings, context.engine())
     failed = [o for o in outcomes if not o.ok]
     for outcome in failed:

@@ -6,7 +6,20 @@ import typer
 from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
 
-from scanner.cli import crawl, demo, digest, ingest, match, orgs, split, tenders
+from scanner.cli import (
+    crawl,
+    demo,
+    digest,
+    ingest,
+    match,
+    orgs,
+    schedule,
+    serve,
+    split,
+    status,
+    tenders,
+    users,
+)
 from scanner.cli.context import app_context
 from scanner.cli.output import console, err_console
 
@@ -21,10 +34,14 @@ app.add_typer(tenders.app, name="tenders")
 app.add_typer(split.app, name="split")
 app.add_typer(orgs.app, name="orgs")
 app.add_typer(digest.app, name="digest")
+app.add_typer(schedule.app, name="schedule")
+status.register(app)
+app.add_typer(users.app, name="users")
 crawl.register(app)
 ingest.register(app)
 demo.register(app)
 match.register(app)
+serve.register(app)
 
 
 @app.command()

@@ -1,15 +1,21 @@
-"""`lotwise tenders list|show`: what is stored."""
+"""`lotwise tenders list|show|merged|unmerge`: what is stored, and which tenders are one
+opportunity across sources."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from decimal import Decimal
+from typing import Annotated, Any
 
 import typer
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from scanner.cli.context import app_context, parse_date, utc_now
 from scanner.cli.output import console, err_console, money, print_json, short_date, table
-from scanner.services import queries
+from scanner.dedupe import DedupeConfigError
+from scanner.orgs import RatesError
+from scanner.services import dedupe, queries
+from scanner.settings import Settings
 
 app = typer.Typer(help="Stored tenders.", no_args_is_help=True)
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (stable field names).")]
@@ -26,6 +32,13 @@ def list_tenders(
     ] = None,
     since: Annotated[str | None, typer.Option(help="Published on or after (YYYY-MM-DD).")] = None,
     search: Annotated[str | None, typer.Option(help="Text in title or buyer name.")] = None,
+    min_value: Annotated[
+        Decimal | None,
+        typer.Option(help="Value at least this, in the reporting currency (config/rates.toml)."),
+    ] = None,
+    max_value: Annotated[
+        Decimal | None, typer.Option(help="Value at most this, in the reporting currency.")
+    ] = None,
     limit: Annotated[int | None, typer.Option(help="At most this many (default: all).")] = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -36,6 +49,8 @@ def list_tenders(
         sources=tuple(source or ()),
         published_since=parse_date(since, "--since"),
         search=search,
+        min_value=min_value,
+        max_value=max_value,
         limit=limit,
     )
     with Session(context.engine()) as session:
@@ -94,6 +109,7 @@ def show_tender(
         ("SME / VCSE", f"{tender['suitable_sme']} / {tender['suitable_vcse']}"),
         ("notice", tender["notice_url"]),
         ("version", tender["version"]),
+        ("reporting value", money(tender["value_reporting"], tender["reporting_currency"])),
     ]
     console.print(table(None, ["field", "value"], fields))
     if tender["description"]:
@@ -114,3 +130,80 @@ def show_tender(
                 ),
             )
         )
+    if tender["canonical"] and tender["canonical"]["member_count"] > 1:
+        _print_group(tender["canonical"])
+
+
+def _print_group(group: dict[str, Any]) -> None:
+    console.print(
+        table(
+            f"Canonical opportunity #{group['canonical_id']}: the same opportunity on "
+            f"{group['member_count']} sources",
+            ["tender", "source", "how", "score", "reasons"],
+            (
+                (
+                    m["tender_id"],
+                    m["source"],
+                    m["method"]
+                    + (f" to #{m['matched_tender_id']}" if m["matched_tender_id"] else ""),
+                    "" if m["score"] is None else f"{m['score']:.2f}",
+                    "; ".join(f"{r['field']}: {r['detail']}" for r in m["reasons"]),
+                )
+                for m in group["members"]
+            ),
+        )
+    )
+
+
+@app.command("merged")
+def merged(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """Opportunities published by more than one source, with each merge's reasons."""
+    context = app_context(ctx)
+    with Session(context.engine()) as session:
+        groups = dedupe.merged_groups(session)
+    if as_json:
+        print_json(groups)
+        return
+    if not groups:
+        console.print("No merged opportunities.")
+    for group in groups:
+        _print_group(group)
+
+
+@app.command("unmerge")
+def unmerge(
+    ctx: typer.Context,
+    tender_id: Annotated[int, typer.Argument(metavar="ID", help="Tender id to split out.")],
+) -> None:
+    """Split a wrongly merged tender out of its canonical opportunity, for good."""
+    context = app_context(ctx)
+    try:
+        others = dedupe.unmerge(context.engine(), tender_id, utc_now())
+    except dedupe.NotMergedError as exc:
+        err_console.print(f"[red]Not unmerged:[/] {exc}.", highlight=False)
+        raise typer.Exit(1) from None
+    console.print(
+        f"Tender {tender_id} split out; it will not be merged again with "
+        + ", ".join(f"#{o}" for o in others)
+        + ".",
+        highlight=False,
+    )
+
+
+def refresh_canonical_and_report(settings: Settings, engine: Engine) -> dedupe.DedupeCounts | None:
+    """After a crawl or ingest: convert values and de-duplicate new and changed tenders,
+    printing one line. Broken configuration is reported, not fatal."""
+    try:
+        config = dedupe.CanonicalConfig.load(settings.dedupe_file, settings.rates_file)
+    except (DedupeConfigError, RatesError) as exc:
+        err_console.print(f"[yellow]De-duplication not refreshed:[/] {exc}", highlight=False)
+        return None
+    counts = dedupe.refresh_canonical(engine, config, utc_now())
+    if counts.refreshed:
+        console.print(
+            f"De-duplication: {counts.refreshed} new or changed tenders placed in "
+            f"{counts.seconds:.2f} s; {counts.merged} merged with another source's notice "
+            f"({counts.by_identifier} by identifier); {counts.converted} values converted.",
+            highlight=False,
+        )
+    return counts

@@ -2,25 +2,42 @@
 
 from scanner.models.assessment import SplitAssessment
 from scanner.models.base import Base, UTCDateTime
+from scanner.models.canonical import (
+    CanonicalMember,
+    CanonicalOpportunity,
+    DedupeExclusion,
+    TenderValue,
+)
 from scanner.models.crawl import CrawlError, CrawlRun
 from scanner.models.digest import Digest, DigestPreference
 from scanner.models.match import Match
 from scanner.models.organisation import Organisation
+from scanner.models.scheduler import SchedulerJob, SourceLock
 from scanner.models.source import Source
 from scanner.models.tender import Lot, Release, Tender
+from scanner.models.web import AuthAttempt, SuggestionFeedback, User
 
 __all__ = [
+    "AuthAttempt",
     "Base",
+    "CanonicalMember",
+    "CanonicalOpportunity",
     "CrawlError",
     "CrawlRun",
+    "DedupeExclusion",
     "Digest",
     "DigestPreference",
     "Lot",
     "Match",
     "Organisation",
     "Release",
+    "SchedulerJob",
     "Source",
+    "SourceLock",
     "SplitAssessment",
+    "SuggestionFeedback",
     "Tender",
+    "TenderValue",
     "UTCDateTime",
+    "User",
 ]

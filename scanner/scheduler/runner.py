@@ -23,6 +23,7 @@ from scanner.models import CrawlRun, Source
 from scanner.scheduler.process import CrawlEvent, CrawlProcess, ProcessOutcome
 from scanner.scheduler.scrapyd import ScrapydClient, ScrapydError, wait_for_job
 from scanner.services.crawl import settings_environment
+from scanner.services.dedupe import CanonicalConfig, refresh_canonical
 from scanner.services.matching import MatchingConfig, refresh_matches
 from scanner.services.schedule import Clock, Lease, SourceBusyError, mark_failed, utc_now
 from scanner.services.splitting import refresh_assessments
@@ -259,6 +260,12 @@ class Runner:
             thresholds = load_thresholds(self.settings.thresholds_file)
             counts = refresh_assessments(self.engine, thresholds=thresholds, now=now)
             logger.info("split suggestions: %d tenders assessed", counts.assessed)
+            merged = refresh_canonical(
+                self.engine,
+                CanonicalConfig.load(self.settings.dedupe_file, self.settings.rates_file),
+                now,
+            )
+            logger.info("de-duplication: %s", merged)
             config = MatchingConfig.load(
                 self.settings.matching_file, self.settings.rates_file, top=self.settings.match_top
             )

@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from scanner.models import CrawlError, CrawlRun, Lot, Source, Tender
+from scanner.models import CrawlError, CrawlRun, Lot, Source, Tender, TenderValue
+from scanner.services import dedupe
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,8 @@ class TenderFilter:
     sources: tuple[str, ...] = ()
     published_since: datetime | None = None
     search: str | None = None
+    min_value: Decimal | None = None  # in the reporting currency (tender_values)
+    max_value: Decimal | None = None
     limit: int | None = None
     offset: int = 0
 
@@ -30,10 +33,11 @@ class TenderFilter:
 def list_tenders(session: Session, flt: TenderFilter) -> list[dict[str, Any]]:
     """Every stored tender matching the filter, newest publication first."""
     stmt = (
-        select(Tender, Source.name, func.count(Lot.id))
+        select(Tender, Source.name, func.count(Lot.id), TenderValue.value_reporting)
         .join(Source, Source.id == Tender.source_id)
         .outerjoin(Lot, Lot.tender_id == Tender.id)
-        .group_by(Tender.id, Source.name)
+        .outerjoin(TenderValue, TenderValue.tender_id == Tender.id)
+        .group_by(Tender.id, Source.name, TenderValue.value_reporting)
         .order_by(Tender.published_at.desc().nulls_last(), Tender.id.desc())
     )
     if flt.open_at is not None:
@@ -50,11 +54,18 @@ def list_tenders(session: Session, flt: TenderFilter) -> list[dict[str, Any]]:
         stmt = stmt.where(
             or_(func.lower(Tender.title).like(pattern), func.lower(Tender.buyer_name).like(pattern))
         )
+    if flt.min_value is not None:
+        stmt = stmt.where(TenderValue.value_reporting >= flt.min_value)
+    if flt.max_value is not None:
+        stmt = stmt.where(TenderValue.value_reporting <= flt.max_value)
     if flt.limit is not None:
         stmt = stmt.limit(flt.limit)
     stmt = stmt.offset(flt.offset)
     session_rows = session.execute(stmt).all()
-    return [_tender_summary(row[0], row[1], row[2]) for row in session_rows]
+    return [
+        {**_tender_summary(row[0], row[1], row[2]), "value_reporting": _money(row[3])}
+        for row in session_rows
+    ]
 
 
 def get_tender(session: Session, tender_id: int) -> dict[str, Any] | None:
@@ -97,6 +108,7 @@ def get_tender(session: Session, tender_id: int) -> dict[str, Any] | None:
         raw=tender.raw,
     )
     detail["lot_count"] = len(detail["lots"])
+    detail.update(dedupe.value_and_group(session, tender_id))
     return detail
 
 

@@ -13,8 +13,15 @@ from typing import Any
 from sqlalchemy import Connection, RowMapping, and_, delete, func, not_, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from scanner.models import (
+    CanonicalMember,
+    Match,
+    Organisation,
+    Source,
+    SplitAssessment,
+    Tender,
+)
 from scanner.models import Lot as LotRow
-from scanner.models import Match, Organisation, Source, SplitAssessment, Tender
 from scanner.storage.assessments import _TENDER_COLUMNS, StaleTender
 
 CLOSED_STATUSES = ("complete", "cancelled", "unsuccessful", "withdrawn", "closed")
@@ -24,7 +31,8 @@ def open_tenders(
     conn: Connection, *, now: datetime, after_id: int, limit: int
 ) -> list[tuple[StaleTender, list[dict[str, Any]]]]:
     """Up to `limit` tenders still open at `now` (id above `after_id`, in id order), each with
-    the packages its stored split assessment proposes (empty when not assessed yet)."""
+    the packages its stored split assessment proposes (empty when not assessed yet); of a
+    tender published by several sources, only the one its canonical opportunity is named by."""
     stmt = (
         select(
             *_TENDER_COLUMNS,
@@ -33,8 +41,12 @@ def open_tenders(
         )
         .join(Source, Source.id == Tender.source_id)
         .outerjoin(SplitAssessment, SplitAssessment.tender_id == Tender.id)
+        .outerjoin(CanonicalMember, CanonicalMember.tender_id == Tender.id)
         .where(
             Tender.id > after_id,
+            # One opportunity published by several sources is matched once, through the
+            # member that stands for its canonical opportunity.
+            or_(CanonicalMember.tender_id.is_(None), CanonicalMember.canonical_id == Tender.id),
             or_(Tender.status.is_(None), not_(func.lower(Tender.status).in_(CLOSED_STATUSES))),
             or_(Tender.deadline_at.is_(None), Tender.deadline_at >= now),
         )

@@ -188,3 +188,29 @@ def test_a_tender_matched_through_another_part_keeps_its_first_found_time(
     with Session(matched_db) as session:
         (kept,) = session.scalars(select(Match).where(Match.organisation_id == organisation_id))
     assert kept.opportunity_id.endswith(":9") and kept.found_at == found_at
+
+
+def test_an_opportunity_published_twice_is_matched_once(
+    matched_db: Engine, config: MatchingConfig
+) -> None:
+    from scanner.models import CanonicalMember
+
+    run = refresh_matches(matched_db, config, now=NOW)
+    matched = sorted({r.tender.tender_id for ranked in run.ranked.values() for r in ranked})
+    keeper, copy = matched[0], matched[1]
+    with matched_db.begin() as conn:
+        for tender_id in (keeper, copy):
+            conn.execute(
+                CanonicalMember.__table__.insert().values(
+                    tender_id=tender_id,
+                    canonical_id=keeper,
+                    tender_version=1,
+                    method="fuzzy" if tender_id == copy else "single",
+                    reasons=[],
+                    identifiers={},
+                    linked_at=NOW,
+                )
+            )
+    again = refresh_matches(matched_db, config, now=NOW)
+    listed = {r.tender.tender_id for ranked in again.ranked.values() for r in ranked}
+    assert copy not in listed and again.tenders == run.tenders - 1

@@ -136,3 +136,20 @@ def test_health_check_and_metrics(site: Site) -> None:
     metrics = site.client("operator").get("/metrics")
     assert metrics.headers["content-type"].startswith("text/plain")
     assert "lotwise_" in metrics.text
+
+
+def test_metrics_with_a_scrape_token(site: Site) -> None:
+    from pydantic import SecretStr
+
+    anonymous = site.client(None)
+    assert anonymous.get("/metrics").status_code in (302, 303, 401, 403)  # no token configured
+    settings = site.app.state.settings
+    site.app.state.settings = settings.model_copy(update={"metrics_token": SecretStr("s3cret")})
+    try:
+        ok = anonymous.get("/metrics", headers={"Authorization": "Bearer s3cret"})
+        assert ok.status_code == 200 and "lotwise_" in ok.text
+        wrong = anonymous.get("/metrics", headers={"Authorization": "Bearer nope"})
+        assert wrong.status_code == 401
+        assert site.client("officer").get("/metrics").status_code == 403
+    finally:
+        site.app.state.settings = settings

@@ -38,7 +38,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_matches_organisation_id_organisations'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['tender_id'], ['tenders.id'], name=op.f('fk_matches_tender_id_tenders'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_matches')),
-    sa.UniqueConstraint('organisation_id', 'opportunity_id', name=op.f('uq_matches_organisation_id')),
+    sa.UniqueConstraint('organisation_id', 'opportunity_id', name=op.f('uq_matches_organisation_id_opportunity_id')),
     )
     with op.batch_alter_table('matches', schema=None) as batch_op:
         batch_op.create_index('ix_matches_organisation_score', ['organisation_id', 'score'], unique=False)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hmac
 from datetime import timedelta
 from typing import Annotated
 
@@ -102,10 +103,21 @@ def healthz_route(request: Request) -> Response:
     return JSONResponse(detail, status_code=200 if ok else 503)
 
 
-@router.get("/metrics")
-def metrics(request: Request, account: Operator) -> Response:
-    """Prometheus text of runs, items, errors, lag and digests (operators only: it names
-    sources and hosts)."""
+def metrics_reader(request: Request) -> None:
+    """A scraper with the configured bearer token, or a signed-in operator: the text names
+    sources and hosts, so it is not public."""
+    token = request.app.state.settings.metrics_token.get_secret_value()
+    given = request.headers.get("authorization", "")
+    if token and hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+        return
+    if given:
+        raise HTTPException(401, "Wrong metrics token.")
+    require_roles("operator")(request)
+
+
+@router.get("/metrics", dependencies=[Depends(metrics_reader)])
+def metrics(request: Request) -> Response:
+    """Prometheus text of runs, items, errors, lag and digests."""
     state = request.app.state
     body = prometheus_text(
         state.engine,
