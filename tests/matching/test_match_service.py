@@ -173,7 +173,12 @@ def test_a_tender_matched_through_another_part_keeps_its_first_found_time(
     first = next(r for r in run.ranked.values() if r)[0]
     with Session(matched_db) as session:
         row = session.scalars(
-            select(Match).where(Match.opportunity_id == first.opportunity.id)
+            select(Match)
+            .join(Organisation)
+            .where(
+                Match.opportunity_id == first.opportunity.id,
+                Organisation.slug == first.organisation,
+            )
         ).one()
         organisation_id, found_at = row.organisation_id, row.found_at
         moved = {
