@@ -1,9 +1,10 @@
 """Regenerate the demo's recorded publisher responses in `scanner/demo/fixtures/`.
 
 The fixtures are our own generated data (never copies of real notices), deterministic for a
-seed, in the three formats the demo crawls: Find a Tender release packages with cursor links,
-Contracts Finder release packages in ISO-8859-1, and a page-indexed Welsh portal serving record
-packages with a total. `manifest.json` maps each request to its page for
+seed, in the formats the demo crawls: Find a Tender release packages with cursor links,
+Contracts Finder release packages in ISO-8859-1, a page-indexed Welsh portal serving record
+packages with a total, and (scanner/demo/other_sources.py) a TED API search paged by a token in
+the POST body, a SAM.gov search, an RSS feed and an HTML listing. `manifest.json` maps each request to its page for
 `scanner.demo.server.RecordedServer`.
 
     .venv/bin/python scripts/make_demo_fixtures.py            # write the files
@@ -23,6 +24,7 @@ import ocdsmerge
 import orjson
 
 from scanner.demo.generate import Procedure, ReleaseGenerator
+from scanner.demo.other_sources import build_other_sources, utc
 from scanner.demo.packages import encode_json, encode_latin1, record_package, release_package
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,11 +49,14 @@ def build(seed: int) -> tuple[dict[str, bytes], dict[str, Any]]:
     files: dict[str, bytes] = {}
     routes: list[dict[str, Any]] = []
     summary: dict[str, Any] = {}
+    fts_procedures: list[Procedure] = []
     for name, path, params, flavour in (
         ("fts", FTS_PATH, f"updatedFrom={FROM}&updatedTo={TO}", "fts"),
         ("cf", CF_PATH, f"publishedFrom={FROM}&publishedTo={TO}", "cf"),
     ):
         procedures = ReleaseGenerator(seed, name).procedures()
+        if name == "fts":
+            fts_procedures = procedures
         summary[name] = _summary(procedures)
         releases = sorted(
             (r for p in procedures for r in p.releases), key=lambda r: r["date"], reverse=True
@@ -104,6 +109,10 @@ def build(seed: int) -> tuple[dict[str, bytes], dict[str, Any]]:
         if n > 1:
             routes.append(_route(PORTAL_PATH, {"page": str(n)}, f"portal/page-{n}.json"))
     routes.append(_route(PORTAL_PATH, {}, "portal/page-1.json"))
+    other = build_other_sources(seed, fts_procedures, utc(PUBLISHED))
+    files.update(other.files)
+    routes += other.routes
+    summary.update(other.summary)
     manifest = {"generated_by": f"scripts/make_demo_fixtures.py --seed {seed}", "routes": routes}
     files["manifest.json"] = orjson.dumps(manifest, option=orjson.OPT_INDENT_2) + b"\n"
     return files, summary
@@ -170,13 +179,13 @@ def main(argv: list[str] | None = None) -> int:
     files, summary = build(args.seed)
     if args.check:
         stale = [p for p, data in files.items() if _read(FIXTURES / p) != data]
-        extra = {str(p.relative_to(FIXTURES)) for p in FIXTURES.rglob("*.json")} - set(files)
+        extra = {str(p.relative_to(FIXTURES)) for p in _fixture_files()} - set(files)
         if stale or extra:
             print(f"out of date: {sorted(stale)}; not generated: {sorted(extra)}", file=sys.stderr)
             return 1
         print("demo fixtures are up to date")
         return 0
-    for old in FIXTURES.rglob("*.json"):
+    for old in _fixture_files():
         old.unlink()
     for relative, data in files.items():
         target = FIXTURES / relative
@@ -187,6 +196,13 @@ def main(argv: list[str] | None = None) -> int:
     for source, counts in summary.items():
         print(f"  {source:7} " + ", ".join(f"{key} {value}" for key, value in counts.items()))
     return 0
+
+
+def _fixture_files() -> list[Path]:
+    """What the script writes: every file under fixtures/ but the folder's own notes."""
+    return [
+        p for p in FIXTURES.rglob("*") if p.is_file() and p.suffix in {".json", ".xml", ".html"}
+    ]
 
 
 def _read(path: Path) -> bytes | None:

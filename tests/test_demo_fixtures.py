@@ -1,5 +1,7 @@
-"""The bundled demo fixtures: every page is served, parses as OCDS in its publisher's encoding,
-and together they hold the mix of tenders the demo is meant to show."""
+"""The bundled demo fixtures: every page is served, the OCDS pages parse as OCDS in their
+publisher's encoding and together hold the mix of tenders the demo is meant to show, and the
+TED, SAM.gov, feed and listing pages are read by their own normalisers, a few TED notices
+being cross-posts of Find a Tender procedures."""
 
 from __future__ import annotations
 
@@ -11,16 +13,27 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import feedparser
 import pytest
+from scrapy.http import HtmlResponse
 
 from scanner.demo.server import Route, load_routes
+from scanner.ingest.feeds import feed_entry_fields, normalise_feed_entry
+from scanner.ingest.html_listing import ParseRules
 from scanner.ingest.ocds import releases_in_package, strip_personal_data
 from scanner.ingest.repair import parse_json_lenient
+from scanner.ingest.sam import normalise_sam_opportunity
+from scanner.ingest.ted_api import normalise_ted_notice
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "scanner" / "demo" / "fixtures"
 MANIFEST = FIXTURES / "manifest.json"
 BASE_URL = "http://127.0.0.1:8765"
+OCDS_FOLDERS = ("fts", "cf", "portal")
+
+
+def _folder(body_file: str) -> str:
+    return body_file.split("/")[0]
 
 
 def _page_text(route: Route) -> str:
@@ -29,17 +42,26 @@ def _page_text(route: Route) -> str:
 
 
 @pytest.fixture(scope="module")
-def routes() -> list[Route]:
-    return load_routes(MANIFEST, None)
+def all_routes() -> dict[str, Route]:
+    """Every route, keyed by its body file."""
+    manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))["routes"]
+    loaded = load_routes(MANIFEST, None)
+    return {entry["body_file"]: route for entry, route in zip(manifest, loaded, strict=True)}
 
 
 @pytest.fixture(scope="module")
-def packages(routes: list[Route]) -> dict[str, dict[str, Any]]:
-    """Each served page's package, keyed by its body file."""
-    manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))["routes"]
+def routes(all_routes: dict[str, Route]) -> list[Route]:
+    """The OCDS publishers' routes, in manifest order."""
+    return [r for body_file, r in all_routes.items() if _folder(body_file) in OCDS_FOLDERS]
+
+
+@pytest.fixture(scope="module")
+def packages(all_routes: dict[str, Route]) -> dict[str, dict[str, Any]]:
+    """Each served OCDS page's package, keyed by its body file."""
     return {
-        entry["body_file"]: parse_json_lenient(_page_text(route))
-        for entry, route in zip(manifest, routes, strict=True)
+        body_file: parse_json_lenient(_page_text(route))
+        for body_file, route in all_routes.items()
+        if _folder(body_file) in OCDS_FOLDERS
     }
 
 
@@ -59,17 +81,19 @@ def test_every_body_file_of_the_manifest_exists() -> None:
         r["body_file"] for r in manifest["routes"] if not (FIXTURES / r["body_file"]).is_file()
     ]
     assert manifest["routes"] and not missing
-    on_disk = {str(p.relative_to(FIXTURES)) for p in FIXTURES.rglob("*.json")} - {"manifest.json"}
+    on_disk = {str(p.relative_to(FIXTURES)) for p in FIXTURES.rglob("*.*")} - {"manifest.json"}
     assert on_disk == {r["body_file"] for r in manifest["routes"]}, "unserved fixture files"
 
 
-def test_every_route_is_reachable_by_its_own_request(routes: list[Route]) -> None:
+def test_every_route_is_reachable_by_its_own_request(all_routes: dict[str, Route]) -> None:
     """The server answers with the first matching route: a generic route listed before a
     specific one would shadow it and make its page unreachable."""
-    for index, route in enumerate(routes):
+    every = list(all_routes.values())
+    for index, route in enumerate(every):
         query = {key: [value] for key, value in route.query.items()}
         query["limit"] = ["100"]  # extra parameters the spiders add must not change the match
-        first = next(r for r in routes if r.matches(route.method, route.path, query))
+        body = b'{"query": "...", "iterationNextToken": "%s"}' % (route.body_contains or b"")
+        first = next(r for r in every if r.matches(route.method, route.path, query, body))
         assert first is route, f"route {index} ({route.path} {route.query}) is shadowed"
 
 
@@ -160,6 +184,61 @@ def test_committed_fixtures_match_the_generator() -> None:
     files, _summary = module.build(module.SEED)
     stale = [path for path, data in files.items() if (FIXTURES / path).read_bytes() != data]
     assert not stale, "run: .venv/bin/python scripts/make_demo_fixtures.py"
+
+
+def test_other_sources_are_read_by_their_normalisers(all_routes: dict[str, Route]) -> None:
+    by_folder: dict[str, list[Route]] = defaultdict(list)
+    for body_file, route in all_routes.items():
+        by_folder[_folder(body_file)].append(route)
+    notices = [n for r in by_folder["ted"] for n in json.loads(_page_text(r))["notices"]]
+    ted = [normalise_ted_notice(n, source="demo_ted") for n in notices]
+    sam = [
+        normalise_sam_opportunity(o, source="demo_sam")
+        for r in by_folder["sam"]
+        for o in json.loads(_page_text(r))["opportunitiesData"]
+    ]
+    feed = feedparser.parse(_page_text(by_folder["feed"][0]))
+    entries = [
+        normalise_feed_entry(feed_entry_fields(e), source="demo_feed", rules=ParseRules())
+        for e in feed.entries
+    ]
+    rows = [
+        row
+        for r in by_folder["listing"]
+        for row in HtmlResponse(url=BASE_URL, body=r.body, encoding="utf-8").css(
+            "table.tenders tbody tr"
+        )
+    ]
+    counts = (len(ted), len(sam), len(entries), len(rows))
+    assert counts == (30, 24, 20, 20)
+    assert all(t.title for t in [*ted, *sam, *entries])
+    assert len({t.source_key for t in ted}) == 30 and len({t.source_key for t in sam}) == 24
+    # The TED pages are chained by the token the server matches in the POST body.
+    pages = [json.loads(_page_text(r)) for r in by_folder["ted"]]
+    tokens = {p["iterationNextToken"] for p in pages} - {None}
+    assert {r.body_contains.decode() for r in by_folder["ted"] if r.body_contains} == tokens
+
+
+def test_some_ted_notices_are_cross_posts_of_open_find_a_tender_procedures(
+    all_routes: dict[str, Route], tenders: dict[str, list[dict[str, Any]]]
+) -> None:
+    fts = {
+        releases[-1]["tender"]["title"]: releases[-1]
+        for ocid, releases in tenders.items()
+        if releases[-1]["tender"]["status"] == "active"
+    }
+    notices = [
+        normalise_ted_notice(n)
+        for body_file, route in all_routes.items()
+        if _folder(body_file) == "ted"
+        for n in json.loads(_page_text(route))["notices"]
+    ]
+    crossed = [n for n in notices if n.title in fts]
+    assert 3 <= len(crossed) <= 10
+    for notice in crossed:
+        release = fts[notice.title]
+        assert notice.buyer_name == release["buyer"]["name"]
+        assert notice.value_amount == _amount(release["tender"])
 
 
 def _amount(tender: dict[str, Any]) -> Decimal:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
@@ -18,7 +19,7 @@ from scanner.cli.output import console, money, short_date, table
 from scanner.cli.split import refresh_and_report
 from scanner.cli.tenders import refresh_canonical_and_report
 from scanner.orgs import load_rates
-from scanner.services import queries
+from scanner.services import dedupe, queries
 from scanner.services.crawl import run_crawl
 from scanner.services.demo import demo_environment, top_split_suggestions
 from scanner.services.digests import DigestConfig, send_digests
@@ -62,6 +63,7 @@ def demo(
             refresh_and_report(demo_settings, demo_context.engine())
         refresh_canonical_and_report(demo_settings, demo_context.engine())
     _report(demo_context)
+    _merge_report(demo_context)
     _split_report(demo_context)
     _match_report(demo_context)
     _digest_report(demo_context)
@@ -123,6 +125,29 @@ def _report(context: AppContext) -> None:
             ),
         )
     )
+
+
+def _merge_report(context: AppContext) -> None:
+    """Tenders per source, and the opportunities de-duplication found published twice."""
+    with Session(context.engine()) as session:
+        everything = queries.list_tenders(session, queries.TenderFilter())
+        merged = dedupe.merged_groups(session)
+    per_source = Counter(t["source"] for t in everything)
+    console.print(
+        table(
+            "Tenders per source",
+            ["source", "tenders"],
+            ((name, count) for name, count in sorted(per_source.items())),
+        )
+    )
+    console.print(
+        f"{len(merged)} opportunities merged across sources (the same notice on two "
+        "publishers; `lotwise tenders merged` lists them):",
+        highlight=False,
+    )
+    for group in merged[:3]:
+        sources = " + ".join(sorted(m["source"] for m in group["members"]))
+        console.print(f"  {group['title'][:70]} ({sources})", markup=False, highlight=False)
 
 
 def _split_report(context: AppContext) -> None:

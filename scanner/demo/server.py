@@ -10,10 +10,12 @@ The responses are described by a manifest (a dict or a JSON file):
                  "body_file": "fts/page-2.json",      # or "body": "inline text"
                  "template": true,                    # "{base_url}" -> http://127.0.0.1:PORT
                  "fault": null,                       # or "reset", "timeout", "truncate"
-                 "times": null}]}                     # or N: stops matching after N hits
+                 "times": null,                       # or N: stops matching after N hits
+                 "body_contains": null}]}             # or text the request body must contain
 
-The first route whose method and path are equal and whose `query` items are all present in the
-request wins, so list specific routes before generic ones. Unmatched requests get a 404 JSON.
+The first route whose method and path are equal, whose `query` items are all present in the
+request and whose `body_contains` (when set) is in the request body wins (a POST API such as
+TED's carries its paging token in the body), so list specific routes before generic ones. Unmatched requests get a 404 JSON.
 """
 
 from __future__ import annotations
@@ -47,12 +49,17 @@ class Route:
     template: bool = False
     fault: str | None = None
     times: int | None = None
+    body_contains: bytes | None = None
     hits: int = field(default=0, compare=False)
 
-    def matches(self, method: str, path: str, query: Mapping[str, list[str]]) -> bool:
+    def matches(
+        self, method: str, path: str, query: Mapping[str, list[str]], body: bytes = b""
+    ) -> bool:
         if self.times is not None and self.hits >= self.times:
             return False
         if method != self.method or path != self.path:
+            return False
+        if self.body_contains is not None and self.body_contains not in body:
             return False
         return all(value in query.get(key, []) for key, value in self.query.items())
 
@@ -85,6 +92,11 @@ def load_routes(manifest: Mapping[str, Any] | str | Path, base_dir: Path | None)
                 template=bool(entry.get("template", False)),
                 fault=fault,
                 times=entry.get("times"),
+                body_contains=(
+                    str(entry["body_contains"]).encode("utf-8")
+                    if entry.get("body_contains") is not None
+                    else None
+                ),
             )
         )
     return routes
@@ -211,7 +223,7 @@ class RecordedServer:
             )
             self._lock.notify_all()
             for route in self._routes:
-                if route.matches(method, path, query):
+                if route.matches(method, path, query, body):
                     route.hits += 1
                     return route
         return None

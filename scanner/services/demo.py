@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from pydantic import SecretStr
 from sqlalchemy.orm import Session
 
 from scanner.demo.server import RecordedServer
@@ -21,6 +22,9 @@ from scanner.settings import PROJECT_ROOT, Settings
 DEMO_DIR = PROJECT_ROOT / "scanner" / "demo"
 MANIFEST = DEMO_DIR / "fixtures" / "manifest.json"
 SOURCES_TEMPLATE = DEMO_DIR / "demo-sources.toml"
+#: The SAM.gov key the demo's crawl sends to its own local server: a real key never leaves
+#: for 127.0.0.1, and the demo runs without one.
+DEMO_SAM_KEY = SecretStr("demo-key-for-the-local-recorded-server")
 
 
 @contextmanager
@@ -33,7 +37,9 @@ def demo_environment(settings: Settings, workdir: Path) -> Iterator[Settings]:
             SOURCES_TEMPLATE.read_text(encoding="utf-8").replace("{base_url}", server.base_url),
             encoding="utf-8",
         )
-        yield settings.model_copy(update={"sources_file": sources_file})
+        yield settings.model_copy(
+            update={"sources_file": sources_file, "sam_api_key": DEMO_SAM_KEY}
+        )
 
 
 def top_split_suggestions(session: Session, limit: int = 5) -> list[dict[str, Any]]:
