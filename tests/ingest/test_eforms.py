@@ -3,7 +3,6 @@ eForms sample in the shared folder (TED and Doffin, many languages, 1-25 lots)."
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -11,29 +10,14 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
+from xml_samples import fixture, sample_params
 
 from scanner.ingest.eforms import EformsFormatError, parse_eforms_notice
 from scanner.ingest.tender import NormalisedTender
 
-FIXTURES = Path(__file__).parent / "fixtures"
-_SHARED = Path(os.environ.get("LOTWISE_SHARED_DIR", Path(__file__).resolve().parents[3] / "shared"))
 EFORMS_SAMPLE_DIRS = ("multi-lot-eforms", "ted", "open-tenders-en/eforms")
 LOTS_IN_NAME = re.compile(r"_(\d+)lots\b")
 NUTS = re.compile(r"[A-Z]{2}[A-Z0-9]{0,3}")
-
-
-def fixture(name: str) -> bytes:
-    return (FIXTURES / name).read_bytes()
-
-
-def eforms_samples() -> list[str]:
-    """Every eForms XML sample, relative to the samples folder (none when it is absent)."""
-    samples = _SHARED / "samples"
-    return sorted(
-        path.relative_to(samples).as_posix()
-        for folder in EFORMS_SAMPLE_DIRS
-        for path in (samples / folder).glob("*.xml")
-    )
 
 
 # -- a hand-written contract notice: every field ----------------------------------------------
@@ -271,8 +255,7 @@ def test_eforms_national_notice_without_ted_publication_has_no_ted_url() -> None
 
 @pytest.mark.parametrize(
     "sample",
-    eforms_samples()
-    or [pytest.param("", marks=pytest.mark.skip(reason=f"no samples under {_SHARED / 'samples'}"))],
+    sample_params(EFORMS_SAMPLE_DIRS),
 )
 def test_eforms_real_sample_parses_with_its_lots(shared_samples: Path, sample: str) -> None:
     tender = parse_eforms_notice((shared_samples / sample).read_bytes())

@@ -3,7 +3,6 @@ every field, and every real TED XML sample in the shared folder (2 to 652 lots).
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -11,29 +10,14 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
+from xml_samples import fixture, sample_params
 
 from scanner.ingest.ted_xml import TedXmlFormatError, parse_ted_notice
 from scanner.ingest.tender import NormalisedTender
 
-FIXTURES = Path(__file__).parent / "fixtures"
-_SHARED = Path(os.environ.get("LOTWISE_SHARED_DIR", Path(__file__).resolve().parents[3] / "shared"))
 TED_XML_SAMPLE_DIRS = ("multi-lot-ted-xml", "open-tenders-en/ted-xml")
 LOTS_IN_NAME = re.compile(r"_(\d+)lots?\b")
 NUTS = re.compile(r"[A-Z]{2}[A-Z0-9]{0,3}")
-
-
-def fixture(name: str) -> bytes:
-    return (FIXTURES / name).read_bytes()
-
-
-def ted_xml_samples() -> list[str]:
-    """Every legacy TED XML sample, relative to the samples folder (none when it is absent)."""
-    samples = _SHARED / "samples"
-    return sorted(
-        path.relative_to(samples).as_posix()
-        for folder in TED_XML_SAMPLE_DIRS
-        for path in (samples / folder).glob("*.xml")
-    )
 
 
 # -- a hand-written contract notice (German original, English translation) --------------------
@@ -213,8 +197,7 @@ def test_ted_xml_external_entities_are_refused(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "sample",
-    ted_xml_samples()
-    or [pytest.param("", marks=pytest.mark.skip(reason=f"no samples under {_SHARED / 'samples'}"))],
+    sample_params(TED_XML_SAMPLE_DIRS),
 )
 def test_ted_xml_real_sample_parses_with_its_lots(shared_samples: Path, sample: str) -> None:
     tender = parse_ted_notice((shared_samples / sample).read_bytes())

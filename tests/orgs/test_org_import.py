@@ -65,8 +65,6 @@ def test_example_file_imports_cleanly() -> None:
 
 
 def test_bundled_demo_profiles_import_cleanly() -> None:
-    if not DEMO.exists():
-        pytest.skip(f"{DEMO} not written yet")
     result = load_file(DEMO, currencies=RATES.currencies)
     assert [str(e) for e in result.errors] == []
     assert len(result.profiles) >= 25
