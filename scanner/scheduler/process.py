@@ -8,7 +8,6 @@ it has not exited within the grace period; a timeout does the same.
 
 from __future__ import annotations
 
-import json
 import signal
 import subprocess
 import sys
@@ -16,9 +15,8 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-CrawlEvent = dict[str, Any]
+from scanner.services.crawl import CrawlEvent, drain_in_background, parse_event
 
 
 @dataclass
@@ -97,16 +95,7 @@ class CrawlProcess:
         """Read events until the process exits, honouring the timeout."""
         process = self.process
         assert process.stdout is not None and process.stderr is not None
-        tail: list[str] = []
-
-        def drain() -> None:  # a full stderr pipe would stall the crawl
-            assert process.stderr is not None
-            for line in process.stderr:
-                tail.append(line)
-                del tail[:-40]
-
-        reader = threading.Thread(target=drain, daemon=True)
-        reader.start()
+        reader, tail = drain_in_background(process.stderr)
         timer = None
         if self.timeout:
             timer = threading.Timer(self.timeout, self.stop, kwargs={"reason": "timeout"})
@@ -127,14 +116,3 @@ class CrawlProcess:
             reader.join(timeout=5)
         self.outcome.log_tail = "".join(tail)
         return self.outcome
-
-
-def parse_event(line: str) -> CrawlEvent | None:
-    line = line.strip()
-    if not line.startswith("{"):
-        return None
-    try:
-        event = json.loads(line)
-    except json.JSONDecodeError:
-        return None
-    return event if isinstance(event, dict) and "event" in event else None

@@ -20,9 +20,9 @@ from sqlalchemy import Engine, func, select
 
 from scanner.logs import bind, log_context
 from scanner.models import CrawlRun, Source
-from scanner.scheduler.process import CrawlEvent, CrawlProcess, ProcessOutcome
+from scanner.scheduler.process import CrawlProcess, ProcessOutcome
 from scanner.scheduler.scrapyd import ScrapydClient, ScrapydError, wait_for_job
-from scanner.services.crawl import settings_environment
+from scanner.services.crawl import CrawlEvent, settings_environment
 from scanner.services.dedupe import CanonicalConfig, refresh_canonical
 from scanner.services.matching import MatchingConfig, refresh_matches
 from scanner.services.schedule import Clock, Lease, SourceBusyError, mark_failed, utc_now

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import IO, Any
 
 from pydantic import SecretStr
 
@@ -67,22 +67,13 @@ def run_crawl(
     )
     assert process.stdout is not None and process.stderr is not None
     outcome = CrawlOutcome(returncode=-1)
-    stderr_tail: list[str] = []
-
-    def drain_stderr() -> None:  # a full stderr pipe would stall the crawl
-        assert process.stderr is not None
-        for line in process.stderr:
-            stderr_tail.append(line)
-            del stderr_tail[:-40]
-
-    reader = threading.Thread(target=drain_stderr, daemon=True)
-    reader.start()
+    reader, stderr_tail = drain_in_background(process.stderr)
     killer = threading.Timer(timeout, process.kill) if timeout else None
     if killer is not None:
         killer.start()
     try:
         for line in process.stdout:
-            event = _parse_event(line)
+            event = parse_event(line)
             if event is None:
                 continue
             if event.get("event") == "finish":
@@ -98,7 +89,23 @@ def run_crawl(
     return outcome
 
 
-def _parse_event(line: str) -> CrawlEvent | None:
+def drain_in_background(stream: IO[str], keep: int = 40) -> tuple[threading.Thread, list[str]]:
+    """Read `stream` on a daemon thread, keeping its last `keep` lines: a child whose stderr
+    pipe fills up would stall."""
+    tail: list[str] = []
+
+    def drain() -> None:
+        for line in stream:
+            tail.append(line)
+            del tail[:-keep]
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    return reader, tail
+
+
+def parse_event(line: str) -> CrawlEvent | None:
+    """A JSON-line progress event from the crawl process, or None for any other output."""
     line = line.strip()
     if not line.startswith("{"):
         return None
