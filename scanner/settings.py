@@ -116,8 +116,9 @@ class Settings(BaseSettings):
     )
     secret_key: SecretStr = Field(
         default=SecretStr(DEV_SECRET_KEY),
-        description="Key that signs unsubscribe and preference links. With the default, mail "
-        "is only sent to an SMTP server on this machine (loopback).",
+        description="Key that signs sessions, CSRF tokens, sign-up confirmations and digest "
+        "links. With the default, `serve` refuses a site reachable from other machines and "
+        "mail is only sent to an SMTP server on this machine (loopback).",
     )
 
     timezone: str = Field(

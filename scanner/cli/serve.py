@@ -21,8 +21,13 @@ def register(app: typer.Typer) -> None:
         import uvicorn
 
         from scanner.web import create_app
+        from scanner.web.secret_key import secret_key_problem
 
         context = app_context(ctx)
+        problem = secret_key_problem(context.settings, bind_host=host)
+        if problem:
+            typer.echo(f"Error: {problem}", err=True)
+            raise typer.Exit(2)
         application = create_app(context.settings, context.engine())
         typer.echo(f"Lotwise on http://{host}:{port}/ (API docs at /api/v1/docs)")
         uvicorn.run(application, host=host, port=port, log_level="info", proxy_headers=False)

@@ -189,11 +189,13 @@ def confirm_signup(engine: Engine, secret_key: str, token: str, *, now: datetime
     except BadSignature:
         raise AccountError("this confirmation link is not valid") from None
     with Session(engine) as session, session.begin():
-        user = session.get(User, int(user_id))
+        user = session.get(User, int(user_id)) if isinstance(user_id, int) else None
         if user is None:
             raise AccountError("this confirmation link is for an account that no longer exists")
-        if user.confirmed_at is not None:
-            return _account(session, user)
+        # Only a pending organisation sign-up is confirmed, once: a link never signs anyone in
+        # to an account that exists already (an operator's, or one confirmed before).
+        if user.confirmed_at is not None or user.role != "organisation" or user.pending is None:
+            raise AccountError("this confirmation link has been used already; sign in instead")
         loaded = validate_records([user.pending or {}])
         if loaded.errors:
             raise AccountError(

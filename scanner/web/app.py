@@ -20,6 +20,7 @@ from scanner.services.web_officer import ProfileCache
 from scanner.services.web_operator import CrawlLauncher
 from scanner.settings import Settings
 from scanner.web.routes import api, officer, operator, organisation, public
+from scanner.web.secret_key import UnsafeSecretKeyError, secret_key_problem
 from scanner.web.security import SignInRequiredError
 from scanner.web.templating import make_templates, render
 
@@ -40,7 +41,13 @@ def create_app(
     now: Callable[[], datetime] = utc_now,
     launcher: CrawlLauncher | None = None,
 ) -> FastAPI:
-    """The whole site. `now` and `launcher` are injectable so tests control time and crawls."""
+    """The whole site. `now` and `launcher` are injectable so tests control time and crawls.
+
+    Raises UnsafeSecretKeyError when the public address is not this machine and the signing
+    key is the development default or too short (docs/security.md)."""
+    problem = secret_key_problem(settings)
+    if problem:
+        raise UnsafeSecretKeyError(problem)
     app = FastAPI(
         title="Lotwise API",
         version="1",

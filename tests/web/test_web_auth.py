@@ -84,6 +84,8 @@ def test_sign_up_is_confirmed_by_email_then_creates_the_profile(
     link = urlsplit(confirmation_link(message))
     confirmed = client.get(f"{link.path}?{link.query}")
     assert confirmed.status_code == 303 and confirmed.headers["location"] == "/orgs/new-coop"
+    again = site.client(None).get(f"{link.path}?{link.query}")
+    assert again.status_code == 400 and "used already" in again.text
     page = client.get("/orgs/new-coop")
     assert page.status_code == 200 and "New Co-op" in page.text
     with site.engine.connect() as conn:

@@ -97,12 +97,16 @@ def add_accounts(engine: Engine, first_org: str, second_org: str) -> dict[str, s
     return emails
 
 
+TEST_SECRET_KEY = "test-only-key-" + "x" * 40  # not the development default
+
+
 def web_settings(database_url: str, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "database_url": database_url,
         "base_url": "http://testserver",
         "smtp_host": "127.0.0.1",
         "smtp_port": 1,
+        "secret_key": TEST_SECRET_KEY,
     }
     values.update(overrides)
     return Settings(**values)
