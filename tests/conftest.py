@@ -14,15 +14,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from required import SHARED_DIR, require_or_skip
 from sqlalchemy import Engine, text
 
 from scanner.storage.database import make_engine, upgrade_schema
 
 POSTGRES_URL = os.environ.get(
     "LOTWISE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
-SHARED_DIR = Path(
-    os.environ.get("LOTWISE_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared")
 )
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
@@ -37,13 +35,6 @@ def _postgres_available() -> str | None:
     except Exception as exc:
         return f"PostgreSQL not reachable at {POSTGRES_URL}: {type(exc).__name__}: {exc}"
     return None
-
-
-def require_or_skip(reason: str, env_flag: str) -> None:
-    """Skip with `reason`, or fail when `env_flag` says the component is required (CI)."""
-    if os.environ.get(env_flag) == "1":
-        pytest.fail(f"{reason} (required because {env_flag}=1)")
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")
@@ -93,5 +84,8 @@ def shared_samples() -> Path:
     """`../shared/samples`, or a skip naming why it is absent."""
     samples = SHARED_DIR / "samples"
     if not samples.is_dir():
-        pytest.skip(f"shared samples not found at {samples} (set LOTWISE_SHARED_DIR)")
+        require_or_skip(
+            f"shared samples not found at {samples} (set LOTWISE_SHARED_DIR)",
+            "LOTWISE_REQUIRE_SHARED",
+        )
     return samples

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from required import require_or_skip
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED_DIR = Path(os.environ.get("LOTWISE_SHARED_DIR", REPO.parent / "shared"))
@@ -16,7 +17,10 @@ SAMPLES_DIR = SHARED_DIR / "samples"
 def samples_dir() -> Path:
     """`<shared>/samples`; tests needing it skip (with the path) when it is absent."""
     if not SAMPLES_DIR.is_dir():
-        pytest.skip(f"shared samples not found at {SAMPLES_DIR} (set LOTWISE_SHARED_DIR)")
+        require_or_skip(
+            f"shared samples not found at {SAMPLES_DIR} (set LOTWISE_SHARED_DIR)",
+            "LOTWISE_REQUIRE_SHARED",
+        )
     return SAMPLES_DIR
 
 

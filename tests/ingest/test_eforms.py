@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
+from required import require_or_skip
 from xml_samples import fixture, sample_params
 
 from scanner.ingest.eforms import EformsFormatError, parse_eforms_notice
@@ -290,7 +291,7 @@ def test_eforms_real_sample_parses_with_its_lots(shared_samples: Path, sample: s
 def test_eforms_english_sample_reads_as_published(shared_samples: Path) -> None:
     path = shared_samples / "multi-lot-eforms/ted_189213-2024_ENG_cn21_4lots.xml"
     if not path.exists():
-        pytest.skip(f"{path} absent")
+        require_or_skip(f"{path} absent", "LOTWISE_REQUIRE_SHARED")
     tender = parse_eforms_notice(path.read_bytes())
     assert tender.title == "23/062 - Legal Services Panel"
     assert tender.notice_id == "189213-2024"
@@ -307,7 +308,7 @@ def test_eforms_sample_translations_english_first_else_notice_language(
     doffin = shared_samples / "multi-lot-eforms/doffin_2024-102327_NOR_cn-social_8lots.xml"
     belgian = shared_samples / "multi-lot-eforms/ted_191534-2024_FRA_can_5lots.xml"
     if not (doffin.exists() and belgian.exists()):
-        pytest.skip("multi-lot eForms samples absent")
+        require_or_skip("multi-lot eForms samples absent", "LOTWISE_REQUIRE_SHARED")
     norwegian = parse_eforms_notice(doffin.read_bytes(), source="doffin")
     assert norwegian.title.startswith("Procurement of follow-up measure for NAV Vest-Viken")
     assert norwegian.lots[0].title == "Follow-up Service area C - Drammen"
@@ -321,7 +322,7 @@ def test_eforms_sample_translations_english_first_else_notice_language(
 def test_eforms_sample_lot_groups_are_not_lots(shared_samples: Path) -> None:
     path = shared_samples / "multi-lot-eforms/ted_665175-2023_POL_cn18_4lots.xml"
     if not path.exists():
-        pytest.skip(f"{path} absent")
+        require_or_skip(f"{path} absent", "LOTWISE_REQUIRE_SHARED")
     raw = path.read_bytes()
     assert raw.count(b"<cac:ProcurementProjectLot>") == 5  # four lots and group GLO-0008
     tender = parse_eforms_notice(raw)
@@ -333,7 +334,7 @@ def test_eforms_sample_award_notice_lot_values_are_the_winning_tenders(
 ) -> None:
     path = shared_samples / "multi-lot-eforms/ted_191534-2024_FRA_can_5lots.xml"
     if not path.exists():
-        pytest.skip(f"{path} absent")
+        require_or_skip(f"{path} absent", "LOTWISE_REQUIRE_SHARED")
     tender = parse_eforms_notice(path.read_bytes())
     # LOT-0001 had tenders TEN-0001 (8819.09, settled in CON-0001) and TEN-0006 (11645.77, lost).
     assert (tender.lots[0].value_amount, tender.lots[0].currency) == (Decimal("8819.09"), "EUR")

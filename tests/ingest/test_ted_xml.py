@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
+from required import require_or_skip
 from xml_samples import fixture, sample_params
 
 from scanner.ingest.ted_xml import TedXmlFormatError, parse_ted_notice
@@ -231,7 +232,7 @@ def test_ted_xml_real_sample_parses_with_its_lots(shared_samples: Path, sample: 
 def test_ted_xml_sample_english_notice_reads_as_published(shared_samples: Path) -> None:
     path = shared_samples / "multi-lot-ted-xml/ted_20-213571_EN_F02_2lots.xml"
     if not path.exists():
-        pytest.skip(f"{path} absent")
+        require_or_skip(f"{path} absent", "LOTWISE_REQUIRE_SHARED")
     tender = parse_ted_notice(path.read_bytes())
     assert tender.title == "Information and Communications Technology Services"
     assert tender.buyer_name == "English Institute of Sport Ltd"
@@ -252,7 +253,7 @@ def test_ted_xml_sample_prefers_english_over_original_and_translations(
 ) -> None:
     multilingual = shared_samples / "multi-lot-ted-xml/ted_22-109282_IT_F03_3lots.xml"
     if not multilingual.exists():
-        pytest.skip(f"{multilingual} absent")
+        require_or_skip(f"{multilingual} absent", "LOTWISE_REQUIRE_SHARED")
     raw = multilingual.read_bytes()
     assert raw.count(b"<F03_2014 ") == 24  # the notice in 24 languages
     tender = parse_ted_notice(raw)

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from required import require_or_skip
 
 from scanner.ingest.normalise import normalise_release
 from scanner.ingest.ocds import iter_file_releases
@@ -25,7 +26,10 @@ NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 def tenders() -> list[NormalisedTender]:
     folder = SAMPLES / "multi-lot-ocds"
     if not folder.is_dir():
-        pytest.skip(f"shared samples not found at {folder} (set LOTWISE_SHARED_DIR)")
+        require_or_skip(
+            f"shared samples not found at {folder} (set LOTWISE_SHARED_DIR)",
+            "LOTWISE_REQUIRE_SHARED",
+        )
     return [
         normalise_release(release, source="sample")
         for path in sorted(folder.glob("*.json"))

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 import uvicorn
 from aiosmtpd.controller import Controller
+from required import require_or_skip
 from sqlalchemy import Engine, func, select, update
 from web_fixtures import (
     NOW,
@@ -29,7 +30,6 @@ from web_fixtures import (
     confirmation_link,
     free_port,
     org_slugs,
-    require_or_skip,
     seed,
     web_settings,
 )

@@ -168,15 +168,3 @@ def served_routes() -> set[tuple[str, str]]:
             assert isinstance(route, APIRoute)
             found |= {(method, prefix + route.path) for method in route.methods}
     return found
-
-
-def require_or_skip(reason: str, env_flag: str) -> None:
-    """As tests/conftest.py's (which `from conftest import` cannot reach from this folder, its
-    own conftest shadowing it): skip, or fail when `env_flag` makes the part required."""
-    import os
-
-    import pytest
-
-    if os.environ.get(env_flag) == "1":
-        pytest.fail(f"{reason} (required because {env_flag}=1)")
-    pytest.skip(reason)
