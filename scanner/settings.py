@@ -187,6 +187,11 @@ class Settings(BaseSettings):
         description="Bearer token that lets a Prometheus scraper read /metrics without a "
         "session; empty: operators only.",
     )
+    integrity_file: Path = Field(
+        default=DEFAULT_CONFIG_DIR / "integrity.toml",
+        description="TOML file of the integrity flags' thresholds and extra procedure "
+        "thresholds; see docs/impact.md.",
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -10,6 +10,7 @@ from scanner.cli import (
     crawl,
     demo,
     digest,
+    impact,
     ingest,
     match,
     orgs,
@@ -42,6 +43,7 @@ ingest.register(app)
 demo.register(app)
 match.register(app)
 serve.register(app)
+impact.register(app)
 
 
 @app.command()

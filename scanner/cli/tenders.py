@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from scanner.cli.context import app_context, parse_date, utc_now
+from scanner.cli.outcomes import outcome_fields, print_outcome
 from scanner.cli.output import console, err_console, money, print_json, short_date, table
 from scanner.dedupe import DedupeConfigError
 from scanner.orgs import RatesError
@@ -89,6 +90,8 @@ def show_tender(
     context = app_context(ctx)
     with Session(context.engine()) as session:
         tender = queries.get_tender(session, tender_id)
+        if tender is not None:
+            tender.update(outcome_fields(context.settings, session, tender_id))
     if tender is None:
         err_console.print(f"[red]No tender with id {tender_id}.[/]")
         raise typer.Exit(1)
@@ -132,6 +135,7 @@ def show_tender(
         )
     if tender["canonical"] and tender["canonical"]["member_count"] > 1:
         _print_group(tender["canonical"])
+    print_outcome(tender)
 
 
 def _print_group(group: dict[str, Any]) -> None:

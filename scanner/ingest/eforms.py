@@ -34,6 +34,7 @@ from scanner.ingest.places import countries_of, region_code
 from scanner.ingest.tender import Classification, Item, Lot, NormalisedTender
 from scanner.ingest.text import clean_text
 from scanner.ingest.xml_countries import country_code
+from scanner.ingest.xml_eforms_outcomes import eforms_result
 from scanner.ingest.xml_eforms_results import awarded_lot_values
 from scanner.ingest.xml_safe import (
     Element,
@@ -220,6 +221,7 @@ def _parse(root: Element, source: str) -> NormalisedTender:
             ),
             "sdk": clean_text(root.findtext("cbc:CustomizationID", namespaces=_NS)),
             "languages": list(languages),
+            "result": eforms_result(root, _NS, languages, len(lots)),
         },
     )
 

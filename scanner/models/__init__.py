@@ -12,6 +12,7 @@ from scanner.models.crawl import CrawlError, CrawlRun
 from scanner.models.digest import Digest, DigestPreference
 from scanner.models.match import Match
 from scanner.models.organisation import Organisation
+from scanner.models.outcome import Award, AwardSupplier, Supplier, TenderOutcome
 from scanner.models.scheduler import SchedulerJob, SourceLock
 from scanner.models.source import Source
 from scanner.models.tender import Lot, Release, Tender
@@ -19,6 +20,8 @@ from scanner.models.web import AuthAttempt, SuggestionFeedback, User
 
 __all__ = [
     "AuthAttempt",
+    "Award",
+    "AwardSupplier",
     "Base",
     "CanonicalMember",
     "CanonicalOpportunity",
@@ -36,7 +39,9 @@ __all__ = [
     "SourceLock",
     "SplitAssessment",
     "SuggestionFeedback",
+    "Supplier",
     "Tender",
+    "TenderOutcome",
     "TenderValue",
     "UTCDateTime",
     "User",

@@ -19,6 +19,7 @@ from scanner.ingest.normalise import NormaliseError, normalise_release
 from scanner.ingest.ocds import compile_releases, latest_release, strip_personal_data
 from scanner.ingest.tender import NormalisedTender
 from scanner.models import Lot, Release, Tender
+from scanner.storage.outcomes import store_outcomes
 
 _IN_CHUNK = 500
 
@@ -198,6 +199,7 @@ def store_tenders(
             [(ids[key], latest[key]) for key in (row["source_key"] for row in changed_rows)],
             [ids[key] for key in ids if key in existing],
         )
+    store_outcomes(conn, source_id=source_id, tenders=list(latest.values()), now=now)
     return result
 
 

@@ -19,7 +19,7 @@ from scanner.services.digests import DigestConfig
 from scanner.services.web_officer import ProfileCache
 from scanner.services.web_operator import CrawlLauncher
 from scanner.settings import Settings
-from scanner.web.routes import api, officer, operator, organisation, public
+from scanner.web.routes import api, impact, officer, operator, organisation, public
 from scanner.web.secret_key import UnsafeSecretKeyError, secret_key_problem
 from scanner.web.security import SignInRequiredError
 from scanner.web.templating import make_templates, render
@@ -76,9 +76,10 @@ def create_app(
     )
     app.middleware("http")(_security_headers)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
-    for module in (public, officer, organisation, operator):
+    for module in (public, officer, organisation, operator, impact):
         app.include_router(module.router)
     app.include_router(api.router, prefix=API_PREFIX)
+    app.include_router(impact.api_router, prefix=API_PREFIX)
     _error_pages(app)
     return app
 

@@ -16,6 +16,7 @@ from scanner.services import queries, split_queries
 from scanner.services.users import Account
 from scanner.services.web_officer import OfficerFilter, list_flagged
 from scanner.services.web_orgs import matches_of
+from scanner.web.routes.impact import tender_outcome_fields
 from scanner.web.routes.officer import officer_filter
 from scanner.web.security import current_account, require_roles
 
@@ -64,6 +65,8 @@ def tenders(
 def tender(request: Request, account: Anyone, tender_id: int) -> dict[str, Any]:
     with Session(request.app.state.engine) as session:
         found = queries.get_tender(session, tender_id)
+        if found is not None:
+            found.update(tender_outcome_fields(request, session, tender_id))
     if found is None:
         raise HTTPException(404, "no tender with this id")
     found.pop("raw", None)

@@ -30,6 +30,7 @@ from scanner.services.web_officer import (
 )
 from scanner.splitter import load_thresholds
 from scanner.web.charts import bars
+from scanner.web.routes.impact import tender_outcome_fields
 from scanner.web.security import current_account, flash, require_csrf, require_roles
 from scanner.web.templating import money, render
 
@@ -104,6 +105,7 @@ def tender_page(request: Request, tender_id: int) -> Response:
         tender = queries.get_tender(session, tender_id)
         if tender is None:
             raise HTTPException(404, "There is no tender with this number.")
+        tender.update(tender_outcome_fields(request, session, tender_id))
         stored = split_queries.get_assessment(session, tender_id)
         feedback = list_feedback(session, tender_id=tender_id) if staff else []
     assessment = stored.entry if stored else None

@@ -1,0 +1,340 @@
+"""Impact and integrity use cases: the impact report, the list of flags, one tender's awards
+and flags, case studies, coverage per source and the backfill of outcomes. The CLI, the web
+pages and the API all call these, so every view shows the same figures.
+
+Flags are computed when asked (from the stored outcomes and `config/integrity.toml`), never
+stored: a changed threshold applies at once, and a flag is always explained by current data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from scanner.integrity import (
+    RULES,
+    IntegrityConfig,
+    IntegrityConfigError,
+    TenderRecord,
+    Threshold,
+    case_studies,
+    cases_markdown,
+    detect,
+    flag_json,
+    impact_report,
+    load_integrity_config,
+    peer_rates,
+    rule_of,
+)
+from scanner.splitter import ThresholdsError, load_thresholds
+from scanner.storage import outcome_reads as reads
+from scanner.storage.outcomes import backfill_outcomes
+
+__all__ = [
+    "PERIODS",
+    "IntegrityConfigError",
+    "UnknownBuyerError",
+    "backfill",
+    "case_report",
+    "coverage",
+    "flag_list",
+    "impact",
+    "load_config",
+    "tender_outcome",
+]
+
+PERIODS = ("month", "quarter", "year")
+CANNOT_TELL_BY_ID = (
+    "Organisation profiles carry no register identifier (scheme + id), so Lotwise cannot tell "
+    "by identifier whether a matched organisation bid or won. Names that agree exactly are "
+    "counted as unconfirmed, never as a match."
+)
+
+
+class UnknownBuyerError(LookupError):
+    """No stored tender has this buyer."""
+
+
+def load_config(integrity_file: Path, thresholds_file: Path) -> IntegrityConfig:
+    """The flags' configuration with every procedure threshold of `config/thresholds.toml`
+    added to those of the integrity file. Raises `IntegrityConfigError` naming the file."""
+    config = load_integrity_config(integrity_file)
+    try:
+        jurisdictions = load_thresholds(thresholds_file).jurisdictions
+    except (ThresholdsError, OSError, ValueError) as exc:
+        raise IntegrityConfigError(f"{thresholds_file}: {exc}") from exc
+    extra = tuple(
+        Threshold(
+            currency=jurisdiction.currency,
+            amount=threshold.amount,
+            label=threshold.label,
+            source=threshold.source,
+            kinds=kinds,
+        )
+        for jurisdiction in jurisdictions
+        for threshold in jurisdiction.thresholds
+        if (kinds := tuple(k for k in threshold.kinds if k in ("supplies_services", "works")))
+    )
+    return config.with_thresholds(extra)
+
+
+def impact(
+    engine: Engine,
+    config: IntegrityConfig,
+    *,
+    buyer: str | None = None,
+    since: datetime | None = None,
+    period: str = "month",
+) -> dict[str, Any]:
+    """The impact report (docs/json-output.md, `lotwise impact --json`). Peers are every buyer
+    published since `since`, also when one buyer is asked for."""
+    with Session(engine) as session:
+        records = reads.tender_records(session, reads.RecordFilter(since=since))
+        keys = _buyer_keys(records, buyer)
+        flags = detect(records, config)
+        report = impact_report(records, flags, config, period=period, buyer_keys=keys)
+        report["loop"] = _own_loop(session, records, keys)
+    return {"buyer": buyer, "since": since.isoformat() if since else None, **report}
+
+
+def flag_list(
+    engine: Engine,
+    config: IntegrityConfig,
+    *,
+    buyer: str | None = None,
+    code: str | None = None,
+    since: datetime | None = None,
+) -> dict[str, Any]:
+    """Flagged tenders with their evidence, each buyer's rate beside its peers', and every
+    flag's definition, threshold and source (`lotwise flags --json`)."""
+    if code is not None and rule_of(code) is None:
+        known = ", ".join(rule.code for rule in RULES)
+        raise IntegrityConfigError(f"no flag {code!r}; flags are: {known}")
+    with Session(engine) as session:
+        records = reads.tender_records(session, reads.RecordFilter(since=since))
+    keys = _buyer_keys(records, buyer)
+    flags = detect(records, config)
+    rates = peer_rates(records, flags, config)
+    rows = []
+    for record in records:
+        if keys is not None and record.buyer_key not in keys:
+            continue
+        for flag in flags.get(record.tender_id, []):
+            if code is None or flag.code == code:
+                rows.append(
+                    {
+                        "tender_id": record.tender_id,
+                        "tender_title": record.title,
+                        "buyer_id": record.buyer_id,
+                        "buyer_name": record.buyer_name,
+                        "source_name": record.source,
+                        **flag_json(flag),
+                        "fields": list(flag.fields),
+                        "buyer_rate": rates["buyers"][record.buyer_key][flag.code],
+                        "peer_median_rate": rates["peer_median"][flag.code],
+                    }
+                )
+    shown_codes = [code] if code else [rule.code for rule in RULES]
+    return {
+        "notice": config.notice,
+        "buyer": buyer,
+        "code": code,
+        "since": since.isoformat() if since else None,
+        "definitions": [rule.describe(config) for rule in RULES if rule.code in shown_codes],
+        "flags": rows,
+        "counts": {c: sum(1 for row in rows if row["code"] == c) for c in shown_codes},
+        "tenders": len(records) if keys is None else sum(r.buyer_key in keys for r in records),
+        "peers": {
+            "buyers": rates["peer_buyers"],
+            "min_tenders": config.peer_min_tenders,
+            "median": rates["peer_median"],
+            "pooled": rates["pooled"],
+        },
+    }
+
+
+def tender_outcome(
+    session: Session, tender_id: int, config: IntegrityConfig | None
+) -> dict[str, Any]:
+    """`awards`, `bid_count`, `red_flags` and `outcome` for one tender (`tenders show --json`
+    and the API). Flags are computed over the tender's buyer, as patterns need its other
+    tenders; with no config (a broken file) `red_flags` is empty and the error is given."""
+    row = reads.outcome_row(session, tender_id)
+    result: dict[str, Any] = {
+        "awards": reads.awards_json(session, tender_id),
+        "bid_count": row.bid_count if row else None,
+        "outcome": None
+        if row is None
+        else {
+            "method": row.method,
+            "method_details": row.method_details,
+            "bid_count_field": row.bid_count_field,
+            "lot_bid_counts": {str(lot): count for lot, count in row.lot_bid_counts or ()},
+            "contracts": row.contracts,
+            "unknowns": row.unknowns,
+        },
+        "red_flags": [],
+        "red_flags_notice": config.notice if config else None,
+        "red_flags_error": None,
+    }
+    buyer = reads.tender_buyer(session, tender_id)
+    if config is None or buyer is None:
+        result["red_flags_error"] = None if buyer is None else "integrity configuration unusable"
+        return result
+    buyer_id, buyer_name = buyer
+    key = buyer_id or (f"name:{buyer_name}" if buyer_name else None)
+    flt = (
+        reads.RecordFilter(buyer_ids=(key,)) if key else reads.RecordFilter(tender_ids=(tender_id,))
+    )
+    records = reads.tender_records(session, flt)
+    flags = detect(records, config)
+    result["red_flags"] = [flag_json(flag) for flag in flags.get(tender_id, [])]
+    return result
+
+
+def case_report(
+    engine: Engine,
+    config: IntegrityConfig,
+    *,
+    buyer: str | None = None,
+    cpv: str | None = None,
+    since: datetime | None = None,
+    limit: int = 10,
+) -> dict[str, Any]:
+    """Case studies for a buyer or a kind of work (CPV prefix), with their Markdown."""
+    with Session(engine) as session:
+        records = reads.tender_records(session, reads.RecordFilter(since=since))
+    keys = _buyer_keys(records, buyer)
+    flags = detect(records, config)
+    chosen = [
+        r
+        for r in records
+        if (keys is None or r.buyer_key in keys) and (not cpv or (r.main_cpv or "").startswith(cpv))
+    ]
+    cases = case_studies(chosen, flags, limit=limit)
+    scope = " ".join(
+        part for part in (f"buyer {buyer}" if buyer else "", f"CPV {cpv}*" if cpv else "") if part
+    )
+    title = "Divided and undivided requirements, side by side" + (f": {scope}" if scope else "")
+    return {
+        "title": title,
+        "notice": config.notice,
+        "buyer": buyer,
+        "cpv": cpv,
+        "cases": cases,
+        "markdown": cases_markdown(cases, config.notice, title),
+    }
+
+
+def coverage(engine: Engine) -> list[dict[str, Any]]:
+    """Per source, how much of the outcome it publishes (the operator's view)."""
+    with Session(engine) as session:
+        return reads.coverage_by_source(session)
+
+
+def backfill(engine: Engine, now: Callable[[], datetime], batch: int = 500) -> int:
+    """Store outcomes for tenders stored before outcomes were; one transaction per batch."""
+    done = 0
+    while True:
+        with engine.begin() as conn:
+            count = backfill_outcomes(conn, now=now(), limit=batch)
+        done += count
+        if count < batch:
+            return done
+
+
+def _buyer_keys(records: Sequence[TenderRecord], buyer: str | None) -> set[str] | None:
+    """The buyer keys `buyer` names: an id, or a name (case-insensitive); None for all."""
+    if buyer is None:
+        return None
+    wanted = buyer.strip().casefold()
+    keys = {
+        r.buyer_key
+        for r in records
+        if r.buyer_key.casefold() == wanted or (r.buyer_name or "").casefold() == wanted
+    }
+    if not keys:
+        raise UnknownBuyerError(f"no stored tender has the buyer {buyer!r}")
+    return keys
+
+
+def _own_loop(
+    session: Session, records: Sequence[TenderRecord], keys: set[str] | None
+) -> dict[str, Any]:
+    """Lotwise's own loop: for tenders it suggested dividing, did the buyer publish lots (that
+    tender later, or a later tender of the same kind); did organisations it matched bid or win."""
+    by_id = {r.tender_id: r for r in records}
+    in_scope = [r for r in records if keys is None or r.buyer_key in keys]
+    assessed = reads.split_flagged(session)
+    current = reads.lot_counts_after(session)
+    flagged = [
+        by_id[tid]
+        for tid in assessed
+        if tid in by_id and (keys is None or by_id[tid].buyer_key in keys)
+    ]
+    now_divided = [
+        r.tender_id
+        for r in flagged
+        if current[r.tender_id][1] >= 2 and current[r.tender_id][0] > assessed[r.tender_id]
+    ]
+    later_divided, cannot_tell = [], []
+    for r in flagged:
+        later = [
+            other
+            for other in records
+            if other.buyer_key == r.buyer_key
+            and other.tender_id != r.tender_id
+            and r.published_at is not None
+            and other.published_at is not None
+            and other.published_at > r.published_at
+            and (other.main_cpv or "")[:2] == (r.main_cpv or "")[:2]
+        ]
+        if not later:
+            cannot_tell.append(r.tender_id)
+        elif any(other.divided for other in later):
+            later_divided.append(r.tender_id)
+    scope = {r.tender_id for r in in_scope}
+    pairs = [(tid, slug, name) for tid, slug, name in reads.matched_pairs(session) if tid in scope]
+    examples: list[dict[str, Any]] = []
+    with_outcome = won = bid = 0
+    for tender_id, slug, name in pairs:
+        record = by_id[tender_id]
+        if not (record.awards or record.bids):
+            continue
+        with_outcome += 1
+        wanted = _plain(name)
+        winners = {_plain(s.name) for a in record.active_awards for s in a.suppliers}
+        bidders = {_plain(s.name) for b in record.bids for s in b.tenderers}
+        verdict = "outcome published; the organisation's name is not among the winners or bidders"
+        if wanted in winners:
+            won += 1
+            verdict = "won: the winner's name agrees exactly (unconfirmed: no identifier)"
+        elif wanted in bidders:
+            bid += 1
+            verdict = "bid: a bidder's name agrees exactly (unconfirmed: no identifier)"
+        if len(examples) < 20:
+            examples.append({"tender_id": tender_id, "organisation": slug, "finding": verdict})
+    return {
+        "split_flagged": len(flagged),
+        "now_divided": len(now_divided),
+        "buyer_divided_later": len(later_divided),
+        "cannot_tell": len(cannot_tell),
+        "cannot_tell_reason": "no later tender of the same kind (CPV division) by that buyer "
+        "is stored",
+        "matched_pairs": len(pairs),
+        "matched_with_outcome": with_outcome,
+        "matched_won_by_name": won,
+        "matched_bid_by_name": bid,
+        "matched_note": CANNOT_TELL_BY_ID,
+        "matched_examples": examples,
+    }
+
+
+def _plain(name: str | None) -> str:
+    """A name compared exactly, but for case and spacing."""
+    return " ".join((name or "").split()).casefold()

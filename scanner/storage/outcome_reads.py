@@ -1,0 +1,388 @@
+"""Reads of stored outcomes: tender records for the integrity flags and impact figures, a
+tender's awards as `--json` shows them, and what the own-loop and coverage views need.
+
+Three queries whatever the number of tenders (tenders with outcomes, awards, award suppliers),
+filtered in SQL by buyer, publication date or tender ids, so impact over thousands of tenders
+stays a fraction of a second of database time.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from scanner.integrity.records import AwardRecord, BidRecord, SupplierRecord, TenderRecord
+from scanner.models import (
+    Award,
+    AwardSupplier,
+    Lot,
+    Match,
+    Organisation,
+    Source,
+    SplitAssessment,
+    Supplier,
+    Tender,
+    TenderOutcome,
+)
+
+__all__ = [
+    "RecordFilter",
+    "awards_json",
+    "coverage_by_source",
+    "lot_counts_after",
+    "matched_pairs",
+    "outcome_row",
+    "split_flagged",
+    "tender_buyer",
+    "tender_records",
+]
+
+
+@dataclass(frozen=True)
+class RecordFilter:
+    buyer_ids: tuple[str, ...] = ()  # a buyer id, or `name:<buyer name>` for one without id
+    since: datetime | None = None  # published on or after
+    tender_ids: tuple[int, ...] = ()
+
+
+_TENDER_COLUMNS = (
+    Tender.id,
+    Source.name,
+    Tender.title,
+    Tender.buyer_id,
+    Tender.buyer_name,
+    Tender.status,
+    Tender.published_at,
+    Tender.deadline_at,
+    Tender.value_amount,
+    Tender.currency,
+    Tender.main_cpv,
+)
+_OUTCOME_COLUMNS = (
+    TenderOutcome.tender_id,
+    TenderOutcome.method,
+    TenderOutcome.method_details,
+    TenderOutcome.method_field,
+    TenderOutcome.period_start,
+    TenderOutcome.bid_count,
+    TenderOutcome.bid_count_field,
+    TenderOutcome.lot_bid_counts,
+    TenderOutcome.bids,
+    TenderOutcome.unknowns,
+)
+
+
+def tender_records(session: Session, flt: RecordFilter) -> list[TenderRecord]:
+    """Every tender matching `flt` with its outcome, awards, suppliers and bids. Only the
+    columns read are loaded: a tender's raw release and items never leave the database."""
+    lots = select(Lot.tender_id, func.count(Lot.id).label("n")).group_by(Lot.tender_id).subquery()
+    stmt = _filtered(
+        select(*_TENDER_COLUMNS, lots.c.n, *_OUTCOME_COLUMNS)
+        .join(Source, Source.id == Tender.source_id)
+        .outerjoin(TenderOutcome, TenderOutcome.tender_id == Tender.id)
+        .outerjoin(lots, lots.c.tender_id == Tender.id)
+        .order_by(Tender.id),
+        flt,
+    )
+    rows = session.execute(stmt).all()
+    awards = _awards(session, flt)
+    width = len(_TENDER_COLUMNS)
+    return [
+        _record(row[:width], row[width] or 0, row[width + 1 :], awards.get(row[0], []))
+        for row in rows
+    ]
+
+
+def _filtered(stmt: Any, flt: RecordFilter) -> Any:
+    """`stmt` (joined to `tenders`) narrowed to the tenders `flt` selects."""
+    if flt.buyer_ids:
+        ids = [b for b in flt.buyer_ids if not b.startswith("name:")]
+        names = [b[5:] for b in flt.buyer_ids if b.startswith("name:")]
+        stmt = stmt.where(
+            or_(
+                Tender.buyer_id.in_(ids),
+                Tender.buyer_id.is_(None) & Tender.buyer_name.in_(names),
+            )
+        )
+    if flt.since is not None:
+        stmt = stmt.where(Tender.published_at >= flt.since)
+    if flt.tender_ids:
+        stmt = stmt.where(Tender.id.in_(flt.tender_ids))
+    return stmt
+
+
+def _awards(session: Session, flt: RecordFilter) -> dict[int, list[AwardRecord]]:
+    suppliers: dict[tuple[int, int], list[SupplierRecord]] = defaultdict(list)
+    stmt = _filtered(
+        select(
+            AwardSupplier.tender_id,
+            AwardSupplier.award_position,
+            AwardSupplier.name,
+            AwardSupplier.scale,
+            AwardSupplier.party_ref,
+            Supplier.scheme,
+            Supplier.identifier,
+            Supplier.name,
+            Supplier.scale,
+        )
+        .join(Tender, Tender.id == AwardSupplier.tender_id)
+        .outerjoin(Supplier, Supplier.id == AwardSupplier.supplier_id)
+        .order_by(AwardSupplier.tender_id, AwardSupplier.award_position, AwardSupplier.position),
+        flt,
+    )
+    for (
+        tender_id,
+        position,
+        name,
+        scale,
+        ref,
+        scheme,
+        ident,
+        known_name,
+        known_scale,
+    ) in session.execute(stmt):
+        key = f"{scheme}:{ident}" if scheme and ident else None
+        suppliers[(tender_id, position)].append(
+            SupplierRecord(key=key, name=name or known_name, scale=scale or known_scale, ref=ref)
+        )
+    awards: dict[int, list[AwardRecord]] = defaultdict(list)
+    stmt = _filtered(
+        select(
+            Award.tender_id,
+            Award.position,
+            Award.status,
+            Award.date,
+            Award.value_amount,
+            Award.currency,
+            Award.lot_ids,
+        )
+        .join(Tender, Tender.id == Award.tender_id)
+        .order_by(Award.tender_id, Award.position),
+        flt,
+    )
+    for tender_id, position, status, date, value, currency, lot_ids in session.execute(stmt):
+        awards[tender_id].append(
+            AwardRecord(
+                status=status,
+                date=date,
+                value=value,
+                currency=currency,
+                suppliers=tuple(suppliers.get((tender_id, position), ())),
+                lot_ids=tuple(lot_ids or ()),
+            )
+        )
+    return awards
+
+
+def _record(
+    tender: Sequence[Any], lot_count: int, outcome: Sequence[Any], awards: list[AwardRecord]
+) -> TenderRecord:
+    tender_id, source, title, buyer_id, buyer_name, status, published, deadline = tender[:8]
+    value, currency, main_cpv = tender[8:]
+    (
+        outcome_id,
+        method,
+        details,
+        method_field,
+        period_start,
+        bid_count,
+        bid_count_field,
+        lot_counts,
+        bids,
+        unknowns,
+    ) = outcome
+    return TenderRecord(
+        tender_id=tender_id,
+        source=source,
+        title=title,
+        buyer_id=buyer_id,
+        buyer_name=buyer_name,
+        status=status,
+        published_at=published,
+        deadline_at=deadline,
+        value=value,
+        currency=currency,
+        main_cpv=main_cpv,
+        lot_count=lot_count,
+        has_outcome=outcome_id is not None,
+        method=method,
+        method_details=details,
+        method_field=method_field,
+        period_start=period_start,
+        bid_count=bid_count,
+        bid_count_field=bid_count_field,
+        lot_bid_counts=tuple(
+            (str(pair[0]), int(pair[1])) for pair in lot_counts or () if len(pair) == 2
+        ),
+        bids=tuple(_bid(b) for b in bids or () if isinstance(b, dict)),
+        awards=tuple(awards),
+        unknowns=tuple(unknowns or ()) if outcome_id is not None else ("no outcome stored",),
+    )
+
+
+def _bid(data: dict[str, Any]) -> BidRecord:
+    value = data.get("value_amount")
+    return BidRecord(
+        status=data.get("status"),
+        value=Decimal(value) if isinstance(value, str) else None,
+        currency=data.get("currency"),
+        tenderers=tuple(
+            SupplierRecord(
+                key=f"{p['scheme']}:{p['identifier']}"
+                if p.get("scheme") and p.get("identifier")
+                else None,
+                name=p.get("name"),
+                scale=p.get("scale"),
+                ref=p.get("ref"),
+            )
+            for p in data.get("tenderers") or ()
+            if isinstance(p, dict)
+        ),
+        lot_ids=tuple(str(x) for x in data.get("lot_ids") or ()),
+    )
+
+
+def awards_json(session: Session, tender_id: int) -> list[dict[str, Any]]:
+    """A tender's awards as `tenders show --json` gives them: status, date, value_amount,
+    currency and suppliers `[{id, name}]`; a supplier's id is its register identifier as an
+    organisation id (`GB-COH-01234567`), else the notice's own reference for it."""
+    suppliers: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    rows = session.execute(
+        select(
+            AwardSupplier.award_position,
+            AwardSupplier.party_ref,
+            AwardSupplier.name,
+            Supplier.scheme,
+            Supplier.identifier,
+            Supplier.name,
+        )
+        .outerjoin(Supplier, Supplier.id == AwardSupplier.supplier_id)
+        .where(AwardSupplier.tender_id == tender_id)
+        .order_by(AwardSupplier.award_position, AwardSupplier.position)
+    )
+    for position, ref, name, scheme, identifier, known_name in rows:
+        supplier_id = f"{scheme}-{identifier}" if scheme and identifier else ref
+        suppliers[position].append({"id": supplier_id, "name": name or known_name})
+    awards = session.execute(
+        select(Award).where(Award.tender_id == tender_id).order_by(Award.position)
+    ).scalars()
+    return [
+        {
+            "status": award.status,
+            "date": award.date.isoformat() if award.date else None,
+            "value_amount": str(award.value_amount) if award.value_amount is not None else None,
+            "currency": award.currency,
+            "suppliers": suppliers.get(award.position, []),
+        }
+        for award in awards
+    ]
+
+
+def tender_buyer(session: Session, tender_id: int) -> tuple[str | None, str | None] | None:
+    """(buyer id, buyer name) of a tender, or None when there is no such tender."""
+    row = session.execute(
+        select(Tender.buyer_id, Tender.buyer_name).where(Tender.id == tender_id)
+    ).first()
+    return (row[0], row[1]) if row is not None else None
+
+
+def outcome_row(session: Session, tender_id: int) -> TenderOutcome | None:
+    return session.get(TenderOutcome, tender_id)
+
+
+def split_flagged(session: Session) -> dict[int, int]:
+    """Tenders the splitter suggested dividing: tender id -> the tender version assessed."""
+    stmt = select(SplitAssessment.tender_id, SplitAssessment.tender_version).where(
+        SplitAssessment.should_split.is_(True)
+    )
+    return {tender_id: version for tender_id, version in session.execute(stmt)}
+
+
+def lot_counts_after(session: Session) -> dict[int, tuple[int, int]]:
+    """Tender id -> (current version, lot count) for every tender (for the own loop)."""
+    lots = select(Lot.tender_id, func.count(Lot.id).label("n")).group_by(Lot.tender_id).subquery()
+    rows = session.execute(
+        select(Tender.id, Tender.version, lots.c.n).outerjoin(lots, lots.c.tender_id == Tender.id)
+    )
+    return {tender_id: (version, n or 0) for tender_id, version, n in rows}
+
+
+def matched_pairs(session: Session) -> list[tuple[int, str, str]]:
+    """(tender id, organisation slug, organisation name) of every stored match."""
+    rows = session.execute(
+        select(Match.tender_id, Organisation.slug, Organisation.name)
+        .join(Organisation, Organisation.id == Match.organisation_id)
+        .distinct()
+    )
+    return [(tender_id, slug, name) for tender_id, slug, name in rows]
+
+
+def coverage_by_source(session: Session) -> list[dict[str, Any]]:
+    """Per source: tenders, with an outcome, with a method, with a bid count, awards, awards
+    without supplier, suppliers without identifier: how much each source lets Lotwise tell."""
+    tenders = dict(
+        session.execute(
+            select(Source.name, func.count(Tender.id))
+            .join(Tender, Tender.source_id == Source.id)
+            .group_by(Source.name)
+        ).all()
+    )
+    outcomes = {
+        name: (n, methods, counts)
+        for name, n, methods, counts in session.execute(
+            select(
+                Source.name,
+                func.count(TenderOutcome.tender_id),
+                func.count(TenderOutcome.method),
+                func.count(TenderOutcome.bid_count),
+            )
+            .join(Tender, Tender.source_id == Source.id)
+            .join(TenderOutcome, TenderOutcome.tender_id == Tender.id)
+            .group_by(Source.name)
+        )
+    }
+    awards = dict(
+        session.execute(
+            select(Source.name, func.count(Award.id))
+            .join(Tender, Tender.source_id == Source.id)
+            .join(Award, Award.tender_id == Tender.id)
+            .group_by(Source.name)
+        ).all()
+    )
+    suppliers = {
+        name: (n, unidentified)
+        for name, n, unidentified in session.execute(
+            select(
+                Source.name,
+                func.count(AwardSupplier.id),
+                func.count(AwardSupplier.id) - func.count(AwardSupplier.supplier_id),
+            )
+            .join(Tender, Tender.source_id == Source.id)
+            .join(AwardSupplier, AwardSupplier.tender_id == Tender.id)
+            .group_by(Source.name)
+        )
+    }
+    rows = []
+    for name in sorted(tenders):
+        with_outcome, with_method, with_count = outcomes.get(name, (0, 0, 0))
+        named, unidentified = suppliers.get(name, (0, 0))
+        rows.append(
+            {
+                "source": name,
+                "tenders": tenders[name],
+                "with_outcome": with_outcome,
+                "with_method": with_method,
+                "with_bid_count": with_count,
+                "awards": awards.get(name, 0),
+                "award_suppliers": named,
+                "suppliers_without_identifier": unidentified,
+            }
+        )
+    return rows

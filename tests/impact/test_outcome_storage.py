@@ -1,0 +1,148 @@
+"""Outcomes stored through the tender store every crawl and ingest uses: incremental and
+idempotent, one supplier per register identifier across sources, partial data kept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import NOW
+from outcome_fixtures import FIXTURES, award, bid, party, release
+from sqlalchemy import Engine, func, select
+
+from scanner.ingest.eforms import parse_eforms_notice
+from scanner.models import Award, AwardSupplier, Supplier, Tender, TenderOutcome
+from scanner.services.impact import backfill
+from scanner.storage import crawls
+from scanner.storage.tenders import store_releases, store_tenders
+
+QUAY = party("GB-COH-0101", "Quay Digital", roles=["supplier"], ident="0101", scale="sme")
+
+
+def _source(engine: Engine, name: str) -> int:
+    with engine.begin() as conn:
+        return crawls.ensure_source(conn, name=name, kind="file", url="file:", now=NOW)
+
+
+def _store(engine: Engine, source_id: int, name: str, releases: list[dict]) -> None:  # type: ignore[type-arg]
+    with engine.begin() as conn:
+        result = store_releases(
+            conn, source_id=source_id, source_name=name, releases=releases, now=NOW
+        )
+    assert result.errors == []
+
+
+def _count(engine: Engine, model: type) -> int:
+    with engine.connect() as conn:
+        return int(conn.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def test_outcome_is_stored_with_the_tender_and_reingest_changes_nothing(engine: Engine) -> None:
+    source = _source(engine, "import")
+    tendered = release(1, tag="tender", release_id="r1", date="2026-09-01T00:00:00Z")
+    awarded = release(
+        1,
+        release_id="r2",
+        date="2026-10-05T00:00:00Z",
+        parties=[QUAY],
+        awards=[award("A1", [("GB-COH-0101", "Quay Digital")], amount=95_000)],
+        bids=[bid("B1", "valid", [("GB-COH-0101", "Quay Digital")])],
+    )
+    _store(engine, source, "import", [tendered])
+    with engine.connect() as conn:
+        first = conn.execute(select(TenderOutcome)).one()
+    assert first.bid_count is None and _count(engine, Award) == 0
+
+    _store(engine, source, "import", [awarded])  # a later release updates the outcome
+    with engine.connect() as conn:
+        stored = conn.execute(select(TenderOutcome)).one()
+        won = conn.execute(select(Award)).one()
+        link = conn.execute(select(AwardSupplier)).one()
+        supplier = conn.execute(select(Supplier)).one()
+    assert stored.bid_count == 1 and stored.content_hash != first.content_hash
+    assert (won.status, won.value_amount, won.currency) == ("active", 95000, "GBP")
+    assert (supplier.scheme, supplier.identifier, supplier.scale) == ("GB-COH", "0101", "sme")
+    assert link.supplier_id == supplier.id and link.name == "Quay Digital"
+
+    _store(engine, source, "import", [tendered, awarded])  # the same releases again
+    with engine.connect() as conn:
+        again = conn.execute(select(TenderOutcome)).one()
+    assert (again.content_hash, again.updated_at) == (stored.content_hash, stored.updated_at)
+    assert (_count(engine, Award), _count(engine, AwardSupplier), _count(engine, Supplier)) == (
+        1,
+        1,
+        1,
+    )
+
+
+def test_a_supplier_named_by_two_sources_is_one_supplier(engine: Engine) -> None:
+    cf, fts = _source(engine, "contracts_finder"), _source(engine, "find_a_tender")
+    renamed = party("GB-COH-0101", "QUAY DIGITAL LIMITED", roles=["supplier"], ident="0101")
+    _store(engine, cf, "contracts_finder", [
+        release(1, parties=[QUAY], awards=[award("A", [("GB-COH-0101", "Quay Digital")])])
+    ])  # fmt: skip
+    _store(engine, fts, "find_a_tender", [
+        release(1, parties=[renamed], awards=[award("A", [("GB-COH-0101", "QUAY")])])
+    ])  # fmt: skip
+    with engine.connect() as conn:
+        suppliers = conn.execute(select(Supplier)).all()
+        links = conn.execute(select(AwardSupplier.supplier_id)).scalars().all()
+    assert len(suppliers) == 1 and links == [suppliers[0].id, suppliers[0].id]
+    assert suppliers[0].scale == "sme"  # a size once published is not forgotten
+
+
+def test_partial_award_data_is_stored_as_unknown(engine: Engine) -> None:
+    source = _source(engine, "import")
+    nameless = party("GB-CFS-9", "Westmade Ltd", roles=["supplier"], ident=None)
+    _store(engine, source, "import", [
+        release(
+            1,
+            parties=[nameless],
+            awards=[award("A1", [], amount=None), award("A2", [("GB-CFS-9", "Westmade Ltd")])],
+            bids=[bid("B1", "valid", [], amount=None)],
+        )
+    ])  # fmt: skip
+    with engine.connect() as conn:
+        awards = conn.execute(select(Award).order_by(Award.position)).all()
+        link = conn.execute(select(AwardSupplier)).one()
+        unknowns = conn.execute(select(TenderOutcome.unknowns)).scalar_one()
+    assert [a.value_amount for a in awards] == [None, 95000]
+    assert (link.supplier_id, link.party_ref, link.name) == (None, "GB-CFS-9", "Westmade Ltd")
+    assert _count(engine, Supplier) == 0
+    assert "award A1: no supplier" in unknowns and "bid B1: no value" in unknowns
+
+
+def test_eforms_result_is_stored_through_the_tender_store(engine: Engine) -> None:
+    source = _source(engine, "ted")
+    tender = parse_eforms_notice((FIXTURES / "eforms_can_2lots_result.xml").read_bytes())
+    with engine.begin() as conn:
+        store_tenders(conn, source_id=source, tenders=[tender], now=NOW)
+    with engine.begin() as conn:  # the same notice again: nothing is rewritten
+        store_tenders(conn, source_id=source, tenders=[tender], now=NOW)
+    with engine.connect() as conn:
+        outcome = conn.execute(select(TenderOutcome)).one()
+        statuses = conn.execute(select(Award.status).order_by(Award.position)).scalars().all()
+        supplier = conn.execute(select(Supplier)).one()
+    assert outcome.method == "open" and outcome.lot_bid_counts == [["LOT-0001", 2]]
+    assert statuses == ["active", "unsuccessful"]
+    assert (supplier.scheme, supplier.identifier, supplier.scale) == (
+        "EFORMS-IRL",
+        "IE634512",
+        "small",
+    )
+
+
+def test_backfill_reads_outcomes_of_tenders_stored_before_outcomes(
+    engine: Engine, tmp_path: Path
+) -> None:
+    source = _source(engine, "import")
+    _store(engine, source, "import", [
+        release(n, parties=[QUAY], awards=[award("A", [("GB-COH-0101", "Quay")])]) for n in range(3)
+    ])  # fmt: skip
+    with engine.begin() as conn:  # as if stored by a Lotwise without outcomes
+        conn.execute(AwardSupplier.__table__.delete())
+        conn.execute(Award.__table__.delete())
+        conn.execute(TenderOutcome.__table__.delete())
+    assert backfill(engine, lambda: NOW, batch=2) == 3
+    assert (_count(engine, TenderOutcome), _count(engine, Award)) == (3, 3)
+    assert backfill(engine, lambda: NOW) == 0
+    assert _count(engine, Tender) == 3
