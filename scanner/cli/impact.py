@@ -207,20 +207,38 @@ def _print_impact(report: dict[str, Any]) -> None:
                 "small suppliers",
                 "flagged",
             ],
-            (
+            [
                 (
-                    (b["name"] or b["id"] or "")[:45],
-                    b["tenders"],
-                    _pct(b["single_bid_rate"]),
-                    _pct(b["direct_award_share"]),
-                    _pct(b["lotted_share"]),
-                    _pct(b["top_supplier_share"]),
-                    "" if b["hhi"] is None else f"{b['hhi']:.2f}",
-                    _pct(b["small_supplier_share"]),
-                    _pct(b.get("flag_rate")),
-                )
-                for b in buyers[:SHOWN]
-            ),
+                    "peer median",
+                    "",
+                    *(
+                        _pct(median[name])
+                        for name in (
+                            "single_bid_rate",
+                            "direct_award_share",
+                            "lotted_share",
+                            "top_supplier_share",
+                        )
+                    ),
+                    "",
+                    _pct(median["small_supplier_share"]),
+                    _pct(median["flag_rate"]),
+                ),
+                *(
+                    (
+                        (b["name"] or b["id"] or "")[:45],
+                        b["tenders"],
+                        _pct(b["single_bid_rate"]),
+                        _pct(b["direct_award_share"]),
+                        _pct(b["lotted_share"]),
+                        _pct(b["top_supplier_share"]),
+                        "" if b["hhi"] is None else f"{b['hhi']:.2f}",
+                        _pct(b["small_supplier_share"]),
+                        _pct(b.get("flag_rate")),
+                    )
+                    for b in buyers[:SHOWN]
+                ),
+            ],
         )
     )
     console.print(

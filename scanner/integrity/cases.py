@@ -174,6 +174,8 @@ def _cell(side: dict[str, Any], key: str) -> str:
         return f"{Decimal(value):,.0f} {side.get('currency') or ''}".strip()
     if key == "published_at" and value:
         return str(value)[:10]
+    if key == "lots" and isinstance(value, int) and value < 2:
+        return "not divided"
     if key == "small_supplier_awards":
         known = side.get("size_known_awards") or 0
         return "size not published" if value is None else f"{value} of {known}"

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from scanner.integrity import (
     RULES,
+    Flag,
     IntegrityConfig,
     IntegrityConfigError,
     TenderRecord,
@@ -99,6 +100,8 @@ def impact(
         flags = detect(records, config)
         report = impact_report(records, flags, config, period=period, buyer_keys=keys)
         report["loop"] = _own_loop(session, records, keys)
+    if keys is not None:  # one buyer's page lists its flags: computed once, here
+        report["flags"] = _flag_rows(records, flags, peer_rates(records, flags, config), keys)
     return {"buyer": buyer, "since": since.isoformat() if since else None, **report}
 
 
@@ -120,6 +123,34 @@ def flag_list(
     keys = _buyer_keys(records, buyer)
     flags = detect(records, config)
     rates = peer_rates(records, flags, config)
+    rows = _flag_rows(records, flags, rates, keys, code)
+    shown_codes = [code] if code else [rule.code for rule in RULES]
+    return {
+        "notice": config.notice,
+        "buyer": buyer,
+        "code": code,
+        "since": since.isoformat() if since else None,
+        "definitions": [rule.describe(config) for rule in RULES if rule.code in shown_codes],
+        "flags": rows,
+        "counts": {c: sum(1 for row in rows if row["code"] == c) for c in shown_codes},
+        "tenders": len(records) if keys is None else sum(r.buyer_key in keys for r in records),
+        "peers": {
+            "buyers": rates["peer_buyers"],
+            "min_tenders": config.peer_min_tenders,
+            "median": rates["peer_median"],
+            "pooled": rates["pooled"],
+        },
+    }
+
+
+def _flag_rows(
+    records: Sequence[TenderRecord],
+    flags: dict[int, list[Flag]],
+    rates: dict[str, Any],
+    keys: set[str] | None,
+    code: str | None = None,
+) -> list[dict[str, Any]]:
+    """Each flag raised on the selected buyers' tenders, with the buyer's rate and its peers'."""
     rows = []
     for record in records:
         if keys is not None and record.buyer_key not in keys:
@@ -139,23 +170,7 @@ def flag_list(
                         "peer_median_rate": rates["peer_median"][flag.code],
                     }
                 )
-    shown_codes = [code] if code else [rule.code for rule in RULES]
-    return {
-        "notice": config.notice,
-        "buyer": buyer,
-        "code": code,
-        "since": since.isoformat() if since else None,
-        "definitions": [rule.describe(config) for rule in RULES if rule.code in shown_codes],
-        "flags": rows,
-        "counts": {c: sum(1 for row in rows if row["code"] == c) for c in shown_codes},
-        "tenders": len(records) if keys is None else sum(r.buyer_key in keys for r in records),
-        "peers": {
-            "buyers": rates["peer_buyers"],
-            "min_tenders": config.peer_min_tenders,
-            "median": rates["peer_median"],
-            "pooled": rates["pooled"],
-        },
-    }
+    return rows
 
 
 def tender_outcome(

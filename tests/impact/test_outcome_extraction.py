@@ -13,6 +13,7 @@ from outcome_fixtures import FIXTURES, award, bid, party, release
 from scanner.ingest.eforms import parse_eforms_notice
 from scanner.ingest.ocds_outcomes import outcome_of_release
 from scanner.ingest.outcome import Outcome
+from scanner.ingest.ted_api import normalise_ted_xml
 from scanner.ingest.tender_outcome import outcome_of_tender
 from scanner.ingest.xml_eforms_outcomes import method_of_procedure_code
 
@@ -148,6 +149,14 @@ def test_eforms_result_notice_gives_lot_results_winners_and_counts() -> None:
     assert any("unstated type" in u for u in outcome.unknowns)
     loser = next(b for b in outcome.bids if b.bid_id == "TEN-0002")
     assert loser.tenderers[0].key is None and loser.tenderers[0].name == "Estuary Systems"
+
+
+def test_an_eforms_notice_fetched_by_the_ted_api_keeps_its_outcome() -> None:
+    xml = (FIXTURES / "eforms_can_2lots_result.xml").read_bytes()
+    tender = normalise_ted_xml({"publication-number": "00123456-2025"}, xml)
+    assert tender.raw["format"] == "ted-api+eforms"
+    outcome = outcome_of_tender(tender)
+    assert outcome.method == "open" and outcome.lot_bid_counts == (("LOT-0001", 2),)
 
 
 def test_eforms_procedure_codes_map_to_ocds_methods() -> None:

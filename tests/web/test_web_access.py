@@ -37,6 +37,16 @@ ROUTES: list[tuple[str, str, set[str | None], dict[str, Any]]] = [
     ("GET", "/api/v1/assessments/{tender}", SIGNED_IN, {}),
     ("GET", "/api/v1/organisations/{own}/matches", SIGNED_IN, {}),
     ("GET", "/api/v1/me", SIGNED_IN, {}),
+    ("GET", "/impact", STAFF, {}),
+    ("GET", "/impact.csv", STAFF, {}),
+    ("GET", "/flags", STAFF, {}),
+    ("GET", "/flags.csv", STAFF, {}),
+    ("GET", "/impact/cases", STAFF, {}),
+    ("GET", "/impact/cases.md", STAFF, {}),
+    ("GET", "/impact/coverage", {"operator"}, {}),
+    ("GET", "/api/v1/impact", STAFF, {}),
+    ("GET", "/api/v1/flags", STAFF, {}),
+    ("GET", "/api/v1/impact/cases", STAFF, {}),
 ]
 # Open to anyone by design (sign-in, sign-up, and the digest links whose token is the key).
 PUBLIC = {

@@ -128,7 +128,7 @@ def impact_page(
             "charts": charts,
             "divided": divided,
             "query": {"buyer": buyer or "", "since": since or "", "period": period},
-            "flags": _flags(request, buyer, None, since)["flags"] if buyer else [],
+            "flags": report.get("flags", []),
         },
     )
 

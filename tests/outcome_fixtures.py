@@ -1,5 +1,7 @@
-"""OCDS releases with outcomes, written for these tests in the shape real publishers use
-(Prozorro with the bids extension, Contracts Finder and Find a Tender award releases)."""
+"""OCDS releases with outcomes, written for the impact tests (tests/impact, tests/web) in the
+shape real publishers use (Prozorro with the bids extension, Contracts Finder and Find a Tender
+award releases). A plain module at the top of tests/, like `required.py`, so any folder can
+import it."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parent / "impact" / "fixtures"
 
 
 def party(
