@@ -91,6 +91,8 @@ def test_officer_pages_show_figures_beside_peers_and_say_a_flag_is_no_accusation
     ][0]["tender_id"]
     tender_page = officer.get(f"/tenders/{tender_id}")
     assert "What happened" in tender_page.text and "Reasons to look" in tender_page.text
+    public = site.client(None).get(f"/tenders/{tender_id}")  # the page digest links open
+    assert "What happened" in public.text and "Reasons to look" not in public.text
 
 
 def test_api_gives_the_same_objects_as_the_commands(site: Site, tmp_path: Path) -> None:
@@ -116,7 +118,8 @@ def test_api_gives_the_same_objects_as_the_commands(site: Site, tmp_path: Path) 
 def test_coverage_is_for_operators_and_impact_for_staff(site: Site, tmp_path: Path) -> None:
     _with_outcomes(site, tmp_path)
     page = site.client("operator").get("/impact/coverage")
-    assert page.status_code == 200 and "awards" in page.text
+    assert page.status_code == 200 and "awards" in page.text and "<svg" in page.text
+    assert "3 of 4" in page.text  # the awards source: three tenders with a bid count of four
     assert site.client("officer").get("/impact/coverage").status_code == 403
     assert site.client("org_a").get("/impact").status_code == 403
     assert site.client(None).get("/impact").status_code == 303

@@ -233,7 +233,17 @@ def cases_markdown(
 @router.get("/impact/coverage")
 def coverage_page(request: Request, account: Operator) -> Response:
     rows = service.coverage(request.app.state.engine)
-    return render(request, "impact/coverage.html", {"rows": rows})
+    chart = bars(
+        [
+            (
+                row["source"],
+                Decimal(row["with_bid_count"]) / row["tenders"] if row["tenders"] else None,
+                f"{row['with_bid_count']} of {row['tenders']}",
+            )
+            for row in rows
+        ]
+    )
+    return render(request, "impact/coverage.html", {"rows": rows, "chart": chart})
 
 
 # -- API ---------------------------------------------------------------------------------------
