@@ -75,9 +75,9 @@ def store_outcomes_by_id(
     supplier_ids = _upsert_suppliers(conn, [o for _, o, _ in changed], now)
     award_rows, supplier_rows = _award_rows(changed, supplier_ids)
     if award_rows:
-        conn.execute(insert(Award), award_rows)
+        conn.execute(insert(Award), _without_nul(award_rows))
     if supplier_rows:
-        conn.execute(insert(AwardSupplier), supplier_rows)
+        conn.execute(insert(AwardSupplier), _without_nul(supplier_rows))
     counts.written = len(changed)
     return counts
 
@@ -152,7 +152,7 @@ def _upsert_outcomes(
             index_elements=["tender_id"],
             set_={column: stmt.excluded[column] for column in rows[0] if column != "tender_id"},
         ),
-        rows,
+        _without_nul(rows),
     )
 
 
@@ -191,7 +191,7 @@ def _upsert_suppliers(
                 "last_seen": stmt.excluded.last_seen,
             },
         ).returning(Supplier.scheme, Supplier.identifier, Supplier.id)
-        rows = conn.execute(upsert, [wanted[key] for key in chunk])
+        rows = conn.execute(upsert, _without_nul([wanted[key] for key in chunk]))
         ids.update({(scheme, identifier): sid for scheme, identifier, sid in rows})
     return ids
 
@@ -230,6 +230,18 @@ def _award_rows(
                     }
                 )
     return awards, suppliers
+
+
+def _without_nul(value: Any) -> Any:
+    """`value` with NUL characters removed from every string: PostgreSQL refuses them in text
+    and JSON, and one such identifier must not roll back a whole file."""
+    if isinstance(value, str):
+        return value.replace("\x00", "") if "\x00" in value else value
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _without_nul(item) for key, item in value.items()}
+    return value
 
 
 def _insert(conn: Connection, model: Any) -> Any:

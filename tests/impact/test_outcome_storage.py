@@ -10,9 +10,11 @@ from outcome_fixtures import FIXTURES, award, bid, party, release
 from sqlalchemy import Engine, func, select
 
 from scanner.ingest.eforms import parse_eforms_notice
+from scanner.ingest.normalise import normalise_release
 from scanner.models import Award, AwardSupplier, Supplier, Tender, TenderOutcome
 from scanner.services.impact import backfill
 from scanner.storage import crawls
+from scanner.storage.outcomes import store_outcomes_by_id
 from scanner.storage.tenders import store_releases, store_tenders
 
 QUAY = party("GB-COH-0101", "Quay Digital", roles=["supplier"], ident="0101", scale="sme")
@@ -109,6 +111,30 @@ def test_partial_award_data_is_stored_as_unknown(engine: Engine) -> None:
     assert (link.supplier_id, link.party_ref, link.name) == (None, "GB-CFS-9", "Westmade Ltd")
     assert _count(engine, Supplier) == 0
     assert "award A1: no supplier" in unknowns and "bid B1: no value" in unknowns
+
+
+def test_nul_characters_in_outcomes_never_break_a_batch(engine: Engine) -> None:
+    """PostgreSQL refuses NUL in text and JSON: the outcome writer removes it (the release
+    and tender rows are the tender store's own concern)."""
+    source = _source(engine, "import")
+    _store(engine, source, "import", [release(1)])
+    odd = party("GB-COH-0\u00009", "Nul\u0000 Ltd", roles=["supplier"], ident="0\u00009")
+    published = release(
+        1,
+        parties=[odd],
+        awards=[award("A\u00001", [("GB-COH-0\u00009", "N\u0000")])],
+        bids=[bid("B\u00001", "valid", [("GB-COH-0\u00009", "N")])],
+    )
+    with engine.begin() as conn:
+        tender_id = conn.execute(select(Tender.id)).scalar_one()
+        store_outcomes_by_id(
+            conn, [(tender_id, normalise_release(published, source="import"))], now=NOW
+        )
+    with engine.connect() as conn:
+        supplier = conn.execute(select(Supplier)).one()
+        award_id = conn.execute(select(Award.award_id)).scalar_one()
+        bids = conn.execute(select(TenderOutcome.bids)).scalar_one()
+    assert (supplier.identifier, award_id, bids[0]["bid_id"]) == ("09", "A1", "B1")
 
 
 def test_eforms_result_is_stored_through_the_tender_store(engine: Engine) -> None:
