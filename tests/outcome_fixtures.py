@@ -6,9 +6,11 @@ import it."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 FIXTURES = Path(__file__).parent / "impact" / "fixtures"
 
 

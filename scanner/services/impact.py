@@ -8,6 +8,7 @@ stored: a changed threshold applies at once, and a flag is always explained by c
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -297,17 +298,18 @@ def _own_loop(
         for r in flagged
         if current[r.tender_id][1] >= 2 and current[r.tender_id][0] > assessed[r.tender_id]
     ]
+    same_kind: dict[tuple[str, str], list[TenderRecord]] = defaultdict(list)
+    for record in records:  # grouped once: a buyer's tenders of one kind (CPV division)
+        same_kind[(record.buyer_key, (record.main_cpv or "")[:2])].append(record)
     later_divided, cannot_tell = [], []
     for r in flagged:
         later = [
             other
-            for other in records
-            if other.buyer_key == r.buyer_key
-            and other.tender_id != r.tender_id
+            for other in same_kind[(r.buyer_key, (r.main_cpv or "")[:2])]
+            if other.tender_id != r.tender_id
             and r.published_at is not None
             and other.published_at is not None
             and other.published_at > r.published_at
-            and (other.main_cpv or "")[:2] == (r.main_cpv or "")[:2]
         ]
         if not later:
             cannot_tell.append(r.tender_id)

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import NOW
-from outcome_fixtures import FIXTURES, award, bid, party, release
+from outcome_fixtures import FIXTURES, NOW, award, bid, party, release
 from sqlalchemy import Engine, func, select
 
 from scanner.ingest.eforms import parse_eforms_notice

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from conftest import NOW
+from outcome_fixtures import NOW
 from required import SHARED_DIR, require_shared
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session

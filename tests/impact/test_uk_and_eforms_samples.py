@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import NOW
+from outcome_fixtures import NOW
 from required import SHARED_DIR, require_shared
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
