@@ -192,6 +192,11 @@ class Settings(BaseSettings):
         description="TOML file of the integrity flags' thresholds and extra procedure "
         "thresholds; see docs/impact.md.",
     )
+    shared_dir: Path = Field(
+        default=PROJECT_ROOT.parent / "shared",
+        description="Folder of the shared real samples (its `samples/` holds the recorded "
+        "notices) that `lotwise eval --set real` evaluates on.",
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 from sqlalchemy import Engine
 
 from scanner.cli.context import AppContext, app_context, parse_date
+from scanner.cli.evaluate import evaluate
 from scanner.cli.output import console, err_console, print_json, table
-from scanner.orgs import OrgFileError, RatesError
+from scanner.orgs import RatesError
 from scanner.services import organisations as org_service
 from scanner.services.matching import MatchingConfig, MatchRun, consortium_for, refresh_matches
 from scanner.settings import Settings
-from scanner.splitter import ThresholdsError, load_thresholds
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (stable field names).")]
 NowOption = Annotated[
@@ -63,7 +62,7 @@ def refresh_matches_and_report(settings: Settings, engine: Engine) -> MatchRun |
 def register(app: typer.Typer) -> None:
     app.command("match")(match)
     app.command("consortium")(consortium)
-    app.command("eval")(evaluate)
+    app.command("eval")(evaluate)  # scanner/cli/evaluate.py
 
 
 def match(
@@ -165,65 +164,3 @@ def consortium(
         )
         return
     console.print(found.explanation, highlight=False)
-
-
-def evaluate(
-    ctx: typer.Context,
-    labels: Annotated[
-        Path | None, typer.Option("--labels", help="Graded labels file (default: bundled).")
-    ] = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Judge the matcher on the bundled labelled set (31 profiles over the demo corpus):
-    precision@5, precision@10 and NDCG@10 per profile and overall, beside a keyword + CPV
-    baseline and a gated keyword + CPV ablation measured the same way, then macro figures for the tuning half, the held-out half
-    (the figures to trust) and all profiles."""
-    from scanner.demo.generate import ANCHOR
-    from scanner.evaluation.ranking import LabelsError, format_report
-    from scanner.services.evaluation import LABELS, evaluate_matching, format_halves
-
-    context = app_context(ctx)
-    config = matching_config(context)
-    try:
-        thresholds = load_thresholds(context.settings.thresholds_file)
-        result = evaluate_matching(config, thresholds, now=ANCHOR, labels_path=labels or LABELS)
-    except (LabelsError, OrgFileError, ThresholdsError, OSError) as exc:
-        err_console.print(str(exc), style="red", markup=False)
-        raise typer.Exit(2) from None
-    if as_json:
-        halves = result.halves()
-        print_json(
-            {
-                name: {
-                    "precision": {str(k): v for k, v in r.macro_precision.items()},
-                    "ndcg": {str(k): v for k, v in r.macro_ndcg.items()},
-                    "profiles": len(r.profiles),
-                    "halves": {
-                        half: {
-                            "precision": {str(k): v for k, v in m.precision.items()},
-                            "ndcg": {str(k): v for k, v in m.ndcg.items()},
-                            "profiles": m.profiles,
-                        }
-                        for half, by_name in halves.items()
-                        for m in [by_name[name]]
-                    },
-                    "tuning_profiles": sorted(result.tuning),
-                }
-                for name, r in result.reports.items()
-            }
-        )
-        return
-    titles = {
-        "matcher": "matcher",
-        "baseline": "baseline: keywords + CPV only, no other criterion or gate",
-        "keywords + CPV, gated": "keywords + CPV behind the matcher's gates (ablation)",
-    }
-    reports = {titles.get(name, name): report for name, report in result.reports.items()}
-    for name, report in reports.items():
-        console.print(format_report(report, name), highlight=False, markup=False)
-    console.print(format_halves(result), highlight=False, markup=False)
-    console.print(
-        f"{result.profiles} profiles over {result.tenders} demo tenders "
-        f"({result.opportunities} opportunities) as of {ANCHOR:%Y-%m-%d}.",
-        highlight=False,
-    )

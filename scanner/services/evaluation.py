@@ -21,12 +21,14 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from matchers import OrgProfile, Weights
 from scanner.evaluation.demo_corpus import load_demo_tenders
+from scanner.evaluation.languages import language_name
 from scanner.evaluation.ranking import EvaluationReport, evaluate, load_labels
 from scanner.orgs import OrgFileError, load_file, to_org_profile
 from scanner.services.matching import Corpus, CorpusBuilder, MatchingConfig, rank_corpus
@@ -54,6 +56,7 @@ class Macro:
     profiles: int
     precision: dict[int, float]
     ndcg: dict[int, float | None]
+    judged: dict[int, float] = field(default_factory=dict)  # share of each top k judged
 
 
 def macro_of(report: EvaluationReport, ids: Collection[str]) -> Macro:
@@ -61,7 +64,8 @@ def macro_of(report: EvaluationReport, ids: Collection[str]) -> Macro:
     chosen = [s for s in report.profiles if s.profile_id in ids]
     precision = {k: _mean([s.precision[k] for s in chosen]) or 0.0 for k in report.ks}
     ndcg = {k: _mean([v for s in chosen if (v := s.ndcg[k]) is not None]) for k in report.ks}
-    return Macro(len(chosen), precision, ndcg)
+    judged = {k: _mean([s.judged[k] for s in chosen]) or 0.0 for k in report.ks}
+    return Macro(len(chosen), precision, ndcg, judged)
 
 
 def _mean(values: Sequence[float]) -> float | None:
@@ -78,6 +82,9 @@ class Evaluation:
     profiles: int
     tuning: frozenset[str] = frozenset()
     held_out: frozenset[str] = frozenset()
+    groups: dict[str, frozenset[str]] = field(default_factory=dict)  # e.g. by target language
+    summary: str = ""  # one line saying what was ranked, for people
+    corpus: dict[str, Any] = field(default_factory=dict)  # counts of what was ranked
 
     @property
     def matcher(self) -> EvaluationReport:
@@ -99,6 +106,22 @@ class Evaluation:
             for half, ids in groups.items()
         }
 
+    def by_group(self) -> dict[str, dict[str, dict[str, Macro]]]:
+        """{group: {"tuning" | "held-out" | "all": {ranking name: Macro}}} for `groups`."""
+        return {
+            group: {
+                half: {
+                    name: macro_of(report, ids & chosen) for name, report in self.reports.items()
+                }
+                for half, chosen in (
+                    ("tuning", self.tuning),
+                    ("held-out", self.held_out),
+                    ("all", self.tuning | self.held_out),
+                )
+            }
+            for group, ids in self.groups.items()
+        }
+
 
 def evaluate_matching(
     config: MatchingConfig,
@@ -117,7 +140,7 @@ def evaluate_matching(
         packages = assess(tender, now=now, thresholds=thresholds).packages
         builder.add(position, 1, tender, packages)
     corpus = builder.corpus
-    orgs = _profiles(organisations_path, config, now)
+    orgs = load_profiles(organisations_path, config, now)
     labels = load_labels(
         labels_path, known_profiles={o.id for o in orgs}, known_tenders=set(tenders)
     )
@@ -138,6 +161,8 @@ def evaluate_matching(
         profiles=len(orgs),
         tuning=tuning,
         held_out=held_out,
+        summary=f"{len(orgs)} profiles over {len(corpus.tenders)} demo tenders "
+        f"({len(corpus.opportunities)} opportunities) as of {now:%Y-%m-%d}.",
     )
 
 
@@ -148,7 +173,8 @@ def _rankings(
     return {org: [r.tender.source_key for r in matches] for org, matches in ranked.items()}
 
 
-def _profiles(path: Path, config: MatchingConfig, now: datetime) -> list[OrgProfile]:
+def load_profiles(path: Path, config: MatchingConfig, now: datetime) -> list[OrgProfile]:
+    """The profiles of an organisations file as matching sees them (OrgFileError if invalid)."""
     loaded = load_file(path, currencies=config.rates.currencies)
     if loaded.errors:
         first = loaded.errors[0]
@@ -158,29 +184,52 @@ def _profiles(path: Path, config: MatchingConfig, now: datetime) -> list[OrgProf
 
 def format_halves(evaluation: Evaluation) -> str:
     """Macro figures for tuning, held-out and all profiles, each ranking side by side."""
-    ks = evaluation.matcher.ks
-    head = ["half", "ranking", "profiles"]
-    head += [f"P@{k}" for k in ks] + [f"NDCG@{k}" for k in ks]
-    rows = []
-    for half, by_name in evaluation.halves().items():
-        for name, macro in by_name.items():
-            cells = [half, name, str(macro.profiles)]
-            cells += [f"{macro.precision[k]:.2f}" for k in ks]
-            cells += ["-" if (v := macro.ndcg[k]) is None else f"{v:.2f}" for k in ks]
-            rows.append(cells)
-    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
-    lines = [
-        "  ".join(
-            c.ljust(w) if i < 2 else c.rjust(w)
-            for i, (c, w) in enumerate(zip(r, widths, strict=True))
-        )
-        for r in [head, *rows]
+    rows = [
+        [half, name, macro]
+        for half, by_name in evaluation.halves().items()
+        for name, macro in by_name.items()
     ]
-    lines.insert(1, "  ".join("-" * w for w in widths))
+    lines = _macro_table(["half", "ranking"], rows, evaluation.matcher.ks)
     tuning = ", ".join(sorted(evaluation.tuning))
     lines.append(f"tuning half (split by SHA-256 of the id): {tuning}")
     lines.append("held-out figures are the ones to trust: tune only by looking at the tuning half.")
     return "\n".join(lines)
+
+
+def format_groups(evaluation: Evaluation) -> str:
+    """Macro figures per group of profiles (e.g. target language), per half and ranking."""
+    rows = [
+        [language_name(group), half, name, macro]
+        for group, by_half in evaluation.by_group().items()
+        for half, by_name in by_half.items()
+        for name, macro in by_name.items()
+        if macro.profiles
+    ]
+    return "\n".join(_macro_table(["group", "half", "ranking"], rows, evaluation.matcher.ks))
+
+
+def _macro_table(labels: list[str], rows: list[list[Any]], ks: Sequence[int]) -> list[str]:
+    """Aligned text rows: the label columns, then profiles, P@k, NDCG@k and judged@(last k)."""
+    head = [*labels, "profiles", *(f"P@{k}" for k in ks), *(f"NDCG@{k}" for k in ks)]
+    head.append(f"judged@{ks[-1]}")
+    table = [head]
+    for row in rows:
+        *names, macro = row
+        cells = [*names, str(macro.profiles)]
+        cells += [f"{macro.precision[k]:.2f}" for k in ks]
+        cells += ["-" if (v := macro.ndcg[k]) is None else f"{v:.2f}" for k in ks]
+        cells.append(f"{macro.judged.get(ks[-1], 0.0):.2f}")
+        table.append(cells)
+    widths = [max(len(r[i]) for r in table) for i in range(len(head))]
+    lines = [
+        "  ".join(
+            c.ljust(w) if i < len(labels) else c.rjust(w)
+            for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        )
+        for r in table
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return lines
 
 
 __all__ = [
@@ -189,7 +238,9 @@ __all__ = [
     "Evaluation",
     "Macro",
     "evaluate_matching",
+    "format_groups",
     "format_halves",
+    "load_profiles",
     "macro_of",
     "split_profiles",
 ]

@@ -1,0 +1,120 @@
+"""A rough language guess for evaluation reports: which language a notice's text is in.
+
+Only for counting the real-data corpus by language (the matcher does its own analysis): a
+script check (Greek, Armenian, Cyrillic with Ukrainian or Russian letters), then the language
+whose commonest function words occur most often. Short or mixed texts may come out undecided
+(None); the report says so rather than guessing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+__all__ = ["FUNCTION_WORDS", "LANGUAGE_NAMES", "detect_language", "language_name"]
+
+_WORD_RE = re.compile(r"[^\W\d_]+")
+
+# English names of the languages reports may show (ISO 639-1 codes), so "uk" reads as Ukrainian.
+LANGUAGE_NAMES: dict[str, str] = {
+    "cy": "Welsh",
+    "da": "Danish",
+    "de": "German",
+    "el": "Greek",
+    "en": "English",
+    "es": "Spanish",
+    "et": "Estonian",
+    "fi": "Finnish",
+    "fr": "French",
+    "hy": "Armenian",
+    "it": "Italian",
+    "nl": "Dutch",
+    "no": "Norwegian",
+    "pl": "Polish",
+    "pt": "Portuguese",
+    "ro": "Romanian",
+    "ru": "Russian",
+    "sk": "Slovak",
+    "sl": "Slovenian",
+    "sv": "Swedish",
+    "uk": "Ukrainian",
+}
+
+
+def language_name(code: str) -> str:
+    """`"uk"` -> `"uk (Ukrainian)"`; an unknown code or a group name stays as it is."""
+    name = LANGUAGE_NAMES.get(code)
+    return f"{code} ({name})" if name else code
+
+
+# The commonest function words of each language in notice text (articles, prepositions,
+# conjunctions, pronouns), chosen to overlap as little as possible between languages.
+FUNCTION_WORDS: dict[str, frozenset[str]] = {
+    lang: frozenset(words.split())
+    for lang, words in {
+        "en": "the and of for to with in on by is are be will this that from which an or",
+        "uk": "та і й на з до для у в що від за по як який яка які або це не",
+        "ru": "и на с для по что от как или это не который которые при",
+        "pl": "i w na do z dla oraz się jest przez od że lub nie w ramach zamówienia",
+        "fr": "le la les des et du pour en dans une un au aux sur par est qui ou",
+        "nl": "de het een en van voor in op met te zijn door aan bij als wordt",
+        "de": "der die das und für mit von zu den im des auf ist eine ein dem sich",
+        "fi": "ja on tai että sekä ovat kanssa mukaan palvelut hankinta",
+        "no": "og av for til med som på er en et skal ved eller fra det",
+        "sv": "och av för till med som på är en ett ska vid eller från det",
+        "da": "og af for til med som på er en et skal ved eller fra det",
+        "ro": "și de la în pentru cu din pe privind sau este care al ale",
+        "es": "el la los las de y para en del con por que un una se al",
+        "it": "il lo la gli le di e per in del della dei con che un una al",
+        "pt": "o a os as de e para em do da dos das com que um uma",
+        "et": "ja on või mis kui ning koos alusel teenuse hange",
+        "sl": "in za na v z je ki so ali pri od do",
+        "cy": "a y yr ac i o ar yn gyda am ei eu",
+    }.items()
+}
+_NORDIC_MARKERS = {"no": frozenset("øæ"), "da": frozenset("øæ"), "sv": frozenset("äö")}
+
+
+def detect_language(text: str) -> str | None:
+    """The ISO 639-1 code of the language `text` is most likely in, or None when undecided."""
+    if not text.strip():
+        return None
+    letters = Counter(c for c in text.lower() if c.isalpha())
+    by_script = _by_script(letters)
+    if by_script is not None:
+        return None if by_script == "cyrillic" else by_script
+    words = _WORD_RE.findall(text.lower())
+    hits = Counter({lang: sum(w in vocab for w in words) for lang, vocab in FUNCTION_WORDS.items()})
+    ranked = hits.most_common()
+    if not ranked or ranked[0][1] < 2:
+        return None
+    best, score = ranked[0]
+    tied = [lang for lang, found in ranked if found == score]
+    if len(tied) > 1:
+        return _break_tie(tied, letters)
+    return best
+
+
+def _by_script(letters: Counter[str]) -> str | None:
+    total = sum(letters.values()) or 1
+    greek = sum(n for c, n in letters.items() if "\u0370" <= c <= "\u03ff")
+    armenian = sum(n for c, n in letters.items() if "\u0530" <= c <= "\u058f")
+    cyrillic = sum(n for c, n in letters.items() if "\u0400" <= c <= "\u04ff")
+    if greek / total > 0.5:
+        return "el"
+    if armenian / total > 0.5:
+        return "hy"
+    if cyrillic / total > 0.5:
+        if any(letters[c] for c in "іїєґ"):
+            return "uk"
+        if any(letters[c] for c in "ыэъё"):
+            return "ru"
+        return "cyrillic"  # neither marker: undecided between them, no word count either
+    return None
+
+
+def _break_tie(tied: list[str], letters: Counter[str]) -> str | None:
+    for lang in tied:
+        if any(letters[c] for c in _NORDIC_MARKERS.get(lang, ())):
+            return lang
+    return None

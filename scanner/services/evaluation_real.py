@@ -1,0 +1,197 @@
+"""`lotwise eval --set real`: the matcher judged on real notices in many languages, beside a
+plain BM25 ranker and the published keyword + code heuristic.
+
+The corpus is every call for competition in the shared samples, each as on its publication
+day (`scanner.evaluation.real_corpus`); the profiles and graded labels are in
+`benchmarks/real_match/` (method in its README). The matcher sees the corpus exactly as
+matching does (tenders, their lots and the splitter's packages; money in the reporting
+currency) at the corpus's `now`, and is scored at tender level like the demo set.
+
+Figures are macro-averaged over the tuning half, the held-out half (split by the hash of the
+profile id, as for the demo set) and all profiles, and per language: a profile counts for the
+language of the notices it targets, i.e. the language most of its notices graded 1 or 2 are
+written in (as they declare it; ties go to the alphabetically first).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from matchers import OrgProfile, Weights
+from scanner.evaluation.baselines import BM25Ranker, Document, document_of, heuristic_ranking
+from scanner.evaluation.baselines import profile_words as bm25_query
+from scanner.evaluation.languages import detect_language
+from scanner.evaluation.ranking import LabelSet, evaluate, load_labels
+from scanner.evaluation.real_corpus import EVALUATION_NOW, RealCorpus, load_real_corpus
+from scanner.services.evaluation import Evaluation, load_profiles, split_profiles
+from scanner.services.matching import Corpus, CorpusBuilder, MatchingConfig, rank_corpus
+from scanner.settings import PROJECT_ROOT
+from scanner.splitter import Thresholds, assess
+
+REAL_DIR = PROJECT_ROOT / "benchmarks" / "real_match"
+REAL_LABELS = REAL_DIR / "labels.toml"
+REAL_PROFILES = REAL_DIR / "profiles.toml"
+RANKERS = ("matcher", "BM25", "keyword + code heuristic")
+
+
+class SamplesMissingError(FileNotFoundError):
+    """The shared samples the real-data set is built from are not on this machine."""
+
+
+@dataclass(frozen=True)
+class RealSet:
+    """The real-data corpus, prepared once for every ranker: the matcher's opportunities, the
+    plain rankers' documents, the profiles, and which item key each corpus tender is."""
+
+    corpus: RealCorpus
+    orgs: list[OrgProfile]
+    matching: Corpus
+    documents: list[Document]
+    keys: dict[str, str]  # matching corpus tender id -> item key
+
+
+def prepare_real_set(
+    config: MatchingConfig,
+    thresholds: Thresholds,
+    samples: Path,
+    *,
+    profiles_path: Path = REAL_PROFILES,
+    now: datetime = EVALUATION_NOW,
+) -> RealSet:
+    """Load the corpus from `samples` (SamplesMissingError when absent) and the profiles."""
+    if not samples.is_dir():
+        raise SamplesMissingError(
+            f"the real-data set needs the shared samples: {samples} not found "
+            "(set LOTWISE_SHARED_DIR)"
+        )
+    corpus = load_real_corpus(samples, now=now)
+    builder = CorpusBuilder(config.rates, on=now.date())
+    keys: dict[str, str] = {}
+    for position, item in enumerate(corpus.items.values(), start=1):
+        packages = assess(item.tender, now=now, thresholds=thresholds).packages
+        builder.add(position, 1, item.tender, packages)
+        keys[str(position)] = item.key
+    documents = [
+        document_of(item.key, item.tender, now, builder.to_reporting)
+        for item in corpus.items.values()
+    ]
+    orgs = load_profiles(profiles_path, config, now)
+    return RealSet(corpus, orgs, builder.corpus, documents, keys)
+
+
+def real_rankings(real: RealSet, weights: Weights, top: int) -> dict[str, dict[str, list[str]]]:
+    """Each ranker's best `top` item keys per profile: {ranker: {profile id: [keys]}}."""
+    now = real.corpus.now
+    ranked = rank_corpus(real.matching, real.orgs, now=now, weights=weights, top=top)
+    bm25 = BM25Ranker(real.documents)
+    return {
+        "matcher": {
+            org: [real.keys[r.opportunity.tender_id] for r in matches]
+            for org, matches in ranked.items()
+        },
+        "BM25": {o.id: bm25.rank(bm25_query(o), top) for o in real.orgs},
+        "keyword + code heuristic": {
+            o.id: heuristic_ranking(real.documents, o, top) for o in real.orgs
+        },
+    }
+
+
+def target_languages(labels: LabelSet, corpus: RealCorpus) -> dict[str, str]:
+    """Each labelled profile's target language: the declared language of most of its notices
+    graded 1 or 2 (ties: alphabetically first); "none" when it has no such notice."""
+    found: dict[str, str] = {}
+    for profile_id, graded in labels.profiles.items():
+        languages = Counter(
+            corpus.items[key].declared_language or "undetermined"
+            for key, label in graded.items()
+            if label.grade >= 1 and key in corpus.items
+        )
+        ranked = sorted(languages.items(), key=lambda pair: (-pair[1], pair[0]))
+        found[profile_id] = ranked[0][0] if ranked else "none"
+    return found
+
+
+def profile_language(org: OrgProfile) -> str:
+    """The language a profile is written in (guessed from its own text)."""
+    text = " ".join([org.description, org.capabilities, *org.keywords])
+    return detect_language(text) or "undetermined"
+
+
+def evaluate_real(
+    config: MatchingConfig,
+    thresholds: Thresholds,
+    samples: Path,
+    *,
+    labels_path: Path = REAL_LABELS,
+    profiles_path: Path = REAL_PROFILES,
+    ks: Sequence[int] = (5, 10),
+) -> Evaluation:
+    """Rank the real corpus for every profile with the matcher and both baselines, and score
+    the three rankings against the real-data labels."""
+    real = prepare_real_set(config, thresholds, samples, profiles_path=profiles_path)
+    labels = load_labels(
+        labels_path,
+        known_profiles={o.id for o in real.orgs},
+        known_tenders=set(real.corpus.items),
+    )
+    rankings = real_rankings(real, config.weights, max(ks))
+    tuning, held_out = split_profiles(o.id for o in real.orgs)
+    targets = target_languages(labels, real.corpus)
+    written = {o.id: profile_language(o) for o in real.orgs}
+    groups: dict[str, set[str]] = {}
+    for profile_id, language in targets.items():
+        groups.setdefault(language, set()).add(profile_id)
+        if written.get(profile_id) != language:
+            groups.setdefault("cross-language", set()).add(profile_id)
+    return Evaluation(
+        reports={name: evaluate(r, labels, ks) for name, r in rankings.items()},
+        tenders=len(real.corpus.items),
+        opportunities=len(real.matching.opportunities),
+        profiles=len(real.orgs),
+        tuning=tuning,
+        held_out=held_out,
+        groups={name: frozenset(ids) for name, ids in sorted(groups.items())},
+        summary=f"{len(real.orgs)} profiles over {len(real.corpus.items)} real notices "
+        f"({len(real.matching.opportunities)} opportunities), each as on the day its call "
+        f"opened, shifted to {real.corpus.now:%Y-%m-%d}; {sum(labels.counts().values())} "
+        f"judgements (grade 2/1/0: {labels.counts()[2]}/{labels.counts()[1]}/"
+        f"{labels.counts()[0]}); groups by target language (the language most of a profile's "
+        "notices graded 1-2 are written in); cross-language: written in another language.",
+        corpus={
+            **corpus_summary(real.corpus),
+            "target_language": targets,
+            "profile_language": written,
+        },
+    )
+
+
+def corpus_summary(corpus: RealCorpus) -> Mapping[str, Mapping[str, int]]:
+    """Kept items per source, declared and detected language; left-out notices per reason."""
+    left_out: Counter[str] = Counter()
+    for (_, reason), count in corpus.left_out.items():
+        left_out[reason] += count
+    return {
+        "source": dict(corpus.counts("source").most_common()),
+        "declared_language": dict(corpus.counts("declared_language").most_common()),
+        "detected_language": dict(corpus.counts("detected_language").most_common()),
+        "left_out": dict(left_out.most_common()),
+    }
+
+
+__all__ = [
+    "RANKERS",
+    "REAL_LABELS",
+    "REAL_PROFILES",
+    "RealSet",
+    "SamplesMissingError",
+    "corpus_summary",
+    "evaluate_real",
+    "prepare_real_set",
+    "profile_language",
+    "real_rankings",
+    "target_languages",
+]
