@@ -53,6 +53,7 @@ __all__ = [
     "RealItem",
     "load_real_corpus",
     "opened_at",
+    "shifted_to",
     "source_of",
 ]
 
@@ -163,7 +164,7 @@ def load_real_corpus(samples: Path, *, now: datetime = EVALUATION_NOW) -> RealCo
                 key=key,
                 file=relative,
                 source=source,
-                tender=_as_published_at(tender, now),
+                tender=shifted_to(tender, now),
                 published=opened_at(tender),
                 declared_language=_declared_language(tender, relative),
                 detected_language=detect_language(_text_of(tender)),
@@ -232,7 +233,7 @@ def opened_at(tender: NormalisedTender) -> datetime | None:
     return min(dates) if dates else tender.updated_at
 
 
-def _as_published_at(tender: NormalisedTender, now: datetime) -> NormalisedTender:
+def shifted_to(tender: NormalisedTender, now: datetime) -> NormalisedTender:
     """The tender with every date moved by the same amount, so that it opens at `now`."""
     anchor = opened_at(tender)
     if anchor is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 
 import pytest
 
@@ -54,3 +55,40 @@ def test_evaluate_matching_reports_both_halves_and_all() -> None:
     assert weighted / 31 == pytest.approx(result.baseline.macro_precision[10])
     shown = format_halves(result)
     assert "held-out  matcher" in shown and "tuning    baseline" in shown
+
+
+def test_groups_per_half_equal_a_computation_by_hand() -> None:
+    from scanner.services.evaluation import Evaluation, format_groups
+
+    labels = LabelSet(
+        {
+            "p1": {"a": Label("a", 2), "b": Label("b", 0)},
+            "p2": {"c": Label("c", 1)},
+            "p3": {"d": Label("d", 2), "e": Label("e", 1)},
+        }
+    )
+    rankings = {"p1": ["b", "a"], "p2": ["x", "c"], "p3": ["d", "e"]}
+    report = evaluate(rankings, labels, ks=(1, 2))
+    result = Evaluation(
+        reports={"matcher": report},
+        tenders=5,
+        opportunities=5,
+        profiles=3,
+        tuning=frozenset({"p1", "p3"}),
+        held_out=frozenset({"p2"}),
+        groups={"uk": frozenset({"p1", "p2"}), "en": frozenset({"p3"})},
+    )
+    uk = result.by_group()["uk"]
+    # p1: b (0) then a (2): P@1 0, P@2 1/2, NDCG@2 = (3/log2(3)) / 3; judged 1 and 1.
+    assert uk["tuning"]["matcher"].precision == {1: 0.0, 2: 0.5}
+    assert uk["tuning"]["matcher"].ndcg[2] == pytest.approx(1 / math.log2(3))
+    # p2: x (unjudged) then c (1): P@2 1/2, judged@1 0, judged@2 1/2, NDCG@2 = (1/log2(3)) / 1.
+    assert uk["held-out"]["matcher"].judged == {1: 0.0, 2: 0.5}
+    assert uk["held-out"]["matcher"].ndcg[2] == pytest.approx(1 / math.log2(3))
+    assert uk["all"]["matcher"].precision[2] == pytest.approx(0.5)
+    assert uk["all"]["matcher"].profiles == 2
+    assert result.by_group()["en"]["held-out"]["matcher"].profiles == 0
+    assert result.by_group()["en"]["tuning"]["matcher"].ndcg[2] == pytest.approx(1.0)
+    shown = format_groups(result)
+    assert "uk (Ukrainian)  tuning    matcher" in shown and "judged@2" in shown
+    assert "en (English)    held-out" not in shown  # an empty half is not shown

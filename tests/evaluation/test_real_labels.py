@@ -1,0 +1,100 @@
+"""The real-data labels and profiles: well formed, every profile with something to find, both
+halves represented per target language."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections import Counter
+
+import pytest
+
+from scanner.evaluation.ranking import LabelSet, load_labels
+from scanner.evaluation.real_corpus import RealCorpus
+from scanner.services.evaluation import load_profiles, split_profiles
+from scanner.services.evaluation_real import (
+    REAL_LABELS,
+    REAL_PROFILES,
+    profile_language,
+    target_languages,
+)
+from scanner.services.matching import MatchingConfig
+from scanner.settings import PROJECT_ROOT
+
+VIA = re.compile(
+    r"pool:(matcher|bm25|heuristic)(\+(matcher|bm25|heuristic))*|cpv-division|near-miss-region"
+    r"|random|sweep|earlier-pool:.+"
+)
+
+
+@pytest.fixture(scope="module")
+def profile_ids() -> list[str]:
+    config = MatchingConfig.load(
+        PROJECT_ROOT / "config" / "matching.toml", PROJECT_ROOT / "config" / "rates.toml"
+    )
+    from scanner.evaluation.real_corpus import EVALUATION_NOW
+
+    orgs = load_profiles(REAL_PROFILES, config, EVALUATION_NOW)  # raises when invalid
+    return [o.id for o in orgs]
+
+
+@pytest.fixture(scope="module")
+def labels(profile_ids: list[str], real_corpus: RealCorpus) -> LabelSet:
+    return load_labels(
+        REAL_LABELS, known_profiles=set(profile_ids), known_tenders=set(real_corpus.items)
+    )
+
+
+def test_profiles_validate_and_are_many_small_and_multilingual(profile_ids: list[str]) -> None:
+    raw = tomllib.loads(REAL_PROFILES.read_text(encoding="utf-8"))["organisation"]
+    assert len(profile_ids) == len(raw) >= 30
+    assert all(p.get("team_size", 0) <= 50 for p in raw)
+    assert {p["currency"] for p in raw} >= {"UAH", "GBP", "EUR", "PLN", "NOK", "USD"}
+    assert sum(1 for p in raw if p.get("cpv") or p.get("naics")) < len(raw)  # some without codes
+
+
+def test_every_profile_is_labelled_with_reasons_and_something_to_find(
+    labels: LabelSet, profile_ids: list[str]
+) -> None:
+    assert set(labels.profiles) == set(profile_ids)
+    for profile_id, graded in labels.profiles.items():
+        relevant = [label for label in graded.values() if label.grade >= 1]
+        assert len(relevant) >= 3, profile_id
+        for label in relevant:
+            assert label.reason, (profile_id, label.tender)
+        for label in graded.values():
+            assert label.via and VIA.fullmatch(label.via), (profile_id, label.via)
+
+
+def test_every_label_is_for_a_notice_open_on_the_evaluation_day(
+    labels: LabelSet, real_corpus: RealCorpus
+) -> None:
+    for graded in labels.profiles.values():
+        for key in graded:
+            assert real_corpus.items[key].tender.is_open(real_corpus.now)
+
+
+def test_both_halves_hold_profiles_of_each_language_with_several(
+    labels: LabelSet, real_corpus: RealCorpus, profile_ids: list[str]
+) -> None:
+    targets = target_languages(labels, real_corpus)
+    tuning, held_out = split_profiles(profile_ids)
+    per_language = Counter(targets.values())
+    assert per_language["uk"] >= 10 and per_language["en"] >= 10
+    for language, count in per_language.items():
+        if count >= 2:
+            chosen = {p for p, lang in targets.items() if lang == language}
+            assert chosen & tuning and chosen & held_out, language
+
+
+def test_profiles_are_written_in_their_owners_languages() -> None:
+    config = MatchingConfig.load(
+        PROJECT_ROOT / "config" / "matching.toml", PROJECT_ROOT / "config" / "rates.toml"
+    )
+    from scanner.evaluation.real_corpus import EVALUATION_NOW
+
+    written = Counter(
+        profile_language(o) for o in load_profiles(REAL_PROFILES, config, EVALUATION_NOW)
+    )
+    assert written["uk"] >= 10 and written["en"] >= 10
+    assert {"pl", "de", "it", "no"} <= set(written)
