@@ -68,7 +68,8 @@ def main() -> int:
         for key, where in found.items():
             listed += 1
             print(f"{profile_id}\t{key}\tpool:{'+'.join(w.split('#')[0] for w in where)}", end="")
-            print(f"\t{' '.join(where)}\t{real.corpus.items[key].tender.title[:80]}")
+            title = " ".join(real.corpus.items[key].tender.title.split())[:80]
+            print(f"\t{' '.join(where)}\t{title}")
             if args.show:
                 print(describe(real.corpus.items[key]))
     print(f"# {listed} unjudged notice(s) in the top {args.k} of some ranking", file=sys.stderr)
