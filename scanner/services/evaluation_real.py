@@ -160,12 +160,27 @@ def evaluate_real(
         f"opened, shifted to {real.corpus.now:%Y-%m-%d}; {sum(labels.counts().values())} "
         f"judgements (grade 2/1/0: {labels.counts()[2]}/{labels.counts()[1]}/"
         f"{labels.counts()[0]}); groups by target language (the language most of a profile's "
-        "notices graded 1-2 are written in); cross-language: written in another language.",
+        "notices graded 1-2 are written in); cross-language: written in another language.\n"
+        + _counts_line(corpus_summary(real.corpus)),
         corpus={
             **corpus_summary(real.corpus),
             "target_language": targets,
             "profile_language": written,
         },
+    )
+
+
+def _counts_line(summary: Mapping[str, Mapping[str, int]]) -> str:
+    """The corpus counts for people: per source, per declared and detected language, left out."""
+    titles = {
+        "source": "notices per source",
+        "declared_language": "declared language",
+        "detected_language": "detected language",
+        "left_out": "left out",
+    }
+    return "\n".join(
+        f"{title}: " + ", ".join(f"{name} {count}" for name, count in summary[key].items())
+        for key, title in titles.items()
     )
 
 
