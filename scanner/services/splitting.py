@@ -9,7 +9,6 @@ the run.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,17 +21,34 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from scanner.ingest.jsonfiles import open_decompressed
-from scanner.ingest.money import parse_amount, parse_currency
 from scanner.ingest.normalise import NormaliseError, normalise_release
 from scanner.ingest.ocds import OCDSFormatError, compile_releases, releases_in_package
 from scanner.ingest.repair import InvalidJSON, parse_json_lenient
 from scanner.ingest.tender import NormalisedTender
 from scanner.services.split_export import assessment_dict, failed_assessment
 from scanner.splitter import Thresholds, assess
+from scanner.splitter.amounts import money_in_text, total_in_text
+from scanner.splitter.buyers import buyer_in_text
+from scanner.splitter.prose import clip
+from scanner.splitter.work import work_packages
+
+__all__ = [
+    "Draft",
+    "DraftError",
+    "RefreshCounts",
+    "check_drafts",
+    "money_in_text",
+    "pending_count",
+    "read_draft",
+    "refresh_assessments",
+]
 from scanner.storage import assessments as store
 
 DEFAULT_BATCH = 250
 MAX_DRAFT_BYTES = 20 * 1024 * 1024
+# A plain-text draft is read for its first 200,000 characters: a requirement is never longer,
+# and every pattern then runs in bounded time.
+MAX_TEXT_CHARS = 200_000
 _ERROR_LIMIT = 1000
 
 
@@ -193,22 +209,6 @@ class Draft:
 
 _JSON_SUFFIXES = {".json", ".jsonl", ".gz"}
 _TEXT_SUFFIXES = {".txt", ".text", ".md"}
-_SCALE = {
-    "k": 10**3,
-    "thousand": 10**3,
-    "m": 10**6,
-    "million": 10**6,
-    "bn": 10**9,
-    "billion": 10**9,
-}
-_CODE = r"(?:GBP|EUR|USD)"
-_NUMBER = r"\d[\d,.\u00a0]*\d|\d"
-_SUFFIX = r"(?:\s?(?P<scale>bn|billion|million|thousand|m|k)\b)?"
-_MONEY_PATTERNS = (
-    re.compile(rf"(?P<cur>[£€$]|{_CODE}\s?)(?P<num>{_NUMBER}){_SUFFIX}", re.IGNORECASE),
-    re.compile(rf"(?P<num>{_NUMBER}){_SUFFIX}\s?(?P<cur>{_CODE}|[£€$])", re.IGNORECASE),
-)
-_VALUE_LINE = re.compile(r"\b(budget|value|worth|estimated|total|contract sum)\b", re.IGNORECASE)
 
 
 def read_draft(path: Path) -> list[Draft]:
@@ -286,16 +286,18 @@ def _ocds_drafts(path: Path, document: object) -> list[Draft]:
 
 
 def _text_draft(text: str) -> Draft:
+    text = text[:MAX_TEXT_CHARS]
     lines = [line.strip() for line in text.strip().splitlines()]
-    title = lines[0].lstrip("# ").strip() or "Untitled draft"
+    title = clip(lines[0].lstrip("# ").strip(), 300) or "Untitled draft"
     description = "\n".join(lines[1:]).strip() or None
-    amount, currency = money_in_text(text)
+    amount, currency = _draft_value(text, description or "")
     return Draft(
         tender=NormalisedTender(
             source="draft",
             source_key="draft",
             title=title,
             description=description,
+            buyer_name=buyer_in_text(text),
             value_amount=amount,
             currency=currency,
         ),
@@ -303,31 +305,18 @@ def _text_draft(text: str) -> Draft:
     )
 
 
-def money_in_text(text: str) -> tuple[Decimal | None, str | None]:
-    """The value written in a draft: a line naming a budget or value first, else the first
-    amount with a currency; `£2.4m` is 2,400,000 GBP."""
-    lines = text.splitlines()
-    for line in [line for line in lines if _VALUE_LINE.search(line)] + lines:
-        found = _money(line)
-        if found[0] is not None:
-            return found
-    return None, None
-
-
-def _money(line: str) -> tuple[Decimal | None, str | None]:
-    for pattern in _MONEY_PATTERNS:
-        for match in pattern.finditer(line):
-            amount = parse_amount(match["num"].replace("\u00a0", ""))
-            if amount is None:
-                continue
-            scale = (match["scale"] or "").lower()
-            amount = amount * _SCALE.get(scale, 1)
-            return _whole(amount), parse_currency(match["cur"].strip().upper())
-    return None, None
-
-
-def _whole(amount: Decimal) -> Decimal:
-    return Decimal(int(amount)) if amount == amount.to_integral_value() else amount.normalize()
+def _draft_value(text: str, description: str) -> tuple[Decimal | None, str | None]:
+    """The whole draft's value: a budget or value line; else, when every listed deliverable
+    states its value, their sum; else the first amount written (when no deliverable has one)."""
+    total = total_in_text(text)
+    if total[0] is not None:
+        return total
+    work, _ = work_packages(description)
+    stated = [w for w in work if w.value is not None]
+    currencies = {w.currency for w in stated}
+    if stated and len(stated) == len(work) and len(currencies) == 1:
+        return sum((w.value or Decimal(0) for w in stated), Decimal(0)), currencies.pop()
+    return (None, None) if stated else money_in_text(text)
 
 
 def check_drafts(

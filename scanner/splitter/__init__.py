@@ -1,10 +1,11 @@
-"""The splitter: explainable micro-contract suggestions for large requirements (issue 4).
+"""The splitter: explainable micro-contract suggestions for large requirements (issues 4, 13).
 
 `assess(tender, now=..., thresholds=load_thresholds(path))` is pure: no database, settings or
-clock. It may import only `scanner.ingest.tender` of the rest of Lotwise.
+clock. Of the rest of Lotwise it reads only plain data and reference modules (`scanner.ingest`
+tender and money parsing, `scanner.reference` CPV labels, `scanner.orgs.rates`).
 """
 
-from scanner.splitter.assessment import Assessment, Package, Signal, assess
+from scanner.splitter.assessment import assess
 from scanner.splitter.thresholds import (
     Jurisdiction,
     Threshold,
@@ -12,11 +13,13 @@ from scanner.splitter.thresholds import (
     ThresholdsError,
     load_thresholds,
 )
+from scanner.splitter.types import Assessment, Package, Regime, Signal
 
 __all__ = [
     "Assessment",
     "Jurisdiction",
     "Package",
+    "Regime",
     "Signal",
     "Threshold",
     "Thresholds",

@@ -1,79 +1,27 @@
-"""The splitter's answer for one tender, and `assess`, the pure function that produces it.
+"""`assess`, the pure function that turns one tender into the splitter's answer.
 
-Plain frozen dataclasses with stable field names: the CLI's `split check --json`, storage and
-the OCDS export all serialise these as they are.
+It reads the tender once (`facts`), finds the law that applies to its buyer (`law`), proposes
+packages (`strategies`), checks every rule (`signals`) and puts the verdict together. The data
+types live in `types`, so none of these modules imports another's answer.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
-from decimal import Decimal
-from typing import Literal
 
 from scanner.ingest.tender import NormalisedTender
-from scanner.splitter.strategies.facts import Facts, read_facts
-from scanner.splitter.thresholds import Jurisdiction, Thresholds
+from scanner.splitter.facts import Facts, read_facts
+from scanner.splitter.law import Law, law_of, regime_of
+from scanner.splitter.signals import aggregation, civic_friendliness, evaluate, score_of
+from scanner.splitter.strategies.by_product import fixed_quantities, product_key
+from scanner.splitter.strategies.combine import propose
+from scanner.splitter.thresholds import Thresholds
 
-Status = Literal["assessed", "insufficient data"]
-SPLIT_SCORE = 0.5
+# Re-exported for callers that imported the types from here before they had their own module.
+from scanner.splitter.types import SPLIT_SCORE, Assessment, Package, Signal, Status
 
-
-@dataclass(frozen=True, slots=True)
-class Signal:
-    """One rule checked against the tender; `weight` is its share of the score when fired."""
-
-    code: str
-    fired: bool
-    reason: str
-    source: str
-    weight: float
-
-
-@dataclass(frozen=True, slots=True)
-class Package:
-    """A proposed micro-contract: what it covers, what it is worth and why it exists."""
-
-    title: str
-    scope: str
-    item_ids: tuple[str, ...]
-    cpv: str | None
-    estimated_value: Decimal | None
-    value_method: str
-    duration_months: int | None
-    region: str | None
-    depends_on: tuple[str, ...]
-    strategy: str
-    reason: str
-    optional: bool = False
-    optional_reason: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Assessment:
-    """Whether and how a requirement could be divided, with every reason and its source.
-
-    `aggregated_value` and `procedure` are the aggregation guard: a division never changes
-    the procedure, because the packages' values still add up to the whole."""
-
-    should_split: bool
-    score: float
-    status: Status
-    insufficient_reason: str | None
-    signals: tuple[Signal, ...]
-    packages: tuple[Package, ...]
-    aggregated_value: Decimal | None
-    currency: str | None
-    jurisdiction: str | None
-    procedure: str
-    aggregation_note: str
-    civic_friendliness: float
-    rules_version: str
-
-    @property
-    def fired(self) -> tuple[Signal, ...]:
-        """Only the signals that fired, the ones worth showing first."""
-        return tuple(s for s in self.signals if s.fired)
+__all__ = ["SPLIT_SCORE", "Assessment", "Package", "Signal", "assess"]
 
 
 def assess(tender: NormalisedTender, *, now: datetime, thresholds: Thresholds) -> Assessment:
@@ -81,17 +29,16 @@ def assess(tender: NormalisedTender, *, now: datetime, thresholds: Thresholds) -
 
     Pure (no I/O, no clock: `now` is given). Bad input gives `insufficient data` or a partial
     assessment with the reason, never an exception."""
-    # Imported here because signals and strategies build this module's dataclasses.
-    from scanner.splitter.signals import aggregation, civic_friendliness, evaluate, score_of
-    from scanner.splitter.strategies.combine import propose
-
     facts = read_facts(tender)
-    jurisdiction = thresholds.jurisdiction_of(tender)
-    packages = propose(tender, facts, jurisdiction)
-    signals = evaluate(tender, facts, jurisdiction, now, packages)
-    procedure, note = aggregation(tender, facts, jurisdiction)
-    gaps = _gaps(tender, facts, jurisdiction)
-    has_structure = bool(tender.items or tender.lots or facts.phases or facts.deliverables)
+    codes = [c for c in (tender.main_cpv, *facts.codes) if c]
+    law = law_of(tender, facts.text, codes, thresholds, now.date())
+    language = _language(tender)
+    packages = propose(tender, facts, law, language)
+    products = _products(tender)
+    signals = evaluate(tender, facts, law, now, packages, products)
+    procedure, note = aggregation(facts, law, tender.currency)
+    gaps = _gaps(tender, facts, law)
+    has_structure = bool(tender.items or tender.lots or facts.phases or facts.work)
     status: Status = "assessed" if facts.value is not None or has_structure else "insufficient data"
     score = score_of(signals) if status == "assessed" else 0.0
     divided_enough = any(s.code == "already_divided" and s.fired for s in signals) and not any(
@@ -112,15 +59,28 @@ def assess(tender: NormalisedTender, *, now: datetime, thresholds: Thresholds) -
         packages=packages,
         aggregated_value=facts.value,
         currency=tender.currency,
-        jurisdiction=jurisdiction.code if jurisdiction else None,
+        jurisdiction=law.jurisdiction.code if law.jurisdiction else None,
         procedure=procedure,
         aggregation_note=note,
         civic_friendliness=civic_friendliness(signals),
         rules_version=thresholds.rules_version,
+        regime=regime_of(law, facts.value),
     )
 
 
-def _gaps(tender: NormalisedTender, facts: Facts, jurisdiction: Jurisdiction | None) -> list[str]:
+def _products(tender: NormalisedTender) -> int:
+    if len(tender.items) < 2:
+        return len(tender.items)
+    quantities = fixed_quantities(tender.raw)
+    return len({product_key(i, quantities.get(i.id)) for i in tender.items})
+
+
+def _language(tender: NormalisedTender) -> str:
+    raw = tender.raw.get("language") if isinstance(tender.raw, dict) else None
+    return raw.lower()[:2] if isinstance(raw, str) and len(raw) >= 2 else "en"
+
+
+def _gaps(tender: NormalisedTender, facts: Facts, law: Law) -> list[str]:
     gaps = []
     if facts.value_problem:
         gaps.append(f"{facts.value_problem}, so size rules were not applied")
@@ -128,8 +88,10 @@ def _gaps(tender: NormalisedTender, facts: Facts, jurisdiction: Jurisdiction | N
         gaps.append("no items listed")
     if not facts.description.strip():
         gaps.append("no description")
-    if jurisdiction is None:
-        gaps.append(f"no thresholds configured for currency {tender.currency or 'unknown'}")
+    if law.no_rules:
+        gaps.append(law.no_rules)
+    if facts.value is not None and law.rate_note and law.rate is None:
+        gaps.append(law.rate_note)
     return gaps
 
 

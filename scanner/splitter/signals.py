@@ -1,7 +1,9 @@
 """The rules of DOMAIN.md section 2, each a signal with a plain-language reason and its source.
 
 Every rule is evaluated on every tender and returned fired or not, so a buyer sees what was
-checked as well as what was found. Weights make the score: the sum of the fired ones, capped.
+checked as well as what was found. Each source is a provision of the buyer's own regime, or is
+marked "by analogy" (`Law.cite`). The score combines the fired weights as independent pieces
+of evidence (1 − Π(1 − w)), so it separates tenders instead of piling them up at 1.00.
 """
 
 from __future__ import annotations
@@ -10,63 +12,57 @@ from datetime import datetime
 from decimal import Decimal
 
 from scanner.ingest.tender import NormalisedTender
-from scanner.splitter.assessment import Package, Signal
-from scanner.splitter.strategies.deliverables import CONSOLIDATION, NOT_DIVIDED_REASON, openness_in
-from scanner.splitter.strategies.facts import Facts, first_code, sane_value
-from scanner.splitter.thresholds import Jurisdiction, contract_kind
+from scanner.splitter.deliverables import CONSOLIDATION, NOT_DIVIDED_REASON, OPENNESS, openness_in
+from scanner.splitter.facts import Facts, first_code, sane_value
+from scanner.splitter.law import Law
+from scanner.splitter.prose import article, clip, join_words
+from scanner.splitter.types import Package, Signal
 
 SHORT_WINDOW_DAYS = 15
 LONG_DELIVERY_MONTHS = 18
 OPENNESS_CODES = ("open_source", "user_research", "agile", "published_code")
 
-LOTS_DUTY = {
-    "UK": "Procurement Act 2023 s.18",
-    "EU": "Directive 2014/24/EU Art. 46",
-    "US": "FAR 19.202-1(a); FAR 7.107",
-}
-AGGREGATION = {
-    "UK": "Procurement Act 2023 s.4 and Sch. 3 (formerly PCR 2015 reg. 6)",
-    "EU": "Directive 2014/24/EU Art. 5(3) and 5(10)",
-    "US": "FAR 13.003(c)(2)",
-}
-TIME_LIMITS = {
-    "UK": "Procurement Act 2023 s.54 (minimum time limits)",
-    "EU": "Directive 2014/24/EU Arts. 27-28",
-    "US": "FAR 5.203",
-}
-_DEFAULT_LOTS_DUTY = "Directive 2014/24/EU Art. 46 (by analogy)"
-
 
 def evaluate(
     tender: NormalisedTender,
     facts: Facts,
-    jurisdiction: Jurisdiction | None,
+    law: Law,
     now: datetime,
     packages: tuple[Package, ...],
+    products: int,
 ) -> tuple[Signal, ...]:
     """Every rule, fired or not, in the order a procurement officer would read them."""
-    code = jurisdiction.code if jurisdiction else ""
-    lots_duty = LOTS_DUTY.get(code, _DEFAULT_LOTS_DUTY)
-    above = _above_threshold(tender, facts, jurisdiction)
+    above = _above_threshold(facts, law)
+    lots_duty = law.cite("lots_duty")
     return (
-        _no_lots_above_threshold(tender, above, lots_duty),
+        _no_lots_above_threshold(tender, facts, law, above, lots_duty),
         _no_reasons_for_not_dividing(tender, facts, above, lots_duty),
-        _several_subjects(tender, facts),
-        _several_regions(facts),
-        _above_small_supplier_turnover(facts, jurisdiction),
-        _long_it_delivery(facts),
-        _separable_work(facts),
-        _consolidation_wording(facts),
+        _several_subjects(tender, law),
+        _several_products(tender, products, law),
+        _several_regions(facts, law),
+        _above_small_supplier_turnover(facts, law),
+        _long_it_delivery(facts, law),
+        _separable_work(facts, law),
+        _consolidation_wording(facts, law),
         _already_divided(tender, lots_duty),
-        _lots_too_large(tender, facts, jurisdiction),
-        _short_window(tender, now, TIME_LIMITS.get(code, "Directive 2014/24/EU Arts. 27-28")),
-        *_openness(facts),
+        _lots_too_large(tender, facts, law),
+        _short_window(tender, now, law.cite("time_limits")),
+        *_openness(facts, law),
     )
 
 
 def score_of(signals: tuple[Signal, ...]) -> float:
-    """Sum of the fired weights, between 0 and 1."""
-    return max(0.0, min(1.0, sum(s.weight for s in signals if s.fired)))
+    """Fired weights combined as independent evidence, 1 − Π(1 − w); a negative weight scales
+    the result down (already divided by the buyer). Between 0 and 1, and 1 only in theory."""
+    remaining, damping = 1.0, 1.0
+    for signal in signals:
+        if not signal.fired:
+            continue
+        if signal.weight >= 0:
+            remaining *= 1.0 - min(signal.weight, 1.0)
+        else:
+            damping *= 1.0 + max(signal.weight, -1.0)
+    return max(0.0, min(1.0, (1.0 - remaining) * damping))
 
 
 def civic_friendliness(signals: tuple[Signal, ...]) -> float:
@@ -75,62 +71,66 @@ def civic_friendliness(signals: tuple[Signal, ...]) -> float:
     return round(sum(c in fired for c in OPENNESS_CODES) / len(OPENNESS_CODES), 2)
 
 
-def aggregation(
-    tender: NormalisedTender, facts: Facts, jurisdiction: Jurisdiction | None
-) -> tuple[str, str]:
+def aggregation(facts: Facts, law: Law, currency: str | None) -> tuple[str, str]:
     """The procedure the whole requirement's value calls for, and the guard's explanation."""
+    jurisdiction = law.jurisdiction
     if jurisdiction is None:
         return (
-            "unknown: no thresholds configured for this currency or country",
-            "Packages' values add up to the whole requirement's value for any threshold rule.",
+            f"unknown: {law.no_rules}",
+            "Whatever the rules, the packages' values add up to the whole requirement's value "
+            f"({law.cite('aggregation')}): dividing is for access by small suppliers, never a "
+            "way round a rule.",
         )
-    source = AGGREGATION.get(jurisdiction.code, "Directive 2014/24/EU Art. 5")
-    if facts.value is None or tender.currency not in (None, jurisdiction.currency):
+    source = law.cite("aggregation")
+    value = law.in_regime_currency(facts.value)
+    if facts.value is None or value is None:
+        why = "valued" if facts.value is None else "comparable with the thresholds"
         return (
-            "unknown until the whole requirement is valued",
+            f"unknown until the whole requirement is {why}",
             f"Estimate the whole requirement's value first: packages' values add up for "
             f"threshold purposes ({source}).",
         )
-    kind = contract_kind(_main_codes(tender, facts))
-    threshold, procedure = jurisdiction.procedure_for(facts.value, kind)
+    threshold, procedure = jurisdiction.procedure_for(value, law.kind, law.buyer_type)
     reached = f" (at or above the {threshold.label})" if threshold else ""
+    shown = f"{currency or jurisdiction.currency} {facts.value:,.0f}"
+    if value != facts.value:
+        shown += f" (about {jurisdiction.currency} {value:,.0f})"
     return (
         f"{procedure}{reached}",
-        f"Divided or not, the packages add up to {jurisdiction.currency} {facts.value:,.0f}, "
-        f"the value that counts for threshold rules ({source}): the same procedure applies "
-        "to every package. Dividing is for access by small suppliers, never a way under a "
-        "threshold.",
+        f"Divided or not, the packages add up to {shown}, the value that counts for threshold "
+        f"rules ({source}): the same procedure applies to every package. Dividing is for "
+        "access by small suppliers, never a way under a threshold.",
     )
 
 
-def _main_codes(tender: NormalisedTender, facts: Facts) -> list[str]:
-    return [c for c in (tender.main_cpv, *facts.codes) if c]
-
-
-def _above_threshold(
-    tender: NormalisedTender, facts: Facts, jurisdiction: Jurisdiction | None
-) -> str | None:
-    """A sentence naming the threshold the value reaches, or None."""
-    if jurisdiction is None or facts.value is None:
+def _above_threshold(facts: Facts, law: Law) -> str | None:
+    """A sentence naming the one threshold the value reaches for this buyer, or None."""
+    threshold = law.threshold()
+    value = law.in_regime_currency(facts.value)
+    if threshold is None or value is None or law.jurisdiction is None or value < threshold.amount:
         return None
-    if tender.currency not in (None, jurisdiction.currency):
-        return None
-    threshold = jurisdiction.regulated_threshold(contract_kind(_main_codes(tender, facts)))
-    if threshold is None or facts.value < threshold.amount:
-        return None
+    currency = law.jurisdiction.currency
+    buyer = law.buyer_type or "buyer"
+    assumed = " (buyer type assumed)" if law.assumed else ""
     return (
-        f"The estimated value {jurisdiction.currency} {facts.value:,.0f} reaches the "
-        f"{threshold.label} ({jurisdiction.currency} {threshold.amount:,.0f})"
+        f"The estimated value {currency} {value:,.0f} reaches the {threshold.label} "
+        f"({currency} {threshold.amount:,.0f}) that applies to {article(buyer)} {buyer} "
+        f"buyer{assumed}"
     )
 
 
-def _no_lots_above_threshold(tender: NormalisedTender, above: str | None, source: str) -> Signal:
+def _no_lots_above_threshold(
+    tender: NormalisedTender, facts: Facts, law: Law, above: str | None, source: str
+) -> Signal:
     fired = above is not None and len(tender.lots) < 2
-    reason = (
-        f"{above} and it is not divided into lots: the buyer must consider lots."
-        if fired
-        else "Not an undivided requirement above a threshold (or its value is unknown)."
-    )
+    if fired:
+        reason = f"{above}, and it is not divided into lots: the buyer must consider lots."
+    elif law.jurisdiction is None:
+        reason = f"Not checked: {law.no_rules}."
+    elif facts.value is not None and law.rate is None:
+        reason = f"Not checked: {law.rate_note}."
+    else:
+        reason = "Not an undivided requirement above the threshold (or its value is unknown)."
     return Signal("no_lots_above_threshold", fired, reason, source, 0.3)
 
 
@@ -147,7 +147,7 @@ def _no_reasons_for_not_dividing(
     return Signal("no_reasons_for_not_dividing", fired, reason, source, 0.1)
 
 
-def _several_subjects(tender: NormalisedTender, facts: Facts) -> Signal:
+def _several_subjects(tender: NormalisedTender, law: Law) -> Signal:
     codes = [c for c in (first_code(i) for i in tender.items) if c] or list(tender.cpv_codes)
     divisions = sorted({c[:2] for c in codes})
     groups = sorted({c[:3] for c in codes})
@@ -161,10 +161,21 @@ def _several_subjects(tender: NormalisedTender, facts: Facts) -> Signal:
         if fired
         else "All items fall in one CPV group (or none is coded)."
     )
-    return Signal("several_cpv_groups", fired, reason, "Directive 2014/24/EU Art. 46", 0.25)
+    return Signal("several_cpv_groups", fired, reason, law.cite("subjects"), 0.25)
 
 
-def _several_regions(facts: Facts) -> Signal:
+def _several_products(tender: NormalisedTender, products: int, law: Law) -> Signal:
+    fired = products >= 2 and len(tender.lots) < 2
+    reason = (
+        f"The {len(tender.items)} items are {products} different products: each can be a lot "
+        "that a supplier of that product bids for alone."
+        if fired
+        else "The items are one product (or there are none, or the buyer already divided them)."
+    )
+    return Signal("several_products", fired, reason, law.cite("subjects"), 0.15)
+
+
+def _several_regions(facts: Facts, law: Law) -> Signal:
     fired = len(facts.regions) >= 2
     reason = (
         f"Delivery is spread over {len(facts.regions)} regions ({', '.join(facts.regions[:6])}): "
@@ -172,55 +183,63 @@ def _several_regions(facts: Facts) -> Signal:
         if fired
         else "One delivery region (or none given)."
     )
-    return Signal(
-        "several_regions", fired, reason, "Procurement Act 2023 s.18; lots guidance", 0.15
+    return Signal("several_regions", fired, reason, law.cite("regions"), 0.15)
+
+
+def _above_small_supplier_turnover(facts: Facts, law: Law) -> Signal:
+    source = law.cite("participation")
+    value = law.in_regime_currency(facts.value)
+    if law.jurisdiction is None or value is None:
+        why = law.no_rules or law.rate_note or "the value is unknown"
+        return Signal("above_small_supplier_turnover", False, f"Not checked: {why}.", source, 0.2)
+    currency, turnover = law.jurisdiction.currency, law.jurisdiction.small_supplier_turnover
+    fired = value > turnover
+    rule = (
+        "Buyers may ask for a minimum turnover of up to twice the contract value"
+        if "twice" in source or "58(3)" in source
+        else "Conditions of participation must be proportionate to the contract"
     )
-
-
-def _above_small_supplier_turnover(facts: Facts, jurisdiction: Jurisdiction | None) -> Signal:
-    source = "Directive 2014/24/EU Art. 58(3)"
-    if jurisdiction is None or facts.value is None:
-        return Signal(
-            "above_small_supplier_turnover", False, "Value or jurisdiction unknown.", source, 0.2
-        )
-    turnover = jurisdiction.small_supplier_turnover
-    fired = facts.value > turnover
     reason = (
-        f"Buyers may ask for a minimum turnover of up to twice the contract value; at "
-        f"{jurisdiction.currency} {facts.value:,.0f} that excludes small suppliers (turnover "
-        f"around {jurisdiction.currency} {turnover:,.0f}) unless the work is divided."
+        f"{rule}; at {currency} {value:,.0f} a turnover requirement in proportion to the value "
+        f"excludes small suppliers (turnover around {currency} {turnover:,.0f}) unless the work "
+        "is divided."
         if fired
         else "The value is within reach of a small supplier's turnover."
     )
     return Signal("above_small_supplier_turnover", fired, reason, source, 0.2)
 
 
-def _long_it_delivery(facts: Facts) -> Signal:
+def _long_it_delivery(facts: Facts, law: Law) -> Signal:
     months = facts.duration_months
     fired = facts.is_it and months is not None and months > LONG_DELIVERY_MONTHS
     reason = (
-        f"An IT requirement lasting {months} months: modular contracting asks for increments "
-        "delivered within 18 months, each useful alone."
+        f"An IT requirement lasting {months} months: deliver it in increments of at most 18 "
+        "months, each useful alone."
         if fired
         else "Not an IT requirement longer than 18 months (or its duration is unknown)."
     )
-    return Signal("long_it_delivery", fired, reason, "FAR 39.103", 0.2)
+    key = "long_delivery" if "long_delivery" in _citations(law) else "increments"
+    return Signal("long_it_delivery", fired, reason, law.cite(key), 0.2)
 
 
-def _separable_work(facts: Facts) -> Signal:
-    if facts.phases:
-        names = ", ".join(name for name, _, _ in facts.phases)
+def _separable_work(facts: Facts, law: Law) -> Signal:
+    if facts.listed_work:
+        reason = (
+            f"The buyer lists {len(facts.work)} separate deliverables "
+            f"({clip(join_words([w.title for w in facts.work[:4]]), 200)}{', ...' if len(facts.work) > 4 else ''})."
+        )
+    elif facts.phases:
+        names = join_words([name for name, _, _ in facts.phases])
         reason = f"The requirement names service phases ({names}) that can be contracted in turn."
-    elif facts.deliverables:
-        reason = f"The description enumerates {len(facts.deliverables)} separate deliverables."
+    elif facts.work:
+        reason = f"The description enumerates {len(facts.work)} separate deliverables."
     else:
         reason = "No phases or enumerated deliverables found in the description."
-    fired = bool(facts.phases or facts.deliverables)
-    source = "FAR 39.103(b); GOV.UK Service Manual phases"
-    return Signal("separable_phases_or_deliverables", fired, reason, source, 0.25)
+    fired = bool(facts.phases or facts.work)
+    return Signal("separable_phases_or_deliverables", fired, reason, law.cite("phases"), 0.25)
 
 
-def _consolidation_wording(facts: Facts) -> Signal:
+def _consolidation_wording(facts: Facts, law: Law) -> Signal:
     match = CONSOLIDATION.search(facts.text)
     reason = (
         f'The text asks for "{match.group(0)}", bundling work that small suppliers could '
@@ -229,7 +248,7 @@ def _consolidation_wording(facts: Facts) -> Signal:
         else "No consolidation wording found."
     )
     return Signal(
-        "consolidation_wording", match is not None, reason, "FAR 7.107 (by analogy)", 0.15
+        "consolidation_wording", match is not None, reason, law.cite("consolidation"), 0.15
     )
 
 
@@ -244,11 +263,10 @@ def _already_divided(tender: NormalisedTender, source: str) -> Signal:
     return Signal("already_divided", fired, reason, source, -0.3)
 
 
-def _lots_too_large(
-    tender: NormalisedTender, facts: Facts, jurisdiction: Jurisdiction | None
-) -> Signal:
-    source = "Directive 2014/24/EU Art. 46 and Art. 58(3)"
-    if len(tender.lots) < 2 or jurisdiction is None:
+def _lots_too_large(tender: NormalisedTender, facts: Facts, law: Law) -> Signal:
+    source = f"{law.cite('lots_duty')}; {law.cite('participation')}"
+    ceiling = law.ceiling
+    if len(tender.lots) < 2 or law.jurisdiction is None or ceiling is None:
         return Signal("lots_too_large", False, "No published lots to check.", source, 0.25)
     values: list[Decimal] = []
     for lot in tender.lots:
@@ -257,14 +275,15 @@ def _lots_too_large(
             values.append(published)
         elif facts.value is not None:
             values.append(facts.value / len(tender.lots))
-    ceiling = jurisdiction.micro_ceiling
     large = [v for v in values if v > ceiling]
     fired = bool(large)
+    j = law.jurisdiction
     reason = (
-        f"{len(large)} of {len(tender.lots)} lots are worth more than the micro-contract ceiling "
-        f"({jurisdiction.currency} {ceiling:,.0f}, {jurisdiction.ceiling_basis})."
+        f"{len(large)} of {len(tender.lots)} lots are worth more than {j.currency} "
+        f"{j.micro_ceiling:,.0f}, the top of {j.ceiling_basis}: too large for the smallest "
+        "suppliers."
         if fired
-        else "The lots are within the micro-contract ceiling (or their values are unknown)."
+        else "The lots are small enough for small suppliers (or their values are unknown)."
     )
     return Signal("lots_too_large", fired, reason, source, 0.25)
 
@@ -287,9 +306,9 @@ def _short_window(tender: NormalisedTender, now: datetime, source: str) -> Signa
     return Signal("short_submission_window", fired, reason, source, 0.0)
 
 
-def _openness(facts: Facts) -> list[Signal]:
+def _openness(facts: Facts, law: Law) -> list[Signal]:
     found = {code: (label, words) for code, label, words in openness_in(facts.text)}
-    source = "UK Service Standard 12; Technology Code of Practice 3; US OMB M-16-21"
+    source = law.cite("openness")
     signals = []
     for code in OPENNESS_CODES:
         if code in found:
@@ -297,7 +316,10 @@ def _openness(facts: Facts) -> list[Signal]:
             reason = f'Civic-friendly: the requirement {label} ("{words}").'
             signals.append(Signal(code, True, reason, source, 0.0))
         else:
-            signals.append(
-                Signal(code, False, f"No sign that it {code.replace('_', ' ')}.", source, 0.0)
-            )
+            label = OPENNESS[code][0]
+            signals.append(Signal(code, False, f"No sign that it {label}.", source, 0.0))
     return signals
+
+
+def _citations(law: Law) -> dict[str, str]:
+    return law.jurisdiction.citations if law.jurisdiction else {}

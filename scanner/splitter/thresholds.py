@@ -1,22 +1,66 @@
-"""Procurement thresholds and micro-contract ceilings, loaded from `config/thresholds.toml`.
+"""Procurement regimes: thresholds, micro-contract ceilings and the provisions the splitter cites,
+loaded from `config/thresholds.toml`.
 
 Thresholds are data that change every two years, so they live in configuration with their
 sources; the splitter receives the loaded `Thresholds` as a parameter and never reads files.
+Each regime carries its own citations, so a rule is cited from the buyer's law, or said to be
+cited "by analogy" from another.
 """
 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from scanner.ingest.tender import NormalisedTender
+from scanner.orgs.rates import RateTable
 
 # CPV divisions whose contracts follow the works or social/light-touch regimes.
 WORKS_DIVISIONS = frozenset({"45"})
 _SOCIAL_GROUPS = frozenset({"753", "794", "795", "796", "797", "798", "799", "800", "805", "853"})
+BUYER_TYPES = (
+    "central government",
+    "sub-central",
+    "NHS",
+    "devolved government",
+    "utility",
+    "federal agency",
+)
+CITATION_KEYS = (
+    "lots_duty",
+    "aggregation",
+    "time_limits",
+    "participation",
+    "market_engagement",
+    "small_business",
+    "subjects",
+    "regions",
+    "phases",
+    "increments",
+    "long_delivery",
+    "consolidation",
+    "openness",
+)
+# Where a regime has no provision of its own for a rule: the closest one elsewhere, always
+# shown as "by analogy" so an officer never reads it as the law that binds them.
+BY_ANALOGY = {
+    "lots_duty": "Directive 2014/24/EU Art. 46",
+    "aggregation": "Directive 2014/24/EU Art. 5",
+    "time_limits": "Directive 2014/24/EU Arts. 27-28",
+    "participation": "Directive 2014/24/EU Art. 58(3)",
+    "market_engagement": "Directive 2014/24/EU Art. 40",
+    "small_business": "Directive 2014/24/EU recital 78",
+    "subjects": "Directive 2014/24/EU Art. 46",
+    "regions": "Directive 2014/24/EU Art. 46",
+    "phases": "GOV.UK Service Manual phases (UK)",
+    "increments": "FAR 39.103 modular contracting (US)",
+    "long_delivery": "FAR 39.103 modular contracting (US)",
+    "consolidation": "FAR 7.107 (US)",
+    "openness": "GOV.UK Service Standard point 12 (UK); OMB M-16-21 (US)",
+}
 
 
 class ThresholdsError(ValueError):
@@ -25,7 +69,8 @@ class ThresholdsError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Threshold:
-    """One threshold: at or above `amount`, `procedure` applies to contracts of `kinds`."""
+    """One threshold: at or above `amount`, `procedure` applies to contracts of `kinds`
+    awarded by buyers of `buyers` (every type when empty)."""
 
     key: str
     label: str
@@ -33,11 +78,29 @@ class Threshold:
     kinds: tuple[str, ...]
     procedure: str
     source: str
+    buyers: tuple[str, ...] = ()
+
+    def applies_to(self, kind: str, buyer: str | None) -> bool:
+        return kind in self.kinds and (not self.buyers or buyer is None or buyer in self.buyers)
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """An EU member state: its transposition of the lots duty, its currency and, where the
+    file has one, the published rate to compare national-currency values with EUR thresholds."""
+
+    code: str
+    name: str
+    lots_duty: str | None = None
+    currency: str | None = None
+    rate: Decimal | None = None
+    rate_source: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Jurisdiction:
-    """A procurement regime: its currency, thresholds and the ceiling for a micro-contract."""
+    """A procurement regime: its currency, thresholds, the ceiling for a micro-contract and the
+    provisions it cites."""
 
     code: str
     name: str
@@ -49,48 +112,86 @@ class Jurisdiction:
     small_supplier_turnover: Decimal
     below_procedure: str
     thresholds: tuple[Threshold, ...]
+    law: str = ""
+    nations: tuple[str, ...] = ()
+    default_buyer: str | None = None
+    buyer_types: tuple[str, ...] = ()
+    citations: dict[str, str] = field(default_factory=dict)
+    members: dict[str, Member] = field(default_factory=dict)
 
-    def thresholds_for(self, kind: str) -> tuple[Threshold, ...]:
-        """The thresholds that apply to a contract kind, lowest first."""
-        return tuple(sorted((t for t in self.thresholds if kind in t.kinds), key=_amount))
+    def thresholds_for(self, kind: str, buyer: str | None = None) -> tuple[Threshold, ...]:
+        """The thresholds that apply to a contract kind and buyer type, lowest first."""
+        return tuple(sorted((t for t in self.thresholds if t.applies_to(kind, buyer)), key=_amount))
 
-    def regulated_threshold(self, kind: str) -> Threshold | None:
+    def regulated_threshold(self, kind: str, buyer: str | None = None) -> Threshold | None:
         """The lowest threshold above which the full regime (and the lots duty) applies.
 
-        Below-threshold notice bands are skipped: they do not oblige the buyer to consider lots.
-        Central government figures come first, the conservative reading when the buyer's type
-        is unknown."""
+        Below-threshold and regulated-procurement bands are skipped: they do not oblige the
+        buyer to consider lots. With the buyer type unknown this is the lowest of all types,
+        the conservative reading (the caller says which type it assumed)."""
         regulated = [
-            t for t in self.thresholds_for(kind) if not t.key.startswith(("below", "micro"))
+            t
+            for t in self.thresholds_for(kind, buyer)
+            if not t.key.startswith(("below", "micro", "regulated"))
         ]
         return regulated[0] if regulated else None
 
-    def procedure_for(self, value: Decimal, kind: str) -> tuple[Threshold | None, str]:
+    def procedure_for(
+        self, value: Decimal, kind: str, buyer: str | None = None
+    ) -> tuple[Threshold | None, str]:
         """The highest threshold the aggregated value reaches, and the procedure that applies."""
-        reached = [t for t in self.thresholds_for(kind) if value >= t.amount]
+        reached = [t for t in self.thresholds_for(kind, buyer) if value >= t.amount]
         if not reached:
             return None, self.below_procedure
         return reached[-1], reached[-1].procedure
 
+    def cite(self, key: str, member: Member | None = None) -> str:
+        """The provision behind a rule in this regime, else the closest one "by analogy"."""
+        if key == "lots_duty" and member is not None and member.lots_duty:
+            return member.lots_duty
+        own = self.citations.get(key)
+        return own if own else by_analogy(key)
+
+
+def by_analogy(key: str) -> str:
+    """A provision from another regime, marked so that it is never read as binding here."""
+    return f"by analogy: {BY_ANALOGY.get(key, BY_ANALOGY['lots_duty'])}, not law here"
+
 
 @dataclass(frozen=True, slots=True)
 class Thresholds:
-    """Every configured jurisdiction, with the rules version stored beside each assessment."""
+    """Every configured regime, with the rules version stored beside each assessment, and the
+    dated reference rates (when given) for comparing values in other currencies."""
 
     rules_version: str
     jurisdictions: tuple[Jurisdiction, ...]
+    rates: RateTable | None = None
 
-    def jurisdiction_of(self, tender: NormalisedTender) -> Jurisdiction | None:
-        """The regime a tender falls under: by currency first, then by country code."""
-        currency = (tender.currency or "").upper()
+    def by_code(self, code: str) -> Jurisdiction | None:
+        return next((j for j in self.jurisdictions if j.code == code), None)
+
+    def for_country(self, country: str | None) -> Jurisdiction | None:
+        """The regime of an ISO country code (`GB-SCT` for Scotland before `GB`)."""
+        if not country:
+            return None
+        country = country.upper()
         for jurisdiction in self.jurisdictions:
-            if currency and currency == jurisdiction.currency:
-                return jurisdiction
-        countries = {c.upper() for c in tender.countries if isinstance(c, str)}
-        for jurisdiction in self.jurisdictions:
-            if countries & set(jurisdiction.countries):
+            if country in jurisdiction.countries:
                 return jurisdiction
         return None
+
+    def for_currency(self, currency: str | None) -> Jurisdiction | None:
+        if not currency:
+            return None
+        currency = currency.upper()
+        return next((j for j in self.jurisdictions if j.currency == currency), None)
+
+    def jurisdiction_of(self, tender: NormalisedTender) -> Jurisdiction | None:
+        """The regime by the tender's own country codes first, then by its currency."""
+        for country in tender.countries:
+            if isinstance(country, str) and (found := self.for_country(country)):
+                return found
+        return self.for_currency(tender.currency)
 
 
 def contract_kind(cpv_codes: tuple[str, ...] | list[str]) -> str:
@@ -105,7 +206,7 @@ def contract_kind(cpv_codes: tuple[str, ...] | list[str]) -> str:
     return "supplies_services"
 
 
-def load_thresholds(path: Path) -> Thresholds:
+def load_thresholds(path: Path, rates: RateTable | None = None) -> Thresholds:
     """Read the thresholds file; raises `ThresholdsError` naming the field that is wrong."""
     with path.open("rb") as handle:
         data = tomllib.load(handle)
@@ -118,11 +219,23 @@ def load_thresholds(path: Path) -> Thresholds:
     return Thresholds(
         rules_version=version,
         jurisdictions=tuple(_jurisdiction(code, table, path) for code, table in raw.items()),
+        rates=rates,
     )
 
 
 def _jurisdiction(code: str, table: dict[str, Any], path: Path) -> Jurisdiction:
     where = f"{path}: jurisdictions.{code}"
+    citations = table.get("citations", {})
+    if not isinstance(citations, dict) or any(
+        k not in CITATION_KEYS or not isinstance(v, str) for k, v in citations.items()
+    ):
+        raise ThresholdsError(
+            f"{where}.citations: keys must be among {', '.join(CITATION_KEYS)}, values text"
+        )
+    default_buyer = table.get("default_buyer")
+    for buyer in (default_buyer, *table.get("buyer_types", [])):
+        if buyer is not None and buyer not in BUYER_TYPES:
+            raise ThresholdsError(f"{where}: unknown buyer type {buyer!r}")
     return Jurisdiction(
         code=code,
         name=_text(table, "name", where),
@@ -133,17 +246,46 @@ def _jurisdiction(code: str, table: dict[str, Any], path: Path) -> Jurisdiction:
         ceiling_basis=_text(table, "ceiling_basis", where),
         small_supplier_turnover=_decimal(table, "small_supplier_turnover", where),
         below_procedure=_text(table, "below_procedure", where),
-        thresholds=tuple(
-            Threshold(
-                key=_text(t, "key", where),
-                label=_text(t, "label", where),
-                amount=_decimal(t, "amount", where),
-                kinds=tuple(str(k) for k in t.get("kinds", ["supplies_services"])),
-                procedure=_text(t, "procedure", where),
-                source=_text(t, "source", where),
-            )
-            for t in table.get("thresholds", [])
-        ),
+        thresholds=tuple(_threshold(t, where) for t in table.get("thresholds", [])),
+        law=str(table.get("law", "")),
+        nations=tuple(str(n) for n in table.get("nations", [])),
+        default_buyer=default_buyer,
+        buyer_types=tuple(str(b) for b in table.get("buyer_types", [])),
+        citations=dict(citations),
+        members={
+            key.upper(): _member(key.upper(), member, f"{where}.members.{key}")
+            for key, member in table.get("members", {}).items()
+        },
+    )
+
+
+def _threshold(table: dict[str, Any], where: str) -> Threshold:
+    buyers = tuple(str(b) for b in table.get("buyers", []))
+    unknown = [b for b in buyers if b not in BUYER_TYPES]
+    if unknown:
+        raise ThresholdsError(f"{where}: unknown buyer type {unknown[0]!r}")
+    return Threshold(
+        key=_text(table, "key", where),
+        label=_text(table, "label", where),
+        amount=_decimal(table, "amount", where),
+        kinds=tuple(str(k) for k in table.get("kinds", ["supplies_services"])),
+        procedure=_text(table, "procedure", where),
+        source=_text(table, "source", where),
+        buyers=buyers,
+    )
+
+
+def _member(code: str, table: dict[str, Any], where: str) -> Member:
+    rate = _decimal(table, "rate", where) if "rate" in table else None
+    if rate is not None and not table.get("rate_source"):
+        raise ThresholdsError(f"{where}: a rate needs its rate_source")
+    return Member(
+        code=code,
+        name=_text(table, "name", where),
+        lots_duty=table.get("lots_duty"),
+        currency=str(table["currency"]).upper() if table.get("currency") else None,
+        rate=rate,
+        rate_source=table.get("rate_source"),
     )
 
 

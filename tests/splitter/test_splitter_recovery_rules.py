@@ -10,7 +10,7 @@ from typing import Any
 
 from scanner.ingest.tender import NormalisedTender
 from scanner.splitter import Assessment, assess, load_thresholds
-from scanner.splitter.strategies.deliverables import deliverables_in, unglue
+from scanner.splitter.deliverables import deliverables_in, unglue
 
 THRESHOLDS = load_thresholds(Path(__file__).resolve().parents[2] / "config" / "thresholds.toml")
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)

@@ -49,7 +49,11 @@ def test_undivided_requirement_above_uk_threshold_cites_section_18() -> None:
 
 def test_eu_tender_cites_article_46_and_reasons_for_not_dividing() -> None:
     result = run(value_amount=Decimal("300000"), currency="EUR", countries=("FR",))
-    assert signal(result, "no_lots_above_threshold").source == "Directive 2014/24/EU Art. 46"
+    source = signal(result, "no_lots_above_threshold").source
+    assert source.startswith("Code de la commande publique art. L2113-10")  # France's own law
+    assert "Directive 2014/24/EU Art. 46" in source
+    finnish = run(value_amount=Decimal("300000"), currency="EUR", countries=("FI",))
+    assert signal(finnish, "no_lots_above_threshold").source == "Directive 2014/24/EU Art. 46"
     assert signal(result, "no_reasons_for_not_dividing").fired
     stated = run(
         value_amount=Decimal("300000"),
@@ -77,17 +81,31 @@ def test_several_regions_ignore_a_region_that_contains_another() -> None:
     assert not signal(run(regions=("UKM", "UKM8")), "several_regions").fired
 
 
-def test_value_far_above_small_supplier_turnover_cites_article_58() -> None:
+def test_value_far_above_small_supplier_turnover_cites_the_buyers_own_law() -> None:
     fired = signal(run(value_amount=Decimal("2000000")), "above_small_supplier_turnover")
-    assert fired.fired and fired.source == "Directive 2014/24/EU Art. 58(3)"
+    assert fired.fired and fired.source.startswith("Procurement Act 2023 s.22")
+    assert "Directive" not in fired.source  # a UK buyer is not bound by the EU directive
     assert not signal(run(value_amount=Decimal("60000")), "above_small_supplier_turnover").fired
+    eu = signal(
+        run(value_amount=Decimal("3000000"), currency="EUR", countries=("IE",)),
+        "above_small_supplier_turnover",
+    )
+    assert eu.fired and eu.source.startswith("Directive 2014/24/EU Art. 58(3)")
+    assert "twice the contract value" in eu.reason
 
 
 def test_long_it_delivery_cites_far_39_103() -> None:
     raw = {"tender": {"contractPeriod": {"durationInDays": 1095}}}
     it = run(items=(Item("1", "Case system", cpv("72212000")),), raw=raw)
     assert signal(it, "long_it_delivery").fired
-    assert signal(it, "long_it_delivery").source == "FAR 39.103"
+    assert signal(it, "long_it_delivery").source == "GOV.UK Service Manual (agile delivery)"
+    us = run(
+        items=(Item("1", "Case system", cpv("72212000")),),
+        raw=raw,
+        currency="USD",
+        countries=("US",),
+    )
+    assert signal(us, "long_it_delivery").source == "FAR 39.103"
     catering = run(items=(Item("1", "Meals", cpv("55520000")),), raw=raw)
     assert not signal(catering, "long_it_delivery").fired
 
@@ -103,7 +121,12 @@ def test_consolidation_wording_quotes_the_words() -> None:
         "consolidation_wording",
     )
     assert fired.fired and "single supplier" in fired.reason
-    assert fired.source.startswith("FAR 7.107")
+    assert fired.source.startswith("Procurement Act 2023 s.18")  # not a US rule for a UK buyer
+    us = signal(
+        run(description="A single supplier.", currency="USD", countries=("US",)),
+        "consolidation_wording",
+    )
+    assert us.source.startswith("FAR 7.107")
 
 
 def test_phases_and_deliverables_fire_separable_work() -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from scanner.ingest.tender import Classification, NormalisedTender
 from scanner.splitter import Assessment, assess, load_thresholds
-from scanner.splitter.strategies.deliverables import deliverables_in
+from scanner.splitter.deliverables import deliverables_in
 
 THRESHOLDS = load_thresholds(Path(__file__).resolve().parents[2] / "config" / "thresholds.toml")
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
@@ -91,11 +91,14 @@ def test_a_package_above_the_ceiling_is_cut_into_shorter_increments_toward_it() 
     timed = [p for p in result.packages if "time increment" in p.strategy]
     assert [p.duration_months for p in timed] == [6, 6, 6, 6]
     assert sum(p.estimated_value or 0 for p in timed) == Decimal("600000.00")
-    assert all("toward the micro-contract ceiling" in p.reason for p in timed)
+    assert all("toward the micro-contract ceiling" in " ".join(p.notes) for p in timed)
+    assert not any("ceiling" in p.reason for p in timed)  # Lotwise's own wording stays internal
     assert all(p.depends_on == () for p in timed)
     # The aggregated value and the procedure it calls for are unchanged by the division.
     assert result.aggregated_value == Decimal("600000")
-    assert "sub-central threshold" in result.procedure
+    # No buyer type shown: the central government threshold, the conservative reading, alone.
+    assert "central government threshold" in result.procedure
+    assert "sub-central" not in result.procedure
 
 
 def test_a_package_within_the_ceiling_is_not_cut_by_time() -> None:

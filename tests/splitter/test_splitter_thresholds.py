@@ -37,10 +37,12 @@ def test_thresholds_file_holds_the_figures_of_domain_notes() -> None:
     assert all(t.source and t.procedure for j in thresholds.jurisdictions for t in j.thresholds)
 
 
-def test_jurisdiction_is_found_by_currency_then_country() -> None:
+def test_jurisdiction_is_found_by_country_then_currency() -> None:
     thresholds = load_thresholds(CONFIG)
     assert thresholds.jurisdiction_of(tender(currency="gbp")).code == "UK"
-    assert thresholds.jurisdiction_of(tender(currency="EUR", countries=("GB",))).code == "EU"
+    # The law follows the buyer's country, not the currency it prices in.
+    assert thresholds.jurisdiction_of(tender(currency="EUR", countries=("GB",))).code == "UK"
+    assert thresholds.jurisdiction_of(tender(currency="PLN", countries=("PL",))).code == "EU"
     assert thresholds.jurisdiction_of(tender(countries=("FR",))).code == "EU"
     assert thresholds.jurisdiction_of(tender(currency="USD")).code == "US"
     assert thresholds.jurisdiction_of(tender(currency="PYG")) is None

@@ -11,8 +11,8 @@ from collections import Counter
 from decimal import Decimal
 
 from scanner.ingest.tender import Item, NormalisedTender
+from scanner.splitter.facts import first_code, is_cpv
 from scanner.splitter.strategies.draft import Draft, item_scope
-from scanner.splitter.strategies.facts import first_code, is_cpv
 
 NAME = "by CPV"
 

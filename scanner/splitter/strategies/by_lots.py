@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from scanner.ingest.tender import Item, NormalisedTender
+from scanner.splitter.facts import Facts, sane_value
 from scanner.splitter.strategies.draft import CENT, Draft, item_scope
-from scanner.splitter.strategies.facts import Facts, sane_value
 
 NAME = "published lots"
 

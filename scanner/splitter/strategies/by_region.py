@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from scanner.ingest.tender import Item
+from scanner.splitter.facts import most_specific
 from scanner.splitter.strategies.draft import Draft, item_scope
-from scanner.splitter.strategies.facts import most_specific
 
 NAME = "by region"
 

@@ -31,11 +31,7 @@ def split(draft: Draft, ceiling: Decimal | None) -> list[Draft]:
     count = max(count, by_rule if months > MAX_INCREMENT_MONTHS else 0)
     if count < 2:
         return [draft]
-    why = (
-        "at most 18 months, useful alone"
-        if count == by_rule
-        else "sized toward the micro-contract ceiling, useful alone"
-    )
+    sized = count != by_rule
     bounds = [round(months * k / count) for k in range(count + 1)]
     parts = []
     for k in range(count):
@@ -46,12 +42,18 @@ def split(draft: Draft, ceiling: Decimal | None) -> list[Draft]:
                 strategy=NAME,
                 reason=(
                     f"Months {start}-{end} of a {months}-month requirement, as an increment "
-                    f"({why}); the aggregated value still decides the procedure."
+                    "useful alone; the aggregated value still decides the procedure."
                 ),
                 share=Decimal(length) / Decimal(months),
                 method="time share",
                 title=f"{draft.title} (months {start}-{end})",
                 duration_months=length,
+                period=f"months {start}-{end}",
+                stated_value=False,
+                notes=(
+                    *draft.notes,
+                    *(("Increments sized toward the micro-contract ceiling.",) if sized else ()),
+                ),
             )
         )
     return parts

@@ -1,8 +1,9 @@
 """Combine the strategies into one proposal: published lots or the whole requirement first,
-then subject-matter, region, phase or deliverable, then time, until packages fit the ceiling.
+then product, region, listed deliverable or phase, then time, until packages fit the ceiling.
 
-The order goes from the most to the least evident division: codes and places the buyer
-published, then structure in the text, then time, which is the last resort for size.
+The order goes from the most to the least evident division: items and places the buyer
+published, then structure in the text, then time, which is the last resort for size. The
+structure is proposed whatever the country; only sizes need a regime (a ceiling to aim at).
 """
 
 from __future__ import annotations
@@ -11,41 +12,41 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from scanner.ingest.tender import NormalisedTender
-from scanner.splitter.assessment import Package
-from scanner.splitter.strategies import by_cpv, by_lots, by_phase, by_region, by_time
+from scanner.splitter.facts import Facts
+from scanner.splitter.law import Law
+from scanner.splitter.strategies import by_cpv, by_lots, by_phase, by_product, by_region, by_time
 from scanner.splitter.strategies.draft import Draft, balanced
-from scanner.splitter.strategies.facts import Facts
-from scanner.splitter.thresholds import Jurisdiction
+from scanner.splitter.types import Package
 
 MAX_PACKAGES = 100
 
 
-def propose(
-    tender: NormalisedTender, facts: Facts, jurisdiction: Jurisdiction | None
-) -> tuple[Package, ...]:
+def propose(tender: NormalisedTender, facts: Facts, law: Law, language: str) -> tuple[Package, ...]:
     """The proposed packages; a single package when no division is evident."""
     # One published lot is no division: read the whole requirement as if undivided.
     undivided = len(tender.lots) <= 1
     drafts = (None if undivided else by_lots.lot_drafts(tender, facts)) or [_whole(tender, facts)]
+    currency = tender.currency
     if undivided and len(tender.items) >= 2:
-        drafts = _each(drafts, by_cpv.split)
+        quantities = by_product.fixed_quantities(tender.raw)
+        drafts = _each(drafts, lambda d: by_product.split(d, quantities, language))
         drafts = _each(drafts, by_region.split)
         if len(drafts) == 1:
-            drafts = balanced(drafts[0], by_phase.split(drafts[0], facts))
+            drafts = balanced(drafts[0], by_phase.split(drafts[0], facts, currency))
     elif undivided:
         # No items, or one item standing for the whole: the notice's text and codes only,
         # the buyer's own words first, then the codes.
-        drafts = balanced(drafts[0], by_phase.split(drafts[0], facts))
+        drafts = balanced(drafts[0], by_phase.split(drafts[0], facts, currency))
         if len(drafts) == 1:
             drafts = balanced(drafts[0], by_cpv.split_codes(drafts[0], tender))
         if len(drafts) == 1:  # places divide only what text and codes left whole
             drafts = balanced(drafts[0], by_region.split_listed(drafts[0], facts.regions))
-    ceiling = jurisdiction.micro_ceiling if jurisdiction else None
+    ceiling = law.ceiling
     timed = _each(drafts, lambda d: by_time.split(d, ceiling))
     if len(timed) <= MAX_PACKAGES:
         drafts = timed
     drafts = drafts[:MAX_PACKAGES]
-    drafts = _with_ceiling_notes(drafts, jurisdiction)
+    drafts = _with_ceiling_notes(drafts, law)
     return tuple(d.to_package(tender.main_cpv) for d in _unique_titles(drafts))
 
 
@@ -65,19 +66,21 @@ def _each(drafts: list[Draft], strategy: Callable[[Draft], list[Draft]]) -> list
     return [part for draft in drafts for part in balanced(draft, strategy(draft))]
 
 
-def _with_ceiling_notes(drafts: list[Draft], jurisdiction: Jurisdiction | None) -> list[Draft]:
-    """Say plainly when a package is still above the micro-contract ceiling."""
-    if jurisdiction is None:
+def _with_ceiling_notes(drafts: list[Draft], law: Law) -> list[Draft]:
+    """Note, for Lotwise's own pages, a package still above the micro-contract ceiling. An
+    internal note: it is not a reason a buyer would publish, so it stays out of exports."""
+    ceiling = law.ceiling
+    if ceiling is None or law.jurisdiction is None:
         return drafts
-    ceiling = jurisdiction.micro_ceiling
     noted = []
     for draft in drafts:
         if draft.value is not None and draft.value > ceiling:
             note = (
-                f"Still above the micro-contract ceiling of {jurisdiction.currency} {ceiling:,.0f}, "
-                f"{jurisdiction.ceiling_basis}: dividing it further needs knowledge of the work."
+                f"Still above the micro-contract ceiling of {law.jurisdiction.currency} "
+                f"{law.jurisdiction.micro_ceiling:,.0f} ({law.jurisdiction.ceiling_basis}): "
+                "dividing it further needs knowledge of the work."
             )
-            draft = replace(draft, reasons=(*draft.reasons, note))
+            draft = replace(draft, notes=(*draft.notes, note))
         noted.append(draft)
     return noted
 

@@ -11,8 +11,9 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from scanner.ingest.tender import Item
-from scanner.splitter.assessment import Package
-from scanner.splitter.strategies.facts import first_code
+from scanner.splitter.facts import first_code
+from scanner.splitter.prose import clip
+from scanner.splitter.types import Package
 
 CENT = Decimal("0.01")
 
@@ -32,6 +33,9 @@ class Draft:
     depends_on: tuple[str, ...] = ()
     cpv: str | None = None
     region: str | None = None
+    period: str | None = None
+    stated_value: bool = False
+    notes: tuple[str, ...] = ()
 
     def part(
         self, *, strategy: str, reason: str, share: Decimal, method: str, **changes: object
@@ -53,8 +57,8 @@ class Draft:
         codes = Counter(c for c in (first_code(i) for i in self.items) if c)
         cpv = self.cpv or (codes.most_common(1)[0][0] if codes else fallback_cpv)
         return Package(
-            title=self.title[:200],
-            scope=self.scope[:1000],
+            title=clip(self.title, 200) or "Untitled package",
+            scope=clip(self.scope, 1000),
             item_ids=tuple(i.id for i in self.items),
             cpv=cpv,
             estimated_value=self.value,
@@ -64,16 +68,26 @@ class Draft:
             depends_on=self.depends_on,
             strategy="+".join(self.strategies) or "whole requirement",
             reason=" ".join(self.reasons) or "The requirement as published, undivided.",
+            period=self.period,
+            notes=self.notes,
         )
 
 
 def balanced(whole: Draft, parts: list[Draft]) -> list[Draft]:
-    """Parts whose values add up to the whole exactly: rounding goes to the last part, so
-    the aggregated value shown to the buyer is never off by a penny."""
+    """Parts whose values add up to the whole exactly: rounding goes to the last part whose
+    value was apportioned (never to a value the officer wrote), so the aggregated value shown
+    to the buyer is never off by a penny."""
     if len(parts) < 2 or whole.value is None or any(p.value is None for p in parts):
         return parts
-    rest = sum((p.value or Decimal(0) for p in parts[:-1]), Decimal(0))
-    return [*parts[:-1], replace(parts[-1], value=whole.value.quantize(CENT) - rest)]
+    adjustable = [k for k, p in enumerate(parts) if not p.stated_value]
+    if not adjustable:
+        return parts
+    last = adjustable[-1]
+    rest = sum((p.value or Decimal(0) for k, p in enumerate(parts) if k != last), Decimal(0))
+    value = whole.value.quantize(CENT) - rest
+    if value <= 0:
+        return parts
+    return [replace(p, value=value) if k == last else p for k, p in enumerate(parts)]
 
 
 def item_scope(items: tuple[Item, ...]) -> str:

@@ -15,11 +15,13 @@ from functools import lru_cache
 from typing import Any
 
 from scanner.ingest.tender import Item, NormalisedTender
-from scanner.splitter.strategies.deliverables import deliverables_in, phases_in
+from scanner.splitter.deliverables import phases_in
+from scanner.splitter.work import WorkPackage, is_strong, work_packages
 
 # Above a trillion in any currency is a data-entry error, not a procurement.
 MAX_VALUE = Decimal("1e12")
 MAX_MONTHS = 240
+MAX_TEXT_CHARS = 100_000
 IT_DIVISIONS = frozenset({"48", "72"})
 IT_GROUPS = frozenset({"302", "324", "642"})
 _DURATION = re.compile(r"\b(\d{1,3})[ -]?(months?|years?)\b", re.IGNORECASE)
@@ -40,18 +42,27 @@ class Facts:
     is_it: bool
     phases: tuple[tuple[str, float, str], ...]
     deliverables: tuple[str, ...]
+    work: tuple[WorkPackage, ...] = ()
+    work_kind: str = ""
+
+    @property
+    def listed_work(self) -> bool:
+        """The buyer enumerated the work (numbered, bulleted, headed): those are the packages."""
+        return len(self.work) >= 2 and is_strong(self.work_kind)
 
 
 def read_facts(tender: NormalisedTender) -> Facts:
     """Read and sanity-check everything the rules need from one tender."""
     value, problem = sane_value(tender.value_amount)
-    description = tender.description or ""
-    text = f"{tender.title or ''}\n{description}"
+    # Bounded: a 5 MB "description" is read for its first 100,000 characters only.
+    description = (tender.description or "")[:MAX_TEXT_CHARS]
+    text = f"{(tender.title or '')[:1000]}\n{description}"
     item_codes = {item.id: codes_of(item.classifications) for item in tender.items}
     codes = tuple(
         dict.fromkeys([*(c for cs in item_codes.values() for c in cs), *tender.cpv_codes])
     )
     regions = most_specific([*(r for i in tender.items for r in i.regions), *tender.regions])
+    work, kind = work_packages(description[:MAX_TEXT_CHARS])
     return Facts(
         value=value,
         value_problem=problem,
@@ -63,7 +74,9 @@ def read_facts(tender: NormalisedTender) -> Facts:
         codes=codes,
         is_it=any(c[:2] in IT_DIVISIONS or c[:3] in IT_GROUPS for c in codes if is_cpv(c)),
         phases=tuple(phases_in(text)),
-        deliverables=tuple(deliverables_in(description)),
+        deliverables=tuple(w.title for w in work),
+        work=work,
+        work_kind=kind,
     )
 
 

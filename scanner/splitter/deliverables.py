@@ -7,6 +7,9 @@ buyer as the reason for a package, and the same text always gives the same answe
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+
+from scanner.splitter.prose import clip, sentences
 
 # GOV.UK Service Manual phases, in delivery order, with the share of effort each usually takes
 # (discovery short, beta the largest build), used only to apportion an estimated value.
@@ -17,7 +20,6 @@ PHASES: tuple[tuple[str, float], ...] = (
     ("live", 0.3),
 )
 _PHASE_WORD = {name: re.compile(rf"\b{name}\b", re.IGNORECASE) for name, _ in PHASES}
-_SENTENCE = re.compile(r"[^.!?\n;]+[.!?;]?")
 # A marker, then a space or, after "1." / "a)", a word glued to it ("1.Edinburgh").
 _BULLET = re.compile(
     r"^[ \t]*(?:[-*•·▪◦–—]|\(?\d{1,2}[.)]|\(?[a-h][.)]|\(?(?:i|ii|iii|iv|v|vi|vii|viii)[.)])"
@@ -85,9 +87,13 @@ def phases_in(text: str) -> list[tuple[str, float, str]]:
     names = {name for name, _ in found}
     if len(found) < 2 or not names & {"alpha", "beta"}:
         return []
-    sentences = [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
+    found_sentences = sentences(text[: AND_LIST_CHARS * 4])
     return [
-        (name, share, " ".join(s for s in sentences if _PHASE_WORD[name].search(s))[:500])
+        (
+            name,
+            share,
+            clip(" ".join(s for s in found_sentences if _PHASE_WORD[name].search(s)), 500),
+        )
         for name, share in found
     ]
 
@@ -130,12 +136,32 @@ def deliverables_in(text: str) -> list[str]:
     numbered lists, short lines after a colon, a semicolon list, an "and" list after
     "including", "such as", "covers"..., or a list of capitalised names after "supply of";
     fewer than two means none."""
+    _, sections = deliverable_sections(text)
+    return [title for title, _ in sections]
+
+
+# Finders whose lists are the buyer's own enumeration of the work: they win over phase words.
+STRONG_FINDERS = frozenset({"headed", "numbered", "bulleted", "lines"})
+
+
+def deliverable_sections(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """The finder that matched and, per work package, its title (whole words, at most 200
+    characters) and its full text (where a value or a duration written for it is read)."""
     text = unglue(text)
-    for finder in (_headed, _bullets, _line_list, _semicolon_list, _and_list, _named_list):
-        entries = _unique(finder(text))
-        if len(entries) >= 2:
-            return entries[:MAX_DELIVERABLES]
-    return []
+    kind, listed = _bullets(text)
+    finders: tuple[tuple[str, Callable[[str], list[str] | list[tuple[str, str]]]], ...] = (
+        ("headed", _headed),
+        (kind, lambda _: listed),
+        ("lines", _line_list),
+        ("semicolons", _semicolon_list),
+        ("and-list", _and_list),
+        ("named-list", _named_list),
+    )
+    for name, finder in finders:
+        sections = _unique_sections(finder(text))
+        if len(sections) >= 2:
+            return name, sections[:MAX_DELIVERABLES]
+    return "", []
 
 
 def openness_in(text: str) -> list[tuple[str, str, str]]:
@@ -148,8 +174,9 @@ def openness_in(text: str) -> list[tuple[str, str, str]]:
     return found
 
 
-def _headed(text: str) -> list[str]:
-    """Text from each heading to the end of its sentence or the next heading, once per heading."""
+def _headed(text: str) -> list[tuple[str, str]]:
+    """Text from each heading to the end of its sentence (the title) or to the next heading
+    (the whole section), once per heading."""
     matches = list(_HEADING.finditer(text))
     ends = _GLUED_END if "\n" not in text and "rn " in text else _ENTRY_END
     entries, seen = [], set()
@@ -161,12 +188,56 @@ def _headed(text: str) -> list[str]:
         if key in seen or len(body) < 3:
             continue
         seen.add(key)
-        entries.append(f"{match.group(0)}: {body[:160]}")
+        entries.append((f"{match.group(0)}: {clip(body, 160)}", f"{match.group(0)}: {rest}"))
     return entries
 
 
-def _bullets(text: str) -> list[str]:
-    return [m.group(1).strip() for m in _BULLET.finditer(text)]
+def _bullets(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """The buyer's list of work: a numbered list first, else the first bulleted block that
+    is not a list of facts ("Budget: £2m", "Duration: 36 months"). Each entry with the lines
+    that continue it."""
+    blocks: list[tuple[str, list[tuple[str, str]]]] = []
+    current: list[tuple[str, str]] = []
+    kind = ""
+    previous_end = -1
+    for match in _BULLET.finditer(text):
+        marker = match.group(0).lstrip()[:1]
+        this = "numbered" if marker.isdigit() or marker == "(" else "bulleted"
+        gap = text[previous_end : match.start()] if previous_end >= 0 else ""
+        if current and (this != kind or "\n\n\n" in gap or _heading_between(gap)):
+            blocks.append((kind, current))
+            current = []
+        if current:  # lines between two entries continue the previous one
+            title, full = current[-1]
+            current[-1] = (title, f"{full} {' '.join(gap.split())}".strip())
+        kind = this
+        current.append((match.group(1).strip(), match.group(1).strip()))
+        previous_end = match.end()
+    if current:
+        tail = text[previous_end:].split("\n\n", 1)[0]
+        title, full = current[-1]
+        current[-1] = (title, f"{full} {' '.join(tail.split())}".strip())
+        blocks.append((kind, current))
+    blocks = [(k, b) for k, b in blocks if len(b) >= 2 and not _facts_list(b)]
+    numbered = [b for b in blocks if b[0] == "numbered"]
+    return (numbered or blocks or [("bulleted", [])])[0]
+
+
+def _heading_between(gap: str) -> bool:
+    """A line ending in a colon between two bullets starts another list."""
+    return any(line.strip().endswith(":") for line in gap.split("\n")[1:])
+
+
+_FACT_KEYS = re.compile(
+    r"^(?:budget|value|estimated value|total|duration|term|contract (?:length|period|term)|"
+    r"deadline|closing date|start(?: date)?|end(?: date)?|buyer|contact|location|reference|"
+    r"cpv|type|procedure|lots?|buyer type|email|phone|address|published)\s*:",
+    re.IGNORECASE,
+)
+
+
+def _facts_list(entries: list[tuple[str, str]]) -> bool:
+    return sum(bool(_FACT_KEYS.match(title)) for title, _ in entries) * 2 >= len(entries)
 
 
 def _semicolon_list(text: str) -> list[str]:
@@ -261,12 +332,14 @@ def _list_entries(text: str) -> list[str]:
     return [p.strip(" ,") for p in parts if p.strip(" ,")]
 
 
-def _unique(entries: list[str]) -> list[str]:
+def _unique_sections(entries: list[str] | list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Entries without repeats (case-blind), as (title, full text); a plain string is both."""
     seen: set[str] = set()
     result = []
     for entry in entries:
-        key = entry.casefold()
-        if entry and key not in seen:
+        title, full = (entry, entry) if isinstance(entry, str) else entry
+        key = title.casefold()
+        if title and key not in seen:
             seen.add(key)
-            result.append(entry[:200])
+            result.append((clip(title, 200), clip(full, 1200)))
     return result

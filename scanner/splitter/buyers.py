@@ -1,0 +1,214 @@
+"""Who buys: the buyer's name and type, which decide the threshold that applies.
+
+The type is read as an officer would: stated in the notice ("Buyer type: sub-central"), coded
+in the buyer's details (TED_CA_TYPE, UK_CA_TYPE, eForms buyer legal type), else from the name
+("Riverside Borough Council" is a local authority). Never guessed from the value.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from scanner.ingest.tender import NormalisedTender
+
+_BUYER_LINE = re.compile(
+    r"^[ \t#*>-]*(?:buyer|contracting (?:authority|entity)|procuring entity|purchaser|client|"
+    r"commissioned by|awarding body)(?: name)?[ \t]*[:=][ \t]*(?P<name>[^\n]{3,200})$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_TYPE_LINE = re.compile(
+    r"^[ \t#*>-]*(?:buyer|authority|contracting authority|organisation|organization)[ \t]+type"
+    r"[ \t]*[:=][ \t]*(?P<type>[^\n]{3,120})$|^[ \t#*>-]*type of (?:buyer|(?:contracting )?"
+    r"authority)[ \t]*[:=][ \t]*(?P<type2>[^\n]{3,120})$",
+    re.IGNORECASE | re.MULTILINE,
+)
+# Words of a stated type, in the order they are tried.
+_STATED = (
+    ("NHS", re.compile(r"\bNHS\b|national health service|health board", re.I)),
+    ("utility", re.compile(r"utilit|public undertaking", re.I)),
+    ("devolved government", re.compile(r"devolved", re.I)),
+    ("federal agency", re.compile(r"\bfederal\b", re.I)),
+    ("sub-central", re.compile(r"sub[- ]?central|local|regional|municipal|body governed", re.I)),
+    ("central government", re.compile(r"central|ministry|national (?:agency|authority)", re.I)),
+)
+_CODES = {
+    "publicauthoritycentralgovernment": "central government",
+    "publicauthoritysubcentralgovernment": "sub-central",
+    "publicundertaking": "utility",
+    "privateutility": "utility",
+    "ministry": "central government",
+    "national_agency": "central government",
+    "regional_authority": "sub-central",
+    "regional_agency": "sub-central",
+    "body_public": "sub-central",
+    "utilities": "utility",
+    "cga": "central government",
+    "ra": "sub-central",
+    "la": "sub-central",
+    "body-pl": "sub-central",
+    "body-pl-cga": "sub-central",
+    "body-pl-ra": "sub-central",
+    "body-pl-la": "sub-central",
+    "pub-undert": "utility",
+    "pub-undert-cga": "utility",
+    "pub-undert-ra": "utility",
+    "pub-undert-la": "utility",
+    "spec-rights-entity": "utility",
+}
+_CODE_WORDS = (
+    ("central government", re.compile(r"ministry|national or federal", re.I)),
+    ("utility", re.compile(r"utilit|trust port|public undertaking", re.I)),
+    (
+        "sub-central",
+        re.compile(
+            r"regional or local|body governed|housing|higher education|social landlord|\brsl\b|"
+            r"non-departmental",
+            re.I,
+        ),
+    ),
+)
+# From the name, most specific first. Devolved governments before "government"; councils
+# before "department" ("Highways Department, Riverside Council" is a council).
+_NAMED = (
+    (
+        "devolved government",
+        re.compile(
+            r"\b(?:Scottish Government|Scottish Ministers|Welsh Government|Welsh Ministers|"
+            r"Llywodraeth Cymru|Northern Ireland Executive|Department of Finance \(?NI|"
+            r"Department (?:for|of) [A-Za-z ,]+ \(?Northern Ireland\)?)\b",
+            re.I,
+        ),
+    ),
+    (
+        "NHS",
+        re.compile(
+            r"\bNHS\b|National Health Service|Health Board|Integrated Care Board|"
+            r"Clinical Commissioning|Foundation Trust|Hospitals? (?:NHS )?Trust",
+            re.I,
+        ),
+    ),
+    (
+        "utility",
+        re.compile(
+            r"\b(?:Water|Network Rail|Electricity|Energy Networks|Gas Networks|Airports?|"
+            r"Harbour|Port Authority|Trust Port)\b",
+            re.I,
+        ),
+    ),
+    (
+        "state or local",
+        re.compile(
+            r"^(?:State of|City of|County of|Town of|Village of|Commonwealth of)\b|"
+            r"\b(?:School District|Township|Parish of)\b",
+            re.I,
+        ),
+    ),
+    (
+        "sub-central",
+        re.compile(
+            r"\b(?:Council|Borough|County|District|Metropolitan|City of|Combined Authority|"
+            r"Greater London Authority|Police|Fire and Rescue|Fire & Rescue|Universit(?:y|ies)|"
+            r"College|School|Academy|Academies|Housing|Mayor|Parish|Municipality|Region|"
+            r"Commune|Ville de|Mairie|Département|Gemeinde|Stadt|Landkreis|Kreis|Ayuntamiento|"
+            r"Diputación|Comune|Provincia|Regione|Gmina|Miasto|Powiat|Województwo|Gemeente|"
+            r"Provincie|kommun|kunta|kaupunki|Kommune|Krankenhaus|Hôpital|Hospital|Universidad|"
+            r"Università|Universität|Université)\b",
+            re.I,
+        ),
+    ),
+    (
+        "central government",
+        re.compile(
+            r"\b(?:Ministry|Minist[eè]re|Ministerium|Bundesministerium|Ministerio|Ministero|"
+            r"Ministerstwo|Ministerie|ministeriet|Department (?:for|of)|HM |His Majesty|"
+            r"Cabinet Office|Home Office|Treasury|Crown Commercial Service|Government Digital "
+            r"Service|HMRC|DVLA|Office for National Statistics|Government)\b",
+            re.I,
+        ),
+    ),
+)
+_US_FEDERAL = re.compile(
+    r"\b(?:Department of (?:Defense|the Army|the Navy|the Air Force|Veterans Affairs|Health and "
+    r"Human Services|Homeland Security|Energy|State|the Interior|Agriculture|Commerce|Labor|"
+    r"Transportation|Justice|Education|the Treasury|Housing and Urban Development)|General "
+    r"Services Administration|Federal|U\.?S\.?|United States|National (?:Park|Aeronautics|"
+    r"Institutes)|Defense Logistics|Army|Navy|Air Force|Marine Corps|Coast Guard)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Buyer:
+    """The buyer's name, its type (one of `thresholds.BUYER_TYPES`, or `state or local` for
+    a US non-federal buyer), and how the type was found (None: not found)."""
+
+    name: str | None
+    type: str | None
+    basis: str | None
+
+
+def buyer_in_text(text: str) -> str | None:
+    """The buyer named on a line such as "Buyer: Riverside Borough Council"."""
+    match = _BUYER_LINE.search(text[:20000])
+    return match.group("name").strip(" .*_") if match else None
+
+
+def buyer_of(tender: NormalisedTender, text: str, country: str | None) -> Buyer:
+    """The buyer's name and type: stated, coded, else read from the name."""
+    name = tender.buyer_name or buyer_in_text(text)
+    stated = _TYPE_LINE.search(text[:20000])
+    if stated:
+        words = stated.group("type") or stated.group("type2") or ""
+        for kind, pattern in _STATED:
+            if pattern.search(words):
+                return Buyer(name, kind, f'stated in the notice ("{words.strip()[:60]}")')
+    coded = _coded_type(tender.raw)
+    if coded:
+        return Buyer(name, coded[0], f"the buyer's {coded[1]} classification")
+    if tender.source == "sam":
+        return Buyer(name, "federal agency", "published on SAM.gov (federal)")
+    if not name:
+        return Buyer(None, None, None)
+    if country == "US" and _US_FEDERAL.search(name):
+        return Buyer(name, "federal agency", f'the buyer\'s name ("{_short(name)}")')
+    for kind, pattern in _NAMED:
+        match = pattern.search(name)
+        if match:
+            if kind == "state or local" and country not in (None, "US"):
+                continue
+            if country == "US" and kind == "sub-central":
+                kind = "state or local"
+            return Buyer(name, kind, f'the buyer\'s name ("{match.group(0).strip()}")')
+    return Buyer(name, None, None)
+
+
+def _coded_type(raw: Mapping[str, Any]) -> tuple[str, str] | None:
+    parties = raw.get("parties") if isinstance(raw, Mapping) else None
+    if not isinstance(parties, list):
+        return None
+    for party in parties[:50]:
+        if not isinstance(party, Mapping) or "buyer" not in (party.get("roles") or ()):
+            continue
+        details = party.get("details")
+        found = details.get("classifications") if isinstance(details, Mapping) else None
+        for item in found if isinstance(found, list) else []:
+            if not isinstance(item, Mapping):
+                continue
+            scheme = str(item.get("scheme") or "")
+            if scheme.upper() not in ("TED_CA_TYPE", "UK_CA_TYPE", "EU-BUYER-LEGAL-TYPE"):
+                continue
+            code = str(item.get("id") or "").strip()
+            if code.lower() in _CODES:
+                return _CODES[code.lower()], scheme
+            words = f"{code} {item.get('description') or ''}"
+            for kind, pattern in _CODE_WORDS:
+                if pattern.search(words):
+                    return kind, scheme
+    return None
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 60 else text[:57].rsplit(" ", 1)[0] + "…"
