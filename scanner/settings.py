@@ -197,6 +197,11 @@ class Settings(BaseSettings):
         description="Folder of the shared real samples (its `samples/` holds the recorded "
         "notices) that `lotwise eval --set real` evaluates on.",
     )
+    clauses_dir: Path = Field(
+        default=DEFAULT_CONFIG_DIR / "clauses",
+        description="Folder of contract clause templates (*.toml) the splitter fills for each "
+        "proposed package and puts in the lotting note; see config/clauses/README.md.",
+    )
 
     @classmethod
     def settings_customise_sources(

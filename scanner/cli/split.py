@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import tomllib
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -28,6 +27,13 @@ from scanner.services.split_export import (
     ocds_release_package,
     tender_context,
 )
+from scanner.services.split_rules import (
+    ClauseError,
+    ThresholdsError,
+    advised,
+    clause_library,
+    split_rules,
+)
 from scanner.services.splitting import (
     DraftError,
     RefreshCounts,
@@ -37,7 +43,8 @@ from scanner.services.splitting import (
     refresh_assessments,
 )
 from scanner.settings import Settings
-from scanner.splitter import Thresholds, ThresholdsError, load_thresholds
+from scanner.splitter import Thresholds
+from scanner.splitter.advice import ClauseLibrary
 
 app = typer.Typer(help="Micro-contract suggestions: which tenders to divide, and how.")
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (stable field names).")]
@@ -47,17 +54,22 @@ class ExportFormat(StrEnum):
     json = "json"
     csv = "csv"
     ocds = "ocds"
+    note = "note"
+    note_text = "note-text"
+
+
+class CheckFormat(StrEnum):
+    table = "table"
+    json = "json"
+    ocds = "ocds"
+    note = "note"
+    note_text = "note-text"
 
 
 def thresholds_of(settings: Settings) -> Thresholds:
-    """The configured thresholds, or `ThresholdsError` naming the file and the problem."""
-    path = settings.thresholds_file
-    try:
-        return load_thresholds(path)
-    except FileNotFoundError:
-        raise ThresholdsError(f"{path}: thresholds file not found") from None
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ThresholdsError(f"{path}: {exc}") from None
+    """The configured thresholds (with reference rates), or `ThresholdsError` naming the file
+    and the problem."""
+    return split_rules(settings)
 
 
 def _thresholds_or_exit(settings: Settings) -> Thresholds:
@@ -65,6 +77,14 @@ def _thresholds_or_exit(settings: Settings) -> Thresholds:
         return thresholds_of(settings)
     except ThresholdsError as exc:
         err_console.print(f"[red]Invalid thresholds:[/] {exc}", highlight=False)
+        raise typer.Exit(2) from None
+
+
+def _clauses_or_exit(settings: Settings) -> ClauseLibrary:
+    try:
+        return clause_library(settings)
+    except ClauseError as exc:
+        err_console.print(f"[red]Invalid clause templates:[/] {exc}", highlight=False)
         raise typer.Exit(2) from None
 
 
@@ -189,11 +209,13 @@ def show(
 ) -> None:
     """One tender's assessment: signals with their sources, packages with values, procedure."""
     context = app_context(ctx)
+    library = _clauses_or_exit(context.settings)
     stored = _stored_or_exit(context.engine(), tender_id)
+    entry, _ = advised(stored.entry, stored.tender, library)
     if as_json:
-        print_json(stored.entry)
+        print_json(entry)
         return
-    render(stored.entry)
+    render(entry)
 
 
 @app.command("export")
@@ -208,7 +230,12 @@ def export(
     ] = False,
     min_score: Annotated[float | None, typer.Option(help="With --all: minimum score.")] = None,
     fmt: Annotated[
-        ExportFormat, typer.Option("--format", help="json, csv (a row per package) or ocds.")
+        ExportFormat,
+        typer.Option(
+            "--format",
+            help="json, csv (a row per package), ocds, or the lotting note as note (Markdown) "
+            "or note-text.",
+        ),
     ] = ExportFormat.json,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
@@ -219,6 +246,7 @@ def export(
         err_console.print("[red]Give a tender ID or --all (not both).[/]")
         raise typer.Exit(2)
     context = app_context(ctx)
+    library = _clauses_or_exit(context.settings)
     if tender_id is not None:
         found = [_stored_or_exit(context.engine(), tender_id)]
     else:
@@ -229,7 +257,7 @@ def export(
             found = split_queries.load_assessments(session, flt)
     pairs = [(s.tender, s.entry) for s in found]
     single = tender_id is not None
-    text = _export_text(fmt, pairs, single=single)
+    text = _export_text(fmt, pairs, library, single=single)
     if output is None:
         print(text, end="")
         return
@@ -242,21 +270,29 @@ def export(
 
 
 def _export_text(
-    fmt: ExportFormat, pairs: list[tuple[dict[str, Any], dict[str, Any]]], *, single: bool
+    fmt: ExportFormat | CheckFormat,
+    pairs: list[tuple[dict[str, Any], dict[str, Any]]],
+    library: ClauseLibrary,
+    *,
+    single: bool,
 ) -> str:
     now = utc_now()
-    if fmt is ExportFormat.csv:
+    if fmt in ("note", "note-text"):
+        notes = [advised(entry, tender, library)[1] for tender, entry in pairs]
+        return "\n\n".join(n.markdown if fmt == "note" else n.text for n in notes)
+    if fmt == "csv":
         header, rows = csv_table(pairs)
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(header)
         writer.writerows(rows)
         return buffer.getvalue()
-    if fmt is ExportFormat.ocds:
+    if fmt == "ocds":
         releases = [ocds_release(tender, entry, date=now) for tender, entry in pairs]
         document: Any = releases[0] if single else ocds_release_package(releases, date=now)
     else:
-        document = pairs[0][1] if single else [entry for _, entry in pairs]
+        entries = [advised(entry, tender, library)[0] for tender, entry in pairs]
+        document = entries[0] if single else entries
     return json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
 
 
@@ -267,8 +303,17 @@ def check(
         Path, typer.Argument(help="Draft: OCDS release or package (.json), or plain text.")
     ],
     as_json: JsonOption = False,
+    fmt: Annotated[
+        CheckFormat,
+        typer.Option(
+            "--format",
+            help="table (default), json (same as --json), ocds (a release with the proposed "
+            "lots), note (the lotting note in Markdown) or note-text.",
+        ),
+    ] = CheckFormat.table,
 ) -> None:
-    """Check a draft before publication: should it be divided, and into what? No database."""
+    """Check a draft before publication: should it be divided, into what, with which contract
+    clauses? Prints the lotting note with --format note. No database."""
     context = app_context(ctx)
     try:
         drafts = read_draft(file)
@@ -276,16 +321,21 @@ def check(
         err_console.print(f"[red]Cannot check:[/] {exc}", highlight=False)
         raise typer.Exit(2) from None
     thresholds = _thresholds_or_exit(context.settings)
-    entries = []
+    library = _clauses_or_exit(context.settings)
+    if as_json:
+        fmt = CheckFormat.json
+    pairs = []
     for draft, assessment in check_drafts(drafts, thresholds=thresholds, now=utc_now()):
         tender = tender_context(draft.tender)
         identity = {k: tender[k] for k in ("ocid", "title", "buyer_name", "value_amount")}
-        entries.append({**assessment, "tender": {**identity, "currency": tender["currency"]}})
-    if as_json:
-        print_json(entries[0] if len(entries) == 1 else entries)
+        pairs.append(
+            (tender, {**assessment, "tender": {**identity, "currency": tender["currency"]}})
+        )
+    if fmt is CheckFormat.table:
+        for tender, entry in pairs:
+            render(advised(entry, tender, library)[0])
         return
-    for entry in entries:
-        render(entry)
+    print(_export_text(fmt, pairs, library, single=len(pairs) == 1), end="")
 
 
 def render(entry: dict[str, Any]) -> None:
@@ -331,27 +381,45 @@ def render(entry: dict[str, Any]) -> None:
             ),
         )
     )
+    regime = entry.get("regime") or {}
+    if regime:
+        law = regime.get("law") or regime.get("no_rules")
+        buyer = regime.get("buyer_type") or "type not shown"
+        console.print(
+            f"Buyer: {regime.get('buyer_name') or 'not named'} ({buyer}; "
+            f"{regime.get('buyer_type_basis') or 'not shown'}). Where: {regime.get('place')} "
+            f"({law}).",
+            highlight=False,
+            markup=False,
+        )
     packages = entry.get("packages") or []
     if packages:
         console.print(
             table(
                 f"Proposed packages ({len(packages)})",
-                ["#", "title", "value", "months", "region", "strategy", "items", "why"],
+                ["#", "title", "value", "months", "region", "strategy", "items", "why", "clauses"],
                 (
                     (
                         n,
                         p.get("title"),
                         money(p.get("estimated_value"), entry.get("currency")),
-                        p.get("duration_months"),
+                        p.get("period") or p.get("duration_months"),
                         p.get("region"),
                         p.get("strategy"),
-                        ", ".join(p.get("item_ids") or []),
+                        ", ".join((p.get("item_ids") or [])[:10]),
                         (p.get("reason") or "")
-                        + (f" (optional: {p['optional_reason']})" if p.get("optional") else ""),
+                        + (f" (optional: {p['optional_reason']})" if p.get("optional") else "")
+                        + "".join(f" [{note}]" for note in p.get("notes") or []),
+                        "; ".join(c["title"] for c in p.get("clauses") or []),
                     )
                     for n, p in enumerate(packages, start=1)
                 ),
             )
+        )
+        console.print(
+            "The lotting note (lots, statement on lots, market questions, clause texts): "
+            "--format note or note-text.",
+            highlight=False,
         )
     else:
         console.print(f"No packages proposed: {first_reason(entry) or 'no natural division'}.")

@@ -226,9 +226,9 @@ def _lot(lot_id: str, package: Mapping[str, Any], currency: str | None) -> dict[
     if package.get("reason"):
         parts.append(f"Why a separate lot: {package['reason']}")
     if package.get("depends_on"):
-        parts.append(f"Depends on: {', '.join(map(str, package['depends_on']))}.")
-    if package.get("optional") and package.get("optional_reason"):
-        parts.append(f"Optional: {package['optional_reason']}")
+        parts.append(f"Builds on: {', '.join(map(str, package['depends_on']))}.")
+    # What a buyer publishes: scope, why it is a lot, what it builds on. Lotwise's own notes
+    # (`notes`, e.g. a package still above the micro-contract ceiling) and verdict stay out.
     lot["description"] = "\n".join(p for p in parts if p)
     value = _value(package.get("estimated_value"), currency)
     if value:
@@ -287,15 +287,15 @@ def _classification(c: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _tender_description(tender: Mapping[str, Any], assessment: Mapping[str, Any]) -> str:
+    """The buyer's description and a statement on the lots, in words a buyer can publish."""
     parts = [str(tender.get("description") or "").strip()]
-    if assessment.get("packages"):
-        verdict = "recommended" if assessment.get("should_split") else "possible, not recommended"
+    packages = assessment.get("packages") or []
+    if len(packages) >= 2:
         parts.append(
-            f"Division into {len(assessment['packages'])} lots proposed by Lotwise "
-            f"({verdict}, score {assessment.get('score')})."
+            f"The requirement is divided into {len(packages)} lots, so that suppliers can bid "
+            "for the parts they do best; suppliers may bid for one lot, several or all. The "
+            "lots' values are added together to decide the procedure."
         )
-    if assessment.get("aggregation_note"):
-        parts.append(str(assessment["aggregation_note"]))
     return "\n\n".join(p for p in parts if p)
 
 

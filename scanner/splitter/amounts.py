@@ -32,6 +32,7 @@ _MONEY_PATTERNS = (
     re.compile(rf"(?P<cur>[£€$]|{_CODE}\s?)(?P<num>{_NUMBER}){_SUFFIX}", re.IGNORECASE),
     re.compile(rf"(?P<num>{_NUMBER}){_SUFFIX}\s?(?P<cur>{_CODE}\b|[£€$]|zł)", re.IGNORECASE),
 )
+_ANY_CURRENCY = re.compile(rf"[£€$]|zł|\b{_CODE}\b", re.IGNORECASE)
 _VALUE_LINE = re.compile(
     r"\b(budget|value|worth|estimated|total|contract sum|up to|not to exceed|ceiling)\b",
     re.IGNORECASE,
@@ -88,6 +89,8 @@ def total_in_text(text: str) -> tuple[Decimal | None, str | None]:
 
 def first_money(text: str) -> tuple[Decimal | None, str | None]:
     """The first amount with a currency in a short text, or (None, None)."""
+    if not _ANY_CURRENCY.search(text):  # most texts name no money: one cheap pass
+        return None, None
     for pattern in _MONEY_PATTERNS:
         for match in pattern.finditer(text):
             amount = parse_amount(_digits(match["num"]))

@@ -84,7 +84,7 @@ def _gaps(tender: NormalisedTender, facts: Facts, law: Law) -> list[str]:
     gaps = []
     if facts.value_problem:
         gaps.append(f"{facts.value_problem}, so size rules were not applied")
-    if not tender.items:
+    if not tender.items and not facts.listed_work:
         gaps.append("no items listed")
     if not facts.description.strip():
         gaps.append("no description")

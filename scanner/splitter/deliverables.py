@@ -20,6 +20,8 @@ PHASES: tuple[tuple[str, float], ...] = (
     ("live", 0.3),
 )
 _PHASE_WORD = {name: re.compile(rf"\b{name}\b", re.IGNORECASE) for name, _ in PHASES}
+# One pass over the text for all four names (the text can be a long notice).
+_ANY_PHASE = re.compile(r"\b(discovery|alpha|beta|live)\b", re.IGNORECASE)
 # A marker, then a space or, after "1." / "a)", a word glued to it ("1.Edinburgh").
 _BULLET = re.compile(
     r"^[ \t]*(?:[-*•·▪◦–—]|\(?\d{1,2}[.)]|\(?[a-h][.)]|\(?(?:i|ii|iii|iv|v|vi|vii|viii)[.)])"
@@ -83,8 +85,8 @@ def phases_in(text: str) -> list[tuple[str, float, str]]:
     """The service phases named in the text, in delivery order: (phase, share, sentences).
 
     `live` alone is an everyday word, so phases count only when alpha or beta is named too."""
-    found = [(name, share) for name, share in PHASES if _PHASE_WORD[name].search(text)]
-    names = {name for name, _ in found}
+    names = {word.lower() for word in _ANY_PHASE.findall(text)}
+    found = [(name, share) for name, share in PHASES if name in names]
     if len(found) < 2 or not names & {"alpha", "beta"}:
         return []
     found_sentences = sentences(text[: AND_LIST_CHARS * 4])

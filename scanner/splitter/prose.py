@@ -17,6 +17,8 @@ _VOWEL_SOUND = re.compile(r"^(?:[aeio]|u(?![nrs]i|se|ni)|hour|honou?r|[fhlmnrsx]
 def clip(text: str, limit: int) -> str:
     """At most `limit` characters, cut at the last space before it, with an ellipsis: never
     inside a word, a number or a name such as "GOV.UK"."""
+    if len(text) <= limit:
+        return text.strip()
     text = " ".join(text.split()) if "\n" not in text else text.strip()
     if len(text) <= limit:
         return text

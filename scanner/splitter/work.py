@@ -19,13 +19,13 @@ from scanner.splitter.prose import clip
 TITLE_CHARS = 100
 _PHASE_NAMES = tuple(name for name, _ in PHASES)
 _PHASE_IN = re.compile(rf"\b({'|'.join(_PHASE_NAMES)})\b", re.IGNORECASE)
-# What officers append to a deliverable's name: its value, months, a duration.
-_TRAILERS = re.compile(
-    r"\s*(?:[(\[][^()\[\]]{0,60}(?:month|week|year|£|€|\$|GBP|EUR|USD)[^()\[\]]{0,40}[)\]]|"
-    r"[,;:–—-]?\s*(?:£|€|\$|(?:GBP|EUR|USD|PLN)\s?)\s?\d[\d,.\s]*(?:k|m|bn|million|thousand)?\b|"
-    r"[,;:–—-]?\s*\d[\d,.\s]*\s?(?:k|m|million)?\s?(?:GBP|EUR|USD|PLN|zł)\b|"
-    r"[,;:–—-]?\s*(?:over|for|in|within|during)?\s*(?:months?|weeks?)\s+\d{1,3}(?:\s*(?:-|–|to)\s*\d{1,3})?|"
-    r"[,;:–—-]?\s*(?:over|for|in|within|during)\s+\d{1,3}[ -]?(?:months?|weeks?|years?))",
+# Where what officers append to a deliverable's name begins: its value ("£120,000",
+# "45 000 zł"), its months ("(months 1-4)", "over 6 months"). One search, then a cut.
+_TRAILER_START = re.compile(
+    r"[,;:–—-]?\s*(?:[(\[]\s*(?:months?\s+\d|weeks?\s+\d|\d{1,3}[ -]?(?:months?|weeks?|years?)\b|"
+    r"£|€|\$)|£|€|\$\s?\d|(?:GBP|EUR|USD|PLN)\s?\d|\d[\d,.]*\s?(?:k|m)?\s?(?:GBP|EUR|USD|PLN|zł)\b|"
+    r"(?:over|for|in|within|during)\s+\d{1,3}[ -]?(?:months?|weeks?|years?)\b|"
+    r"(?:months?|weeks?)\s+\d{1,3}\b)",
     re.IGNORECASE,
 )
 
@@ -56,9 +56,10 @@ def work_packages(text: str) -> tuple[tuple[WorkPackage, ...], str]:
     kind, sections = deliverable_sections(text)
     found = []
     for number, (title, full) in enumerate(sections, start=1):
-        value, currency = first_money(full)
-        span = span_in(full)
-        months = span.months if span else months_in(full)
+        head = full[:600]  # what is written beside the deliverable, not pages further on
+        value, currency = first_money(head)
+        span = span_in(head)
+        months = span.months if span else months_in(head)
         phases = tuple(dict.fromkeys(m.group(1).lower() for m in _PHASE_IN.finditer(full[:400])))
         ordered = tuple(p for p in _PHASE_NAMES if p in phases)
         found.append(
@@ -85,10 +86,10 @@ def is_strong(kind: str) -> bool:
 def short_title(entry: str) -> str:
     """The deliverable's name without the value and months appended to it, whole words."""
     title = entry
-    for _ in range(3):  # trailers can follow one another: "(months 1-4), £120,000"
-        trimmed = _TRAILERS.sub("", title).strip(" ,;:–—-.")
-        if trimmed == title or len(trimmed) < 3:
-            break
-        title = trimmed
+    match = _TRAILER_START.search(entry, 3)
+    if match is not None:
+        cut = entry[: match.start()].rstrip(" ,;:–—-(")
+        if len(cut) >= 3:
+            title = cut
     first = re.split(r"(?<=[a-z0-9)])[.;](?=\s|$)", title, maxsplit=1)[0]
     return clip(first if len(first) >= 3 else title, TITLE_CHARS)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from scanner.splitter.facts import Facts
-from scanner.splitter.prose import article, clip
+from scanner.splitter.prose import article, clip, join_words
 from scanner.splitter.strategies.draft import CENT, Draft
 from scanner.splitter.work import WorkPackage
 
@@ -42,13 +42,14 @@ def by_work(
     stated = {
         w.number: w.value for w in work if w.value is not None and w.currency in (None, currency)
     }
-    values, methods = _values(draft.value, work, stated)
+    values, methods = _values(draft.value, work, stated, currency)
     parts: list[Draft] = []
     for w in work:
         phase_note = ""
-        if phased and w.phases:
-            names = " and ".join(w.phases)
-            phase_note = f" It names {article(w.phases[0])} {names} phase."
+        if phased and len(w.phases) == 1:
+            phase_note = f" It names {article(w.phases[0])} {w.phases[0]} phase."
+        elif phased and w.phases:
+            phase_note = f" It names the {join_words(list(w.phases))} phases."
         depends = _depends_on(w, work, parts) if phased else ()
         parts.append(
             Draft(
@@ -68,6 +69,7 @@ def by_work(
                 cpv=draft.cpv,
                 region=draft.region,
                 period=w.span.text if w.span else None,
+                start_month=w.span.start if w.span else None,
                 stated_value=w.number in stated,
             )
         )
@@ -75,7 +77,10 @@ def by_work(
 
 
 def _values(
-    total: Decimal | None, work: tuple[WorkPackage, ...], stated: dict[int, Decimal]
+    total: Decimal | None,
+    work: tuple[WorkPackage, ...],
+    stated: dict[int, Decimal],
+    currency: str | None,
 ) -> tuple[dict[int, Decimal | None], dict[int, str]]:
     values: dict[int, Decimal | None] = {}
     methods: dict[int, str] = {}
@@ -89,7 +94,8 @@ def _values(
             share = (rest / len(unstated)).quantize(CENT)
             values[w.number] = share
             methods[w.number] = (
-                f"the rest of the total ({rest:,.0f}, after the values stated for other "
+                f"the rest of the total ({currency + ' ' if currency else ''}{rest:,.0f}, after "
+                "the values stated for other "
                 f"deliverables) split equally between the {len(unstated)} deliverables "
                 "with no value stated"
                 if stated

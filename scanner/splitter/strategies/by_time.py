@@ -33,21 +33,24 @@ def split(draft: Draft, ceiling: Decimal | None) -> list[Draft]:
         return [draft]
     sized = count != by_rule
     bounds = [round(months * k / count) for k in range(count + 1)]
+    offset = (draft.start_month or 1) - 1  # a deliverable written as "(months 5-18)"
     parts = []
     for k in range(count):
-        start, end = bounds[k] + 1, bounds[k + 1]
+        start, end = offset + bounds[k] + 1, offset + bounds[k + 1]
         length = end - start + 1
         parts.append(
             draft.part(
                 strategy=NAME,
                 reason=(
-                    f"Months {start}-{end} of a {months}-month requirement, as an increment "
-                    "useful alone; the aggregated value still decides the procedure."
+                    f"Months {start}-{end} ({length} of the {months} months this work takes), "
+                    "as an increment useful alone; the aggregated value still decides the "
+                    "procedure."
                 ),
                 share=Decimal(length) / Decimal(months),
                 method="time share",
                 title=f"{draft.title} (months {start}-{end})",
                 duration_months=length,
+                start_month=start,
                 period=f"months {start}-{end}",
                 stated_value=False,
                 notes=(

@@ -34,6 +34,7 @@ class Draft:
     cpv: str | None = None
     region: str | None = None
     period: str | None = None
+    start_month: int | None = None
     stated_value: bool = False
     notes: tuple[str, ...] = ()
 
