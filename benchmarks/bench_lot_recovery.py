@@ -23,6 +23,10 @@ one package per CPV division. Also the "split" rate, agreement with the hand-lab
     .venv/bin/python benchmarks/bench_lot_recovery.py [--threshold 0.5] [--seconds 2]
     .venv/bin/python benchmarks/bench_lot_recovery.py --misses [--half tuning]
     .venv/bin/python benchmarks/bench_lot_recovery.py --ceiling   # only the (b) ceiling
+    .venv/bin/python benchmarks/bench_lot_recovery.py --sanity    # only (c), the sanity set
+
+(c) sanity: single-lot Prozorro tenders, whose items are one lot by construction: how often the
+splitter says "split", proposes two packages or more, and its B-cubed F1 against the one lot.
 """
 
 from __future__ import annotations
@@ -61,6 +65,7 @@ from lot_recovery_match import (
     matched,
     similarity,
 )
+from lot_recovery_sanity import print_sanity, sanity_tenders
 
 from scanner.ingest.normalise import normalise_release
 from scanner.ingest.ocds import iter_file_releases
@@ -260,6 +265,10 @@ def print_tables(tallies: dict[Key, Tally], scoring: str, with_a: bool = True) -
         print("  no tenders")
     else:
         print("\n(a) lots of several items: lots hidden, items kept; item partition agreement")
+        print(
+            "    (every real tender of ../shared/samples whose lots hold several items; the\n"
+            "    issue's >= 0.95 goal is for the maintainers' held-out Prozorro set, not these)"
+        )
         print(f"  {'half':<9} {'answer':<17} {'tenders':>7} {'B3 F1':>6} {'ARI':>6} {'split':>6}")
         for half in HALVES:
             for name in ANSWERS:
@@ -485,6 +494,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--misses", action="store_true", help="print (b) misses, then stop")
     parser.add_argument("--half", choices=(TUNING, HELD_OUT, "all"), default=TUNING)
     parser.add_argument("--ceiling", action="store_true", help="print only the (b) ceiling")
+    parser.add_argument("--sanity", action="store_true", help="print only (c), the sanity set")
     args = parser.parse_args(argv)
     if not (SHARED / "samples").is_dir():
         print(f"skipped: shared samples not found at {SHARED / 'samples'} (set LOTWISE_SHARED_DIR)")
@@ -495,6 +505,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.ceiling:
         print_ceiling(cases, ANSWERS, args.threshold)
+        return 0
+    if args.sanity:
+        print_sanity(sanity_tenders(SHARED), ANSWERS, lambda t: run(t).should_split)
         return 0
     lots = sum(len(c.tender.lots) for c in cases)
     halves = Counter(c.half for c in cases)
@@ -514,6 +527,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print_bands(cases, args.threshold)
         print_sensitivity(cases, args.threshold)
         print_ceiling(cases, ANSWERS, args.threshold)
+        print_sanity(sanity_tenders(SHARED), ANSWERS, lambda t: run(t).should_split)
         label_agreement(args.threshold)
     hidden = [c.hidden() for c in cases]
     published = [c.tender for c in cases]
