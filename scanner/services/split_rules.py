@@ -7,6 +7,7 @@ problem means: one line naming the file and the fault.
 
 from __future__ import annotations
 
+import threading
 import tomllib
 from collections.abc import Mapping
 from dataclasses import replace
@@ -38,8 +39,26 @@ def split_rules(settings: Settings) -> Thresholds:
 
 
 def clause_library(settings: Settings) -> ClauseLibrary:
-    """The clause templates of `clauses_dir`. Raises `ClauseError`."""
-    return load_clauses(settings.clauses_dir)
+    """The clause templates of `clauses_dir`, read again only when a file changes (web pages
+    ask for them on every request). Raises `ClauseError`."""
+    folder = settings.clauses_dir
+    try:
+        stamp = tuple((p.name, p.stat().st_mtime_ns) for p in sorted(folder.glob("*.toml")))
+    except OSError:
+        stamp = ()
+    key = (str(folder), stamp)
+    with _LOCK:
+        cached = _CACHE.get(key[0])
+        if cached is not None and cached[0] == key:
+            return cached[1]
+    library = load_clauses(folder)
+    with _LOCK:
+        _CACHE[key[0]] = (key, library)
+    return library
+
+
+_LOCK = threading.Lock()
+_CACHE: dict[str, tuple[tuple[str, tuple[tuple[str, int], ...]], ClauseLibrary]] = {}
 
 
 def advised(

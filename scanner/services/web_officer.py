@@ -35,6 +35,11 @@ SORTS: dict[str, tuple[ColumnElement[Any], ...]] = {
 }
 TENDER_SORTS = frozenset({"deadline", "published", "buyer"})
 PAGE_SIZES = (10, 25, 50, 100)
+# Procedures that are over: nothing left to divide, so out of the default list.
+CLOSED_STATUSES = ("cancelled", "complete", "closed", "unsuccessful", "withdrawn")
+# The status choices of the list: "open" (the default: every status but the closed ones),
+# "all", or one stored status.
+STATUS_CHOICES = ("open", "all", "active", "planning", "planned", *CLOSED_STATUSES)
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,7 @@ class OfficerFilter:
     region: str = ""
     min_score: float | None = None
     flagged: bool = True
+    status: str = "open"
     sort: str = "score"
     page: int = 1
     per_page: int = 25
@@ -60,7 +66,11 @@ def list_flagged(session: Session, flt: OfficerFilter) -> tuple[list[dict[str, A
     through the sort: seconds instead of milliseconds at 100,000 tenders."""
     conditions = _conditions(flt)
     # Tender rows are wide (the raw payload); join them only when a filter or sort needs them.
-    joined = bool(flt.buyer or flt.cpv or flt.region) or flt.sort in TENDER_SORTS
+    joined = (
+        bool(flt.buyer or flt.cpv or flt.region)
+        or flt.sort in TENDER_SORTS
+        or flt.status != "all"
+    )
     counted = select(func.count()).select_from(SplitAssessment)
     paged = select(SplitAssessment.tender_id)
     if joined:
@@ -101,6 +111,7 @@ def list_flagged(session: Session, flt: OfficerFilter) -> tuple[list[dict[str, A
             "regions": row.regions,
             "deadline_at": row.deadline_at.isoformat() if row.deadline_at else None,
             "published_at": row.published_at.isoformat() if row.published_at else None,
+            "tender_status": row.tender_status,
         }
         for row in (found[i] for i in page_ids if i in found)
     ]
@@ -122,6 +133,7 @@ _LIST_COLUMNS = (
     Tender.regions,
     Tender.deadline_at,
     Tender.published_at,
+    Tender.status.label("tender_status"),
 )
 
 
@@ -129,6 +141,12 @@ def _conditions(flt: OfficerFilter) -> list[Any]:
     conditions: list[Any] = []
     if flt.flagged:
         conditions.append(SplitAssessment.should_split.is_(True))
+    if flt.status == "open":
+        conditions.append(
+            or_(Tender.status.is_(None), Tender.status.not_in(CLOSED_STATUSES))
+        )
+    elif flt.status != "all":
+        conditions.append(Tender.status == flt.status)
     if flt.buyer:
         pattern = f"%{_like(flt.buyer.lower())}%"
         conditions.append(func.lower(Tender.buyer_name).like(pattern, escape="\\"))

@@ -15,7 +15,7 @@ from web_fixtures import csrf_of
 from matchers.types import OrgProfile
 from scanner.models import SplitAssessment, Tender
 from scanner.orgs import load_rates
-from scanner.services.web_officer import market_depth
+from scanner.services.web_officer import CLOSED_STATUSES, market_depth
 from scanner.settings import DEFAULT_CONFIG_DIR
 
 
@@ -35,25 +35,34 @@ def test_filters_agree_with_the_stored_rows(site: Site) -> None:
         stored = conn.execute(
             select(SplitAssessment.should_split, SplitAssessment.score,
                    SplitAssessment.aggregated_value, Tender.buyer_name, Tender.main_cpv, Tender.regions,
-                   Tender.cpv_codes)
+                   Tender.cpv_codes, Tender.status)
             .join(Tender, Tender.id == SplitAssessment.tender_id)
         ).all()  # fmt: skip
     flagged = [r for r in stored if r.should_split]
-    assert len(_all(client, "show=flagged")) == len(flagged) > 0
-    assert len(_all(client, "show=all")) == len(stored)
-    high = _all(client, "show=all&min_score=0.8")
+    # By default the list leaves out procedures that are over (cancelled, complete, closed).
+    still_open = [r for r in flagged if r.status not in CLOSED_STATUSES]
+    assert len(_all(client, "show=flagged")) == len(still_open) > 0
+    assert len(_all(client, "show=flagged&status=all")) == len(flagged)
+    assert len(_all(client, "show=all&status=all")) == len(stored)
+    # Scores separate the flagged tenders instead of piling them up at 1.00.
+    scores = [r.score for r in flagged]
+    assert max(scores) < 1.0 and len(set(scores)) >= min(5, len(scores))
+    cancelled = _all(client, "show=all&status=cancelled")
+    assert len(cancelled) == sum(r.status == "cancelled" for r in stored)
+    assert all(r["tender_status"] == "cancelled" for r in cancelled)
+    high = _all(client, "show=all&status=all&min_score=0.8")
     assert len(high) == sum(r.score >= 0.8 for r in stored)
-    band = _all(client, "show=all&band=100k-1m")
+    band = _all(client, "show=all&status=all&band=100k-1m")
     assert len(band) == sum(
         r.aggregated_value is not None and 100_000 <= r.aggregated_value < 1_000_000 for r in stored
     )
     buyer = next(r.buyer_name for r in stored if r.buyer_name)
     word = buyer.split()[-1].lower()
-    assert len(_all(client, f"show=all&buyer={word}")) == sum(
+    assert len(_all(client, f"show=all&status=all&buyer={word}")) == sum(
         word in (r.buyer_name or "").lower() for r in stored
     )
     cpv = next(r.main_cpv for r in stored if r.main_cpv)[:3]
-    found = _all(client, f"show=all&cpv={cpv}")
+    found = _all(client, f"show=all&status=all&cpv={cpv}")
     assert (
         len(found)
         == sum(
@@ -63,7 +72,7 @@ def test_filters_agree_with_the_stored_rows(site: Site) -> None:
         > 0
     )
     region = next(r.regions[0] for r in stored if r.regions)[:3]
-    regional = _all(client, f"show=all&region={region}")
+    regional = _all(client, f"show=all&status=all&region={region}")
     assert len(regional) == sum(any(g.startswith(region) for g in r.regions) for r in stored)
 
 
@@ -77,6 +86,31 @@ def test_sorting_and_paging_cover_every_row_once_in_order(site: Site) -> None:
     assert len({r["tender_id"] for r in by_score}) == len(by_score)
     page = client.get("/tenders?show=all&per_page=10&page=2").text
     assert "page 2 of" in page and 'rel="prev"' in page
+
+
+def test_a_cancelled_tender_says_so_and_every_page_carries_its_lotting_note(site: Site) -> None:
+    client = site.client("officer")
+    with site.engine.connect() as conn:
+        rows = conn.execute(
+            select(Tender.id, Tender.status).join(
+                SplitAssessment, SplitAssessment.tender_id == Tender.id
+            )
+        ).all()
+    cancelled = next(r.id for r in rows if r.status == "cancelled")
+    still_open = next(r.id for r in rows if r.status == "active")
+    page = client.get(f"/tenders/{cancelled}").text
+    assert "This tender is <strong>cancelled</strong>" in page
+    assert "This tender is" not in client.get(f"/tenders/{still_open}").text
+    open_page = client.get(f"/tenders/{still_open}").text
+    assert 'id="lotting-note"' in open_page and "Questions for market engagement" in open_page
+    note = client.get(f"/tenders/{still_open}/export.note.md")
+    assert note.status_code == 200 and note.text.startswith("# Lotting note: ")
+    assert "Still above the micro-contract ceiling" not in note.text
+    text = client.get(f"/tenders/{still_open}/export.note.txt").text
+    assert text.startswith("Lotting note: ") and "**" not in text
+    listed = client.get("/tenders?show=all").text
+    assert f'href="/tenders/{cancelled}"' not in listed  # out of the default list
+    assert f'href="/tenders/{cancelled}"' in client.get("/tenders?show=all&status=all&per_page=100").text
 
 
 def test_market_depth_counts_who_could_bid_for_the_whole_and_each_package() -> None:

@@ -38,6 +38,13 @@ class Note:
     def text(self) -> str:
         return _text(self.blocks) if self.blocks else ""
 
+    def plain_blocks(self) -> tuple[Block, ...]:
+        """The blocks without Markdown emphasis, for a page that lays them out itself."""
+        return tuple(
+            (kind, [_plain(str(i)) for i in content] if isinstance(content, list) else _plain(str(content)))
+            for kind, content in self.blocks
+        )
+
 
 def lotting_note(
     entry: Mapping[str, Any],

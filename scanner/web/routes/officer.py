@@ -15,12 +15,15 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from scanner.services import queries, split_queries
-from scanner.services.split_export import csv_table, ocds_release
+from scanner.services.split_export import csv_table, ocds_release, tender_context
+from scanner.services.split_rules import advised, clause_library, split_rules
 from scanner.services.splitting import DraftError, check_drafts, read_draft
 from scanner.services.users import Account
 from scanner.services.web_officer import (
+    CLOSED_STATUSES,
     PAGE_SIZES,
     SORTS,
+    STATUS_CHOICES,
     VALUE_BANDS,
     OfficerFilter,
     add_feedback,
@@ -28,7 +31,6 @@ from scanner.services.web_officer import (
     list_flagged,
     market_depth,
 )
-from scanner.splitter import load_thresholds
 from scanner.web.charts import bars
 from scanner.web.routes.impact import tender_outcome_fields
 from scanner.web.security import current_account, flash, require_csrf, require_roles
@@ -46,6 +48,7 @@ def officer_filter(
     region: str = "",
     min_score: str = "",
     show: str = "flagged",
+    status: str = "open",
     sort: str = "score",
     page: int = 1,
     per_page: int = 25,
@@ -62,6 +65,7 @@ def officer_filter(
         region=region.strip()[:5],
         min_score=score,
         flagged=show != "all",
+        status=status if status in STATUS_CHOICES else "open",
         sort=sort if sort in SORTS else "score",
         page=max(page, 1),
         per_page=per_page if per_page in PAGE_SIZES else 25,
@@ -87,6 +91,7 @@ def tender_list(
             "query": query,
             "bands": list(VALUE_BANDS),
             "sorts": list(SORTS),
+            "statuses": STATUS_CHOICES,
             "page_sizes": PAGE_SIZES,
         },
     )
@@ -108,7 +113,9 @@ def tender_page(request: Request, tender_id: int) -> Response:
         tender.update(tender_outcome_fields(request, session, tender_id))
         stored = split_queries.get_assessment(session, tender_id)
         feedback = list_feedback(session, tender_id=tender_id) if staff else []
-    assessment = stored.entry if stored else None
+    assessment, note = None, None
+    if stored is not None:
+        assessment, note = advised(stored.entry, stored.tender, clause_library(state.settings))
     today = state.now().date()
     rates, profiles = state.profiles.get(today)
     depth = market_depth(tender, assessment, profiles, rates, on=today)
@@ -130,6 +137,8 @@ def tender_page(request: Request, tender_id: int) -> Response:
         {
             "tender": tender,
             "assessment": assessment,
+            "note": note,
+            "closed": tender.get("status") in CLOSED_STATUSES,
             "depth": depth,
             "chart": chart,
             "currency": currency,
@@ -150,13 +159,18 @@ def _dec(value: Any) -> Any:
 
 @router.get("/tenders/{tender_id}/export.{fmt}")
 def export(request: Request, account: Officer, tender_id: int, fmt: str) -> Response:
-    if fmt not in ("json", "csv", "ocds.json"):
-        raise HTTPException(404, "Exports are .json, .csv and .ocds.json.")
+    if fmt not in ("json", "csv", "ocds.json", "note.md", "note.txt"):
+        raise HTTPException(404, "Exports are .json, .csv, .ocds.json, .note.md and .note.txt.")
     with Session(request.app.state.engine) as session:
         stored = split_queries.get_assessment(session, tender_id)
     if stored is None:
         raise HTTPException(404, "This tender has no assessment yet.")
     headers = {"Content-Disposition": f'attachment; filename="tender-{tender_id}.{fmt}"'}
+    if fmt in ("note.md", "note.txt"):
+        _, note = advised(stored.entry, stored.tender, clause_library(request.app.state.settings))
+        body = note.markdown if fmt == "note.md" else note.text
+        kind = "text/markdown" if fmt == "note.md" else "text/plain"
+        return Response(body, media_type=f"{kind}; charset=utf-8", headers=headers)
     if fmt == "csv":
         header, rows = csv_table([(stored.tender, stored.entry)])
         buffer = io.StringIO()
@@ -167,7 +181,7 @@ def export(request: Request, account: Officer, tender_id: int, fmt: str) -> Resp
     document = (
         ocds_release(stored.tender, stored.entry, date=request.app.state.now())
         if fmt == "ocds.json"
-        else stored.entry
+        else advised(stored.entry, stored.tender, clause_library(request.app.state.settings))[0]
     )
     body = json.dumps(document, indent=2, ensure_ascii=False, default=str)
     return Response(body, media_type="application/json", headers=headers)
@@ -246,17 +260,16 @@ async def check(
             drafts = read_draft(path)
         except DraftError as exc:
             return _check_error(request, text, str(exc).replace(str(path), name))
-    results = check_drafts(
-        drafts, thresholds=load_thresholds(settings.thresholds_file), now=request.app.state.now()
-    )
+    results = check_drafts(drafts, thresholds=split_rules(settings), now=request.app.state.now())
+    library = clause_library(settings)
+    shown = []
+    for draft, assessment in results:
+        entry, note = advised(assessment, tender_context(draft.tender), library)
+        shown.append((draft.tender, entry, note))
     return render(
         request,
         "officer/check.html",
-        {
-            "results": [(d.tender, a) for d, a in results],
-            "text": text,
-            "error": None,
-        },
+        {"results": shown, "text": text, "error": None},
     )
 
 
