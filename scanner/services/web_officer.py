@@ -67,9 +67,7 @@ def list_flagged(session: Session, flt: OfficerFilter) -> tuple[list[dict[str, A
     conditions = _conditions(flt)
     # Tender rows are wide (the raw payload); join them only when a filter or sort needs them.
     joined = (
-        bool(flt.buyer or flt.cpv or flt.region)
-        or flt.sort in TENDER_SORTS
-        or flt.status != "all"
+        bool(flt.buyer or flt.cpv or flt.region) or flt.sort in TENDER_SORTS or flt.status != "all"
     )
     counted = select(func.count()).select_from(SplitAssessment)
     paged = select(SplitAssessment.tender_id)
@@ -142,9 +140,7 @@ def _conditions(flt: OfficerFilter) -> list[Any]:
     if flt.flagged:
         conditions.append(SplitAssessment.should_split.is_(True))
     if flt.status == "open":
-        conditions.append(
-            or_(Tender.status.is_(None), Tender.status.not_in(CLOSED_STATUSES))
-        )
+        conditions.append(or_(Tender.status.is_(None), Tender.status.not_in(CLOSED_STATUSES)))
     elif flt.status != "all":
         conditions.append(Tender.status == flt.status)
     if flt.buyer:

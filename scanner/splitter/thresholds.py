@@ -59,7 +59,7 @@ BY_ANALOGY = {
     "increments": "FAR 39.103 modular contracting (US)",
     "long_delivery": "FAR 39.103 modular contracting (US)",
     "consolidation": "FAR 7.107 (US)",
-    "openness": "GOV.UK Service Standard point 12 (UK); OMB M-16-21 (US)",
+    "openness": "GOV.UK Service Standard point 12 (UK) and OMB M-16-21 (US)",
 }
 
 

@@ -110,7 +110,10 @@ def test_a_cancelled_tender_says_so_and_every_page_carries_its_lotting_note(site
     assert text.startswith("Lotting note: ") and "**" not in text
     listed = client.get("/tenders?show=all").text
     assert f'href="/tenders/{cancelled}"' not in listed  # out of the default list
-    assert f'href="/tenders/{cancelled}"' in client.get("/tenders?show=all&status=all&per_page=100").text
+    assert (
+        f'href="/tenders/{cancelled}"'
+        in client.get("/tenders?show=all&status=all&per_page=100").text
+    )
 
 
 def test_market_depth_counts_who_could_bid_for_the_whole_and_each_package() -> None:

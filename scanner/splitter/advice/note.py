@@ -41,7 +41,12 @@ class Note:
     def plain_blocks(self) -> tuple[Block, ...]:
         """The blocks without Markdown emphasis, for a page that lays them out itself."""
         return tuple(
-            (kind, [_plain(str(i)) for i in content] if isinstance(content, list) else _plain(str(content)))
+            (
+                kind,
+                [_plain(str(i)) for i in content]
+                if isinstance(content, list)
+                else _plain(str(content)),
+            )
             for kind, content in self.blocks
         )
 
@@ -150,7 +155,7 @@ def _facts(
         ]
         facts.append(f"Threshold: {regime['threshold']}, {amount} ({reached})")
     if regime.get("value_note"):
-        facts.append(f"Value: {regime['value_note']}")
+        facts.append(_sentence(str(regime["value_note"])))
     if entry.get("procedure"):
         facts.append(f"Procedure: {entry['procedure']}")
     return facts
@@ -199,7 +204,7 @@ def _statement(
         return [
             (
                 "p",
-                f"{str(regime['no_rules']).capitalize()}. Still, stating why the work "
+                f"{_sentence(str(regime['no_rules']))}. Still, stating why the work "
                 "is or is not divided helps suppliers decide whether to bid.",
             )
         ]
@@ -283,6 +288,10 @@ def _questions(packages: list[Mapping[str, Any]], currency: Any, divide: bool) -
         else "What would make it easier for a small or local supplier to bid?"
     )
     return questions
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _money(value: Any, currency: Any) -> str | None:

@@ -1,0 +1,203 @@
+"""The law follows the buyer: its country (and UK nation) picks the regime, its type the one
+threshold that applies, and every citation comes from that regime or says "by analogy"."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scanner.ingest.tender import Classification, Item, NormalisedTender
+from scanner.orgs.rates import load_rates
+from scanner.splitter import Assessment, assess, load_thresholds
+
+REPO = Path(__file__).resolve().parents[2]
+THRESHOLDS = load_thresholds(REPO / "config" / "thresholds.toml")
+WITH_RATES = replace(THRESHOLDS, rates=load_rates(REPO / "config" / "rates.toml"))
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+OTHER_REGIMES = {
+    "UK": ("Directive", "FAR ", "OMB", "Scotland"),
+    "UK-SCT": ("Procurement Act", "Directive", "FAR ", "OMB"),
+    "EU": ("Procurement Act", "FAR ", "OMB", "Scotland"),
+    "US": ("Procurement Act", "Directive", "Scotland"),
+}
+
+
+def run(thresholds: Any = THRESHOLDS, **fields: Any) -> Assessment:
+    defaults: dict[str, Any] = {
+        "source": "test",
+        "source_key": "k",
+        "title": "Digital services",
+        "description": "Support for online services.",
+    }
+    return assess(NormalisedTender(**{**defaults, **fields}), now=NOW, thresholds=thresholds)
+
+
+def foreign_citations(result: Assessment) -> list[str]:
+    """Sources that name another regime's law without saying "by analogy"."""
+    banned = OTHER_REGIMES[result.jurisdiction or ""]
+    return [
+        s.source
+        for s in result.signals
+        if any(
+            b in part for part in s.source.split(";") if "by analogy" not in part for b in banned
+        )
+    ]
+
+
+def test_a_borough_council_gets_the_sub_central_threshold_alone() -> None:
+    result = run(
+        buyer_name="Riverside Borough Council",
+        currency="GBP",
+        countries=("GB",),
+        value_amount=Decimal("2000000"),
+    )
+    assert result.regime is not None
+    assert result.regime.buyer_type == "sub-central"
+    assert result.regime.threshold == "UK sub-central threshold"
+    assert result.regime.threshold_amount == Decimal("207720")
+    assert "sub-central threshold" in result.procedure
+    text = " ".join(s.reason for s in result.signals) + result.procedure
+    assert "central government threshold" not in text.replace("sub-central", "")
+    assert not foreign_citations(result)
+
+
+def test_an_nhs_trust_and_a_ministry_use_the_central_government_threshold() -> None:
+    for buyer in ("Riverside Hospitals NHS Foundation Trust", "Department for Education"):
+        result = run(buyer_name=buyer, currency="GBP", value_amount=Decimal("150000"))
+        assert result.regime is not None and result.regime.threshold_amount == Decimal("135018")
+        assert result.regime.above_threshold is True
+
+
+def test_a_stated_buyer_type_wins_over_the_name() -> None:
+    text = "Buyer: Riverside Borough Council\nBuyer type: central government\nScope of work."
+    result = run(description=text, currency="GBP", value_amount=Decimal("150000"))
+    assert result.regime is not None and result.regime.buyer_type == "central government"
+    assert "stated in the notice" in result.regime.buyer_type_basis
+
+
+def test_an_unknown_buyer_type_is_assumed_and_said_so() -> None:
+    result = run(currency="GBP", value_amount=Decimal("150000"))
+    assert result.regime is not None and result.regime.buyer_type == "central government"
+    assert "assumed" in result.regime.buyer_type_basis
+
+
+def test_a_scottish_council_is_under_scottish_regulations() -> None:
+    result = run(
+        buyer_name="The City of Edinburgh Council",
+        currency="GBP",
+        countries=("GB",),
+        value_amount=Decimal("400000"),
+    )
+    assert result.jurisdiction == "UK-SCT"
+    assert result.regime is not None and result.regime.place == "Scotland"
+    lots = next(s for s in result.signals if s.code == "no_lots_above_threshold")
+    assert lots.fired and lots.source == "Public Contracts (Scotland) Regulations 2015 reg. 47"
+    assert not foreign_citations(result)
+
+
+def test_public_contracts_scotland_notices_are_scottish_by_publisher() -> None:
+    result = run(ocid="ocds-r6ebe6-0000123456", currency="GBP", value_amount=Decimal("60000"))
+    assert result.jurisdiction == "UK-SCT"
+
+
+def test_a_welsh_council_stays_under_the_procurement_act() -> None:
+    result = run(buyer_name="Cyngor Gwynedd", currency="GBP", value_amount=Decimal("400000"))
+    assert result.jurisdiction == "UK" and result.regime is not None
+    assert result.regime.place == "Wales"
+
+
+def test_a_polish_buyer_in_zloty_is_compared_at_the_published_rate() -> None:
+    result = run(
+        buyer_name="Gmina Miasto Kraków",
+        currency="PLN",
+        countries=("PL",),
+        value_amount=Decimal("1000000"),
+    )
+    assert result.jurisdiction == "EU" and result.regime is not None
+    assert result.regime.buyer_type == "sub-central"
+    # PLN 1,000,000 at PLN 4.31 per EUR is about EUR 232,019: above EUR 216,000.
+    assert result.regime.value_in_threshold_currency == Decimal("232018.56")
+    assert result.regime.above_threshold is True
+    assert result.regime.value_note and "4.31" in result.regime.value_note
+    lots = next(s for s in result.signals if s.code == "no_lots_above_threshold")
+    assert lots.source.startswith("Prawo zamówień publicznych")
+
+
+def test_a_member_state_currency_without_a_published_rate_is_approximate_or_not_comparable() -> (
+    None
+):
+    swedish = {"currency": "SEK", "countries": ("SE",), "value_amount": Decimal("5000000")}
+    without = run(**swedish)
+    assert without.regime is not None and without.regime.above_threshold is None
+    assert without.regime.value_note and "value not comparable" in without.regime.value_note
+    assert without.insufficient_reason and "SEK" in without.insufficient_reason
+    approximate = run(WITH_RATES, **swedish)
+    assert approximate.regime is not None and approximate.regime.above_threshold is True
+    assert "approximately" in (approximate.regime.value_note or "")
+
+
+def test_a_country_without_rules_still_gets_a_structural_proposal() -> None:
+    items = (
+        Item("1", "Бензин А-95", (Classification("CPV", "09132100"),)),
+        Item("2", "Дизельне паливо", (Classification("CPV", "09134200"),)),
+    )
+    result = run(
+        currency="UAH", items=items, value_amount=Decimal("900000"), ocid="ocds-be6bcu-UA-1"
+    )
+    assert result.jurisdiction is None and result.regime is not None
+    assert result.regime.no_rules == "no threshold rules for Ukraine"
+    assert len(result.packages) == 2
+    assert "no threshold rules for Ukraine" in (result.insufficient_reason or "")
+    assert all(
+        "by analogy" in s.source or s.source.startswith("no threshold rules")
+        for s in result.signals
+    )
+
+
+def test_a_currency_without_a_rate_says_value_not_comparable() -> None:
+    result = run(WITH_RATES, currency="UAH", value_amount=Decimal("900000"))
+    assert "value not comparable" in (result.insufficient_reason or "")
+
+
+def test_us_federal_rules_cover_federal_agencies_only() -> None:
+    federal = run(
+        buyer_name="Department of Veterans Affairs",
+        currency="USD",
+        countries=("US",),
+        value_amount=Decimal("500000"),
+    )
+    assert federal.jurisdiction == "US" and federal.regime is not None
+    assert federal.regime.buyer_type == "federal agency"
+    city = run(
+        buyer_name="City of Austin", currency="USD", countries=("US",), value_amount=Decimal("5e5")
+    )
+    assert city.jurisdiction is None and city.regime is not None
+    assert city.regime.no_rules and "state and local" in city.regime.no_rules
+
+
+@pytest.mark.parametrize(
+    ("country", "currency"), [("GB", "GBP"), ("FR", "EUR"), ("US", "USD"), ("DE", "EUR")]
+)
+def test_no_signal_cites_another_regime_as_if_it_were_law_here(country: str, currency: str) -> None:
+    text = (
+        "A single supplier to run an end-to-end service: discovery, alpha and beta, with "
+        "open source code and user research, over 36 months."
+    )
+    items = (
+        Item("1", "Software", (Classification("CPV", "72212000"),), regions=("UKC1",)),
+        Item("2", "Training", (Classification("CPV", "80533100"),), regions=("UKD1",)),
+    )
+    result = run(
+        description=text,
+        currency=currency,
+        countries=(country,),
+        value_amount=Decimal("3000000"),
+        items=items,
+    )
+    assert result.jurisdiction is not None
+    assert not foreign_citations(result), foreign_citations(result)
