@@ -201,3 +201,107 @@ def test_bad_input_is_one_clear_line_and_exit_2(
 def test_a_directory_is_not_a_draft(check: Any, tmp_path: Path) -> None:
     result = check(tmp_path)
     assert result.exit_code == 2 and "not a file" in result.stderr
+
+
+# -- advice: clauses, the lotting note, OCDS lots for a draft ---------------------------------
+
+COUNCIL_TEXT = """Digital housing services programme
+Buyer: Riverside Borough Council
+Total budget: £2,000,000 over 36 months
+1. Discovery of housing repairs reporting (months 1-4), £120,000
+2. Alpha and beta of the new repairs service built to the GOV.UK Service Standard (months 5-18)
+3. Accessibility audit of 12 existing online services, £40,000
+4. Digital skills training for 200 frontline staff (6 months), £60,000
+5. Tenancy management platform integration with the housing system
+6. Hosting, support and continuous improvement for 36 months
+"""
+
+
+def test_check_json_keeps_its_keys_and_adds_clauses_and_the_note(
+    check: Any, tmp_path: Path
+) -> None:
+    path = tmp_path / "draft.json"
+    path.write_text(json.dumps(DRAFT_RELEASE))
+    data = checked(check, path)
+    assert_assessment(data)
+    assert {"aggregated_value", "procedure", "aggregation_note", "tender", "rules_version"} <= set(
+        data
+    )
+    assert data["note"].startswith("# Lotting note: Digital transformation partner")
+    for package in data["packages"]:
+        assert package["clauses"]
+        assert all({"id", "title", "text", "source"} <= set(c) for c in package["clauses"])
+    assert data["regime"]["buyer_type"] == "sub-central"  # "Easton Vale City Council"
+
+
+def test_check_of_a_text_draft_reads_every_numbered_deliverable(check: Any, tmp_path: Path) -> None:
+    path = tmp_path / "draft.txt"
+    path.write_text(COUNCIL_TEXT, encoding="utf-8")
+    data = checked(check, path)
+    assert data["tender"]["buyer_name"] == "Riverside Borough Council"
+    assert data["aggregated_value"] == "2000000"
+    titles = " | ".join(p["title"] for p in data["packages"])
+    for number in ("Discovery of housing", "Accessibility audit", "Digital skills training",
+                   "Tenancy management", "Hosting, support", "Alpha and beta"):  # fmt: skip
+        assert number in titles
+
+
+def test_check_prints_the_lotting_note_and_ocds_lots_without_internal_wording(
+    check: Any, tmp_path: Path
+) -> None:
+    path = tmp_path / "draft.txt"
+    path.write_text(COUNCIL_TEXT, encoding="utf-8")
+    note = check(path, "--format", "note")
+    assert note.exit_code == 0 and note.stdout.startswith("# Lotting note:")
+    assert "## Questions for market engagement" in note.stdout
+    text = check(path, "--format", "note-text")
+    assert text.exit_code == 0 and "**" not in text.stdout
+    ocds = check(path, "--format", "ocds")
+    assert ocds.exit_code == 0, ocds.output
+    release = json.loads(ocds.stdout)
+    lots = release["tender"]["lots"]
+    assert len(lots) >= 6 and release["tender"]["items"]
+    published = json.dumps(release)
+    for internal in ("micro-contract ceiling", "Lotwise", "score", "Optional"):
+        assert internal not in published
+
+
+def test_a_broken_clause_folder_stops_the_check_with_one_line(
+    check: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "clauses"
+    folder.mkdir()
+    (folder / "bad.toml").write_text('[[clause]]\nid = "x"\n', encoding="utf-8")
+    monkeypatch.setenv("LOTWISE_CLAUSES_DIR", str(folder))
+    path = tmp_path / "draft.txt"
+    path.write_text(COUNCIL_TEXT, encoding="utf-8")
+    result = check(path, "--json")
+    assert result.exit_code == 2 and "bad.toml" in result.stderr
+    assert "Traceback" not in result.output and result.stdout == ""
+
+
+def test_five_megabytes_of_text_get_a_bounded_answer(check: Any, tmp_path: Path) -> None:
+    path = tmp_path / "huge.txt"
+    line = "1. Audit of services; user research and alpha; £10,000 GOV.UK platform data\n"
+    path.write_text("Huge draft\nBudget: £2m\n" + line * (5 * 1024 * 1024 // len(line)))
+    result = check(path, "--json")
+    assert result.exit_code == 0, result.output
+    assert len(result.stdout) < 2_000_000 and len(json.loads(result.stdout)["packages"]) <= 100
+
+
+def test_ten_thousand_items_get_a_bounded_answer(check: Any, tmp_path: Path) -> None:
+    items = [
+        {
+            "id": str(k),
+            "description": f"Product {k % 3000}",
+            "classification": {"scheme": "CPV", "id": str(30190000 + (k % 50) * 100)},
+        }
+        for k in range(10_000)
+    ]
+    release = {**DRAFT_RELEASE, "tender": {**DRAFT_RELEASE["tender"], "items": items}}
+    path = tmp_path / "many.json"
+    path.write_text(json.dumps(release))
+    result = check(path, "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert 2 <= len(data["packages"]) <= 100
