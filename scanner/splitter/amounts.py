@@ -23,30 +23,43 @@ _SCALE = {
     "bn": 10**9,
     "billion": 10**9,
 }
-_CODE = r"(?:GBP|EUR|USD|PLN|UAH|PYG|AMD|CZK|HUF|RON|SEK|DKK|NOK|CHF|CAD|AUD|MXN)"
+_CODE = r"(?:GBP|EUR|USD|PLN|UAH|PYG|AMD|CZK|HUF|RON|SEK|DKK|NOK|CHF|CAD|AUD|MXN|грн|Gs\.?)"
 # Thousands written with spaces ("45 000 zł") only in groups of three, so "£45,000 6 months"
 # stays 45,000.
 _NUMBER = r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d+)?|\d[\d,.]{0,13}\d|\d"
 _SUFFIX = r"(?:\s?(?P<scale>bn|billion|million|mn|thousand|m|k)\b)?"
 _MONEY_PATTERNS = (
-    re.compile(rf"(?P<cur>[£€$]|{_CODE}\s?)(?P<num>{_NUMBER}){_SUFFIX}", re.IGNORECASE),
+    re.compile(rf"(?P<cur>[£€$]\s?|{_CODE}\s?)(?P<num>{_NUMBER}){_SUFFIX}", re.IGNORECASE),
     re.compile(rf"(?P<num>{_NUMBER}){_SUFFIX}\s?(?P<cur>{_CODE}\b|[£€$]|zł)", re.IGNORECASE),
 )
 _ANY_CURRENCY = re.compile(rf"[£€$]|zł|\b{_CODE}\b", re.IGNORECASE)
 _VALUE_LINE = re.compile(
-    r"\b(budget|value|worth|estimated|total|contract sum|up to|not to exceed|ceiling)\b",
+    r"\b(budget|value|worth|estimated|total|contract sum|up to|not to exceed|ceiling|"
+    r"Auftragswert|Wert|valeur|montant|budget|importo|valore|wartość|kwota|valor|monto|"
+    r"presupuesto|verdi|anslått|вартість|сума)\b",
     re.IGNORECASE,
 )
 _LIST_ENTRY = re.compile(r"^[ \t]*(?:[-*•·▪◦–—]|\(?\d{1,2}[.)]|\(?[a-h][.)])[ \t]")
+# Month and week words of the drafts' languages (English, German, French, Italian, Spanish,
+# Polish, Norwegian, Ukrainian), for "(months 1-4)", "(Monate 5–18)", "(mesi 1-8)".
+MONTH_WORDS = r"months?|monate?n?|mois|mesi|mese|meses|mes|miesi[ąęa]c\w*|måned(?:er)?|місяц\w*"
+WEEK_WORDS = r"weeks?|wochen?|semaines?|settimane?|semanas?|tygodni\w*|uker?|тижн\w*"
+YEAR_WORDS = r"years?|jahre?n?|ans?|années?|anni|anno|años?|lat|rok\w*|år|рок\w*"
 # "(months 1-4)", "months 5 to 12", "month 3", "weeks 1-6"
 _PERIOD = re.compile(
-    r"\b(?P<unit>months?|weeks?)\s+(?P<start>\d{1,3})(?:\s*(?:-|–|—|to|until)\s*(?P<end>\d{1,3}))?\b",
+    rf"\b(?P<unit>{MONTH_WORDS}|{WEEK_WORDS})\s+(?P<start>\d{{1,3}})"
+    r"(?:\s*(?:-|–|—|to|until|bis|à|al|a|do|til|до)\s*(?P<end>\d{1,3}))?\b",
     re.IGNORECASE,
 )
-# "6 months", "6-month", "over 12 weeks", "2 years", "18 month"
-_LENGTH = re.compile(r"\b(?P<n>\d{1,3})[ -]?(?P<unit>months?|weeks?|years?)\b", re.IGNORECASE)
+# "6 months", "6-month", "over 12 weeks", "2 years", "18 month", "30 Monate"
+_LENGTH = re.compile(
+    rf"\b(?P<n>\d{{1,3}})[ -]?(?P<unit>{MONTH_WORDS}|{WEEK_WORDS}|{YEAR_WORDS})\b",
+    re.IGNORECASE,
+)
+_WEEK = re.compile(WEEK_WORDS, re.IGNORECASE)
+_YEAR = re.compile(YEAR_WORDS, re.IGNORECASE)
 MAX_MONTHS = 240
-_EXTRA_CURRENCY = {"zł": "PLN", "ZŁ": "PLN"}
+_EXTRA_CURRENCY = {"zł": "PLN", "ZŁ": "PLN", "грн": "UAH", "Gs": "PYG", "Gs.": "PYG"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,15 +89,32 @@ def money_in_text(text: str) -> tuple[Decimal | None, str | None]:
 
 
 def total_in_text(text: str) -> tuple[Decimal | None, str | None]:
-    """The amount on a line naming a budget or value for the whole, or (None, None). A list
-    entry ("3. Audit, estimated £40,000") states a deliverable's value, not the total's."""
-    for line in text.splitlines():
-        if _LIST_ENTRY.match(line) or not _VALUE_LINE.search(line):
-            continue
+    """The amount on a line naming a budget or value for the whole, or (None, None): a line
+    that starts with the word ("Budget: ...", "Estimated value ...") first, then any other. A
+    list entry ("3. Audit, estimated £40,000") or its indented continuation states a
+    deliverable's value, not the total's."""
+    lines = [
+        line
+        for line in text.splitlines()[:2000]
+        if not _LIST_ENTRY.match(line) and not line[:1].isspace() and _VALUE_LINE.search(line)
+    ]
+    leading = [line for line in lines if _VALUE_LINE.match(line.lstrip("#*>-_ \t"))]
+    for line in leading + lines:
         found = first_money(line)
         if found[0] is not None:
             return found
     return None, None
+
+
+def lengths_in(text: str) -> list[int]:
+    """Every stated length in whole months ("36 months", "2 years", "30 Monate")."""
+    found = []
+    for match in _LENGTH.finditer(text):
+        n, unit = int(match["n"]), match["unit"]
+        months = n * 12 if _YEAR.fullmatch(unit) else -(-n // 4) if _WEEK.fullmatch(unit) else n
+        if 0 < months <= MAX_MONTHS:
+            found.append(months)
+    return found
 
 
 def first_money(text: str) -> tuple[Decimal | None, str | None]:
@@ -111,7 +141,7 @@ def span_in(text: str) -> Span | None:
         return None
     start = int(match["start"])
     end = int(match["end"]) if match["end"] else start
-    if match["unit"].lower().startswith("week"):
+    if _WEEK.fullmatch(match["unit"]):
         start, end = (start - 1) // 4 + 1, (end - 1) // 4 + 1
     if not 1 <= start <= end <= MAX_MONTHS:
         return None
@@ -120,13 +150,8 @@ def span_in(text: str) -> Span | None:
 
 def months_in(text: str) -> int | None:
     """A stated length ("6 months", "12-week", "2 years") in whole months, else None."""
-    for match in _LENGTH.finditer(text):
-        n = int(match["n"])
-        unit = match["unit"].lower()
-        months = n * 12 if unit.startswith("year") else -(-n // 4) if unit.startswith("week") else n
-        if 0 < months <= MAX_MONTHS:
-            return months
-    return None
+    found = lengths_in(text)
+    return found[0] if found else None
 
 
 def whole(amount: Decimal) -> Decimal:
@@ -135,4 +160,12 @@ def whole(amount: Decimal) -> Decimal:
 
 
 def _digits(number: str) -> str:
-    return number.replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
+    """Digits as `parse_amount` reads them: spaces dropped, and the continental format
+    ("910.000", "182.000,00": dots for thousands, a comma for decimals) turned around."""
+    number = number.replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
+    if _CONTINENTAL.fullmatch(number):
+        return number.replace(".", "").replace(",", ".")
+    return number
+
+
+_CONTINENTAL = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?|\d+,\d{2}")

@@ -16,7 +16,10 @@ from scanner.ingest.tender import NormalisedTender
 
 _BUYER_LINE = re.compile(
     r"^[ \t#*>-]*(?:buyer|contracting (?:authority|entity)|procuring entity|purchaser|client|"
-    r"commissioned by|awarding body)(?: name)?[ \t]*[:=][ \t]*(?P<name>[^\n]{3,200})$",
+    r"commissioned by|awarding body|agency|auftraggeber\w*|vergabestelle|öffentlicher auftraggeber|"
+    r"pouvoir adjudicateur|acheteur|maître d'ouvrage|stazione appaltante|amministrazione "
+    r"aggiudicatrice|ente appaltante|zamawiający|замовник|entidad contratante|convocante|"
+    r"comprador|oppdragsgiver)(?: name)?[ \t]*[:=][ \t]*(?P<name>[^\n]{3,200})$",
     re.IGNORECASE | re.MULTILINE,
 )
 _TYPE_LINE = re.compile(
@@ -74,6 +77,13 @@ _CODE_WORDS = (
 # before "department" ("Highways Department, Riverside Council" is a council).
 _NAMED = (
     (
+        "sub-central",
+        re.compile(
+            r"\b(?:sponsored body|arm'?s[- ]length body|non-departmental public body|NDPB)\b",
+            re.I,
+        ),
+    ),
+    (
         "devolved government",
         re.compile(
             r"\b(?:Scottish Government|Scottish Ministers|Welsh Government|Welsh Ministers|"
@@ -110,6 +120,9 @@ _NAMED = (
         "sub-central",
         re.compile(
             r"\b(?:Council|Borough|County|District|Metropolitan|City of|Combined Authority|"
+            r"Communauté|communes|Métropole|Agglomération|Syndicat|Landeshauptstadt|Kommune|"
+            r"kommune|fylkeskommune|Municipalidad|Gobernación|Junta|селищн\w*|сільськ\w*|міськ\w*|"
+            r"обласн\w*|районн\w*|заклад\w*|комунальн\w*|Gmina|gmina|Comune|Fire Authority|"
             r"Greater London Authority|Police|Fire and Rescue|Fire & Rescue|Universit(?:y|ies)|"
             r"College|School|Academy|Academies|Housing|Mayor|Parish|Municipality|Region|"
             r"Commune|Ville de|Mairie|Département|Gemeinde|Stadt|Landkreis|Kreis|Ayuntamiento|"
@@ -122,7 +135,8 @@ _NAMED = (
     (
         "central government",
         re.compile(
-            r"\b(?:Ministry|Minist[eè]re|Ministerium|Bundesministerium|Ministerio|Ministero|"
+            r"\b(?:Ministry|Minist[eè]re|Ministerium|Bundesministerium|Bundesamt|Bundesanstalt|"
+            r"Bundesagentur|Bundesoberbehörde|Ministerio|Ministero|Міністерств\w*|"
             r"Ministerstwo|Ministerie|ministeriet|Department (?:for|of)|HM |His Majesty|"
             r"Cabinet Office|Home Office|Treasury|Crown Commercial Service|Government Digital "
             r"Service|HMRC|DVLA|Office for National Statistics|Government)\b",

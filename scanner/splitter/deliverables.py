@@ -49,6 +49,12 @@ CONSOLIDATION = re.compile(
     r"managed service|prime contractor|lead contractor|turnkey|fully integrated|one[- ]stop)\b",
     re.IGNORECASE,
 )
+# Parts that must work as one: the interfaces between lots would be the risk.
+ONE_SYSTEM = re.compile(
+    r"\b(?:work as one system|one (?:integrated|single) system|single integrated system|"
+    r"safety[- ]critical|one party responsible|single point of (?:responsibility|accountability))\b",
+    re.IGNORECASE,
+)
 NOT_DIVIDED_REASON = re.compile(
     r"\b(not (?:been )?(?:divided|split) into lots|no lots because|reasons? for not dividing|"
     r"lots? (?:is|are|would be) not (?:appropriate|practical|possible))",
@@ -206,6 +212,8 @@ def _bullets(text: str) -> tuple[str, list[tuple[str, str]]]:
         marker = match.group(0).lstrip()[:1]
         this = "numbered" if marker.isdigit() or marker == "(" else "bulleted"
         gap = text[previous_end : match.start()] if previous_end >= 0 else ""
+        if kind == "numbered" and this == "bulleted" and _continues(match, gap):
+            continue  # "   – importo stimato € 24.000." goes on the numbered entry above
         if current and (this != kind or "\n\n\n" in gap or _heading_between(gap)):
             blocks.append((kind, current))
             current = []
@@ -223,6 +231,11 @@ def _bullets(text: str) -> tuple[str, list[tuple[str, str]]]:
     blocks = [(k, b) for k, b in blocks if len(b) >= 2 and not _facts_list(b)]
     numbered = [b for b in blocks if b[0] == "numbered"]
     return (numbered or blocks or [("bulleted", [])])[0]
+
+
+def _continues(match: re.Match[str], gap: str) -> bool:
+    """An indented dash line right under a numbered entry continues it."""
+    return "\n\n" not in gap and match.group(0)[:1] in " \t" and match.group(1)[:1].islower()
 
 
 def _heading_between(gap: str) -> bool:

@@ -6,7 +6,6 @@ reading them here once keeps each rule short and makes bad input a fact, not an 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,6 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from scanner.ingest.tender import Item, NormalisedTender
+from scanner.splitter.amounts import lengths_in
 from scanner.splitter.deliverables import phases_in
 from scanner.splitter.work import WorkPackage, is_strong, work_packages
 
@@ -24,7 +24,6 @@ MAX_MONTHS = 240
 MAX_TEXT_CHARS = 100_000
 IT_DIVISIONS = frozenset({"48", "72"})
 IT_GROUPS = frozenset({"302", "324", "642"})
-_DURATION = re.compile(r"\b(\d{1,3})[ -]?(months?|years?)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,9 +98,20 @@ def is_cpv(code: str) -> bool:
 
 
 def codes_of(classifications: Iterable[Any]) -> tuple[str, ...]:
-    """Classification codes, CPV first, so grouping prefers the scheme with known levels."""
-    codes = [str(c.code) for c in classifications if isinstance(getattr(c, "code", None), str)]
+    """Classification codes, CPV first, so grouping prefers the scheme with known levels. A
+    CPV code written with its check digit under another scheme name ("ДК021" 15511000-3:
+    Ukraine's DK 021 is CPV 2008) is read as the CPV code it is."""
+    codes = [
+        _without_check_digit(str(c.code))
+        for c in classifications
+        if isinstance(getattr(c, "code", None), str)
+    ]
     return tuple(sorted(dict.fromkeys(c for c in codes if c), key=lambda c: not is_cpv(c)))
+
+
+def _without_check_digit(code: str) -> str:
+    code = code.strip()
+    return code[:8] if len(code) == 10 and code[8] == "-" and code[:8].isdigit() else code
 
 
 def first_code(item: Item) -> str | None:
@@ -139,11 +149,7 @@ def duration_months(raw: Mapping[str, Any], description: str) -> int | None:
     months = [m for m in map(_period_months, periods) if m]
     if months:
         return max(months)
-    found = [
-        int(n) * (12 if unit.lower().startswith("y") else 1)
-        for n, unit in _DURATION.findall(description)
-    ]
-    found = [m for m in found if 0 < m <= MAX_MONTHS]
+    found = lengths_in(description)
     return max(found) if found else None
 
 

@@ -7,7 +7,7 @@ A country without configured rules still gets a structural proposal, and says so
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -48,7 +48,12 @@ class Law:
         """The provision behind a rule here, or the closest one elsewhere "by analogy"."""
         if self.jurisdiction is None:
             return f"{self.no_rules}; {by_analogy(key)}" if self.no_rules else by_analogy(key)
-        return self.jurisdiction.cite(key, self.member)
+        return self.jurisdiction.cite(key, self.member, self.place.name)
+
+    @property
+    def code(self) -> str | None:
+        """The regime code, a nation's own where it has provisions of its own (`UK-WLS`)."""
+        return self.jurisdiction.code_for(self.place.name) if self.jurisdiction else None
 
     def in_regime_currency(self, amount: Decimal | None) -> Decimal | None:
         """An amount in the tender's currency expressed in the regime's, when comparable."""
@@ -63,18 +68,53 @@ class Law:
         return amount if self.rate == 1 else (amount * self.rate).quantize(Decimal(1))
 
     @property
-    def ceiling(self) -> Decimal | None:
-        """The micro-contract ceiling in the tender's currency (None: not comparable)."""
+    def ceiling_amount(self) -> Decimal | None:
+        """The micro-contract ceiling in the regime's currency: for goods and services the
+        threshold of this buyer type where the regime says so (a council's band runs to the
+        sub-central threshold), else the configured ceiling."""
         if self.jurisdiction is None:
             return None
-        return self.in_tender_currency(self.jurisdiction.micro_ceiling)
+        threshold = self.threshold()
+        if (
+            self.jurisdiction.ceiling_follows_threshold
+            and threshold is not None
+            and self.kind == "supplies_services"
+        ):
+            return threshold.amount
+        return self.jurisdiction.micro_ceiling
+
+    @property
+    def ceiling_basis(self) -> str:
+        if self.jurisdiction is None:
+            return ""
+        threshold = self.threshold()
+        if self.ceiling_amount != self.jurisdiction.micro_ceiling and threshold is not None:
+            return f"the size below the {threshold.label}"
+        return self.jurisdiction.ceiling_basis
+
+    @property
+    def ceiling(self) -> Decimal | None:
+        """The micro-contract ceiling in the tender's currency (None: not comparable)."""
+        amount = self.ceiling_amount
+        return None if amount is None else self.in_tender_currency(amount)
 
     def threshold(self) -> Threshold | None:
         """The one threshold above which the full regime (and the lots duty) applies to this
         buyer type and contract kind."""
         if self.jurisdiction is None:
             return None
-        return self.jurisdiction.regulated_threshold(self.kind, self.buyer_type)
+        return self.named(self.jurisdiction.regulated_threshold(self.kind, self.buyer_type))
+
+    def named(self, threshold: Threshold | None) -> Threshold | None:
+        """A threshold under the name it has for this buyer: in an EEA state the EU
+        thresholds apply through the EEA Agreement, as the EEA thresholds."""
+        if threshold is None or self.member is None or not self.member.eea:
+            return threshold
+        label = threshold.label.removeprefix("EU ").removesuffix(" threshold")
+        label = label.replace("sub-central", "sub-central authorities").replace(
+            "central government", "central government authorities"
+        )
+        return replace(threshold, label=f"EEA threshold for {label}")
 
 
 def law_of(
@@ -103,7 +143,7 @@ def law_of(
         buyer=buyer,
         buyer_type=buyer_type,
         assumed=assumed,
-        kind=contract_kind(codes),
+        kind=contract_kind(codes, text),
         rate=rate,
         rate_note=note,
         no_rules=no_rules,
@@ -204,4 +244,10 @@ def regime_of(law: Law, value: Decimal | None) -> Regime:
         value_note=value_note,
         lots_duty=law.cite("lots_duty"),
         no_rules=law.no_rules,
+        code=law.code,
+        threshold_in_tender_currency=(
+            law.in_tender_currency(threshold.amount)
+            if threshold is not None and law.rate not in (None, Decimal(1))
+            else None
+        ),
     )

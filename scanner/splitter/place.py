@@ -18,7 +18,7 @@ COUNTRY_NAMES = {
     "GB": "the United Kingdom", "US": "the United States", "UA": "Ukraine", "PY": "Paraguay",
     "AM": "Armenia", "MX": "Mexico", "NO": "Norway", "CH": "Switzerland", "IS": "Iceland",
     "CA": "Canada", "AU": "Australia", "NZ": "New Zealand", "MK": "North Macedonia",
-    "RS": "Serbia", "TR": "Turkey", "MD": "Moldova", "GE": "Georgia", "AL": "Albania",
+    "RS": "Serbia", "TR": "Turkey", "LI": "Liechtenstein", "MD": "Moldova", "GE": "Georgia", "AL": "Albania",
     "BA": "Bosnia and Herzegovina", "ME": "Montenegro", "XK": "Kosovo", "BR": "Brazil",
     "CO": "Colombia", "CL": "Chile", "AR": "Argentina", "PE": "Peru", "EC": "Ecuador",
     "IN": "India", "ZA": "South Africa", "KE": "Kenya", "NG": "Nigeria", "JP": "Japan",
@@ -64,22 +64,33 @@ NATIONS = {
 }
 _NUTS_NATIONS = {"UKM": "GB-SCT", "TLM": "GB-SCT", "UKL": "GB-WLS", "TLL": "GB-WLS",
                  "UKN": "GB-NIR", "TLN": "GB-NIR"}  # fmt: skip
+# Places that show the UK nation when the notice names no country: council areas, towns and
+# landmarks of Scotland, Wales and Northern Ireland (a small gazetteer, capitalised names).
 _SCOTLAND = re.compile(
-    r"\b(?:Scotland|Scottish|Edinburgh|Glasgow|Aberdeen(?:shire)?|Dundee|Highland Council|Fife|"
-    r"Lothian|Lanarkshire|Ayrshire|Renfrewshire|Dunbartonshire|Inverclyde|Falkirk|Stirling|"
-    r"Perth and Kinross|Angus Council|Moray|Argyll|Orkney|Shetland|Eilean Siar|Comhairle|"
-    r"Dumfries and Galloway|Scottish Borders|Clackmannanshire|Police Scotland|NHS (?:Lothian|"
-    r"Greater Glasgow|Tayside|Grampian|Highland|Fife|Lanarkshire|Ayrshire|Borders|Forth Valley))\b"
+    r"\b(?:Scotland|Scottish|Edinburgh|Glasgow|Aberdeen(?:shire)?|Dundee|Inverness|Perth|"
+    r"Stirling|Paisley|East Kilbride|Livingston|Cumbernauld|Kirkcaldy|Dunfermline|Kilmarnock|"
+    r"Greenock|Coatbridge|Glenrothes|Airdrie|Falkirk|Motherwell|Dumfries|Clydebank|Clyde|"
+    r"Dumbarton|Helensburgh|Lomond|Bearsden|Elgin|Oban|Fort William|Stornoway|Kirkwall|"
+    r"Lerwick|Peterhead|Fraserburgh|Arbroath|Montrose|Forfar|St Andrews|Galashiels|Hawick|"
+    r"Stranraer|Campbeltown|Rothesay|Bute|Cowal|Arran|Islay|Skye|Hebrides|Highlands?|"
+    r"Highland Council|Fife|Lothian|Lanarkshire|Ayrshire|Renfrewshire|Dunbartonshire|"
+    r"Inverclyde|Moray|Angus|Argyll|Orkney|Shetland|Caithness|Eilean Siar|Comhairle|"
+    r"Galloway|Scottish Borders|Clackmannanshire|Tayside|Grampian|Strathclyde|Police Scotland|"
+    r"NHS (?:Lothian|Greater Glasgow|Tayside|Grampian|Highland|Fife|Lanarkshire|Ayrshire|"
+    r"Borders|Forth Valley))\b"
 )
 _WALES = re.compile(
-    r"\b(?:Wales|Welsh|Cymru|Cardiff|Swansea|Gwynedd|Conwy|Powys|Ceredigion|Pembrokeshire|"
-    r"Carmarthenshire|Rhondda|Caerphilly|Torfaen|Monmouthshire|Denbighshire|Flintshire|Wrexham|"
-    r"Anglesey|Bridgend|Neath Port Talbot|Merthyr Tydfil|Blaenau Gwent|Vale of Glamorgan|"
-    r"Llywodraeth|Cyngor)\b"
+    r"\b(?:Wales|Welsh|Cymru|Cymraeg|Cardiff|Caerdydd|Swansea|Abertawe|Wrexham|Cwmbran|"
+    r"Llanelli|Pontypridd|Aberystwyth|Carmarthen|Caernarfon|Llandudno|Rhyl|Colwyn Bay|"
+    r"Haverfordwest|Brecon|Abergavenny|Monmouth|Chepstow|Eryri|Snowdonia|Gwynedd|Conwy|"
+    r"Powys|Ceredigion|Pembrokeshire|Carmarthenshire|Rhondda|Caerphilly|Torfaen|"
+    r"Monmouthshire|Denbighshire|Flintshire|Anglesey|Ynys Môn|Bridgend|Neath Port Talbot|"
+    r"Merthyr Tydfil|Blaenau Gwent|Vale of Glamorgan|Llywodraeth|Cyngor|Senedd)\b"
 )
 _NORTHERN_IRELAND = re.compile(
-    r"\b(?:Northern Ireland|Belfast|Derry|Londonderry|Armagh|Antrim|Fermanagh|Omagh|Mid Ulster|"
-    r"Causeway Coast|Lisburn|Ards and North Down|Newry, Mourne)\b"
+    r"\b(?:Northern Ireland|Belfast|Derry|Londonderry|Armagh|Antrim|Fermanagh|Enniskillen|"
+    r"Omagh|Mid Ulster|Causeway Coast|Coleraine|Ballymena|Lisburn|Ards and North Down|"
+    r"Newry|Craigavon|Portadown|Larne|Carrickfergus|Newtownabbey|Stormont)\b"
 )
 _STATED_COUNTRY = re.compile(r"^\s*(?:country|jurisdiction)\s*[:=]\s*(.+)$", re.I | re.M)
 
@@ -102,7 +113,7 @@ class Place:
     def name(self) -> str:
         if self.nation in NATIONS:
             return NATIONS[self.nation]
-        return COUNTRY_NAMES.get(self.country or "", self.country or "an unknown country")
+        return COUNTRY_NAMES.get(self.country or "", self.country or "a country not named")
 
 
 def place_of(tender: NormalisedTender, text: str, buyer_name: str | None) -> Place:
@@ -138,7 +149,44 @@ def _country(tender: NormalisedTender, text: str) -> tuple[str | None, str]:
     currency = (tender.currency or "").upper()
     if currency in _CURRENCIES:
         return _CURRENCIES[currency], f"the currency ({currency})"
+    if currency == "EUR":
+        guessed = _language_country(text)
+        if guessed:
+            code, language = guessed
+            return code, (
+                f"the language ({language}) and the currency (EUR); state the country if it "
+                "is another"
+            )
     return None, "no country in the notice"
+
+
+# Function words of the euro area's main languages, and the country most notices in each come
+# from: a last resort for a euro draft that names no country.
+_LANGUAGES = {
+    "fr": ("FR", "French", "le la les des du et pour une dans sur par avec"),
+    "de": ("DE", "German", "der die das und für mit von den dem ein eine zur zum nach"),
+    "it": ("IT", "Italian", "il di della delle dei per con del nel gli una che alla"),
+    "es": ("ES", "Spanish", "el los las del para con por una que"),
+    "nl": ("NL", "Dutch", "het een van voor met zijn worden wordt door"),
+    "pt": ("PT", "Portuguese", "os da do das dos para com uma pelo pela"),
+}
+_LANGUAGE_WORDS = {lang: frozenset(words.split()) for lang, (_, _, words) in _LANGUAGES.items()}
+_TOKEN = re.compile(r"[^\W\d_]+")
+
+
+def _language_country(text: str) -> tuple[str, str] | None:
+    words = [w.casefold() for w in _TOKEN.findall(text[:4000])]
+    if len(words) < 20:
+        return None
+    counts = sorted(
+        ((sum(w in vocab for w in words), lang) for lang, vocab in _LANGUAGE_WORDS.items()),
+        reverse=True,
+    )
+    (best, lang), (second, _) = counts[0], counts[1]
+    if best < 8 or best < 2 * second:
+        return None
+    code, name, _ = _LANGUAGES[lang]
+    return code, name
 
 
 def _named_country(value: str) -> str | None:
@@ -169,10 +217,14 @@ def _nation(tender: NormalisedTender, text: str, buyer_name: str | None) -> tupl
     regions.discard(None)
     if len(regions) == 1:
         return regions.pop(), "the delivery region"
-    head = text[:3000]
-    found = [code for code, p in (("GB-SCT", _SCOTLAND), ("GB-WLS", _WALES)) if p.search(head)]
+    head = text[:5000]
+    found = [
+        code
+        for code, p in (("GB-SCT", _SCOTLAND), ("GB-WLS", _WALES), ("GB-NIR", _NORTHERN_IRELAND))
+        if p.search(head)
+    ]
     if len(found) == 1:
-        return found[0], "the text"
+        return found[0], "places named in the text"
     return None, ""
 
 

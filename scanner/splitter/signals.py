@@ -12,8 +12,14 @@ from datetime import datetime
 from decimal import Decimal
 
 from scanner.ingest.tender import NormalisedTender
-from scanner.splitter.deliverables import CONSOLIDATION, NOT_DIVIDED_REASON, OPENNESS, openness_in
-from scanner.splitter.facts import Facts, first_code, sane_value
+from scanner.splitter.deliverables import (
+    CONSOLIDATION,
+    NOT_DIVIDED_REASON,
+    ONE_SYSTEM,
+    OPENNESS,
+    openness_in,
+)
+from scanner.splitter.facts import Facts, first_code, is_cpv, sane_value
 from scanner.splitter.law import Law
 from scanner.splitter.prose import article, clip, join_words
 from scanner.splitter.types import Package, Signal
@@ -32,12 +38,13 @@ def evaluate(
     products: int,
 ) -> tuple[Signal, ...]:
     """Every rule, fired or not, in the order a procurement officer would read them."""
-    above = _above_threshold(facts, law)
+    above = _above_threshold(facts, law, tender.currency)
     lots_duty = law.cite("lots_duty")
     return (
         _no_lots_above_threshold(tender, facts, law, above, lots_duty),
-        _no_reasons_for_not_dividing(tender, facts, above, lots_duty),
+        _no_reasons_for_not_dividing(tender, facts, law, above, lots_duty),
         _several_subjects(tender, law),
+        _several_classes(tender, law),
         _several_products(tender, products, law),
         _several_regions(facts, law),
         _above_small_supplier_turnover(facts, law),
@@ -45,6 +52,8 @@ def evaluate(
         _separable_work(facts, law),
         _consolidation_wording(facts, law),
         _already_divided(tender, lots_duty),
+        _small_enough(tender, facts, law),
+        _one_system(facts, law),
         _lots_too_large(tender, facts, law),
         _short_window(tender, now, law.cite("time_limits")),
         *_openness(facts, law),
@@ -91,39 +100,56 @@ def aggregation(facts: Facts, law: Law, currency: str | None) -> tuple[str, str]
             f"threshold purposes ({source}).",
         )
     threshold, procedure = jurisdiction.procedure_for(value, law.kind, law.buyer_type)
+    threshold = law.named(threshold)
     reached = f" (at or above the {threshold.label})" if threshold else ""
     shown = f"{currency or jurisdiction.currency} {facts.value:,.0f}"
     if value != facts.value:
         shown += f" (about {jurisdiction.currency} {value:,.0f})"
     return (
         f"{procedure}{reached}",
-        f"Divided or not, the packages add up to {shown}, the value that counts for threshold "
-        f"rules ({source}): the same procedure applies to every package. Dividing is for "
+        f"Divided or not, the packages add up to {shown}, and that total decides the "
+        f"procedure ({source}): the same procedure applies to every package. Dividing is for "
         "access by small suppliers, never a way under a threshold.",
     )
 
 
-def _above_threshold(facts: Facts, law: Law) -> str | None:
-    """A sentence naming the one threshold the value reaches for this buyer, or None."""
+def _above_threshold(facts: Facts, law: Law, currency: str | None) -> str | None:
+    """Sentences naming the one threshold the value reaches for this buyer, or None. In another
+    currency both are given in the tender's, converted at the rate said (an EEA state's own
+    figures are set in its currency, so the EUR amount is not repeated there)."""
     threshold = law.threshold()
     value = law.in_regime_currency(facts.value)
     if threshold is None or value is None or law.jurisdiction is None or value < threshold.amount:
         return None
-    currency = law.jurisdiction.currency
+    regime_currency = law.jurisdiction.currency
     buyer = law.buyer_type or "buyer"
     assumed = " (buyer type assumed)" if law.assumed else ""
+    amount = f"{regime_currency} {threshold.amount:,.0f}"
+    worth = f"{regime_currency} {value:,.0f}"
+    if law.rate not in (None, Decimal(1)) and facts.value is not None and currency:
+        local = law.in_tender_currency(threshold.amount)
+        published = law.member is not None and law.member.rate is not None
+        rate = "the published rate" if published else "the reference rate"
+        amount = f"about {currency} {local:,.0f} at {rate}"
+        if law.member is None or not law.member.eea:
+            amount += f"; {regime_currency} {threshold.amount:,.0f}"
+        worth = f"{currency} {facts.value:,.0f}"
+    # Two sentences: the value, then the one threshold it reaches (an amount beside a
+    # threshold's name reads as a second threshold).
     return (
-        f"The estimated value {currency} {value:,.0f} reaches the {threshold.label} "
-        f"({currency} {threshold.amount:,.0f}) that applies to {article(buyer)} {buyer} "
-        f"buyer{assumed}"
+        f"The whole requirement is worth {worth}. That reaches the {threshold.label} "
+        f"({amount}) that applies to {article(buyer)} {buyer} buyer{assumed}"
     )
 
 
 def _no_lots_above_threshold(
     tender: NormalisedTender, facts: Facts, law: Law, above: str | None, source: str
 ) -> Signal:
-    fired = above is not None and len(tender.lots) < 2
-    if fired:
+    always = law.member.lots_always if law.member else None
+    fired = (above is not None or always is not None) and len(tender.lots) < 2
+    if fired and above is None and always is not None:
+        reason = f"{always}, and it is not divided into lots."
+    elif fired:
         reason = f"{above}, and it is not divided into lots: the buyer must consider lots."
     elif law.jurisdiction is None:
         reason = f"Not checked: {law.no_rules}."
@@ -135,9 +161,10 @@ def _no_lots_above_threshold(
 
 
 def _no_reasons_for_not_dividing(
-    tender: NormalisedTender, facts: Facts, above: str | None, source: str
+    tender: NormalisedTender, facts: Facts, law: Law, above: str | None, source: str
 ) -> Signal:
-    fired = above is not None and len(tender.lots) < 2 and not NOT_DIVIDED_REASON.search(facts.text)
+    duty = above is not None or (law.member is not None and law.member.lots_always is not None)
+    fired = duty and len(tender.lots) < 2 and not NOT_DIVIDED_REASON.search(facts.text)
     reason = (
         "The notice gives no reasons for not dividing into lots, which the law asks for above "
         "the threshold."
@@ -162,6 +189,54 @@ def _several_subjects(tender: NormalisedTender, law: Law) -> Signal:
         else "All items fall in one CPV group (or none is coded)."
     )
     return Signal("several_cpv_groups", fired, reason, law.cite("subjects"), 0.25)
+
+
+def _several_classes(tender: NormalisedTender, law: Law) -> Signal:
+    """Different CPV classes (four digits) are different supply markets; in Ukraine each
+    DK 021 class is a separate subject of procurement."""
+    codes = [c for c in (first_code(i) for i in tender.items) if c and is_cpv(c)]
+    classes = sorted({c[:4] for c in codes})
+    fired = len(classes) >= 2 and len(tender.lots) < 2
+    reason = (
+        f"The items fall in {len(classes)} CPV classes ({', '.join(classes[:8])}): different "
+        "markets, each with its own suppliers."
+        if fired
+        else "The items fall in one CPV class (or none is coded, or the buyer divided them)."
+    )
+    return Signal("several_cpv_classes", fired, reason, law.cite("subjects"), 0.2)
+
+
+def _small_enough(tender: NormalisedTender, facts: Facts, law: Law) -> Signal:
+    """A requirement already within reach of a small supplier is a micro-contract as it is."""
+    ceiling = law.ceiling
+    source = law.cite("participation")
+    if facts.value is None or ceiling is None or law.jurisdiction is None or tender.lots:
+        return Signal(
+            "small_enough", False, "Not checked (value or ceiling unknown).", source, -0.5
+        )
+    fired = facts.value <= ceiling
+    j = law.jurisdiction
+    limit = f"{_in_tender_money(law, law.ceiling_amount, tender.currency)}, {law.ceiling_basis}"
+    reason = (
+        f"At {tender.currency or j.currency} {facts.value:,.0f} the whole requirement is "
+        f"within {limit}: one small supplier can take it as it is."
+        if fired
+        else f"Larger than {limit}."
+    )
+    return Signal("small_enough", fired, reason, source, -0.5)
+
+
+def _one_system(facts: Facts, law: Law) -> Signal:
+    """Parts that must work as one (safety-critical) system: the interfaces between lots would
+    be the risk, an accepted reason not to divide."""
+    match = ONE_SYSTEM.search(facts.text)
+    reason = (
+        f'The text says "{match.group(0)}": splitting responsibility between suppliers would '
+        "put the whole at risk, a reason not to divide."
+        if match
+        else "No sign that the parts must work as one integrated system."
+    )
+    return Signal("one_system", match is not None, reason, law.cite("lots_duty"), -0.4)
 
 
 def _several_products(tender: NormalisedTender, products: int, law: Law) -> Signal:
@@ -218,8 +293,8 @@ def _long_it_delivery(facts: Facts, law: Law) -> Signal:
         if fired
         else "Not an IT requirement longer than 18 months (or its duration is unknown)."
     )
-    key = "long_delivery" if "long_delivery" in _citations(law) else "increments"
-    return Signal("long_it_delivery", fired, reason, law.cite(key), 0.2)
+    # The 18 months are FAR 39.103's: cited as such where it is the law, by analogy elsewhere.
+    return Signal("long_it_delivery", fired, reason, law.cite("long_delivery"), 0.2)
 
 
 def _separable_work(facts: Facts, law: Law) -> Signal:
@@ -236,7 +311,9 @@ def _separable_work(facts: Facts, law: Law) -> Signal:
     else:
         reason = "No phases or enumerated deliverables found in the description."
     fired = bool(facts.phases or facts.work)
-    return Signal("separable_phases_or_deliverables", fired, reason, law.cite("phases"), 0.25)
+    # Phases are the service manuals' idea; a list of separate deliverables is lots law's.
+    key = "phases" if facts.phases and not facts.listed_work else "subjects"
+    return Signal("separable_phases_or_deliverables", fired, reason, law.cite(key), 0.25)
 
 
 def _consolidation_wording(facts: Facts, law: Law) -> Signal:
@@ -277,15 +354,23 @@ def _lots_too_large(tender: NormalisedTender, facts: Facts, law: Law) -> Signal:
             values.append(facts.value / len(tender.lots))
     large = [v for v in values if v > ceiling]
     fired = bool(large)
-    j = law.jurisdiction
     reason = (
-        f"{len(large)} of {len(tender.lots)} lots are worth more than {j.currency} "
-        f"{j.micro_ceiling:,.0f}, the top of {j.ceiling_basis}: too large for the smallest "
-        "suppliers."
+        f"{len(large)} of {len(tender.lots)} lots are worth more than "
+        f"{_in_tender_money(law, law.ceiling_amount, tender.currency)} ({law.ceiling_basis}): "
+        "too large for the smallest suppliers."
         if fired
         else "The lots are small enough for small suppliers (or their values are unknown)."
     )
     return Signal("lots_too_large", fired, reason, source, 0.25)
+
+
+def _in_tender_money(law: Law, amount: Decimal | None, currency: str | None) -> str:
+    """A regime amount as the buyer reads it: in the tender's currency when it is another."""
+    if law.jurisdiction is None or amount is None:
+        return ""
+    if law.rate in (None, Decimal(1)) or not currency:
+        return f"{law.jurisdiction.currency} {amount:,.0f}"
+    return f"about {currency} {law.in_tender_currency(amount):,.0f}"
 
 
 def _short_window(tender: NormalisedTender, now: datetime, source: str) -> Signal:
@@ -319,7 +404,3 @@ def _openness(facts: Facts, law: Law) -> list[Signal]:
             label = OPENNESS[code][0]
             signals.append(Signal(code, False, f"No sign that it {label}.", source, 0.0))
     return signals
-
-
-def _citations(law: Law) -> dict[str, str]:
-    return law.jurisdiction.citations if law.jurisdiction else {}

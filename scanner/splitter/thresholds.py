@@ -9,6 +9,7 @@ cited "by analogy" from another.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -85,6 +86,15 @@ class Threshold:
 
 
 @dataclass(frozen=True, slots=True)
+class Nation:
+    """A nation within a regime with provisions of its own (Wales's digital standards)."""
+
+    name: str
+    code: str
+    citations: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
 class Member:
     """An EU member state: its transposition of the lots duty, its currency and, where the
     file has one, the published rate to compare national-currency values with EUR thresholds."""
@@ -95,6 +105,8 @@ class Member:
     currency: str | None = None
     rate: Decimal | None = None
     rate_source: str | None = None
+    eea: bool = False
+    lots_always: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,11 +125,13 @@ class Jurisdiction:
     below_procedure: str
     thresholds: tuple[Threshold, ...]
     law: str = ""
-    nations: tuple[str, ...] = ()
+    nation_names: tuple[str, ...] = ()
     default_buyer: str | None = None
     buyer_types: tuple[str, ...] = ()
     citations: dict[str, str] = field(default_factory=dict)
     members: dict[str, Member] = field(default_factory=dict)
+    nations: dict[str, Nation] = field(default_factory=dict)
+    ceiling_follows_threshold: bool = False
 
     def thresholds_for(self, kind: str, buyer: str | None = None) -> tuple[Threshold, ...]:
         """The thresholds that apply to a contract kind and buyer type, lowest first."""
@@ -145,12 +159,21 @@ class Jurisdiction:
             return None, self.below_procedure
         return reached[-1], reached[-1].procedure
 
-    def cite(self, key: str, member: Member | None = None) -> str:
-        """The provision behind a rule in this regime, else the closest one "by analogy"."""
+    def cite(self, key: str, member: Member | None = None, nation: str | None = None) -> str:
+        """The provision behind a rule in this regime (a nation's own where it has one), else
+        the closest one "by analogy"."""
         if key == "lots_duty" and member is not None and member.lots_duty:
             return member.lots_duty
+        override = self.nations.get(nation or "")
+        if override is not None and key in override.citations:
+            return override.citations[key]
         own = self.citations.get(key)
         return own if own else by_analogy(key)
+
+    def code_for(self, nation: str | None) -> str:
+        """The regime code clauses are sourced by: the nation's own (`UK-WLS`) or this one's."""
+        override = self.nations.get(nation or "")
+        return override.code if override is not None else self.code
 
 
 def by_analogy(key: str) -> str:
@@ -194,8 +217,9 @@ class Thresholds:
         return self.for_currency(tender.currency)
 
 
-def contract_kind(cpv_codes: tuple[str, ...] | list[str]) -> str:
-    """`works`, `social` or `supplies_services` from the tender's main CPV code."""
+def contract_kind(cpv_codes: tuple[str, ...] | list[str], text: str = "") -> str:
+    """`works`, `social` or `supplies_services` from the tender's main CPV code; without a
+    code, from what the text says it buys (building works, youth work, social care...)."""
     for code in cpv_codes:
         if len(code) >= 3 and code[:3].isdigit():
             if code[:2] in WORKS_DIVISIONS:
@@ -203,7 +227,28 @@ def contract_kind(cpv_codes: tuple[str, ...] | list[str]) -> str:
             if code[:3] in _SOCIAL_GROUPS or code[:2] == "85":
                 return "social"
             return "supplies_services"
+    head = text[:3000]
+    if _WORKS_WORDS.search(head):
+        return "works"
+    if _SOCIAL_WORDS.search(head):
+        return "social"
     return "supplies_services"
+
+
+# What a draft without codes says it buys. Works: construction trades and their names in the
+# languages of the drafts; social (light-touch) services: care, youth and community work.
+_WORKS_WORDS = re.compile(
+    r"\b(?:construction works|building works|works contract|refurbishment works|"
+    r"renovation works|travaux|Bauleistungen|Bauarbeiten|lavori(?: edili)?|roboty budowlane|"
+    r"obras|byggearbeid\w*|будівельн\w* робіт)\b",
+    re.IGNORECASE,
+)
+_SOCIAL_WORDS = re.compile(
+    r"\b(?:youth work|youth services?|youth provision|social care|social work|domiciliary care|"
+    r"residential care|supported living|supported housing|foster(?:ing)?|safeguarding|"
+    r"care homes?|home care|day centres?|substance misuse|health ?care services?)\b",
+    re.IGNORECASE,
+)
 
 
 def load_thresholds(path: Path, rates: RateTable | None = None) -> Thresholds:
@@ -248,7 +293,12 @@ def _jurisdiction(code: str, table: dict[str, Any], path: Path) -> Jurisdiction:
         below_procedure=_text(table, "below_procedure", where),
         thresholds=tuple(_threshold(t, where) for t in table.get("thresholds", [])),
         law=str(table.get("law", "")),
-        nations=tuple(str(n) for n in table.get("nations", [])),
+        nation_names=tuple(str(n) for n in table.get("nation_names", [])),
+        ceiling_follows_threshold=bool(table.get("ceiling_follows_threshold", False)),
+        nations={
+            name: _nation(name, entry, f"{where}.nations.{name}")
+            for name, entry in (table.get("nations") or {}).items()
+        },
         default_buyer=default_buyer,
         buyer_types=tuple(str(b) for b in table.get("buyer_types", [])),
         citations=dict(citations),
@@ -275,6 +325,15 @@ def _threshold(table: dict[str, Any], where: str) -> Threshold:
     )
 
 
+def _nation(name: str, table: dict[str, Any], where: str) -> Nation:
+    citations = table.get("citations", {})
+    if not isinstance(citations, dict) or any(
+        k not in CITATION_KEYS or not isinstance(v, str) for k, v in citations.items()
+    ):
+        raise ThresholdsError(f"{where}.citations: keys must be among {', '.join(CITATION_KEYS)}")
+    return Nation(name=name, code=_text(table, "code", where), citations=dict(citations))
+
+
 def _member(code: str, table: dict[str, Any], where: str) -> Member:
     rate = _decimal(table, "rate", where) if "rate" in table else None
     if rate is not None and not table.get("rate_source"):
@@ -286,6 +345,8 @@ def _member(code: str, table: dict[str, Any], where: str) -> Member:
         currency=str(table["currency"]).upper() if table.get("currency") else None,
         rate=rate,
         rate_source=table.get("rate_source"),
+        eea=bool(table.get("eea", False)),
+        lots_always=table.get("lots_always"),
     )
 
 

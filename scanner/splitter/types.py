@@ -74,6 +74,8 @@ class Regime:
     value_note: str | None
     lots_duty: str
     no_rules: str | None
+    code: str | None = None
+    threshold_in_tender_currency: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)

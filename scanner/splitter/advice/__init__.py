@@ -41,7 +41,7 @@ def advise(
     packages = [dict(p) for p in entry.get("packages") or []]
     buyer = regime.get("buyer_name") or tender.get("buyer_name")
     currency = entry.get("currency") or tender.get("currency")
-    code = entry.get("jurisdiction")
+    code = regime.get("code") or entry.get("jurisdiction")
     for number, package in enumerate(packages, start=1):
         package["clauses"] = fill_clauses(
             library,

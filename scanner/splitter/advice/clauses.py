@@ -34,7 +34,7 @@ PLACEHOLDERS = (
     "increment_value",
     "kpi_law",
 )
-REGIMES = ("UK", "UK-SCT", "EU", "US", "default")
+REGIMES = ("UK", "UK-SCT", "UK-WLS", "EU", "US", "default")
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _KEYS = {"id", "title", "applies_to", "text", "sources", "needs", "only_if", "when"}
 _MISSING = {
@@ -287,7 +287,7 @@ def fill_clauses(
 def _source(template: ClauseTemplate, regime: str | None) -> str:
     if regime and regime in template.sources:
         return template.sources[regime]
-    if regime == "UK-SCT" and "UK" in template.sources and "UK-SCT" not in template.sources:
+    if regime in ("UK-SCT", "UK-WLS") and "UK" in template.sources:
         return f"by analogy: {template.sources['UK']}"
     return f"by analogy: {template.sources['default']}"
 

@@ -150,6 +150,12 @@ def _facts(
         facts.append(f"Estimated value of the whole: {value}")
     if regime.get("threshold"):
         amount = _money(regime.get("threshold_amount"), regime.get("threshold_currency"))
+        local = regime.get("threshold_in_tender_currency")
+        if local not in (None, ""):
+            converted = f"about {_money(local, currency)}"
+            # An EEA state sets its own figures in its currency: the EUR amount is not its law.
+            eea = str(regime["threshold"]).startswith("EEA")
+            amount = converted if eea else f"{converted} ({amount})"
         reached = {True: "reached", False: "not reached", None: "not compared"}[
             regime.get("above_threshold")
         ]

@@ -77,8 +77,8 @@ def _with_ceiling_notes(drafts: list[Draft], law: Law) -> list[Draft]:
         if draft.value is not None and draft.value > ceiling:
             note = (
                 f"Still above the micro-contract ceiling of {law.jurisdiction.currency} "
-                f"{law.jurisdiction.micro_ceiling:,.0f} ({law.jurisdiction.ceiling_basis}): "
-                "dividing it further needs knowledge of the work."
+                f"{law.ceiling_amount:,.0f} ({law.ceiling_basis}): dividing it further needs "
+                "knowledge of the work."
             )
             draft = replace(draft, notes=(*draft.notes, note))
         noted.append(draft)
