@@ -146,7 +146,7 @@ def test_clauses_are_filled_with_the_package_facts_and_gaps_are_marked() -> None
             regime="UK",
             buyer="Riverside Borough Council",
             currency="GBP",
-        )  # fmt: skip
+        )
     }
     assert '"Discovery"' in second["builds-on-previous-lot"]["text"]
     agile = second["agile-fixed-price-increments"]
@@ -167,7 +167,7 @@ def test_goods_get_goods_clauses_not_software_ones() -> None:
             regime=None,
             buyer=None,
             currency="UAH",
-        )  # fmt: skip
+        )
     }
     assert "goods-delivery-acceptance" in ids and "open-source-public-code" not in ids
     assert package_kind(package(title="Digital skills training", cpv=None, scope="")) == "services"
