@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,6 +22,7 @@ from scanner.services import split_queries
 from scanner.services.split_export import (
     csv_table,
     first_reason,
+    json_text,
     ocds_release,
     ocds_release_package,
     tender_context,
@@ -293,7 +293,7 @@ def _export_text(
     else:
         entries = [advised(entry, tender, library)[0] for tender, entry in pairs]
         document = entries[0] if single else entries
-    return json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
+    return json_text(document)
 
 
 @app.command("check")

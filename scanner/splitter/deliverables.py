@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from scanner.splitter.prose import clip, sentences
 
@@ -44,21 +45,50 @@ MAX_DELIVERABLES = 20
 # it bounds the regular expression's work on long texts.
 AND_LIST_CHARS = 3000
 
-CONSOLIDATION = re.compile(
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """A wording to find, with plain substrings one of which any match contains: most texts
+    hold none of them, and `in` on the lower-cased text is far cheaper than the pattern."""
+
+    pattern: re.Pattern[str]
+    needles: tuple[str, ...]
+
+    def search(self, text: str, lowered: str | None = None) -> re.Match[str] | None:
+        low = text.lower() if lowered is None else lowered
+        if not any(needle in low for needle in self.needles):
+            return None
+        return self.pattern.search(text)
+
+
+CONSOLIDATION_PATTERN = re.compile(
     r"\b(single supplier|sole supplier|one supplier|single provider|single contractor|end[- ]to[- ]end|"
     r"managed service|prime contractor|lead contractor|turnkey|fully integrated|one[- ]stop)\b",
     re.IGNORECASE,
 )
+CONSOLIDATION = Cue(
+    CONSOLIDATION_PATTERN,
+    ("single ", "sole supplier", "one supplier", "end-to-end", "end to end", "managed service",
+     "prime contractor",
+     "lead contractor", "turnkey", "fully integrated", "one-stop", "one stop"),
+)  # fmt: skip
 # Parts that must work as one: the interfaces between lots would be the risk.
-ONE_SYSTEM = re.compile(
-    r"\b(?:work as one system|one (?:integrated|single) system|single integrated system|"
-    r"safety[- ]critical|one party responsible|single point of (?:responsibility|accountability))\b",
-    re.IGNORECASE,
+ONE_SYSTEM = Cue(
+    re.compile(
+        r"\b(?:work as one system|one (?:integrated|single) system|single integrated system|"
+        r"safety[- ]critical|one party responsible|single point of "
+        r"(?:responsibility|accountability))\b",
+        re.IGNORECASE,
+    ),
+    ("system", "safety", "one party", "single point"),
 )
-NOT_DIVIDED_REASON = re.compile(
-    r"\b(not (?:been )?(?:divided|split) into lots|no lots because|reasons? for not dividing|"
-    r"lots? (?:is|are|would be) not (?:appropriate|practical|possible))",
-    re.IGNORECASE,
+NOT_DIVIDED_REASON = Cue(
+    re.compile(
+        r"\b(not (?:been )?(?:divided|split) into lots|no lots because|reasons? for not dividing|"
+        r"lots? (?:is|are|would be) not (?:appropriate|practical|possible))",
+        re.IGNORECASE,
+    ),
+    ("not divided", "not been", "not split", "no lots", "not dividing", " not "),
 )
 OPENNESS: dict[str, tuple[str, re.Pattern[str]]] = {
     "open_source": (
@@ -172,10 +202,21 @@ def deliverable_sections(text: str) -> tuple[str, list[tuple[str, str]]]:
     return "", []
 
 
-def openness_in(text: str) -> list[tuple[str, str, str]]:
+_OPENNESS_NEEDLES = {
+    "open_source": ("open", "mit", "gpl", "apache", "ogl"),
+    "user_research": ("user", "usability"),
+    "agile": ("agile", "scrum", "sprint", "iterativ"),
+    "published_code": ("github", "gitlab", "code", "repositor"),
+}
+
+
+def openness_in(text: str, lowered: str | None = None) -> list[tuple[str, str, str]]:
     """Openness signals present: (code, plain-language label, the words matched)."""
+    low = text.lower() if lowered is None else lowered
     found = []
     for code, (label, pattern) in OPENNESS.items():
+        if not any(needle in low for needle in _OPENNESS_NEEDLES[code]):
+            continue
         match = pattern.search(text)
         if match:
             found.append((code, label, match.group(0)))

@@ -43,6 +43,7 @@ class Facts:
     deliverables: tuple[str, ...]
     work: tuple[WorkPackage, ...] = ()
     work_kind: str = ""
+    lowered: str = ""
 
     @property
     def listed_work(self) -> bool:
@@ -76,6 +77,7 @@ def read_facts(tender: NormalisedTender) -> Facts:
         deliverables=tuple(w.title for w in work),
         work=work,
         work_kind=kind,
+        lowered=text.lower(),
     )
 
 

@@ -43,6 +43,7 @@ class Law:
     rate: Decimal | None
     rate_note: str | None
     no_rules: str | None
+    regulated: Threshold | None = None
 
     def cite(self, key: str) -> str:
         """The provision behind a rule here, or the closest one elsewhere "by analogy"."""
@@ -101,9 +102,7 @@ class Law:
     def threshold(self) -> Threshold | None:
         """The one threshold above which the full regime (and the lots duty) applies to this
         buyer type and contract kind."""
-        if self.jurisdiction is None:
-            return None
-        return self.named(self.jurisdiction.regulated_threshold(self.kind, self.buyer_type))
+        return self.regulated
 
     def named(self, threshold: Threshold | None) -> Threshold | None:
         """A threshold under the name it has for this buyer: in an EEA state the EU
@@ -136,18 +135,23 @@ def law_of(
     if jurisdiction is not None and (buyer_type is None or buyer_type == "state or local"):
         buyer_type, assumed = jurisdiction.default_buyer, True
     rate, note = _rate(tender.currency, jurisdiction, member, thresholds, on)
-    return Law(
+    kind = contract_kind(codes, text)
+    law = Law(
         jurisdiction=jurisdiction,
         member=member,
         place=place,
         buyer=buyer,
         buyer_type=buyer_type,
         assumed=assumed,
-        kind=contract_kind(codes, text),
+        kind=kind,
         rate=rate,
         rate_note=note,
         no_rules=no_rules,
     )
+    if jurisdiction is None:
+        return law
+    # Every signal asks for it: found once.
+    return replace(law, regulated=law.named(jurisdiction.regulated_threshold(kind, buyer_type)))
 
 
 def _jurisdiction(

@@ -164,7 +164,9 @@ def _no_reasons_for_not_dividing(
     tender: NormalisedTender, facts: Facts, law: Law, above: str | None, source: str
 ) -> Signal:
     duty = above is not None or (law.member is not None and law.member.lots_always is not None)
-    fired = duty and len(tender.lots) < 2 and not NOT_DIVIDED_REASON.search(facts.text)
+    fired = (
+        duty and len(tender.lots) < 2 and not NOT_DIVIDED_REASON.search(facts.text, facts.lowered)
+    )
     reason = (
         "The notice gives no reasons for not dividing into lots, which the law asks for above "
         "the threshold."
@@ -229,7 +231,7 @@ def _small_enough(tender: NormalisedTender, facts: Facts, law: Law) -> Signal:
 def _one_system(facts: Facts, law: Law) -> Signal:
     """Parts that must work as one (safety-critical) system: the interfaces between lots would
     be the risk, an accepted reason not to divide."""
-    match = ONE_SYSTEM.search(facts.text)
+    match = ONE_SYSTEM.search(facts.text, facts.lowered)
     reason = (
         f'The text says "{match.group(0)}": splitting responsibility between suppliers would '
         "put the whole at risk, a reason not to divide."
@@ -317,7 +319,7 @@ def _separable_work(facts: Facts, law: Law) -> Signal:
 
 
 def _consolidation_wording(facts: Facts, law: Law) -> Signal:
-    match = CONSOLIDATION.search(facts.text)
+    match = CONSOLIDATION.search(facts.text, facts.lowered)
     reason = (
         f'The text asks for "{match.group(0)}", bundling work that small suppliers could '
         "deliver separately."
@@ -392,7 +394,7 @@ def _short_window(tender: NormalisedTender, now: datetime, source: str) -> Signa
 
 
 def _openness(facts: Facts, law: Law) -> list[Signal]:
-    found = {code: (label, words) for code, label, words in openness_in(facts.text)}
+    found = {code: (label, words) for code, label, words in openness_in(facts.text, facts.lowered)}
     source = law.cite("openness")
     signals = []
     for code in OPENNESS_CODES:

@@ -228,11 +228,16 @@ def contract_kind(cpv_codes: tuple[str, ...] | list[str], text: str = "") -> str
                 return "social"
             return "supplies_services"
     head = text[:3000]
-    if _WORKS_WORDS.search(head):
+    low = head.lower()
+    if any(n in low for n in _WORKS_NEEDLES) and _WORKS_WORDS.search(head):
         return "works"
-    if _SOCIAL_WORDS.search(head):
+    if any(n in low for n in _SOCIAL_NEEDLES) and _SOCIAL_WORDS.search(head):
         return "social"
     return "supplies_services"
+
+
+_WORKS_NEEDLES = ("works", "travaux", "bau", "lavori", "roboty", "obras", "bygge", "будівельн")
+_SOCIAL_NEEDLES = ("youth", "care", "social", "foster", "safeguard", "day centre", "misuse")
 
 
 # What a draft without codes says it buys. Works: construction trades and their names in the

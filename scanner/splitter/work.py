@@ -129,9 +129,11 @@ _PAIR = re.compile(
 def budget_pairs(text: str) -> list[tuple[str, Decimal, str | None]]:
     """(name, amount, currency) of every "name £amount" in sentences that list two or more,
     outside the numbered list itself."""
-    found = []
+    found: list[tuple[str, Decimal, str | None]] = []
+    if len(_MONEY_MARK.findall(text[:20000])) < 2:  # most texts: nothing to pair, one pass
+        return found
     for sentence in re.split(r"(?<=[.!?])\s+|\n(?=\s*(?:\d{1,2}[.)]|[-*•]))", text[:20000]):
-        if _LIST_START.match(sentence):
+        if _LIST_START.match(sentence) or len(_MONEY_MARK.findall(sentence)) < 2:
             continue
         pairs = []
         for match in _PAIR.finditer(sentence):
@@ -145,6 +147,7 @@ def budget_pairs(text: str) -> list[tuple[str, Decimal, str | None]]:
 
 
 _LIST_START = re.compile(r"\s*(?:\d{1,2}[.)]|[-*•])\s")
+_MONEY_MARK = re.compile(r"[£€$]|\b(?:GBP|EUR|USD|PLN)\b|zł")
 _STEM_WORD = re.compile(r"[^\W\d_]{3,}")
 
 
@@ -161,16 +164,30 @@ def is_strong(kind: str) -> bool:
 def short_title(entry: str) -> str:
     """The deliverable's name without the value and months appended to it, whole words."""
     title = entry
-    match = _TRAILER_START.search(entry, 3)
-    if match is not None:
-        cut = entry[: match.start()].rstrip(" ,;:–—-(")
-        if len(cut) >= 3:
-            title = cut
+    cut = _trailer_start(entry)
+    if cut is not None:
+        kept = entry[:cut].rstrip(" ,;:–—-(")
+        if len(kept) >= 3:
+            title = kept
     first = re.split(r"(?<=[a-z0-9)])[.;](?=\s|$)", title, maxsplit=1)[0]
     first = _VALUE_WORDS.sub("", first).rstrip(" ,;:–—-")
     return clip(first if len(first) >= 3 else title, TITLE_CHARS)
 
 
+def _trailer_start(entry: str) -> int | None:
+    """Where the value or months appended to a name begin: the first place, after the first
+    word, where a currency, a month range or a length is written. Only places that hold a
+    digit, a currency sign or a bracket are tried, so this stays cheap on every entry."""
+    for match in _CANDIDATE.finditer(entry, 3):
+        start = match.start()
+        if _TRAILER_START.match(entry, start):
+            return start
+    return None
+
+
+# Where a trailer can begin: a separator, a bracket, a currency sign, a digit or a letter
+# starting a word ("over 6 months", "Monate 5-18").
+_CANDIDATE = re.compile(r"(?<=\s)[^\W\d_]|[,;:–—(\[£€$\d-]")
 # ", indicative value" left behind when the amount itself went to the next line.
 _VALUE_WORDS = re.compile(
     r"[,;:–—-]?\s*(?:indicative|estimated|anslått|stimato|geschätzt\w*)(?:\s+(?:value|cost|verdi))?"

@@ -14,6 +14,7 @@ import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -207,8 +208,15 @@ def _template(entry: object, path: Path, position: int) -> ClauseTemplate:
 def package_kind(package: Mapping[str, Any]) -> str | None:
     """`digital`, `works`, `goods` or `services` from the package's CPV code, else its words;
     None when neither tells."""
-    cpv = str(package.get("cpv") or "")
-    text = f"{package.get('title') or ''} {package.get('scope') or ''}"
+    return _kind(
+        str(package.get("cpv") or ""),
+        f"{package.get('title') or ''} {package.get('scope') or ''}",
+    )
+
+
+@lru_cache(maxsize=4096)
+def _kind(cpv: str, text: str) -> str | None:
+    """Memoised: time increments of one package, and stored packages shown again, repeat."""
     if cpv[:2] in ("48", "72") or cpv[:3] in ("302",):
         return "digital"
     if cpv[:2] == "45":
