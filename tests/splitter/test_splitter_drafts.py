@@ -132,3 +132,33 @@ def test_amounts_and_durations_in_prose() -> None:
     assert span is not None and (span.start, span.end, span.months) == (5, 18, 14)
     assert months_in("a 2 year contract") == 24 and months_in("12 weeks") == 3
     assert short_title("Training for 12 staff over 3 months, £9,000") == "Training for 12 staff"
+
+
+def test_values_in_a_budget_line_go_to_their_deliverables() -> None:
+    text = (
+        "1. Discovery and user research (months 1-4)\n"
+        "2. Accessibility audit of the website (months 1-4)\n"
+        "3. Content migration (months 10-16)\n\n"
+        "Indicative split of the £400,000: discovery £120,000; accessibility audit £45,000; "
+        "content migration £235,000."
+    )
+    work, _ = work_packages(text)
+    assert [w.value for w in work] == [Decimal("120000"), Decimal("45000"), Decimal("235000")]
+
+
+def test_continental_numbers_and_month_words_of_other_languages() -> None:
+    assert first_money("Geschätzter Auftragswert: 910.000 EUR netto") == (Decimal(910000), "EUR")
+    assert first_money("Importo stimato: € 182.000,00") == (Decimal(182000), "EUR")
+    span = span_in("(Monate 5–18)")
+    assert span is not None and span.months == 14
+    work, _ = work_packages(
+        "1. Integrazione dei servizi (mesi 1-8)\n   – importo stimato € 118.000.\n"
+        "2. Verifica di accessibilità (mesi 1-3)\n   – importo stimato € 24.000.\n"
+        "3. Formazione dei dipendenti (mesi 6-14) – importo stimato € 40.000.\n"
+    )
+    assert [w.title for w in work] == [
+        "Integrazione dei servizi",
+        "Verifica di accessibilità",
+        "Formazione dei dipendenti",
+    ]
+    assert [w.value for w in work] == [Decimal(118000), Decimal(24000), Decimal(40000)]

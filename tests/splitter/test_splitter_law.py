@@ -201,3 +201,103 @@ def test_no_signal_cites_another_regime_as_if_it_were_law_here(country: str, cur
     )
     assert result.jurisdiction is not None
     assert not foreign_citations(result), foreign_citations(result)
+
+
+def test_eea_states_apply_the_directive_under_their_own_name() -> None:
+    result = run(
+        WITH_RATES,
+        buyer_name="Fjordvik kommune",
+        currency="NOK",
+        countries=("NO",),
+        value_amount=Decimal("9600000"),
+    )
+    assert result.jurisdiction == "EU" and result.regime is not None
+    assert result.regime.threshold == "EEA threshold for sub-central authorities"
+    lots = next(s for s in result.signals if s.code == "no_lots_above_threshold")
+    assert lots.fired and "EEA Agreement" in lots.source
+    assert "EUR" not in lots.reason  # Norway sets its figures in NOK
+
+
+def test_france_lets_every_contract_in_lots_whatever_its_value() -> None:
+    text = "1. Menuiseries extérieures\n2. Peinture et revêtements de sols\n3. Électricité"
+    result = run(
+        buyer_name="Commune de Saint-Aubin",
+        currency="EUR",
+        countries=("FR",),
+        value_amount=Decimal("150000"),  # below the EU sub-central threshold
+        description=text,
+    )
+    lots = next(s for s in result.signals if s.code == "no_lots_above_threshold")
+    assert lots.fired and "L2113-10" in lots.reason
+
+
+def test_a_euro_draft_in_french_is_read_as_french_and_says_how() -> None:
+    text = (
+        "La commune souhaite rénover les menuiseries et la toiture de l'école. Les travaux "
+        "seront réalisés pendant les vacances pour une durée de deux mois, dans le respect des "
+        "normes et avec une attention particulière pour les élèves et le personnel de l'école."
+    )
+    result = run(currency="EUR", value_amount=Decimal("900000"), description=text)
+    assert result.regime is not None and result.regime.country == "FR"
+    assert "language (French)" in result.regime.place_basis
+    assert result.regime.threshold == "EU works threshold"  # "travaux": a works contract
+
+
+def test_a_welsh_body_is_cited_its_own_standards() -> None:
+    result = run(
+        buyer_name="Cadwraeth Cymru, a Welsh Government sponsored body",
+        currency="GBP",
+        value_amount=Decimal("420000"),
+        description="A new website, built in the open with user research.",
+    )
+    assert result.regime is not None and result.regime.buyer_type == "sub-central"
+    assert result.regime.place == "Wales" and result.regime.code == "UK-WLS"
+    research = next(s for s in result.signals if s.code == "user_research")
+    assert "Digital Service Standards for Wales" in research.source
+    assert "GOV.UK" not in research.source
+
+
+def test_scottish_places_show_a_scottish_buyer() -> None:
+    text = "Condition surveys of buildings in Helensburgh, Dumbarton and Clydebank."
+    result = run(
+        buyer_name="Lomond and Clyde Council", currency="GBP", value_amount=Decimal("480000"),
+        description=text,
+    )  # fmt: skip
+    assert result.jurisdiction == "UK-SCT"
+
+
+def test_parts_that_must_work_as_one_system_are_a_reason_not_to_divide() -> None:
+    items = (
+        Item("1", "Alerting equipment", (Classification("CPV", "35120000"),)),
+        Item("2", "Maintenance", (Classification("CPV", "50300000"),)),
+    )
+    result = run(
+        buyer_name="Eastmoor Fire and Rescue Authority",
+        currency="GBP",
+        value_amount=Decimal("350000"),
+        items=items,
+        description="The equipment must work as one system across all stations.",
+    )
+    one = next(s for s in result.signals if s.code == "one_system")
+    assert one.fired and one.weight < 0 and not result.should_split
+
+
+def test_a_requirement_small_enough_for_one_supplier_is_not_divided() -> None:
+    items = (
+        Item("1", "Survey", (Classification("CPV", "79311000"),)),
+        Item("2", "Website", (Classification("CPV", "72413000"),)),
+    )
+    small = run(currency="GBP", value_amount=Decimal("40000"), items=items)
+    assert next(s for s in small.signals if s.code == "small_enough").fired
+    assert not small.should_split
+
+
+def test_dk021_codes_with_check_digits_are_read_as_cpv() -> None:
+    items = (
+        Item("1", "Молоко", (Classification("ДК021", "15511000-3"),)),
+        Item("2", "Хліб", (Classification("ДК021", "15811100-7"),)),
+        Item("3", "Олія", (Classification("ДК021", "15411200-3"),)),
+    )
+    result = run(currency="UAH", items=items, value_amount=Decimal("900000"))
+    assert next(s for s in result.signals if s.code == "several_cpv_classes").fired
+    assert result.should_split and len(result.packages) == 3
