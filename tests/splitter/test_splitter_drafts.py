@@ -78,9 +78,31 @@ def test_stated_values_and_months_are_used_and_the_rest_apportioned_by_a_named_m
     assert sum(p.estimated_value or 0 for p in council().packages) == Decimal("2000000")
 
 
-def test_increments_of_a_deliverable_keep_its_own_months() -> None:
+def test_a_listed_deliverable_is_cut_in_time_only_beyond_18_months_and_keeps_its_months() -> None:
     alpha = [p for p in council().packages if p.title.startswith("Alpha and beta")]
-    assert [p.period for p in alpha] == ["months 5-11", "months 12-18"]
+    assert [p.period for p in alpha] == ["months 5-18"]  # 14 months, above the ceiling: whole
+    long = council_with("2. Alpha and beta of the new repairs service (months 7-36)")
+    alpha = [p for p in long.packages if p.title.startswith("Alpha and beta")]
+    assert [p.period for p in alpha] == ["months 7-21", "months 22-36"]
+
+
+def council_with(line: str) -> Assessment:
+    text = COUNCIL_DRAFT.replace(
+        "2. Alpha and beta of the new repairs service built to the GOV.UK Service Standard "
+        "(months 5-18)",
+        line,
+    )
+    value, currency = total_in_text(text)
+    tender = NormalisedTender(
+        source="draft",
+        source_key="draft",
+        title="Digital housing services programme",
+        description=text,
+        buyer_name=buyer_in_text(text),
+        value_amount=value,
+        currency=currency,
+    )
+    return assess(tender, now=NOW, thresholds=THRESHOLDS)
 
 
 def test_the_buyer_and_its_type_are_read_from_the_text() -> None:

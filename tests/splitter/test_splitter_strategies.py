@@ -187,3 +187,19 @@ def test_unknown_currency_is_partial_not_an_error() -> None:
     assert result.jurisdiction is None
     assert len(result.packages) == 2
     assert result.insufficient_reason and "PYG" in result.insufficient_reason
+
+
+def test_published_item_values_value_the_product_packages() -> None:
+    items = (item("1", "30213100", "Laptops"), item("2", "32322000", "Interactive screens"))
+    raw = {
+        "tender": {
+            "items": [
+                {"id": "1", "quantity": 240, "unit": {"value": {"amount": 3100}}},
+                {"id": "2", "quantity": 24, "unit": {"value": {"amount": 14500}}},
+            ]
+        }
+    }
+    result = run(items=items, value_amount=Decimal("1092000"), raw=raw)
+    values = {p.item_ids: p.estimated_value for p in result.packages}
+    assert values == {("1",): Decimal("744000.00"), ("2",): Decimal("348000.00")}
+    assert all("unit values" in p.value_method for p in result.packages)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -35,8 +36,14 @@ def product_key(item: Item, fixed_quantity: bool | None) -> tuple[str, str, bool
     return first_code(item) or "", words, fixed_quantity
 
 
-def split(draft: Draft, quantities: Mapping[str, bool], language: str) -> list[Draft]:
-    """One part per product (or product group when there are too many)."""
+def split(
+    draft: Draft,
+    quantities: Mapping[str, bool],
+    language: str,
+    values: Mapping[str, Decimal] | None = None,
+) -> list[Draft]:
+    """One part per product (or product group when there are too many). When every item has
+    a published value (quantity times unit value), parts are valued by their items' values."""
     if len(draft.items) < 2:
         return [draft]
     products: dict[tuple[str, str, bool | None], list[Item]] = {}
@@ -46,10 +53,24 @@ def split(draft: Draft, quantities: Mapping[str, bool], language: str) -> list[D
         return [draft]
     if len(products) <= MAX_PRODUCT_PACKAGES:
         ordering = {k for _, _, k in products} == {True, False}
-        return [
+        parts = [
             _product_part(draft, tuple(items), ordering, quantities) for items in products.values()
         ]
-    return _grouped(draft, list(products.values()), language)
+    else:
+        parts = _grouped(draft, list(products.values()), language)
+    if values and all(i.id in values for i in draft.items):
+        parts = [_valued(part, values) for part in parts]
+    return parts
+
+
+def _valued(part: Draft, values: Mapping[str, Decimal]) -> Draft:
+    total = sum((values[i.id] for i in part.items), Decimal(0))
+    return replace(
+        part,
+        value=total.quantize(Decimal("0.01")),
+        value_method="the items' quantities times their unit values, as published",
+        stated_value=True,
+    )
 
 
 def _product_part(
@@ -130,6 +151,35 @@ def _prefix_label(prefix: str, language: str) -> str | None:
         return None
     vocabulary = cpv_vocabulary()
     return vocabulary.label(code, language) if code in vocabulary else None
+
+
+def item_values(raw: Mapping[str, Any], currency: str | None) -> dict[str, Decimal]:
+    """Item id -> quantity x unit value, for items the release prices in the tender's
+    currency (others are left out, so a partly priced list is apportioned instead)."""
+    tender = raw.get("tender") if isinstance(raw, Mapping) else None
+    items = tender.get("items") if isinstance(tender, Mapping) else None
+    if not isinstance(items, list):
+        return {}
+    found: dict[str, Decimal] = {}
+    for item in items[:20000]:
+        if not isinstance(item, Mapping) or not isinstance(item.get("id"), str | int):
+            continue
+        unit = item.get("unit")
+        price = unit.get("value") if isinstance(unit, Mapping) else None
+        amount = price.get("amount") if isinstance(price, Mapping) else None
+        quantity = item.get("quantity")
+        same = not isinstance(price, Mapping) or price.get("currency") in (None, currency)
+        if (
+            same
+            and isinstance(amount, int | float)
+            and not isinstance(amount, bool)
+            and isinstance(quantity, int | float)
+            and not isinstance(quantity, bool)
+            and amount > 0
+            and quantity > 0
+        ):
+            found[str(item["id"])] = Decimal(str(amount)) * Decimal(str(quantity))
+    return found
 
 
 def fixed_quantities(raw: Mapping[str, Any]) -> dict[str, bool]:

@@ -14,6 +14,7 @@ from decimal import Decimal
 from scanner.splitter.strategies.draft import Draft
 
 NAME = "by time increment"
+LISTED = "by deliverable"
 MAX_INCREMENT_MONTHS = 18
 MAX_INCREMENTS = 16
 MIN_INCREMENT_MONTHS = 6
@@ -26,7 +27,9 @@ def split(draft: Draft, ceiling: Decimal | None) -> list[Draft]:
     if months is None or value is None or ceiling is None or value <= ceiling:
         return [draft]
     by_rule = math.ceil(months / MAX_INCREMENT_MONTHS)
-    by_size = math.ceil(value / ceiling)
+    # A deliverable the buyer listed is cut only by the 18-month rule: slicing it further just
+    # to reach a size would turn one piece of work into several contracts for the same thing.
+    by_size = by_rule if LISTED in draft.strategies else math.ceil(value / ceiling)
     count = min(max(by_rule, by_size), MAX_INCREMENTS, months // MIN_INCREMENT_MONTHS)
     count = max(count, by_rule if months > MAX_INCREMENT_MONTHS else 0)
     if count < 2:

@@ -29,7 +29,8 @@ def propose(tender: NormalisedTender, facts: Facts, law: Law, language: str) -> 
     currency = tender.currency
     if undivided and len(tender.items) >= 2:
         quantities = by_product.fixed_quantities(tender.raw)
-        drafts = _each(drafts, lambda d: by_product.split(d, quantities, language))
+        values = by_product.item_values(tender.raw, tender.currency)
+        drafts = _each(drafts, lambda d: by_product.split(d, quantities, language, values))
         drafts = _each(drafts, by_region.split)
         if len(drafts) == 1:
             drafts = balanced(drafts[0], by_phase.split(drafts[0], facts, currency))
