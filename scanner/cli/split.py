@@ -45,6 +45,7 @@ from scanner.services.splitting import (
 from scanner.settings import Settings
 from scanner.splitter import Thresholds
 from scanner.splitter.advice import ClauseLibrary
+from scanner.splitter.prose import clip
 
 app = typer.Typer(help="Micro-contract suggestions: which tenders to divide, and how.")
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (stable field names).")]
@@ -174,13 +175,13 @@ def list_suggestions(
             (
                 (
                     r["tender_id"],
-                    r["title"][:60],
-                    (r["buyer_name"] or "")[:30],
+                    clip(r["title"] or "", 60),
+                    clip(r["buyer_name"] or "", 30),
                     money(r["aggregated_value"], r["currency"]),
                     f"{r['score']:.2f}",
                     "yes" if r["should_split"] else r["status"],
                     r["package_count"],
-                    (r["first_reason"] or "")[:90],
+                    clip(r["first_reason"] or "", 90),
                 )
                 for r in rows
             ),

@@ -26,10 +26,10 @@ from scanner.services.crawl import CrawlEvent, settings_environment
 from scanner.services.dedupe import CanonicalConfig, refresh_canonical
 from scanner.services.matching import MatchingConfig, refresh_matches
 from scanner.services.schedule import Clock, Lease, SourceBusyError, mark_failed, utc_now
+from scanner.services.split_rules import split_rules
 from scanner.services.splitting import refresh_assessments
 from scanner.settings import PROJECT_ROOT, Settings
 from scanner.sources import SourceConfig
-from scanner.splitter import load_thresholds
 from scanner.storage.crawls import ensure_source, fail_run, start_run
 
 logger = logging.getLogger("lotwise.scheduler")
@@ -257,7 +257,7 @@ class Runner:
         is logged, never fatal: what the crawl stored stays stored."""
         now = self.clock()
         try:
-            thresholds = load_thresholds(self.settings.thresholds_file)
+            thresholds = split_rules(self.settings)
             counts = refresh_assessments(self.engine, thresholds=thresholds, now=now)
             logger.info("split suggestions: %d tenders assessed", counts.assessed)
             merged = refresh_canonical(

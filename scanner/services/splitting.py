@@ -142,7 +142,7 @@ def _assessment_row(
         "aggregated_value": _decimal(data.get("aggregated_value")),
         "currency": (data.get("currency") or None) and str(data["currency"])[:3],
         "jurisdiction": data.get("jurisdiction"),
-        "procedure": (data.get("procedure") or None) and str(data["procedure"])[:200],
+        "procedure": (data.get("procedure") or None) and clip(str(data["procedure"]), 200),
         "error": None,
         "data": data,
     }
