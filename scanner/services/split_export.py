@@ -38,6 +38,9 @@ CSV_LEAD = (
     "package",
 )
 _LIST_SEPARATOR = "; "
+# Lotwise's own remarks on a package stay inside Lotwise (pages and JSON), out of exports a
+# buyer may publish or pass on; clauses have their own place in the note.
+_NOT_EXPORTED = frozenset({"notes", "clauses"})
 _ASSESSMENT_KEYS = tuple(f.name for f in fields(Assessment))
 _SIGNAL_KEYS = tuple(f.name for f in fields(Signal))
 _PACKAGE_KEYS = tuple(f.name for f in fields(Package))
@@ -159,7 +162,7 @@ def csv_table(
             _cell(assessment.get("currency")),
         ]
         for number, package in enumerate(assessment.get("packages") or [], start=1):
-            package_keys.update(dict.fromkeys(package))
+            package_keys.update(dict.fromkeys(k for k in package if k not in _NOT_EXPORTED))
             records.append(([*lead, str(number)], dict(package)))
     keys = list(package_keys)
     header = [*CSV_LEAD, *keys]

@@ -238,7 +238,7 @@ def _one_system(facts: Facts, law: Law) -> Signal:
         if match
         else "No sign that the parts must work as one integrated system."
     )
-    return Signal("one_system", match is not None, reason, law.cite("lots_duty"), -0.4)
+    return Signal("one_system", match is not None, reason, law.cite("lots_duty"), -0.6)
 
 
 def _several_products(tender: NormalisedTender, products: int, law: Law) -> Signal:

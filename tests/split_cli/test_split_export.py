@@ -244,3 +244,12 @@ def test_ocds_release_links_shared_and_itemless_packages_to_lots() -> None:
     wrapped = ocds_release_package([release], date=DATE)
     assert wrapped["releases"] == [release] and wrapped["version"] == "1.1"
     assert any("ocds_lots_extension" in url for url in wrapped["extensions"])
+
+
+def test_lotwise_notes_stay_out_of_csv_and_ocds() -> None:
+    internal = "Still above the micro-contract ceiling of GBP 135,018."
+    data = assessment_dict(assessment((package(notes=(internal,)),)))
+    header, rows = csv_table([(TENDER, data)])
+    assert "notes" not in header and internal not in " ".join(rows[0])
+    release = ocds_release(TENDER, data, date=DATE)
+    assert internal not in json.dumps(release)

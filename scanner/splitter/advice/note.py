@@ -243,6 +243,11 @@ def _not_divided_reason(entry: Mapping[str, Any], packages: list[Mapping[str, An
     fired = {s.get("code") for s in entry.get("signals") or [] if s.get("fired")}
     if "already_divided" in fired:
         return "the buyer has already divided it into lots"
+    if "one_system" in fired:
+        return (
+            "its parts must work as one system with one party responsible for it, and dividing "
+            "them would create interfaces that put that at risk"
+        )
     if len(packages) < 2:
         return "no separable part of the work was found: it is one product or one service"
     return "[state the reason]"
