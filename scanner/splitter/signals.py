@@ -12,6 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from scanner.ingest.tender import NormalisedTender
+from scanner.reference.cpv import cpv_vocabulary
 from scanner.splitter.deliverables import (
     CONSOLIDATION,
     NOT_DIVIDED_REASON,
@@ -185,7 +186,7 @@ def _several_subjects(tender: NormalisedTender, law: Law) -> Signal:
     if len(divisions) >= 2:
         level = f"{len(divisions)} CPV divisions and {level}"
     reason = (
-        f"The items span {level} ({', '.join(groups[:8])}): separate subject-matter that "
+        f"The items span {level} ({_in_words(groups)}): separate subject-matter that "
         "specialist suppliers could bid for alone."
         if fired
         else "All items fall in one CPV group (or none is coded)."
@@ -200,7 +201,7 @@ def _several_classes(tender: NormalisedTender, law: Law) -> Signal:
     classes = sorted({c[:4] for c in codes})
     fired = len(classes) >= 2 and len(tender.lots) < 2
     reason = (
-        f"The items fall in {len(classes)} CPV classes ({', '.join(classes[:8])}): different "
+        f"The items fall in {len(classes)} CPV classes ({_in_words(classes)}): different "
         "markets, each with its own suppliers."
         if fired
         else "The items fall in one CPV class (or none is coded, or the buyer divided them)."
@@ -364,6 +365,18 @@ def _lots_too_large(tender: NormalisedTender, facts: Facts, law: Law) -> Signal:
         else "The lots are small enough for small suppliers (or their values are unknown)."
     )
     return Signal("lots_too_large", fired, reason, source, 0.25)
+
+
+def _in_words(prefixes: list[str], shown: int = 5) -> str:
+    """CPV prefixes with their English labels: "351 Emergency and security equipment"."""
+    vocabulary = cpv_vocabulary()
+    named = []
+    for prefix in prefixes[:shown]:
+        code = prefix.ljust(8, "0")
+        label = vocabulary.label(code) if prefix.isdigit() else None
+        named.append(f"{prefix} {label}" if label else prefix)
+    more = f" and {len(prefixes) - shown} more" if len(prefixes) > shown else ""
+    return "; ".join(named) + more
 
 
 def _in_tender_money(law: Law, amount: Decimal | None, currency: str | None) -> str:
