@@ -90,8 +90,8 @@ def _gaps(tender: NormalisedTender, facts: Facts, law: Law) -> list[str]:
         gaps.append("no description")
     if law.no_rules:
         gaps.append(law.no_rules)
-    if facts.value is not None and law.rate_note and law.rate is None:
-        gaps.append(law.rate_note)
+    if facts.value is not None and (law.rate_note or "").startswith("value not comparable"):
+        gaps.append(law.rate_note or "")
     return gaps
 
 

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from scanner.ingest.tender import NormalisedTender
 from scanner.splitter.buyers import Buyer, buyer_of
+from scanner.splitter.facts import sane_value
 from scanner.splitter.place import Place, place_of
 from scanner.splitter.thresholds import (
     Jurisdiction,
@@ -134,7 +135,8 @@ def law_of(
     buyer_type, assumed = buyer.type, False
     if jurisdiction is not None and (buyer_type is None or buyer_type == "state or local"):
         buyer_type, assumed = jurisdiction.default_buyer, True
-    rate, note = _rate(tender.currency, jurisdiction, member, thresholds, on)
+    value, _ = sane_value(tender.value_amount)
+    rate, note = _rate(tender.currency, jurisdiction, member, thresholds, on, value)
     kind = contract_kind(codes, text)
     law = Law(
         jurisdiction=jurisdiction,
@@ -181,15 +183,24 @@ def _rate(
     member: Member | None,
     thresholds: Thresholds,
     on: date,
+    value: Decimal | None = None,
 ) -> tuple[Decimal | None, str | None]:
     """Units of the tender's currency per unit of the regime's, and how it was found."""
     currency = (currency or "").upper() or None
     if jurisdiction is None:
         if currency is None:
             return None, None
-        known = thresholds.rates is not None and currency in thresholds.rates.currencies
+        rates = thresholds.rates
+        if rates is None or currency not in rates.currencies or "EUR" not in rates.currencies:
+            return None, f"value not comparable: no exchange rate for {currency} on file"
+        if value is None or currency == "EUR":
+            return None, None
+        # No thresholds to compare with, but a sense of size for a reader elsewhere.
+        table_date, table = rates.table_for(on)
+        euros = (value / table[currency] * table["EUR"]).quantize(Decimal(1))
         return None, (
-            None if known else f"value not comparable: no exchange rate for {currency} on file"
+            f"about EUR {euros:,.0f} at the reference rate of {table_date.isoformat()} "
+            "(config/rates.toml), for a sense of size only"
         )
     target = jurisdiction.currency
     if currency is None or currency == target:

@@ -160,8 +160,14 @@ def test_a_country_without_rules_still_gets_a_structural_proposal() -> None:
 
 
 def test_a_currency_without_a_rate_says_value_not_comparable() -> None:
-    result = run(WITH_RATES, currency="UAH", value_amount=Decimal("900000"))
+    missing = next(c for c in ("AMD", "PYG", "MXN", "XOF") if c not in WITH_RATES.rates.currencies)
+    result = run(WITH_RATES, currency=missing, value_amount=Decimal("900000"))
     assert "value not comparable" in (result.insufficient_reason or "")
+    assert missing in (result.insufficient_reason or "")
+    with_rate = run(WITH_RATES, currency="UAH", value_amount=Decimal("900000"))
+    assert "value not comparable" not in (with_rate.insufficient_reason or "")
+    assert with_rate.regime is not None and with_rate.regime.value_note is not None
+    assert with_rate.regime.value_note.startswith("about EUR ")  # a sense of size, said so
 
 
 def test_us_federal_rules_cover_federal_agencies_only() -> None:
