@@ -121,6 +121,19 @@ def profile_language(org: OrgProfile) -> str:
     return detect_language(text) or "undetermined"
 
 
+def language_groups(
+    targets: Mapping[str, str], written: Mapping[str, str]
+) -> dict[str, frozenset[str]]:
+    """Profiles per target language, plus "cross-language": those written in another language
+    than the one they target (the groups `lotwise eval --set real` reports)."""
+    groups: dict[str, set[str]] = {}
+    for profile_id, language in targets.items():
+        groups.setdefault(language, set()).add(profile_id)
+        if written.get(profile_id) != language:
+            groups.setdefault("cross-language", set()).add(profile_id)
+    return {name: frozenset(ids) for name, ids in sorted(groups.items())}
+
+
 def evaluate_real(
     config: MatchingConfig,
     thresholds: Thresholds,
@@ -142,11 +155,7 @@ def evaluate_real(
     tuning, held_out = split_profiles(o.id for o in real.orgs)
     targets = target_languages(labels, real.corpus)
     written = {o.id: profile_language(o) for o in real.orgs}
-    groups: dict[str, set[str]] = {}
-    for profile_id, language in targets.items():
-        groups.setdefault(language, set()).add(profile_id)
-        if written.get(profile_id) != language:
-            groups.setdefault("cross-language", set()).add(profile_id)
+    groups = language_groups(targets, written)
     return Evaluation(
         reports={name: evaluate(r, labels, ks) for name, r in rankings.items()},
         tenders=len(real.corpus.items),
@@ -154,7 +163,7 @@ def evaluate_real(
         profiles=len(real.orgs),
         tuning=tuning,
         held_out=held_out,
-        groups={name: frozenset(ids) for name, ids in sorted(groups.items())},
+        groups=groups,
         summary=f"{len(real.orgs)} profiles over {len(real.corpus.items)} real notices "
         f"({len(real.matching.opportunities)} opportunities), each as on the day its call "
         f"opened, shifted to {real.corpus.now:%Y-%m-%d}; {sum(labels.counts().values())} "
@@ -205,6 +214,7 @@ __all__ = [
     "SamplesMissingError",
     "corpus_summary",
     "evaluate_real",
+    "language_groups",
     "prepare_real_set",
     "profile_language",
     "real_rankings",
