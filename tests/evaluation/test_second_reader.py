@@ -1,0 +1,227 @@
+"""The second reader of the real-data labels: its file is well formed, and the agreement figures
+(kappa, weighted kappa, binary cuts, re-weighting, corrections undone) match cases worked out by
+hand."""
+
+from __future__ import annotations
+
+import tomllib
+from collections import Counter
+
+import pytest
+
+from scanner.evaluation.agreement import GradedPair, agreement, cohen_kappa, confusion_matrix
+from scanner.evaluation.ranking import LabelSet, load_labels, parse_labels
+from scanner.evaluation.real_corpus import RealCorpus
+from scanner.evaluation.second_reading import (
+    Entry,
+    SecondReaderError,
+    compare,
+    draw_sample,
+    first_reading,
+    format_comparison,
+    load_second_reader,
+    parse_second_reader,
+    render_second_reader,
+)
+from scanner.services.evaluation_real import REAL_LABELS, REAL_PROFILES
+
+SECOND = REAL_LABELS.parent / "second_reader.toml"
+
+
+def _profile_ids() -> list[str]:
+    return [p["id"] for p in tomllib.loads(REAL_PROFILES.read_text("utf-8"))["organisation"]]
+
+
+# -- the real file ------------------------------------------------------------------------------
+
+
+def test_second_reader_file_is_graded_and_well_formed() -> None:
+    profiles = _profile_ids()
+    header, entries = load_second_reader(SECOND, profiles, graded=True)  # raises when malformed
+    labels = load_labels(REAL_LABELS, known_profiles=set(profiles))
+    assert header["size"] == len(entries) >= 250
+    assert {e.profile for e in entries} == set(profiles)  # every profile represented
+    first = {}
+    for e in entries:
+        assert e.tender in labels.profiles[e.profile], (e.n, "not a labelled pair")
+        assert e.grade in (0, 1, 2)
+        assert e.grade == 0 or e.reason.strip(), (e.n, "a grade of 1 or 2 needs a reason")
+        first[e.n] = first_reading(labels.profiles[e.profile][e.tender])[0]
+    strata = Counter(first.values())
+    assert min(strata[g] for g in (0, 1, 2)) >= len(entries) // 4  # every grade well represented
+    for e in entries:  # a verdict with a note on every disagreement, and only there
+        assert (e.verdict is not None) == (first[e.n] != e.grade), e.n
+        assert e.verdict is None or e.note.strip(), e.n
+
+
+def test_second_reader_items_are_real_corpus_notices(real_corpus: RealCorpus) -> None:
+    load_second_reader(SECOND, _profile_ids(), set(real_corpus.items), graded=True)
+
+
+def test_labels_corrected_by_the_second_reader_keep_the_first_reading() -> None:
+    labels = load_labels(REAL_LABELS)
+    corrected = [
+        label
+        for graded in labels.profiles.values()
+        for label in graded.values()
+        if label.reason.startswith("second reader")
+    ]
+    assert corrected, "README lists the corrections"
+    for label in corrected:
+        was, _ = first_reading(label)
+        assert was != label.grade, label.tender
+
+
+# -- agreement figures by hand ------------------------------------------------------------------
+
+# first -> second: 0->0 x3, 0->1, 1->1 x2, 1->2, 2->2 x2, 2->0 (ten pairs)
+HAND = [(0, 0)] * 3 + [(0, 1)] + [(1, 1)] * 2 + [(1, 2)] + [(2, 2)] * 2 + [(2, 0)]
+
+
+def test_kappa_and_linear_weighted_kappa_on_a_case_worked_by_hand() -> None:
+    result = agreement(GradedPair(f, s) for f, s in HAND)
+    assert result.matrix == ((3, 1, 0), (0, 2, 1), (1, 0, 2))
+    assert result.exact == pytest.approx(0.7)
+    # marginals 0.4/0.3/0.3 both ways: chance agreement 0.16 + 0.09 + 0.09 = 0.34
+    assert result.kappa == pytest.approx((0.7 - 0.34) / (1 - 0.34))  # 6/11
+    # disagreement costs |i-j|/2: observed (0.5 + 0.5 + 1) / 10 = 0.2; expected
+    # 0.5 * (0.12 + 0.12 + 0.09 + 0.09) + 1 * (0.12 + 0.12) = 0.45
+    assert result.weighted_kappa == pytest.approx(1 - 0.2 / 0.45)  # 5/9
+    # relevant (2) vs not: [[6, 1], [1, 2]]; chance 0.7^2 + 0.3^2 = 0.58
+    assert result.relevant_agreement == pytest.approx(0.8)
+    assert result.relevant_kappa == pytest.approx((0.8 - 0.58) / 0.42)  # 11/21
+    # 1-2 vs 0: [[3, 1], [1, 5]]; chance 0.4^2 + 0.6^2 = 0.52
+    assert result.any_kappa == pytest.approx((0.8 - 0.52) / 0.48)  # 7/12
+
+
+def test_kappa_edge_cases() -> None:
+    perfect = agreement(GradedPair(g, g) for g in (0, 1, 2, 2))
+    assert perfect.kappa == pytest.approx(1) and perfect.weighted_kappa == pytest.approx(1)
+    assert cohen_kappa([[4, 0, 0], [0, 0, 0], [0, 0, 0]]) is None  # one grade only: undefined
+    assert cohen_kappa([[0, 0], [0, 0]]) is None
+    opposite = cohen_kappa([[0, 5], [5, 0]])
+    assert opposite == pytest.approx(-1)
+    with pytest.raises(ValueError, match="grade outside"):
+        confusion_matrix([GradedPair(3, 0)])
+    with pytest.raises(ValueError, match="square"):
+        cohen_kappa([[1, 2]])
+
+
+def _tiny_labels() -> LabelSet:
+    """Profile p: a 2, b 1, c/d/e/f 0, g first 0 then corrected to 1; profile q: h 2, i 0."""
+    corrected = "second reader (was 0 -> 1): fits after all; first reader: other work"
+    return parse_labels(
+        {
+            "profile": [
+                {
+                    "id": "p",
+                    "labels": [
+                        {"tender": "a", "grade": 2, "reason": "fits"},
+                        {"tender": "b", "grade": 1, "reason": "adjacent"},
+                        *({"tender": key, "grade": 0} for key in "cdef"),
+                        {"tender": "g", "grade": 1, "reason": corrected},
+                    ],
+                },
+                {
+                    "id": "q",
+                    "labels": [
+                        {"tender": "h", "grade": 2, "reason": "fits"},
+                        {"tender": "i", "grade": 0},
+                    ],
+                },
+            ]
+        }
+    )
+
+
+def test_agree_compares_with_the_first_reading_and_reweights_by_stratum() -> None:
+    labels = _tiny_labels()
+    entries = [
+        Entry(1, "p", "a", grade=2, reason="fits"),
+        Entry(2, "p", "b", grade=0),
+        Entry(3, "p", "c", grade=0),
+        Entry(4, "p", "g", grade=1, reason="fits"),
+    ]
+    result = compare(entries, labels, {"group p": ["p"], "group q": ["q"]})
+    # first readings a2 b1 c0 g0 (g's correction undone) against 2 0 0 1
+    assert result.overall.matrix == ((1, 1, 0), (1, 0, 0), (0, 0, 1))
+    assert result.overall.exact == pytest.approx(0.5)
+    # marginals 0.5/0.25/0.25 both ways: chance 0.375, kappa (0.5 - 0.375) / 0.625
+    assert result.overall.kappa == pytest.approx(0.2)
+    # weights: p's first-0 cell has 5 labels (c d e f g), 2 sampled -> 2.5 each; others 1
+    assert result.reweighted.exact == pytest.approx((1 + 2.5) / 7)
+    assert [(e.tender, first) for e, first, _ in result.disagreements] == [("b", 1), ("g", 0)]
+    assert result.disagreements[1][2] == "other work"  # the first reader's own reason
+    assert result.corrections == 1 and result.corrected.exact == pytest.approx(0.75)
+    assert set(result.groups) == {"group p"}  # no sampled pair for q
+    assert result.by_first_grade[0] == Counter({0: 1, 1: 1})
+    text = format_comparison(result, disagreements=True)
+    assert "kappa 0.20" in text and "first 0: other work" in text
+
+
+def test_agree_refuses_ungraded_or_unlabelled_pairs() -> None:
+    labels = _tiny_labels()
+    with pytest.raises(SecondReaderError, match="not graded"):
+        compare([Entry(1, "p", "a")], labels)
+    with pytest.raises(SecondReaderError, match="not in labels"):
+        compare([Entry(1, "q", "a", grade=0)], labels)
+
+
+# -- the file format and the sample ------------------------------------------------------------
+
+
+def test_malformed_second_reader_file_names_every_problem() -> None:
+    data = tomllib.loads(
+        """
+        [[pair]]
+        n = 1
+        profile = "p"
+        tender = "a"
+        grade = 3
+        [[pair]]
+        n = 2
+        profile = "x"
+        tender = "b"
+        grade = 1
+        [[pair]]
+        n = 3
+        profile = "p"
+        tender = "c"
+        verdict = "maybe"
+        [[pair]]
+        n = 4
+        profile = "p"
+        tender = "c"
+        colour = "red"
+        """
+    )
+    with pytest.raises(SecondReaderError) as error:
+        parse_second_reader(data, known_profiles={"p"}, known_tenders={"a", "b", "c"}, graded=True)
+    problems = "\n".join(error.value.problems)
+    for expected in (
+        "grade must be 0, 1 or 2",
+        "unknown profile 'x'",
+        "grade 1 needs a reason",
+        "verdict must be one of",
+        "sampled twice",
+        "unknown field(s) colour",
+        "not graded yet",
+    ):
+        assert expected in problems
+
+
+def test_sample_is_stratified_blind_and_reproducible() -> None:
+    labels = _tiny_labels()
+    pairs = draw_sample(labels, ["p", "q"], size=6, seed="s")
+    assert pairs == draw_sample(labels, ["p", "q"], size=6, seed="s")
+    first = {(p, k): first_reading(labels.profiles[p][k])[0] for p, k in pairs}
+    assert Counter(first.values()) == Counter({0: 2, 2: 2, 1: 1})  # only one first-1 label
+    assert {p for p, _ in pairs} == {"p", "q"}
+    assert ("q", "h") in pairs and ("q", "i") in pairs  # round-robin reaches every profile
+    text = render_second_reader(
+        {"seed": "s"}, [Entry(n, p, k) for n, (p, k) in enumerate(pairs, 1)]
+    )
+    fields = {line.split(" = ")[0] for line in text.splitlines() if " = " in line}
+    assert fields == {"seed", "n", "profile", "tender", "title"}  # no grade, reason or via
+    _, entries = parse_second_reader(tomllib.loads(text))
+    assert [(e.profile, e.tender) for e in entries] == pairs
