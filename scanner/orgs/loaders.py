@@ -21,6 +21,7 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from scanner.orgs.schema import FIELD_ORDER, OrganisationProfile
+from scanner.spreadsheet import restore_cell
 
 __all__ = [
     "FORMATS",
@@ -235,7 +236,9 @@ def _csv_records(text: str) -> list[dict[str, str]]:
     records = []
     for row in reader:
         cells = {
-            key.strip(): (",".join(value) if isinstance(value, list) else value).strip()
+            key.strip(): restore_cell(
+                (",".join(value) if isinstance(value, list) else value).strip()
+            )
             for key, value in row.items()
             if value is not None
         }

@@ -12,6 +12,7 @@ from typing import Any
 
 from scanner.orgs.loaders import Format
 from scanner.orgs.schema import FIELD_ORDER, LIST_SEPARATOR, OrganisationProfile
+from scanner.spreadsheet import safe_cell
 
 __all__ = ["dump_profiles"]
 
@@ -72,7 +73,7 @@ def _csv(records: list[dict[str, Any]]) -> str:
     writer = csv.writer(buffer)  # "\r\n" rows: a "\r" or "\n" in a cell gets quoted
     writer.writerow(FIELD_ORDER)
     for record in records:
-        writer.writerow([_csv_cell(record[name]) for name in FIELD_ORDER])
+        writer.writerow([safe_cell(_csv_cell(record[name])) for name in FIELD_ORDER])
     return buffer.getvalue()
 
 

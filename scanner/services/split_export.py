@@ -17,6 +17,7 @@ import orjson
 
 from scanner.ingest.tender import NormalisedTender
 from scanner.splitter import Assessment, Package, Signal
+from scanner.spreadsheet import safe_cell
 
 OCDS_VERSION = "1.1"
 PUBLISHER = {"name": "Lotwise (proposed division, not a published notice)"}
@@ -147,7 +148,8 @@ def csv_table(
     """Header and rows, one row per proposed package, from (tender, assessment) pairs.
 
     Package columns are the union of the packages' keys in first-seen order, so a field the
-    splitter adds appears as a column."""
+    splitter adds appears as a column. Cells a spreadsheet would run as formulas are quoted
+    (`scanner.spreadsheet`), for the web export and `split export` alike."""
     records: list[tuple[list[str], dict[str, Any]]] = []
     package_keys: dict[str, None] = {}
     for tender, assessment in entries:
@@ -166,7 +168,8 @@ def csv_table(
             records.append(([*lead, str(number)], dict(package)))
     keys = list(package_keys)
     header = [*CSV_LEAD, *keys]
-    return header, [lead + [_cell(package.get(k)) for k in keys] for lead, package in records]
+    rows = [lead + [_cell(package.get(k)) for k in keys] for lead, package in records]
+    return header, [[safe_cell(cell) for cell in row] for row in rows]
 
 
 def _cell(value: Any) -> str:
