@@ -179,8 +179,9 @@ class Settings(BaseSettings):
     auth_rate_limit: int = Field(
         default=10,
         ge=1,
-        description="Sign-in and sign-up attempts allowed per client address and per e-mail "
-        "address in 15 minutes (web).",
+        description="Failed sign-ins per account and client address in an hour before each "
+        "further attempt waits (1 s, doubling, up to 15 minutes); also the sign-up and "
+        "password-reset requests allowed per client and per address in 15 minutes (web).",
     )
     metrics_token: SecretStr = Field(
         default=SecretStr(""),
@@ -201,6 +202,17 @@ class Settings(BaseSettings):
         default=DEFAULT_CONFIG_DIR / "clauses",
         description="Folder of contract clause templates (*.toml) the splitter fills for each "
         "proposed package and puts in the lotting note; see config/clauses/README.md.",
+    )
+
+    session_idle_minutes: int = Field(
+        default=30,
+        ge=1,
+        description="A web session ends after this many minutes without a request.",
+    )
+    session_lifetime_hours: int = Field(
+        default=12,
+        ge=1,
+        description="A web session ends this many hours after sign-in, however active.",
     )
 
     @classmethod

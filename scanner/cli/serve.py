@@ -16,11 +16,23 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
         port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+        forwarded_allow_ips: Annotated[
+            str | None,
+            typer.Option(
+                help="Address(es) of the HTTPS proxy in front, comma-separated: its "
+                "X-Forwarded-For then gives each visitor's address (sign-in delays and "
+                "request limits are per visitor)."
+            ),
+        ] = None,
     ) -> None:
-        """Serve the web pages and the JSON API (docs/web.md)."""
+        """Serve the web pages and the JSON API (docs/web.md, docs/security.md).
+
+        Refuses the development signing key on a site others can reach, and prints one
+        warning line per other unsafe setting."""
         import uvicorn
 
-        from scanner.web import create_app
+        from scanner.web import create_app, isolation
+        from scanner.web.deployment import unsafe_settings
         from scanner.web.secret_key import secret_key_problem
 
         context = app_context(ctx)
@@ -28,6 +40,19 @@ def register(app: typer.Typer) -> None:
         if problem:
             typer.echo(f"Error: {problem}", err=True)
             raise typer.Exit(2)
+        for warning in unsafe_settings(
+            context.settings, bind_host=host, forwarded_allow_ips=forwarded_allow_ips
+        ):
+            typer.echo(f"Warning: {warning}", err=True)
         application = create_app(context.settings, context.engine())
+        isolation.warm()  # the process that draft checks are forked from
         typer.echo(f"Lotwise on http://{host}:{port}/ (API docs at /api/v1/docs)")
-        uvicorn.run(application, host=host, port=port, log_level="info", proxy_headers=False)
+        uvicorn.run(
+            application,
+            host=host,
+            port=port,
+            log_level="info",
+            proxy_headers=forwarded_allow_ips is not None,
+            forwarded_allow_ips=forwarded_allow_ips,
+            server_header=False,  # no software name and version in every answer
+        )

@@ -16,10 +16,11 @@ from scanner.models.outcome import Award, AwardSupplier, Supplier, TenderOutcome
 from scanner.models.scheduler import SchedulerJob, SourceLock
 from scanner.models.source import Source
 from scanner.models.tender import Lot, Release, Tender
-from scanner.models.web import AuthAttempt, SuggestionFeedback, User
+from scanner.models.web import AuthAttempt, AuthToken, SuggestionFeedback, User, WebSession
 
 __all__ = [
     "AuthAttempt",
+    "AuthToken",
     "Award",
     "AwardSupplier",
     "Base",
@@ -45,4 +46,5 @@ __all__ = [
     "TenderValue",
     "UTCDateTime",
     "User",
+    "WebSession",
 ]

@@ -40,6 +40,8 @@ class Organisation(Base):
     open_source: Mapped[str] = mapped_column(String(20), default="no preference")
     digest: Mapped[str] = mapped_column(String(10), default="weekly")
     active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    # Consent to be named to procurement officers in a tender's market depth (issue 14).
+    listed: Mapped[bool] = mapped_column(Boolean, default=False)
     content_hash: Mapped[str] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -13,8 +13,9 @@ from scanner.models.base import Base, JSONType, UTCDateTime
 
 class User(Base):
     """A person who signs in. `role` is operator, officer or organisation; an organisation user
-    is tied to one profile (`organisation_id`) and sees only its data. A self sign-up waits in
-    `pending` (the profile it asked for) until its e-mail address is confirmed."""
+    is tied to one profile (`organisation_id`) and sees only its data. A self sign-up becomes a
+    user only once its address is confirmed (until then it is an `AuthToken` of purpose
+    `signup`)."""
 
     __tablename__ = "users"
 
@@ -26,7 +27,6 @@ class User(Base):
     )
     password_hash: Mapped[str] = mapped_column(String(200))
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    pending: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -56,3 +56,43 @@ class AuthAttempt(Base):
     bucket: Mapped[str] = mapped_column(String(400), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class WebSession(Base):
+    """A signed-in browser. The cookie carries a random token whose SHA-256 is `token_hash`:
+    signing out deletes the row, so a copied cookie is worth nothing afterwards. A session
+    ends after `LOTWISE_SESSION_IDLE_MINUTES` without a request (`last_seen_at`) and
+    `LOTWISE_SESSION_LIFETIME_HOURS` after sign-in (`created_at`), whichever comes first."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AuthToken(Base):
+    """A single-use, expiring token sent by e-mail; only its SHA-256 is stored.
+
+    `purpose` says what opening it does: `signup` creates the account and profile kept in
+    `data` (the organisation id in `slug` is reserved while the token is live), `reset` sets a
+    new password for `user_id`, `recipient` confirms that `email` may receive the digests of
+    `organisation_id`."""
+
+    __tablename__ = "auth_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(20))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str] = mapped_column(String(320), index=True)
+    slug: Mapped[str | None] = mapped_column(String(64), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -114,7 +114,7 @@ Money = Annotated[Decimal | None, BeforeValidator(_money)]
 FIELD_ORDER = (
     "id", "name", "emails", "description", "capabilities", "keywords", "exclusions", "cpv",
     "naics", "regions", "national", "remote", "value_min", "value_max", "currency", "turnover",
-    "team_size", "certifications", "open_source", "digest", "active",
+    "team_size", "certifications", "open_source", "digest", "active", "listed",
 )  # fmt: skip
 LIST_FIELDS = frozenset(
     {"emails", "keywords", "exclusions", "cpv", "naics", "regions", "certifications"}
@@ -149,6 +149,9 @@ class OrganisationProfile(BaseModel):
     open_source: Annotated[OpenSource, BeforeValidator(_choice)] = "no preference"
     digest: Annotated[Digest, BeforeValidator(_choice)] = "weekly"
     active: bool = True
+    # Consent to be named to procurement officers in market depth; anonymous visitors and
+    # organisations only ever see counts.
+    listed: bool = False
 
     @field_validator("id", mode="before")
     @classmethod

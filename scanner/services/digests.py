@@ -33,6 +33,7 @@ from scanner.alerts.message import POLICY, build_message, envelope_sender, make_
 from scanner.alerts.render import DigestLinks, DigestRenderer
 from scanner.settings import DEV_SECRET_KEY, Settings
 from scanner.storage import digests as store
+from scanner.storage.organisations import get_organisation
 
 BUILD_BATCH = 500
 OVERLAP = timedelta(days=1)
@@ -436,6 +437,22 @@ def revoke_links(engine: Engine, slug: str, *, now: datetime) -> int:
         if found is None:
             raise LookupError(f"no organisation with id {slug!r}")
         return store.set_preference(conn, found[0], now, bump_version=True)
+
+
+def link_organisation(engine: Engine, config: DigestConfig, token: str, purpose: str) -> str:
+    """The name of the organisation a live link is for (what its page may show); raises
+    LinkError for a forged, expired, revoked or wrong-purpose link, before any name is read."""
+    signer = LinkSigner(config.secret_key, config.base_url)
+    claim = signer.check(token, purpose)
+    with engine.connect() as conn:
+        found = store.preference(conn, claim.organisation_slug)
+        if found is None:
+            raise LinkError("this link is for an organisation that no longer exists")
+        signer.check(token, purpose, current_version=found[2])
+        stored = get_organisation(conn, claim.organisation_slug)
+    if stored is None:
+        raise LinkError("this link is for an organisation that no longer exists")
+    return stored.profile.name
 
 
 def apply_link(

@@ -30,6 +30,11 @@ class TenderFilter:
     offset: int = 0
 
 
+def escape_like(text: str) -> str:
+    """`text` for a LIKE pattern with `escape="\\"`: `%` and `_` match only themselves."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def list_tenders(session: Session, flt: TenderFilter) -> list[dict[str, Any]]:
     """Every stored tender matching the filter, newest publication first."""
     stmt = (
@@ -50,9 +55,12 @@ def list_tenders(session: Session, flt: TenderFilter) -> list[dict[str, Any]]:
     if flt.published_since is not None:
         stmt = stmt.where(Tender.published_at >= flt.published_since)
     if flt.search:
-        pattern = f"%{flt.search.lower()}%"
+        pattern = f"%{escape_like(flt.search.lower())}%"
         stmt = stmt.where(
-            or_(func.lower(Tender.title).like(pattern), func.lower(Tender.buyer_name).like(pattern))
+            or_(
+                func.lower(Tender.title).like(pattern, escape="\\"),
+                func.lower(Tender.buyer_name).like(pattern, escape="\\"),
+            )
         )
     if flt.min_value is not None:
         stmt = stmt.where(TenderValue.value_reporting >= flt.min_value)

@@ -211,9 +211,10 @@ _JSON_SUFFIXES = {".json", ".jsonl", ".gz"}
 _TEXT_SUFFIXES = {".txt", ".text", ".md"}
 
 
-def read_draft(path: Path) -> list[Draft]:
+def read_draft(path: Path, *, max_bytes: int = MAX_DRAFT_BYTES) -> list[Draft]:
     """Read a draft: an OCDS release, release or record package, or plain text (title on the
     first line, description below, a value written like `£2.4m` or `Budget: 2,400,000 GBP`).
+    At most `max_bytes` are read once decompressed, so a small gzip cannot expand without end.
 
     Raises `DraftError` only."""
     if not path.exists():
@@ -222,11 +223,13 @@ def read_draft(path: Path) -> list[Draft]:
         raise DraftError(f"{path}: not a file")
     try:
         with open_decompressed(path) as stream:
-            data = stream.read(MAX_DRAFT_BYTES + 1)
+            data = stream.read(max_bytes + 1)
     except (OSError, EOFError) as exc:
         raise DraftError(f"{path}: cannot be read ({exc})") from None
-    if len(data) > MAX_DRAFT_BYTES:
-        raise DraftError(f"{path}: larger than {MAX_DRAFT_BYTES // (1024 * 1024)} MB; not a draft")
+    if len(data) > max_bytes:
+        raise DraftError(
+            f"{path}: larger than {max_bytes / (1024 * 1024):g} MB uncompressed; not a draft"
+        )
     if not data.strip():
         raise DraftError(f"{path}: empty file")
     if b"\x00" in data:

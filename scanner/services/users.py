@@ -1,41 +1,48 @@
 """Accounts: operators and officers added from the command line, organisations signing up
-themselves (e-mail confirmed through the digest mailer), password sign-in (argon2), and the
-sign-in/sign-up rate limit kept in the database so every worker process shares it."""
+themselves (`services.signup`), password sign-in (argon2) slowed down by growing delays after
+failures, server-side sessions with idle and absolute limits, and password changes that sign
+the account out everywhere (issue 14)."""
 
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from typing import Any
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session
 
-from scanner.alerts.mailer import SmtpMailer
+from scanner.alerts.mailer import SmtpConfigError, SmtpMailer
 from scanner.alerts.message import POLICY, domain_of, envelope_sender
 from scanner.models import AuthAttempt, Organisation, User
-from scanner.orgs import RecordError
 from scanner.orgs.codes import check_email
-from scanner.orgs.loaders import validate_records
 from scanner.services.digests import DigestConfig
-from scanner.storage.organisations import upsert_organisations
+from scanner.services.passwords import MAX_PASSWORD, PasswordRejectedError, check_password
+from scanner.storage import auth as store
 
 ROLES = ("operator", "officer", "organisation")
-MIN_PASSWORD = 10
-CONFIRM_MAX_AGE = 2 * 24 * 3600
-_hasher = PasswordHasher()
+FAILURE_WINDOW = timedelta(hours=1)  # failed sign-ins counted over the last hour
+MAX_DELAY = timedelta(minutes=15)  # the longest wait a run of failures imposes
+CLIENT_FACTOR = 5  # a client may fail this many times more, spread over accounts
+ACCOUNT_FACTOR = 10  # and an account this many times more, spread over clients
+MAIL_TIMEOUT = 10.0  # seconds: a web request never waits longer for the SMTP server
+# argon2id, RFC 9106's second recommended option (t=3, 64 MiB, p=4): above OWASP's minimum.
+HASH_PARAMETERS = profiles.RFC_9106_LOW_MEMORY
+_hasher = PasswordHasher.from_parameters(HASH_PARAMETERS)
 # Verified against when the address is unknown, so a miss costs as much as a wrong password.
 _DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
 
 
 class AccountError(ValueError):
     """A refused account action; the message is safe to show to the person."""
+
+
+class MailError(AccountError):
+    """The SMTP server did not take a message; trying again later may work."""
 
 
 @dataclass(frozen=True)
@@ -49,10 +56,20 @@ class Account:
     organisation_slug: str | None
 
 
-def hash_password(password: str) -> str:
-    if len(password) < MIN_PASSWORD:
-        raise AccountError(f"the password must have at least {MIN_PASSWORD} characters")
+def hash_password(password: str, *, context: tuple[str, ...] = ()) -> str:
+    """The argon2id hash of a password the rule accepts (`services.passwords`)."""
+    try:
+        check_password(password, context=context)
+    except PasswordRejectedError as exc:
+        raise AccountError(str(exc)) from None
     return _hasher.hash(password)
+
+
+def verify_password(stored: str, password: str) -> bool:
+    try:
+        return _hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def add_user(
@@ -65,11 +82,12 @@ def add_user(
     organisation: str | None = None,
 ) -> Account:
     """Create a confirmed account (operators and officers; organisation users need `organisation`)."""
-    email = _email(email)
+    email = normal_email(email)
     if role not in ROLES:
         raise AccountError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
     if (role == "organisation") != (organisation is not None):
         raise AccountError("--org is required for role organisation and only for it")
+    password_hash = hash_password(password, context=(email, organisation or ""))
     with Session(engine) as session, session.begin():
         org_id = None
         if organisation is not None:
@@ -84,7 +102,7 @@ def add_user(
             email=email,
             role=role,
             organisation_id=org_id,
-            password_hash=hash_password(password),
+            password_hash=password_hash,
             confirmed_at=now,
             active=True,
             created_at=now,
@@ -95,13 +113,14 @@ def add_user(
 
 
 def authenticate(engine: Engine, email: str, password: str, *, now: datetime) -> Account | None:
-    """The account whose confirmed e-mail and password these are, else None."""
+    """The account whose confirmed e-mail and password these are, else None. A password longer
+    than any that can be chosen matches nothing and is not hashed."""
+    if len(password) > MAX_PASSWORD:
+        return None
     with Session(engine) as session, session.begin():
         user = session.scalar(select(User).where(User.email == email.strip().lower()))
         stored = user.password_hash if user is not None else _DUMMY_HASH
-        try:
-            _hasher.verify(stored, password)
-        except (VerificationError, InvalidHashError):
+        if not verify_password(stored, password):
             return None
         if user is None or not user.active or user.confirmed_at is None:
             return None
@@ -119,6 +138,15 @@ def get_account(engine: Engine, user_id: int) -> Account | None:
         return _account(session, user)
 
 
+def find_account(engine: Engine, email: str) -> Account | None:
+    """The confirmed, active account of an address, if any."""
+    with Session(engine) as session:
+        user = session.scalar(select(User).where(User.email == email.strip().lower()))
+        if user is None or not user.active or user.confirmed_at is None:
+            return None
+        return _account(session, user)
+
+
 def _account(session: Session, user: User) -> Account:
     slug = None
     if user.organisation_id is not None:
@@ -128,123 +156,67 @@ def _account(session: Session, user: User) -> Account:
     return Account(user.id, user.email, user.role, user.organisation_id, slug)
 
 
-def _email(value: str) -> str:
+def normal_email(value: str) -> str:
+    """An address as stored: trimmed, lower case, checked; AccountError when it is not one."""
     try:
         return check_email(value.strip().lower())
     except ValueError as exc:
         raise AccountError(str(exc)) from None
 
 
-# --- sign-up -----------------------------------------------------------------------------
+# --- sign-in delays ----------------------------------------------------------------------
 
 
-def start_signup(
-    engine: Engine,
-    *,
-    email: str,
-    password: str,
-    profile: dict[str, Any],
-    currencies: frozenset[str] | None,
-    now: datetime,
-) -> tuple[int, list[RecordError]]:
-    """Validate the profile exactly as an import would and keep it pending until the address is
-    confirmed. Returns the new user id, or (0, errors) when the profile is invalid."""
-    email = _email(email)
-    record = {**profile, "emails": [email]}
-    loaded = validate_records([record], currencies=currencies)
-    if loaded.errors:
-        return 0, loaded.errors
-    slug = loaded.profiles[0].id
-    password_hash = hash_password(password)
-    with Session(engine) as session, session.begin():
-        if session.scalar(select(User.id).where(User.email == email)) is not None:
-            raise AccountError("an account with this address exists already; sign in instead")
-        if session.scalar(select(Organisation.id).where(Organisation.slug == slug)) is not None:
-            raise AccountError(f"the organisation id {slug!r} is taken; choose another")
-        user = User(
-            email=email,
-            role="organisation",
-            password_hash=password_hash,
-            pending=loaded.profiles[0].model_dump(mode="json"),
-            active=True,
-            created_at=now,
-        )
-        session.add(user)
-        session.flush()
-        return user.id, []
+def _failure_buckets(email: str, client: str) -> list[tuple[str, int]]:
+    """(bucket, failures allowed before delays start) per unit of `free`."""
+    email = email.strip().lower()[:320]
+    return [
+        (f"signin-fail:{email}|{client}", 1),
+        (f"signin-fail-client:{client}", CLIENT_FACTOR),
+        (f"signin-fail-account:{email}", ACCOUNT_FACTOR),
+    ]
 
 
-def confirm_token(secret_key: str, user_id: int) -> str:
-    return URLSafeTimedSerializer(secret_key, salt="lotwise-signup").dumps(user_id)
+def signin_wait(engine: Engine, email: str, client: str, *, free: int, now: datetime) -> int:
+    """Seconds before this client may try this account again; 0 when it may now.
+
+    Only failures count. After `free` failures (per account and client in the last hour;
+    more per client alone and per account alone) each further attempt waits 1 s, then 2, 4 ...
+    up to 15 minutes after the last failure: a guesser slows to a crawl, and the real person
+    signing in from elsewhere is never locked out."""
+    wait = 0.0
+    with engine.connect() as conn:
+        for bucket, factor in _failure_buckets(email, client):
+            count, last = store.failures_since(conn, bucket, now - FAILURE_WINDOW)
+            allowed = free * factor
+            if count < allowed or last is None:
+                continue
+            delay = min(2.0 ** (count - allowed), MAX_DELAY.total_seconds())
+            wait = max(wait, (last + timedelta(seconds=delay) - now).total_seconds())
+    return max(int(-(-wait // 1)), 0)
 
 
-def confirm_signup(engine: Engine, secret_key: str, token: str, *, now: datetime) -> Account:
-    """Confirm the address: create the profile asked for and activate the account."""
-    try:
-        user_id = URLSafeTimedSerializer(secret_key, salt="lotwise-signup").loads(
-            token, max_age=CONFIRM_MAX_AGE
-        )
-    except SignatureExpired:
-        raise AccountError("this confirmation link has expired; sign up again") from None
-    except BadSignature:
-        raise AccountError("this confirmation link is not valid") from None
-    with Session(engine) as session, session.begin():
-        user = session.get(User, int(user_id)) if isinstance(user_id, int) else None
-        if user is None:
-            raise AccountError("this confirmation link is for an account that no longer exists")
-        # Only a pending organisation sign-up is confirmed, once: a link never signs anyone in
-        # to an account that exists already (an operator's, or one confirmed before).
-        if user.confirmed_at is not None or user.role != "organisation" or user.pending is None:
-            raise AccountError("this confirmation link has been used already; sign in instead")
-        loaded = validate_records([user.pending or {}])
-        if loaded.errors:
-            raise AccountError(
-                "the profile kept for this sign-up is no longer valid; sign up again"
-            )
-        profile = loaded.profiles[0]
-        conn = session.connection()
-        if session.scalar(select(Organisation.id).where(Organisation.slug == profile.id)):
-            raise AccountError(f"the organisation id {profile.id!r} was taken meanwhile")
-        upsert_organisations(conn, [profile], now=now)
-        user.organisation_id = session.scalar(
-            select(Organisation.id).where(Organisation.slug == profile.id)
-        )
-        user.confirmed_at = now
-        user.pending = None
-        return _account(session, user)
+def record_signin_failure(engine: Engine, email: str, client: str, *, now: datetime) -> None:
+    with engine.begin() as conn:
+        conn.execute(delete(AuthAttempt).where(AuthAttempt.at < now - FAILURE_WINDOW))
+        store.record_failure(conn, [b for b, _ in _failure_buckets(email, client)], now=now)
 
 
-def send_mail(config: DigestConfig, to: str, subject: str, text: str, *, now: datetime) -> str:
-    """One plain-text message through the digest mailer; returns the outcome's detail, raises
-    AccountError when the server did not take it."""
-    message = EmailMessage(policy=POLICY)
-    message["Subject"] = subject
-    message["From"] = config.mail_from
-    message["To"] = to
-    message["Date"] = format_datetime(now)
-    message["Message-ID"] = make_msgid("lotwise", domain=domain_of(config.mail_from))
-    message["Auto-Submitted"] = "auto-generated"
-    message.set_content(text, charset="utf-8")
-    with SmtpMailer(config.smtp) as mailer:
-        delivery = mailer.deliver(
-            envelope_sender(config.mail_from), [to], message.as_bytes(), lambda: None
-        )
-    if delivery.outcome != "sent":
-        raise AccountError("the confirmation e-mail could not be sent; try again later")
-    return delivery.detail
-
-
-# --- rate limit --------------------------------------------------------------------------
+def forget_signin_failures(engine: Engine, email: str, client: str) -> None:
+    """A successful sign-in clears that client's failures for the account."""
+    with engine.begin() as conn:
+        store.clear_failures(conn, _failure_buckets(email, client)[0][0])
 
 
 def allow_attempt(
     engine: Engine, buckets: list[str], *, limit: int, window: timedelta, now: datetime
 ) -> bool:
-    """Record one attempt in each bucket (client address, e-mail ...) and say whether every
-    bucket is still within `limit` attempts per `window`. Old rows are pruned on the way."""
+    """Record one request in each bucket (client address, e-mail ...) and say whether every
+    bucket is still within `limit` requests per `window` (sign-up and reset requests, which
+    send mail). Rows older than the longest window are pruned on the way."""
     since = now - window
     with Session(engine) as session, session.begin():
-        session.execute(delete(AuthAttempt).where(AuthAttempt.at < since))
+        session.execute(delete(AuthAttempt).where(AuthAttempt.at < now - FAILURE_WINDOW))
         allowed = True
         for bucket in buckets:
             count = session.scalar(
@@ -254,3 +226,113 @@ def allow_attempt(
                 allowed = False
             session.add(AuthAttempt(bucket=bucket[:400], at=now, attempts=1))
         return allowed
+
+
+# --- sessions ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SessionLimits:
+    idle: timedelta
+    lifetime: timedelta
+    # last_seen_at is written at most this often, not on every request
+    touch_every: timedelta = timedelta(minutes=1)
+
+
+def start_session(engine: Engine, account: Account, *, now: datetime) -> str:
+    """A new server-side session; the returned token goes in the (signed) cookie."""
+    token = store.new_token()
+    with engine.begin() as conn:
+        store.insert_session(conn, token, account.id, now=now)
+    return token
+
+
+def session_account(
+    engine: Engine, token: str, *, limits: SessionLimits, now: datetime
+) -> Account | None:
+    """The account of a live session, or None: unknown (signed out), idle too long, or older
+    than its lifetime (then the row is deleted)."""
+    with engine.begin() as conn:
+        found = store.find_session(conn, token)
+        if found is None:
+            return None
+        if now - found.last_seen_at > limits.idle or now - found.created_at > limits.lifetime:
+            store.delete_session(conn, token)
+            return None
+        if now - found.last_seen_at >= limits.touch_every:
+            store.touch_session(conn, found.id, now=now)
+        user_id = found.user_id
+    return get_account(engine, user_id)
+
+
+def end_session(engine: Engine, token: str) -> None:
+    with engine.begin() as conn:
+        store.delete_session(conn, token)
+
+
+def end_all_sessions(engine: Engine, user_id: int) -> int:
+    with engine.begin() as conn:
+        return store.delete_user_sessions(conn, user_id)
+
+
+def password_context(engine: Engine, user_id: int) -> tuple[str, ...]:
+    """The words a password of this account must not be built from (address, organisation id)."""
+    with Session(engine) as session:
+        row = session.execute(
+            select(User.email, Organisation.slug)
+            .outerjoin(Organisation, Organisation.id == User.organisation_id)
+            .where(User.id == user_id)
+        ).first()
+    return () if row is None else (row.email, row.slug or "")
+
+
+def set_password(engine: Engine, user_id: int, password: str) -> None:
+    """Store a new password (checked by the rule) and end every session of the account."""
+    password_hash = hash_password(password, context=password_context(engine, user_id))
+    with Session(engine) as session, session.begin():
+        user = session.get(User, user_id)
+        if user is None:
+            raise AccountError("this account no longer exists")
+        user.password_hash = password_hash
+        store.delete_user_sessions(session.connection(), user_id)
+
+
+def change_password(engine: Engine, account: Account, current: str, new: str, confirm: str) -> None:
+    """The signed-in person's change: the current password first, the new one twice."""
+    with Session(engine) as session:
+        stored = session.scalar(select(User.password_hash).where(User.id == account.id))
+    if stored is None or len(current) > MAX_PASSWORD or not verify_password(stored, current):
+        raise AccountError("the current password is not right")
+    if new != confirm:
+        raise AccountError("the new password and its repetition differ")
+    if new == current:
+        raise AccountError("the new password must differ from the current one")
+    set_password(engine, account.id, new)
+
+
+# --- mail --------------------------------------------------------------------------------
+
+
+def send_mail(config: DigestConfig, to: str, subject: str, text: str, *, now: datetime) -> str:
+    """One plain-text message through the digest mailer, waiting at most MAIL_TIMEOUT seconds
+    for each step of the server; returns the outcome's detail, raises MailError when the
+    server did not take it."""
+    message = EmailMessage(policy=POLICY)
+    message["Subject"] = subject
+    message["From"] = config.mail_from
+    message["To"] = to
+    message["Date"] = format_datetime(now)
+    message["Message-ID"] = make_msgid("lotwise", domain=domain_of(config.mail_from))
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(text, charset="utf-8")
+    smtp = replace(config.smtp, timeout=min(config.smtp.timeout, MAIL_TIMEOUT))
+    try:
+        with SmtpMailer(smtp) as mailer:
+            delivery = mailer.deliver(
+                envelope_sender(config.mail_from), [to], message.as_bytes(), lambda: None
+            )
+    except (OSError, SmtpConfigError):
+        delivery = None
+    if delivery is None or delivery.outcome != "sent":
+        raise MailError("the e-mail could not be sent; try again later")
+    return delivery.detail

@@ -18,7 +18,8 @@ from matchers.cpv import cpv_significant
 from matchers.types import OrgProfile
 from scanner.models import Source, SplitAssessment, SuggestionFeedback, Tender, User
 from scanner.orgs import RateTable, load_rates
-from scanner.storage.organisations import active_org_profiles
+from scanner.services.queries import escape_like
+from scanner.storage.organisations import active_org_profiles, listed_slugs
 
 VALUE_BANDS: dict[str, tuple[Decimal | None, Decimal | None]] = {
     "under-100k": (None, Decimal(100_000)),
@@ -144,7 +145,7 @@ def _conditions(flt: OfficerFilter) -> list[Any]:
     elif flt.status != "all":
         conditions.append(Tender.status == flt.status)
     if flt.buyer:
-        pattern = f"%{_like(flt.buyer.lower())}%"
+        pattern = f"%{escape_like(flt.buyer.lower())}%"
         conditions.append(func.lower(Tender.buyer_name).like(pattern, escape="\\"))
     low, high = VALUE_BANDS.get(flt.band, (None, None))
     if low is not None:
@@ -152,7 +153,7 @@ def _conditions(flt: OfficerFilter) -> list[Any]:
     if high is not None:
         conditions.append(SplitAssessment.aggregated_value < high)
     if flt.cpv:
-        code = _like("".join(ch for ch in flt.cpv if ch.isdigit())[:8])
+        code = escape_like("".join(ch for ch in flt.cpv if ch.isdigit())[:8])
         conditions.append(
             or_(
                 Tender.main_cpv.like(f"{code}%", escape="\\"),
@@ -160,15 +161,11 @@ def _conditions(flt: OfficerFilter) -> list[Any]:
             )
         )
     if flt.region:
-        region = _like(flt.region.strip().upper()[:5])
+        region = escape_like(flt.region.strip().upper()[:5])
         conditions.append(cast(Tender.regions, String).like(f'%"{region}%', escape="\\"))
     if flt.min_score is not None:
         conditions.append(SplitAssessment.score >= flt.min_score)
     return conditions
-
-
-def _like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _money(value: Decimal | None) -> str | None:
@@ -180,7 +177,8 @@ def _money(value: Decimal | None) -> str | None:
 
 @dataclass(frozen=True)
 class Depth:
-    """How many registered organisations could bid for one part, and the rule applied."""
+    """How many registered organisations could bid for one part; `names` holds only those of
+    them that agreed to be listed (the count includes everyone)."""
 
     label: str
     value: Decimal | None
@@ -195,12 +193,13 @@ def market_depth(
     rates: RateTable,
     *,
     on: date,
+    listed: frozenset[str],
 ) -> list[Depth]:
     """The whole tender, then each proposed package: an active organisation could bid when the
     value (in the reporting currency) lies within its value range and its CPV interests cover
     one of the part's CPV codes (or, without CPV interests, one of its keywords is in the
     title or scope), either CPV code being the broader; an exclusion term in the text rules
-    it out."""
+    it out. Only organisations in `listed` (their consent, `listed = true`) are named."""
     currency = (assessment or {}).get("currency") or tender.get("currency")
     whole_value = _decimal((assessment or {}).get("aggregated_value") or tender.get("value_amount"))
     whole_text = f"{tender.get('title') or ''} {tender.get('description') or ''}".lower()
@@ -220,8 +219,9 @@ def market_depth(
     result = []
     for label, value, codes, text in parts:
         reporting = _reporting(value, currency, rates, on)
-        fits = [o.name for o in orgs if _could_bid(o, reporting, codes, text)]
-        result.append(Depth(label, value, len(fits), tuple(sorted(fits))))
+        fits = [o for o in orgs if _could_bid(o, reporting, codes, text)]
+        names = tuple(sorted(o.name for o in fits if o.id in listed))
+        result.append(Depth(label, value, len(fits), names))
     return result
 
 
@@ -319,20 +319,22 @@ def list_feedback(
 
 
 class ProfileCache:
-    """The active profiles and the rates, reread at most every `ttl` seconds: market depth
-    needs them on every tender page, and profiles change far less often than pages are read."""
+    """The active profiles, the ids of those that may be named, and the rates, reread at most
+    every `ttl` seconds: market depth needs them on every tender page, and profiles change far
+    less often than pages are read."""
 
     def __init__(self, engine: Engine, rates_file: Path, *, ttl: float = 60.0) -> None:
         self.engine, self.rates_file, self.ttl = engine, rates_file, ttl
         self._lock = threading.Lock()
-        self._loaded: tuple[float, date, RateTable, list[OrgProfile]] | None = None
+        self._loaded: tuple[float, date, RateTable, list[OrgProfile], frozenset[str]] | None = None
 
-    def get(self, on: date) -> tuple[RateTable, list[OrgProfile]]:
+    def get(self, on: date) -> tuple[RateTable, list[OrgProfile], frozenset[str]]:
         with self._lock:
             loaded = self._loaded
             if loaded is None or loaded[1] != on or time.monotonic() - loaded[0] > self.ttl:
                 rates = load_rates(self.rates_file)
                 with self.engine.connect() as conn:
                     profiles = active_org_profiles(conn, rates, on=on)
-                loaded = self._loaded = (time.monotonic(), on, rates, profiles)
-            return loaded[2], loaded[3]
+                    listed = listed_slugs(conn)
+                loaded = self._loaded = (time.monotonic(), on, rates, profiles, listed)
+            return loaded[2], loaded[3], loaded[4]

@@ -4,6 +4,7 @@ frequency."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,8 +21,20 @@ from scanner.storage import organisations as org_store
 EDITABLE = (
     "name", "emails", "description", "capabilities", "keywords", "exclusions", "cpv", "naics",
     "regions", "national", "remote", "value_min", "value_max", "currency", "turnover",
-    "team_size", "certifications", "open_source", "active",
+    "team_size", "certifications", "open_source", "active", "listed",
 )  # fmt: skip
+FLAGS = ("national", "remote", "active", "listed")
+
+
+@dataclass(frozen=True)
+class ProfileUpdate:
+    """The outcome of a profile form: its errors, or the addresses it added, which are kept
+    out of the profile until their owners confirm them (`services.recipients`)."""
+
+    errors: list[RecordError]
+    added: list[str]
+    organisation_id: int | None = None
+    name: str = ""
 
 
 def profile_form(engine: Engine, slug: str) -> dict[str, str] | None:
@@ -44,25 +57,42 @@ def update_profile(
     *,
     currencies: frozenset[str] | None,
     now: datetime,
-) -> list[RecordError]:
+) -> ProfileUpdate:
     """Validate the edited profile as an import would and store it; the id never changes and
-    the digest field is left to the frequency choice."""
-    current = profile_form(engine, slug)
-    if current is None:
+    the digest field is left to the frequency choice. Addresses not yet among the profile's
+    recipients are returned as `added`, not stored: their owners confirm them first."""
+    with engine.connect() as conn:
+        stored = org_store.get_organisation(conn, slug)
+    if stored is None:
         raise LookupError(slug)
-    record: dict[str, Any] = {"id": slug, "digest": current["digest"]}
+    record: dict[str, Any] = {"id": slug, "digest": stored.profile.digest}
     for name in EDITABLE:
         value = form.get(name, "")
-        if name in ("national", "remote", "active"):
+        if name in FLAGS:
             record[name] = value in ("on", "true", "1", "yes")
         elif value.strip():
             record[name] = value
     loaded = validate_records([record], currencies=currencies)
     if loaded.errors:
-        return loaded.errors
+        return ProfileUpdate(loaded.errors, [])
+    current = {e.lower() for e in stored.profile.emails}
+    wanted = loaded.profiles[0].emails
+    kept = tuple(e for e in wanted if e.lower() in current)
+    added = [e for e in wanted if e.lower() not in current]
+    if not kept:
+        problem = RecordError(
+            1,
+            slug,
+            "emails",
+            "keep at least one address that gets digests now; a new address joins once its "
+            "owner confirms it",
+        )
+        return ProfileUpdate([problem], [])
     with engine.begin() as conn:
-        org_store.upsert_organisations(conn, loaded.profiles, now=now)
-    return []
+        org_store.upsert_organisations(
+            conn, [loaded.profiles[0].model_copy(update={"emails": kept})], now=now
+        )
+    return ProfileUpdate([], added, stored.key, loaded.profiles[0].name)
 
 
 def matches_of(engine: Engine, organisation_id: int) -> list[dict[str, Any]]:

@@ -24,6 +24,7 @@ __all__ = [
     "content_hash",
     "get_organisation",
     "list_organisations",
+    "listed_slugs",
     "upsert_organisations",
 ]
 
@@ -115,6 +116,14 @@ def active_org_profiles(
         to_org_profile(stored.profile, rates, on=on)
         for stored in list_organisations(conn, active_only=True)
     ]
+
+
+def listed_slugs(conn: Connection) -> frozenset[str]:
+    """Ids of the active organisations that agreed to be named to procurement officers."""
+    stmt = select(Organisation.slug).where(
+        Organisation.active.is_(True), Organisation.listed.is_(True)
+    )
+    return frozenset(conn.scalars(stmt))
 
 
 def _columns(profile: OrganisationProfile) -> dict[str, Any]:

@@ -4,30 +4,48 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import Scope
 
 from scanner.services.digests import DigestConfig
+from scanner.services.users import SessionLimits
 from scanner.services.web_officer import ProfileCache
 from scanner.services.web_operator import CrawlLauncher
 from scanner.settings import Settings
-from scanner.web.routes import api, impact, officer, operator, organisation, public
+from scanner.web import isolation
+from scanner.web.limits import MAX_DRAFT, MAX_FIELDS, BodyLimitMiddleware
+from scanner.web.routes import account, api, impact, officer, operator, organisation, public
 from scanner.web.secret_key import UnsafeSecretKeyError, secret_key_problem
-from scanner.web.security import SignInRequiredError
+from scanner.web.security import CSRF_FIELD, SignInRequiredError
 from scanner.web.templating import make_templates, render
 
 log = logging.getLogger(__name__)
 SESSION_COOKIE = "lotwise_session"
-SESSION_MAX_AGE = 14 * 24 * 3600
 API_PREFIX = "/api/v1"
+DOCS = f"{API_PREFIX}/docs"
+# Pages may run no script at all; the API documentation runs only its own packaged files.
+PAGE_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+DOCS_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'"
+)
+CACHEABLE = ("/static/", f"{DOCS}/assets/")
+HSTS = "max-age=31536000; includeSubDomains"
 
 
 def utc_now() -> datetime:
@@ -48,17 +66,22 @@ def create_app(
     problem = secret_key_problem(settings)
     if problem:
         raise UnsafeSecretKeyError(problem)
+    # Draft checks run in child processes of the fork server, which imports these once
+    # ("__main__" too: else every child would import the program's main module again).
+    isolation.preload(["__main__", "scanner.web.routes.officer"])
     app = FastAPI(
         title="Lotwise API",
         version="1",
         description="Tenders, split assessments and matches as JSON. Sign in through the web "
         "pages; the session cookie authorises API calls with the same roles.",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,  # served from packaged assets by routes.api (no CDN)
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
         openapi_url=f"{API_PREFIX}/openapi.json",
         debug=False,
+        form_limits={"max_fields": MAX_FIELDS, "max_files": 1, "max_part_size": MAX_DRAFT},
     )
+    https = settings.base_url.startswith("https://")
     app.state.settings = settings
     app.state.engine = engine
     app.state.now = now
@@ -66,17 +89,23 @@ def create_app(
     app.state.templates = make_templates()
     app.state.launcher = launcher or CrawlLauncher(settings)
     app.state.profiles = ProfileCache(engine, settings.rates_file)
+    app.state.session_limits = SessionLimits(
+        idle=timedelta(minutes=settings.session_idle_minutes),
+        lifetime=timedelta(hours=settings.session_lifetime_hours),
+    )
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key.get_secret_value(),
-        session_cookie=SESSION_COOKIE,
-        max_age=SESSION_MAX_AGE,
+        # __Host-: the browser keeps it to this exact host, over https, for the whole site
+        session_cookie=f"__Host-{SESSION_COOKIE}" if https else SESSION_COOKIE,
+        max_age=settings.session_lifetime_hours * 3600,
         same_site="lax",
-        https_only=settings.base_url.startswith("https://"),
+        https_only=https,
     )
+    app.add_middleware(BodyLimitMiddleware, error_page=_error_page(app.state.templates))
     app.middleware("http")(_security_headers)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
-    for module in (public, officer, organisation, operator, impact):
+    for module in (public, account, officer, organisation, operator, impact):
         app.include_router(module.router)
     app.include_router(api.router, prefix=API_PREFIX)
     app.include_router(impact.api_router, prefix=API_PREFIX)
@@ -88,16 +117,33 @@ async def _security_headers(
     request: Request, call_next: Callable[[Request], Awaitable[Response]]
 ) -> Response:
     response = await call_next(request)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    if not request.url.path.startswith(f"{API_PREFIX}/docs"):
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; "
-            "form-action 'self'; frame-ancestors 'none'",
-        )
+    path = request.url.path
+    headers = response.headers
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    docs = path == DOCS or path.startswith(f"{DOCS}/")
+    headers.setdefault("Content-Security-Policy", DOCS_POLICY if docs else PAGE_POLICY)
+    if not path.startswith(CACHEABLE):
+        # Pages and API answers may hold personal data: no browser or proxy keeps a copy.
+        headers.setdefault("Cache-Control", "no-store")
+    if request.app.state.settings.base_url.startswith("https://"):
+        headers.setdefault("Strict-Transport-Security", HSTS)
     return response
+
+
+def _error_page(templates: Jinja2Templates) -> Callable[[Scope, int, str], Response]:
+    """An error answered before the application runs (no session, no account)."""
+
+    def page(scope: Scope, status: int, detail: str) -> Response:
+        if str(scope.get("path", "")).startswith(f"{API_PREFIX}/"):
+            return JSONResponse({"detail": detail}, status_code=status)
+        html = templates.env.get_template("error.html").render(
+            status=status, detail=detail, account=None, csrf="", messages=[], csrf_field=CSRF_FIELD
+        )
+        return HTMLResponse(html, status_code=status)
+
+    return page
 
 
 def _wants_json(request: Request) -> bool:
@@ -111,7 +157,7 @@ def _error_pages(app: FastAPI) -> None:
     async def sign_in_first(request: Request, exc: SignInRequiredError) -> Response:
         if _wants_json(request):
             return JSONResponse({"detail": "sign in first"}, status_code=401)
-        return RedirectResponse(f"/signin?next={request.url.path}", status_code=303)
+        return RedirectResponse(f"/signin?{urlencode({'next': request.url.path})}", status_code=303)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -122,12 +168,14 @@ def _error_pages(app: FastAPI) -> None:
             return JSONResponse(
                 {"detail": detail}, status_code=exc.status_code, headers=exc.headers
             )
-        return render(
+        page = render(
             request,
             "error.html",
             {"status": exc.status_code, "detail": detail},
             status_code=exc.status_code,
         )
+        page.headers.update(exc.headers or {})  # Retry-After on 429
+        return page
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> Response:

@@ -7,10 +7,8 @@ session as any user. It is tolerated only while the site is reachable from this 
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from scanner.alerts.mailer import is_loopback
 from scanner.settings import DEV_SECRET_KEY, Settings
+from scanner.web.deployment import exposed
 
 MIN_SECRET_KEY_LENGTH = 32
 
@@ -24,13 +22,7 @@ def secret_key_problem(settings: Settings, bind_host: str | None = None) -> str 
 
     The site is exposed when its public address (`LOTWISE_BASE_URL`) is https or names another
     host, or when it listens on a non-loopback address."""
-    base = urlsplit(settings.base_url)
-    exposed = (
-        base.scheme == "https"
-        or not is_loopback(base.hostname or "")
-        or (bind_host is not None and not is_loopback(bind_host))
-    )
-    if not exposed:
+    if not exposed(settings, bind_host):
         return None
     key = settings.secret_key.get_secret_value()
     where = f"{settings.base_url}" + (f" (listening on {bind_host})" if bind_host else "")

@@ -1,5 +1,9 @@
-"""Sessions, roles and CSRF: the signed session cookie carries the user id and a per-session
-CSRF token that every form posts back."""
+"""Sessions, roles and CSRF.
+
+The signed session cookie carries a random session token, the session's CSRF token that every
+form posts back, and flash messages; who is signed in is looked up server-side from the token
+(table `web_sessions`) on every request, so signing out, a password change, the idle limit and
+the absolute limit end a session for good, whatever a copied cookie says (issue 14)."""
 
 from __future__ import annotations
 
@@ -8,10 +12,32 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import HTTPException, Request
+from starlette.datastructures import FormData
 
-from scanner.services.users import Account, get_account
+from scanner.services.users import (
+    Account,
+    SessionLimits,
+    end_session,
+    session_account,
+    start_session,
+)
+from scanner.web.limits import MAX_DRAFT, MAX_FIELDS
 
 CSRF_FIELD = "csrf_token"
+SESSION_TOKEN = "sid"
+
+
+async def read_form(request: Request) -> FormData:
+    """The request's form within the limits every page shares (the body size was checked by
+    `limits.BodyLimitMiddleware` before this reads it)."""
+    return await request.form(max_fields=MAX_FIELDS, max_files=1, max_part_size=MAX_DRAFT)
+
+
+async def form_fields(request: Request) -> dict[str, str]:
+    """A dependency: the posted form's text fields but the CSRF token. Being async it reads
+    the body on the event loop, so the handler using it can be a plain `def` (a thread)."""
+    form = await read_form(request)
+    return {k: v for k, v in form.items() if isinstance(v, str) and k != CSRF_FIELD}
 
 
 def csrf_token(request: Request) -> str:
@@ -26,15 +52,14 @@ def csrf_token(request: Request) -> str:
 async def require_csrf(request: Request) -> None:
     """Refuse a form without the session's token (403): another site cannot read the token,
     so it cannot make a signed-in browser post a form here."""
-    form = await request.form()
+    form = await read_form(request)
     sent = form.get(CSRF_FIELD)
     expected = request.session.get("csrf")
-    if not isinstance(sent, str) or not isinstance(expected, str):
-        raise HTTPException(
-            403,
-            "This form has expired or was not sent from Lotwise; reload the page and try again.",
-        )
-    if not secrets.compare_digest(sent, expected):
+    if (
+        not isinstance(sent, str)
+        or not isinstance(expected, str)
+        or not secrets.compare_digest(sent.encode(), expected.encode())
+    ):
         raise HTTPException(
             403,
             "This form has expired or was not sent from Lotwise; reload the page and try again.",
@@ -42,18 +67,37 @@ async def require_csrf(request: Request) -> None:
 
 
 def sign_in(request: Request, account: Account) -> None:
-    """A fresh session (new CSRF token) so a token planted before sign-in is useless."""
-    request.session.clear()
-    request.session["uid"] = account.id
+    """A fresh server-side session and a fresh cookie (new CSRF token), so neither a session
+    nor a token planted before sign-in is of any use."""
+    state = request.app.state
+    sign_out(request)
+    request.session[SESSION_TOKEN] = start_session(state.engine, account, now=state.now())
     request.session["csrf"] = secrets.token_urlsafe(32)
+    request.state.account = account
+
+
+def sign_out(request: Request) -> None:
+    """End this browser's session on the server and empty its cookie."""
+    token = request.session.get(SESSION_TOKEN)
+    if isinstance(token, str):
+        end_session(request.app.state.engine, token)
+    request.session.clear()
+    request.state.account = None
 
 
 def current_account(request: Request) -> Account | None:
     if hasattr(request.state, "account"):
         cached: Account | None = request.state.account
         return cached
-    uid = request.session.get("uid")
-    account = get_account(request.app.state.engine, uid) if isinstance(uid, int) else None
+    token = request.session.get(SESSION_TOKEN)
+    account = None
+    if isinstance(token, str):
+        state = request.app.state
+        limits: SessionLimits = state.session_limits
+        account = session_account(state.engine, token, limits=limits, now=state.now())
+        if account is None:  # signed out elsewhere, expired, or the account was disabled
+            request.session.clear()
+            flash(request, "Your session has ended; sign in again.", "error")
     request.state.account = account
     return account
 

@@ -13,8 +13,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from web_fixtures import (
+    DEMO_ORGS,
     NOW,
     PASSWORD,
+    Clock,
     Inbox,
     add_accounts,
     add_error,
@@ -22,11 +24,15 @@ from web_fixtures import (
     free_port,
     org_slugs,
     seed,
+    sign_in,
     web_settings,
 )
 
 from scanner.services.crawl import CrawlOutcome
+from scanner.services.organisations import import_organisations
 from scanner.services.web_operator import CrawlLauncher
+from scanner.settings import Settings
+from scanner.storage.database import make_engine, upgrade_schema
 from scanner.web import create_app
 
 
@@ -47,6 +53,19 @@ class Mailbox:
     inbox: Inbox
 
 
+@pytest.fixture(autouse=True)
+def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2id with its cheapest parameters (`argon2.profiles.CHEAPEST`, made for tests).
+    Every web test signs in, and the production cost (about 0.5 s a hash on this shared
+    machine) was most of their time. The algorithm and every code path stay the real ones;
+    the production parameters are asserted in test_web_auth."""
+    from argon2 import PasswordHasher, profiles
+
+    cheap = PasswordHasher.from_parameters(profiles.CHEAPEST)
+    monkeypatch.setattr("scanner.services.users._hasher", cheap)
+    monkeypatch.setattr("scanner.services.users._DUMMY_HASH", cheap.hash("unknown address"))
+
+
 @pytest.fixture
 def mailbox() -> Iterator[Mailbox]:
     inbox = Inbox()
@@ -57,8 +76,8 @@ def mailbox() -> Iterator[Mailbox]:
     controller.stop()
 
 
-@pytest.fixture
-def site(engine: Engine, database_url: str, tmp_path: Path, mailbox: Mailbox) -> Site:
+def _site(engine: Engine, database_url: str, tmp_path: Path, mailbox: Mailbox) -> Site:
+    """Seeded tenders, assessments, organisations, matches and accounts, and the app."""
     seed(engine, tmp_path)
     slugs = org_slugs(engine)
     emails = add_accounts(engine, slugs[0], slugs[1])
@@ -87,3 +106,59 @@ def site(engine: Engine, database_url: str, tmp_path: Path, mailbox: Mailbox) ->
         return c
 
     return Site(engine, app, emails, (slugs[0], slugs[1]), client, error_id, crawls)
+
+
+@pytest.fixture
+def site(engine: Engine, database_url: str, tmp_path: Path, mailbox: Mailbox) -> Site:
+    return _site(engine, database_url, tmp_path, mailbox)
+
+
+@pytest.fixture
+def sqlite_site(sqlite_url: str, tmp_path: Path, mailbox: Mailbox) -> Iterator[Site]:
+    """The seeded site on SQLite alone, for pages whose behaviour does not depend on the
+    database (seeding is the slow part of these tests)."""
+    engine = make_engine(sqlite_url)
+    upgrade_schema(engine)
+    yield _site(engine, sqlite_url, tmp_path, mailbox)
+    engine.dispose()
+
+
+@dataclass
+class Bare:
+    """Accounts of every role and the demo organisations, but no tenders: for the account,
+    session and form tests, which need no seeded data (and so run in a fraction of the time).
+    `clock` is the app's clock; `app_with(...)` builds another app with other settings."""
+
+    engine: Engine
+    app: FastAPI
+    clock: Clock
+    emails: dict[str, str]
+    slugs: tuple[str, str]
+    mailbox: Mailbox
+    settings: Settings
+    database_url: str
+
+    def client(self, role: str | None = None, *, address: str = "testclient") -> TestClient:
+        c = TestClient(
+            self.app, raise_server_exceptions=False, follow_redirects=False, client=(address, 50000)
+        )
+        if role is not None:
+            response = sign_in(c, self.emails[role])
+            assert response.status_code == 303, response.text
+        return c
+
+    def app_with(self, **overrides: object) -> FastAPI:
+        settings = web_settings(self.database_url, **{"smtp_port": self.mailbox.port, **overrides})
+        return create_app(settings, self.engine, now=self.clock)
+
+
+@pytest.fixture
+def bare(engine: Engine, database_url: str, mailbox: Mailbox) -> Bare:
+    report = import_organisations(engine, DEMO_ORGS, now=NOW)
+    assert report.stored, report.errors
+    slugs = org_slugs(engine)
+    emails = add_accounts(engine, slugs[0], slugs[1])
+    clock = Clock()
+    settings = web_settings(database_url, smtp_port=mailbox.port)
+    app = create_app(settings, engine, now=clock)
+    return Bare(engine, app, clock, emails, (slugs[0], slugs[1]), mailbox, settings, database_url)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import Site
+from conftest import Bare, Site
 from web_fixtures import csrf_of, served_routes
 
 STAFF = {"officer", "operator"}
@@ -47,6 +47,8 @@ ROUTES: list[tuple[str, str, set[str | None], dict[str, Any]]] = [
     ("GET", "/api/v1/impact", STAFF, {}),
     ("GET", "/api/v1/flags", STAFF, {}),
     ("GET", "/api/v1/impact/cases", STAFF, {}),
+    ("GET", "/account/password", SIGNED_IN, {}),
+    ("POST", "/account/password", SIGNED_IN, {"current": "not it", "new": "x", "confirm": "x"}),
 ]
 # Open to anyone by design (sign-in, sign-up, and the digest links whose token is the key).
 PUBLIC = {
@@ -54,6 +56,10 @@ PUBLIC = {
     ("GET", "/signup"), ("POST", "/signup"), ("GET", "/signup/confirm"),
     ("GET", "/digest/unsubscribe"), ("POST", "/digest/unsubscribe"),
     ("GET", "/digest/preferences"), ("POST", "/digest/preferences"), ("GET", "/healthz"),
+    ("POST", "/signup/confirm"), ("GET", "/password/forgot"), ("POST", "/password/forgot"),
+    ("GET", "/password/reset"), ("POST", "/password/reset"), ("GET", "/recipients/confirm"),
+    ("POST", "/recipients/confirm"), ("GET", "/api/v1/docs"),
+    ("GET", "/api/v1/docs/assets/{name}"),
 }  # fmt: skip
 TEMPLATES = {
     "/tenders/{tender}": "/tenders/{tender_id}",
@@ -140,7 +146,8 @@ def test_an_organisation_sees_its_own_matches_with_explanations(site: Site) -> N
     assert {m["id"] for m in staff["items"]}.isdisjoint({m["id"] for m in mine["items"]})
 
 
-def test_health_check_and_metrics(site: Site) -> None:
+def test_health_check_and_metrics(bare: Bare) -> None:
+    site = bare
     health = site.client(None).get("/healthz")
     assert health.status_code == 200 and health.json()["schema"] == health.json()["head"]
     metrics = site.client("operator").get("/metrics")
@@ -148,7 +155,8 @@ def test_health_check_and_metrics(site: Site) -> None:
     assert "lotwise_" in metrics.text
 
 
-def test_metrics_with_a_scrape_token(site: Site) -> None:
+def test_metrics_with_a_scrape_token(bare: Bare) -> None:
+    site = bare
     from pydantic import SecretStr
 
     anonymous = site.client(None)

@@ -220,6 +220,12 @@ def test_organisation_signs_up_confirms_edits_profile_and_downloads_deadlines(
     page.wait_for_selector("text=Check your inbox")
     ((_, message),) = served.inbox.messages
     page.goto(confirmation_link(message))
+    page.click("text=Confirm and create my profile")  # the link's GET only shows this button
+    page.wait_for_url(f"{served.url}/signin")
+    assert "confirmed" in page.inner_text(".flash")
+    page.fill("input[name=email]", "team@civic-coop.example")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form.card button[type=submit]")
     page.wait_for_url(f"{served.url}/orgs/civic-coop")
     assert "Civic Co-op" in page.inner_text("h1")
     page.click("text=Edit profile")
@@ -266,4 +272,32 @@ def test_operator_sees_health_chart_errors_and_starts_crawls(browser: Any, serve
     while len(served.crawls) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert served.crawls == [["find_a_tender"], ["find_a_tender"]]
+    page.close()
+
+
+def test_api_docs_render_from_packaged_files_under_their_policy(
+    browser: Any, served: Served
+) -> None:
+    """Swagger UI draws the operations with nothing fetched from elsewhere and no
+    Content-Security-Policy violation (it works offline)."""
+    page = _page(browser)
+    requested: list[str] = []
+    problems: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    failed: list[str] = []
+    page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+    page.on(
+        "console",
+        lambda message: (
+            problems.append(message.text)
+            if message.type == "error" or "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    page.goto(f"{served.url}/api/v1/docs")
+    page.wait_for_selector(".opblock-summary-path")
+    paths = page.locator(".opblock-summary-path").all_inner_texts()
+    assert any("/api/v1/tenders" in p for p in paths)
+    assert requested and all(url.startswith(served.url) for url in requested), requested
+    assert problems == [] and failed == [], (problems, failed)
     page.close()

@@ -24,6 +24,11 @@ def _posts(site: Site, tender: int) -> dict[str, tuple[str, str, dict[str, str]]
         "/orgs/{slug}/digest": ("org_a", f"/orgs/{own}/digest", {"frequency": "never"}),
         "/operator/crawl": ("operator", "/operator/crawl", {"source": "find_a_tender"}),
         "/operator/errors/{error_id}/retry": ("operator", f"/operator/errors/{site.error_id}/retry", {}),
+        "/signup/confirm": (None, "/signup/confirm", {"token": "t"}),
+        "/account/password": ("officer", "/account/password", {"current": PASSWORD, "new": "seven blue lanterns drift", "confirm": "seven blue lanterns drift"}),
+        "/password/forgot": (None, "/password/forgot", {"email": site.emails["officer"]}),
+        "/password/reset": (None, "/password/reset", {"token": "t", "new": "seven blue lanterns drift", "confirm": "seven blue lanterns drift"}),
+        "/recipients/confirm": (None, "/recipients/confirm", {"token": "t"}),
     }  # fmt: skip
 
 

@@ -149,15 +149,21 @@ def test_market_depth_counts_who_could_bid_for_the_whole_and_each_package() -> N
             },
         ],
     }
-    depth = market_depth(
-        tender, assessment, [small, big, off_topic, words], rates, on=date(2026, 11, 27)
-    )
+    orgs = [small, big, off_topic, words]
+    everyone = frozenset(o.id for o in orgs)
+    depth = market_depth(tender, assessment, orgs, rates, on=date(2026, 11, 27), listed=everyone)
     assert [(d.label, d.count) for d in depth] == [
         ("Whole tender", 1),
         ("Package 1", 2),
         ("Package 2", 1),
     ]
     assert depth[0].names == ("Big",) and depth[1].names == ("Small", "Words")
+    # only organisations that agreed to be listed are named; the counts stay whole
+    quiet = market_depth(
+        tender, assessment, orgs, rates, on=date(2026, 11, 27), listed=frozenset({"words"})
+    )
+    assert [d.count for d in quiet] == [1, 2, 1]
+    assert [d.names for d in quiet] == [(), ("Words",), ()]
 
 
 def test_officer_feedback_is_stored_and_shown_to_operators(site: Site) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -129,6 +131,87 @@ class Inbox:
         return "250 OK"
 
 
+class Clock:
+    """The app's clock, moved by the test (sessions, delays and links expire without sleeping)."""
+
+    def __init__(self, start: datetime = NOW) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        from datetime import timedelta
+
+        self.now += timedelta(**delta)
+
+
+def sign_in(client: Any, email: str, password: str = PASSWORD, next: str = "") -> Any:
+    """Post the sign-in form as a browser would (token from the page)."""
+    token = csrf_of(client.get("/signin").text)
+    data = {"email": email, "password": password, "csrf_token": token, "next": next}
+    return client.post("/signin", data=data)
+
+
+def post_form(client: Any, page: str, action: str, data: dict[str, Any]) -> Any:
+    """Open `page` for its CSRF token, then post `data` to `action`."""
+    token = csrf_of(client.get(page).text)
+    return client.post(action, data={**data, "csrf_token": token})
+
+
+def mail_link(message: str, path: str) -> str:
+    """The path and query of the first link to `path` in a plain-text message."""
+    import email
+    from email import policy
+    from urllib.parse import urlsplit
+
+    parsed = email.message_from_string(message, policy=policy.default)
+    body = parsed.get_body(preferencelist=("plain",))
+    assert body is not None
+    found = re.search(rf"(https?://\S+{re.escape(path)}\?token=\S+)", body.get_content())
+    assert found, body.get_content()
+    link = urlsplit(found.group(1))
+    return f"{link.path}?{link.query}"
+
+
+def mail_text(message: str) -> str:
+    import email
+    from email import policy
+
+    parsed = email.message_from_string(message, policy=policy.default)
+    body = parsed.get_body(preferencelist=("plain",))
+    assert body is not None
+    return str(body.get_content())
+
+
+@contextmanager
+def served(app: Any) -> Iterator[int]:
+    """`app` under a real uvicorn server on 127.0.0.1 in a thread; yields its port once it
+    listens (an event set by uvicorn's startup, no polling)."""
+    import threading
+
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    started = threading.Event()
+    original = server.startup
+
+    async def startup(sockets: Any = None) -> None:
+        await original(sockets=sockets)
+        started.set()
+
+    server.startup = startup  # type: ignore[method-assign]
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        assert started.wait(30), "uvicorn did not start"
+        yield port
+    finally:
+        server.should_exit = True
+        thread.join(15)
+
+
 def free_port() -> int:
     import socket
 
@@ -154,11 +237,12 @@ def served_routes() -> set[tuple[str, str]]:
     from fastapi.routing import APIRoute
 
     from scanner.web.app import API_PREFIX
-    from scanner.web.routes import api, officer, operator, organisation, public
+    from scanner.web.routes import account, api, officer, operator, organisation, public
 
     found = set()
     for module, prefix in (
         (public, ""),
+        (account, ""),
         (officer, ""),
         (organisation, ""),
         (operator, ""),

@@ -5,11 +5,15 @@ cookie of the web pages authorises calls; roles apply as on the pages."""
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from swagger_ui_bundle import swagger_ui_path
 
 from scanner.models import Organisation
 from scanner.services import queries, split_queries
@@ -17,12 +21,20 @@ from scanner.services.users import Account
 from scanner.services.web_officer import OfficerFilter, list_flagged
 from scanner.services.web_orgs import matches_of
 from scanner.web.routes.impact import tender_outcome_fields
-from scanner.web.routes.officer import officer_filter
+from scanner.web.routes.officer import MAX_PAGE, RecordId, officer_filter
 from scanner.web.security import current_account, require_roles
 
 router = APIRouter(tags=["v1"])
 Anyone = Annotated[Account, Depends(require_roles("officer", "operator", "organisation"))]
 Staff = Annotated[Account, Depends(require_roles("officer", "operator"))]
+PageNumber = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+# Swagger UI's files, from the swagger-ui-bundle-v2 package: the docs work offline, and the
+# docs page's Content-Security-Policy allows scripts from this site only.
+DOCS_ASSETS = {
+    "swagger-ui-bundle.js": "text/javascript; charset=utf-8",
+    "swagger-ui.css": "text/css; charset=utf-8",
+    "favicon-32x32.png": "image/png",
+}
 
 
 class Page(BaseModel):
@@ -41,7 +53,7 @@ def tenders(
     account: Anyone,
     search: Annotated[str | None, Query(max_length=200, description="In title or buyer")] = None,
     source: Annotated[list[str] | None, Query(description="Source names")] = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageNumber = 1,
     per_page: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Page:
     flt = queries.TenderFilter(
@@ -62,7 +74,7 @@ def tenders(
 
 
 @router.get("/tenders/{tender_id}", summary="One tender with items and lots")
-def tender(request: Request, account: Anyone, tender_id: int) -> dict[str, Any]:
+def tender(request: Request, account: Anyone, tender_id: RecordId) -> dict[str, Any]:
     with Session(request.app.state.engine) as session:
         found = queries.get_tender(session, tender_id)
         if found is not None:
@@ -93,7 +105,7 @@ def assessments(
 
 
 @router.get("/assessments/{tender_id}", summary="The stored assessment of one tender")
-def assessment(request: Request, account: Anyone, tender_id: int) -> dict[str, Any]:
+def assessment(request: Request, account: Anyone, tender_id: RecordId) -> dict[str, Any]:
     with Session(request.app.state.engine) as session:
         stored = split_queries.get_assessment(session, tender_id)
     if stored is None:
@@ -108,7 +120,7 @@ def matches(
     request: Request,
     account: Anyone,
     slug: str,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageNumber = 1,
     per_page: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Page:
     """An organisation account reads only its own; officers and operators read any."""
@@ -138,4 +150,26 @@ def me(request: Request) -> dict[str, Any]:
 
 
 def _next(request: Request, page: int) -> str:
-    return str(request.url.include_query_params(page=page + 1))
+    """The following page's URL on the configured public address, never on the Host header
+    the client sent (which an attacker chooses)."""
+    base = request.app.state.settings.base_url.rstrip("/")
+    query = [(k, v) for k, v in request.query_params.multi_items() if k != "page"]
+    return f"{base}{request.url.path}?{urlencode([*query, ('page', str(page + 1))])}"
+
+
+@router.get("/docs", include_in_schema=False)
+def docs(request: Request) -> HTMLResponse:
+    """Swagger UI over /api/v1/openapi.json, from files this site serves itself."""
+    templates: Jinja2Templates = request.app.state.templates
+    return templates.TemplateResponse(request, "api_docs.html", {})
+
+
+@router.get("/docs/assets/{name}", include_in_schema=False)
+def docs_asset(name: str) -> FileResponse:
+    if name not in DOCS_ASSETS:
+        raise HTTPException(404, "no such file")
+    return FileResponse(
+        swagger_ui_path / name,
+        media_type=DOCS_ASSETS[name],
+        headers={"Cache-Control": "public, max-age=86400"},
+    )

@@ -7,10 +7,11 @@ import csv
 import io
 import json
 import tempfile
-from pathlib import Path
+from datetime import datetime
+from pathlib import Path as FilePath
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Path, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -31,14 +32,23 @@ from scanner.services.web_officer import (
     list_flagged,
     market_depth,
 )
+from scanner.settings import Settings
 from scanner.web.charts import bars
+from scanner.web.isolation import IsolatedWorkError, run_isolated
+from scanner.web.limits import MAX_DRAFT
 from scanner.web.routes.impact import tender_outcome_fields
 from scanner.web.security import current_account, flash, require_csrf, require_roles
 from scanner.web.templating import money, render
 
 router = APIRouter(include_in_schema=False)
 Officer = Annotated[Account, Depends(require_roles("officer", "operator"))]
-MAX_DRAFT = 2 * 1024 * 1024
+MAX_ID = 2**31 - 1  # the largest key of an integer column on PostgreSQL
+MAX_PAGE = 100_000  # a page number beyond is refused (or clamped) rather than overflowing
+# A row's number in a path: out of range is a clean 422, never an overflow in the database.
+RecordId = Annotated[int, Path(ge=1, le=MAX_ID)]
+UNUSABLE_NAMES = ("", ".", "..")
+CHECK_TIMEOUT = 60.0  # seconds a draft check may take before its process is killed
+SHOWN_DRAFTS = 50  # a package of many releases shows the first ones and the count
 
 
 def officer_filter(
@@ -67,7 +77,7 @@ def officer_filter(
         flagged=show != "all",
         status=status if status in STATUS_CHOICES else "open",
         sort=sort if sort in SORTS else "score",
-        page=max(page, 1),
+        page=min(max(page, 1), MAX_PAGE),
         per_page=per_page if per_page in PAGE_SIZES else 25,
     )
 
@@ -98,9 +108,10 @@ def tender_list(
 
 
 @router.get("/tenders/{tender_id}")
-def tender_page(request: Request, tender_id: int) -> Response:
+def tender_page(request: Request, tender_id: RecordId) -> Response:
     """Public procurement data: digest links bring organisations here without an account, so
-    the page is open; feedback is for officers and operators."""
+    the page is open; feedback is for officers and operators, and market depth names only the
+    organisations that agreed to be listed, to them alone (others see counts)."""
     state = request.app.state
     # Resolved before the session opens: a second connection taken while holding one could
     # exhaust the pool under load and deadlock every request.
@@ -117,8 +128,8 @@ def tender_page(request: Request, tender_id: int) -> Response:
     if stored is not None:
         assessment, note = advised(stored.entry, stored.tender, clause_library(state.settings))
     today = state.now().date()
-    rates, profiles = state.profiles.get(today)
-    depth = market_depth(tender, assessment, profiles, rates, on=today)
+    rates, profiles, listed = state.profiles.get(today)
+    depth = market_depth(tender, assessment, profiles, rates, on=today, listed=listed)
     currency = (assessment or {}).get("currency") or tender.get("currency")
     packages = (assessment or {}).get("packages") or []
     chart = bars(
@@ -158,7 +169,7 @@ def _dec(value: Any) -> Any:
 
 
 @router.get("/tenders/{tender_id}/export.{fmt}")
-def export(request: Request, account: Officer, tender_id: int, fmt: str) -> Response:
+def export(request: Request, account: Officer, tender_id: RecordId, fmt: str) -> Response:
     if fmt not in ("json", "csv", "ocds.json", "note.md", "note.txt"):
         raise HTTPException(404, "Exports are .json, .csv, .ocds.json, .note.md and .note.txt.")
     with Session(request.app.state.engine) as session:
@@ -176,7 +187,7 @@ def export(request: Request, account: Officer, tender_id: int, fmt: str) -> Resp
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(header)
-        writer.writerows([[_no_formula(c) for c in row] for row in rows])
+        writer.writerows(rows)  # formulas already quoted by csv_table
         return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)
     document = (
         ocds_release(stored.tender, stored.entry, date=request.app.state.now())
@@ -187,26 +198,11 @@ def export(request: Request, account: Officer, tender_id: int, fmt: str) -> Resp
     return Response(body, media_type="application/json", headers=headers)
 
 
-def _no_formula(cell: str) -> str:
-    """A cell starting with = + - @ would run as a formula in a spreadsheet: quote it."""
-    return (
-        f"'{cell}" if cell[:1] in ("=", "+", "-", "@", "\t", "\r") and not _number(cell) else cell
-    )
-
-
-def _number(cell: str) -> bool:
-    try:
-        float(cell)
-    except ValueError:
-        return False
-    return True
-
-
 @router.post("/tenders/{tender_id}/feedback", dependencies=[Depends(require_csrf)])
 def feedback(
     request: Request,
     account: Officer,
-    tender_id: int,
+    tender_id: RecordId,
     useful: Annotated[str, Form()],
     comment: Annotated[str, Form(max_length=4000)] = "",
 ) -> Response:
@@ -229,54 +225,98 @@ def feedback(
 
 @router.get("/check")
 def check_page(request: Request, account: Officer) -> Response:
-    return render(request, "officer/check.html", {"results": None, "text": "", "error": None})
+    return render(
+        request, "officer/check.html", {"results": None, "total": 0, "text": "", "error": None}
+    )
 
 
 @router.post("/check", dependencies=[Depends(require_csrf)])
-async def check(
+def check(
     request: Request,
     account: Officer,
     text: Annotated[str, Form(max_length=MAX_DRAFT)] = "",
     file: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
-    """The same assessment `lotwise split check` gives: the draft goes through a temporary file
-    so both read it with one parser."""
+    """The same assessment `lotwise split check` gives, run in a child process under a time
+    limit (`web.isolation`): parsing a large draft never holds up other requests. A compressed
+    upload is read to at most the 2 MB the page states, once expanded."""
     data = text.encode("utf-8")
     name = "draft.txt"
     if file is not None and file.filename:
-        data = await file.read(MAX_DRAFT + 1)
-        name = Path(file.filename).name or "draft.txt"
+        name = file.filename.replace("\\", "/").rsplit("/", 1)[-1]
+        if name in UNUSABLE_NAMES or "\x00" in name or len(name) > 200:
+            return _check_error(
+                request,
+                text,
+                "This file name cannot be used; rename the file (for example draft.json) "
+                "and upload it again.",
+            )
+        data = file.file.read(MAX_DRAFT + 1)
     elif text.lstrip().startswith(("{", "[")):
         name = "draft.json"
     if not data.strip():
         return _check_error(request, text, "Paste a draft or choose a file.")
     if len(data) > MAX_DRAFT:
         return _check_error(request, text, "The draft is larger than 2 MB.")
-    settings = request.app.state.settings
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / name
-        path.write_bytes(data)
-        try:
-            drafts = read_draft(path)
-        except DraftError as exc:
-            return _check_error(request, text, str(exc).replace(str(path), name))
-    results = check_drafts(drafts, thresholds=split_rules(settings), now=request.app.state.now())
-    library = clause_library(settings)
-    shown = []
-    for draft, assessment in results:
-        entry, note = advised(assessment, tender_context(draft.tender), library)
-        shown.append((draft.tender, entry, note))
+    state = request.app.state
+    try:
+        outcome = run_isolated(
+            assess_draft,
+            name,
+            data,
+            state.settings,
+            state.now(),
+            timeout=CHECK_TIMEOUT,
+        )
+    except IsolatedWorkError as exc:
+        if exc.busy:
+            raise HTTPException(
+                503, "Other drafts are being checked; try again in a minute."
+            ) from None
+        if not exc.timed_out:
+            raise
+        return _check_error(
+            request,
+            text,
+            f"Checking this draft took longer than {CHECK_TIMEOUT:g} seconds and was stopped; "
+            "check its parts separately.",
+        )
+    if isinstance(outcome, str):
+        return _check_error(request, text, outcome)
+    results, total = outcome
     return render(
         request,
         "officer/check.html",
-        {"results": shown, "text": text, "error": None},
+        {"results": results, "total": total, "text": text, "error": None},
     )
+
+
+def assess_draft(
+    name: str, data: bytes, settings: Settings, now: datetime
+) -> tuple[list[tuple[Any, Any, Any]], int] | str:
+    """In a child process: read the draft through a temporary file (so the web and `lotwise
+    split check` share one parser), assess it and add its clauses and lotting note. The first
+    SHOWN_DRAFTS results and how many there were, or why the draft cannot be read."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = FilePath(folder) / name
+        path.write_bytes(data)
+        try:
+            drafts = read_draft(path, max_bytes=MAX_DRAFT)
+        except DraftError as exc:
+            return str(exc).replace(str(path), name)
+    results = check_drafts(drafts, thresholds=split_rules(settings), now=now)
+    library = clause_library(settings)
+    shown = []
+    for draft, assessment in results[:SHOWN_DRAFTS]:
+        entry, note = advised(assessment, tender_context(draft.tender), library)
+        shown.append((draft.tender, entry, note))
+    return shown, len(results)
 
 
 def _check_error(request: Request, text: str, error: str) -> Response:
     return render(
         request,
         "officer/check.html",
-        {"results": None, "text": text, "error": error},
+        {"results": None, "total": 0, "text": text, "error": error},
         status_code=400,
     )

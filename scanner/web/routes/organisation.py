@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from scanner.models import Organisation
 from scanner.orgs import load_rates
+from scanner.services import recipients
 from scanner.services.users import Account
 from scanner.services.web_orgs import (
     calendar,
@@ -20,11 +21,18 @@ from scanner.services.web_orgs import (
     set_frequency,
     update_profile,
 )
-from scanner.web.security import flash, own_organisation, require_csrf, require_roles
+from scanner.web.security import (
+    flash,
+    form_fields,
+    own_organisation,
+    require_csrf,
+    require_roles,
+)
 from scanner.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 Member = Annotated[Account, Depends(require_roles("organisation", "operator"))]
+Fields = Annotated[dict[str, str], Depends(form_fields)]
 
 
 def _organisation(request: Request, slug: str) -> Organisation:
@@ -54,36 +62,68 @@ def dashboard(request: Request, account: Member, slug: str) -> Response:
 @router.get("/orgs/{slug}/profile")
 def profile_page(request: Request, account: Member, slug: str) -> Response:
     own_organisation(account, slug, write=True)
+    org = _organisation(request, slug)
+    state = request.app.state
+    form = profile_form(state.engine, slug) or {}
+    awaiting = recipients.awaiting(state.engine, org.id, now=state.now())
+    if awaiting:  # shown in the list, so saving the form keeps them waiting
+        form["emails"] = "; ".join([form.get("emails", ""), *awaiting]).strip("; ")
     return render(
         request,
         "org/profile.html",
-        {
-            "slug": slug,
-            "form": profile_form(request.app.state.engine, slug) or {},
-            "errors": [],
-        },
+        {"slug": slug, "form": form, "awaiting": awaiting, "errors": []},
     )
 
 
 @router.post("/orgs/{slug}/profile", dependencies=[Depends(require_csrf)])
-async def save_profile(request: Request, account: Member, slug: str) -> Response:
+def save_profile(request: Request, account: Member, slug: str, form: Fields) -> Response:
+    """Saved as validated; addresses added to `emails` get a confirmation link and receive
+    digests only once their owners have confirmed."""
     own_organisation(account, slug, write=True)
     state = request.app.state
-    form = {k: str(v) for k, v in (await request.form()).items()}
     rates = load_rates(state.settings.rates_file)
-    errors = update_profile(state.engine, slug, form, currencies=rates.currencies, now=state.now())
-    if errors:
+    outcome = update_profile(state.engine, slug, form, currencies=rates.currencies, now=state.now())
+    if outcome.errors:
+        org = _organisation(request, slug)
         return render(
             request,
             "org/profile.html",
             {
                 "slug": slug,
                 "form": form,
-                "errors": [f"{e.field}: {e.message}" for e in errors],
+                "awaiting": recipients.awaiting(state.engine, org.id, now=state.now()),
+                "errors": [f"{e.field}: {e.message}" for e in outcome.errors],
             },
             status_code=400,
         )
+    assert outcome.organisation_id is not None
+    listed = {e.strip().lower() for e in form.get("emails", "").split(";")}
+    recipients.withdraw(state.engine, outcome.organisation_id, listed, now=state.now())
+    failed = recipients.ask_to_confirm(
+        state.engine,
+        state.digest_config,
+        organisation_id=outcome.organisation_id,
+        slug=slug,
+        name=outcome.name,
+        addresses=outcome.added,
+        now=state.now(),
+    )
     flash(request, "Profile saved. Matches are recomputed on the next matching run.")
+    if outcome.added:
+        sent = [a for a in outcome.added if a not in failed]
+        if sent:  # (an address already waiting is not mailed again)
+            flash(
+                request,
+                f"We sent a confirmation link to {', '.join(sent)}; digests go "
+                "there once it is opened.",
+            )
+        if failed:
+            flash(
+                request,
+                f"The confirmation e-mail to {', '.join(failed)} could not be sent; "
+                "add the address again later.",
+                "error",
+            )
     return RedirectResponse(f"/orgs/{slug}", status_code=303)
 
 
