@@ -31,7 +31,7 @@ def add(
             hide_input=True,
             confirmation_prompt=True,
             envvar="LOTWISE_NEW_USER_PASSWORD",
-            help="Asked for when not given.",
+            help="Asked for when not given: 12 to 128 characters, not a common password.",
         ),
     ] = "",
 ) -> None:

@@ -239,10 +239,14 @@ class SessionLimits:
     touch_every: timedelta = timedelta(minutes=1)
 
 
-def start_session(engine: Engine, account: Account, *, now: datetime) -> str:
-    """A new server-side session; the returned token goes in the (signed) cookie."""
+def start_session(engine: Engine, account: Account, *, limits: SessionLimits, now: datetime) -> str:
+    """A new server-side session; the returned token goes in the (signed) cookie. Sessions
+    past their limits are deleted on the way."""
     token = store.new_token()
     with engine.begin() as conn:
+        store.prune_sessions(
+            conn, seen_before=now - limits.idle, created_before=now - limits.lifetime
+        )
         store.insert_session(conn, token, account.id, now=now)
     return token
 

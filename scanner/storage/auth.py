@@ -30,6 +30,7 @@ __all__ = [
     "mark_used",
     "new_token",
     "prune_expired",
+    "prune_sessions",
     "record_failure",
     "slug_reserved",
     "token_digest",
@@ -82,6 +83,15 @@ def touch_session(conn: Connection, session_id: int, *, now: datetime) -> None:
 
 def delete_session(conn: Connection, token: str) -> None:
     conn.execute(delete(WebSession).where(WebSession.token_hash == token_digest(token)))
+
+
+def prune_sessions(conn: Connection, *, seen_before: datetime, created_before: datetime) -> None:
+    """Delete sessions past their idle or absolute limit (a closed browser never signs out)."""
+    conn.execute(
+        delete(WebSession).where(
+            (WebSession.last_seen_at < seen_before) | (WebSession.created_at < created_before)
+        )
+    )
 
 
 def delete_user_sessions(conn: Connection, user_id: int) -> int:

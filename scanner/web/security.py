@@ -71,7 +71,9 @@ def sign_in(request: Request, account: Account) -> None:
     nor a token planted before sign-in is of any use."""
     state = request.app.state
     sign_out(request)
-    request.session[SESSION_TOKEN] = start_session(state.engine, account, now=state.now())
+    request.session[SESSION_TOKEN] = start_session(
+        state.engine, account, limits=state.session_limits, now=state.now()
+    )
     request.session["csrf"] = secrets.token_urlsafe(32)
     request.state.account = account
 

@@ -105,3 +105,16 @@ def test_a_cookie_naming_a_session_that_does_not_exist_is_anonymous(bare: Bare) 
     client = bare.client(None)
     client.cookies.set("lotwise_session", cookie)
     assert client.get("/api/v1/me").status_code == 401
+
+
+def test_sessions_left_open_are_deleted_once_past_their_limits(bare: Bare) -> None:
+    from sqlalchemy import func, select
+
+    from scanner.models import WebSession
+
+    for _ in range(3):
+        bare.client("officer")  # three browsers that never sign out
+    bare.clock.advance(minutes=31)
+    bare.client("operator")  # any sign-in sweeps the expired ones
+    with bare.engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(WebSession)) == 1
