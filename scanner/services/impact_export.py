@@ -8,7 +8,9 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-__all__ = ["flags_csv", "impact_csv", "neutralise_cell"]
+from scanner.spreadsheet import safe_cell
+
+__all__ = ["flags_csv", "impact_csv"]
 
 IMPACT_COLUMNS = (
     "id",
@@ -70,26 +72,11 @@ def flags_csv(result: dict[str, Any]) -> str:
     return _csv(FLAG_COLUMNS, ([row.get(c) for c in FLAG_COLUMNS] for row in result["flags"]))
 
 
-def neutralise_cell(cell: str) -> str:
-    """A cell starting with = + - @ (or a tab or carriage return) would run as a formula in a
-    spreadsheet: prefix a quote, unless it is a plain number."""
-    if cell[:1] in ("=", "+", "-", "@", "\t", "\r") and not _number(cell):
-        return f"'{cell}"
-    return cell
-
-
 def _csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
     for row in rows:
-        writer.writerow([neutralise_cell("" if cell is None else str(cell)) for cell in row])
+        # formulas quoted by the one guard every CSV of Lotwise goes through
+        writer.writerow([safe_cell("" if cell is None else str(cell)) for cell in row])
     return buffer.getvalue()
-
-
-def _number(cell: str) -> bool:
-    try:
-        float(cell)
-    except ValueError:
-        return False
-    return True

@@ -63,10 +63,10 @@ def test_migration_0012_keeps_every_row_that_points_at_users_and_organisations(
             )
         )
     config = alembic_config(engine)
-    for target in ("0008", "head"):
+    for target in ("0015", "head"):
         with engine.begin() as conn:
             config.attributes["connection"] = conn
-            (command.downgrade if target == "0008" else command.upgrade)(config, target)
+            (command.downgrade if target == "0015" else command.upgrade)(config, target)
     with engine.connect() as conn:
         assert (
             conn.scalar(select(User.organisation_id).where(User.email == "a@kept.example")) == org

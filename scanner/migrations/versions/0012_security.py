@@ -2,7 +2,7 @@
 listed by name; pending sign-ups leave the users table (issue 14)
 
 Revision ID: 0012
-Revises: 0008
+Revises: 0015
 Create Date: 2026-12-06 19:30:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = '0012'
-down_revision = '0008'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 
