@@ -237,18 +237,20 @@ def served_routes() -> set[tuple[str, str]]:
     from fastapi.routing import APIRoute
 
     from scanner.web.app import API_PREFIX
-    from scanner.web.routes import account, api, officer, operator, organisation, public
+    from scanner.web.routes import account, api, impact, officer, operator, organisation, public
 
     found = set()
-    for module, prefix in (
-        (public, ""),
-        (account, ""),
-        (officer, ""),
-        (organisation, ""),
-        (operator, ""),
-        (api, API_PREFIX),
+    for router, prefix in (
+        (public.router, ""),
+        (account.router, ""),
+        (officer.router, ""),
+        (organisation.router, ""),
+        (operator.router, ""),
+        (impact.router, ""),
+        (api.router, API_PREFIX),
+        (impact.api_router, API_PREFIX),
     ):
-        for route in module.router.routes:
+        for route in router.routes:
             assert isinstance(route, APIRoute)
             found |= {(method, prefix + route.path) for method in route.methods}
     return found
