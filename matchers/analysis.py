@@ -1,111 +1,81 @@
-"""Turning free text into the terms every matcher compares: words, then English stems.
+"""Turning free text into the terms every matcher compares: words, then stems of the text's
+own language, stop words left out.
 
-Stemming uses PyStemmer, the Snowball project's own C binding (the reference English stemmer,
-maintained with the algorithms, ~1M words/s, with its own cache). Words are Unicode `\\w` runs
-with underscores dropped; Han, kana and Hangul have no spaces between words, so each of those
-characters is its own term. Any script passes through without error: the English stemmer leaves
-words it does not know as they are.
+Words are Unicode `\\w` runs with underscores dropped; Han, kana and Hangul have no spaces
+between words, so each of those characters is its own term. Each language is analysed its own
+way (`strategy`), named by its ISO 639-1 code:
+
+- a Snowball stemmer where PyStemmer has one (the Snowball project's own C binding, ~1M
+  words/s): English, Italian, French, German, Spanish, Polish, Greek, Romanian... Croatian
+  and Serbian share the Serbian stemmer;
+- Ukrainian: dictionary lemmas from pymorphy3 with its Ukrainian dictionaries (shipped in
+  their wheel; 0.2 s to load, ~14,000 words/s before the cache): "послуги" and "послуга"
+  become one term. Measured on the Prozorro sample in benchmarks/bench_language_strategies.py;
+- other languages without a stemmer (Bulgarian, Latvian, Slovak, Slovenian, Maltese...): the
+  first `PREFIX_LENGTH` letters of each word, a known stand-in for stemming in inflected
+  languages (McNamee & Mayfield 2004);
+- an unknown language (None): words as they are, and the stop words of every list.
+
+Stop words come from scanner.reference.stopwords (the Snowball lists, else spaCy's), so
+"di", "dei", "del" or "для" are never evidence. Any script passes through without error.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from collections.abc import Callable
+from functools import cache, lru_cache
 
 import Stemmer
 
-__all__ = ["STOPWORDS", "stems", "terms", "terms_with_words", "words"]
+from scanner.reference.stopwords import stopwords
 
+__all__ = [
+    "DEFAULT_LANGUAGE",
+    "PREFIX_LENGTH",
+    "STOPWORDS",
+    "is_stopword",
+    "stems",
+    "strategy",
+    "terms",
+    "terms_with_words",
+    "words",
+]
+
+DEFAULT_LANGUAGE = "en"
+PREFIX_LENGTH = 5
+# ISO 639-1 -> PyStemmer algorithm (`Stemmer.algorithms()`).
+SNOWBALL = {
+    "ar": "arabic", "ca": "catalan", "cs": "czech", "da": "danish", "de": "german",
+    "el": "greek", "en": "english", "es": "spanish", "et": "estonian", "eu": "basque",
+    "fi": "finnish", "fr": "french", "ga": "irish", "hr": "serbian", "hu": "hungarian",
+    "hy": "armenian", "id": "indonesian", "it": "italian", "lt": "lithuanian", "nb": "norwegian",
+    "nl": "dutch", "nn": "norwegian", "no": "norwegian", "pl": "polish", "pt": "portuguese",
+    "ro": "romanian", "ru": "russian", "sr": "serbian", "sv": "swedish", "tr": "turkish",
+}  # fmt: skip
+LEMMATISED = frozenset({"uk"})
 _WORD_RE = re.compile(r"[^\W_]+")
 # Han, Hiragana, Katakana, Hangul syllables and jamo: one term per character.
 _CJK_RE = re.compile(
     r"[\u1100-\u11ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]"
 )
-_STEMMER = Stemmer.Stemmer("english")
 
-# Words that carry no subject in tenders or profiles; kept short on purpose (BM25's idf already
-# discounts common words, this only keeps them out of explanations and candidate lists).
-STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "been",
-        "but",
-        "by",
-        "can",
-        "for",
-        "from",
-        "has",
-        "have",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "not",
-        "of",
-        "on",
-        "or",
-        "our",
-        "such",
-        "that",
-        "the",
-        "their",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "to",
-        "was",
-        "we",
-        "will",
-        "with",
-        "within",
-        "without",
-        "you",
-        "your",
-        "who",
-        "which",
-        "what",
-        "when",
-        "where",
-        "how",
-        "all",
-        "any",
-        "each",
-        "other",
-        "per",
-        "via",
-        "also",
-        "may",
-        "must",
-        "shall",
-        "should",
-        "would",
-        "us",
-        "i",
-        "me",
-        "my",
-        "he",
-        "she",
-        "his",
-        "her",
-        "them",
-        "than",
-        "so",
-        "do",
-        "does",
-        "did",
-    ]
-)
+STOPWORDS = stopwords(DEFAULT_LANGUAGE)
+"""English stop words (kept for callers that only read English)."""
+
+
+def strategy(language: str | None) -> str:
+    """How `language` is analysed: "snowball:<algorithm>", "lemma:pymorphy3-uk",
+    "prefix:<n>" or "none" (unknown language)."""
+    if language is None:
+        return "none"
+    code = language.lower()
+    if code in SNOWBALL:
+        return f"snowball:{SNOWBALL[code]}"
+    if code in LEMMATISED:
+        return "lemma:pymorphy3-uk"
+    return f"prefix:{PREFIX_LENGTH}"
 
 
 def words(text: str | None) -> list[str]:
@@ -138,27 +108,67 @@ def _split_cjk(word: str) -> list[str]:
     return parts
 
 
-def stems(tokens: list[str]) -> list[str]:
-    """English Snowball stems of `tokens`, same order and length."""
-    return [_stem(token) for token in tokens]
+@cache
+def _stemmer(language: str | None) -> Callable[[str], str]:
+    """The word -> term function of a language (memoised per word)."""
+    kind = strategy(language)
+    if kind.startswith("snowball:"):
+        stemmer = Stemmer.Stemmer(kind.split(":", 1)[1])
+        return lru_cache(maxsize=200_000)(lambda word: str(stemmer.stemWord(word)))
+    if kind.startswith("lemma:"):
+        return lru_cache(maxsize=200_000)(_ukrainian_lemma)
+    if kind.startswith("prefix:"):
+        return lambda word: word[:PREFIX_LENGTH]
+    return lambda word: word
 
 
-@lru_cache(maxsize=200_000)
-def _stem(token: str) -> str:
-    return str(_STEMMER.stemWord(token))
+@cache
+def _morph() -> object:
+    import pymorphy3  # loaded only when a Ukrainian text is analysed
+
+    return pymorphy3.MorphAnalyzer(lang="uk")
 
 
-def terms(text: str | None) -> list[str]:
-    """Stems of the words of `text` in order, stopwords and single Latin letters dropped.
+def _ukrainian_lemma(word: str) -> str:
+    if not word.isalpha() or word.isascii():
+        return word
+    parses = _morph().parse(word)  # type: ignore[attr-defined]
+    return str(parses[0].normal_form) if parses else word
+
+
+@cache
+def _stops(language: str | None) -> frozenset[str]:
+    return stopwords(language.lower() if language else None)
+
+
+def is_stopword(word: str, language: str | None = DEFAULT_LANGUAGE) -> bool:
+    """True when the (case-folded) word is a stop word of `language`."""
+    return word in _stops(language)
+
+
+def stems(tokens: list[str], language: str | None = DEFAULT_LANGUAGE) -> list[str]:
+    """Terms of `tokens` in `language`, same order and length."""
+    stem = _stemmer(language)
+    return [stem(token) for token in tokens]
+
+
+def terms(text: str | None, language: str | None = DEFAULT_LANGUAGE) -> list[str]:
+    """Terms of the words of `text` in order, stop words and single Latin letters dropped.
 
     The order is kept so that multi-word keywords can be found as adjacent terms."""
-    return [_stem(word) for word in words(text) if _kept(word)]
+    stem = _stemmer(language)
+    stops = _stops(language)
+    return [stem(word) for word in words(text) if _kept(word, stops)]
 
 
-def terms_with_words(text: str | None) -> list[tuple[str, str]]:
+def terms_with_words(
+    text: str | None, language: str | None = DEFAULT_LANGUAGE
+) -> list[tuple[str, str]]:
     """`terms(text)` paired with the word each came from, for explanations."""
-    return [(_stem(word), word) for word in words(text) if _kept(word)]
+    stem = _stemmer(language)
+    stops = _stops(language)
+    return [(stem(word), word) for word in words(text) if _kept(word, stops)]
 
 
-def _kept(word: str) -> bool:
-    return word not in STOPWORDS and (len(word) > 1 or bool(_CJK_RE.match(word)))
+def _kept(word: str, stops: frozenset[str]) -> bool:
+    return word not in stops and (len(word) > 1 or bool(_CJK_RE.match(word)))

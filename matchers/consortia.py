@@ -184,7 +184,7 @@ def propose_consortia(
     holidays: Sequence[date] = (),
 ) -> Consortium:
     """Who could bid for `opportunity` together, and who covers what (module docstring)."""
-    prepared_orgs = [prepare_org(org) for org in orgs]
+    prepared_orgs = [prepare_org(org, weights) for org in orgs]
     vocabulary = {stem for porg in prepared_orgs for stem in porg.query.stems}
     needs = needs_of(opportunity, corpus=corpus, vocabulary=vocabulary)
     prepared = prepare_opportunity(opportunity)

@@ -6,6 +6,10 @@ sector (2 digits) to national industry (6) with no padding. A code of the opport
 of the profile's prefixes is a full match (you said you do all of "72"); otherwise the score is
 shared digits / 5 for CPV (the published recipe, DOMAIN.md section 3) or / 6 for NAICS, capped
 at 0.9, and nothing below a shared division/sector (2 digits).
+
+A notice published without codes is compared through the codes its text suggests
+(`matchers.bridge.infer_codes`), each counting its confidence times `inferred_code_factor`.
+CPV codes are shown as words in the reader's language: "IT services (72)", never "CPV 72".
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
+from matchers.bridge import InferredCode, code_words
 from matchers.result import Criterion
 from matchers.types import Opportunity, OrgProfile
 from matchers.weights import Weights
@@ -57,23 +62,33 @@ def closeness(mine: str, theirs: str, denominator: int) -> float:
     return min(PARTIAL_CAP, shared / denominator)
 
 
+def _named(scheme: str, code: str, language: str | None) -> str:
+    return code_words(code, language) if scheme == "CPV" else f"NAICS {code}"
+
+
 def _best(
-    mine: Iterable[str], theirs: Iterable[str], scheme: str, denominator: int
+    mine: Iterable[str], theirs: Iterable[str], scheme: str, denominator: int, language: str | None
 ) -> tuple[float, str]:
     significant = cpv_significant if scheme == "CPV" else naics_significant
     org_codes = [(c, s) for c in mine if (s := significant(c))]
     opp_codes = [(c, s) for c in theirs if (s := significant(c))]
     best, detail = 0.0, ""
-    for org_code, org_sig in org_codes:
+    for _org_code, org_sig in org_codes:
         for opp_code, opp_sig in opp_codes:
             value = closeness(org_sig, opp_sig, denominator)
             if value > best:
                 best = value
                 shared = len(_common(org_sig, opp_sig))
+                theirs_named = _named(scheme, opp_sig, language)
+                mine_named = _named(scheme, org_sig, language)
                 if value == 1.0:
-                    detail = f"{scheme} {org_sig} matches ({opp_code})"
+                    detail = (
+                        theirs_named
+                        if opp_sig == org_sig
+                        else f"{theirs_named}, within your {mine_named}"
+                    )
                 else:
-                    detail = f"{scheme} {opp_code} shares {shared} digits with your {org_code}"
+                    detail = f"{theirs_named}, near your {mine_named} ({shared} digits shared)"
     return best, detail
 
 
@@ -85,9 +100,15 @@ def _common(a: str, b: str) -> str:
 
 
 def classification(org: OrgProfile, opportunity: Opportunity, weights: Weights) -> Criterion:
-    """The closer of CPV and NAICS closeness, with the codes that earned it."""
+    """The closer of CPV and NAICS closeness, with the codes that earned it (in words)."""
     score, detail = _classify(
-        tuple(org.cpv), tuple(org.naics), tuple(opportunity.cpv), tuple(opportunity.naics)
+        tuple(org.cpv),
+        tuple(org.naics),
+        tuple(opportunity.cpv),
+        tuple(opportunity.naics),
+        tuple(opportunity.cpv_inferred),
+        weights.inferred_code_factor,
+        org.language,
     )
     return Criterion("classification", score, weights.weight("classification"), detail)
 
@@ -98,9 +119,23 @@ def _classify(
     org_naics: tuple[str, ...],
     opp_cpv: tuple[str, ...],
     opp_naics: tuple[str, ...],
+    inferred: tuple[InferredCode, ...] = (),
+    inferred_factor: float = 0.0,
+    language: str | None = "en",
 ) -> tuple[float, str]:
-    cpv, cpv_detail = _best(org_cpv, opp_cpv, "CPV", CPV_DENOMINATOR)
-    naics, naics_detail = _best(org_naics, opp_naics, "NAICS", NAICS_DENOMINATOR)
+    cpv, cpv_detail = _best(org_cpv, opp_cpv, "CPV", CPV_DENOMINATOR, language)
+    naics, naics_detail = _best(org_naics, opp_naics, "NAICS", NAICS_DENOMINATOR, language)
+    if not opp_cpv and inferred and inferred_factor > 0:
+        for guess in inferred:
+            value, detail = _best(org_cpv, (guess.code,), "CPV", CPV_DENOMINATOR, language)
+            value *= guess.confidence * inferred_factor
+            if value > cpv:
+                shown = ", ".join(f"'{w}'" for w in guess.evidence[:3])
+                cpv = value
+                cpv_detail = (
+                    f"no code published; likely {detail} from {shown} "
+                    f"(confidence {guess.confidence:.2f})"
+                )
     if cpv == 0 and naics == 0:
         if not opp_cpv and not opp_naics:
             return 0.0, "opportunity has no CPV or NAICS code"

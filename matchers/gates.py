@@ -22,10 +22,10 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from matchers.deadline import as_utc, working_days
-from matchers.geography import ELSEWHERE
+from matchers.geography import ELSEWHERE, REMOTE
 from matchers.result import Criterion, Gate
 from matchers.types import Opportunity, OrgProfile
-from matchers.value import money, org_range, usable_value
+from matchers.value import award_range, org_range, reader_money, with_published
 from matchers.weights import Weights
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "demotions",
     "exclusion_gate",
     "relevance_gate",
+    "remote_demoted",
     "size_gate",
     "suitability_gate",
 ]
@@ -89,12 +90,22 @@ def suitability_gate(opportunity: Opportunity) -> Gate | None:
 
 
 def demotions(
-    opportunity: Opportunity, exclusions: Sequence[str], weights: Weights
+    opportunity: Opportunity,
+    exclusions: Sequence[str],
+    weights: Weights,
+    place: Criterion | None = None,
+    org: OrgProfile | None = None,
 ) -> tuple[float, tuple[str, ...]]:
     """(factor the score is multiplied by, reasons): an excluded term mentioned only in the
-    description, and a buyer's "not suitable for SMEs". 1.0 and no reasons when neither."""
+    description, a buyer's "not suitable for SMEs", and work outside the regions of an
+    organisation that names regions, taken only because it delivers remotely (`place`, its
+    geography criterion, at the REMOTE tier): in-region work of equal fit ranks above it.
+    1.0 and no reasons when none applies."""
     factor = 1.0
     reasons: list[str] = []
+    if place is not None and org is not None and remote_demoted(org, place.score, weights):
+        factor *= weights.remote_factor
+        reasons.append(f"outside your regions, remote (x{weights.remote_factor:g})")
     term = _excluded(opportunity.text, exclusions) if exclusions else None
     if term is not None:
         factor *= weights.excluded_mention_factor
@@ -106,6 +117,12 @@ def demotions(
         shown = "" if weights.not_sme_factor == 1 else f" (x{weights.not_sme_factor:g})"
         reasons.append(f"the buyer marked it not suitable for SMEs{shown}")
     return factor, tuple(reasons)
+
+
+def remote_demoted(org: OrgProfile, place_score: float, weights: Weights) -> bool:
+    """True when `remote_factor` applies: an organisation with regions, work at the REMOTE
+    tier (outside them, in a country it works in)."""
+    return weights.remote_factor != 1.0 and bool(org.regions) and place_score == REMOTE
 
 
 def relevance_gate(relevance: float, weights: Weights) -> Gate | None:
@@ -124,13 +141,16 @@ def area_gate(org: OrgProfile, place: Criterion) -> Gate | None:
 
 
 def size_gate(org: OrgProfile, opportunity: Opportunity, weights: Weights) -> Gate | None:
-    """A value over `max_value_ratio` times the profile's maximum (0 turns the gate off)."""
+    """The smallest award one supplier would get over `max_value_ratio` times the profile's
+    maximum (0 turns the gate off); an unknown per-award value never gates."""
     ratio = weights.max_value_ratio
-    value = usable_value(opportunity.value)
+    award = award_range(opportunity)
     _low, high, _turnover = org_range(org)
-    if ratio <= 0 or value is None or value <= high * ratio:
+    if ratio <= 0 or award is None or award[0] <= high * ratio:
         return None
+    used = f" ({opportunity.value_note})" if opportunity.value_note else ""
     return Gate(
         "size",
-        f"{money(value)} is over {ratio:g}x your maximum {money(high)}",
+        f"{with_published(award[0], org, opportunity)}{used} is over {ratio:g}x "
+        f"your maximum {reader_money(high, org)}",
     )

@@ -17,7 +17,16 @@ from matchers.result import Criterion
 from matchers.types import Opportunity, OrgProfile
 from matchers.weights import Weights
 
-__all__ = ["ELSEWHERE", "PLAUSIBLE", "REMOTE", "SERVED", "country_of", "geography", "org_area"]
+__all__ = [
+    "ELSEWHERE",
+    "PLAUSIBLE",
+    "REMOTE",
+    "SERVED",
+    "country_of",
+    "geography",
+    "org_area",
+    "region_key",
+]
 
 SERVED = 1.0
 PLAUSIBLE = 0.7
@@ -32,8 +41,15 @@ def country_of(code: str) -> str:
     return _NUTS_TO_ISO.get(prefix, prefix)
 
 
+def region_key(code: str) -> str:
+    """A region code as compared: upper case, and UK ITL codes ("TLD3") read as the NUTS
+    codes they were derived from ("UKD3"; ITL 1 letters are the NUTS 1 letters)."""
+    key = code.strip().upper()
+    return "UK" + key[2:] if key.startswith("TL") and len(key) > 2 else key
+
+
 def _codes(values: Iterable[str]) -> list[str]:
-    return [v.strip().upper() for v in values if v and len(v.strip()) >= 2]
+    return [region_key(v) for v in values if v and len(v.strip()) >= 2]
 
 
 def org_area(org: OrgProfile) -> tuple[tuple[str, ...], frozenset[str], frozenset[str]]:
@@ -78,15 +94,26 @@ def geography(org: OrgProfile, opportunity: Opportunity, weights: Weights) -> Cr
     served = sorted(opp_countries & whole)
     if served:
         return Criterion("geography", SERVED, weight, f"you serve all of {served[0]}")
+    unread = _unread(opportunity)
     if not regions and not opp_countries:
+        if unread:
+            return Criterion("geography", PLAUSIBLE, weight, f"place {unread} not recognised")
         return Criterion("geography", PLAUSIBLE, weight, "no place of delivery given")
     if not prefixes and not countries:
         return Criterion("geography", PLAUSIBLE, weight, "profile names no area")
     shared = sorted(opp_countries & countries)
     if shared and not regions:
-        return Criterion("geography", PLAUSIBLE, weight, f"anywhere in {shared[0]}")
+        where = f"somewhere in {shared[0]} ({unread} not recognised)" if unread else (
+            f"anywhere in {shared[0]}"
+        )
+        return Criterion("geography", PLAUSIBLE, weight, where)
     if shared and org.remote:
         where = regions[0] if regions else shared[0]
         return Criterion("geography", REMOTE, weight, f"{where}: outside your regions, remote")
     where = regions[0] if regions else sorted(opp_countries)[0]
     return Criterion("geography", ELSEWHERE, weight, f"{where} is outside your area")
+
+
+def _unread(opportunity: Opportunity) -> str:
+    """The place names the notice gave that no table resolves, quoted, for the reader."""
+    return ", ".join(f"'{name}'" for name in opportunity.place_names[:2])

@@ -28,19 +28,30 @@ from matchers.analysis import terms
 from matchers.cpv import cpv_significant, naics_significant
 from matchers.deadline import NEUTRAL as DEADLINE_NEUTRAL
 from matchers.deadline import as_utc
-from matchers.geography import ELSEWHERE, PLAUSIBLE, REMOTE, SERVED, country_of, org_area
+from matchers.geography import (
+    ELSEWHERE,
+    PLAUSIBLE,
+    REMOTE,
+    SERVED,
+    country_of,
+    org_area,
+    region_key,
+)
 from matchers.keywords import allowed_edits
 from matchers.result import Match
+from matchers.gates import remote_demoted
 from matchers.score import (
     FIELD_LABELS,
     PreparedOpportunity,
     PreparedOrg,
+    field_languages,
+    kind_factor,
     score_prepared,
 )
-from matchers.text import CorpusStats, bm25_idf, bound
+from matchers.text import CorpusStats, Query, bm25_idf, bound
 from matchers.types import Opportunity, OrgProfile
 from matchers.value import NEUTRAL as VALUE_NEUTRAL
-from matchers.value import org_range, usable_value
+from matchers.value import award_range, org_range
 from matchers.weights import Weights
 
 __all__ = ["Bools", "Floats", "Ints", "OpportunityIndex"]
@@ -83,15 +94,30 @@ class OpportunityIndex:
         flat: list[int] = []
         bounds = np.zeros((self.size, 4), dtype=np.int64)
         position = 0
+        group_ids: dict[frozenset[str | None], int] = {}
+        row_group = np.zeros(self.size, dtype=np.int64)
         for i, opportunity in enumerate(self.opportunities):
             bounds[i, 0] = position
-            for f, text in enumerate(
-                (opportunity.title, opportunity.parent_title, opportunity.text), start=1
+            used: list[bool] = []
+            for f, (text, language) in enumerate(
+                (
+                    (opportunity.title, opportunity.title_language),
+                    (opportunity.parent_title, opportunity.parent_language),
+                    (opportunity.text, opportunity.language),
+                ),
+                start=1,
             ):
-                for term in terms(text):
+                found = terms(text, language)
+                used.append(bool(found))
+                for term in found:
                     flat.append(vocabulary.setdefault(term, len(vocabulary)))
                 position = len(flat)
                 bounds[i, f] = position
+            group = field_languages(opportunity, used)
+            row_group[i] = group_ids.setdefault(group, len(group_ids))
+        self.groups = list(group_ids)
+        self.row_group = row_group
+        self.group_rows = [np.flatnonzero(row_group == g) for g in range(len(self.groups))]
         self.vocabulary = vocabulary
         self.words = list(vocabulary)
         self.flat = np.asarray(flat, dtype=np.int64)
@@ -121,6 +147,9 @@ class OpportunityIndex:
     def _build_codes(self) -> None:
         cpv: dict[str, list[int]] = defaultdict(list)
         naics: dict[str, list[int]] = defaultdict(list)
+        # Codes a notice published without codes is likely to have: (prefix -> rows, weights).
+        guessed: dict[str, dict[int, float]] = defaultdict(dict)
+        factor = self.weights.inferred_code_factor
         for i, opportunity in enumerate(self.opportunities):
             for index, codes, significant in (
                 (cpv, opportunity.cpv, cpv_significant),
@@ -133,8 +162,20 @@ class OpportunityIndex:
                         prefixes.update(sig[:length] for length in range(2, len(sig) + 1))
                 for prefix in prefixes:
                     index[prefix].append(i)
+            if not opportunity.cpv and factor > 0:
+                for guess in opportunity.cpv_inferred:
+                    sig = cpv_significant(guess.code)
+                    if sig:
+                        weight = guess.confidence * factor
+                        for length in range(2, len(sig) + 1):
+                            known = guessed[sig[:length]]
+                            known[i] = max(known.get(i, 0.0), weight)
         self.cpv = {k: np.asarray(v, dtype=np.int64) for k, v in cpv.items()}
         self.naics = {k: np.asarray(v, dtype=np.int64) for k, v in naics.items()}
+        self.guessed = {
+            k: (np.asarray(list(v), dtype=np.int64), np.asarray(list(v.values())))
+            for k, v in guessed.items()
+        }
 
     def _build_places(self) -> None:
         regions: dict[str, list[int]] = defaultdict(list)
@@ -142,7 +183,7 @@ class OpportunityIndex:
         self.has_region = np.zeros(self.size, dtype=bool)
         self.no_place = np.zeros(self.size, dtype=bool)
         for i, opportunity in enumerate(self.opportunities):
-            codes = [c.strip().upper() for c in opportunity.regions if c and len(c.strip()) >= 2]
+            codes = [region_key(c) for c in opportunity.regions if c and len(c.strip()) >= 2]
             prefixes: set[str] = set()
             found: set[str] = set()
             for code in codes:
@@ -165,8 +206,12 @@ class OpportunityIndex:
         self.doc_countries = _padded(countries, self.size)
 
     def _build_values_and_dates(self) -> None:
-        values = [usable_value(o.value) for o in self.opportunities]
-        self.values = np.array([math.nan if v is None else v for v in values], dtype=np.float64)
+        awards = [award_range(o) for o in self.opportunities]
+        self.values = np.array([math.nan if a is None else a[1] for a in awards], dtype=np.float64)
+        self.lows = np.array([math.nan if a is None else a[0] for a in awards], dtype=np.float64)
+        self.factor = np.array(
+            [kind_factor(o, self.weights) for o in self.opportunities], dtype=np.float64
+        )
         now = as_utc(self.now)
         today = np.datetime64(now.date(), "D")
         deadline_score = np.full(self.size, DEADLINE_NEUTRAL, dtype=np.float64)
@@ -261,14 +306,24 @@ class OpportunityIndex:
 
     def text_scores(self, org: PreparedOrg) -> Floats:
         """`matchers.text` normalised BM25 of every row for `org`, summed in the same order
-        (query term by query term; a term has one posting per row, so the scatter is safe)."""
+        (query term by query term; a term has one posting per row, so the scatter is safe).
+        Rows are read in groups of the same field languages, each with the profile's query in
+        those languages (`PreparedOrg.query_for`) and that query's own normalisation."""
+        if len(self.groups) == 1:
+            return self._group_scores(org.query_for(self.groups[0]))
+        out = np.zeros(self.size)
+        for group, rows in zip(self.groups, self.group_rows, strict=True):
+            out[rows] = self._group_scores(org.query_for(group))[rows]
+        return out
+
+    def _group_scores(self, query: Query) -> Floats:
         raw = np.zeros(self.size)
-        for term in org.query.stems:
+        for term in query.stems:
             t = self.vocabulary.get(term)
             if t is not None:
                 start, stop = self.post_start[t], self.post_start[t + 1]
                 raw[self.post_docs[start:stop]] += self.post_score[start:stop]
-        denominator = bound(org.query, self.stats, self.weights.saturation_terms)
+        denominator = bound(query, self.stats, self.weights.saturation_terms)
         if denominator <= 0:
             return np.zeros(self.size)
         raw /= denominator
@@ -299,6 +354,17 @@ class OpportunityIndex:
                         break
                     value = 1.0 if length == len(sig) else min(0.9, length / denominator)
                     out[docs] = np.maximum(out[docs], value)
+        for code in org.cpv if self.guessed else ():
+            sig = cpv_significant(code)
+            if not sig:
+                continue
+            for length in range(2, len(sig) + 1):
+                found = self.guessed.get(sig[:length])
+                if found is None:
+                    break
+                rows, weights = found
+                value = 1.0 if length == len(sig) else min(0.9, length / 5)
+                out[rows] = np.maximum(out[rows], value * weights)
         return out
 
     def geography_scores(self, org: OrgProfile, rows: Ints) -> Floats:
@@ -325,12 +391,14 @@ class OpportunityIndex:
         return table
 
     def value_scores(self, org: OrgProfile, rows: Ints) -> Floats:
+        """`matchers.value.range_fit` of every row's per-supplier award range."""
         low, high, turnover = org_range(org)
         v = self.values[rows]
+        s = self.lows[rows]
         with np.errstate(divide="ignore", invalid="ignore"):
-            out = np.where(v < low, v / low, np.where(v > high, high / v, 1.0))
+            out = np.where(v < low, v / low, np.where(s > high, high / s, 1.0))
             if turnover is not None:
-                out = np.where(v > turnover / 2, np.minimum(out, turnover / 2 / v), out)
+                out = np.where(s > turnover / 2, np.minimum(out, turnover / 2 / s), out)
         out[np.isnan(v)] = VALUE_NEUTRAL
         return out
 
@@ -345,7 +413,7 @@ class OpportunityIndex:
         out = np.zeros(len(rows), dtype=bool)
         if sized:
             with np.errstate(invalid="ignore"):
-                out |= self.values[rows] > high * ratio
+                out |= self.lows[rows] > high * ratio
         if not org.remote:
             out |= self.geography_scores(org, rows) <= ELSEWHERE
         return out
@@ -359,6 +427,15 @@ class OpportunityIndex:
             + w.weight("deadline") * self.deadline_score[rows]
         )
         return (partial + rest) / w.total
+
+    def row_factors(self, org: OrgProfile, rows: Ints) -> Floats:
+        """What the exact score of each row is multiplied by besides the text demotions: a
+        suggested package's `package_factor`, remote work's `remote_factor`."""
+        factor = self.factor[rows]
+        if remote_demoted(org, REMOTE, self.weights):
+            place = self.geography_scores(org, rows)
+            factor = np.where(place == REMOTE, factor * self.weights.remote_factor, factor)
+        return factor
 
     def similar_ids(self, term: str) -> frozenset[int]:
         """Vocabulary ids of `similar(term)` (cached)."""

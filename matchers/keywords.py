@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from matchers.analysis import terms
+from matchers.analysis import DEFAULT_LANGUAGE, terms
 from matchers.result import Criterion
 from matchers.weights import Weights
 
@@ -47,12 +47,15 @@ class Keyword:
     terms: tuple[str, ...]
 
 
-def prepare_keywords(keywords: Iterable[str]) -> tuple[Keyword, ...]:
-    """Keywords with their stems; keywords with no usable word (blank, stopwords) are dropped."""
+def prepare_keywords(
+    keywords: Iterable[str], language: str | None = DEFAULT_LANGUAGE
+) -> tuple[Keyword, ...]:
+    """Keywords with their terms in the profile's `language`; keywords with no usable word
+    (blank, stop words) are dropped."""
     out: list[Keyword] = []
     seen: set[tuple[str, ...]] = set()
     for keyword in keywords:
-        stems = tuple(terms(keyword))
+        stems = tuple(terms(keyword, language))
         if stems and stems not in seen:
             seen.add(stems)
             out.append(Keyword(keyword.strip(), stems))

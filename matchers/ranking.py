@@ -45,7 +45,7 @@ def top_matches(
     `score_prepared` for their breakdown and explanation."""
     if top_k <= 0:
         return [], 0
-    prepared = org if isinstance(org, PreparedOrg) else prepare_org(org)
+    prepared = org if isinstance(org, PreparedOrg) else prepare_org(org, index.weights)
     w = index.weights
     text = index.text_scores(prepared)
     keywords = index.keyword_bounds(prepared)
@@ -99,7 +99,9 @@ def _threshold(
     beat the k-th best score in `heap`; marks checked positions in `done`."""
     if len(stage) == 0:
         return 0
-    upper = index.upper_bounds(check.org.org, rows[stage], partial[stage])
+    unfactored = index.upper_bounds(check.org.org, rows[stage], partial[stage])
+    factors = index.row_factors(check.org.org, rows[stage])
+    upper = unfactored * factors
     order = np.argsort(-upper, kind="stable")
     checked = 0
     min_score = index.weights.min_score
@@ -111,7 +113,7 @@ def _threshold(
         done[where] = True
         row = int(rows[where])
         checked += 1
-        exact = check.score(row, bound_)
+        exact = check.score(row, float(unfactored[position]), float(factors[position]))
         if exact is None or exact < min_score:
             continue
         item = (exact, _Reverse(index.opportunities[row].id), row)
@@ -149,8 +151,9 @@ class _Check:
         factor = min(1.0, w.uncorroborated_code_factor)
         self.codes_step = w.weight("classification") / w.total * (1.0 - factor)
 
-    def score(self, row: int, upper: float) -> float | None:
-        """The exact score of `row` given its bound, or None when a gate rules it out."""
+    def score(self, row: int, upper: float, row_factor: float = 1.0) -> float | None:
+        """The exact score of `row` given its bound before `row_factor` (`row_factors`), or
+        None when a gate rules it out."""
         index = self.index
         missing = sum(
             1 for mask, allowed in self.phrases if mask[row] and not index.has_phrase(row, allowed)
@@ -169,6 +172,7 @@ class _Check:
             exact -= self.codes_step * float(self.codes[row])
         exact = round(exact, SCORE_DIGITS)
         factor, _reasons = demotions(opportunity, exclusions, index.weights)
+        factor *= row_factor
         return exact if factor == 1.0 else round(exact * factor, SCORE_DIGITS)
 
 
@@ -318,7 +322,7 @@ def _rank_chunk(
 
 def exhaustive_top(index: OpportunityIndex, org: OrgProfile, top_k: int = 20) -> list[Match]:
     """Reference ranking: every opportunity scored with `score_prepared`, no index shortcuts."""
-    prepared = prepare_org(org)
+    prepared = prepare_org(org, index.weights)
     matches = [index.score_row(i, prepared) for i in range(index.size)]
     passed = [m for m in matches if m.passed and m.score >= index.weights.min_score]
     return _ordered(passed)[:top_k]

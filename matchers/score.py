@@ -7,7 +7,7 @@ pairs it chooses to score, and uses `score_prepared` with text already analysed.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from matchers.analysis import terms
@@ -31,7 +31,7 @@ from matchers.keywords import (
     prepare_keywords,
 )
 from matchers.result import Criterion, Gate, Match
-from matchers.text import CorpusStats, Query, org_query, text_relevance
+from matchers.text import CorpusStats, Query, language_query, org_query, text_relevance
 from matchers.types import Opportunity, OrgProfile
 from matchers.value import value_fit
 from matchers.weights import Weights
@@ -40,6 +40,8 @@ __all__ = [
     "PreparedOpportunity",
     "PreparedOrg",
     "corroborated",
+    "field_languages",
+    "kind_factor",
     "prepare_opportunity",
     "prepare_org",
     "score",
@@ -49,11 +51,34 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class PreparedOrg:
-    """A profile with its query terms and keywords analysed once."""
+    """A profile with its query terms and keywords analysed once; `query_for` reads it in
+    the languages of a document (memoised per set of languages)."""
 
     org: OrgProfile
     query: Query
     keywords: tuple[Keyword, ...]
+    own_bridge: bool = True
+    _queries: dict[frozenset[str | None], Query] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def query_for(self, languages: frozenset[str | None]) -> Query:
+        """The profile's terms for a document whose fields are in `languages`: the union of
+        `language_query` of each (first-seen order); the own query for no language at all."""
+        cached = self._queries.get(languages)
+        if cached is not None:
+            return cached
+        if not languages or languages == frozenset({self.org.language}) and not self.own_bridge:
+            query = self.query
+        else:
+            surface: dict[str, str] = {}
+            for language in sorted(languages, key=lambda x: (x is None, x or "")):
+                part = language_query(self.org, language, own_bridge=self.own_bridge)
+                for term in part.stems:
+                    surface.setdefault(term, part.surface[term])
+            query = Query(tuple(surface), surface)
+        self._queries[languages] = query
+        return query
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +90,7 @@ class PreparedOpportunity:
     document: tuple[str, ...] = ()
     positions: tuple[Mapping[str, list[int]], ...] = ()
     frequencies: Mapping[str, int] | None = None
+    languages: frozenset[str | None] = frozenset()
 
     @classmethod
     def of(cls, opportunity: Opportunity, fields: tuple[Field, ...]) -> PreparedOpportunity:
@@ -75,23 +101,44 @@ class PreparedOpportunity:
             for term, found in index.items():
                 counts[term] = counts.get(term, 0) + len(found)
         document = tuple(term for _label, doc in fields for term in doc)
-        return cls(opportunity, fields, document, where, counts)
+        languages = field_languages(opportunity, tuple(bool(doc) for _label, doc in fields))
+        return cls(opportunity, fields, document, where, counts, languages)
 
 
-def prepare_org(org: OrgProfile) -> PreparedOrg:
+def field_languages(
+    opportunity: Opportunity, nonempty: Sequence[bool]
+) -> frozenset[str | None]:
+    """The languages of the title, parent title and text that hold any term."""
+    languages = (opportunity.title_language, opportunity.parent_language, opportunity.language)
+    return frozenset(lang for lang, used in zip(languages, nonempty, strict=True) if used)
+
+
+def prepare_org(org: OrgProfile, weights: Weights | None = None) -> PreparedOrg:
     """Analyse a profile's text once for many opportunities."""
-    return PreparedOrg(org, org_query(org), prepare_keywords(org.keywords))
+    own_bridge = True if weights is None else weights.own_language_bridge > 0
+    return PreparedOrg(
+        org, org_query(org), prepare_keywords(org.keywords, org.language), own_bridge
+    )
 
 
 FIELD_LABELS = ("title", "parent title", "text")
 SCORE_DIGITS = 9
+KIND_WORDS = {"buyer_lot": "lot", "suggested_package": "package"}
 
 
 def prepare_opportunity(opportunity: Opportunity) -> PreparedOpportunity:
-    """Analyse an opportunity's text once for many organisations."""
-    texts = (opportunity.title, opportunity.parent_title, opportunity.text)
+    """Analyse an opportunity's text once for many organisations, each field in its language."""
+    texts = (
+        (opportunity.title, opportunity.title_language),
+        (opportunity.parent_title, opportunity.parent_language),
+        (opportunity.text, opportunity.language),
+    )
     return PreparedOpportunity.of(
-        opportunity, tuple((label, terms(t)) for label, t in zip(FIELD_LABELS, texts, strict=True))
+        opportunity,
+        tuple(
+            (label, terms(text, language))
+            for label, (text, language) in zip(FIELD_LABELS, texts, strict=True)
+        ),
     )
 
 
@@ -100,7 +147,13 @@ def where(opportunity: Opportunity) -> str:
     if opportunity.kind == "tender":
         return ""
     number = opportunity.id.rsplit(":", 1)[-1]
-    return f" of {opportunity.kind} {number}"
+    return f" of {KIND_WORDS.get(opportunity.kind, opportunity.kind)} {number}"
+
+
+def kind_factor(opportunity: Opportunity, weights: Weights) -> float:
+    """A suggested package counts `package_factor` (< 1): the buyer has not offered it, so it
+    never outranks a real tender or lot of equal fit."""
+    return weights.package_factor if opportunity.kind == "suggested_package" else 1.0
 
 
 def score(
@@ -116,7 +169,7 @@ def score(
     every word weighs the same (see `matchers.text`)."""
     return score_prepared(
         prepare_opportunity(opportunity),
-        prepare_org(org),
+        prepare_org(org, weights),
         now=now,
         weights=weights,
         corpus=corpus,
@@ -138,7 +191,11 @@ def score_prepared(
     opportunity = prepared.opportunity
     profile = org.org
     text = text_relevance(
-        org.query, prepared.document, corpus, weights, frequencies=prepared.frequencies
+        org.query_for(prepared.languages),
+        prepared.document,
+        corpus,
+        weights,
+        frequencies=prepared.frequencies,
     )
     keywords, found = keyword_coverage(
         org.keywords,
@@ -150,12 +207,13 @@ def score_prepared(
     )
     codes = classification(profile, opportunity, weights)
     relevance = max(text.score, keywords.score, codes.score)
+    place = geography(profile, opportunity, weights)
     criteria = (
         text,
         keywords,
-        corroborated(codes, keywords, bool(org.keywords), weights),
+        corroborated(codes, keywords, bool(org.keywords), weights, text),
         value_fit(profile, opportunity, weights),
-        geography(profile, opportunity, weights),
+        place,
         deadline_fit(opportunity.deadline, now, weights, holidays),
     )
     gate = (
@@ -168,10 +226,11 @@ def score_prepared(
     if gate is not None:
         return Match(profile.id, opportunity.id, 0.0, criteria, _ruled_out(gate), gate)
     total = weights.total
-    factor, demoted = demotions(opportunity, profile.exclusions, weights)
+    factor, demoted = demotions(opportunity, profile.exclusions, weights, place, profile)
     # Rounded so that equal scores reached by different summation orders stay equal (ties
     # are then broken by opportunity id, the same way in the index and here).
     value = round(sum(c.score * c.weight for c in criteria) / total, SCORE_DIGITS)
+    factor *= kind_factor(opportunity, weights)
     if factor != 1.0:
         value = round(value * factor, SCORE_DIGITS)
     explanation = explain(criteria, found, where(opportunity))
@@ -181,14 +240,23 @@ def score_prepared(
 
 
 def corroborated(
-    codes: Criterion, keywords: Criterion, has_keywords: bool, weights: Weights
+    codes: Criterion,
+    keywords: Criterion,
+    has_keywords: bool,
+    weights: Weights,
+    text: Criterion | None = None,
 ) -> Criterion:
     """Codes that no keyword of the profile backs up count `uncorroborated_code_factor`:
     buyers mis-code and profiles name broad prefixes ("728" takes in accessibility testing
-    as well as security), so a code match alone is weaker evidence than code and words."""
+    as well as security), so a code match alone is weaker evidence than code and words. Text
+    relevance of at least `corroborating_text` backs codes up as well (a notice in another
+    language cannot hold the profile's keywords, only its codes' words)."""
     factor = weights.uncorroborated_code_factor
     if not has_keywords or keywords.score > 0 or codes.score <= 0 or factor >= 1:
         return codes
+    if text is not None and weights.corroborating_text > 0:
+        if text.score >= weights.corroborating_text:
+            return codes
     return Criterion(
         codes.name,
         codes.score * factor,

@@ -20,16 +20,18 @@ telling words"; the scale does not depend on the other documents scored.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from matchers.analysis import terms_with_words
+from matchers.bridge import label_terms, label_words
 from matchers.result import Criterion
 from matchers.types import OrgProfile
 from matchers.weights import Weights
 
-__all__ = ["CorpusStats", "Query", "bm25_idf", "org_query", "text_relevance"]
+__all__ = ["CorpusStats", "Query", "bm25_idf", "language_query", "org_query", "text_relevance"]
 
 
 def bm25_idf(documents: int, frequency: int) -> float:
@@ -79,12 +81,69 @@ class Query:
 
 
 def org_query(org: OrgProfile) -> Query:
-    """Distinct terms of capabilities, keywords and description, in first-seen order."""
+    """Distinct terms of capabilities, keywords and description, in first-seen order, in the
+    profile's own language."""
     surface: dict[str, str] = {}
-    for text in (org.capabilities, " ".join(org.keywords), org.description):
-        for stem, word in terms_with_words(text):
+    for text in _texts(org):
+        for stem, word in terms_with_words(text, org.language):
             surface.setdefault(stem, word)
     return Query(tuple(surface), surface)
+
+
+def _texts(org: OrgProfile) -> tuple[str, str, str]:
+    return (org.capabilities, " ".join(org.keywords), org.description)
+
+
+def language_query(org: OrgProfile, language: str | None, *, own_bridge: bool = True) -> Query:
+    """The profile as read against a text in `language` (module `matchers.bridge`):
+
+    - in its own language, its own terms (and, when `own_bridge`, its codes' label terms);
+    - in another language with CPV labels, the label terms of its CPV interests in that
+      language, plus its international words: acronyms and names written with capitals
+      inside ("GIS", "WordPress", "ISO27001") and words found in the CPV labels of both
+      languages ("software", "internet"), read with that language's analyser;
+    - in an unknown language (None), its words as they are, stop words of every list left out.
+    """
+    if language == org.language:
+        base = org_query(org)
+        if not own_bridge:
+            return base
+        surface = dict(base.surface)
+    elif language is None:
+        surface = {}
+        for text in _texts(org):
+            for term, word in terms_with_words(text, None):
+                surface.setdefault(term, word)
+        return Query(tuple(surface), surface)
+    else:
+        surface = {}
+        shared = label_words(language) & label_words(org.language or "en")
+        for text in _texts(org):
+            for raw in _RAW_WORD_RE.findall(text):
+                folded = raw.casefold()
+                if _international(raw) or folded in shared:
+                    for term, word in terms_with_words(folded, language):
+                        surface.setdefault(term, word)
+    for code in org.cpv:
+        for term, word in label_terms(code, language or ""):
+            surface.setdefault(term, word)
+    return Query(tuple(surface), surface)
+
+
+_RAW_WORD_RE = re.compile(r"[^\W_]+")
+
+
+def _international(word: str) -> bool:
+    """An acronym or a name with capitals inside, or letters with digits: not a word of any
+    one language ("GIS", "WordPress", "ISO27001"; not "Research" at a sentence start)."""
+    if len(word) < 2 or not word.isalnum():
+        return False
+    letters = [c for c in word if c.isalpha()]
+    if not letters:
+        return False
+    if any(c.isdigit() for c in word):
+        return True
+    return any(c.isupper() for c in word[1:])
 
 
 def bound(query: Query, stats: CorpusStats | None, saturation_terms: int) -> float:

@@ -12,7 +12,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
-OpportunityKind = Literal["tender", "lot", "package"]
+from matchers.bridge import InferredCode
+
+OpportunityKind = Literal["tender", "buyer_lot", "suggested_package"]
+ValueKind = Literal["contract", "framework", "dps", "fund", "range", "unknown"]
+"""What a published value means for one supplier (`scanner.matching.value_basis`): the value
+of the contract itself; a framework or dynamic purchasing system ceiling shared by its
+suppliers; a fund or multi-supplier total; a per-supplier range; or nothing usable."""
 OpenSourceStance = Literal["always", "preferred", "no preference"]
 
 
@@ -42,13 +48,26 @@ class OrgProfile:
     team_size: int | None = None
     certifications: tuple[str, ...] = ()
     open_source: OpenSourceStance = "no preference"
+    language: str | None = "en"
+    currency: str = "GBP"
+    currency_rate: float = 1.0
+    """Units of `currency` per unit of the reporting currency on the day of the run, so
+    amounts are shown to the reader in the currency of their profile."""
 
 
 @dataclass(frozen=True, slots=True)
 class Opportunity:
     """Something an organisation could bid for: a whole tender, one of its lots, or a package
     the splitter proposed. `id` is unique across kinds ("tender:42", "lot:42:2", "package:42:1");
-    `parent_title` names the tender a lot or package belongs to, for explanations."""
+    `parent_title` names the tender a lot or package belongs to, for explanations.
+
+    `value` is what one supplier would be awarded, in the reporting currency (None when that
+    is not known: a framework ceiling or a fund total is not it); `value_low` the bottom of a
+    per-supplier range whose top is `value`; `value_kind` and `value_note` say which value the
+    notice gave and how it was read; `published_value` is the notice's own amount and
+    currency, shown beside converted money. Languages are ISO 639-1 codes (None: unknown) of
+    the text, the title and the parent title. `cpv_inferred` holds likely codes of a notice
+    published without codes (`matchers.bridge.infer_codes`)."""
 
     id: str
     kind: OpportunityKind
@@ -66,3 +85,13 @@ class Opportunity:
     suitable_sme: bool | None = None
     suitable_vcse: bool | None = None
     open_source: bool = False
+    language: str | None = "en"
+    title_language: str | None = "en"
+    parent_language: str | None = "en"
+    value_low: Decimal | None = None
+    value_kind: ValueKind = "contract"
+    value_note: str = ""
+    published_value: tuple[Decimal, str] | None = None
+    cpv_inferred: tuple[InferredCode, ...] = ()
+    place_names: tuple[str, ...] = ()
+    procurement: bool = True

@@ -46,6 +46,11 @@ class Weights:
     excluded_mention_factor: float = 0.8
     not_sme_factor: float = 1.0
     uncorroborated_code_factor: float = 0.5
+    corroborating_text: float = 0.0
+    package_factor: float = 0.9
+    remote_factor: float = 1.0
+    inferred_code_factor: float = 0.7
+    own_language_bridge: float = 1.0
 
     def __post_init__(self) -> None:
         if not self.total > 0:
@@ -72,7 +77,12 @@ _SECTIONS = {
         "excluded_mention_factor",
         "not_sme_factor",
         "uncorroborated_code_factor",
+        "corroborating_text",
+        "package_factor",
+        "remote_factor",
+        "inferred_code_factor",
     ),
+    "languages": ("own_language_bridge",),
 }
 
 

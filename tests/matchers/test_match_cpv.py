@@ -42,13 +42,17 @@ def test_naics_uses_six_digits(make_org, make_opp, weights) -> None:
     result = classification(
         make_org(cpv=(), naics=("5415",)), make_opp(cpv=(), naics=("541511",)), weights
     )
-    assert result.score == 1.0 and "NAICS 5415 matches" in result.detail
+    assert result.score == 1.0 and result.detail == "NAICS 541511, within your NAICS 5415"
 
 
 def test_classification_takes_the_best_pair_and_says_which(make_org, make_opp, weights) -> None:
     org = make_org(cpv=("79", "722"))
     result = classification(org, make_opp(cpv=("45000000", "72212000")), weights)
-    assert result.score == 1.0 and result.detail == "CPV 722 matches (72212000)"
+    assert result.score == 1.0 and result.detail == (
+        "Programming services of application software (72212), within your "
+        "Software programming and consultancy services (722)"
+    )
+    assert "CPV" not in result.detail  # codes are shown as words
 
 
 def test_missing_codes_are_explained(make_org, make_opp, weights) -> None:

@@ -13,11 +13,12 @@ from matchers.weights import load_weights
 def test_explanation_names_codes_keywords_value_deadline_and_place(
     make_opp, make_org, now, weights
 ):
-    opp = make_opp(id="package:42:2", kind="package", parent_title="Benefits discovery")
+    opp = make_opp(id="package:42:2", kind="suggested_package", parent_title="Benefits discovery")
     match = score(opp, make_org(), now=now, weights=weights)
     assert match.passed
     assert match.explanation == (
-        "CPV 72 matches (72212000); 'user research' found in title of package 2; "
+        "Programming services of application software (72212), within your IT services (72); "
+        "'user research' found in title of package 2; "
         "'service design' found in text of package 2; £40k inside your range £10k-£100k; "
         "closes in 21 days (15 working days); in your region UKI (UKI3)"
     )

@@ -1,0 +1,167 @@
+"""The bridge between languages: CPV codes, whose labels exist in the 24 EU languages
+(scanner.reference.cpv), carry a profile's interests into the language of a notice, name the
+likely codes of a notice published without any, and show codes as words.
+
+- `label_terms(prefix, language)`: the terms of a code's label and of its direct children's
+  labels, analysed in that language; words in more than `GENERIC_SHARE` of all labels
+  ("servizi", "services", "lavori") are left out: they name no subject.
+- `infer_codes(terms, language)`: codes whose label's words a notice's text covers, each with
+  a confidence (the idf-weighted share of its label's terms found) and the words that earned
+  it; only for languages with CPV labels.
+- `code_words(code, language)`: "IT services (72)": the label's head (before any ":") and the
+  significant digits, for explanations.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from functools import cache
+
+from matchers.analysis import terms_with_words
+from scanner.reference.cpv import cpv_vocabulary, pad_code, significant_prefix
+
+__all__ = [
+    "GENERIC_SHARE",
+    "InferredCode",
+    "code_words",
+    "has_labels",
+    "infer_codes",
+    "label_terms",
+    "label_words",
+]
+
+GENERIC_SHARE = 0.05
+MIN_CONFIDENCE = 0.5
+MAX_INFERRED = 3
+
+
+@dataclass(frozen=True, slots=True)
+class InferredCode:
+    """A likely CPV code of a notice that published none: why (the words) and how sure."""
+
+    code: str
+    confidence: float
+    evidence: tuple[str, ...]
+
+
+def has_labels(language: str | None) -> bool:
+    """True when CPV has labels in `language` (the 24 EU languages)."""
+    return language is not None and language.lower()[:2] in cpv_vocabulary().languages
+
+
+@dataclass(frozen=True)
+class _Labels:
+    """One language's labels as terms: per code, its terms with a word each; per term, the
+    codes whose label holds it; and each term's idf among the labels."""
+
+    terms: Mapping[str, tuple[tuple[str, str], ...]]
+    codes_of: Mapping[str, tuple[str, ...]]
+    idf: Mapping[str, float]
+    generic: frozenset[str]
+
+
+@cache
+def _labels(language: str) -> _Labels:
+    vocabulary = cpv_vocabulary()
+    position = vocabulary.languages.index(language)
+    per_code: dict[str, tuple[tuple[str, str], ...]] = {}
+    codes_of: dict[str, list[str]] = defaultdict(list)
+    for code, row in vocabulary.labels.items():
+        found = dict(terms_with_words(row[position], language))
+        per_code[code] = tuple((t, w) for t, w in found.items() if not t.isdigit())
+        for term, _word in per_code[code]:
+            codes_of[term].append(code)
+    total = len(per_code)
+    idf = {t: math.log(total / len(c)) for t, c in codes_of.items()}
+    generic = frozenset(t for t, c in codes_of.items() if len(c) > GENERIC_SHARE * total)
+    return _Labels(per_code, {t: tuple(c) for t, c in codes_of.items()}, idf, generic)
+
+
+@cache
+def label_terms(prefix: str, language: str) -> tuple[tuple[str, str], ...]:
+    """(term, word) of the label of `prefix` and of its direct children, in `language`,
+    generic words left out; () when CPV has no labels in that language."""
+    if not has_labels(language):
+        return ()
+    labels = _labels(language.lower()[:2])
+    known = cpv_vocabulary().nearest_known(prefix)
+    if known is None:
+        return ()
+    own = significant_prefix(known)
+    chosen = [known] + [
+        code
+        for code in labels.terms
+        if code.startswith(own) and len(significant_prefix(code)) == len(own) + 1
+    ]
+    found: dict[str, str] = {}
+    for code in chosen:
+        for term, word in labels.terms[code]:
+            if term not in labels.generic:
+                found.setdefault(term, word)
+    return tuple(found.items())
+
+
+@cache
+def label_words(language: str) -> frozenset[str]:
+    """Every (case-folded) word of the CPV labels of `language`: the vocabulary of things
+    bought, used to tell international words ("software", "internet") from ordinary ones."""
+    if not has_labels(language):
+        return frozenset()
+    return frozenset(w for pairs in _labels(language.lower()[:2]).terms.values() for _t, w in pairs)
+
+
+def infer_codes(
+    document: Collection[str], surface: Mapping[str, str], language: str | None
+) -> tuple[InferredCode, ...]:
+    """Likely codes of a notice from its terms (`surface`: a word of the notice per term).
+
+    A code's confidence is the idf-weighted share of its label's terms the notice holds,
+    halved when only one term matched; codes under `MIN_CONFIDENCE` are dropped, and a code
+    is skipped when a broader one already found covers it. At most `MAX_INFERRED`."""
+    if not document or not has_labels(language):
+        return ()
+    labels = _labels((language or "").lower()[:2])
+    present = {t for t in document if t in labels.codes_of and t not in labels.generic}
+    candidates: set[str] = set()
+    for term in present:
+        candidates.update(labels.codes_of[term])
+    scored: list[tuple[float, int, str, tuple[str, ...]]] = []
+    for code in candidates:
+        label = [t for t, _w in labels.terms[code] if t not in labels.generic]
+        if not label:
+            continue
+        total = sum(labels.idf[t] for t in label)
+        hit = [t for t in label if t in present]
+        confidence = sum(labels.idf[t] for t in hit) / total if total else 0.0
+        if len(hit) < 2:
+            confidence *= 0.5
+        if confidence >= MIN_CONFIDENCE:
+            words = tuple(surface.get(t, t) for t in hit)
+            scored.append((confidence, len(significant_prefix(code)), code, words))
+    scored.sort(key=lambda s: (-s[0], s[1], s[2]))
+    chosen: list[InferredCode] = []
+    for confidence, _length, code, words in scored:
+        own = significant_prefix(code)
+        if any(own.startswith(significant_prefix(c.code)) for c in chosen):
+            continue
+        chosen.append(InferredCode(code, round(confidence, 3), words))
+        if len(chosen) == MAX_INFERRED:
+            break
+    return tuple(chosen)
+
+
+@cache
+def code_words(code: str, language: str | None = "en") -> str:
+    """A code as words with its significant digits: "IT services (72)"; an unknown code is
+    "CPV 99 (not in CPV 2008)"."""
+    vocabulary = cpv_vocabulary()
+    known = vocabulary.nearest_known(code)
+    prefix = significant_prefix(pad_code(code))
+    if known is None:
+        return f"CPV {code} (not in CPV 2008)"
+    label = vocabulary.label(known, (language or "en").lower()[:2]) or ""
+    head = label.split(":", 1)[0].strip()
+    return f"{head} ({prefix})"

@@ -1,0 +1,92 @@
+"""Which language a text is written in, so it is analysed with that language's stemmer and
+stop words (`matchers.analysis`).
+
+The detector is lingua (lingua-language-detector: statistical n-gram models that ship inside
+its wheel, no download), limited to `LANGUAGES` (the EU's languages lingua knows, Ukrainian,
+Russian, Norwegian and a few of the EU's regional and candidate-country languages) and built
+in low-accuracy mode: measured on this machine, 0.1 s to build and ~80 MB resident against
+3.3 s and ~790 MB for the high-accuracy models, ~11,000 notices a second (title plus
+description), and the high-accuracy mode gave no better reading of the Prozorro sample
+(benchmarks/bench_language_strategies.py). It is built on first use only, so a process that
+never detects (a crawl) never pays for it.
+
+Two rules on top of the model: Cyrillic with letters only Ukrainian has (і ї є ґ) is
+Ukrainian, with letters only Russian has (ы э ъ ё) Russian, whatever the n-grams say (short
+Ukrainian titles were read as Russian or Bulgarian); and a text with fewer than `MIN_LETTERS`
+letters, or whose two best languages are too close to call, has no language (None): it is
+matched on what it has, read with every language's stop words (see `matchers.analysis`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import cache
+from typing import Any
+
+__all__ = ["LANGUAGES", "MIN_LETTERS", "detect", "detect_many"]
+
+LANGUAGES = (
+    "bg", "ca", "cs", "da", "de", "el", "en", "es", "et", "eu", "fi", "fr", "ga", "hr", "hu",
+    "it", "lt", "lv", "nb", "nl", "nn", "pl", "pt", "ro", "ru", "sk", "sl", "sq", "sr", "sv",
+    "tr", "uk", "mk",
+)  # fmt: skip
+MIN_LETTERS = 12
+MIN_DISTANCE = 0.05
+_UKRAINIAN_ONLY = re.compile("[іїєґІЇЄҐ]")
+_RUSSIAN_ONLY = re.compile("[ыэъёЫЭЪЁ]")
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+@cache
+def _detector() -> Any:
+    from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
+
+    languages = [Language.from_iso_code_639_1(getattr(IsoCode639_1, c.upper())) for c in LANGUAGES]
+    return (
+        LanguageDetectorBuilder.from_languages(*languages)
+        .with_low_accuracy_mode()
+        .with_minimum_relative_distance(MIN_DISTANCE)
+        .build()
+    )
+
+
+def _by_script(text: str) -> str | None:
+    if not _CYRILLIC.search(text):
+        return None
+    ukrainian = bool(_UKRAINIAN_ONLY.search(text))
+    russian = bool(_RUSSIAN_ONLY.search(text))
+    if ukrainian and not russian:
+        return "uk"
+    if russian and not ukrainian:
+        return "ru"
+    return None
+
+
+def _enough(text: str | None) -> bool:
+    return bool(text) and len(_LETTER.findall(text or "")) >= MIN_LETTERS
+
+
+def detect(text: str | None) -> str | None:
+    """The ISO 639-1 code of `text`'s language, or None when it cannot be told."""
+    return detect_many([text])[0]
+
+
+def detect_many(texts: Sequence[str | None]) -> list[str | None]:
+    """`detect` of each text; the model runs once over all of them (in parallel threads)."""
+    found: list[str | None] = [None] * len(texts)
+    pending: list[int] = []
+    for i, text in enumerate(texts):
+        if not _enough(text):
+            continue
+        by_script = _by_script(text or "")
+        if by_script is not None:
+            found[i] = by_script
+        else:
+            pending.append(i)
+    if pending:
+        results = _detector().detect_languages_in_parallel_of([texts[i] for i in pending])
+        for i, language in zip(pending, results, strict=True):
+            found[i] = None if language is None else language.iso_code_639_1.name.lower()
+    return found
