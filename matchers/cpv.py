@@ -74,7 +74,7 @@ def _best(
     opp_codes = [(c, s) for c in theirs if (s := significant(c))]
     best, detail = 0.0, ""
     for _org_code, org_sig in org_codes:
-        for opp_code, opp_sig in opp_codes:
+        for _opp_code, opp_sig in opp_codes:
             value = closeness(org_sig, opp_sig, denominator)
             if value > best:
                 best = value

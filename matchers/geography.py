@@ -103,8 +103,10 @@ def geography(org: OrgProfile, opportunity: Opportunity, weights: Weights) -> Cr
         return Criterion("geography", PLAUSIBLE, weight, "profile names no area")
     shared = sorted(opp_countries & countries)
     if shared and not regions:
-        where = f"somewhere in {shared[0]} ({unread} not recognised)" if unread else (
-            f"anywhere in {shared[0]}"
+        where = (
+            f"somewhere in {shared[0]} ({unread} not recognised)"
+            if unread
+            else (f"anywhere in {shared[0]}")
         )
         return Criterion("geography", PLAUSIBLE, weight, where)
     if shared and org.remote:

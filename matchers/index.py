@@ -28,6 +28,7 @@ from matchers.analysis import terms
 from matchers.cpv import cpv_significant, naics_significant
 from matchers.deadline import NEUTRAL as DEADLINE_NEUTRAL
 from matchers.deadline import as_utc
+from matchers.gates import remote_demoted
 from matchers.geography import (
     ELSEWHERE,
     PLAUSIBLE,
@@ -39,7 +40,6 @@ from matchers.geography import (
 )
 from matchers.keywords import allowed_edits
 from matchers.result import Match
-from matchers.gates import remote_demoted
 from matchers.score import (
     FIELD_LABELS,
     PreparedOpportunity,

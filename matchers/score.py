@@ -68,7 +68,7 @@ class PreparedOrg:
         cached = self._queries.get(languages)
         if cached is not None:
             return cached
-        if not languages or languages == frozenset({self.org.language}) and not self.own_bridge:
+        if not languages or (languages == {self.org.language} and not self.own_bridge):
             query = self.query
         else:
             surface: dict[str, str] = {}
@@ -105,9 +105,7 @@ class PreparedOpportunity:
         return cls(opportunity, fields, document, where, counts, languages)
 
 
-def field_languages(
-    opportunity: Opportunity, nonempty: Sequence[bool]
-) -> frozenset[str | None]:
+def field_languages(opportunity: Opportunity, nonempty: Sequence[bool]) -> frozenset[str | None]:
     """The languages of the title, parent title and text that hold any term."""
     languages = (opportunity.title_language, opportunity.parent_language, opportunity.language)
     return frozenset(lang for lang, used in zip(languages, nonempty, strict=True) if used)
@@ -254,9 +252,9 @@ def corroborated(
     factor = weights.uncorroborated_code_factor
     if not has_keywords or keywords.score > 0 or codes.score <= 0 or factor >= 1:
         return codes
-    if text is not None and weights.corroborating_text > 0:
-        if text.score >= weights.corroborating_text:
-            return codes
+    backed = text is not None and text.score >= weights.corroborating_text
+    if weights.corroborating_text > 0 and backed:
+        return codes
     return Criterion(
         codes.name,
         codes.score * factor,

@@ -43,7 +43,7 @@ SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$", "UAH": "₴", "PLN": "zł ", "
 
 
 def symbol_of(currency: str | None) -> str:
-    """"€" for EUR, "£" for GBP...; other currencies by their code ("CHF 40k")."""
+    """ "€" for EUR, "£" for GBP...; other currencies by their code ("CHF 40k")."""
     code = (currency or "GBP").upper()
     return SYMBOLS.get(code, f"{code} ")
 
@@ -126,9 +126,7 @@ def award_range(opportunity: Opportunity) -> tuple[float, float] | None:
     return low, high
 
 
-def range_fit(
-    award: tuple[float, float], low: float, high: float, turnover: float | None
-) -> float:
+def range_fit(award: tuple[float, float], low: float, high: float, turnover: float | None) -> float:
     """`fit` of a per-supplier range: 1 when it overlaps the profile's range, else the fit
     of its nearer end; the turnover cap judged on its smallest award."""
     small, large = award

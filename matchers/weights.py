@@ -50,7 +50,7 @@ class Weights:
     package_factor: float = 0.9
     remote_factor: float = 1.0
     inferred_code_factor: float = 0.7
-    own_language_bridge: float = 1.0
+    own_language_bridge: float = 0.0
 
     def __post_init__(self) -> None:
         if not self.total > 0:

@@ -72,9 +72,11 @@ def label_words(language: str) -> set[str]:
     vocabulary = cpv_vocabulary()
     found: set[str] = set()
     for code in vocabulary.codes():
-        label = vocabulary.labels[code][vocabulary.languages.index(language)] if (
-            language in vocabulary.languages
-        ) else ""
+        label = (
+            vocabulary.labels[code][vocabulary.languages.index(language)]
+            if (language in vocabulary.languages)
+            else ""
+        )
         found.update("".join(c if c.isalnum() else " " for c in fold(label)).split())
     return found
 
@@ -94,9 +96,7 @@ def convert(snowball_git: Path, spacy_git: Path, target: Path) -> dict[str, int]
         path = f"spacy/lang/{code}/stop_words.py"
         words = {w.casefold() for w in spacy_words(_git(spacy_git, "show", f"HEAD:{path}"))}
         content = label_words(code)
-        kept = {
-            w for w in words if len(w) < CONTENT_WORD_LENGTH or fold(w) not in content
-        }
+        kept = {w for w in words if len(w) < CONTENT_WORD_LENGTH or fold(w) not in content}
         languages[code] = {
             "source": f"explosion/spaCy {path} @ {spacy_commit} (MIT); "
             f"{len(words) - len(kept)} content words found in CPV labels dropped",

@@ -10,9 +10,16 @@ from sqlalchemy import Engine
 from scanner.cli.context import AppContext, app_context, parse_date
 from scanner.cli.evaluate import evaluate
 from scanner.cli.output import console, err_console, print_json, table
+from scanner.matching.opportunities import KIND_LABELS
 from scanner.orgs import RatesError
 from scanner.services import organisations as org_service
-from scanner.services.matching import MatchingConfig, MatchRun, consortium_for, refresh_matches
+from scanner.services.matching import (
+    LimitError,
+    MatchingConfig,
+    MatchRun,
+    consortium_for,
+    refresh_matches,
+)
 from scanner.settings import Settings
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (stable field names).")]
@@ -71,7 +78,15 @@ def match(
         list[str] | None, typer.Option("--org", help="Only this organisation id (repeatable).")
     ] = None,
     now: NowOption = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="Matches shown per org.")] = 10,
+    limit: Annotated[
+        int,
+        typer.Option(
+            "--limit",
+            min=1,
+            help="Matches shown per org. Stored lists hold LOTWISE_MATCH_TOP (default 20): a "
+            "larger --limit is an error unless --now (nothing stored) is given.",
+        ),
+    ] = 10,
     as_json: JsonOption = False,
 ) -> None:
     """Rank open tenders, their lots and proposed packages for each active organisation, with
@@ -87,9 +102,14 @@ def match(
                 f"No organisation with id {', '.join(unknown)}", style="red", markup=False
             )
             raise typer.Exit(1)
-    run = refresh_matches(
-        context.engine(), config, now=moment, only=org or None, store_results=moment is None
-    )
+    try:
+        run = refresh_matches(
+            context.engine(), config, now=moment, only=org or None,
+            store_results=moment is None, top=limit,
+        )  # fmt: skip
+    except LimitError as exc:
+        err_console.print(f"--limit {limit}: {exc}", style="red", markup=False)
+        raise typer.Exit(2) from None
     missing = sorted(set(org or ()) - set(run.ranked))
     if missing:
         err_console.print(
@@ -111,7 +131,7 @@ def print_ranked(run: MatchRun, limit: int) -> None:
             [
                 str(r.rank),
                 f"{r.match.score:.2f}",
-                r.opportunity.kind,
+                KIND_LABELS[r.opportunity.kind],
                 r.opportunity.title[:60],
                 r.tender.buyer or "",
                 r.match.explanation,

@@ -56,6 +56,8 @@ def import_orgs(
     else:
         for error in report.errors:
             err_console.print(f"{file}: {error}", highlight=False, markup=False, style="red")
+        for note in report.notes:
+            err_console.print(f"{file}: {note}", highlight=False, markup=False, style="yellow")
         console.print(_summary(report, dry_run=dry_run), highlight=False)
     changed = report.stored and (report.result.created or report.result.updated)
     if changed and not as_json:

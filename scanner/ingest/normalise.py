@@ -18,7 +18,12 @@ from scanner.ingest.cpv import cpv_of, is_cpv_scheme, normalise_cpv
 from scanner.ingest.dates import parse_datetime
 from scanner.ingest.money import parse_amount, parse_currency
 from scanner.ingest.ocds import strip_personal_data
-from scanner.ingest.places import countries_of, delivery_addresses, regions_of
+from scanner.ingest.places import (
+    countries_of,
+    delivery_addresses,
+    place_names_of,
+    regions_of,
+)
 from scanner.ingest.tender import Classification, Item, Lot, NormalisedTender
 from scanner.ingest.text import clean_text
 
@@ -139,6 +144,7 @@ def _normalise(
         suitable_sme=suitable_sme,
         suitable_vcse=suitable_vcse,
         notice_type=_notice_type(release, documents),
+        place_names=place_names_of(tender, [*addresses, *tender_addresses]),
         raw=strip_personal_data(release),
     )
 

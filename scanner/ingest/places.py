@@ -13,7 +13,16 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["countries_of", "country_of", "delivery_addresses", "region_code", "regions_of"]
+from scanner.reference.regions import resolve_region
+
+__all__ = [
+    "countries_of",
+    "country_of",
+    "delivery_addresses",
+    "place_names_of",
+    "region_code",
+    "regions_of",
+]
 
 _REGION_CODE_RE = re.compile(r"[A-Z]{2}[A-Z0-9]{0,3}")
 _COUNTRY_RE = re.compile(r"[A-Za-z]{2}")
@@ -50,7 +59,10 @@ def _region_code(value: str) -> str | None:
     text = value.strip()
     if _REGION_CODE_RE.fullmatch(text):
         return text
-    return _UK_REGION_NAMES.get(" ".join(text.lower().split()))
+    known = _UK_REGION_NAMES.get(" ".join(text.lower().split()))
+    if known is not None or not text or len(text) > 120:
+        return known
+    return resolve_region(text)  # a region's name in any language ("Lazio", "Львівська область")
 
 
 def delivery_addresses(obj: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -82,6 +94,21 @@ def regions_of(
     if len(codes) == 1:  # the usual single delivery address
         return () if codes[0] is None else (codes[0],)
     return _unique([code for code in codes if code is not None])
+
+
+def place_names_of(
+    obj: Mapping[str, Any], addresses: list[Mapping[str, Any]] | None = None
+) -> tuple[str, ...]:
+    """Region names of delivery addresses that no table reads as a code: kept, so matching
+    can say which place it could not read instead of dropping it silently."""
+    if addresses is None:
+        addresses = delivery_addresses(obj)
+    names = []
+    for address in addresses:
+        region = address.get("region")
+        if isinstance(region, str) and region.strip() and region_code(region) is None:
+            names.append(" ".join(region.split())[:120])
+    return _unique(names)
 
 
 def country_of(address: Mapping[str, Any]) -> str | None:

@@ -85,6 +85,7 @@ class NormalisedTender:
     suitable_sme: bool | None = None
     suitable_vcse: bool | None = None
     notice_type: str | None = None
+    place_names: tuple[str, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def is_open(self, now: datetime) -> bool:
@@ -101,11 +102,15 @@ class NormalisedTender:
         release only to drop it, which once cost half the ingest time."""
         data = _field_values(self)
         del data["raw"]
+        for name in _HASHED_WHEN_SET:  # fields added later: absent, the hash is as it was
+            if not data[name]:
+                del data[name]
         options = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS
         return hashlib.sha256(orjson.dumps(data, default=_hash_default, option=options)).hexdigest()
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+_HASHED_WHEN_SET = ("place_names",)
 
 
 def _field_values(obj: Any) -> dict[str, Any]:

@@ -1,23 +1,58 @@
-"""One tender becomes up to three kinds of opportunity: the whole tender, each lot the buyer
-published, and each micro-contract the splitter proposed. An organisation that cannot bid for a
-£2M contract may still fit its £60k research package, so all three are scored."""
+"""One tender becomes up to three kinds of opportunity: the whole tender (`tender`), each lot
+the buyer published (`buyer_lot`), and each micro-contract the splitter suggests
+(`suggested_package`). An organisation that cannot bid for a £2M contract may still fit its
+£60k research package, so all three are scored; but a suggested package is not offered by the
+buyer, so it is only cut from a procurement (`scanner.ingest.purpose`), never from a grant or
+a concession to the public.
+
+Each opportunity carries what matching needs to read it honestly: the languages of its texts,
+the value one supplier would be awarded (`scanner.matching.value_basis`) in the reporting
+currency with the notice's own amount beside it, the place names no table could read, and,
+for a notice published without codes, the codes its text suggests (`matchers.bridge`).
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import replace
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from matchers.analysis import terms_with_words
+from matchers.bridge import InferredCode, infer_codes
 from matchers.types import Opportunity
+from scanner.ingest.purpose import purpose_of
 from scanner.ingest.tender import NormalisedTender
+from scanner.matching.value_basis import ValueBasis, value_basis
 from scanner.splitter import Package
 
 Converter = Callable[[Decimal | None, str | None], Decimal | None]
 """Turns (amount, currency) into the reporting currency; None when it cannot."""
 
 CLOSED_STATUSES = frozenset({"complete", "cancelled", "unsuccessful", "withdrawn", "closed"})
+UNDETERMINED = "und"
+TITLE_LETTERS = 30  # a title shorter than this is too short to tell its own language
+KIND_LABELS = {"tender": "tender", "buyer_lot": "lot", "suggested_package": "suggested package"}
+PACKAGE_ADVICE = (
+    "The buyer has not offered this part separately: Lotwise suggests it. You can bid for the "
+    "whole as part of a consortium, offer it as a subcontract to the likely prime contractor, "
+    "raise it at the buyer's market engagement, or ask the buyer to divide the contract into "
+    "lots."
+)
 _OPEN_SOURCE_RE = re.compile(r"\bopen[- ]source\b|\bopen licen[cs]e\b|\bpublished code\b", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class Languages:
+    """ISO 639-1 codes of a tender's description and title (None: undetermined)."""
+
+    text: str | None
+    title: str | None
+
+    @classmethod
+    def stored(cls, text: str | None, title: str | None) -> Languages:
+        """From the stored columns, where "und" means detected as undetermined."""
+        return cls(None if text == UNDETERMINED else text, None if title == UNDETERMINED else title)
 
 
 def opportunities_of(
@@ -26,9 +61,15 @@ def opportunities_of(
     packages: Iterable[Package] = (),
     *,
     to_reporting: Converter,
+    languages: Languages | None = None,
 ) -> list[Opportunity]:
-    """The tender itself, then its lots, then the proposed packages, in that order."""
+    """The tender itself, then its lots, then the suggested packages (procurements only)."""
     key = str(tender_id)
+    if languages is None:
+        languages = detect_languages(tender)
+    purpose = purpose_of(tender)
+    basis = value_basis(tender, purpose=purpose)
+    currency = tender.currency
     whole = Opportunity(
         id=f"tender:{key}",
         kind="tender",
@@ -37,7 +78,6 @@ def opportunities_of(
         text=tender.description or "",
         cpv=tender.cpv_codes,
         naics=_naics(tender),
-        value=to_reporting(tender.value_amount, tender.currency),
         regions=tender.regions,
         countries=tender.countries,
         deadline=tender.deadline_at,
@@ -45,38 +85,112 @@ def opportunities_of(
         suitable_sme=tender.suitable_sme,
         suitable_vcse=tender.suitable_vcse,
         open_source=bool(_OPEN_SOURCE_RE.search(f"{tender.title} {tender.description or ''}")),
+        language=languages.text,
+        title_language=languages.title,
+        parent_language=languages.title,
+        place_names=tender.place_names,
+        procurement=purpose.procurement,
+        cpv_inferred=_inferred(tender, languages),
+        **_money(basis, currency, to_reporting, purpose_note(purpose.kind)),
     )
     found = [whole]
     for position, lot in enumerate(tender.lots, start=1):
         lot_cpv = tuple(c.code for c in lot.classifications if c.scheme == "CPV")
+        lot_basis = value_basis(tender, lot, purpose=purpose)
         found.append(
             replace(
                 whole,
                 id=f"lot:{key}:{position}",
-                kind="lot",
+                kind="buyer_lot",
                 title=lot.title or f"Lot {lot.lot_id}",
                 text=lot.description or "",
                 parent_title=tender.title,
                 cpv=lot_cpv or tender.cpv_codes,
-                value=to_reporting(lot.value_amount, lot.currency or tender.currency),
                 regions=_lot_regions(tender, lot.lot_id) or tender.regions,
+                **_money(lot_basis, lot.currency or currency, to_reporting, ""),
             )
         )
+    if not purpose.procurement:
+        return found  # nobody can be offered a part of a grant or a sale
     for position, package in enumerate(packages, start=1):
+        estimated = ValueBasis(
+            "contract" if package.estimated_value else "unknown",
+            package.estimated_value,
+            note="Lotwise's estimate" if package.estimated_value else "",
+        )
         found.append(
             replace(
                 whole,
                 id=f"package:{key}:{position}",
-                kind="package",
+                kind="suggested_package",
                 title=package.title,
                 text=package.scope,
                 parent_title=tender.title,
                 cpv=(package.cpv,) if package.cpv else tender.cpv_codes,
-                value=to_reporting(package.estimated_value, tender.currency),
                 regions=(package.region,) if package.region else tender.regions,
+                **_money(estimated, currency, to_reporting, ""),
             )
         )
     return found
+
+
+def purpose_note(kind: str) -> str:
+    """What an explanation says of a notice that is not a procurement."""
+    return {
+        "grant": "a grant or subsidy call, not a procurement",
+        "concession": "a concession to the public, not a procurement",
+        "sale": "a sale, not a procurement",
+    }.get(kind, "")
+
+
+def _money(
+    basis: ValueBasis, currency: str | None, to_reporting: Converter, purpose: str
+) -> dict[str, object]:
+    """The value fields of an opportunity from its basis, in the reporting currency."""
+    published = basis.per_award if basis.per_award is not None else basis.total
+    note = "; ".join(filter(None, (basis.note, purpose)))
+    return {
+        "value": to_reporting(basis.per_award, currency),
+        "value_low": to_reporting(basis.per_award_low, currency),
+        "value_kind": basis.kind,
+        "value_note": note,
+        "published_value": (published, currency) if published is not None and currency else None,
+    }
+
+
+def detect_languages(tender: NormalisedTender) -> Languages:
+    """The languages of the tender's description (title and description together, the longer
+    read) and of its title (its own when long enough to tell, else the description's)."""
+    return detect_languages_many([tender])[0]
+
+
+def detect_languages_many(tenders: Sequence[NormalisedTender]) -> list[Languages]:
+    """`detect_languages` of many tenders, the detector run once over all their texts."""
+    from matchers.detect import detect_many  # the detector loads only when detecting
+
+    texts: list[str | None] = []
+    for tender in tenders:
+        texts.append(" ".join(filter(None, (tender.title, tender.description))))
+        texts.append(tender.title)
+    found = detect_many(texts)
+    languages = []
+    for i, tender in enumerate(tenders):
+        text, title = found[2 * i], found[2 * i + 1]
+        if title is None or sum(c.isalpha() for c in tender.title or "") < TITLE_LETTERS:
+            title = text  # a short title is read in its description's language
+        languages.append(Languages(text, title))
+    return languages
+
+
+def _inferred(tender: NormalisedTender, languages: Languages) -> tuple[InferredCode, ...]:
+    """Likely CPV codes of a tender published without any (`matchers.bridge.infer_codes`)."""
+    if tender.cpv_codes or not languages.text:
+        return ()
+    pairs = terms_with_words(f"{tender.title}\n{tender.description or ''}", languages.text)
+    surface: dict[str, str] = {}
+    for term, word in pairs:
+        surface.setdefault(term, word)
+    return infer_codes(set(surface), surface, languages.text)
 
 
 def _naics(tender: NormalisedTender) -> tuple[str, ...]:

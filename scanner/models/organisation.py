@@ -42,6 +42,7 @@ class Organisation(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
     # Consent to be named to procurement officers in a tender's market depth (issue 14).
     listed: Mapped[bool] = mapped_column(Boolean, default=False)
+    language: Mapped[str | None] = mapped_column(String(8))  # stated; detected when NULL
     content_hash: Mapped[str] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -50,6 +50,11 @@ class Tender(Base):
     items: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
     suitable_sme: Mapped[bool | None] = mapped_column()
     suitable_vcse: Mapped[bool | None] = mapped_column()
+    # Detected by matching (ISO 639-1, "und" when undetermined; NULL: not yet detected).
+    language: Mapped[str | None] = mapped_column(String(8))
+    title_language: Mapped[str | None] = mapped_column(String(8))
+    # Region names of the notice that no table reads as a code, kept to be reported.
+    place_names: Mapped[list[str]] = mapped_column(JSONType, default=list, server_default="[]")
     content_hash: Mapped[str] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(Integer, default=1)
     first_seen: Mapped[datetime] = mapped_column(UTCDateTime())

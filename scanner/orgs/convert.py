@@ -25,9 +25,14 @@ def to_org_profile(
     `rates` (required then) at the table in force `on` (default: the latest table).
 
     CPV interests lose their check digit and the zeros that pad a level ("72200000-7" -> "722"),
-    so a prefix test matches the whole group; repeats are dropped."""
+    so a prefix test matches the whole group; repeats are dropped. The profile's language is
+    the one it states, else the one its text is detected to be in; money is shown to it in its
+    own currency (`currency_rate` from `rates` on the same day)."""
     money = _money_converter(profile, rates, on)
     return OrgProfile(
+        language=profile.language or profile_language(profile),
+        currency=profile.currency if rates is not None or profile.currency == "GBP" else "GBP",
+        currency_rate=_reader_rate(profile.currency, rates, on),
         id=profile.id,
         name=profile.name,
         description=profile.description,
@@ -47,6 +52,28 @@ def to_org_profile(
         certifications=profile.certifications,
         open_source=profile.open_source,
     )
+
+
+def profile_language(profile: OrganisationProfile) -> str | None:
+    """The language a profile is written in (its description, capabilities and keywords),
+    for reading it with the right stemmer; English when the text is too short to tell."""
+    from matchers.detect import detect
+
+    text = " ".join((profile.description, profile.capabilities, "; ".join(profile.keywords)))
+    return detect(text) or "en"
+
+
+def _reader_rate(currency: str, rates: RateTable | None, on: date | None) -> float:
+    """Units of the profile's currency per unit of the reporting currency (1 without rates)."""
+    if rates is None or currency == rates.reporting:
+        return 1.0
+    try:
+        one = rates.convert(
+            Decimal(1_000_000), rates.reporting, on=on or rates.tables[-1][0], to=currency
+        )
+    except KeyError:
+        return 1.0
+    return float(one) / 1_000_000
 
 
 def _money_converter(

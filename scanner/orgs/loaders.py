@@ -75,6 +75,8 @@ class LoadResult:
     profiles: list[OrganisationProfile] = field(default_factory=list)
     errors: list[RecordError] = field(default_factory=list)
     records: int = 0
+    notes: list[RecordError] = field(default_factory=list)
+    """Valid records that leave a choice with consequences unstated (see `REMOTE_NOTE`)."""
 
     @property
     def invalid_records(self) -> int:
@@ -150,7 +152,19 @@ def validate_records(
             continue
         seen[profile.id] = position
         result.profiles.append(profile)
+        if profile.regions and _unstated(record.get("remote")):
+            result.notes.append(RecordError(position, profile.id, "remote", REMOTE_NOTE))
     return result
+
+
+REMOTE_NOTE = (
+    "not stated, taken as true: work outside your regions is shown, ranked below work inside "
+    "them; say remote = false to rule it out instead"
+)
+
+
+def _unstated(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _record_errors(position: int, record_id: str | None, exc: ValidationError) -> list[RecordError]:

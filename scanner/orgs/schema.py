@@ -114,7 +114,7 @@ Money = Annotated[Decimal | None, BeforeValidator(_money)]
 FIELD_ORDER = (
     "id", "name", "emails", "description", "capabilities", "keywords", "exclusions", "cpv",
     "naics", "regions", "national", "remote", "value_min", "value_max", "currency", "turnover",
-    "team_size", "certifications", "open_source", "digest", "active", "listed",
+    "team_size", "certifications", "open_source", "digest", "active", "listed", "language",
 )  # fmt: skip
 LIST_FIELDS = frozenset(
     {"emails", "keywords", "exclusions", "cpv", "naics", "regions", "certifications"}
@@ -152,6 +152,12 @@ class OrganisationProfile(BaseModel):
     # Consent to be named to procurement officers in market depth; anonymous visitors and
     # organisations only ever see counts.
     listed: bool = False
+    language: str | None = Field(
+        default=None,
+        pattern=r"^[a-z]{2}$",
+        description="ISO 639-1 code of the language the profile is written in; detected "
+        "from its text when absent.",
+    )
 
     @field_validator("id", mode="before")
     @classmethod
@@ -171,6 +177,13 @@ class OrganisationProfile(BaseModel):
         low = info.data.get("value_min")
         if value is not None and low is not None and value < low:
             raise ValueError(f"{value} is below value_min {low}")
+        return value
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _language_lower(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return value.strip().lower() or None
         return value
 
     @field_validator("currency", mode="before")

@@ -32,15 +32,27 @@ from matchers import (
     rank,
 )
 from scanner.ingest.tender import NormalisedTender
-from scanner.matching.opportunities import opportunities_of
+from scanner.matching.opportunities import (
+    KIND_LABELS,
+    PACKAGE_ADVICE,
+    UNDETERMINED,
+    Languages,
+    detect_languages_many,
+    opportunities_of,
+)
 from scanner.orgs import RateTable, load_rates
 from scanner.splitter import Package
 from scanner.storage import matches as store
 from scanner.storage.assessments import rebuild_tender
 from scanner.storage.organisations import active_org_profiles
+from scanner.storage.tenders import save_languages
 
 BATCH = 2000
 CANDIDATES_PER_SLOT = 3  # ranked opportunities asked for per kept tender (lots/packages overlap)
+
+
+class LimitError(ValueError):
+    """More matches per organisation asked for than the stored lists hold."""
 
 
 @dataclass(frozen=True)
@@ -83,10 +95,21 @@ class RankedMatch:
     match: Match
     opportunity: Opportunity
     tender: TenderFacts
+    currency: str = "GBP"
+    currency_rate: float = 1.0
+
+    def reader_amount(self, amount: Decimal | None) -> Decimal | None:
+        """An amount of the reporting currency in the reader's currency, to the cent."""
+        if amount is None:
+            return None
+        return (amount * Decimal(repr(self.currency_rate))).quantize(Decimal("0.01"))
 
     def as_dict(self) -> dict[str, Any]:
         """Stable JSON fields (docs/json-output.md)."""
         o, t, m = self.opportunity, self.tender, self.match
+        value = self.reader_amount(o.value)
+        low = self.reader_amount(o.value_low)
+        published = o.published_value
         return {
             "organisation": self.organisation,
             "rank": self.rank,
@@ -94,15 +117,23 @@ class RankedMatch:
             "explanation": m.explanation,
             "opportunity_id": o.id,
             "kind": o.kind,
+            "kind_label": KIND_LABELS[o.kind],
+            "advice": PACKAGE_ADVICE if o.kind == "suggested_package" else None,
             "title": o.title,
             "tender_id": t.tender_id,
             "tender_key": t.source_key,
             "tender_title": t.title,
             "buyer": t.buyer,
-            "value": None if o.value is None else str(o.value),
-            "value_currency": "GBP" if o.value is not None else None,
+            "value": None if value is None else str(value),
+            "value_low": None if low is None else str(low),
+            "value_currency": self.currency if value is not None else None,
+            "value_kind": o.value_kind,
+            "value_note": o.value_note,
+            "notice_value": None if published is None else str(published[0]),
+            "notice_currency": None if published is None else published[1],
             "tender_value": None if t.value is None else str(t.value),
             "tender_currency": t.currency,
+            "language": o.language,
             "deadline": t.deadline.isoformat() if t.deadline else None,
             "notice_url": t.notice_url,
             "breakdown": breakdown(m),
@@ -131,7 +162,9 @@ class Corpus:
 
 
 def load_corpus(engine: Engine, *, now: datetime, rates: RateTable) -> Corpus:
-    """Every open tender, each lot and each proposed package as an `Opportunity`."""
+    """Every open tender, each lot and each suggested package as an `Opportunity`. Tenders
+    whose languages were never detected (new or changed since) are detected here, in one
+    batch per page, and their languages stored, so the crawl never loads the detector."""
     builder = CorpusBuilder(rates, on=now.date())
     after = 0
     while True:
@@ -140,8 +173,33 @@ def load_corpus(engine: Engine, *, now: datetime, rates: RateTable) -> Corpus:
         if not batch:
             break
         after = batch[-1][0].tender_id
-        for stale, packages in batch:
-            builder.add(stale.tender_id, stale.version, rebuild_tender(stale), _packages(packages))
+        tenders = [(stale, rebuild_tender(stale), packages) for stale, packages in batch]
+        known = {
+            stale.tender_id: Languages.stored(stale.row["language"], stale.row["title_language"])
+            for stale, _t, _p in tenders
+            if stale.row.get("language") is not None
+        }
+        todo = [
+            (stale.tender_id, tender)
+            for stale, tender, _p in tenders
+            if stale.tender_id not in known
+        ]
+        if todo:
+            found = detect_languages_many([tender for _id, tender in todo])
+            known.update(zip((tid for tid, _t in todo), found, strict=True))
+            with engine.begin() as conn:
+                save_languages(
+                    conn,
+                    {
+                        tid: (found_.text or UNDETERMINED, found_.title or UNDETERMINED)
+                        for (tid, _t), found_ in zip(todo, found, strict=True)
+                    },
+                )
+        for stale, tender, packages in tenders:
+            builder.add(
+                stale.tender_id, stale.version, tender, _packages(packages),
+                languages=known[stale.tender_id],
+            )  # fmt: skip
     return builder.corpus
 
 
@@ -163,11 +221,20 @@ class CorpusBuilder:
             return None  # no rate: the value is left out, never guessed
 
     def add(
-        self, tender_id: int, version: int, tender: NormalisedTender, packages: Sequence[Package]
+        self,
+        tender_id: int,
+        version: int,
+        tender: NormalisedTender,
+        packages: Sequence[Package],
+        *,
+        languages: Languages | None = None,
     ) -> None:
+        """Add a tender's opportunities (its languages detected when not given)."""
         key = str(tender_id)
         self.corpus.opportunities.extend(
-            opportunities_of(tender, key, packages, to_reporting=self.to_reporting)
+            opportunities_of(
+                tender, key, packages, to_reporting=self.to_reporting, languages=languages
+            )
         )
         self.corpus.tenders[key] = TenderFacts(
             tender_id=tender_id,
@@ -206,7 +273,12 @@ def rank_corpus(
                 continue
             seen.add(opportunity.tender_id)
             facts = corpus.tenders[opportunity.tender_id]
-            kept.append(RankedMatch(org.id, len(kept) + 1, match, opportunity, facts))
+            kept.append(
+                RankedMatch(
+                    org.id, len(kept) + 1, match, opportunity, facts,
+                    org.currency, org.currency_rate,
+                )
+            )  # fmt: skip
             if len(kept) == top:
                 break
         result[org.id] = kept
@@ -220,10 +292,17 @@ def refresh_matches(
     now: datetime | None = None,
     only: Iterable[str] | None = None,
     store_results: bool = True,
+    top: int | None = None,
 ) -> MatchRun:
     """Rank the active organisations (or those in `only`) and, when `store_results`, make the
     stored matches equal to the ranked lists. `now` defaults to the current time; deadlines
-    and the currency rates' date are taken as of `now`."""
+    and the currency rates' date are taken as of `now`. `top` ranks that many per
+    organisation (at most `config.top` when storing: ValueError past it)."""
+    if top is not None and store_results and top > config.top:
+        raise LimitError(
+            f"{top} matches per organisation is over the stored maximum {config.top} "
+            "(LOTWISE_MATCH_TOP); raise it, or rank without storing (--now)"
+        )
     started = time.perf_counter()
     moment = now or datetime.now(UTC)
     with engine.connect() as conn:
@@ -238,7 +317,9 @@ def refresh_matches(
         tenders=len(corpus.tenders),
         opportunities=len(corpus.opportunities),
     )
-    run.ranked = rank_corpus(corpus, orgs, now=moment, weights=config.weights, top=config.top)
+    # Stored lists always hold `config.top`, whatever is shown; a what-if ranks what it shows.
+    wanted = config.top if store_results or top is None else max(top, 1)
+    run.ranked = rank_corpus(corpus, orgs, now=moment, weights=config.weights, top=wanted)
     if store_results:
         stamp = datetime.now(UTC)
         for slug, ranked in run.ranked.items():
@@ -344,6 +425,7 @@ def _decimal(value: Any) -> Decimal | None:
 __all__ = [
     "Corpus",
     "CorpusBuilder",
+    "LimitError",
     "MatchRun",
     "MatchingConfig",
     "RankedMatch",

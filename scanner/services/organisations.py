@@ -49,6 +49,7 @@ class ImportReport:
     errors: list[RecordError] = field(default_factory=list)
     stored: bool = False
     result: UpsertResult = field(default_factory=UpsertResult)
+    notes: list[RecordError] = field(default_factory=list)
 
     @property
     def invalid(self) -> int:
@@ -65,6 +66,7 @@ class ImportReport:
             "updated": self.result.updated,
             "unchanged": self.result.unchanged,
             "errors": [error.as_dict() for error in self.errors],
+            "notes": [note.as_dict() for note in self.notes],
         }
 
 
@@ -84,7 +86,11 @@ def import_organisations(
     file."""
     loaded = load_file(path, fmt=fmt, currencies=rates.currencies if rates else None)
     report = ImportReport(
-        path=path, records=loaded.records, valid=len(loaded.profiles), errors=loaded.errors
+        path=path,
+        records=loaded.records,
+        valid=len(loaded.profiles),
+        errors=loaded.errors,
+        notes=loaded.notes,
     )
     if dry_run or (loaded.errors and not skip_invalid) or not loaded.profiles:
         return report

@@ -49,6 +49,9 @@ _TENDER_COLUMNS = (
     Tender.items,
     Tender.suitable_sme,
     Tender.suitable_vcse,
+    Tender.place_names,
+    Tender.language,
+    Tender.title_language,
     Tender.raw,
 )
 
@@ -156,6 +159,7 @@ def rebuild_tender(stale: StaleTender) -> NormalisedTender:
         suitable_sme=row["suitable_sme"],
         suitable_vcse=row["suitable_vcse"],
         notice_type=row["notice_type"],
+        place_names=tuple(row.get("place_names") or ()),
         raw=row["raw"] if isinstance(row["raw"], dict) else {},
     )
 

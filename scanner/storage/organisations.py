@@ -55,6 +55,8 @@ class StoredOrganisation:
 def content_hash(profile: OrganisationProfile) -> str:
     """A digest of every field: equal profiles hash equal, whatever file they came from."""
     data = profile.model_dump(mode="json")
+    if data.get("language") is None:  # added later: unstated, the digest is as it was
+        data.pop("language", None)
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from scanner.ingest.normalise import NormaliseError, normalise_release
@@ -241,6 +241,9 @@ def _tender_row(
         ],
         "suitable_sme": tender.suitable_sme,
         "suitable_vcse": tender.suitable_vcse,
+        "place_names": list(tender.place_names),
+        "language": None,  # detected again by the next matching run
+        "title_language": None,
         "content_hash": digest,
         "version": 1,
         "first_seen": now,
@@ -356,4 +359,23 @@ def _excerpt(value: Any, limit: int = 500) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-__all__ = ["StoreResult", "store_releases", "store_tenders"]
+__all__ = ["StoreResult", "save_languages", "store_releases", "store_tenders"]
+
+
+def save_languages(conn: Connection, languages: Mapping[int, tuple[str, str]]) -> None:
+    """Store detected (description, title) languages by tender id ("und": undetermined)."""
+    if not languages:
+        return
+    table = Tender.__table__
+    stmt = (
+        update(table)
+        .where(table.c.id == bindparam("tender_id"))
+        .values(language=bindparam("language"), title_language=bindparam("title_language"))
+    )
+    conn.execute(
+        stmt,
+        [
+            {"tender_id": tid, "language": text, "title_language": title}
+            for tid, (text, title) in languages.items()
+        ],
+    )

@@ -55,7 +55,8 @@ def test_match_json_has_ranked_explained_matches(loaded: Any, engine: Engine) ->
         assert set(m) >= {"score", "explanation", "opportunity_id", "kind", "breakdown"}
         assert set(m) >= {"tender_id", "tender_key", "buyer", "deadline", "notice_url"}
         assert m["explanation"] and 0 < m["score"] <= 1
-        assert m["opportunity_id"].split(":")[0] == m["kind"]
+        prefix = {"tender": "tender", "buyer_lot": "lot", "suggested_package": "package"}
+        assert m["opportunity_id"].split(":")[0] == prefix[m["kind"]]
 
 
 def test_match_with_now_stores_nothing_and_unknown_org_fails(loaded: Any, engine: Engine) -> None:

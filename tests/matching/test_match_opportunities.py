@@ -58,7 +58,7 @@ def test_whole_lots_and_packages_in_order_with_their_own_facts() -> None:
     )
     found = opportunities_of(TENDER, 7, [package], to_reporting=euro_to_pound)
     assert [o.id for o in found] == ["tender:7", "lot:7:1", "lot:7:2", "package:7:1"]
-    assert [o.kind for o in found] == ["tender", "lot", "lot", "package"]
+    assert [o.kind for o in found] == ["tender", "buyer_lot", "buyer_lot", "suggested_package"]
     whole, research, hosting, discovery = found
     assert whole.value == Decimal("1000000") and whole.naics == ("541511",)
     assert whole.open_source and not whole.closed

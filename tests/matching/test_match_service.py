@@ -91,7 +91,7 @@ def test_stored_matches_are_each_organisations_ranked_list(
         tenders = [r.tender.tender_id for r in ranked]
         assert len(tenders) == len(set(tenders)), "a tender is listed once, by its best part"
     kinds = {r.opportunity.kind for ranked in run.ranked.values() for r in ranked}
-    assert "tender" in kinds and kinds & {"lot", "package"}
+    assert "tender" in kinds and kinds & {"buyer_lot", "suggested_package"}
     for rows in saved.values():
         for row in rows:
             assert row["explanation"]

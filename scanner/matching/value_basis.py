@@ -1,0 +1,268 @@
+"""What a published value means for one supplier, so size is judged on what one organisation
+would actually be awarded (issue 12).
+
+A notice's value can be the value of one contract; the ceiling of a framework agreement or a
+dynamic purchasing system, shared by the suppliers admitted to it and spent in call-offs; the
+total of a fund or a multi-supplier scheme; or a range per supplier (150k-5M is a range, never
+"5M"). `value_basis(tender)` reads, in order:
+
+- fields: OCDS `tender.techniques` (`hasFrameworkAgreement`, `hasDynamicPurchasingSystem`,
+  `frameworkAgreement.maximumParticipants`, also on lots), `tender.minValue` beside `value`
+  (Contracts Finder's range), and the facts the eForms and TED parsers keep in `raw`
+  (`framework`, `dps`, `max_participants`, `framework_max`);
+- the notice's purpose (`scanner.ingest.purpose`): a grant or subsidy call's value is a fund;
+- words, in several languages: "framework", "accordo quadro", "Rahmenvereinbarung",
+  "рамкова угода"; "dynamic purchasing system"; "multi-supplier", "up to 6 suppliers";
+  amounts "per supplier", "per operatore", "per impresa", "per beneficiario" (an award's
+  value), and two amounts around such a phrase ("from €150,000 to €5m per supplier": a range).
+
+The result says which value is used and why (`note`, `evidence`); an unknown per-award value
+is None and matching treats it as neutral, never as a gate. Pure: no clock, storage, settings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from matchers.types import ValueKind
+from scanner.ingest.purpose import Purpose, purpose_of
+from scanner.ingest.tender import Lot, NormalisedTender
+
+__all__ = ["ValueBasis", "amounts_in", "value_basis"]
+
+_FRAMEWORK = re.compile(
+    r"framework agreement|framework|accordo[- ]quadro|accordi quadro|accord[- ]cadre|"
+    r"rahmenvereinbarung|rahmenvertrag|acuerdo marco|acordo[- ]quadro|umow[aęy] ramow|"
+    r"porozumieni[ea] ramow|raamovereenkomst|raamcontract|acord[- ]cadru|rámcov[áé] dohod|"
+    r"ramavtal|rammeaftale|puitesopimu|рамков[аіо]\w* угод",
+    re.IGNORECASE,
+)
+_DPS = re.compile(
+    r"dynamic purchasing system|\bDPS\b|sistema dinamico di acquisizione|"
+    r"système d'acquisition dynamique|dynamisch\w* beschaffungssystem|"
+    r"sistema dinámico de adquisición|dynamiczn\w* system zakupów|dynamisch aankoopsysteem|"
+    r"динамічн\w* систем\w* закупівель",
+    re.IGNORECASE,
+)
+_MULTI = re.compile(
+    r"multi[- ]supplier|multiple suppliers|up to (\d+) (?:suppliers|providers|contractors)|"
+    r"più operatori economici|plusieurs opérateurs|mehrere[n]? (?:unternehmen|wirtschaftsteilnehmer)",
+    re.IGNORECASE,
+)
+_PER_AWARD = re.compile(
+    r"per (?:supplier|provider|contractor|award|organisation|organization|applicant|"
+    r"project|beneficiary|call[- ]off|operatore|impresa|azienda|beneficiario|progetto|"
+    r"soggetto|domanda|fournisseur|bénéficiaire|projet|lieferant|antragsteller|projekt|"
+    r"proveedor|beneficiario|beneficjent|wykonawc)\w*|"
+    r"each (?:supplier|award|contract|call[- ]off|grant)|"
+    r"pro (?:projekt|antrag|unternehmen)|на одного|на кожного",
+    re.IGNORECASE,
+)
+_UP_TO = re.compile(
+    r"up to|maximum|max\.|fino a|fino ad|massimo|massimale|importo massimo|jusqu'à|"
+    r"plafond|bis zu|höchstens|hasta|até|do kwoty|maksymaln\w*|до\b",
+    re.IGNORECASE,
+)
+# A currency, then a number, then a multiplier; or a number, a multiplier, then a currency.
+_CURRENCY = r"(?:£|€|\$|₴|EUR|GBP|USD|UAH|PLN|euro|eur|euros|євро|грн)"
+_NUMBER = r"\d{1,3}(?:[.,\s\u00a0'’]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d+)?"
+_SCALE = (
+    r"(?:k|m|bn|mln|mld|million|millions|milioni|milione|mio\.?|mln\.?|миль\w*|млн\.?|"
+    r"тис\.?|thousand|mila|miliardi|billion)?"
+)
+_AMOUNT = re.compile(
+    rf"{_CURRENCY}\s?(?P<n1>{_NUMBER})\s?(?P<s1>{_SCALE})(?!\w)"
+    rf"|(?P<n2>{_NUMBER})\s?(?P<s2>{_SCALE})\s?{_CURRENCY}(?!\w)",
+    re.IGNORECASE,
+)
+_SCALES = {
+    "k": 10**3, "thousand": 10**3, "mila": 10**3, "тис": 10**3, "тис.": 10**3,
+    "m": 10**6, "mln": 10**6, "mln.": 10**6, "million": 10**6, "millions": 10**6,
+    "milioni": 10**6, "milione": 10**6, "mio": 10**6, "mio.": 10**6, "млн": 10**6,
+    "млн.": 10**6, "bn": 10**9, "mld": 10**9, "miliardi": 10**9, "billion": 10**9,
+}  # fmt: skip
+_NEAR = 60  # characters between an amount and the phrase that qualifies it
+
+
+@dataclass(frozen=True, slots=True)
+class ValueBasis:
+    """Which value one supplier would be awarded, in the notice's currency.
+
+    `per_award` is the (top of the) value one supplier would get, None when unknown;
+    `per_award_low` the bottom of a per-supplier range; `total` the published figure when it
+    is a ceiling or fund; `note` says in words which value this is."""
+
+    kind: ValueKind
+    per_award: Decimal | None
+    per_award_low: Decimal | None = None
+    total: Decimal | None = None
+    note: str = ""
+    evidence: tuple[str, ...] = ()
+
+
+def _decimal(text: str) -> Decimal | None:
+    """A number as written in any of the usual conventions ("1.500.000,00", "1,500,000.50",
+    "82.9", "150 000")."""
+    digits = re.sub(r"[\s\u00a0'’]", "", text)
+    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?", digits):
+        digits = digits.replace(".", "").replace(",", ".")
+    elif re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?", digits):
+        digits = digits.replace(",", "")
+    elif re.fullmatch(r"\d+,\d+", digits):
+        digits = digits.replace(",", ".")
+    try:
+        return Decimal(digits)
+    except InvalidOperation:
+        return None
+
+
+def amounts_in(text: str) -> list[tuple[int, Decimal]]:
+    """(position, amount) of every amount written with a currency in `text`."""
+    found: list[tuple[int, Decimal]] = []
+    for match in _AMOUNT.finditer(text):
+        number = match.group("n1") or match.group("n2")
+        scale = (match.group("s1") or match.group("s2") or "").lower()
+        amount = _decimal(number)
+        if amount is None:
+            continue
+        amount *= _SCALES.get(scale, 1)
+        if amount > 0:
+            found.append((match.start(), amount))
+    return found
+
+
+def _per_award_from_text(text: str) -> tuple[Decimal | None, Decimal | None, str]:
+    """(low, high, the phrase) of an amount or two qualified as per supplier/award/project."""
+    for phrase in _PER_AWARD.finditer(text):
+        near = [
+            (pos, amount)
+            for pos, amount in amounts_in(
+                text[max(0, phrase.start() - 2 * _NEAR) : phrase.end() + _NEAR]
+            )
+        ]
+        if not near:
+            continue
+        values = sorted({amount for _pos, amount in near})
+        if len(values) >= 2:
+            return values[0], values[-1], phrase.group(0)
+        return None, values[0], phrase.group(0)
+    return None, None, ""
+
+
+def _techniques(raw: dict[str, Any]) -> dict[str, Any]:
+    tender = raw.get("tender") if isinstance(raw.get("tender"), dict) else {}
+    found: dict[str, Any] = {}
+    for source in [tender, *[lot for lot in tender.get("lots") or [] if isinstance(lot, dict)]]:
+        techniques = source.get("techniques")
+        if not isinstance(techniques, dict):
+            continue
+        if techniques.get("hasFrameworkAgreement") is True:
+            found["framework"] = True
+        if techniques.get("hasDynamicPurchasingSystem") is True:
+            found["dps"] = True
+        agreement = techniques.get("frameworkAgreement")
+        if isinstance(agreement, dict):
+            most = agreement.get("maximumParticipants")
+            if isinstance(most, int | float) and 1 < most < 1e6:
+                found["max_participants"] = int(most)
+    for key in ("framework", "dps", "max_participants"):  # eForms / TED facts kept at ingest
+        if raw.get(key) not in (None, False):
+            found.setdefault(key, raw[key])
+    return found
+
+
+def _min_value(raw: dict[str, Any]) -> Decimal | None:
+    tender = raw.get("tender") if isinstance(raw.get("tender"), dict) else {}
+    low = tender.get("minValue")
+    if isinstance(low, dict) and isinstance(low.get("amount"), int | float | str):
+        try:
+            amount = Decimal(str(low["amount"]))
+        except InvalidOperation:
+            return None
+        return amount if amount > 0 else None
+    return None
+
+
+def value_basis(
+    tender: NormalisedTender,
+    lot: Lot | None = None,
+    *,
+    purpose: Purpose | None = None,
+) -> ValueBasis:
+    """The value one supplier would be awarded from `tender` (or one of its `lot`s)."""
+    value = (
+        lot.value_amount
+        if lot is not None and lot.value_amount is not None
+        else (tender.value_amount)
+    )
+    text = " ".join(
+        filter(None, (lot.title if lot else None, lot.description if lot else None,
+                      tender.title, tender.description))
+    )  # fmt: skip
+    purpose = purpose or purpose_of(tender)
+    facts = _techniques(tender.raw if isinstance(tender.raw, dict) else {})
+    low, high, phrase = _per_award_from_text(text)
+    if high is not None:
+        kind: ValueKind = "range" if low is not None else "contract"
+        shown = f"{_plain(low)}-{_plain(high)}" if low is not None else _plain(high)
+        return ValueBasis(
+            kind, high, low, value, f"{shown} {phrase}", (f"text: '{phrase}' beside {shown}",)
+        )
+    if purpose.kind == "grant":
+        return ValueBasis(
+            "fund", None, None, value,
+            "grant or subsidy fund total, not one award" if value else "grant or subsidy call",
+            purpose.evidence,
+        )  # fmt: skip
+    framework = facts.get("framework") or bool(_FRAMEWORK.search(text))
+    dps = facts.get("dps") or bool(_DPS.search(text))
+    multi = _MULTI.search(text)
+    participants = facts.get("max_participants")
+    if multi and multi.group(1):
+        participants = participants or int(multi.group(1))
+    if dps or framework or multi:
+        kind = "dps" if dps else "framework"
+        what = (
+            "dynamic purchasing system"
+            if dps
+            else ("framework" if framework else "multi-supplier scheme")
+        )
+        shared = f", shared by up to {participants} suppliers" if participants else ""
+        evidence = ["techniques field" if facts else f"text: '{(multi or _match(text, dps))}'"]
+        if value is None:
+            return ValueBasis(
+                kind, None, None, None, f"{what}; no value per award", tuple(evidence)
+            )
+        return ValueBasis(
+            kind, None, None, value, f"{what} ceiling {_plain(value)}{shared}", tuple(evidence)
+        )
+    if value is None:
+        return ValueBasis("unknown", None)
+    minimum = (
+        _min_value(tender.raw if isinstance(tender.raw, dict) else {}) if lot is None else None
+    )
+    if minimum is not None and minimum < value:
+        return ValueBasis(
+            "range", value, minimum, value, f"estimated {_plain(minimum)}-{_plain(value)}",
+            ("minValue and value",),
+        )  # fmt: skip
+    return ValueBasis("contract", value, None, value, "", ())
+
+
+def _match(text: str, dps: bool) -> str:
+    found = (_DPS if dps else _FRAMEWORK).search(text)
+    return found.group(0) if found else ""
+
+
+def _plain(amount: Decimal | None) -> str:
+    if amount is None:
+        return ""
+    number = float(amount)
+    if number >= 1e6:
+        return f"{number / 1e6:.3g}m"
+    if number >= 1e3:
+        return f"{number / 1e3:.3g}k"
+    return f"{number:.0f}"

