@@ -193,11 +193,7 @@ def value_basis(
     purpose: Purpose | None = None,
 ) -> ValueBasis:
     """The value one supplier would be awarded from `tender` (or one of its `lot`s)."""
-    value = (
-        lot.value_amount
-        if lot is not None and lot.value_amount is not None
-        else (tender.value_amount)
-    )
+    value = lot.value_amount if lot is not None else tender.value_amount  # a lot: its own
     text = " ".join(
         filter(None, (lot.title if lot else None, lot.description if lot else None,
                       tender.title, tender.description))
