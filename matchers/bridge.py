@@ -34,6 +34,7 @@ __all__ = [
 ]
 
 GENERIC_SHARE = 0.05
+CONCENTRATION = 0.25
 MIN_CONFIDENCE = 0.5
 MAX_INFERRED = 3
 
@@ -82,8 +83,11 @@ def _labels(language: str) -> _Labels:
 
 @cache
 def label_terms(prefix: str, language: str) -> tuple[tuple[str, str], ...]:
-    """(term, word) of the label of `prefix` and of its direct children, in `language`,
-    generic words left out; () when CPV has no labels in that language."""
+    """(term, word) of the label of `prefix` and of its direct children, in `language`, kept
+    only when characteristic of the code: at least `CONCENTRATION` of the labels holding the
+    word lie under the code ("lecznicze" under medicinal products; not "wyłączeniem",
+    "except", found in labels everywhere), and not generic (`GENERIC_SHARE`); () when CPV has
+    no labels in that language."""
     if not has_labels(language):
         return ()
     labels = _labels(language.lower()[:2])
@@ -99,8 +103,12 @@ def label_terms(prefix: str, language: str) -> tuple[tuple[str, str], ...]:
     found: dict[str, str] = {}
     for code in chosen:
         for term, word in labels.terms[code]:
-            if term not in labels.generic:
-                found.setdefault(term, word)
+            if term in labels.generic or term in found:
+                continue
+            holders = labels.codes_of[term]
+            inside = sum(1 for c in holders if c.startswith(own))
+            if inside >= CONCENTRATION * len(holders):
+                found[term] = word
     return tuple(found.items())
 
 

@@ -11,8 +11,9 @@ description), and the high-accuracy mode gave no better reading of the Prozorro 
 never detects (a crawl) never pays for it.
 
 Two rules on top of the model: Cyrillic with letters only Ukrainian has (і ї є ґ) is
-Ukrainian, with letters only Russian has (ы э ъ ё) Russian, whatever the n-grams say (short
-Ukrainian titles were read as Russian or Bulgarian); and a text with fewer than `MIN_LETTERS`
+Ukrainian, with letters only Russian has (ы э ё) Russian, whatever the n-grams say (short
+Ukrainian titles were read as Russian, Bulgarian or Macedonian), and other Cyrillic is the
+likeliest of Ukrainian, Russian and Bulgarian; and a text with fewer than `MIN_LETTERS`
 letters, or whose two best languages are too close to call, has no language (None): it is
 matched on what it has, read with every language's stop words (see `matchers.analysis`).
 """
@@ -28,13 +29,14 @@ __all__ = ["LANGUAGES", "MIN_LETTERS", "detect", "detect_many"]
 
 LANGUAGES = (
     "bg", "ca", "cs", "da", "de", "el", "en", "es", "et", "eu", "fi", "fr", "ga", "hr", "hu",
-    "it", "lt", "lv", "nb", "nl", "nn", "pl", "pt", "ro", "ru", "sk", "sl", "sq", "sr", "sv",
-    "tr", "uk", "mk",
+    "it", "lt", "lv", "nb", "nl", "nn", "pl", "pt", "ro", "ru", "sk", "sl", "sq", "sv", "tr",
+    "uk",
 )  # fmt: skip
+CYRILLIC_LANGUAGES = ("uk", "ru", "bg")
 MIN_LETTERS = 12
 MIN_DISTANCE = 0.05
 _UKRAINIAN_ONLY = re.compile("[іїєґІЇЄҐ]")
-_RUSSIAN_ONLY = re.compile("[ыэъёЫЭЪЁ]")
+_RUSSIAN_ONLY = re.compile("[ыэёЫЭЁ]")
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
 _LETTER = re.compile(r"[^\W\d_]")
 
@@ -61,7 +63,18 @@ def _by_script(text: str) -> str | None:
         return "uk"
     if russian and not ukrainian:
         return "ru"
-    return None
+    return "?"  # Cyrillic without a telling letter: the model chooses among Cyrillic languages
+
+
+def _cyrillic(text: str) -> str | None:
+    """The likeliest of the Cyrillic languages read (Ukrainian, Russian, Bulgarian) for a
+    Cyrillic text with no letter only one of them has."""
+    best: tuple[float, str] | None = None
+    for value in _detector().compute_language_confidence_values(text):
+        code = value.language.iso_code_639_1.name.lower()
+        if code in CYRILLIC_LANGUAGES and (best is None or value.value > best[0]):
+            best = (value.value, code)
+    return best[1] if best is not None and best[0] > 0 else None
 
 
 def _enough(text: str | None) -> bool:
@@ -81,7 +94,9 @@ def detect_many(texts: Sequence[str | None]) -> list[str | None]:
         if not _enough(text):
             continue
         by_script = _by_script(text or "")
-        if by_script is not None:
+        if by_script == "?":
+            found[i] = _cyrillic(text or "")
+        elif by_script is not None:
             found[i] = by_script
         else:
             pending.append(i)

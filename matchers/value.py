@@ -150,6 +150,11 @@ def value_fit(org: OrgProfile, opportunity: Opportunity, weights: Weights) -> Cr
     award = award_range(opportunity)
     note = f" ({opportunity.value_note})" if opportunity.value_note else ""
     if award is None:
+        published = opportunity.published_value
+        own = usable_value(published[0]) if published is not None else None
+        if own is not None and opportunity.value_kind in ("contract", "range") and published:
+            shown = money(own, symbol_of(published[1]))
+            return Criterion("value", NEUTRAL, weight, f"{shown} published, no rate to convert it")
         if opportunity.value_note:
             reason = f"value per award not known: {opportunity.value_note}"
         else:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
-from scanner.reference.regions import resolve_region
+from scanner.reference.regions import resolve_country, resolve_region
 
 __all__ = [
     "countries_of",
@@ -122,6 +122,8 @@ def country_of(address: Mapping[str, Any]) -> str | None:
     name = address.get("countryName")
     if isinstance(name, str) and " ".join(name.lower().split()) in _UK_COUNTRY_NAMES:
         return "GB"
+    if isinstance(name, str) and 2 < len(name) < 80:
+        return resolve_country(name)  # "Україна", "Italia"
     return None
 
 

@@ -73,6 +73,7 @@ _COUNTRY_ALIASES = {"UK": "GB", "EL": "GR"}  # two-letter NUTS country codes wri
 _CPV_RE = re.compile(r"(\d{2,8})(?:-(\d))?")
 _NAICS_RE = re.compile(r"\d{2,6}")
 _REGION_RE = re.compile(r"[A-Z]{2}[A-Z0-9]{1,3}")
+_ISO_SUBDIVISION_RE = re.compile(r"([A-Z]{2})-[A-Z0-9]{1,3}")
 # RFC 5322 addr-spec in its dot-atom form; quoted local parts and address literals are refused
 # (no one receives tender digests at "john doe"@[127.0.0.1]), as are internationalised names.
 _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
@@ -122,8 +123,16 @@ def check_region(value: str) -> str:
 
     Unknown means: a two-letter code that is no country; a longer code whose first two letters
     are no NUTS country (or "TL"); a UK/ITL code whose NUTS 1 letter is not C to N. For other
-    countries the shape is checked, not the official list of regions."""
+    countries the shape is checked, not the official list of regions.
+
+    Countries without NUTS name their regions by ISO 3166-2 ("UA-46" Lviv oblast, "US-CA"):
+    the country must exist and the subdivision code be 1 to 3 letters or digits."""
     text = value.strip().upper()
+    iso = _ISO_SUBDIVISION_RE.fullmatch(text)
+    if iso is not None:
+        if iso.group(1) not in ISO_COUNTRIES:
+            raise ValueError(f"unknown region {value!r}: {iso.group(1)} is not a country")
+        return text
     if len(text) == 2 and text.isalpha():
         if text in ISO_COUNTRIES or text in _COUNTRY_ALIASES:
             return text

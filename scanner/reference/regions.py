@@ -27,7 +27,7 @@ from pathlib import Path
 
 from scanner.reference.cpv import fold
 
-__all__ = ["NUTS_FILE", "nuts_name", "resolve_region"]
+__all__ = ["NUTS_FILE", "nuts_name", "resolve_country", "resolve_region"]
 
 NUTS_FILE = Path(__file__).parent / "data" / "nuts.json"
 # Countries read through ISO 3166-2 (no NUTS), with the language their names are written in.
@@ -121,3 +121,41 @@ def resolve_region(name: str, country: str | None = None) -> str | None:
         if all(c.startswith(shortest[0]) for c in shortest):
             return shortest[0]
     return None
+
+
+# Languages whose country names are read ("Україна", "Italia", "Deutschland").
+COUNTRY_NAME_LANGUAGES = (
+    "bg", "cs", "da", "de", "el", "en", "es", "et", "fi", "fr", "ga", "hr", "hu", "it", "lt",
+    "lv", "mt", "nb", "nl", "pl", "pt", "ro", "ru", "sk", "sl", "sv", "uk",
+)  # fmt: skip
+
+
+@cache
+def _countries() -> dict[str, str]:
+    import pycountry
+
+    index: dict[str, str] = {}
+    translations = []
+    for language in COUNTRY_NAME_LANGUAGES:
+        try:
+            local = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language])
+        except OSError:
+            continue
+        translations.append(local.gettext)
+    for country in pycountry.countries:
+        names = {country.name, getattr(country, "common_name", country.name)}
+        names |= {getattr(country, "official_name", country.name)}
+        for name in list(names):
+            names |= {translate(name) for translate in translations}
+        for name in names:
+            key = _key(name)
+            if key:
+                index.setdefault(key, country.alpha_2)
+    return index
+
+
+def resolve_country(name: str) -> str | None:
+    """The ISO 3166-1 alpha-2 code of a country named in any of `COUNTRY_NAME_LANGUAGES`
+    ("Україна" -> "UA", "Italia" -> "IT"), None when unknown."""
+    key = _key(name)
+    return _countries().get(key) if key else None
