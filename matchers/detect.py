@@ -34,6 +34,7 @@ LANGUAGES = (
 )  # fmt: skip
 CYRILLIC_LANGUAGES = ("uk", "ru", "bg")
 MIN_LETTERS = 12
+MIN_CYRILLIC_LETTERS = 4  # Cyrillic is one of three languages: a word is enough to choose
 MIN_DISTANCE = 0.05
 _UKRAINIAN_ONLY = re.compile("[іїєґІЇЄҐ]")
 _RUSSIAN_ONLY = re.compile("[ыэёЫЭЁ]")
@@ -78,7 +79,10 @@ def _cyrillic(text: str) -> str | None:
 
 
 def _enough(text: str | None) -> bool:
-    return bool(text) and len(_LETTER.findall(text or "")) >= MIN_LETTERS
+    if not text:
+        return False
+    letters = len(_LETTER.findall(text))
+    return letters >= (MIN_CYRILLIC_LETTERS if _CYRILLIC.search(text) else MIN_LETTERS)
 
 
 def detect(text: str | None) -> str | None:

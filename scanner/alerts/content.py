@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from scanner.matching.opportunities import KIND_LABELS, PACKAGE_ADVICE
+
 FREQUENCIES = ("daily", "weekly", "never")
 NEW_LIMIT = 25  # more than this reads as noise; the rest are counted and linked
 CLOSING_SOON_DAYS = 7
@@ -30,6 +32,16 @@ class DigestItem:
     explanation: str
     notice_url: str | None
     page_url: str
+
+    @property
+    def kind_label(self) -> str:
+        """ "tender", "lot" or "suggested package", as the reader is told."""
+        return KIND_LABELS.get(self.kind, self.kind)
+
+    @property
+    def advice(self) -> str | None:
+        """For a suggested package: that the buyer does not offer it, and what to do."""
+        return PACKAGE_ADVICE if self.kind == "suggested_package" else None
 
 
 @dataclass(frozen=True)

@@ -190,7 +190,7 @@ class DigestBuilder:
         )
 
     def _item(self, row: store.MatchRow) -> DigestItem:
-        part = row.kind in ("lot", "package")
+        part = row.kind in ("buyer_lot", "suggested_package")
         return DigestItem(
             match_id=row.match_id,
             opportunity_id=row.opportunity_id,

@@ -213,7 +213,7 @@ def _match_row(row: Any) -> MatchRow:
 
 def _with_lot_values(conn: Connection, rows: list[MatchRow]) -> list[MatchRow]:
     """A lot's own value replaces the tender's (`lot:42:2` is the tender's second lot)."""
-    lot_tenders = {row.tender_id for row in rows if row.kind == "lot"}
+    lot_tenders = {row.tender_id for row in rows if row.kind == "buyer_lot"}
     if not lot_tenders:
         return rows
     values = {
@@ -226,7 +226,7 @@ def _with_lot_values(conn: Connection, rows: list[MatchRow]) -> list[MatchRow]:
     }
     result = []
     for row in rows:
-        if row.kind == "lot":
+        if row.kind == "buyer_lot":
             position = int(row.opportunity_id.rsplit(":", 1)[1])
             amount, currency = values.get((row.tender_id, position), (None, None))
             row = MatchRow(

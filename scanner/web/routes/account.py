@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 REQUEST_WINDOW = timedelta(minutes=15)
 HOMES = {"officer": "/tenders", "operator": "/operator", "organisation": "/orgs/{slug}"}
 SIGNUP_FIELDS = ("id", "name", "description", "capabilities", "keywords", "cpv", "regions",
-                 "value_min", "value_max", "currency", "digest", "listed")  # fmt: skip
+                 "remote", "value_min", "value_max", "currency", "digest", "listed")  # fmt: skip
 Member = Annotated[Account, Depends(require_roles("officer", "operator", "organisation"))]
 Token = Annotated[str, Form(max_length=100)]
 Fields = Annotated[dict[str, str], Depends(form_fields)]

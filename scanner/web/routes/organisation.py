@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from scanner.matching.opportunities import PACKAGE_ADVICE
 from scanner.models import Organisation
 from scanner.orgs import load_rates
 from scanner.services import recipients
@@ -55,6 +56,7 @@ def dashboard(request: Request, account: Member, slug: str) -> Response:
             "org": org,
             "matches": matches_of(engine, org.id),
             "frequency": frequency_of(engine, slug),
+            "package_advice": PACKAGE_ADVICE,
         },
     )
 
