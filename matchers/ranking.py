@@ -60,7 +60,10 @@ def top_matches(
     backed = codes[rows]
     if prepared.keywords and w.uncorroborated_code_factor < 1:
         # no keyword can be found in these rows, so their codes count less (`corroborated`)
-        backed = np.where(keywords[rows] <= _EPSILON, backed * w.uncorroborated_code_factor, backed)
+        alone = keywords[rows] <= _EPSILON
+        if w.corroborating_text > 0:  # text relevance backs codes up too (`corroborated`)
+            alone &= text[rows] < w.corroborating_text
+        backed = np.where(alone, backed * w.uncorroborated_code_factor, backed)
     partial = (
         w.weight("text") * text[rows]
         + w.weight("keywords") * keywords[rows]
@@ -167,7 +170,8 @@ class _Check:
         if exclusions and exclusion_gate(opportunity, exclusions) is not None:
             return None
         exact = upper - missing * self.keyword_step
-        if missing and keywords <= _EPSILON and self.codes[row] > 0:
+        text_backs = 0 < index.weights.corroborating_text <= float(self.text[row])
+        if missing and keywords <= _EPSILON and self.codes[row] > 0 and not text_backs:
             # the bound counted a keyword whose words are not adjacent: codes uncorroborated
             exact -= self.codes_step * float(self.codes[row])
         exact = round(exact, SCORE_DIGITS)

@@ -75,7 +75,7 @@ _SCALE = (
 )
 _AMOUNT = re.compile(
     rf"{_CURRENCY}\s?(?P<n1>{_NUMBER})\s?(?P<s1>{_SCALE})(?!\w)"
-    rf"|(?P<n2>{_NUMBER})\s?(?P<s2>{_SCALE})\s?{_CURRENCY}(?!\w)",
+    rf"|(?P<n2>{_NUMBER})\s?(?P<s2>{_SCALE})(?:\s(?:di|de|of))?\s?{_CURRENCY}(?!\w)",
     re.IGNORECASE,
 )
 _SCALES = {

@@ -9,6 +9,7 @@ no list for, spaCy's; provenance in docs/reference-data.md) is loaded once, on f
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from pathlib import Path
 
@@ -19,10 +20,25 @@ DATA_FILE = Path(__file__).parent / "data" / "stopwords.json"
 _SAME_LIST = {"nn": "nb", "no": "nb"}
 
 
+_WORD = re.compile(r"[^\W_]+")
+
+
 @cache
 def _lists() -> dict[str, frozenset[str]]:
     payload = json.loads(DATA_FILE.read_text(encoding="utf-8"))
-    return {code: frozenset(entry["words"]) for code, entry in payload["languages"].items()}
+    return {code: _as_tokens(entry["words"]) for code, entry in payload["languages"].items()}
+
+
+def _as_tokens(words: list[str]) -> frozenset[str]:
+    """The words, and each as text analysis reads it ("atd." is "atd"; a contraction or
+    elision such as "couldn't" or "дев'ять" is its pieces): a listed word must be caught
+    however it is tokenised."""
+    found = set(words)
+    for word in words:
+        tokens = _WORD.findall(word)
+        if len(tokens) == 1 or "'" in word or "’" in word:
+            found.update(tokens)
+    return frozenset(found)
 
 
 def stopword_languages() -> frozenset[str]:

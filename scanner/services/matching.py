@@ -257,32 +257,50 @@ def rank_corpus(
     weights: Weights,
     top: int,
 ) -> dict[str, list[RankedMatch]]:
-    """Each organisation's `top` tenders, each through its best-fitting opportunity."""
+    """Each organisation's `top` tenders, each through its best-fitting opportunity. An
+    organisation whose candidates were mostly parts of the same tenders is ranked again with
+    more candidates, so it gets `top` tenders whenever that many fit."""
     if not corpus.opportunities or not orgs:
         return {org.id: [] for org in orgs}
     by_id = {o.id: o for o in corpus.opportunities}
     index = OpportunityIndex(corpus.opportunities, weights=weights, now=now)
-    ranked = rank(index, orgs, now=now, weights=weights, top_k=top * CANDIDATES_PER_SLOT)
-    result: dict[str, list[RankedMatch]] = {}
-    for org in orgs:
-        seen: set[str] = set()
-        kept: list[RankedMatch] = []
-        for match in ranked[org.id]:
-            opportunity = by_id[match.opportunity_id]
-            if opportunity.tender_id in seen:
-                continue
-            seen.add(opportunity.tender_id)
-            facts = corpus.tenders[opportunity.tender_id]
-            kept.append(
-                RankedMatch(
-                    org.id, len(kept) + 1, match, opportunity, facts,
-                    org.currency, org.currency_rate,
-                )
-            )  # fmt: skip
-            if len(kept) == top:
-                break
-        result[org.id] = kept
+    asked = top * CANDIDATES_PER_SLOT
+    ranked = rank(index, orgs, now=now, weights=weights, top_k=asked)
+    result = {org.id: _distinct(corpus, by_id, org, ranked[org.id], top) for org in orgs}
+    short = [o for o in orgs if len(result[o.id]) < top and len(ranked[o.id]) == asked]
+    while short and asked < len(corpus.opportunities):
+        asked *= 2
+        again = rank(index, short, now=now, weights=weights, top_k=asked, workers=1)
+        for org in short:
+            result[org.id] = _distinct(corpus, by_id, org, again[org.id], top)
+        short = [o for o in short if len(result[o.id]) < top and len(again[o.id]) == asked]
     return result
+
+
+def _distinct(
+    corpus: Corpus,
+    by_id: Mapping[str, Opportunity],
+    org: OrgProfile,
+    matches: Sequence[Match],
+    top: int,
+) -> list[RankedMatch]:
+    """The first `top` matches of distinct tenders, ranked from 1."""
+    seen: set[str] = set()
+    kept: list[RankedMatch] = []
+    for match in matches:
+        opportunity = by_id[match.opportunity_id]
+        if opportunity.tender_id in seen:
+            continue
+        seen.add(opportunity.tender_id)
+        facts = corpus.tenders[opportunity.tender_id]
+        kept.append(
+            RankedMatch(
+                org.id, len(kept) + 1, match, opportunity, facts, org.currency, org.currency_rate
+            )
+        )
+        if len(kept) == top:
+            break
+    return kept
 
 
 def refresh_matches(

@@ -20,6 +20,8 @@ from scanner.services.digests import DigestConfig
 
 NOW = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)  # a Friday, ISO week 48
 
+KINDS = {"tender": "tender", "lot": "buyer_lot", "package": "suggested_package"}
+
 
 class Seeder:
     """Writes organisations, tenders and matches as the matching service would."""
@@ -141,7 +143,7 @@ class Seeder:
                         organisation_id=org,
                         tender_id=tender,
                         opportunity_id=opportunity,
-                        kind=opportunity.split(":")[0],
+                        kind=KINDS[opportunity.split(":")[0]],
                         title=title or f"match {opportunity}",
                         score=score,
                         explanation=explanation,

@@ -62,7 +62,7 @@ def renderer() -> DigestRenderer:
 
 def test_tender_text_with_markup_or_script_shows_as_text(renderer: DigestRenderer) -> None:
     rendered = renderer.render(
-        content(item(title=EVIL, explanation=EVIL, buyer=EVIL, part_title=EVIL, kind="lot")),
+        content(item(title=EVIL, explanation=EVIL, buyer=EVIL, part_title=EVIL, kind="buyer_lot")),
         LINKS,
         NOW,
     )
@@ -83,7 +83,7 @@ def test_digest_shows_the_facts_a_reader_needs(renderer: DigestRenderer) -> None
     lot = item(
         match_id=2,
         opportunity_id="lot:7:2",
-        kind="lot",
+        kind="buyer_lot",
         part_title="Lot 2: user research",
         value=Decimal("40000"),
         page_url="https://lotwise.test/tenders/7#lot-7-2",

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from matchers.bridge import InferredCode
 from matchers.index import OpportunityIndex
 from matchers.ranking import exhaustive_top, rank, top_matches
 from matchers.score import prepare_org, score
@@ -18,7 +19,11 @@ from matchers.weights import Weights
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 PHRASES = ["user research", "service design", "open data", "data platform", "GIS mapping",
            "accessibility audit", "road resurfacing", "school meals", "data", "research study",
-           "reserach", "databases", "政府数据", "منصة البيانات", "the", "digital service"]  # fmt: skip
+           "reserach", "databases", "政府数据", "منصة البيانات", "the", "digital service",
+           "sviluppo software", "servizi di manutenzione", "dei dati", "ricerca sociale",
+           "Drupal"]  # fmt: skip
+LANGUAGES = ["en", "it", None]
+KINDS = ["tender", "buyer_lot", "suggested_package"]
 CODES = ["72212000", "72200000", "72000000", "79311000", "79000000", "45233000", "48000000"]
 REGIONS = ["UKI", "UKI3", "UKM", "UKM8", "DE1", "TLC", "GB", ""]
 
@@ -27,15 +32,26 @@ REGIONS = ["UKI", "UKI3", "UKM", "UKM8", "DE1", "TLC", "GB", ""]
 def opportunities(draw: st.DrawFn, i: int) -> Opportunity:
     words = draw(st.lists(st.sampled_from(PHRASES), min_size=0, max_size=6))
     region = draw(st.sampled_from(REGIONS))
+    value = draw(st.sampled_from([None, Decimal(5000), Decimal(40000), Decimal(900000)]))
+    cpv = tuple(draw(st.lists(st.sampled_from(CODES), max_size=2)))
+    guesses = draw(st.lists(st.sampled_from(CODES), max_size=2)) if not cpv else []
     return Opportunity(
         id=f"lot:{i}:1",
-        kind="lot",
+        kind=draw(st.sampled_from(KINDS)),
         tender_id=str(i),
+        language=draw(st.sampled_from(LANGUAGES)),
+        title_language=draw(st.sampled_from(LANGUAGES)),
+        parent_language=draw(st.sampled_from(LANGUAGES)),
+        value_low=draw(st.sampled_from([None, Decimal(1000), Decimal(200000)])) if value else None,
+        cpv_inferred=tuple(
+            InferredCode(code, draw(st.sampled_from([0.5, 0.8, 1.0])), ("word",))
+            for code in dict.fromkeys(guesses)
+        ),
         title=" ".join(words[:2]),
         text=" ".join(words[2:]),
         parent_title=draw(st.sampled_from([None, "framework", "open data framework"])),
-        cpv=tuple(draw(st.lists(st.sampled_from(CODES), max_size=2))),
-        value=draw(st.sampled_from([None, Decimal(5000), Decimal(40000), Decimal(900000)])),
+        cpv=cpv,
+        value=value,
         regions=(region,) if region else (),
         deadline=draw(st.sampled_from([None, NOW + timedelta(days=2), NOW + timedelta(days=30)])),
         closed=draw(st.booleans()) and draw(st.booleans()),
@@ -58,6 +74,7 @@ def organisations(draw: st.DrawFn, i: int) -> OrgProfile:
         remote=draw(st.booleans()),
         value_max=draw(st.sampled_from([None, Decimal(100000)])),
         turnover=draw(st.sampled_from([None, Decimal(300000)])),
+        language=draw(st.sampled_from(["en", "it"])),
     )  # fmt: skip
 
 
@@ -66,14 +83,20 @@ def worlds(draw: st.DrawFn) -> tuple[list[Opportunity], list[OrgProfile], int]:
     n = draw(st.integers(1, 40))
     opps = [draw(opportunities(i)) for i in range(n)]
     orgs = [draw(organisations(i)) for i in range(draw(st.integers(1, 4)))]
-    return opps, orgs, draw(st.integers(1, 8))
+    weights = Weights(
+        remote_factor=draw(st.sampled_from([1.0, 0.8])),
+        corroborating_text=draw(st.sampled_from([0.0, 0.2])),
+        own_language_bridge=draw(st.sampled_from([0.0, 1.0])),
+    )
+    return opps, orgs, draw(st.integers(1, 8)), weights
 
 
 @given(worlds())
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_index_top_k_equals_exhaustive_top_k(world) -> None:
-    opps, orgs, k = world
-    weights = Weights()
+    """Also across languages (each field its own), kinds (packages count less), per-supplier
+    ranges, inferred codes, remote demotion and text that backs codes up."""
+    opps, orgs, k, weights = world
     index = OpportunityIndex(opps, weights=weights, now=NOW)
     ranked = rank(index, orgs, now=NOW, weights=weights, top_k=k)
     for org in orgs:

@@ -57,15 +57,29 @@ def test_match_json_has_ranked_explained_matches(loaded: Any, engine: Engine) ->
         assert m["explanation"] and 0 < m["score"] <= 1
         prefix = {"tender": "tender", "buyer_lot": "lot", "suggested_package": "package"}
         assert m["opportunity_id"].split(":")[0] == prefix[m["kind"]]
+        assert m["kind_label"] in ("tender", "lot", "suggested package")
+        # A suggested package says the buyer does not offer it, and what can be done.
+        assert (m["advice"] is not None) == (m["kind"] == "suggested_package")
+        assert m["value"] is None or m["value_currency"] == "GBP"
 
 
-def test_match_with_now_stores_nothing_and_unknown_org_fails(loaded: Any, engine: Engine) -> None:
+def test_match_with_now_stores_nothing_and_unknown_org_fails(
+    loaded: Any, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
     stored = count(engine)
     result = loaded("match", "--now", "2026-11-20", "--json")
     assert result.exit_code == 0 and len(json.loads(result.output)) == 31
     assert count(engine) == stored
     missing = loaded("match", "--org", "no-such-org")
     assert missing.exit_code == 1 and "no-such-org" in missing.output
+    # --limit means what it says: past the stored lists' size it is an error when storing...
+    monkeypatch.setenv("LOTWISE_MATCH_TOP", "5")
+    over = loaded("match", "--limit", "6")
+    assert over.exit_code == 2 and "LOTWISE_MATCH_TOP" in over.output
+    # ... and a what-if (nothing stored) ranks as many as asked.
+    org = "hearth-tech-coop"
+    many = loaded("match", "--now", "2026-11-20", "--json", "--limit", "8", "--org", org)
+    assert len(json.loads(many.output)[org]) == 8
 
 
 def test_table_output_names_each_organisation(loaded: Any) -> None:

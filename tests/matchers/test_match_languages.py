@@ -1,0 +1,134 @@
+"""Each text is read in its own language: its stemmer, its stop words; codes carry a profile
+across languages; notices without codes get likely codes; nothing unreadable raises."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from matchers.analysis import strategy, terms
+from matchers.bridge import code_words, infer_codes, label_terms
+from matchers.detect import detect, detect_many
+from matchers.score import score
+from scanner.reference.stopwords import DATA_FILE, stopwords
+
+ITALIAN = (
+    "Servizi di manutenzione del verde pubblico e dei parchi comunali, con la fornitura "
+    "delle attrezzature per il taglio dell'erba"
+)
+
+
+def test_each_language_has_its_own_analysis() -> None:
+    assert strategy("it") == "snowball:italian" and strategy("en") == "snowball:english"
+    assert strategy("uk") == "snowball:russian"  # measured: bench_language_strategies.py
+    assert strategy("bg") == "prefix:5" and strategy(None) == "none"
+    # Inflections of the notice's language are one term; its function words are none.
+    assert terms("efficienza energetiche", "it") == terms("efficienza energetico", "it")
+    assert not {"di", "del", "dei", "al"} & set(terms("di del dei al", "it"))
+    assert terms("послуги послуга", "uk")[0] == terms("послуги послуга", "uk")[1]
+    assert terms("", "it") == [] and terms(None, None) == []
+
+
+def test_italian_function_words_are_never_evidence(make_org, make_opp, now, weights) -> None:
+    org = make_org(
+        language="it",
+        capabilities="manutenzione del verde pubblico, taglio dell'erba, potatura dei parchi",
+        keywords=("manutenzione del verde",),
+        cpv=("77",),
+    )
+    opp = make_opp(title=ITALIAN, text=ITALIAN, language="it", title_language="it", cpv=())
+    match = score(opp, org, now=now, weights=weights)
+    text = match.criterion("text")
+    assert match.passed and text.score > 0
+    shown = " ".join(text.evidence) + " " + match.explanation
+    for word in ("'di'", "'del'", "'dei'", "'al'", "'e'", "'con'", "'la'", "'per'"):
+        assert word not in shown
+    assert "'manutenzione del verde' found in title" in match.explanation
+
+
+@pytest.mark.parametrize("language", sorted(json.loads(DATA_FILE.read_text())["languages"]))
+def test_no_shipped_stop_word_is_ever_evidence(language, make_org, make_opp, now, weights) -> None:
+    words = " ".join(sorted(stopwords(language))[:200])
+    org = make_org(language=language, capabilities=words, keywords=(), cpv=(), description="")
+    opp = make_opp(title=words, text=words, language=language, title_language=language, cpv=())
+    match = score(opp, org, now=now, weights=weights)
+    assert match.criterion("text").evidence == ()
+    assert match.gate is not None and match.gate.name == "relevance"
+
+
+def test_an_english_profile_meets_an_italian_notice_through_its_codes(
+    make_org, make_opp, now, weights
+) -> None:
+    org = make_org(
+        language="en",
+        capabilities="custom software development and programming for councils",
+        keywords=("software development",),
+        cpv=("722",),
+    )
+    relevant = make_opp(
+        id="tender:1",
+        title="Affidamento del servizio di programmazione e sviluppo di software personalizzati",
+        text="Sviluppo software gestionale per gli uffici comunali.",
+        language="it",
+        title_language="it",
+        cpv=(),
+    )
+    unrelated = make_opp(
+        id="tender:2", title=ITALIAN, text=ITALIAN, language="it", title_language="it", cpv=()
+    )
+    good = score(relevant, org, now=now, weights=weights)
+    bad = score(unrelated, org, now=now, weights=weights)
+    assert good.passed and good.criterion("text").score > 0
+    assert any("programmazione" in e or "software" in e for e in good.criterion("text").evidence)
+    assert not bad.passed or bad.score < good.score
+    assert [w for _t, w in label_terms("722", "it")][:2] == ["programmazione", "software"]
+
+
+def test_codes_are_words_and_inferred_for_a_notice_without_any(
+    make_org, make_opp, now, weights
+) -> None:
+    assert code_words("72000000") == "IT services (72)"
+    assert code_words("72", "it") == "Servizi informatici (72)"
+    document = terms("Sviluppo di software personalizzati e programmazione", "it")
+    surface = dict(zip(document, ["x"] * len(document), strict=False))
+    guesses = infer_codes(set(document), surface, "it")
+    assert guesses and guesses[0].code.startswith("722") and guesses[0].confidence >= 0.5
+    assert infer_codes(set(document), surface, "uk") == ()  # no CPV labels in Ukrainian
+    org = make_org(cpv=("722",), keywords=(), language="en")
+    opp = make_opp(cpv=(), cpv_inferred=guesses, language="it", title_language="it")
+    codes = score(opp, org, now=now, weights=weights).criterion("classification")
+    assert 0 < codes.score < 1 and "no code published; likely" in codes.detail
+    assert "CPV 72" not in codes.detail
+
+
+def test_unknown_language_empty_text_and_odd_scripts_never_raise(
+    make_org, make_opp, now, weights
+) -> None:
+    org = make_org()
+    for opp in (
+        make_opp(title="", text="", language=None, title_language=None),
+        make_opp(title="Ξ 政府数据 ✓", text="\x00\ufeff", language=None, title_language="el"),
+        make_opp(title="user research", text="", language="xx", title_language="xx"),
+    ):
+        match = score(opp, org, now=now, weights=weights)
+        assert match.explanation
+    empty = score(make_opp(title="", text="", cpv=()), org, now=now, weights=weights)
+    assert empty.criterion("text").detail == "opportunity has no text"
+
+
+def test_detection_reads_languages_and_says_when_it_cannot() -> None:
+    found = detect_many(
+        [
+            "Servizi di manutenzione del verde pubblico e dei parchi comunali",
+            "Послуги з поточного ремонту приміщень школи",  # і: Ukrainian
+            "Природний газ",  # no telling letter: read among Cyrillic languages
+            "Lot 2",
+            None,
+            "",
+        ]
+    )
+    assert found[0] == "it" and found[1] == "uk"
+    assert found[2] in ("uk", "ru", "bg")
+    assert found[3:] == [None, None, None]
+    assert detect("Поставка электроэнергии для нужд учреждения") == "ru"  # ы, э

@@ -1,0 +1,84 @@
+"""What a notice is for, and which of its values one supplier would be awarded."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from scanner.ingest.purpose import purpose_of
+from scanner.ingest.tender import Lot, NormalisedTender
+from scanner.matching.value_basis import amounts_in, value_basis
+
+
+def tender(title: str, description: str = "", **fields: object) -> NormalisedTender:
+    base: dict[str, object] = {
+        "source": "test", "source_key": "k", "title": title, "description": description,
+        "value_amount": Decimal(1_000_000), "currency": "EUR",
+    }  # fmt: skip
+    base.update(fields)
+    return NormalisedTender(**base)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("title", "fields", "kind"),
+    [
+        ("Contributo a fondo perduto per le imprese del commercio", {}, "grant"),
+        ("Bando: contributi per la digitalizzazione delle PMI", {}, "grant"),
+        ("Call for proposals: community energy fund", {}, "grant"),
+        ("Förderprogramm Digitalisierung", {"cpv_codes": ("79000000",)}, "grant"),
+        ("Грант на розвиток малого бізнесу", {}, "grant"),
+        ("Vendita di un'autovettura di servizio", {}, "sale"),
+        ("Concessione di posteggi nel mercato settimanale", {}, "concession"),
+        ("Grant management system", {"cpv_codes": ("72000000",)}, "procurement"),
+        (
+            "Grant management system",
+            {"raw": {"tender": {"procurementMethod": "open"}}},
+            "procurement",
+        ),
+        ("Contributo", {"raw": {"format": "eforms"}}, "procurement"),
+        ("Servizio di manutenzione del verde", {"cpv_codes": ("77310000",)}, "procurement"),
+        ("Fornitura di arredi", {}, "procurement"),
+    ],
+)
+def test_purpose_with_its_evidence(title: str, fields: dict[str, object], kind: str) -> None:
+    found = purpose_of(tender(title, **fields))
+    assert found.kind == kind and found.evidence
+    assert found.procurement == (kind == "procurement")
+
+
+def test_amounts_as_publishers_write_them() -> None:
+    text = "da € 150.000 a € 5.000.000 per operatore; £82.9m fund; 2,5 milioni di euro; 40k GBP"
+    assert [a for _p, a in amounts_in(text)] == [
+        Decimal(150000), Decimal(5000000), Decimal("82900000.0"), Decimal("2500000.0"),
+        Decimal(40000),
+    ]  # fmt: skip
+
+
+def test_contract_framework_dps_fund_and_range() -> None:
+    plain = value_basis(tender("Website redesign"))
+    assert (plain.kind, plain.per_award) == ("contract", Decimal(1_000_000))
+    framework = value_basis(
+        tender("Digital services", raw={"tender": {"techniques": {
+            "hasFrameworkAgreement": True, "frameworkAgreement": {"maximumParticipants": 6}}}})
+    )  # fmt: skip
+    assert framework.kind == "framework" and framework.per_award is None
+    assert framework.note == "framework ceiling 1m, shared by up to 6 suppliers"
+    worded = value_basis(tender("Accordo quadro per servizi di pulizia"))
+    assert worded.kind == "framework" and worded.per_award is None
+    dps = value_basis(tender("Dynamic purchasing system for home care"))
+    assert dps.kind == "dps" and dps.per_award is None
+    grant = value_basis(tender("Contributo a fondo perduto per le imprese"))
+    assert grant.kind == "fund" and grant.per_award is None and grant.total == Decimal(1_000_000)
+    ranged = value_basis(
+        tender("Framework for research", "Call-offs from £150,000 to £5,000,000 per supplier.")
+    )
+    assert ranged.kind == "range"
+    assert (ranged.per_award_low, ranged.per_award) == (Decimal(150000), Decimal(5000000))
+    capped = value_basis(tender("Bando", "Contributo fino a € 50.000 per impresa"))
+    assert capped.per_award == Decimal(50000) and "per impresa" in capped.note
+    lot = Lot("1", "Lot 1", None, Decimal(60000), "EUR")
+    assert value_basis(tender("Works", lots=(lot,)), lot).per_award == Decimal(60000)
+    assert value_basis(tender("Works", value_amount=None)).kind == "unknown"
+    cf = value_basis(tender("Support", raw={"tender": {"minValue": {"amount": 100000}}}))
+    assert (cf.kind, cf.per_award_low, cf.per_award) == ("range", Decimal(100000), Decimal(1_000_000))
