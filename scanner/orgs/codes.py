@@ -129,9 +129,7 @@ def check_region(value: str) -> str:
     the country must exist and the subdivision code be 1 to 3 letters or digits."""
     text = value.strip().upper()
     iso = _ISO_SUBDIVISION_RE.fullmatch(text)
-    if iso is not None:
-        if iso.group(1) not in ISO_COUNTRIES:
-            raise ValueError(f"unknown region {value!r}: {iso.group(1)} is not a country")
+    if iso is not None and iso.group(1) in ISO_COUNTRIES:
         return text
     if len(text) == 2 and text.isalpha():
         if text in ISO_COUNTRIES or text in _COUNTRY_ALIASES:

@@ -123,7 +123,7 @@ def test_naics_sector_and_length_are_checked() -> None:
 
 
 @pytest.mark.parametrize(
-    "region", ["GB", "uk", "EL", "UKI", "UKI3", "TLC", "tln0", "DE21", "FR101"]
+    "region", ["GB", "uk", "EL", "UKI", "UKI3", "TLC", "tln0", "DE21", "FR101", "UA-46", "us-ca"]
 )
 def test_known_regions_and_countries_are_accepted(region: str) -> None:
     assert errors_of(record(regions=[region])) == []
@@ -140,6 +140,7 @@ def test_known_regions_and_countries_are_accepted(region: str) -> None:
         ("UKI31X", "not a region code"),
         ("U", "not a region code"),
         ("UK-I", "not a region code"),
+        ("ZZ-1", "not a region code"),
     ],
 )
 def test_unknown_regions_are_refused(region: str, fragment: str) -> None:
@@ -281,3 +282,25 @@ def test_bad_rates_files_are_refused(tmp_path: Path) -> None:
         parse_rates({"rates": [{"date": date(2024, 1, 1), "EUR": 1, "Euro": 1}]})
     with pytest.raises(RatesError, match="not found"):
         load_rates(tmp_path / "missing.toml")
+
+
+def test_iso_subdivisions_give_their_country() -> None:
+    assert countries_of_regions(("UA-46", "US-CA")) == ("UA", "US")
+
+
+def test_a_profile_naming_regions_is_told_what_an_unstated_remote_means() -> None:
+    result = validate_records(
+        [record(regions=["UKI"]), record(id="b-org", regions=["UKI"], remote=False)]
+    )
+    assert [n.record_id for n in result.notes] == ["fieldwork-research-coop"]
+    assert "ranked below work inside them" in result.notes[0].message
+    assert validate_records([record()]).notes == []  # no regions: nothing to choose
+
+
+def test_language_is_stated_or_detected() -> None:
+    stated = validate_records([record(language=" IT ")]).profiles[0]
+    assert stated.language == "it" and to_org_profile(stated).language == "it"
+    italian = record(description="Cooperativa sociale che cura la manutenzione del verde pubblico")
+    assert to_org_profile(validate_records([italian]).profiles[0]).language == "it"
+    assert to_org_profile(validate_records([record()]).profiles[0]).language == "en"
+    assert "language" in only_error(language="italian").field
