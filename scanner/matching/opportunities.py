@@ -17,10 +17,11 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import TypedDict
 
 from matchers.analysis import terms_with_words
 from matchers.bridge import InferredCode, infer_codes
-from matchers.types import Opportunity
+from matchers.types import Opportunity, ValueKind
 from scanner.ingest.purpose import purpose_of
 from scanner.ingest.tender import NormalisedTender
 from scanner.matching.value_basis import ValueBasis, value_basis
@@ -143,9 +144,17 @@ def purpose_note(kind: str) -> str:
     }.get(kind, "")
 
 
+class _Money(TypedDict):
+    value: Decimal | None
+    value_low: Decimal | None
+    value_kind: ValueKind
+    value_note: str
+    published_value: tuple[Decimal, str] | None
+
+
 def _money(
     basis: ValueBasis, currency: str | None, to_reporting: Converter, purpose: str
-) -> dict[str, object]:
+) -> _Money:
     """The value fields of an opportunity from its basis, in the reporting currency."""
     published = basis.per_award if basis.per_award is not None else basis.total
     note = "; ".join(filter(None, (basis.note, purpose)))

@@ -152,8 +152,13 @@ def _per_award_from_text(text: str) -> tuple[Decimal | None, Decimal | None, str
     return None, None, ""
 
 
+def _ocds_tender(raw: dict[str, Any]) -> dict[str, Any]:
+    tender = raw.get("tender")
+    return tender if isinstance(tender, dict) else {}
+
+
 def _techniques(raw: dict[str, Any]) -> dict[str, Any]:
-    tender = raw.get("tender") if isinstance(raw.get("tender"), dict) else {}
+    tender = _ocds_tender(raw)
     found: dict[str, Any] = {}
     for source in [tender, *[lot for lot in tender.get("lots") or [] if isinstance(lot, dict)]]:
         techniques = source.get("techniques")
@@ -175,7 +180,7 @@ def _techniques(raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def _min_value(raw: dict[str, Any]) -> Decimal | None:
-    tender = raw.get("tender") if isinstance(raw.get("tender"), dict) else {}
+    tender = _ocds_tender(raw)
     low = tender.get("minValue")
     if isinstance(low, dict) and isinstance(low.get("amount"), int | float | str):
         try:

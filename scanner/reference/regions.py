@@ -22,6 +22,7 @@ import gettext
 import json
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -86,12 +87,14 @@ def _index() -> dict[str, list[tuple[str, str]]]:
     import pycountry
 
     for country, language in ISO_COUNTRIES.items():
+        translate: Callable[[str], str] = str
         try:
             local = gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=[language])
             translate = local.gettext
         except OSError:
-            translate = str
-        for subdivision in pycountry.subdivisions.get(country_code=country) or ():
+            pass
+        found = pycountry.subdivisions.get(country_code=country)  # type: ignore[no-untyped-call]
+        for subdivision in found or ():
             if getattr(subdivision, "parent_code", None):
                 continue  # top-level subdivisions only: oblasts, states
             for name in {subdivision.name, translate(subdivision.name)}:

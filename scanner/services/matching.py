@@ -336,8 +336,8 @@ def refresh_matches(
         opportunities=len(corpus.opportunities),
     )
     # Stored lists always hold `config.top`, whatever is shown; a what-if ranks what it shows.
-    wanted = config.top if store_results or top is None else max(top, 1)
-    run.ranked = rank_corpus(corpus, orgs, now=moment, weights=config.weights, top=wanted)
+    count = config.top if store_results or top is None else max(top, 1)
+    run.ranked = rank_corpus(corpus, orgs, now=moment, weights=config.weights, top=count)
     if store_results:
         stamp = datetime.now(UTC)
         for slug, ranked in run.ranked.items():

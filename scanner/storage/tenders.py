@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from scanner.ingest.normalise import NormaliseError, normalise_release
@@ -366,7 +366,7 @@ def save_languages(conn: Connection, languages: Mapping[int, tuple[str, str]]) -
     """Store detected (description, title) languages by tender id ("und": undetermined)."""
     if not languages:
         return
-    table = Tender.__table__
+    table = cast(Table, Tender.__table__)
     stmt = (
         update(table)
         .where(table.c.id == bindparam("tender_id"))

@@ -81,4 +81,8 @@ def test_contract_framework_dps_fund_and_range() -> None:
     assert value_basis(tender("Works", lots=(lot,)), lot).per_award == Decimal(60000)
     assert value_basis(tender("Works", value_amount=None)).kind == "unknown"
     cf = value_basis(tender("Support", raw={"tender": {"minValue": {"amount": 100000}}}))
-    assert (cf.kind, cf.per_award_low, cf.per_award) == ("range", Decimal(100000), Decimal(1_000_000))
+    assert (cf.kind, cf.per_award_low, cf.per_award) == (
+        "range",
+        Decimal(100000),
+        Decimal(1_000_000),
+    )
