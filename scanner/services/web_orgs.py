@@ -11,6 +11,7 @@ from typing import Any
 from icalendar import Calendar, Event
 from sqlalchemy import Engine
 
+from scanner.matching.opportunities import KIND_LABELS, PACKAGE_ADVICE
 from scanner.orgs import RecordError
 from scanner.orgs.loaders import validate_records
 from scanner.orgs.schema import LIST_FIELDS
@@ -105,6 +106,8 @@ def matches_of(engine: Engine, organisation_id: int) -> list[dict[str, Any]]:
             "tender_id": row["tender_id"],
             "opportunity_id": row["opportunity_id"],
             "kind": row["kind"],
+            "kind_label": KIND_LABELS.get(row["kind"], row["kind"]),
+            "advice": PACKAGE_ADVICE if row["kind"] == "suggested_package" else None,
             "title": row["title"],
             "tender_title": row["tender_title"],
             "buyer_name": row["buyer_name"],
