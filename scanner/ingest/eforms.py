@@ -222,8 +222,38 @@ def _parse(root: Element, source: str) -> NormalisedTender:
             "sdk": clean_text(root.findtext("cbc:CustomizationID", namespaces=_NS)),
             "languages": list(languages),
             "result": eforms_result(root, _NS, languages, len(lots)),
+            **award_terms(root),
         },
     )
+
+
+def award_terms(root: Element) -> dict[str, Any]:
+    """What decides the value one supplier would be awarded (read by
+    `scanner.matching.value_basis`): a framework agreement (BT-765, any lot), a dynamic
+    purchasing system (BT-766), the most operators a framework admits (BT-113) and its
+    maximum value (BT-709). Only the facts the notice gives."""
+    found: dict[str, Any] = {}
+    for code in root.iterfind(".//cac:ContractingSystem/cbc:ContractingSystemTypeCode", _NS):
+        value = (code.text or "").strip()
+        if code.get("listName") == "framework-agreement" and value.startswith("fa-"):
+            found["framework"] = True
+        if code.get("listName") == "dps-usage" and value.startswith("dps-"):
+            found["dps"] = True
+    quantities = [
+        int(q.text.strip())
+        for q in root.iterfind(".//cac:FrameworkAgreement/cbc:MaximumOperatorQuantity", _NS)
+        if q.text and q.text.strip().isdigit()
+    ]
+    if quantities:
+        found["max_participants"] = max(quantities)
+    amounts = [
+        float(a.text)
+        for a in root.iterfind(".//efbc:FrameworkMaximumAmount", _NS)
+        if a.text and a.text.strip().replace(".", "", 1).isdigit()
+    ]
+    if amounts:
+        found["framework_max"] = sum(amounts)
+    return found
 
 
 # -- notice-level reads ------------------------------------------------------------------------

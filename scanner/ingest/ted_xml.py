@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from scanner.ingest.dates import parse_datetime
 from scanner.ingest.places import countries_of
@@ -164,8 +165,25 @@ def _parse(root: Element, r: TedReader, source: str) -> NormalisedTender:
             "document_type": r.text(codif, "TD_DOCUMENT_TYPE"),
             "language": language,
             "ojs_number": r.text(notice_data, "NO_DOC_OJS"),
+            **award_terms(form),
         },
     )
+
+
+def award_terms(form: Element) -> dict[str, Any]:
+    """The form's framework agreement (`FRAMEWORK`, with `NB_PARTICIPANTS` when it caps the
+    operators) and dynamic purchasing system (`DPS`), read by
+    `scanner.matching.value_basis`. Tags are compared by local name (R2.0.8 and R2.0.9)."""
+    found: dict[str, Any] = {}
+    for element in form.iter():
+        name = element.tag.rsplit("}", 1)[-1] if isinstance(element.tag, str) else ""
+        if name == "FRAMEWORK":
+            found["framework"] = True
+        elif name == "DPS":
+            found["dps"] = True
+        elif name == "NB_PARTICIPANTS" and (element.text or "").strip().isdigit():
+            found["max_participants"] = int((element.text or "").strip())
+    return found
 
 
 # -- notice-level reads ------------------------------------------------------------------------

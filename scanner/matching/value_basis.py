@@ -37,7 +37,8 @@ _FRAMEWORK = re.compile(
     r"framework agreement|framework|accordo[- ]quadro|accordi quadro|accord[- ]cadre|"
     r"rahmenvereinbarung|rahmenvertrag|acuerdo marco|acordo[- ]quadro|umow[aęy] ramow|"
     r"porozumieni[ea] ramow|raamovereenkomst|raamcontract|acord[- ]cadru|rámcov[áé] dohod|"
-    r"ramavtal|rammeaftale|puitesopimu|рамков[аіо]\w* угод",
+    r"ramavtal|rammeaftale|puitesopimu|рамков[аіо]\w* угод|\bIDIQ\b|indefinite[- ]delivery|"
+    r"blanket purchase agreement|\bBPA\b",
     re.IGNORECASE,
 )
 _DPS = re.compile(
@@ -48,7 +49,8 @@ _DPS = re.compile(
     re.IGNORECASE,
 )
 _MULTI = re.compile(
-    r"multi[- ]supplier|multiple suppliers|up to (\d+) (?:suppliers|providers|contractors)|"
+    r"multi[- ]supplier|multiple suppliers|multiple[- ]award|\bMATOC\b|"
+    r"up to (\d+) (?:suppliers|providers|contractors)|"
     r"più operatori economici|plusieurs opérateurs|mehrere[n]? (?:unternehmen|wirtschaftsteilnehmer)",
     re.IGNORECASE,
 )

@@ -86,3 +86,28 @@ def test_contract_framework_dps_fund_and_range() -> None:
         Decimal(100000),
         Decimal(1_000_000),
     )
+
+
+def test_framework_facts_of_real_eforms_and_ted_notices() -> None:
+    from required import SHARED_DIR, require_shared
+
+    from scanner.ingest.eforms import parse_eforms_notice
+    from scanner.ingest.ted_xml import parse_ted_notice
+
+    eforms = require_shared(
+        SHARED_DIR / "samples" / "multi-lot-eforms" / "ted_565069-2023_NLD_cn21_2lots.xml"
+    )
+    notice = parse_eforms_notice(eforms.read_bytes(), source="ted")
+    assert notice.raw["framework"] is True and notice.raw["framework_max"] == 11_200_000
+    basis = value_basis(notice)
+    assert basis.kind == "framework" and basis.per_award is None
+    ted = require_shared(
+        SHARED_DIR / "samples" / "multi-lot-ted-xml" / "ted_20-259392_EN_F02_4lots.xml"
+    )
+    old = parse_ted_notice(ted.read_bytes(), source="ted")
+    assert (old.raw["framework"], old.raw["max_participants"]) == (True, 30)
+    assert value_basis(old).kind == "framework"
+    plain = require_shared(
+        SHARED_DIR / "samples" / "multi-lot-ted-xml" / "ted_20-213571_EN_F02_2lots.xml"
+    )
+    assert "framework" not in parse_ted_notice(plain.read_bytes(), source="ted").raw
