@@ -3,7 +3,8 @@
 Regions are NUTS/ITL codes, matched by prefix (a profile's "UKI" serves "UKI3"); a profile's
 two-letter region is a whole country. Scores follow the published recipe (DOMAIN.md section 3):
 1.0 served (region under one of yours, or you are national in that country), 0.7 plausible (the
-notice names only a country you work in, names no place, or your profile names no area), 0.2
+notice names only a country you work in, or a wider region holding one of yours (UKM for a
+profile in UKM6), names no place, or your profile names no area), 0.2
 elsewhere; work in another region of a country you work in, deliverable remotely, scores
 `REMOTE` (0.5): worth seeing but below work in your own regions, which a buyer will favour.
 """
@@ -94,6 +95,15 @@ def geography(org: OrgProfile, opportunity: Opportunity, weights: Weights) -> Cr
     served = sorted(opp_countries & whole)
     if served:
         return Criterion("geography", SERVED, weight, f"you serve all of {served[0]}")
+    for region in regions:
+        for prefix in prefixes:
+            if prefix.startswith(region):  # the notice names a wider area holding yours
+                return Criterion(
+                    "geography",
+                    PLAUSIBLE,
+                    weight,
+                    f"somewhere in {region}, which holds your {prefix}",
+                )
     unread = _unread(opportunity)
     if not regions and not opp_countries:
         if unread:

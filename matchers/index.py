@@ -44,6 +44,7 @@ from matchers.score import (
     FIELD_LABELS,
     PreparedOpportunity,
     PreparedOrg,
+    could_hold_keywords,
     field_languages,
     kind_factor,
     score_prepared,
@@ -86,6 +87,7 @@ class OpportunityIndex:
         self._mask_cache: dict[tuple[str, ...], Bools] = {}
         self._similar_ids: dict[str, frozenset[int]] = {}
         self._similar_terms: dict[str, frozenset[str]] = {}
+        self._holds: dict[str | None, Bools] = {}
         self.prepared = lru_cache(maxsize=50_000)(self._prepare)
 
     # -- building ---------------------------------------------------------------------------
@@ -179,6 +181,7 @@ class OpportunityIndex:
 
     def _build_places(self) -> None:
         regions: dict[str, list[int]] = defaultdict(list)
+        exact: dict[str, list[int]] = defaultdict(list)
         countries: dict[str, list[int]] = defaultdict(list)
         self.has_region = np.zeros(self.size, dtype=bool)
         self.no_place = np.zeros(self.size, dtype=bool)
@@ -198,12 +201,16 @@ class OpportunityIndex:
                 self.no_place[i] = True
             for prefix in prefixes:
                 regions[prefix].append(i)
+            for code in {c for c in codes if len(c) > 2}:
+                exact[code].append(i)
             for country in found:
                 countries[country].append(i)
         self.region_ids = {k: n for n, k in enumerate(regions)}
         self.country_ids = {k: n for n, k in enumerate(countries)}
         self.doc_regions = _padded(regions, self.size)
         self.doc_countries = _padded(countries, self.size)
+        self.exact_ids = {k: n for n, k in enumerate(exact)}
+        self.doc_exact = _padded(exact, self.size)
 
     def _build_values_and_dates(self) -> None:
         awards = [award_range(o) for o in self.opportunities]
@@ -316,13 +323,30 @@ class OpportunityIndex:
             out[rows] = self._group_scores(org.query_for(group))[rows]
         return out
 
+    def could_hold_keywords(self, org: OrgProfile) -> Bools:
+        """Per row, `matchers.score.could_hold_keywords` (cached per profile language)."""
+        key = org.language
+        cached = self._holds.get(key)
+        if cached is None:
+            chosen = [
+                i for i, group in enumerate(self.groups)
+                if could_hold_keywords(org, group)
+            ]  # fmt: skip
+            cached = np.isin(self.row_group, chosen)
+            self._holds[key] = cached
+        return cached
+
     def _group_scores(self, query: Query) -> Floats:
         raw = np.zeros(self.size)
         for term in query.stems:
             t = self.vocabulary.get(term)
             if t is not None:
                 start, stop = self.post_start[t], self.post_start[t + 1]
-                raw[self.post_docs[start:stop]] += self.post_score[start:stop]
+                weight = query.weights.get(term, 1.0) if query.weights else 1.0
+                if weight == 1.0:
+                    raw[self.post_docs[start:stop]] += self.post_score[start:stop]
+                else:
+                    raw[self.post_docs[start:stop]] += self.post_score[start:stop] * weight
         denominator = bound(query, self.stats, self.weights.saturation_terms)
         if denominator <= 0:
             return np.zeros(self.size)
@@ -379,6 +403,10 @@ class OpportunityIndex:
         if org.remote:
             out[shared] = REMOTE
         out[shared & ~self.has_region[rows]] = PLAUSIBLE
+        wider = {p[:n] for p in prefixes for n in range(3, len(p))}
+        if wider:  # the notice names a wider region holding one of the profile's
+            holding = self._lookup(self.exact_ids, wider)[self.doc_exact[rows]].any(axis=1)
+            out[holding] = PLAUSIBLE
         out[self._lookup(self.country_ids, whole)[doc_countries].any(axis=1)] = SERVED
         out[self._lookup(self.region_ids, prefixes)[self.doc_regions[rows]].any(axis=1)] = SERVED
         return out

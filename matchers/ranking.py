@@ -63,6 +63,7 @@ def top_matches(
         alone = keywords[rows] <= _EPSILON
         if w.corroborating_text > 0:  # text relevance backs codes up too (`corroborated`)
             alone &= text[rows] < w.corroborating_text
+        alone &= index.could_hold_keywords(prepared.org)[rows]
         backed = np.where(alone, backed * w.uncorroborated_code_factor, backed)
     partial = (
         w.weight("text") * text[rows]
@@ -151,6 +152,7 @@ class _Check:
         w = index.weights
         self.keyword_step = w.weight("keywords") / w.total / max(1, len(org.keywords))
         self.keyword_share = 1.0 / max(1, len(org.keywords))
+        self.could_hold = index.could_hold_keywords(org.org)
         factor = min(1.0, w.uncorroborated_code_factor)
         self.codes_step = w.weight("classification") / w.total * (1.0 - factor)
 
@@ -171,7 +173,8 @@ class _Check:
             return None
         exact = upper - missing * self.keyword_step
         text_backs = 0 < index.weights.corroborating_text <= float(self.text[row])
-        if missing and keywords <= _EPSILON and self.codes[row] > 0 and not text_backs:
+        holds = bool(self.could_hold[row])
+        if missing and keywords <= _EPSILON and self.codes[row] > 0 and not text_backs and holds:
             # the bound counted a keyword whose words are not adjacent: codes uncorroborated
             exact -= self.codes_step * float(self.codes[row])
         exact = round(exact, SCORE_DIGITS)

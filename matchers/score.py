@@ -40,6 +40,7 @@ __all__ = [
     "PreparedOpportunity",
     "PreparedOrg",
     "corroborated",
+    "could_hold_keywords",
     "field_languages",
     "kind_factor",
     "prepare_opportunity",
@@ -58,6 +59,7 @@ class PreparedOrg:
     query: Query
     keywords: tuple[Keyword, ...]
     own_bridge: bool = True
+    description_weight: float = 1.0
     _queries: dict[frozenset[str | None], Query] = field(
         default_factory=dict, compare=False, repr=False
     )
@@ -72,11 +74,19 @@ class PreparedOrg:
             query = self.query
         else:
             surface: dict[str, str] = {}
+            weights: dict[str, float] = {}
             for language in sorted(languages, key=lambda x: (x is None, x or "")):
-                part = language_query(self.org, language, own_bridge=self.own_bridge)
+                part = language_query(
+                    self.org,
+                    language,
+                    own_bridge=self.own_bridge,
+                    description_weight=self.description_weight,
+                )
                 for term in part.stems:
                     surface.setdefault(term, part.surface[term])
-            query = Query(tuple(surface), surface)
+                    weight = part.weights.get(term, 1.0)
+                    weights[term] = max(weights.get(term, weight), weight)
+            query = Query(tuple(surface), surface, {t: w for t, w in weights.items() if w != 1})
         self._queries[languages] = query
         return query
 
@@ -114,8 +124,13 @@ def field_languages(opportunity: Opportunity, nonempty: Sequence[bool]) -> froze
 def prepare_org(org: OrgProfile, weights: Weights | None = None) -> PreparedOrg:
     """Analyse a profile's text once for many opportunities."""
     own_bridge = True if weights is None else weights.own_language_bridge > 0
+    described = 1.0 if weights is None else weights.description_weight
     return PreparedOrg(
-        org, org_query(org), prepare_keywords(org.keywords, org.language), own_bridge
+        org,
+        org_query(org, described),
+        prepare_keywords(org.keywords, org.language),
+        own_bridge,
+        described,
     )
 
 
@@ -209,7 +224,13 @@ def score_prepared(
     criteria = (
         text,
         keywords,
-        corroborated(codes, keywords, bool(org.keywords), weights, text),
+        corroborated(
+            codes,
+            keywords,
+            bool(org.keywords) and could_hold_keywords(profile, prepared.languages),
+            weights,
+            text,
+        ),
         value_fit(profile, opportunity, weights),
         place,
         deadline_fit(opportunity.deadline, now, weights, holidays),
@@ -235,6 +256,13 @@ def score_prepared(
     if demoted:
         explanation = "; ".join((explanation, *demoted))
     return Match(profile.id, opportunity.id, value, criteria, explanation)
+
+
+def could_hold_keywords(org: OrgProfile, languages: frozenset[str | None]) -> bool:
+    """Whether a document in `languages` could hold the profile's keywords: one of its fields
+    is in the profile's language, or in an unknown one. A notice wholly in another language
+    cannot, so missing keywords there are no evidence against its codes."""
+    return not languages or org.language in languages or None in languages
 
 
 def corroborated(

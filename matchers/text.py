@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from matchers.analysis import terms_with_words
@@ -74,27 +74,53 @@ class Query:
 
     stems: tuple[str, ...]
     surface: Mapping[str, str]
+    weights: Mapping[str, float] = field(default_factory=dict)
+    """A term's weight in the sum (1 when absent): words only the description holds count
+    `description_weight`, since the description says who the organisation is more than what
+    it sells ("family", "staff", "Stornoway")."""
     # (id(stats), saturation) -> (stats, bound); the stats are kept so an id is never reused.
     _bounds: dict[tuple[int, int], tuple[object, float]] = field(
         default_factory=dict, compare=False, repr=False
     )
 
 
-def org_query(org: OrgProfile) -> Query:
+def org_query(org: OrgProfile, description_weight: float = 1.0) -> Query:
     """Distinct terms of capabilities, keywords and description, in first-seen order, in the
-    profile's own language."""
+    profile's own language; numbers are no terms; words only in the description weigh
+    `description_weight`."""
+    return _query(org, org.language, lambda text: terms_with_words(text, org.language),
+                  description_weight)  # fmt: skip
+
+
+def _query(
+    org: OrgProfile,
+    language: str | None,
+    read: Callable[[str], list[tuple[str, str]]],
+    description_weight: float,
+) -> Query:
     surface: dict[str, str] = {}
-    for text in _texts(org):
-        for stem, word in terms_with_words(text, org.language):
-            surface.setdefault(stem, word)
-    return Query(tuple(surface), surface)
+    weights: dict[str, float] = {}
+    for position, text in enumerate(_texts(org)):
+        weight = description_weight if position == 2 else 1.0
+        for term, word in read(text):
+            if term.isdigit():
+                continue
+            surface.setdefault(term, word)
+            weights[term] = max(weights.get(term, 0.0), weight)
+    return Query(tuple(surface), surface, {t: w for t, w in weights.items() if w != 1.0})
 
 
 def _texts(org: OrgProfile) -> tuple[str, str, str]:
     return (org.capabilities, " ".join(org.keywords), org.description)
 
 
-def language_query(org: OrgProfile, language: str | None, *, own_bridge: bool = True) -> Query:
+def language_query(
+    org: OrgProfile,
+    language: str | None,
+    *,
+    own_bridge: bool = True,
+    description_weight: float = 1.0,
+) -> Query:
     """The profile as read against a text in `language` (module `matchers.bridge`):
 
     - in its own language, its own terms (and, when `own_bridge`, its codes' label terms);
@@ -105,29 +131,29 @@ def language_query(org: OrgProfile, language: str | None, *, own_bridge: bool = 
     - in an unknown language (None), its words as they are, stop words of every list left out.
     """
     if language == org.language:
-        base = org_query(org)
+        base = org_query(org, description_weight)
         if not own_bridge:
             return base
-        surface = dict(base.surface)
     elif language is None:
-        surface = {}
-        for text in _texts(org):
-            for term, word in terms_with_words(text, None):
-                surface.setdefault(term, word)
-        return Query(tuple(surface), surface)
+        return _query(org, None, lambda text: terms_with_words(text, None), description_weight)
     else:
-        surface = {}
         shared = label_words(language) & label_words(org.language or "en")
-        for text in _texts(org):
+
+        def loans(text: str) -> list[tuple[str, str]]:
+            found: list[tuple[str, str]] = []
             for raw in _RAW_WORD_RE.findall(text):
-                folded = raw.casefold()
-                if _international(raw) or folded in shared:
-                    for term, word in terms_with_words(folded, language):
-                        surface.setdefault(term, word)
+                if _international(raw) or raw.casefold() in shared:
+                    found.extend(terms_with_words(raw.casefold(), language))
+            return found
+
+        base = _query(org, language, loans, description_weight)
+    surface = dict(base.surface)
+    weights = dict(base.weights)
     for code in org.cpv:
         for term, word in label_terms(code, language or ""):
-            surface.setdefault(term, word)
-    return Query(tuple(surface), surface)
+            if term not in surface:
+                surface[term] = word
+    return Query(tuple(surface), surface, weights)
 
 
 _RAW_WORD_RE = re.compile(r"[^\W_]+")
@@ -160,7 +186,12 @@ def _bound(query: Query, stats: CorpusStats | None, saturation_terms: int) -> fl
     if stats is None:
         return float(min(saturation_terms, len(query.stems)))
     idfs = sorted(
-        (stats.idf(t) for t in query.stems if stats.frequencies.get(t, 0) > 0), reverse=True
+        (
+            stats.idf(t) * query.weights.get(t, 1.0)
+            for t in query.stems
+            if stats.frequencies.get(t, 0) > 0
+        ),
+        reverse=True,
     )
     return sum(idfs[: max(1, saturation_terms)])
 
@@ -186,6 +217,8 @@ def contributions(
         if count:
             idf = stats.idf(term) if stats is not None else 1.0
             out[term] = idf * count * (weights.k1 + 1.0) / (count + norm)
+            if query.weights:
+                out[term] *= query.weights.get(term, 1.0)
     return out
 
 

@@ -34,6 +34,7 @@ class Weights:
     k1: float = 1.2
     b: float = 0.75
     saturation_terms: int = 5
+    description_weight: float = 1.0
     fuzzy_min_length: int = 7
     max_edits: int = 1
     max_edits_long: int = 2
@@ -67,7 +68,7 @@ class Weights:
 
 
 _SECTIONS = {
-    "text": ("k1", "b", "saturation_terms"),
+    "text": ("k1", "b", "saturation_terms", "description_weight"),
     "keywords": ("fuzzy_min_length", "max_edits", "max_edits_long", "long_length"),
     "deadline": ("working_days_needed", "min_working_days"),
     "thresholds": (

@@ -32,6 +32,7 @@ _UK_REGION_NAMES = {
     "east midlands": "UKF", "west midlands": "UKG", "east of england": "UKH", "london": "UKI",
     "south east": "UKJ", "south west": "UKK", "wales": "UKL", "scotland": "UKM",
     "northern ireland": "UKN", "united kingdom": "UK",
+    "england": "UK",  # no one NUTS code: England is its nine regions; read as the country
 }  # fmt: skip
 _UK_COUNTRY_NAMES = frozenset(
     {"united kingdom", "uk", "great britain", "england", "scotland", "wales", "northern ireland"}

@@ -19,7 +19,7 @@ from matchers.index import OpportunityIndex
 from matchers.ranking import exhaustive_top, top_matches
 from matchers.score import score
 from matchers.value import money, value_fit
-from matchers.weights import Weights, load_weights
+from matchers.weights import load_weights
 
 
 def test_in_person_work_outside_the_area_is_ruled_out_for_an_org_that_is_not_remote(
@@ -184,9 +184,9 @@ def test_index_applies_the_new_gates_and_demotions_exactly(make_org, make_opp, n
 @given(worlds(), st.sampled_from([0.0, 1.5, 2.5]), st.sampled_from([0.5, 0.9, 1.0]))
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_index_equals_exhaustive_with_every_rule_on(world, ratio, factor) -> None:
-    opps, orgs, k = world
+    opps, orgs, k, drawn = world
     weights = replace(
-        Weights(), max_value_ratio=ratio, not_sme_factor=factor,
+        drawn, max_value_ratio=ratio, not_sme_factor=factor,
         excluded_mention_factor=factor, uncorroborated_code_factor=factor,
     )  # fmt: skip
     index = OpportunityIndex(opps, weights=weights, now=NOW)

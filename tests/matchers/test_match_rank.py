@@ -65,6 +65,7 @@ def organisations(draw: st.DrawFn, i: int) -> OrgProfile:
         id=f"org{i}",
         name=f"Org {i}",
         capabilities=" ".join(draw(st.lists(st.sampled_from(PHRASES), max_size=4))),
+        description=" ".join(draw(st.lists(st.sampled_from(PHRASES), max_size=3))),
         keywords=tuple(draw(st.lists(st.sampled_from(PHRASES), max_size=3))),
         exclusions=tuple(draw(st.lists(st.sampled_from(["data", "meals"]), max_size=1))),
         cpv=tuple(c[: draw(st.sampled_from([2, 3, 5]))] for c in draw(st.lists(st.sampled_from(CODES), max_size=2))),
@@ -87,6 +88,7 @@ def worlds(draw: st.DrawFn) -> tuple[list[Opportunity], list[OrgProfile], int]:
         remote_factor=draw(st.sampled_from([1.0, 0.8])),
         corroborating_text=draw(st.sampled_from([0.0, 0.2])),
         own_language_bridge=draw(st.sampled_from([0.0, 1.0])),
+        description_weight=draw(st.sampled_from([1.0, 0.5])),
     )
     return opps, orgs, draw(st.integers(1, 8)), weights
 
