@@ -31,6 +31,7 @@ __all__ = [
     "infer_codes",
     "label_terms",
     "label_words",
+    "phrase_codes",
 ]
 
 GENERIC_SHARE = 0.05
@@ -159,6 +160,23 @@ def infer_codes(
         if len(chosen) == MAX_INFERRED:
             break
     return tuple(chosen)
+
+
+@cache
+def phrase_codes(phrases: tuple[str, ...], language: str | None) -> tuple[str, ...]:
+    """CPV codes whose label in `language` a profile's phrase names ("strzykawki" is syringes,
+    33141310): the best inferred code of each phrase, so its words can be carried into another
+    language. () for a language without CPV labels."""
+    from matchers.analysis import terms_with_words as analyse
+
+    found: dict[str, None] = {}
+    for phrase in phrases:
+        pairs = analyse(phrase, language)
+        surface = {term: word for term, word in pairs}
+        guesses = infer_codes(set(surface), surface, language)
+        if guesses:
+            found[guesses[0].code] = None
+    return tuple(found)
 
 
 @cache

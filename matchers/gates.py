@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from functools import lru_cache
 
+from matchers.analysis import terms
 from matchers.deadline import as_utc, working_days
 from matchers.geography import ELSEWHERE, REMOTE
 from matchers.result import Criterion, Gate
@@ -61,21 +62,55 @@ def closed_gate(
 
 @lru_cache(maxsize=4096)
 def _pattern(term: str) -> re.Pattern[str]:
-    words = [re.escape(w) for w in term.split()]
+    words = [re.escape(w) for w in _apostrophes(term).split()]
     return re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)", re.IGNORECASE)
 
 
-def _excluded(text: str, exclusions: Sequence[str]) -> str | None:
+_APOSTROPHES = re.compile("[\u2019\u02bc\u2018`\u2032]")
+
+
+def _apostrophes(text: str) -> str:
+    """Every apostrophe as "'": "кам'яне" and "кам’яне" are one word."""
+    return _APOSTROPHES.sub("'", text)
+
+
+def _excluded(
+    text: str, exclusions: Sequence[str], language: str | None = None, same: bool = False
+) -> str | None:
+    """The first excluded term in `text`: as whole words, or, when the text is in the
+    profile's `language` (`same`), as adjacent terms of that language ("вугіллям кам'яним"
+    is "вугілля кам'яне")."""
+    text = _apostrophes(text) if text else text
+    analysed: list[str] | None = None
     for term in exclusions:
-        if term.strip() and _pattern(term.strip()).search(text):
+        if not term.strip():
+            continue
+        if _pattern(term.strip()).search(text):
             return term.strip()
+        if same and text:
+            wanted = terms(_apostrophes(term), language)
+            if analysed is None:
+                analysed = terms(text, language)
+            if wanted and _adjacent(wanted, analysed):
+                return term.strip()
     return None
 
 
-def exclusion_gate(opportunity: Opportunity, exclusions: Sequence[str]) -> Gate | None:
-    """The first excluded term found as a whole word in the title or the parent title."""
+def _adjacent(wanted: Sequence[str], document: Sequence[str]) -> bool:
+    n = len(wanted)
+    return any(list(document[i : i + n]) == list(wanted) for i in range(len(document) - n + 1))
+
+
+def exclusion_gate(
+    opportunity: Opportunity, exclusions: Sequence[str], language: str | None = None
+) -> Gate | None:
+    """The first excluded term found in the title or the parent title (whole words, or terms
+    of the profile's `language` when the title is in it)."""
     term = _excluded(
-        "\n".join(filter(None, (opportunity.title, opportunity.parent_title))), exclusions
+        "\n".join(filter(None, (opportunity.title, opportunity.parent_title))),
+        exclusions,
+        language,
+        same=language is not None and opportunity.title_language == language,
     )
     if term is not None:
         return Gate("exclusion", f"its title names '{term}', which you exclude")
@@ -106,7 +141,9 @@ def demotions(
     if place is not None and org is not None and remote_demoted(org, place.score, weights):
         factor *= weights.remote_factor
         reasons.append(f"outside your regions, remote (x{weights.remote_factor:g})")
-    term = _excluded(opportunity.text, exclusions) if exclusions else None
+    language = org.language if org is not None else None
+    same = language is not None and opportunity.language == language
+    term = _excluded(opportunity.text, exclusions, language, same) if exclusions else None
     if term is not None:
         factor *= weights.excluded_mention_factor
         reasons.append(

@@ -169,7 +169,8 @@ class _Check:
             return None
         opportunity = index.opportunities[row]
         exclusions = self.org.org.exclusions
-        if exclusions and exclusion_gate(opportunity, exclusions) is not None:
+        org = self.org.org
+        if exclusions and exclusion_gate(opportunity, exclusions, org.language) is not None:
             return None
         exact = upper - missing * self.keyword_step
         text_backs = 0 < index.weights.corroborating_text <= float(self.text[row])
@@ -178,7 +179,7 @@ class _Check:
             # the bound counted a keyword whose words are not adjacent: codes uncorroborated
             exact -= self.codes_step * float(self.codes[row])
         exact = round(exact, SCORE_DIGITS)
-        factor, _reasons = demotions(opportunity, exclusions, index.weights)
+        factor, _reasons = demotions(opportunity, exclusions, index.weights, None, org)
         factor *= row_factor
         return exact if factor == 1.0 else round(exact * factor, SCORE_DIGITS)
 

@@ -237,7 +237,7 @@ def score_prepared(
     )
     gate = (
         closed_gate(opportunity, now, weights, holidays)
-        or exclusion_gate(opportunity, profile.exclusions)
+        or exclusion_gate(opportunity, profile.exclusions, profile.language)
         or area_gate(profile, criteria[4])
         or size_gate(profile, opportunity, weights)
         or relevance_gate(relevance, weights)

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from matchers.analysis import terms_with_words
-from matchers.bridge import label_terms, label_words
+from matchers.bridge import label_terms, label_words, phrase_codes
 from matchers.result import Criterion
 from matchers.types import OrgProfile
 from matchers.weights import Weights
@@ -124,8 +124,8 @@ def language_query(
     """The profile as read against a text in `language` (module `matchers.bridge`):
 
     - in its own language, its own terms (and, when `own_bridge`, its codes' label terms);
-    - in another language with CPV labels, the label terms of its CPV interests in that
-      language, plus its international words: acronyms and names written with capitals
+    - in another language with CPV labels, the label terms of its CPV interests and of the
+      codes its keywords name (`phrase_codes`) in that language, plus its international words: acronyms and names written with capitals
       inside ("GIS", "WordPress", "ISO27001") and words found in the CPV labels of both
       languages ("software", "internet"), read with that language's analyser;
     - in an unknown language (None), its words as they are, stop words of every list left out.
@@ -149,7 +149,10 @@ def language_query(
         base = _query(org, language, loans, description_weight)
     surface = dict(base.surface)
     weights = dict(base.weights)
-    for code in org.cpv:
+    codes = list(org.cpv)
+    if language != org.language:  # the keywords' own codes carry their words across too
+        codes += phrase_codes(tuple(org.keywords), org.language)
+    for code in codes:
         for term, word in label_terms(code, language or ""):
             if term not in surface:
                 surface[term] = word
