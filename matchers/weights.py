@@ -27,7 +27,7 @@ class Weights:
             "keywords": 0.20,
             "classification": 0.25,
             "value": 0.15,
-            "geography": 0.20,
+            "geography": 0.30,
             "deadline": 0.10,
         }
     )
@@ -49,7 +49,7 @@ class Weights:
     uncorroborated_code_factor: float = 0.5
     corroborating_text: float = 0.0
     package_factor: float = 0.9
-    remote_factor: float = 1.0
+    remote_factor: float = 0.9
     inferred_code_factor: float = 0.7
     own_language_bridge: float = 0.0
 

@@ -41,12 +41,12 @@ def test_remote_work_outside_your_regions_ranks_below_the_same_work_inside_them(
     inside = make_opp(id="tender:1", regions=("UKI3",))
     outside = make_opp(id="tender:2", regions=("UKD3",))
     assert geography(org, outside, weights).score == REMOTE < SERVED
-    gap = (
-        score(inside, org, now=now, weights=weights).score
-        - score(outside, org, now=now, weights=weights).score
-    )
-    assert gap == pytest.approx(weights.weight("geography") * (SERVED - REMOTE) / weights.total)
-    assert gap > 0.05  # enough to order equal work, not a rounding difference
+    near = score(inside, org, now=now, weights=weights).score
+    far = score(outside, org, now=now, weights=weights).score
+    # The geography tiers, then `remote_factor` on the whole score.
+    tiers = weights.weight("geography") * (SERVED - REMOTE) / weights.total
+    assert far == pytest.approx((near - tiers) * weights.remote_factor)
+    assert near - far > 0.05  # enough to order equal work, not a rounding difference
 
 
 def test_a_contract_far_over_the_maximum_is_ruled_out_but_its_fitting_lot_is_not(
