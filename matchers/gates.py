@@ -75,42 +75,59 @@ def _apostrophes(text: str) -> str:
 
 
 def _excluded(
-    text: str, exclusions: Sequence[str], language: str | None = None, same: bool = False
+    text: str,
+    exclusions: Sequence[str],
+    language: str | None = None,
+    same: bool = False,
+    analysed: Sequence[Sequence[str]] | None = None,
 ) -> str | None:
     """The first excluded term in `text`: as whole words, or, when the text is in the
     profile's `language` (`same`), as adjacent terms of that language ("вугіллям кам'яним"
-    is "вугілля кам'яне")."""
+    is "вугілля кам'яне"); `analysed`: the text's fields as terms, when already known."""
     text = _apostrophes(text) if text else text
-    analysed: list[str] | None = None
     for term in exclusions:
         if not term.strip():
             continue
         if _pattern(term.strip()).search(text):
             return term.strip()
         if same and text:
-            wanted = terms(_apostrophes(term), language)
+            wanted = _wanted(term, language)
             if analysed is None:
-                analysed = terms(text, language)
-            if wanted and _adjacent(wanted, analysed):
+                analysed = [terms(text, language)]
+            if wanted and any(_adjacent(wanted, field) for field in analysed):
                 return term.strip()
     return None
 
 
+@lru_cache(maxsize=4096)
+def _wanted(term: str, language: str | None) -> tuple[str, ...]:
+    return tuple(terms(_apostrophes(term), language))
+
+
 def _adjacent(wanted: Sequence[str], document: Sequence[str]) -> bool:
     n = len(wanted)
-    return any(list(document[i : i + n]) == list(wanted) for i in range(len(document) - n + 1))
+    first = wanted[0]
+    return any(
+        document[i] == first and tuple(document[i : i + n]) == tuple(wanted)
+        for i in range(len(document) - n + 1)
+    )
 
 
 def exclusion_gate(
-    opportunity: Opportunity, exclusions: Sequence[str], language: str | None = None
+    opportunity: Opportunity,
+    exclusions: Sequence[str],
+    language: str | None = None,
+    analysed: Sequence[Sequence[str]] | None = None,
 ) -> Gate | None:
     """The first excluded term found in the title or the parent title (whole words, or terms
-    of the profile's `language` when the title is in it)."""
+    of the profile's `language` when the title is in it; `analysed`: the title and parent
+    title as terms, when already known)."""
     term = _excluded(
         "\n".join(filter(None, (opportunity.title, opportunity.parent_title))),
         exclusions,
         language,
         same=language is not None and opportunity.title_language == language,
+        analysed=analysed,
     )
     if term is not None:
         return Gate("exclusion", f"its title names '{term}', which you exclude")
@@ -130,6 +147,7 @@ def demotions(
     weights: Weights,
     place: Criterion | None = None,
     org: OrgProfile | None = None,
+    analysed: Sequence[Sequence[str]] | None = None,
 ) -> tuple[float, tuple[str, ...]]:
     """(factor the score is multiplied by, reasons): an excluded term mentioned only in the
     description, a buyer's "not suitable for SMEs", and work outside the regions of an
@@ -143,7 +161,7 @@ def demotions(
         reasons.append(f"outside your regions, remote (x{weights.remote_factor:g})")
     language = org.language if org is not None else None
     same = language is not None and opportunity.language == language
-    term = _excluded(opportunity.text, exclusions, language, same) if exclusions else None
+    term = _excluded(opportunity.text, exclusions, language, same, analysed) if exclusions else None
     if term is not None:
         factor *= weights.excluded_mention_factor
         reasons.append(

@@ -446,22 +446,29 @@ class OpportunityIndex:
             out |= self.geography_scores(org, rows) <= ELSEWHERE
         return out
 
-    def upper_bounds(self, org: OrgProfile, rows: Ints, partial: Floats) -> Floats:
-        """Upper bounds of the exact scores of `rows`, given their weighted relevance part."""
+    def upper_bounds(
+        self, org: OrgProfile, rows: Ints, partial: Floats, place: Floats | None = None
+    ) -> Floats:
+        """Upper bounds of the exact scores of `rows`, given their weighted relevance part
+        (`place`: their `geography_scores`, when already computed)."""
         w = self.weights
+        if place is None:
+            place = self.geography_scores(org, rows)
         rest = (
             w.weight("value") * self.value_scores(org, rows)
-            + w.weight("geography") * self.geography_scores(org, rows)
+            + w.weight("geography") * place
             + w.weight("deadline") * self.deadline_score[rows]
         )
         return (partial + rest) / w.total
 
-    def row_factors(self, org: OrgProfile, rows: Ints) -> Floats:
+    def row_factors(self, org: OrgProfile, rows: Ints, place: Floats | None = None) -> Floats:
         """What the exact score of each row is multiplied by besides the text demotions: a
-        suggested package's `package_factor`, remote work's `remote_factor`."""
+        suggested package's `package_factor`, remote work's `remote_factor` (`place`: the
+        rows' `geography_scores`, when already computed)."""
         factor = self.factor[rows]
         if remote_demoted(org, REMOTE, self.weights):
-            place = self.geography_scores(org, rows)
+            if place is None:
+                place = self.geography_scores(org, rows)
             factor = np.where(place == REMOTE, factor * self.weights.remote_factor, factor)
         return factor
 

@@ -103,8 +103,9 @@ def _threshold(
     beat the k-th best score in `heap`; marks checked positions in `done`."""
     if len(stage) == 0:
         return 0
-    unfactored = index.upper_bounds(check.org.org, rows[stage], partial[stage])
-    factors = index.row_factors(check.org.org, rows[stage])
+    place = index.geography_scores(check.org.org, rows[stage])
+    unfactored = index.upper_bounds(check.org.org, rows[stage], partial[stage], place)
+    factors = index.row_factors(check.org.org, rows[stage], place)
     upper = unfactored * factors
     order = np.argsort(-upper, kind="stable")
     checked = 0
@@ -170,7 +171,9 @@ class _Check:
         opportunity = index.opportunities[row]
         exclusions = self.org.org.exclusions
         org = self.org.org
-        if exclusions and exclusion_gate(opportunity, exclusions, org.language) is not None:
+        fields = index.prepared(row).fields if exclusions else ()
+        titles = [fields[0][1], fields[1][1]] if fields else None
+        if exclusions and exclusion_gate(opportunity, exclusions, org.language, titles):
             return None
         exact = upper - missing * self.keyword_step
         text_backs = 0 < index.weights.corroborating_text <= float(self.text[row])
@@ -179,7 +182,8 @@ class _Check:
             # the bound counted a keyword whose words are not adjacent: codes uncorroborated
             exact -= self.codes_step * float(self.codes[row])
         exact = round(exact, SCORE_DIGITS)
-        factor, _reasons = demotions(opportunity, exclusions, index.weights, None, org)
+        analysed = [fields[2][1]] if fields else None
+        factor, _reasons = demotions(opportunity, exclusions, index.weights, None, org, analysed)
         factor *= row_factor
         return exact if factor == 1.0 else round(exact * factor, SCORE_DIGITS)
 

@@ -163,6 +163,11 @@ def where(opportunity: Opportunity) -> str:
     return f" of {KIND_WORDS.get(opportunity.kind, opportunity.kind)} {number}"
 
 
+def titles_as_terms(prepared: PreparedOpportunity) -> list[Sequence[str]]:
+    """The title and parent title as terms (each read in its own language), for exclusions."""
+    return [prepared.fields[0][1], prepared.fields[1][1]]
+
+
 def kind_factor(opportunity: Opportunity, weights: Weights) -> float:
     """A suggested package counts `package_factor` (< 1): the buyer has not offered it, so it
     never outranks a real tender or lot of equal fit."""
@@ -237,7 +242,9 @@ def score_prepared(
     )
     gate = (
         closed_gate(opportunity, now, weights, holidays)
-        or exclusion_gate(opportunity, profile.exclusions, profile.language)
+        or exclusion_gate(
+            opportunity, profile.exclusions, profile.language, titles_as_terms(prepared)
+        )
         or area_gate(profile, criteria[4])
         or size_gate(profile, opportunity, weights)
         or relevance_gate(relevance, weights)
@@ -245,7 +252,9 @@ def score_prepared(
     if gate is not None:
         return Match(profile.id, opportunity.id, 0.0, criteria, _ruled_out(gate), gate)
     total = weights.total
-    factor, demoted = demotions(opportunity, profile.exclusions, weights, place, profile)
+    factor, demoted = demotions(
+        opportunity, profile.exclusions, weights, place, profile, [prepared.fields[2][1]]
+    )
     # Rounded so that equal scores reached by different summation orders stay equal (ties
     # are then broken by opportunity id, the same way in the index and here).
     value = round(sum(c.score * c.weight for c in criteria) / total, SCORE_DIGITS)
