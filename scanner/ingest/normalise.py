@@ -104,9 +104,6 @@ def _normalise(
         ]
     )
     buyer_address = _obj(buyer_party.get("address"))
-    if not regions and not addresses and not tender_addresses:
-        # No place of delivery: the buyer's own region (a municipality buys for itself).
-        regions = regions_of({"deliveryAddress": buyer_address}) if buyer_address else ()
     countries = countries_of([*addresses, *tender_addresses, buyer_address], regions)
     suitable_sme, suitable_vcse = _suitabilities(tender, lots_raw)
 

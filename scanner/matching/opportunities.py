@@ -22,6 +22,7 @@ from typing import TypedDict
 from matchers.analysis import terms_with_words
 from matchers.bridge import InferredCode, infer_codes
 from matchers.types import Opportunity, ValueKind
+from scanner.ingest.places import regions_of
 from scanner.ingest.purpose import purpose_of
 from scanner.ingest.tender import NormalisedTender
 from scanner.matching.value_basis import ValueBasis, value_basis
@@ -79,7 +80,7 @@ def opportunities_of(
         text=tender.description or "",
         cpv=tender.cpv_codes,
         naics=_naics(tender),
-        regions=tender.regions,
+        regions=tender.regions or buyer_regions(tender),
         countries=tender.countries,
         deadline=tender.deadline_at,
         closed=(tender.status or "").lower() in CLOSED_STATUSES,
@@ -133,6 +134,24 @@ def opportunities_of(
             )
         )
     return found
+
+
+def buyer_regions(tender: NormalisedTender) -> tuple[str, ...]:
+    """The buyer's own region (its OCDS party address), read as a code, for a notice that gives
+    no place of delivery: a municipality or a school mostly buys for where it is."""
+    raw = tender.raw if isinstance(tender.raw, dict) else {}
+    parties = raw.get("parties")
+    buyer = raw.get("buyer")
+    buyer_id = buyer.get("id") if isinstance(buyer, dict) else None
+    for party in parties if isinstance(parties, list) else ():
+        if not isinstance(party, dict):
+            continue
+        roles = party.get("roles") if isinstance(party.get("roles"), list) else []
+        if party.get("id") == buyer_id or "buyer" in roles:
+            address = party.get("address")
+            if isinstance(address, dict):
+                return regions_of({"deliveryAddress": address})
+    return ()
 
 
 def purpose_note(kind: str) -> str:

@@ -11,6 +11,7 @@ import pytest
 
 from scanner.ingest.normalise import normalise_release
 from scanner.ingest.tender import NormalisedTender, _hash_default
+from scanner.matching.opportunities import buyer_regions, opportunities_of
 from scanner.reference.regions import NUTS_FILE, nuts_name, resolve_country, resolve_region
 
 
@@ -76,8 +77,11 @@ def _hash_without_place_names(tender: NormalisedTender) -> str:
     return hashlib.sha256(orjson.dumps(data, default=_hash_default, option=options)).hexdigest()
 
 
-def test_the_buyers_region_stands_in_when_no_place_is_given() -> None:
+def test_the_buyers_region_stands_in_for_matching_when_no_place_is_given() -> None:
     data = release(None, region="Львівська область", countryName="Україна")
     data["tender"]["items"] = [{"id": "1"}]  # type: ignore[index]
     tender = normalise_release(data, source="t")
-    assert tender.regions == ("UA-46",) and tender.countries == ("UA",)
+    assert tender.regions == () and tender.countries == ("UA",)  # as published
+    assert buyer_regions(tender) == ("UA-46",)
+    whole = opportunities_of(tender, 1, to_reporting=lambda amount, currency: amount)[0]
+    assert whole.regions == ("UA-46",)
