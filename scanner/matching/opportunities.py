@@ -146,8 +146,8 @@ def buyer_regions(tender: NormalisedTender) -> tuple[str, ...]:
     for party in parties if isinstance(parties, list) else ():
         if not isinstance(party, dict):
             continue
-        roles = party.get("roles") if isinstance(party.get("roles"), list) else []
-        if party.get("id") == buyer_id or "buyer" in roles:
+        roles = party.get("roles")
+        if party.get("id") == buyer_id or (isinstance(roles, list) and "buyer" in roles):
             address = party.get("address")
             if isinstance(address, dict):
                 return regions_of({"deliveryAddress": address})
