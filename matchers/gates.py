@@ -158,7 +158,7 @@ def demotions(
     reasons: list[str] = []
     if place is not None and org is not None and remote_demoted(org, place.score, weights):
         factor *= weights.remote_factor
-        reasons.append(f"outside your regions, remote (x{weights.remote_factor:g})")
+        reasons.append(f"ranked below work in your regions (x{weights.remote_factor:g})")
     language = org.language if org is not None else None
     same = language is not None and opportunity.language == language
     term = _excluded(opportunity.text, exclusions, language, same, analysed) if exclusions else None

@@ -166,7 +166,7 @@ def value_fit(org: OrgProfile, opportunity: Opportunity, weights: Weights) -> Cr
     if small == large:
         shown = with_published(large, org, opportunity)
     else:
-        shown = f"{reader_money(small, org)}-{reader_money(large, org)} per supplier"
+        shown = f"{reader_money(small, org)}-{reader_money(large, org)}"
     shown += note
 
     def cash(amount: float) -> str:

@@ -29,12 +29,12 @@ def test_in_region_work_ranks_above_remote_work_of_equal_fit(make_org, make_opp,
     outside = make_opp(id="tender:1", regions=("UKM8",))
     near, far = (score(o, org, now=now, weights=weights) for o in (inside, outside))
     assert far.passed and far.score < near.score
-    assert "outside your regions, remote (x0.8)" in far.explanation
+    assert "ranked below work in your regions (x0.8)" in far.explanation
     index = OpportunityIndex([outside, inside], weights=weights, now=now)
     assert [m.opportunity_id for m in top_matches(index, org, 2)[0]] == ["tender:2", "tender:1"]
     # Without regions nothing is "remote": no demotion.
     national = score(outside, make_org(regions=(), countries=("GB",)), now=now, weights=weights)
-    assert "remote (x" not in national.explanation
+    assert "(x0.8)" not in national.explanation
 
 
 def test_a_ceiling_or_fund_is_never_a_gate_and_says_which_value(make_org, make_opp, now, weights):
@@ -63,7 +63,7 @@ def test_a_per_supplier_range_is_a_range(make_org, make_opp, now, weights):
     )
     match = score(ranged, org, now=now, weights=weights)
     assert match.passed and match.criterion("value").score == 1.0
-    assert "£150k-£5m per supplier" in match.criterion("value").detail
+    assert "£150k-£5m (150k-5m per supplier)" in match.criterion("value").detail
     # The size gate reads the smallest award: a range starting far above the maximum gates.
     high = replace(ranged, value_low=Decimal(2_000_000))
     gated = score(high, org, now=now, weights=weights)
