@@ -103,8 +103,13 @@ def test_stored_matches_are_each_organisations_ranked_list(
 def test_a_second_refresh_keeps_found_at_and_finds_nothing_new(
     matched_db: Engine, config: MatchingConfig
 ) -> None:
+    with matched_db.connect() as conn:  # languages are detected by the first matching run
+        assert set(conn.execute(select(Tender.language)).scalars()) == {None}
     refresh_matches(matched_db, config, now=NOW)
     first = stored(matched_db)
+    with matched_db.connect() as conn:
+        languages = dict(conn.execute(select(Tender.id, Tender.language)).all())
+    assert languages and "en" in languages.values()  # open tenders' languages stored
     again = refresh_matches(matched_db, config, now=NOW)
     assert again.new == 0 and again.stored == sum(len(v) for v in first.values())
     assert stored(matched_db) == first
