@@ -2,7 +2,7 @@
 what they are (issue 12)
 
 Revision ID: 0010
-Revises: 0015
+Revises: 0012
 Create Date: 2026-12-06 19:30:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = '0010'
-down_revision = '0015'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
