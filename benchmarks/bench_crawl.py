@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -23,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from bench_ingest import postgres_problem, postgres_schema, sqlite_file
 
 from scanner.demo.generate import generate_releases
 from scanner.demo.packages import encode_json, release_package
@@ -38,14 +41,18 @@ PAGE_SIZE = 100
 @dataclass
 class CrawlFigures:
     seconds: float
+    cpu_seconds: float  # user + system time of the crawl process (from wait4)
     peak_rss_mb: float
     returncode: int
     finish: dict[str, Any]
     log_tail: str
 
 
-def write_fixtures(directory: Path, pages: int, seed: int) -> int:
-    """Pages chained by `links.next` cursors and their manifest; returns the release count."""
+def write_fixtures(directory: Path, pages: int, seed: int, *, valid_json: bool = False) -> int:
+    """Pages chained by `links.next` cursors and their manifest; returns the release count.
+
+    With `valid_json` the invalid `1e9999` Find a Tender publishes is written `null`: other
+    crawlers stop at the first page that strict JSON parsers refuse."""
     releases = generate_releases(pages * PAGE_SIZE, seed=seed)
     routes = []
     for number in range(1, pages + 1):
@@ -54,7 +61,10 @@ def write_fixtures(directory: Path, pages: int, seed: int) -> int:
         following = "{base_url}" + PATH + f"?cursor={number + 1}" if number < pages else None
         package = release_package(chunk, uri=here, published=chunk[0]["date"], next_url=following)
         body = f"page-{number}.json"
-        (directory / body).write_bytes(encode_json(package))
+        data = encode_json(package)
+        if valid_json:
+            data = data.replace(b":1e9999", b":null")
+        (directory / body).write_bytes(data)
         route = {
             "method": "GET",
             "path": PATH,
@@ -88,17 +98,21 @@ autothrottle = false
     return path
 
 
-def crawl(database_url: str, sources: Path) -> CrawlFigures:
-    """One `python -m spiders crawl` process: wall time, peak RSS (its own, from wait4) and
-    its finish event."""
+def crawl(database_url: str, sources: Path, root: Path = ROOT) -> CrawlFigures:
+    """One `python -m spiders crawl` process run from the checkout `root` (its `spiders` and
+    `scanner` come first on the path): wall time, CPU time and peak RSS (its own, from wait4)
+    and its finish event."""
     env = dict(os.environ, LOTWISE_DATABASE_URL=database_url, LOTWISE_SOURCES_FILE=str(sources))
+    env["PYTHONPATH"] = str(root)
+    return run_process([sys.executable, "-m", "spiders", "crawl", SOURCE], root, env)
+
+
+def run_process(command: list[str], cwd: Path, env: dict[str, str]) -> CrawlFigures:
+    """Run `command` to the end: wall time, its own rusage, and the last `finish` event on
+    its stdout (Lotwise's JSON lines; none for other crawlers)."""
     started = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-m", "spiders", "crawl", SOURCE],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
     stdout, stderr = _drain(process)
     _, status, usage = os.wait4(process.pid, 0)
@@ -112,7 +126,12 @@ def crawl(database_url: str, sources: Path) -> CrawlFigures:
                 finish = event
     tail = stderr.decode("utf-8", "replace").splitlines()[-15:]
     return CrawlFigures(
-        seconds, usage.ru_maxrss / 1024, process.returncode, finish, "\n".join(tail)
+        seconds,
+        usage.ru_utime + usage.ru_stime,
+        usage.ru_maxrss / 1024,
+        process.returncode,
+        finish,
+        "\n".join(tail),
     )
 
 
@@ -128,41 +147,198 @@ def _drain(process: subprocess.Popen[bytes]) -> tuple[bytes, bytes]:
     return out, err[0] if err else b""
 
 
-def report(label: str, figures: CrawlFigures, releases: int) -> None:
-    f = figures.finish
+KINGFISHER_SPIDER = """\
+import scrapy
+
+from kingfisher_scrapy.base_spiders import LinksSpider
+from kingfisher_scrapy.util import parameters
+
+
+class LotwiseBench(LinksSpider):
+    \"\"\"The benchmark's publisher: release packages of 100 linked by `links.next`.\"\"\"
+
+    name = "lotwise_bench"
+    data_type = "release_package"
+    formatter = staticmethod(parameters("cursor"))
+
+    async def start(self):
+        yield scrapy.Request({url!r}, meta={{"file_name": "page-1.json"}})
+"""
+# Scrapy 2.16 (Kingfisher's pin) waits `scrapy.utils.defer._DEFER_DELAY` (0.1 s) before each
+# callback; 2.19 (Lotwise's) no longer does. Set to 0 before Scrapy starts, in the process only.
+KINGFISHER_RUN = """\
+import sys
+
+import scrapy.utils.defer
+
+if sys.argv[1] == "nodelay":
+    scrapy.utils.defer._DEFER_DELAY = 0
+from scrapy.cmdline import execute
+
+execute(["scrapy", "runspider", sys.argv[2], "--loglevel", "WARNING"])
+"""
+
+
+@dataclass
+class Kingfisher:
+    """A Kingfisher Collect checkout and the interpreter of its own environment."""
+
+    checkout: Path
+    python: Path
+
+    @classmethod
+    def find(cls, checkout: str | None, python: str | None) -> tuple[Kingfisher | None, str]:
+        """The checkout, or None and the reason it is not measured."""
+        if not checkout:
+            return None, "no --kingfisher PATH given"
+        path = Path(checkout).resolve()
+        if not (path / "kingfisher_scrapy" / "base_spiders").is_dir():
+            return None, f"{path} is not a Kingfisher Collect checkout (no kingfisher_scrapy/)"
+        candidates = [Path(python)] if python else [
+            path / ".venv/bin/python", path / "venv/bin/python", path.parent / "venv/bin/python"
+        ]  # fmt: skip
+        for candidate in candidates:
+            if candidate.exists():
+                check = subprocess.run(
+                    [str(candidate), "-c", "import scrapy, kingfisher_scrapy"],
+                    cwd=path, capture_output=True, text=True,
+                )  # fmt: skip
+                if check.returncode == 0:
+                    return cls(path, candidate), ""
+                return None, f"{candidate} cannot import Kingfisher: {check.stderr.strip()[-300:]}"
+        return None, "no Python environment with Kingfisher's requirements (--kingfisher-python)"
+
+    def crawl(self, directory: Path, url: str, mode: str) -> CrawlFigures:
+        """Kingfisher as shipped (its settings, pipelines and file store) on `url`."""
+        spider = directory / "lotwise_bench_spider.py"
+        spider.write_text(KINGFISHER_SPIDER.format(url=url), encoding="utf-8")
+        runner = directory / "kingfisher_run.py"
+        runner.write_text(KINGFISHER_RUN, encoding="utf-8")
+        store = directory / f"kingfisher-files-{mode}"
+        env = dict(os.environ, FILES_STORE=str(store), PYTHONPATH=str(self.checkout))
+        figures = run_process(
+            [str(self.python), str(runner), mode, str(spider)], self.checkout, env
+        )
+        files = list(store.rglob("*.json"))
+        stored = sum(f.read_bytes().count(b'"ocid":') for f in files)
+        figures.finish = {"status": "ok" if figures.returncode == 0 else "failed",
+                          "pages": len(files), "seen": stored}  # fmt: skip
+        shutil.rmtree(store, ignore_errors=True)
+        return figures
+
+
+def report(label: str, runs: list[CrawlFigures], releases: int, baseline: float | None) -> None:
+    walls = [r.seconds for r in runs]
+    cpus = [r.cpu_seconds for r in runs]
+    wall, cpu = statistics.median(walls), statistics.median(cpus)
+    ratio = f"{wall / baseline:>5.2f}x" if baseline else "     "
+    last = runs[-1].finish
     print(
-        f"{label:<22} {figures.seconds:>7.1f} s {releases / figures.seconds:>9,.0f} releases/s "
-        f"{figures.peak_rss_mb:>8.0f} MB peak   status {f.get('status')}, pages {f.get('pages')}, "
-        f"seen {f.get('seen')}, new {f.get('new')}, updated {f.get('updated')}, unchanged {f.get('unchanged')}, "
-        f"errors {f.get('errors')}"
+        f"{label:<44} {min(walls):>6.2f} / {wall:>6.2f} s {cpu:>6.2f} s {ratio} "
+        f"{max(r.peak_rss_mb for r in runs):>5.0f} MB {releases / wall:>8,.0f}/s  "
+        f"pages {last.get('pages')}, seen {last.get('seen')}, new {last.get('new', '-')}, "
+        f"updated {last.get('updated', '-')}, unchanged {last.get('unchanged', '-')}, "
+        f"errors {last.get('errors', '-')}"
     )
-    if figures.returncode != 0 or f.get("status") != "ok":
-        print(f"  crawl exited {figures.returncode}; log tail:\n{figures.log_tail}")
+    for figures in runs:
+        if figures.returncode != 0 or figures.finish.get("status") != "ok":
+            print(f"  crawl exited {figures.returncode}; log tail:\n{figures.log_tail}")
+            break
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=100)
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--database-url", help="default: a fresh SQLite file")
+    parser.add_argument("--rounds", type=int, default=1, help="interleaved rounds of every crawl")
+    parser.add_argument("--postgres-url", help="also crawl into a fresh schema of this database")
+    parser.add_argument(
+        "--baseline-root", metavar="PATH", help="also crawl with this Lotwise checkout (e.g. main)"
+    )
+    parser.add_argument("--kingfisher", metavar="PATH", help="a Kingfisher Collect checkout")
+    parser.add_argument("--kingfisher-python", metavar="PATH", help="its environment's python")
     args = parser.parse_args(argv)
     load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     print(f"{os.cpu_count()} CPUs, load average {load}")
+    kingfisher, why_not = Kingfisher.find(args.kingfisher, args.kingfisher_python)
+    if kingfisher is None:
+        print(f"Kingfisher Collect not measured: {why_not}")
+    postgres = None
+    if args.postgres_url:
+        problem = postgres_problem(args.postgres_url)
+        if problem:
+            print(f"PostgreSQL not measured: {problem}")
+        else:
+            postgres = args.postgres_url
+    runs: dict[str, list[CrawlFigures]] = {}
     with tempfile.TemporaryDirectory(prefix="lotwise-crawl-bench-") as tmp:
         directory = Path(tmp)
-        releases = write_fixtures(directory, args.pages, args.seed)
+        valid = kingfisher is not None
+        releases = write_fixtures(directory, args.pages, args.seed, valid_json=valid)
         size = sum(p.stat().st_size for p in directory.glob("page-*.json")) / 1e6
-        print(f"{args.pages} pages of {PAGE_SIZE} releases ({size:.1f} MB) served on 127.0.0.1")
-        database_url = args.database_url or f"sqlite:///{directory / 'crawl.sqlite'}"
-        engine = make_engine(database_url)
-        upgrade_schema(engine)
-        engine.dispose()
+        print(
+            f"{args.pages} pages of {PAGE_SIZE} releases ({size:.1f} MB) served on 127.0.0.1"
+            + (", `1e9999` written null (Kingfisher cannot parse it)" if valid else "")
+        )
         with RecordedServer(directory / "manifest.json") as server:
             sources = sources_file(directory, server.base_url)
-            report("first crawl", crawl(database_url, sources), releases)
-            report("re-crawl (unchanged)", crawl(database_url, sources), releases)
+            for _ in range(max(1, args.rounds)):
+                with sqlite_file(directory) as url:
+                    migrate(url)
+                    runs.setdefault("first", []).append(crawl(url, sources))
+                    runs.setdefault("again", []).append(crawl(url, sources))
+                if args.baseline_root:
+                    base = Path(args.baseline_root).resolve()
+                    with sqlite_file(directory) as url:
+                        migrate(url)
+                        runs.setdefault("base-first", []).append(crawl(url, sources, base))
+                        runs.setdefault("base-again", []).append(crawl(url, sources, base))
+                if postgres:
+                    with postgres_schema(postgres) as url:
+                        migrate(url)
+                        runs.setdefault("postgres", []).append(crawl(url, sources))
+                    if args.baseline_root:
+                        with postgres_schema(postgres) as url:
+                            migrate(url)
+                            runs.setdefault("base-postgres", []).append(
+                                crawl(url, sources, Path(args.baseline_root).resolve())
+                            )
+                if kingfisher is not None:
+                    first = server.base_url + PATH
+                    for mode in ("shipped", "nodelay"):
+                        runs.setdefault(mode, []).append(kingfisher.crawl(directory, first, mode))
             print(f"requests served: {len(server.requests)}")
+    baseline = statistics.median(r.seconds for r in runs["nodelay"]) if "nodelay" in runs else None
+    print(f"\n{'crawl (' + str(max(1, args.rounds)) + ' rounds, interleaved)':<44} "
+          f"{'wall min / median':>17} {'CPU':>8} {'ratio':>6} {'peak':>8}")  # fmt: skip
+    labels = {
+        "first": "Lotwise, first crawl into SQLite",
+        "postgres": "Lotwise, first crawl into PostgreSQL",
+        "again": "Lotwise, re-crawl, all unchanged (SQLite)",
+        "base-first": "baseline checkout, first crawl into SQLite",
+        "base-postgres": "baseline checkout, first crawl into PostgreSQL",
+        "base-again": "baseline checkout, re-crawl (SQLite)",
+        "shipped": "Kingfisher Collect as shipped",
+        "nodelay": "Kingfisher Collect, 0.1 s callback delay removed",
+    }
+    for key, label in labels.items():
+        if key in runs:
+            report(label, runs[key], releases, baseline)
+    if baseline and "first" in runs:
+        kf_cpu = statistics.median(r.cpu_seconds for r in runs["nodelay"])
+        print("\nratios to Kingfisher without the delay (median wall, median CPU):")
+        for key in ("first", "postgres", "again", "base-first", "base-postgres", "base-again"):
+            if key in runs:
+                wall = statistics.median(r.seconds for r in runs[key]) / baseline
+                cpu = statistics.median(r.cpu_seconds for r in runs[key]) / kf_cpu
+                print(f"  {labels[key]:<44} wall {wall:.2f}x, CPU {cpu:.2f}x")
     return 0
+
+
+def migrate(url: str) -> None:
+    engine = make_engine(url)
+    upgrade_schema(engine)
+    engine.dispose()
 
 
 if __name__ == "__main__":

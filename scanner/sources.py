@@ -12,8 +12,6 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import soupsieve
-from apscheduler.triggers.cron import CronTrigger
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -173,6 +171,8 @@ def _check_selector(text: str, prefix: str) -> None:
 
 
 def _check_css(css: str, prefix: str) -> None:
+    import soupsieve  # only sources with listing rules need it, so imported here
+
     try:
         soupsieve.compile(css)
     except Exception as exc:  # soupsieve's SelectorSyntaxError and ValueError
@@ -230,6 +230,8 @@ class SourceConfig(BaseModel):
     @classmethod
     def _valid_cron(cls, value: str | None) -> str | None:
         if value is not None:
+            from apscheduler.triggers.cron import CronTrigger  # only scheduled sources need it
+
             try:
                 CronTrigger.from_crontab(value, timezone="UTC")
             except ValueError as exc:

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import sys
 from datetime import datetime
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import orjson
 
-from scanner.storage.crawls import RunTotals
+if TYPE_CHECKING:  # the CLI renders events without loading storage and models
+    from scanner.storage.crawls import RunTotals
 
 #: Scrapy signal sent by the pipeline when a run is closed, with `source` and `status`:
 #: the runner derives its exit code from it.

@@ -21,11 +21,11 @@ from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings as ScrapySettings
-from scrapy.spiderloader import SpiderLoader
 
 from scanner.sources import SourceConfig, SourcesFileError, load_sources
 from spiders.base import OCDSSpider
 from spiders.events import run_finished
+from spiders.loader import LazySpiderLoader
 from spiders.plan import parse_instant
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -106,7 +106,7 @@ def _spider_classes(
     settings: ScrapySettings, configs: list[SourceConfig]
 ) -> dict[str, type[OCDSSpider]]:
     """Each source's spider class, its configuration checked before anything starts."""
-    loader = SpiderLoader.from_settings(settings)
+    loader = LazySpiderLoader.from_settings(settings)
     classes: dict[str, type[OCDSSpider]] = {}
     for config in configs:
         try:

@@ -15,6 +15,8 @@ LOTWISE_SETTINGS = Settings()
 BOT_NAME = "lotwise"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
+# Imports a spider's module only when it is crawled (see `spiders.loader`).
+SPIDER_LOADER_CLASS = "spiders.loader.LazySpiderLoader"
 
 # Scrapy 2.19 starts a remote-control HTTP server and a telnet console by default: a crawl
 # must not open ports.

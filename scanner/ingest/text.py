@@ -13,7 +13,6 @@ import re
 from decimal import Decimal
 from functools import lru_cache
 
-from bs4 import BeautifulSoup
 
 __all__ = ["clean_text"]
 
@@ -112,6 +111,8 @@ def _strip_markup(text: str) -> str:
 
 
 def _html_to_text(markup: str) -> str:
+    from bs4 import BeautifulSoup  # most text has no markup: a crawl imports bs4 only if needed
+
     soup = BeautifulSoup(_BLOCK_TAG_RE.sub("\n", markup), "html.parser")
     for tag in soup.find_all(["script", "style"]):
         tag.decompose()
