@@ -12,7 +12,9 @@ the cost of a re-read. Prints figures; asserts nothing.
 from __future__ import annotations
 
 import argparse
+import io
 import os
+import pstats
 import shutil
 import statistics
 import subprocess
@@ -105,6 +107,25 @@ def crawl(database_url: str, sources: Path, root: Path = ROOT) -> CrawlFigures:
     env = dict(os.environ, LOTWISE_DATABASE_URL=database_url, LOTWISE_SOURCES_FILE=str(sources))
     env["PYTHONPATH"] = str(root)
     return run_process([sys.executable, "-m", "spiders", "crawl", SOURCE], root, env)
+
+
+PROFILED_CRAWL = """\
+import cProfile, gc, sys
+gc.set_threshold(50_000, 20, 100)
+from spiders.run import main
+cProfile.run("main(['crawl', sys.argv[2]])", sys.argv[1])
+"""
+
+
+def profile_crawl(database_url: str, sources: Path, out: Path) -> str:
+    """cProfile of one crawl process (as `python -m spiders` runs it, less the fast exit)."""
+    env = dict(os.environ, LOTWISE_DATABASE_URL=database_url, LOTWISE_SOURCES_FILE=str(sources))
+    run_process([sys.executable, "-c", PROFILED_CRAWL, str(out), SOURCE], ROOT, env)
+    text = io.StringIO()
+    stats = pstats.Stats(str(out), stream=text).strip_dirs()
+    stats.sort_stats("cumulative").print_stats(40)
+    stats.sort_stats("tottime").print_stats(25)
+    return text.getvalue()
 
 
 def run_process(command: list[str], cwd: Path, env: dict[str, str]) -> CrawlFigures:
@@ -250,8 +271,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=100)
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--rounds", type=int, default=1, help="interleaved rounds of every crawl")
+    parser.add_argument("--rounds", type=int, default=1, help="interleaved rounds of each crawl")
     parser.add_argument("--postgres-url", help="also crawl into a fresh schema of this database")
+    parser.add_argument(
+        "--profile", metavar="FILE", help="cProfile one first crawl (SQLite) into FILE, print it"
+    )
     parser.add_argument(
         "--baseline-root", metavar="PATH", help="also crawl with this Lotwise checkout (e.g. main)"
     )
@@ -282,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         with RecordedServer(directory / "manifest.json") as server:
             sources = sources_file(directory, server.base_url)
-            for _ in range(max(1, args.rounds)):
+            for _ in range(args.rounds):
                 with sqlite_file(directory) as url:
                     migrate(url)
                     runs.setdefault("first", []).append(crawl(url, sources))
@@ -307,7 +331,13 @@ def main(argv: list[str] | None = None) -> int:
                     first = server.base_url + PATH
                     for mode in ("shipped", "nodelay"):
                         runs.setdefault(mode, []).append(kingfisher.crawl(directory, first, mode))
+            if args.profile:
+                with sqlite_file(directory) as url:
+                    migrate(url)
+                    print(profile_crawl(url, sources, Path(args.profile)))
             print(f"requests served: {len(server.requests)}")
+    if not runs:
+        return 0
     baseline = statistics.median(r.seconds for r in runs["nodelay"]) if "nodelay" in runs else None
     print(f"\n{'crawl (' + str(max(1, args.rounds)) + ' rounds, interleaved)':<44} "
           f"{'wall min / median':>17} {'CPU':>8} {'ratio':>6} {'peak':>8}")  # fmt: skip

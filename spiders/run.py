@@ -14,6 +14,7 @@ key; named alone it fails with exit code 1 and the same message.
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -75,6 +76,8 @@ def crawl(names: list[str], *, since: datetime | None, until: datetime | None) -
         crawler = process.create_crawler(spiders[name])
         crawler.signals.connect(outcomes.finished, signal=run_finished)
         process.crawl(crawler, config=sources[name], since=since, until=until)
+    gc.collect()
+    gc.freeze()  # what set-up built lives as long as the process: never scanned again
     process.start()
     return EXIT_OK if outcomes.all_finished(names) else EXIT_FAILED
 

@@ -4,14 +4,28 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    select,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from scanner.models.base import Base, JSONType, UTCDateTime
 
 MONEY = Numeric(24, 2)
+# Python None is SQL NULL here (not the JSON value null), so COALESCE sees it.
+_NULLABLE_JSON = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 
 
 class Tender(Base):
@@ -59,7 +73,12 @@ class Tender(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     first_seen: Mapped[datetime] = mapped_column(UTCDateTime())
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime())
-    raw: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    # NULL when the tender is its one release as received: `raw` (below) then reads it.
+    stored_raw: Mapped[dict[str, Any] | None] = mapped_column(
+        "raw", _NULLABLE_JSON, key="raw", deferred=True
+    )
+    if TYPE_CHECKING:
+        raw: Mapped[dict[str, Any]]
 
     lots: Mapped[list[Lot]] = relationship(
         back_populates="tender", order_by="Lot.position", cascade="all, delete-orphan"
@@ -101,3 +120,22 @@ class Release(Base):
     date_key: Mapped[str] = mapped_column(String(40))  # release date as published, "" if none
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
     payload: Mapped[dict[str, Any]] = mapped_column(JSONType)
+
+
+def _raw_payload() -> Any:
+    """`tenders.raw`, or when NULL the tender's one release as received (written once)."""
+    tenders, releases = Tender.__table__.c, Release.__table__.c
+    return column_property(
+        func.coalesce(
+            tenders.raw,
+            select(releases.payload)
+            .where(releases.source_id == tenders.source_id, releases.ocid == tenders.source_key)
+            .order_by(releases.id)
+            .limit(1)
+            .scalar_subquery(),
+            type_=JSONType,
+        ).label("raw")
+    )
+
+
+Tender.raw = _raw_payload()

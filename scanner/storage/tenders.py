@@ -7,7 +7,7 @@ ORM unit of work is an order of magnitude slower for bulk ingest.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, cast
@@ -96,11 +96,15 @@ def store_releases(
     history = _stored_releases(conn, source_id, [o for o in fresh_by_ocid if o in stored_keys])
     new_release_rows: list[dict[str, Any]] = []
     tenders: list[NormalisedTender] = []
+    single: set[str] = set()  # tenders whose raw payload is their one stored release
     for ocid, fresh in fresh_by_ocid.items():
         new_release_rows.extend(_release_row(source_id, ocid, r, now) for r in fresh)
         releases_of_ocid = history.get(ocid, []) + fresh
         try:
-            tenders.append(_compile_tender(releases_of_ocid, source_name, default_tz))
+            tender = _compile_tender(releases_of_ocid, source_name, default_tz)
+            tenders.append(tender)
+            if len(releases_of_ocid) == 1 and tender.source_key == ocid:
+                single.add(ocid)
         except NormaliseError as exc:
             reason = f"release not usable: {exc.reason}"
             result.errors.append((ocid, reason, _excerpt(releases_of_ocid[-1])))
@@ -110,7 +114,9 @@ def store_releases(
 
     if new_release_rows:
         conn.execute(_insert(conn, Release).on_conflict_do_nothing(), new_release_rows)
-    stored = store_tenders(conn, source_id=source_id, tenders=tenders, now=now, known=existing)
+    stored = store_tenders(
+        conn, source_id=source_id, tenders=tenders, now=now, known=existing, raw_in_releases=single
+    )
     result.new += stored.new
     result.updated += stored.updated
     result.unchanged += stored.unchanged + _touch(conn, source_id, unchanged, now)
@@ -158,9 +164,16 @@ def store_tenders(
     tenders: Sequence[NormalisedTender],
     now: datetime,
     known: Mapping[str, str] | None = None,
+    raw_in_releases: Set[str] = frozenset(),
 ) -> StoreResult:
     """Upsert normalised tenders by (source, source_key); count new, updated, unchanged.
-    `known` maps source keys to stored content hashes when the caller has read them."""
+    `known` maps source keys to stored content hashes when the caller has read them.
+
+    The raw payload of a tender in `raw_in_releases` is its only release, stored as received
+    in `releases`: `tenders.raw` is left NULL and `Tender.raw` reads that release instead, so
+    the payload is written once. The upsert is an executemany without RETURNING (RETURNING
+    makes SQLAlchemy expand a batch into statements of thousands of parameters, which
+    PostgreSQL re-parses every time); the ids are then read in one query per 500 keys."""
     result = StoreResult(seen=len(tenders))
     if not tenders:
         return result
@@ -177,7 +190,10 @@ def store_tenders(
             result.updated += 1
         else:
             result.new += 1
-        changed_rows.append(_tender_row(tender, source_id, digest, now))
+        row = _tender_row(tender, source_id, digest, now)
+        if key in raw_in_releases:
+            row["raw"] = None
+        changed_rows.append(row)
     result.unchanged += _touch(conn, source_id, unchanged, now)
     if changed_rows:
         stmt = _insert(conn, Tender)
@@ -190,10 +206,9 @@ def store_tenders(
         refreshed["version"] = Tender.version + 1
         upsert = stmt.on_conflict_do_update(
             index_elements=["source_id", "source_key"], set_=refreshed
-        ).returning(Tender.source_key, Tender.id)
-        # Matched by key, not by position: RETURNING order is not the parameter order for
-        # rows that an upsert updated (they keep their older ids).
-        ids: dict[str, int] = {key: tid for key, tid in conn.execute(upsert, changed_rows)}
+        )
+        conn.execute(upsert, changed_rows)
+        ids = _tender_ids(conn, source_id, [row["source_key"] for row in changed_rows])
         _replace_lots(
             conn,
             [(ids[key], latest[key]) for key in (row["source_key"] for row in changed_rows)],
@@ -299,6 +314,18 @@ def _touch(conn: Connection, source_id: int, keys: list[str], now: datetime) -> 
             .values(last_seen=now)
         ).rowcount
     return touched
+
+
+def _tender_ids(conn: Connection, source_id: int, keys: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for chunk in _chunks(keys):
+        rows = conn.execute(
+            select(Tender.source_key, Tender.id).where(
+                Tender.source_id == source_id, Tender.source_key.in_(chunk)
+            )
+        )
+        found.update({key: tender_id for key, tender_id in rows})
+    return found
 
 
 def _existing_hashes(conn: Connection, source_id: int, keys: list[str]) -> dict[str, str]:
