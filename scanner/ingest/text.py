@@ -13,7 +13,6 @@ import re
 from decimal import Decimal
 from functools import lru_cache
 
-
 __all__ = ["clean_text"]
 
 # Values publishers use to mean "nothing here" (compared case-insensitively).
