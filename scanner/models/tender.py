@@ -139,3 +139,16 @@ def _raw_payload() -> Any:
 
 
 Tender.raw = _raw_payload()
+
+
+# The API's tender listing order, newest publication first, NULLs last (written `x IS NULL`
+# so SQLite, which has no NULLS LAST in an index, can use it too).
+TENDER_LISTING_INDEXES = [
+    Index(
+        "ix_tenders_listing_published",
+        Tender.__table__.c.published_at.is_(None),
+        Tender.__table__.c.published_at.desc(),
+        Tender.__table__.c.id.desc(),
+    ),
+    Index("ix_tenders_main_cpv", Tender.__table__.c.main_cpv),  # the list's CPV prefix filter
+]

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from scanner.models import CrawlError, CrawlRun, Lot, Source, Tender, TenderValue
 from scanner.services import dedupe
+from scanner.storage import search
 
 
 @dataclass(frozen=True)
@@ -30,49 +31,49 @@ class TenderFilter:
     offset: int = 0
 
 
-def escape_like(text: str) -> str:
-    """`text` for a LIKE pattern with `escape="\\"`: `%` and `_` match only themselves."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def list_tenders(session: Session, flt: TenderFilter) -> list[dict[str, Any]]:
-    """Every stored tender matching the filter, newest publication first."""
-    stmt = (
-        select(Tender, Source.name, func.count(Lot.id), TenderValue.value_reporting)
-        .join(Source, Source.id == Tender.source_id)
-        .outerjoin(Lot, Lot.tender_id == Tender.id)
-        .outerjoin(TenderValue, TenderValue.tender_id == Tender.id)
-        .group_by(Tender.id, Source.name, TenderValue.value_reporting)
-        .order_by(Tender.published_at.desc().nulls_last(), Tender.id.desc())
-    )
+    """Every stored tender matching the filter, newest publication first.
+
+    The page is chosen from `tenders` alone along its listing index (and the search index),
+    then only its rows are joined to their source, value and lot count: grouping every
+    tender with its lots to sort them read the whole table for each page."""
+    order = (Tender.published_at.is_(None), Tender.published_at.desc(), Tender.id.desc())
+    page = select(Tender.id).order_by(*order)
     if flt.open_at is not None:
-        stmt = stmt.where(
+        page = page.where(
             Tender.status == "active",
             or_(Tender.deadline_at.is_(None), Tender.deadline_at > flt.open_at),
         )
     if flt.sources:
-        stmt = stmt.where(Source.name.in_(flt.sources))
-    if flt.published_since is not None:
-        stmt = stmt.where(Tender.published_at >= flt.published_since)
-    if flt.search:
-        pattern = f"%{escape_like(flt.search.lower())}%"
-        stmt = stmt.where(
-            or_(
-                func.lower(Tender.title).like(pattern, escape="\\"),
-                func.lower(Tender.buyer_name).like(pattern, escape="\\"),
-            )
+        page = page.where(
+            Tender.source_id.in_(select(Source.id).where(Source.name.in_(flt.sources)))
         )
-    if flt.min_value is not None:
-        stmt = stmt.where(TenderValue.value_reporting >= flt.min_value)
-    if flt.max_value is not None:
-        stmt = stmt.where(TenderValue.value_reporting <= flt.max_value)
+    if flt.published_since is not None:
+        page = page.where(Tender.published_at >= flt.published_since)
+    if flt.search:
+        dialect = session.get_bind().dialect.name
+        page = page.where(Tender.id.in_(search.words_match(dialect, flt.search)))
+    if flt.min_value is not None or flt.max_value is not None:
+        values = select(TenderValue.tender_id)
+        if flt.min_value is not None:
+            values = values.where(TenderValue.value_reporting >= flt.min_value)
+        if flt.max_value is not None:
+            values = values.where(TenderValue.value_reporting <= flt.max_value)
+        page = page.where(Tender.id.in_(values))
     if flt.limit is not None:
-        stmt = stmt.limit(flt.limit)
-    stmt = stmt.offset(flt.offset)
-    session_rows = session.execute(stmt).all()
+        page = page.limit(flt.limit)
+    chosen = page.offset(flt.offset).subquery()
+    lot_count = select(func.count(Lot.id)).where(Lot.tender_id == Tender.id).scalar_subquery()
+    stmt = (
+        select(Tender, Source.name, lot_count, TenderValue.value_reporting)
+        .join(chosen, chosen.c.id == Tender.id)
+        .join(Source, Source.id == Tender.source_id)
+        .outerjoin(TenderValue, TenderValue.tender_id == Tender.id)
+        .order_by(*order)
+    )
     return [
         {**_tender_summary(row[0], row[1], row[2]), "value_reporting": _money(row[3])}
-        for row in session_rows
+        for row in session.execute(stmt).all()
     ]
 
 

@@ -11,15 +11,15 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, String, cast, func, or_, select
+from sqlalchemy import ColumnElement, Engine, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from matchers.cpv import cpv_significant
 from matchers.types import OrgProfile
 from scanner.models import Source, SplitAssessment, SuggestionFeedback, Tender, User
 from scanner.orgs import RateTable, load_rates
-from scanner.services.queries import escape_like
-from scanner.storage.organisations import active_org_profiles, listed_slugs
+from scanner.storage import search
+from scanner.storage.organisations import active_org_profiles
 
 VALUE_BANDS: dict[str, tuple[Decimal | None, Decimal | None]] = {
     "under-100k": (None, Decimal(100_000)),
@@ -27,20 +27,17 @@ VALUE_BANDS: dict[str, tuple[Decimal | None, Decimal | None]] = {
     "1m-10m": (Decimal(1_000_000), Decimal(10_000_000)),
     "over-10m": (Decimal(10_000_000), None),
 }
+_A = SplitAssessment
+# Every sort is served by an index of `split_assessments` (its listing keys are the tender's,
+# kept equal by triggers); NULLs last, written `x IS NULL` as the indexes are.
 SORTS: dict[str, tuple[ColumnElement[Any], ...]] = {
-    "score": (SplitAssessment.score.desc(), SplitAssessment.aggregated_value.desc().nulls_last()),
-    "value": (SplitAssessment.aggregated_value.desc().nulls_last(), SplitAssessment.score.desc()),
-    "deadline": (Tender.deadline_at.asc().nulls_last(), SplitAssessment.score.desc()),
-    "published": (Tender.published_at.desc().nulls_last(), SplitAssessment.score.desc()),
-    "buyer": (Tender.buyer_name.asc().nulls_last(), SplitAssessment.score.desc()),
+    "score": (_A.score.desc(), _A.aggregated_value.is_(None), _A.aggregated_value.desc()),
+    "value": (_A.aggregated_value.is_(None), _A.aggregated_value.desc(), _A.score.desc()),
+    "deadline": (_A.deadline_at.is_(None), _A.deadline_at.asc(), _A.score.desc()),
+    "published": (_A.published_at.is_(None), _A.published_at.desc(), _A.score.desc()),
+    "buyer": (_A.buyer_name.is_(None), _A.buyer_name.asc(), _A.score.desc()),
 }
-TENDER_SORTS = frozenset({"deadline", "published", "buyer"})
 PAGE_SIZES = (10, 25, 50, 100)
-# Procedures that are over: nothing left to divide, so out of the default list.
-CLOSED_STATUSES = ("cancelled", "complete", "closed", "unsuccessful", "withdrawn")
-# The status choices of the list: "open" (the default: every status but the closed ones),
-# "all", or one stored status.
-STATUS_CHOICES = ("open", "all", "active", "planning", "planned", *CLOSED_STATUSES)
 
 
 @dataclass(frozen=True)
@@ -53,7 +50,6 @@ class OfficerFilter:
     region: str = ""
     min_score: float | None = None
     flagged: bool = True
-    status: str = "open"
     sort: str = "score"
     page: int = 1
     per_page: int = 25
@@ -65,21 +61,13 @@ def list_flagged(session: Session, flt: OfficerFilter) -> tuple[list[dict[str, A
     Two steps: the page's ids are found sorting narrow columns only, then those rows are read
     (without the raw payload). Sorting whole tender rows made SQLite carry every row's JSON
     through the sort: seconds instead of milliseconds at 100,000 tenders."""
-    conditions = _conditions(flt)
-    # Tender rows are wide (the raw payload); join them only when a filter or sort needs them.
-    joined = (
-        bool(flt.buyer or flt.cpv or flt.region) or flt.sort in TENDER_SORTS or flt.status != "all"
-    )
-    counted = select(func.count()).select_from(SplitAssessment)
-    paged = select(SplitAssessment.tender_id)
-    if joined:
-        counted = counted.join(Tender, Tender.id == SplitAssessment.tender_id)
-        paged = paged.join(Tender, Tender.id == SplitAssessment.tender_id)
-    total = session.scalar(counted.where(*conditions))
+    conditions = _conditions(flt, session.get_bind().dialect.name)
+    total = session.scalar(select(func.count()).select_from(SplitAssessment).where(*conditions))
     order = SORTS.get(flt.sort, SORTS["score"])
     page_ids = list(
         session.scalars(
-            paged.where(*conditions)
+            select(SplitAssessment.tender_id)
+            .where(*conditions)
             .order_by(*order, SplitAssessment.tender_id)
             .limit(flt.per_page)
             .offset((flt.page - 1) * flt.per_page)
@@ -110,7 +98,6 @@ def list_flagged(session: Session, flt: OfficerFilter) -> tuple[list[dict[str, A
             "regions": row.regions,
             "deadline_at": row.deadline_at.isoformat() if row.deadline_at else None,
             "published_at": row.published_at.isoformat() if row.published_at else None,
-            "tender_status": row.tender_status,
         }
         for row in (found[i] for i in page_ids if i in found)
     ]
@@ -132,40 +119,40 @@ _LIST_COLUMNS = (
     Tender.regions,
     Tender.deadline_at,
     Tender.published_at,
-    Tender.status.label("tender_status"),
 )
 
 
-def _conditions(flt: OfficerFilter) -> list[Any]:
+def _conditions(flt: OfficerFilter, dialect: str) -> list[Any]:
+    """The filters as conditions on `split_assessments` alone: those on the tender's text
+    are tender ids from the text indexes (`scanner.storage.search`)."""
     conditions: list[Any] = []
     if flt.flagged:
         conditions.append(SplitAssessment.should_split.is_(True))
-    if flt.status == "open":
-        conditions.append(or_(Tender.status.is_(None), Tender.status.not_in(CLOSED_STATUSES)))
-    elif flt.status != "all":
-        conditions.append(Tender.status == flt.status)
     if flt.buyer:
-        pattern = f"%{escape_like(flt.buyer.lower())}%"
-        conditions.append(func.lower(Tender.buyer_name).like(pattern, escape="\\"))
+        conditions.append(_tender_in(search.buyer_contains(dialect, flt.buyer)))
     low, high = VALUE_BANDS.get(flt.band, (None, None))
     if low is not None:
         conditions.append(SplitAssessment.aggregated_value >= low)
     if high is not None:
         conditions.append(SplitAssessment.aggregated_value < high)
     if flt.cpv:
-        code = escape_like("".join(ch for ch in flt.cpv if ch.isdigit())[:8])
+        code = "".join(ch for ch in flt.cpv if ch.isdigit())[:8]
         conditions.append(
             or_(
-                Tender.main_cpv.like(f"{code}%", escape="\\"),
-                cast(Tender.cpv_codes, String).like(f'%"{code}%', escape="\\"),
+                _tender_in(search.cpv_main(code)),
+                _tender_in(search.code_listed(dialect, "cpv_codes", code)),
             )
         )
     if flt.region:
-        region = escape_like(flt.region.strip().upper()[:5])
-        conditions.append(cast(Tender.regions, String).like(f'%"{region}%', escape="\\"))
+        region = flt.region.strip().upper()[:5]
+        conditions.append(_tender_in(search.code_listed(dialect, "regions", region)))
     if flt.min_score is not None:
         conditions.append(SplitAssessment.score >= flt.min_score)
     return conditions
+
+
+def _tender_in(ids: Select[tuple[int]]) -> ColumnElement[bool]:
+    return SplitAssessment.tender_id.in_(ids)
 
 
 def _money(value: Decimal | None) -> str | None:
@@ -177,8 +164,7 @@ def _money(value: Decimal | None) -> str | None:
 
 @dataclass(frozen=True)
 class Depth:
-    """How many registered organisations could bid for one part; `names` holds only those of
-    them that agreed to be listed (the count includes everyone)."""
+    """How many registered organisations could bid for one part, and the rule applied."""
 
     label: str
     value: Decimal | None
@@ -193,13 +179,12 @@ def market_depth(
     rates: RateTable,
     *,
     on: date,
-    listed: frozenset[str],
 ) -> list[Depth]:
     """The whole tender, then each proposed package: an active organisation could bid when the
     value (in the reporting currency) lies within its value range and its CPV interests cover
     one of the part's CPV codes (or, without CPV interests, one of its keywords is in the
     title or scope), either CPV code being the broader; an exclusion term in the text rules
-    it out. Only organisations in `listed` (their consent, `listed = true`) are named."""
+    it out."""
     currency = (assessment or {}).get("currency") or tender.get("currency")
     whole_value = _decimal((assessment or {}).get("aggregated_value") or tender.get("value_amount"))
     whole_text = f"{tender.get('title') or ''} {tender.get('description') or ''}".lower()
@@ -219,9 +204,8 @@ def market_depth(
     result = []
     for label, value, codes, text in parts:
         reporting = _reporting(value, currency, rates, on)
-        fits = [o for o in orgs if _could_bid(o, reporting, codes, text)]
-        names = tuple(sorted(o.name for o in fits if o.id in listed))
-        result.append(Depth(label, value, len(fits), names))
+        fits = [o.name for o in orgs if _could_bid(o, reporting, codes, text)]
+        result.append(Depth(label, value, len(fits), tuple(sorted(fits))))
     return result
 
 
@@ -319,22 +303,20 @@ def list_feedback(
 
 
 class ProfileCache:
-    """The active profiles, the ids of those that may be named, and the rates, reread at most
-    every `ttl` seconds: market depth needs them on every tender page, and profiles change far
-    less often than pages are read."""
+    """The active profiles and the rates, reread at most every `ttl` seconds: market depth
+    needs them on every tender page, and profiles change far less often than pages are read."""
 
     def __init__(self, engine: Engine, rates_file: Path, *, ttl: float = 60.0) -> None:
         self.engine, self.rates_file, self.ttl = engine, rates_file, ttl
         self._lock = threading.Lock()
-        self._loaded: tuple[float, date, RateTable, list[OrgProfile], frozenset[str]] | None = None
+        self._loaded: tuple[float, date, RateTable, list[OrgProfile]] | None = None
 
-    def get(self, on: date) -> tuple[RateTable, list[OrgProfile], frozenset[str]]:
+    def get(self, on: date) -> tuple[RateTable, list[OrgProfile]]:
         with self._lock:
             loaded = self._loaded
             if loaded is None or loaded[1] != on or time.monotonic() - loaded[0] > self.ttl:
                 rates = load_rates(self.rates_file)
                 with self.engine.connect() as conn:
                     profiles = active_org_profiles(conn, rates, on=on)
-                    listed = listed_slugs(conn)
-                loaded = self._loaded = (time.monotonic(), on, rates, profiles, listed)
-            return loaded[2], loaded[3], loaded[4]
+                loaded = self._loaded = (time.monotonic(), on, rates, profiles)
+            return loaded[2], loaded[3]

@@ -1,0 +1,115 @@
+"""Text search and the officer list's text filters, through each database's own index.
+
+Search is by words: every word of the query must begin a word of the tender's title or
+buyer, in any case and order ("child soft" finds "Software for children's services"). SQLite
+answers from the FTS5 table `tender_text`; PostgreSQL from a GIN index on the `tsvector` of
+title and buyer. The list filters keep their meaning (buyer contains the text; a CPV code or
+region starts with it) and are served by trigram indexes: SQLite's FTS5 `tender_facets`,
+PostgreSQL's pg_trgm (migration 0016).
+
+The text configuration is 'simple' (no stemming, no stop words), alike on both databases.
+Hook: when tenders carry a detected language, `POSTGRES_TEXT_VECTOR` can add the vector of the
+notice's own configuration (`english`, `french`, ...) beside the simple one, so that stemmed
+forms match too; the query side needs no change, since the simple words stay in the vector.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import Select, String, cast, column, func, literal_column, or_, select, table, text
+
+from scanner.models import Tender
+
+TEXT_CONFIG = "simple"
+# The indexed expression (migration 0016); a query must spell it the same way.
+POSTGRES_TEXT_VECTOR = (
+    f"to_tsvector('{TEXT_CONFIG}'::regconfig, "
+    "coalesce(tenders.title, '') || ' ' || coalesce(tenders.buyer_name, ''))"
+)
+_WORD_RE = re.compile(r"\w+")
+_LIKE_SPECIALS = re.compile(r"[%_\\]")
+
+_tender_text = table("tender_text", column("rowid"))
+_tender_facets = table(
+    "tender_facets", column("rowid"), column("buyer_name"), column("cpv_codes"), column("regions")
+)
+
+
+def query_words(query: str) -> list[str]:
+    """The words of a search query, lower-cased, in order, without repeats."""
+    return list(dict.fromkeys(word.lower() for word in _WORD_RE.findall(query)))
+
+
+def words_match(dialect: str, query: str) -> Select[tuple[int]]:
+    """Ids of the tenders where every word of `query` begins a word of the title or buyer.
+
+    A query without any word (only punctuation) matches the text as a substring instead."""
+    words = query_words(query)
+    if not words:
+        pattern = f"%{like_escape(query.lower())}%"
+        return select(Tender.id).where(
+            or_(
+                func.lower(Tender.title).like(pattern, escape="\\"),
+                func.lower(Tender.buyer_name).like(pattern, escape="\\"),
+            )
+        )
+    if dialect == "postgresql":
+        terms = " & ".join(f"{word}:*" for word in words)
+        query_vector = func.to_tsquery(literal_column(f"'{TEXT_CONFIG}'::regconfig"), terms)
+        return select(Tender.id).where(literal_column(POSTGRES_TEXT_VECTOR).op("@@")(query_vector))
+    expression = " ".join(f'"{word}"*' for word in words)
+    return select(_tender_text.c.rowid).where(
+        text("tender_text MATCH :words").bindparams(words=expression)
+    )
+
+
+def buyer_contains(dialect: str, fragment: str) -> Select[tuple[int]]:
+    """Ids of the tenders whose buyer's name contains `fragment` (case-insensitive)."""
+    pattern = f"%{like_escape(fragment.lower())}%"
+    if dialect == "postgresql":
+        return select(Tender.id).where(func.lower(Tender.buyer_name).like(pattern, escape="\\"))
+    return _facet_like(_tender_facets.c.buyer_name, pattern)
+
+
+def code_listed(dialect: str, column_name: str, prefix: str) -> Select[tuple[int]]:
+    """Ids of the tenders with a code in the JSON list `column_name` (cpv_codes, regions)
+    that starts with `prefix`: its JSON text holds `"prefix`."""
+    pattern = f'%"{like_escape(prefix)}%'
+    if dialect == "postgresql":
+        listed = cast(getattr(Tender, column_name), String)
+        return select(Tender.id).where(listed.like(pattern, escape="\\"))
+    return _facet_like(_tender_facets.c[column_name], pattern)
+
+
+def cpv_main(digits: str) -> Select[tuple[int]]:
+    """Ids of the tenders whose main CPV code starts with `digits` (a range of its index)."""
+    if not digits:
+        return select(Tender.id).where(Tender.main_cpv.is_not(None))
+    following = str(int(digits[-1]) + 1) if digits[-1] != "9" else ":"  # ":" follows "9"
+    return select(Tender.id).where(
+        Tender.main_cpv >= digits, Tender.main_cpv < digits[:-1] + following
+    )
+
+
+def _facet_like(facet: Any, pattern: str) -> Select[tuple[int]]:
+    # FTS5 uses its trigram index for LIKE without ESCAPE; a pattern with an escaped `%` or `_`
+    # is still answered right, by reading the table.
+    if "\\" in pattern:
+        return select(_tender_facets.c.rowid).where(facet.like(pattern, escape="\\"))
+    return select(_tender_facets.c.rowid).where(facet.like(pattern))
+
+
+def like_escape(text_: str) -> str:
+    return _LIKE_SPECIALS.sub(lambda m: "\\" + m.group(0), text_)
+
+
+__all__ = [
+    "buyer_contains",
+    "code_listed",
+    "cpv_main",
+    "like_escape",
+    "query_words",
+    "words_match",
+]

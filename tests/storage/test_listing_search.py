@@ -1,0 +1,148 @@
+"""Text search and the officer list through the database's own indexes (migration 0016), on
+both databases: search by words, the list's substring and prefix filters, sorts by the
+tender's keys, and all of them following a tender that changes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, insert, select, update
+from sqlalchemy.orm import Session
+
+from scanner.models import SplitAssessment, Tender
+from scanner.services.queries import TenderFilter, list_tenders
+from scanner.services.web_officer import OfficerFilter, list_flagged
+from scanner.storage.crawls import ensure_source
+from scanner.storage.search import query_words
+from scanner.storage.tenders import store_releases
+
+NOW = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+def release(ocid: str, title: str, buyer: str, **tender: Any) -> dict[str, Any]:
+    return {
+        "ocid": ocid,
+        "id": f"{ocid}-1",
+        "date": "2026-10-01T00:00:00Z",
+        "buyer": {"name": buyer},
+        "tender": {"title": title, **tender},
+    }
+
+
+RELEASES = [
+    release(
+        "ocds-a",
+        "Software for children's services",
+        "Northshire County Council",
+        items=[{"id": "1", "classification": {"scheme": "CPV", "id": "72212000"}}],
+        tenderPeriod={"endDate": "2026-12-20T12:00:00Z"},
+    ),
+    release(
+        "ocds-b",
+        "School meals",
+        "Eastborough Schools Trust",
+        items=[{"id": "1", "classification": {"scheme": "CPV", "id": "55524000"}}],
+        tenderPeriod={"endDate": "2026-12-01T12:00:00Z"},
+    ),
+    release(
+        "ocds-c",
+        "Road SOFTWARE upgrade",
+        "Westshire Highways",
+        items=[{"id": "1", "classification": {"scheme": "CPV", "id": "48000000"}}],
+    ),
+]
+
+
+@pytest.fixture
+def stored(engine: Engine) -> dict[str, int]:
+    """The three tenders, each with a flagged assessment; source key -> tender id."""
+    with engine.begin() as conn:
+        source = ensure_source(conn, name="s", kind="ocds", url="u", now=NOW)
+        store_releases(conn, source_id=source, source_name="s", releases=RELEASES, now=NOW)
+        ids = dict(conn.execute(select(Tender.source_key, Tender.id)).all())
+        for score, key in enumerate(sorted(ids)):
+            conn.execute(
+                insert(SplitAssessment).values(
+                    tender_id=ids[key],
+                    tender_version=1,
+                    rules_version="r",
+                    should_split=True,
+                    score=score / 10,
+                    status="assessed",
+                    civic_friendliness=0.0,
+                    package_count=2,
+                    aggregated_value=Decimal(1000 * (score + 1)),
+                    currency="GBP",
+                    assessed_at=NOW,
+                    data={},
+                )  # fmt: skip
+            )
+    return ids
+
+
+def searched(engine: Engine, text: str) -> list[str]:
+    with Session(engine) as session:
+        return [row["source_key"] for row in list_tenders(session, TenderFilter(search=text))]
+
+
+def listed(engine: Engine, **filters: Any) -> list[str]:
+    with Session(engine) as session:
+        rows, total = list_flagged(session, OfficerFilter(**filters))
+        keys = dict(session.execute(select(Tender.id, Tender.source_key)).all())
+    assert total == len(rows)
+    return [keys[row["tender_id"]] for row in rows]
+
+
+def test_query_words_are_lower_case_words_once() -> None:
+    assert query_words("Child  SOFT child-care's") == ["child", "soft", "care", "s"]
+
+
+def test_search_finds_words_by_their_start_in_title_or_buyer(
+    engine: Engine, stored: dict[str, int]
+) -> None:
+    assert sorted(searched(engine, "software")) == ["ocds-a", "ocds-c"]  # any case
+    assert searched(engine, "soft child") == ["ocds-a"]  # every word, any order, prefixes
+    assert searched(engine, "council software") == ["ocds-a"]  # buyer and title together
+    assert searched(engine, "eastborough") == ["ocds-b"]
+    assert searched(engine, "oftware") == []  # words by their start, not any substring
+    assert searched(engine, "software meals") == []
+
+
+def test_search_follows_a_changed_title(engine: Engine, stored: dict[str, int]) -> None:
+    later = release("ocds-b", "Catering for schools", "Eastborough Schools Trust")
+    later.update(id="ocds-b-2", date="2026-10-05T00:00:00Z")
+    with engine.begin() as conn:
+        source = ensure_source(conn, name="s", kind="ocds", url="u", now=NOW)
+        store_releases(conn, source_id=source, source_name="s", releases=[later], now=NOW)
+    assert searched(engine, "meals") == []
+    assert searched(engine, "catering") == ["ocds-b"]
+
+
+def test_officer_filters_keep_their_meaning(engine: Engine, stored: dict[str, int]) -> None:
+    assert listed(engine, buyer="shire") == ["ocds-c", "ocds-a"]  # inside a word, by score
+    assert listed(engine, buyer="TY COUN") == ["ocds-a"]  # across words, any case
+    assert listed(engine, cpv="722") == ["ocds-a"]
+    assert listed(engine, cpv="72") == ["ocds-a"]
+    assert listed(engine, cpv="4") == ["ocds-c"]
+    assert listed(engine, cpv="73") == []
+    assert listed(engine, buyer="100%") == []  # LIKE characters are text
+
+
+def test_sorts_use_the_tenders_keys_and_follow_their_changes(
+    engine: Engine, stored: dict[str, int]
+) -> None:
+    assert listed(engine, sort="deadline") == ["ocds-b", "ocds-a", "ocds-c"]  # no deadline last
+    assert listed(engine, sort="buyer") == ["ocds-b", "ocds-a", "ocds-c"]
+    assert listed(engine, sort="value") == ["ocds-c", "ocds-b", "ocds-a"]
+    with engine.begin() as conn:
+        conn.execute(
+            update(Tender)
+            .where(Tender.id == stored["ocds-c"])
+            .values(deadline_at=datetime(2026, 11, 15, tzinfo=UTC), buyer_name="Aardvark Ltd")
+        )
+    assert listed(engine, sort="deadline") == ["ocds-c", "ocds-b", "ocds-a"]
+    assert listed(engine, sort="buyer") == ["ocds-c", "ocds-b", "ocds-a"]
+    assert listed(engine, buyer="aardvark") == ["ocds-c"]
