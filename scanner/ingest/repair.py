@@ -125,6 +125,9 @@ def parse_json_lenient(text: str | bytes) -> object:
         raise InvalidJSON("empty document")
     if stripped[:1] == b"<":
         raise InvalidJSON("an HTML or XML page, not JSON", 0)
+    repaired_at_errors = _repair_at_errors(first)
+    if repaired_at_errors is not _UNREPAIRED:
+        return repaired_at_errors
     try:
         return json.loads(data, parse_constant=_no_constant, parse_float=_finite_float)
     except (ValueError, RecursionError):
@@ -136,6 +139,35 @@ def parse_json_lenient(text: str | bytes) -> object:
         return orjson.loads(repaired)
     except orjson.JSONDecodeError as exc:
         raise InvalidJSON(exc.msg, exc.pos) from None
+
+
+_UNREPAIRED = object()
+_NUMBER_AT = re.compile(r"-?Infinity|NaN|-?\d+(?:\.\d*)?(?:[eE][+-]?\d+)?")
+_MAX_REPAIRS = 16
+
+
+def _repair_at_errors(error: orjson.JSONDecodeError) -> object:
+    """Rewrite the invalid number orjson stopped at and parse again, a few times.
+
+    orjson stops at a value position, which is outside any string, so the token there can be
+    rewritten safely, as `repair_json_numbers` would (FTS pages carry one or two `1e9999`):
+    a few C-speed parses instead of the standard library's parser over the whole page.
+    Returns `_UNREPAIRED` when the error is not such a number, or there are too many."""
+    text = error.doc
+    for _ in range(_MAX_REPAIRS):
+        match = _NUMBER_AT.match(text, error.pos)
+        if match is None:
+            return _UNREPAIRED
+        token = match.group(0)
+        fixed = fix_number_token(token.encode("ascii")).decode("ascii")
+        if fixed == token:  # valid to us but not to orjson (an integer beyond 64 bits)
+            return _UNREPAIRED
+        text = text[: match.start()] + fixed + text[match.end() :]
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError as exc:
+            error = exc
+    return _UNREPAIRED
 
 
 def _no_constant(_name: str) -> None:

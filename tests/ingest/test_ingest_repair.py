@@ -7,7 +7,13 @@ import io
 import orjson
 import pytest
 
-from scanner.ingest.repair import InvalidJSON, RepairingReader, decode_body, parse_json_lenient
+from scanner.ingest.repair import (
+    InvalidJSON,
+    RepairingReader,
+    decode_body,
+    parse_json_lenient,
+    repair_json_numbers,
+)
 
 
 def test_decode_declared_and_fallbacks() -> None:
@@ -102,3 +108,20 @@ def test_repairing_reader_passes_clean_json_unchanged() -> None:
     source = orjson.dumps({"a": [1, 2.5, 'x"y', {"b": None}], "c": "Ünïcode"}) * 3
     reader = RepairingReader(io.BytesIO(source), chunk_size=4)
     assert reader.read() == source
+
+
+@pytest.mark.parametrize("count", [1, 3, 16, 17, 40])
+def test_invalid_numbers_repaired_where_orjson_stops_equal_the_full_repair(count: int) -> None:
+    """Pages with one or many `1e9999` (past the number of in-place repairs the fast path
+    tries) read the same as through the string-aware token repair, and text that looks like
+    an invalid number inside strings is left alone."""
+    tokens = ["1e9999", "-1e9999", "NaN", "Infinity", "-Infinity", "007", "1.5e400", "2.5"]
+    items = ",".join(
+        f'{{"id":"{n}","note":"value 1e9999, NaN, 007","v":{tokens[n % len(tokens)]}}}'
+        for n in range(count)
+    )
+    page = f'{{"uri":"x","releases":[{items}]}}'.encode()
+    expected = orjson.loads(repair_json_numbers(page))
+    assert parse_json_lenient(page) == expected
+    assert parse_json_lenient(page.decode()) == expected
+    assert all(r["note"] == "value 1e9999, NaN, 007" for r in expected["releases"])
