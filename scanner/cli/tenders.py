@@ -32,7 +32,12 @@ def list_tenders(
         list[str] | None, typer.Option(help="Only these sources (repeatable).")
     ] = None,
     since: Annotated[str | None, typer.Option(help="Published on or after (YYYY-MM-DD).")] = None,
-    search: Annotated[str | None, typer.Option(help="Words in the title or buyer name (each word matches words starting with it).")] = None,
+    search: Annotated[
+        str | None,
+        typer.Option(
+            help="Words in the title or buyer name (each word matches words starting with it)."
+        ),
+    ] = None,
     min_value: Annotated[
         Decimal | None,
         typer.Option(help="Value at least this, in the reporting currency (config/rates.toml)."),

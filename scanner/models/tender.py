@@ -149,6 +149,5 @@ TENDER_LISTING_INDEXES = [
         Tender.__table__.c.published_at.is_(None),
         Tender.__table__.c.published_at.desc(),
         Tender.__table__.c.id.desc(),
-    ),
-    Index("ix_tenders_main_cpv", Tender.__table__.c.main_cpv),  # the list's CPV prefix filter
+    )
 ]

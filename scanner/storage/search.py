@@ -3,9 +3,8 @@
 Search is by words: every word of the query must begin a word of the tender's title or
 buyer, in any case and order ("child soft" finds "Software for children's services"). SQLite
 answers from the FTS5 table `tender_text`; PostgreSQL from a GIN index on the `tsvector` of
-title and buyer. The list filters keep their meaning (buyer contains the text; a CPV code or
-region starts with it) and are served by trigram indexes: SQLite's FTS5 `tender_facets`,
-PostgreSQL's pg_trgm (migration 0016).
+title and buyer. (The officer list's filters keep their substring and prefix meaning: they read the narrow
+`tender_listing` table, see `scanner.services.web_officer`.)
 
 The text configuration is 'simple' (no stemming, no stop words), alike on both databases.
 Hook: when tenders carry a detected language, `POSTGRES_TEXT_VECTOR` can add the vector of the
@@ -16,9 +15,8 @@ forms match too; the query side needs no change, since the simple words stay in 
 from __future__ import annotations
 
 import re
-from typing import Any
 
-from sqlalchemy import Select, String, cast, column, func, literal_column, or_, select, table, text
+from sqlalchemy import Select, column, func, literal_column, or_, select, table, text
 
 from scanner.models import Tender
 
@@ -32,9 +30,6 @@ _WORD_RE = re.compile(r"\w+")
 _LIKE_SPECIALS = re.compile(r"[%_\\]")
 
 _tender_text = table("tender_text", column("rowid"))
-_tender_facets = table(
-    "tender_facets", column("rowid"), column("buyer_name"), column("cpv_codes"), column("regions")
-)
 
 
 def query_words(query: str) -> list[str]:
@@ -65,51 +60,9 @@ def words_match(dialect: str, query: str) -> Select[tuple[int]]:
     )
 
 
-def buyer_contains(dialect: str, fragment: str) -> Select[tuple[int]]:
-    """Ids of the tenders whose buyer's name contains `fragment` (case-insensitive)."""
-    pattern = f"%{like_escape(fragment.lower())}%"
-    if dialect == "postgresql":
-        return select(Tender.id).where(func.lower(Tender.buyer_name).like(pattern, escape="\\"))
-    return _facet_like(_tender_facets.c.buyer_name, pattern)
-
-
-def code_listed(dialect: str, column_name: str, prefix: str) -> Select[tuple[int]]:
-    """Ids of the tenders with a code in the JSON list `column_name` (cpv_codes, regions)
-    that starts with `prefix`: its JSON text holds `"prefix`."""
-    pattern = f'%"{like_escape(prefix)}%'
-    if dialect == "postgresql":
-        listed = cast(getattr(Tender, column_name), String)
-        return select(Tender.id).where(listed.like(pattern, escape="\\"))
-    return _facet_like(_tender_facets.c[column_name], pattern)
-
-
-def cpv_main(digits: str) -> Select[tuple[int]]:
-    """Ids of the tenders whose main CPV code starts with `digits` (a range of its index)."""
-    if not digits:
-        return select(Tender.id).where(Tender.main_cpv.is_not(None))
-    following = str(int(digits[-1]) + 1) if digits[-1] != "9" else ":"  # ":" follows "9"
-    return select(Tender.id).where(
-        Tender.main_cpv >= digits, Tender.main_cpv < digits[:-1] + following
-    )
-
-
-def _facet_like(facet: Any, pattern: str) -> Select[tuple[int]]:
-    # FTS5 uses its trigram index for LIKE without ESCAPE; a pattern with an escaped `%` or `_`
-    # is still answered right, by reading the table.
-    if "\\" in pattern:
-        return select(_tender_facets.c.rowid).where(facet.like(pattern, escape="\\"))
-    return select(_tender_facets.c.rowid).where(facet.like(pattern))
-
-
 def like_escape(text_: str) -> str:
+    """`text_` as a literal inside a LIKE pattern with ESCAPE '\\'."""
     return _LIKE_SPECIALS.sub(lambda m: "\\" + m.group(0), text_)
 
 
-__all__ = [
-    "buyer_contains",
-    "code_listed",
-    "cpv_main",
-    "like_escape",
-    "query_words",
-    "words_match",
-]
+__all__ = ["like_escape", "query_words", "words_match"]

@@ -3,13 +3,13 @@ serve the officer list and the API's tender listing without reading every row (i
 
 - `tenders.raw` becomes nullable: a tender made from one release leaves it NULL and reads
   that release from `releases` (see `Tender.raw`).
-- `split_assessments` gains the officer list's sort keys from the tender (deadline,
-  publication, buyer), kept equal to the tender's by triggers, and one index per sort.
-- Tenders: an index for the API listing's order (newest publication first).
-- Search: SQLite FTS5 tables kept by triggers (`tender_text`: words of title and buyer;
-  `tender_facets`: trigrams of buyer, CPV codes and regions, for the list's substring and
-  prefix filters); PostgreSQL a GIN index on the `tsvector` of title and buyer and, when the
-  `pg_trgm` extension can be had, trigram GIN indexes for the same filters.
+- `tender_listing`: the officer list's narrow table (one row per assessed tender: verdict,
+  score, value, deadline, publication, buyer, codes), kept by triggers from
+  `split_assessments` and `tenders`, with one index per sort; on PostgreSQL, when the
+  `pg_trgm` extension can be had, trigram indexes for its substring and prefix filters.
+- Tenders: an index for the API listing's order (newest publication first) and text search:
+  SQLite an FTS5 table kept by triggers (`tender_text`: words of title and buyer), PostgreSQL
+  a GIN index on the `tsvector` of title and buyer.
 
 Revision ID: 0016
 Revises: 0008
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from scanner.models.assessment import LISTING_INDEXES
+from scanner.models.listing import LISTING_INDEXES
 from scanner.models.tender import TENDER_LISTING_INDEXES
 from scanner.storage.search import POSTGRES_TEXT_VECTOR
 
@@ -32,39 +32,57 @@ branch_labels = None
 depends_on = None
 
 JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql')
-LISTING_KEYS = ('deadline_at', 'published_at', 'buyer_name')
+
+_FROM_TENDER = (
+    't.deadline_at, t.published_at, t.buyer_name, t.main_cpv, '
+    'CAST(t.cpv_codes AS TEXT), CAST(t.regions AS TEXT)'
+)
+BACKFILL = (
+    'INSERT INTO tender_listing (tender_id, should_split, score, aggregated_value, deadline_at,'
+    ' published_at, buyer_name, main_cpv, cpv_codes, regions)'
+    f' SELECT a.tender_id, a.should_split, a.score, a.aggregated_value, {_FROM_TENDER}'
+    ' FROM split_assessments a JOIN tenders t ON t.id = a.tender_id'
+)
+_TENDER_KEYS_CHANGED = (
+    'OLD.deadline_at IS NOT NEW.deadline_at OR OLD.published_at IS NOT NEW.published_at'
+    ' OR OLD.buyer_name IS NOT NEW.buyer_name OR OLD.main_cpv IS NOT NEW.main_cpv'
+    ' OR OLD.cpv_codes IS NOT NEW.cpv_codes OR OLD.regions IS NOT NEW.regions'
+)
 
 SQLITE_UP = [
-    # Listing keys follow the tender: on assessment insert, and when the tender changes.
-    """CREATE TRIGGER split_assessments_listing_keys AFTER INSERT ON split_assessments BEGIN
-        UPDATE split_assessments SET (deadline_at, published_at, buyer_name) =
-            (SELECT deadline_at, published_at, buyer_name FROM tenders WHERE id = NEW.tender_id)
-        WHERE id = NEW.id;
+    f"""CREATE TRIGGER split_assessments_listing_insert AFTER INSERT ON split_assessments BEGIN
+        INSERT OR REPLACE INTO tender_listing (tender_id, should_split, score,
+            aggregated_value, deadline_at, published_at, buyer_name, main_cpv, cpv_codes, regions)
+        SELECT NEW.tender_id, NEW.should_split, NEW.score, NEW.aggregated_value, {_FROM_TENDER}
+        FROM tenders t WHERE t.id = NEW.tender_id;
     END""",
-    """CREATE TRIGGER tenders_listing_keys AFTER UPDATE OF deadline_at, published_at, buyer_name
-    ON tenders WHEN OLD.deadline_at IS NOT NEW.deadline_at
-        OR OLD.published_at IS NOT NEW.published_at OR OLD.buyer_name IS NOT NEW.buyer_name
+    """CREATE TRIGGER split_assessments_listing_update
+    AFTER UPDATE OF should_split, score, aggregated_value ON split_assessments BEGIN
+        UPDATE tender_listing SET should_split = NEW.should_split, score = NEW.score,
+            aggregated_value = NEW.aggregated_value
+        WHERE tender_id = NEW.tender_id;
+    END""",
+    """CREATE TRIGGER split_assessments_listing_delete AFTER DELETE ON split_assessments BEGIN
+        DELETE FROM tender_listing WHERE tender_id = OLD.tender_id;
+    END""",
+    f"""CREATE TRIGGER tenders_listing_keys AFTER UPDATE OF deadline_at, published_at,
+        buyer_name, main_cpv, cpv_codes, regions ON tenders WHEN {_TENDER_KEYS_CHANGED}
     BEGIN
-        UPDATE split_assessments SET (deadline_at, published_at, buyer_name) =
-            (NEW.deadline_at, NEW.published_at, NEW.buyer_name)
+        UPDATE tender_listing SET deadline_at = NEW.deadline_at,
+            published_at = NEW.published_at, buyer_name = NEW.buyer_name,
+            main_cpv = NEW.main_cpv, cpv_codes = NEW.cpv_codes, regions = NEW.regions
         WHERE tender_id = NEW.id;
     END""",
-    # Words of title and buyer (search), trigrams of buyer, CPV codes and regions (filters).
+    # Words of title and buyer, for search.
     """CREATE VIRTUAL TABLE tender_text USING fts5(title, buyer_name, content='tenders',
         content_rowid='id', tokenize='unicode61 remove_diacritics 0')""",
-    """CREATE VIRTUAL TABLE tender_facets USING fts5(buyer_name, cpv_codes, regions,
-        content='tenders', content_rowid='id', tokenize='trigram')""",
-    """CREATE TRIGGER tenders_search_insert AFTER INSERT ON tenders BEGIN
+    """CREATE TRIGGER tenders_text_insert AFTER INSERT ON tenders BEGIN
         INSERT INTO tender_text (rowid, title, buyer_name)
             VALUES (NEW.id, NEW.title, NEW.buyer_name);
-        INSERT INTO tender_facets (rowid, buyer_name, cpv_codes, regions)
-            VALUES (NEW.id, NEW.buyer_name, NEW.cpv_codes, NEW.regions);
     END""",
-    """CREATE TRIGGER tenders_search_delete AFTER DELETE ON tenders BEGIN
+    """CREATE TRIGGER tenders_text_delete AFTER DELETE ON tenders BEGIN
         INSERT INTO tender_text (tender_text, rowid, title, buyer_name)
             VALUES ('delete', OLD.id, OLD.title, OLD.buyer_name);
-        INSERT INTO tender_facets (tender_facets, rowid, buyer_name, cpv_codes, regions)
-            VALUES ('delete', OLD.id, OLD.buyer_name, OLD.cpv_codes, OLD.regions);
     END""",
     """CREATE TRIGGER tenders_text_update AFTER UPDATE OF title, buyer_name ON tenders
     WHEN OLD.title IS NOT NEW.title OR OLD.buyer_name IS NOT NEW.buyer_name BEGIN
@@ -73,88 +91,95 @@ SQLITE_UP = [
         INSERT INTO tender_text (rowid, title, buyer_name)
             VALUES (NEW.id, NEW.title, NEW.buyer_name);
     END""",
-    """CREATE TRIGGER tenders_facets_update AFTER UPDATE OF buyer_name, cpv_codes, regions
-    ON tenders WHEN OLD.buyer_name IS NOT NEW.buyer_name OR OLD.cpv_codes IS NOT NEW.cpv_codes
-        OR OLD.regions IS NOT NEW.regions
-    BEGIN
-        INSERT INTO tender_facets (tender_facets, rowid, buyer_name, cpv_codes, regions)
-            VALUES ('delete', OLD.id, OLD.buyer_name, OLD.cpv_codes, OLD.regions);
-        INSERT INTO tender_facets (rowid, buyer_name, cpv_codes, regions)
-            VALUES (NEW.id, NEW.buyer_name, NEW.cpv_codes, NEW.regions);
-    END""",
     "INSERT INTO tender_text (tender_text) VALUES ('rebuild')",
-    "INSERT INTO tender_facets (tender_facets) VALUES ('rebuild')",
 ]
 SQLITE_DOWN = [
-    "DROP TRIGGER IF EXISTS tenders_facets_update",
     "DROP TRIGGER IF EXISTS tenders_text_update",
-    "DROP TRIGGER IF EXISTS tenders_search_delete",
-    "DROP TRIGGER IF EXISTS tenders_search_insert",
-    "DROP TABLE IF EXISTS tender_facets",
+    "DROP TRIGGER IF EXISTS tenders_text_delete",
+    "DROP TRIGGER IF EXISTS tenders_text_insert",
     "DROP TABLE IF EXISTS tender_text",
     "DROP TRIGGER IF EXISTS tenders_listing_keys",
-    "DROP TRIGGER IF EXISTS split_assessments_listing_keys",
+    "DROP TRIGGER IF EXISTS split_assessments_listing_delete",
+    "DROP TRIGGER IF EXISTS split_assessments_listing_update",
+    "DROP TRIGGER IF EXISTS split_assessments_listing_insert",
 ]
 
 POSTGRES_UP = [
-    """CREATE FUNCTION lotwise_listing_keys_from_tender() RETURNS trigger AS $$
+    f"""CREATE FUNCTION lotwise_listing_from_assessment() RETURNS trigger AS $$
     BEGIN
-        SELECT t.deadline_at, t.published_at, t.buyer_name
-            INTO NEW.deadline_at, NEW.published_at, NEW.buyer_name
-            FROM tenders t WHERE t.id = NEW.tender_id;
-        RETURN NEW;
-    END $$ LANGUAGE plpgsql""",
-    """CREATE TRIGGER split_assessments_listing_keys BEFORE INSERT OR UPDATE OF tender_id
-    ON split_assessments FOR EACH ROW EXECUTE FUNCTION lotwise_listing_keys_from_tender()""",
-    """CREATE FUNCTION lotwise_listing_keys_to_assessment() RETURNS trigger AS $$
-    BEGIN
-        UPDATE split_assessments SET deadline_at = NEW.deadline_at,
-            published_at = NEW.published_at, buyer_name = NEW.buyer_name
-            WHERE tender_id = NEW.id;
+        IF TG_OP = 'DELETE' THEN
+            DELETE FROM tender_listing WHERE tender_id = OLD.tender_id;
+        ELSIF TG_OP = 'INSERT' THEN
+            INSERT INTO tender_listing (tender_id, should_split, score, aggregated_value,
+                deadline_at, published_at, buyer_name, main_cpv, cpv_codes, regions)
+            SELECT NEW.tender_id, NEW.should_split, NEW.score, NEW.aggregated_value,
+                {_FROM_TENDER}
+            FROM tenders t WHERE t.id = NEW.tender_id
+            ON CONFLICT (tender_id) DO UPDATE SET should_split = EXCLUDED.should_split,
+                score = EXCLUDED.score, aggregated_value = EXCLUDED.aggregated_value;
+        ELSE
+            UPDATE tender_listing SET should_split = NEW.should_split, score = NEW.score,
+                aggregated_value = NEW.aggregated_value
+            WHERE tender_id = NEW.tender_id;
+        END IF;
         RETURN NULL;
     END $$ LANGUAGE plpgsql""",
-    """CREATE TRIGGER tenders_listing_keys AFTER UPDATE OF deadline_at, published_at, buyer_name
-    ON tenders FOR EACH ROW WHEN (OLD.deadline_at IS DISTINCT FROM NEW.deadline_at
-        OR OLD.published_at IS DISTINCT FROM NEW.published_at
-        OR OLD.buyer_name IS DISTINCT FROM NEW.buyer_name)
-    EXECUTE FUNCTION lotwise_listing_keys_to_assessment()""",
+    """CREATE TRIGGER split_assessments_listing AFTER INSERT OR DELETE
+        OR UPDATE OF should_split, score, aggregated_value ON split_assessments
+    FOR EACH ROW EXECUTE FUNCTION lotwise_listing_from_assessment()""",
+    """CREATE FUNCTION lotwise_listing_from_tender() RETURNS trigger AS $$
+    BEGIN
+        UPDATE tender_listing SET deadline_at = NEW.deadline_at,
+            published_at = NEW.published_at, buyer_name = NEW.buyer_name,
+            main_cpv = NEW.main_cpv, cpv_codes = CAST(NEW.cpv_codes AS TEXT),
+            regions = CAST(NEW.regions AS TEXT)
+        WHERE tender_id = NEW.id;
+        RETURN NULL;
+    END $$ LANGUAGE plpgsql""",
+    f"""CREATE TRIGGER tenders_listing_keys AFTER UPDATE OF deadline_at, published_at,
+        buyer_name, main_cpv, cpv_codes, regions ON tenders FOR EACH ROW
+    WHEN ({_TENDER_KEYS_CHANGED.replace(' IS NOT ', ' IS DISTINCT FROM ')})
+    EXECUTE FUNCTION lotwise_listing_from_tender()""",
     f"CREATE INDEX ix_tenders_text_search ON tenders USING gin (({POSTGRES_TEXT_VECTOR}))",
 ]
-# Trigram indexes for the list's substring and prefix filters (the same expressions as the
-# queries in `scanner.storage.search`). pg_trgm is a trusted extension; without it the
-# filters still work, reading every row.
+# Trigram indexes for the list's substring and prefix filters, where they are selective (the
+# same expressions as `scanner.services.web_officer`). pg_trgm is a trusted extension;
+# without it the filters read the narrow table.
 POSTGRES_TRIGRAM = [
-    "CREATE INDEX ix_tenders_buyer_trigram ON tenders USING gin "
+    "CREATE INDEX ix_tender_listing_buyer_trigram ON tender_listing USING gin "
     "(lower(buyer_name) public.gin_trgm_ops)",
-    "CREATE INDEX ix_tenders_cpv_trigram ON tenders USING gin "
-    "(CAST(cpv_codes AS VARCHAR) public.gin_trgm_ops)",
-    "CREATE INDEX ix_tenders_regions_trigram ON tenders USING gin "
-    "(CAST(regions AS VARCHAR) public.gin_trgm_ops)",
+    "CREATE INDEX ix_tender_listing_cpv_trigram ON tender_listing USING gin "
+    "(cpv_codes public.gin_trgm_ops)",
+    "CREATE INDEX ix_tender_listing_regions_trigram ON tender_listing USING gin "
+    "(regions public.gin_trgm_ops)",
 ]
 POSTGRES_DOWN = [
-    "DROP INDEX IF EXISTS ix_tenders_regions_trigram",
-    "DROP INDEX IF EXISTS ix_tenders_cpv_trigram",
-    "DROP INDEX IF EXISTS ix_tenders_buyer_trigram",
     "DROP INDEX IF EXISTS ix_tenders_text_search",
     "DROP TRIGGER IF EXISTS tenders_listing_keys ON tenders",
-    "DROP FUNCTION IF EXISTS lotwise_listing_keys_to_assessment()",
-    "DROP TRIGGER IF EXISTS split_assessments_listing_keys ON split_assessments",
-    "DROP FUNCTION IF EXISTS lotwise_listing_keys_from_tender()",
+    "DROP FUNCTION IF EXISTS lotwise_listing_from_tender()",
+    "DROP TRIGGER IF EXISTS split_assessments_listing ON split_assessments",
+    "DROP FUNCTION IF EXISTS lotwise_listing_from_assessment()",
 ]
 
 
 def upgrade() -> None:
     with op.batch_alter_table('tenders', schema=None) as batch_op:
         batch_op.alter_column('raw', existing_type=JSON, nullable=True)
-    with op.batch_alter_table('split_assessments', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('deadline_at', sa.DateTime(), nullable=True))
-        batch_op.add_column(sa.Column('published_at', sa.DateTime(), nullable=True))
-        batch_op.add_column(sa.Column('buyer_name', sa.String(length=1000), nullable=True))
-    for column in LISTING_KEYS:
-        op.execute(
-            f'UPDATE split_assessments SET {column} = '
-            f'(SELECT tenders.{column} FROM tenders WHERE tenders.id = split_assessments.tender_id)'
-        )
+    op.create_table('tender_listing',
+    sa.Column('tender_id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('should_split', sa.Boolean(), nullable=False),
+    sa.Column('score', sa.Float(), nullable=False),
+    sa.Column('aggregated_value', sa.Numeric(precision=24, scale=2), nullable=True),
+    sa.Column('deadline_at', sa.DateTime(), nullable=True),
+    sa.Column('published_at', sa.DateTime(), nullable=True),
+    sa.Column('buyer_name', sa.String(length=1000), nullable=True),
+    sa.Column('main_cpv', sa.String(length=8), nullable=True),
+    sa.Column('cpv_codes', sa.Text(), nullable=True),
+    sa.Column('regions', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['tender_id'], ['tenders.id'], name=op.f('fk_tender_listing_tender_id_tenders'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('tender_id', name=op.f('pk_tender_listing'))
+    )
+    op.execute(BACKFILL)
     bind = op.get_bind()
     for index in [*LISTING_INDEXES, *TENDER_LISTING_INDEXES]:
         index.create(bind)
@@ -185,11 +210,9 @@ def downgrade() -> None:
     bind = op.get_bind()
     for statement in SQLITE_DOWN if bind.dialect.name == 'sqlite' else POSTGRES_DOWN:
         op.execute(statement)
-    for index in [*TENDER_LISTING_INDEXES, *LISTING_INDEXES]:
+    for index in TENDER_LISTING_INDEXES:
         op.execute(f'DROP INDEX IF EXISTS {index.name}')
-    with op.batch_alter_table('split_assessments', schema=None) as batch_op:
-        for column in reversed(LISTING_KEYS):
-            batch_op.drop_column(column)
+    op.drop_table('tender_listing')
     op.execute(
         'UPDATE tenders SET raw = (SELECT releases.payload FROM releases'
         ' WHERE releases.source_id = tenders.source_id AND releases.ocid = tenders.source_key'

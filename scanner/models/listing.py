@@ -1,0 +1,57 @@
+"""The officer list's narrow table: one row per assessed tender with only what the list
+filters and sorts on, so every page is an index range or a scan of short rows (the tender and
+assessment rows carry JSON payloads). Kept by triggers (migration 0016) from the assessment
+and the tender: no code writes it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from scanner.models.base import Base, UTCDateTime
+
+
+class TenderListing(Base):
+    """An assessed tender's listing keys: the assessment's verdict, score and value, the
+    tender's deadline, publication, buyer and codes (JSON text of `cpv_codes`, `regions`)."""
+
+    __tablename__ = "tender_listing"
+
+    tender_id: Mapped[int] = mapped_column(
+        ForeignKey("tenders.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    should_split: Mapped[bool] = mapped_column(Boolean)
+    score: Mapped[float] = mapped_column(Float)
+    aggregated_value: Mapped[Decimal | None] = mapped_column(Numeric(24, 2))
+    deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    buyer_name: Mapped[str | None] = mapped_column(String(1000))
+    main_cpv: Mapped[str | None] = mapped_column(String(8))
+    cpv_codes: Mapped[str | None] = mapped_column(Text)
+    regions: Mapped[str | None] = mapped_column(Text)
+
+
+def _sort_indexes() -> list[Index]:
+    """One index per sort of the officer list, flagged only and all; NULLs last, written
+    `x IS NULL, x` because SQLite has no NULLS LAST in an index."""
+    table = TenderListing.__table__.c
+    score, tender = table.score.desc(), table.tender_id
+    value = (table.aggregated_value.is_(None), table.aggregated_value.desc())
+    sorts = {
+        "score": (score, *value, tender),
+        "value": (*value, score, tender),
+        "deadline": (table.deadline_at.is_(None), table.deadline_at, score, tender),
+        "published": (table.published_at.is_(None), table.published_at.desc(), score, tender),
+        "buyer": (table.buyer_name.is_(None), table.buyer_name, score, tender),
+    }
+    indexes = []
+    for name, keys in sorts.items():
+        indexes.append(Index(f"ix_tender_listing_flagged_by_{name}", table.should_split, *keys))
+        indexes.append(Index(f"ix_tender_listing_all_by_{name}", *keys))
+    return indexes
+
+
+LISTING_INDEXES = _sort_indexes()
