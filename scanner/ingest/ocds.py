@@ -3,7 +3,8 @@
 Releases reach Lotwise in release packages, record packages, bare releases or records, JSON
 lines and multi-gigabyte (often gzipped) bulk files. This module turns all of them into plain
 release dicts, streaming where size demands it, and compiles the releases of one procedure into
-its current state with ocdsmerge and the OCDS 1.1 schema shipped in `schema/` (no network).
+its current state with the OCDS 1.1 schema's merge rules shipped in `schema/` (no network):
+`scanner.ingest.merge` as ocdsmerge would, ocdsmerge itself where only it can decide.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from scanner.ingest.jsonfiles import (
     stream_items,
     top_level_keys,
 )
+from scanner.ingest.merge import Unmergeable, compile_in_order
 from scanner.ingest.repair import InvalidJSON
 
 __all__ = [
@@ -345,11 +347,15 @@ def compile_releases(releases: Sequence[Mapping[str, Any]]) -> Record:
         raise OCDSFormatError(
             f"cannot compile releases of different ocids: {sorted(map(str, ocids))}"
         )
-    compiled = CompiledRelease(merge_rules=_merge_rules())
+    ordered = sorted(items, key=_date_key)
     try:
-        for release in sorted(items, key=_date_key):
-            compiled.append(release)
-        result: Record = compiled.asdict()
+        try:
+            result: Record = compile_in_order(ordered, _merge_rules())
+        except Unmergeable:  # merged in a way only ocdsmerge's own path order decides
+            compiled = CompiledRelease(merge_rules=_merge_rules())
+            for release in ordered:
+                compiled.append(release)
+            result = compiled.asdict()
     except (OCDSMergeError, TypeError, ValueError, KeyError, AttributeError) as exc:
         raise OCDSFormatError(
             f"cannot merge the releases of {next(iter(ocids), None)}: {exc}"
