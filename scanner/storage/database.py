@@ -27,6 +27,15 @@ def dump_json(value: Any) -> str:
         return json.dumps(value, default=_json_default)
 
 
+def dump_json_bytes(value: Any) -> bytes | str:
+    """`dump_json` for PostgreSQL: psycopg sends bytes as they are, so orjson's output skips a
+    decode and psycopg's encode of every JSON value."""
+    try:
+        return orjson.dumps(value, default=_json_default)
+    except TypeError:
+        return json.dumps(value, default=_json_default)
+
+
 def _json_default(value: Any) -> Any:
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
@@ -45,6 +54,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
+    if parsed.get_backend_name() == "postgresql" and kwargs["json_serializer"] is dump_json:
+        kwargs["json_serializer"] = dump_json_bytes
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
