@@ -137,15 +137,15 @@ def _merge_array(target: _Array, items: list[dict[str, Any]], tree: _RuleTree, n
         if isinstance(item_id, dict | list):
             raise Unmergeable(f"{name} has an object or array as an id")
         key = str(item_id)
-        node = target.by_id.get(key)
-        if node is None:
+        found = target.by_id.get(key)
+        if found is None:
             node = target.by_id[key] = _Object()
             target.first_ids[key] = item_id
             if item_id is not None:
                 node["id"] = item_id
             target.items.append(node)
         else:
-            first = target.first_ids[key]
+            node, first = found, target.first_ids[key]
             if type(first) is not type(item_id) or first != item_id:
                 raise Unmergeable(f"{name} has the id {item_id!r} in two forms")
         _merge_object(node, item, tree, "id")
@@ -153,7 +153,7 @@ def _merge_array(target: _Array, items: list[dict[str, Any]], tree: _RuleTree, n
 
 def _plain(node: _Object) -> dict[str, Any]:
     """Plain dicts and lists, nulls left out (values merged whole are kept as they are)."""
-    out = {}
+    out: dict[str, Any] = {}
     for key, value in node.items():
         kind = type(value)
         if kind is _Object:

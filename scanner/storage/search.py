@@ -37,7 +37,7 @@ def query_words(query: str) -> list[str]:
     return list(dict.fromkeys(word.lower() for word in _WORD_RE.findall(query)))
 
 
-def words_match(dialect: str, query: str) -> Select[tuple[int]]:
+def words_match(dialect: str, query: str) -> Select[int]:
     """Ids of the tenders where every word of `query` begins a word of the title or buyer.
 
     A query without any word (only punctuation) matches the text as a substring instead."""
