@@ -44,7 +44,7 @@ PAGE_SIZE = 100
 class CrawlFigures:
     seconds: float
     cpu_seconds: float  # user + system time of the crawl process (from wait4)
-    peak_rss_mb: float
+    peak_rss_mb: float  # VmHWM of the crawl process
     returncode: int
     finish: dict[str, Any]
     log_tail: str
@@ -135,7 +135,9 @@ def run_process(command: list[str], cwd: Path, env: dict[str, str]) -> CrawlFigu
     process = subprocess.Popen(
         command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
+    peak = PeakMemory(process.pid)
     stdout, stderr = _drain(process)
+    peak.stop()
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
@@ -149,11 +151,39 @@ def run_process(command: list[str], cwd: Path, env: dict[str, str]) -> CrawlFigu
     return CrawlFigures(
         seconds,
         usage.ru_utime + usage.ru_stime,
-        usage.ru_maxrss / 1024,
+        peak.megabytes or usage.ru_maxrss / 1024,
         process.returncode,
         finish,
         "\n".join(tail),
     )
+
+
+class PeakMemory:
+    """The process's own peak resident memory, from `VmHWM` in /proc (polled until it exits).
+
+    `ru_maxrss` from wait4 would do, but Linux carries the parent's high-water mark into a
+    child across fork and exec: every crawl would read at least this benchmark's size."""
+
+    def __init__(self, pid: int, interval: float = 0.05) -> None:
+        self.path = Path(f"/proc/{pid}/status")
+        self.megabytes = 0.0
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._poll, args=(interval,), daemon=True)
+        self.thread.start()
+
+    def _poll(self, interval: float) -> None:
+        while not self.done.is_set():
+            try:
+                for line in self.path.read_text().splitlines():
+                    if line.startswith("VmHWM:"):
+                        self.megabytes = max(self.megabytes, int(line.split()[1]) / 1024)
+            except (OSError, ValueError):
+                return  # exited (a zombie has no VmHWM line: the last reading stands)
+            self.done.wait(interval)
+
+    def stop(self) -> None:
+        self.done.set()
+        self.thread.join()
 
 
 def _drain(process: subprocess.Popen[bytes]) -> tuple[bytes, bytes]:
