@@ -2,11 +2,15 @@
 
 Serves 100 linked pages of 100 generated releases with `scanner.demo.server.RecordedServer`,
 crawls them with `python -m spiders crawl` (the generic `ocds` spider, links paging, no delay,
-one request at a time) into a fresh database, and prints wall time, releases/second and the
-crawl process's peak memory. A second crawl of the same pages (every release unchanged) shows
-the cost of a re-read. Prints figures; asserts nothing.
+one request at a time) into a fresh database, then again (every release unchanged), and prints
+wall time, CPU time, releases/second and peak memory of each crawl process over interleaved
+rounds. Optionally beside it, in the same rounds: a first crawl into PostgreSQL, the same crawls
+from another Lotwise checkout (`--baseline-root`), and Kingfisher Collect from a checkout given
+by path (`--kingfisher`; not a dependency: skipped with the reason when absent), as shipped and
+without Scrapy 2.16's 0.1 s wait before each callback. Prints figures; asserts nothing.
 
-    .venv/bin/python benchmarks/bench_crawl.py [--pages 100] [--database-url URL]
+    .venv/bin/python benchmarks/bench_crawl.py [--pages 100] [--rounds N] [--postgres-url URL]
+        [--baseline-root PATH] [--kingfisher PATH [--kingfisher-python PY]] [--profile FILE]
 """
 
 from __future__ import annotations
