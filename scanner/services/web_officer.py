@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, func, or_, select
+from sqlalchemy import Boolean, ColumnElement, Engine, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from matchers.cpv import cpv_significant
@@ -68,7 +68,9 @@ def list_flagged(session: Session, flt: OfficerFilter) -> tuple[list[dict[str, A
     then only the page's rows are read from the assessments and tenders: sorting and
     filtering whole tender rows read every row's JSON, seconds at 100,000 tenders."""
     conditions = _conditions(flt)
-    total = session.scalar(select(func.count()).select_from(TenderListing).where(*conditions))
+    total = session.scalar(
+        select(func.count()).select_from(TenderListing).where(*_count_conditions(flt, session))
+    )
     order = SORTS.get(flt.sort, SORTS["score"])
     page_ids = list(
         session.scalars(
@@ -126,6 +128,18 @@ _LIST_COLUMNS = (
     Tender.deadline_at,
     Tender.published_at,
 )
+
+
+def _count_conditions(flt: OfficerFilter, session: Session) -> list[Any]:
+    """The filters for the count. With a code filter SQLite reads the short rows in order
+    (`+should_split` keeps it off the flagged index), four times faster than fetching each
+    flagged row through the index to test its codes."""
+    if not (flt.flagged and (flt.cpv or flt.region)):
+        return _conditions(flt)
+    if session.get_bind().dialect.name != "sqlite":
+        return _conditions(flt)
+    flagged = literal_column("+tender_listing.should_split", Boolean).is_(True)
+    return [flagged, *_conditions(replace(flt, flagged=False))]
 
 
 def _conditions(flt: OfficerFilter) -> list[Any]:
