@@ -13,10 +13,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from scanner.models.base import Base, UTCDateTime
 
+#: Procedures that are over (`closed` is true): out of the officer list's default view.
+CLOSED_STATUSES = ("cancelled", "complete", "closed", "unsuccessful", "withdrawn")
+
 
 class TenderListing(Base):
     """An assessed tender's listing keys: the assessment's verdict, score and value, the
-    tender's deadline, publication, buyer and codes (JSON text of `cpv_codes`, `regions`)."""
+    tender's deadline, publication, buyer, codes (JSON text of `cpv_codes`, `regions`) and
+    status, `closed` when that is one of `CLOSED_STATUSES`."""
 
     __tablename__ = "tender_listing"
 
@@ -32,11 +36,13 @@ class TenderListing(Base):
     main_cpv: Mapped[str | None] = mapped_column(String(8))
     cpv_codes: Mapped[str | None] = mapped_column(Text)
     regions: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str | None] = mapped_column(String(40))
+    closed: Mapped[bool] = mapped_column(Boolean)
 
 
 def _sort_indexes() -> list[Index]:
-    """One index per sort of the officer list, flagged only and all; NULLs last, written
-    `x IS NULL, x` because SQLite has no NULLS LAST in an index."""
+    """One index per sort of the officer list, flagged and open (its default view) and all;
+    NULLs last, written `x IS NULL, x` because SQLite has no NULLS LAST in an index."""
     table = TenderListing.__table__.c
     score, tender = table.score.desc(), table.tender_id
     value = (table.aggregated_value.is_(None), table.aggregated_value.desc())
@@ -49,7 +55,8 @@ def _sort_indexes() -> list[Index]:
     }
     indexes = []
     for name, keys in sorts.items():
-        indexes.append(Index(f"ix_tender_listing_flagged_by_{name}", table.should_split, *keys))
+        flagged_open = (table.should_split, table.closed)
+        indexes.append(Index(f"ix_tender_listing_flagged_by_{name}", *flagged_open, *keys))
         indexes.append(Index(f"ix_tender_listing_all_by_{name}", *keys))
     return indexes
 

@@ -31,6 +31,10 @@ class TenderFilter:
     offset: int = 0
 
 
+# `text` for a LIKE pattern with `escape="\\"` (defined beside the search it serves).
+escape_like = search.like_escape
+
+
 def list_tenders(session: Session, flt: TenderFilter) -> list[dict[str, Any]]:
     """Every stored tender matching the filter, newest publication first.
 

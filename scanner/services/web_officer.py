@@ -24,9 +24,10 @@ from scanner.models import (
     TenderListing,
     User,
 )
+from scanner.models.listing import CLOSED_STATUSES as LISTING_CLOSED_STATUSES
 from scanner.orgs import RateTable, load_rates
-from scanner.storage.organisations import active_org_profiles
-from scanner.storage.search import like_escape
+from scanner.services.queries import escape_like
+from scanner.storage.organisations import active_org_profiles, listed_slugs
 
 VALUE_BANDS: dict[str, tuple[Decimal | None, Decimal | None]] = {
     "under-100k": (None, Decimal(100_000)),
@@ -44,6 +45,11 @@ SORTS: dict[str, tuple[ColumnElement[Any], ...]] = {
     "buyer": (_L.buyer_name.is_(None), _L.buyer_name.asc(), _L.score.desc()),
 }
 PAGE_SIZES = (10, 25, 50, 100)
+# Procedures that are over: nothing left to divide, so out of the default list.
+CLOSED_STATUSES = LISTING_CLOSED_STATUSES
+# The status choices of the list: "open" (the default: every status but the closed ones),
+# "all", or one stored status.
+STATUS_CHOICES = ("open", "all", "active", "planning", "planned", *CLOSED_STATUSES)
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,7 @@ class OfficerFilter:
     region: str = ""
     min_score: float | None = None
     flagged: bool = True
+    status: str = "open"
     sort: str = "score"
     page: int = 1
     per_page: int = 25
@@ -106,6 +113,7 @@ def list_flagged(session: Session, flt: OfficerFilter) -> tuple[list[dict[str, A
             "regions": row.regions,
             "deadline_at": row.deadline_at.isoformat() if row.deadline_at else None,
             "published_at": row.published_at.isoformat() if row.published_at else None,
+            "tender_status": row.tender_status,
         }
         for row in (found[i] for i in page_ids if i in found)
     ]
@@ -127,6 +135,7 @@ _LIST_COLUMNS = (
     Tender.regions,
     Tender.deadline_at,
     Tender.published_at,
+    Tender.status.label("tender_status"),
 )
 
 
@@ -146,8 +155,12 @@ def _conditions(flt: OfficerFilter) -> list[Any]:
     conditions: list[Any] = []
     if flt.flagged:
         conditions.append(TenderListing.should_split.is_(True))
+    if flt.status == "open":  # `closed`: the status is one of CLOSED_STATUSES (triggers)
+        conditions.append(TenderListing.closed.is_(False))
+    elif flt.status != "all":
+        conditions.append(TenderListing.status == flt.status)
     if flt.buyer:
-        pattern = f"%{like_escape(flt.buyer.lower())}%"
+        pattern = f"%{escape_like(flt.buyer.lower())}%"
         conditions.append(func.lower(TenderListing.buyer_name).like(pattern, escape="\\"))
     low, high = VALUE_BANDS.get(flt.band, (None, None))
     if low is not None:
@@ -155,7 +168,7 @@ def _conditions(flt: OfficerFilter) -> list[Any]:
     if high is not None:
         conditions.append(TenderListing.aggregated_value < high)
     if flt.cpv:
-        code = like_escape("".join(ch for ch in flt.cpv if ch.isdigit())[:8])
+        code = escape_like("".join(ch for ch in flt.cpv if ch.isdigit())[:8])
         conditions.append(
             or_(
                 TenderListing.main_cpv.like(f"{code}%", escape="\\"),
@@ -163,7 +176,7 @@ def _conditions(flt: OfficerFilter) -> list[Any]:
             )
         )
     if flt.region:
-        region = like_escape(flt.region.strip().upper()[:5])
+        region = escape_like(flt.region.strip().upper()[:5])
         conditions.append(TenderListing.regions.like(f'%"{region}%', escape="\\"))
     if flt.min_score is not None:
         conditions.append(TenderListing.score >= flt.min_score)
@@ -179,7 +192,8 @@ def _money(value: Decimal | None) -> str | None:
 
 @dataclass(frozen=True)
 class Depth:
-    """How many registered organisations could bid for one part, and the rule applied."""
+    """How many registered organisations could bid for one part; `names` holds only those of
+    them that agreed to be listed (the count includes everyone)."""
 
     label: str
     value: Decimal | None
@@ -194,12 +208,13 @@ def market_depth(
     rates: RateTable,
     *,
     on: date,
+    listed: frozenset[str],
 ) -> list[Depth]:
     """The whole tender, then each proposed package: an active organisation could bid when the
     value (in the reporting currency) lies within its value range and its CPV interests cover
     one of the part's CPV codes (or, without CPV interests, one of its keywords is in the
     title or scope), either CPV code being the broader; an exclusion term in the text rules
-    it out."""
+    it out. Only organisations in `listed` (their consent, `listed = true`) are named."""
     currency = (assessment or {}).get("currency") or tender.get("currency")
     whole_value = _decimal((assessment or {}).get("aggregated_value") or tender.get("value_amount"))
     whole_text = f"{tender.get('title') or ''} {tender.get('description') or ''}".lower()
@@ -219,8 +234,9 @@ def market_depth(
     result = []
     for label, value, codes, text in parts:
         reporting = _reporting(value, currency, rates, on)
-        fits = [o.name for o in orgs if _could_bid(o, reporting, codes, text)]
-        result.append(Depth(label, value, len(fits), tuple(sorted(fits))))
+        fits = [o for o in orgs if _could_bid(o, reporting, codes, text)]
+        names = tuple(sorted(o.name for o in fits if o.id in listed))
+        result.append(Depth(label, value, len(fits), names))
     return result
 
 
@@ -318,20 +334,22 @@ def list_feedback(
 
 
 class ProfileCache:
-    """The active profiles and the rates, reread at most every `ttl` seconds: market depth
-    needs them on every tender page, and profiles change far less often than pages are read."""
+    """The active profiles, the ids of those that may be named, and the rates, reread at most
+    every `ttl` seconds: market depth needs them on every tender page, and profiles change far
+    less often than pages are read."""
 
     def __init__(self, engine: Engine, rates_file: Path, *, ttl: float = 60.0) -> None:
         self.engine, self.rates_file, self.ttl = engine, rates_file, ttl
         self._lock = threading.Lock()
-        self._loaded: tuple[float, date, RateTable, list[OrgProfile]] | None = None
+        self._loaded: tuple[float, date, RateTable, list[OrgProfile], frozenset[str]] | None = None
 
-    def get(self, on: date) -> tuple[RateTable, list[OrgProfile]]:
+    def get(self, on: date) -> tuple[RateTable, list[OrgProfile], frozenset[str]]:
         with self._lock:
             loaded = self._loaded
             if loaded is None or loaded[1] != on or time.monotonic() - loaded[0] > self.ttl:
                 rates = load_rates(self.rates_file)
                 with self.engine.connect() as conn:
                     profiles = active_org_profiles(conn, rates, on=on)
-                loaded = self._loaded = (time.monotonic(), on, rates, profiles)
-            return loaded[2], loaded[3]
+                    listed = listed_slugs(conn)
+                loaded = self._loaded = (time.monotonic(), on, rates, profiles, listed)
+            return loaded[2], loaded[3], loaded[4]

@@ -187,3 +187,14 @@ def test_model_and_migration_agree_on_the_listing_table(engine: Engine) -> None:
     # The trigram indexes exist only where pg_trgm could be installed: not in the model.
     found = [d for d in differences if "tender_listing" in repr(d) and "_trigram" not in repr(d)]
     assert found == []
+
+
+def test_closed_tenders_leave_the_default_list_when_their_status_changes(
+    engine: Engine, stored: dict[str, int]
+) -> None:
+    assert listed(engine) == ["ocds-c", "ocds-b", "ocds-a"]
+    with engine.begin() as conn:
+        conn.execute(update(Tender).where(Tender.id == stored["ocds-b"]).values(status="cancelled"))
+    assert listed(engine) == ["ocds-c", "ocds-a"]  # "open": every status but the closed ones
+    assert listed(engine, status="all") == ["ocds-c", "ocds-b", "ocds-a"]
+    assert listed(engine, status="cancelled") == ["ocds-b"]

@@ -12,7 +12,7 @@ serve the officer list and the API's tender listing without reading every row (i
   a GIN index on the `tsvector` of title and buyer.
 
 Revision ID: 0016
-Revises: 0015
+Revises: 0012
 Create Date: 2026-12-07 19:40:00
 """
 
@@ -22,24 +22,29 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from scanner.models.listing import LISTING_INDEXES
+from scanner.models.listing import CLOSED_STATUSES, LISTING_INDEXES
 from scanner.models.tender import TENDER_LISTING_INDEXES
 from scanner.storage.search import POSTGRES_TEXT_VECTOR
 
 revision = '0016'
-down_revision = '0015'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
 JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql')
 
+_CLOSED = ', '.join(f"'{status}'" for status in CLOSED_STATUSES)
 _FROM_TENDER = (
     't.deadline_at, t.published_at, t.buyer_name, t.main_cpv, '
-    'CAST(t.cpv_codes AS TEXT), CAST(t.regions AS TEXT)'
+    'CAST(t.cpv_codes AS TEXT), CAST(t.regions AS TEXT), '
+    f't.status, COALESCE(t.status IN ({_CLOSED}), FALSE)'
+)
+_COLUMNS = (
+    'tender_id, should_split, score, aggregated_value, deadline_at, published_at, buyer_name,'
+    ' main_cpv, cpv_codes, regions, status, closed'
 )
 BACKFILL = (
-    'INSERT INTO tender_listing (tender_id, should_split, score, aggregated_value, deadline_at,'
-    ' published_at, buyer_name, main_cpv, cpv_codes, regions)'
+    f'INSERT INTO tender_listing ({_COLUMNS})'
     f' SELECT a.tender_id, a.should_split, a.score, a.aggregated_value, {_FROM_TENDER}'
     ' FROM split_assessments a JOIN tenders t ON t.id = a.tender_id'
 )
@@ -47,12 +52,12 @@ _TENDER_KEYS_CHANGED = (
     'OLD.deadline_at IS NOT NEW.deadline_at OR OLD.published_at IS NOT NEW.published_at'
     ' OR OLD.buyer_name IS NOT NEW.buyer_name OR OLD.main_cpv IS NOT NEW.main_cpv'
     ' OR OLD.cpv_codes IS NOT NEW.cpv_codes OR OLD.regions IS NOT NEW.regions'
+    ' OR OLD.status IS NOT NEW.status'
 )
 
 SQLITE_UP = [
     f"""CREATE TRIGGER split_assessments_listing_insert AFTER INSERT ON split_assessments BEGIN
-        INSERT OR REPLACE INTO tender_listing (tender_id, should_split, score,
-            aggregated_value, deadline_at, published_at, buyer_name, main_cpv, cpv_codes, regions)
+        INSERT OR REPLACE INTO tender_listing ({_COLUMNS})
         SELECT NEW.tender_id, NEW.should_split, NEW.score, NEW.aggregated_value, {_FROM_TENDER}
         FROM tenders t WHERE t.id = NEW.tender_id;
     END""",
@@ -66,11 +71,12 @@ SQLITE_UP = [
         DELETE FROM tender_listing WHERE tender_id = OLD.tender_id;
     END""",
     f"""CREATE TRIGGER tenders_listing_keys AFTER UPDATE OF deadline_at, published_at,
-        buyer_name, main_cpv, cpv_codes, regions ON tenders WHEN {_TENDER_KEYS_CHANGED}
+        buyer_name, main_cpv, cpv_codes, regions, status ON tenders WHEN {_TENDER_KEYS_CHANGED}
     BEGIN
         UPDATE tender_listing SET deadline_at = NEW.deadline_at,
             published_at = NEW.published_at, buyer_name = NEW.buyer_name,
-            main_cpv = NEW.main_cpv, cpv_codes = NEW.cpv_codes, regions = NEW.regions
+            main_cpv = NEW.main_cpv, cpv_codes = NEW.cpv_codes, regions = NEW.regions,
+            status = NEW.status, closed = COALESCE(NEW.status IN ({_CLOSED}), FALSE)
         WHERE tender_id = NEW.id;
     END""",
     # Words of title and buyer, for search.
@@ -110,8 +116,7 @@ POSTGRES_UP = [
         IF TG_OP = 'DELETE' THEN
             DELETE FROM tender_listing WHERE tender_id = OLD.tender_id;
         ELSIF TG_OP = 'INSERT' THEN
-            INSERT INTO tender_listing (tender_id, should_split, score, aggregated_value,
-                deadline_at, published_at, buyer_name, main_cpv, cpv_codes, regions)
+            INSERT INTO tender_listing ({_COLUMNS})
             SELECT NEW.tender_id, NEW.should_split, NEW.score, NEW.aggregated_value,
                 {_FROM_TENDER}
             FROM tenders t WHERE t.id = NEW.tender_id
@@ -127,17 +132,18 @@ POSTGRES_UP = [
     """CREATE TRIGGER split_assessments_listing AFTER INSERT OR DELETE
         OR UPDATE OF should_split, score, aggregated_value ON split_assessments
     FOR EACH ROW EXECUTE FUNCTION lotwise_listing_from_assessment()""",
-    """CREATE FUNCTION lotwise_listing_from_tender() RETURNS trigger AS $$
+    f"""CREATE FUNCTION lotwise_listing_from_tender() RETURNS trigger AS $$
     BEGIN
         UPDATE tender_listing SET deadline_at = NEW.deadline_at,
             published_at = NEW.published_at, buyer_name = NEW.buyer_name,
             main_cpv = NEW.main_cpv, cpv_codes = CAST(NEW.cpv_codes AS TEXT),
-            regions = CAST(NEW.regions AS TEXT)
+            regions = CAST(NEW.regions AS TEXT), status = NEW.status,
+            closed = COALESCE(NEW.status IN ({_CLOSED}), FALSE)
         WHERE tender_id = NEW.id;
         RETURN NULL;
     END $$ LANGUAGE plpgsql""",
     f"""CREATE TRIGGER tenders_listing_keys AFTER UPDATE OF deadline_at, published_at,
-        buyer_name, main_cpv, cpv_codes, regions ON tenders FOR EACH ROW
+        buyer_name, main_cpv, cpv_codes, regions, status ON tenders FOR EACH ROW
     WHEN ({_TENDER_KEYS_CHANGED.replace(' IS NOT ', ' IS DISTINCT FROM ')})
     EXECUTE FUNCTION lotwise_listing_from_tender()""",
     f"CREATE INDEX ix_tenders_text_search ON tenders USING gin (({POSTGRES_TEXT_VECTOR}))",
@@ -176,6 +182,8 @@ def upgrade() -> None:
     sa.Column('main_cpv', sa.String(length=8), nullable=True),
     sa.Column('cpv_codes', sa.Text(), nullable=True),
     sa.Column('regions', sa.Text(), nullable=True),
+    sa.Column('status', sa.String(length=40), nullable=True),
+    sa.Column('closed', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['tender_id'], ['tenders.id'], name=op.f('fk_tender_listing_tender_id_tenders'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('tender_id', name=op.f('pk_tender_listing'))
     )
