@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -80,14 +82,49 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
-def upgrade_schema(engine: Engine) -> None:
-    """Create or upgrade the schema to the latest migration."""
+def upgrade_schema(engine: Engine, target: str = "head") -> None:
+    """Create or upgrade the schema to the latest migration (or to `target`)."""
     from alembic import command
 
-    with engine.begin() as connection:
-        config = alembic_config(engine)
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    with _migrating(engine) as config:
+        command.upgrade(config, target)
+
+
+def downgrade_schema(engine: Engine, target: str) -> None:
+    """Take the schema back to revision `target`, under the same care as an upgrade."""
+    from alembic import command
+
+    with _migrating(engine) as config:
+        command.downgrade(config, target)
+
+
+@contextmanager
+def _migrating(engine: Engine) -> Iterator[Config]:
+    """An Alembic config bound to one transaction of `engine`.
+
+    On SQLite, foreign keys are off while migrating: Alembic's batch mode changes a column by
+    copying the table and dropping the original, and with foreign keys on, that drop runs the
+    ON DELETE actions of every row pointing at it (every lot and assessment of every tender).
+    The pragma only changes outside a transaction, hence its own statement and commit; a
+    foreign-key check must find nothing before the migration commits."""
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        try:
+            with connection.begin():
+                config = alembic_config(engine)
+                config.attributes["connection"] = connection
+                yield config
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"migration left rows without their parent: {broken}")
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
 
 
 class StatisticsRefresher:

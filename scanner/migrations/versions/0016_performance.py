@@ -12,7 +12,7 @@ serve the officer list and the API's tender listing without reading every row (i
   a GIN index on the `tsvector` of title and buyer.
 
 Revision ID: 0016
-Revises: 0012
+Revises: 0010
 Create Date: 2026-12-07 19:40:00
 """
 
@@ -27,7 +27,7 @@ from scanner.models.tender import TENDER_LISTING_INDEXES
 from scanner.storage.search import POSTGRES_TEXT_VECTOR
 
 revision = '0016'
-down_revision = '0012'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
