@@ -26,7 +26,8 @@ POSTGRES_TEXT_VECTOR = (
     f"to_tsvector('{TEXT_CONFIG}'::regconfig, "
     "coalesce(tenders.title, '') || ' ' || coalesce(tenders.buyer_name, ''))"
 )
-_WORD_RE = re.compile(r"\w+")
+# Letters and digits: both indexes split words at "_" as at any other punctuation.
+_WORD_RE = re.compile(r"[^\W_]+")
 _LIKE_SPECIALS = re.compile(r"[%_\\]")
 
 _tender_text = table("tender_text", column("rowid"))

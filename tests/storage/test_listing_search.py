@@ -101,6 +101,7 @@ def listed(engine: Engine, **filters: Any) -> list[str]:
 
 def test_query_words_are_lower_case_words_once() -> None:
     assert query_words("Child  SOFT child-care's") == ["child", "soft", "care", "s"]
+    assert query_words("snake_case 100%_sla") == ["snake", "case", "100", "sla"]
 
 
 def test_search_finds_words_by_their_start_in_title_or_buyer(
