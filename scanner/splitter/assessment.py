@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
+from scanner.ingest.purpose import Purpose, purpose_of
 from scanner.ingest.tender import NormalisedTender
 from scanner.splitter.facts import Facts, read_facts
 from scanner.splitter.law import Law, law_of, regime_of
@@ -33,9 +34,14 @@ def assess(tender: NormalisedTender, *, now: datetime, thresholds: Thresholds) -
     codes = [c for c in (tender.main_cpv, *facts.codes) if c]
     law = law_of(tender, facts.text, codes, thresholds, now.date())
     language = _language(tender)
-    packages = propose(tender, facts, law, language)
+    purpose = purpose_of(tender)
+    # Only a purchase has a requirement a buyer could let in lots: a grant call's value is a
+    # fund shared by many applicants, a concession's or sale's a price paid to the buyer.
+    packages = propose(tender, facts, law, language) if purpose.procurement else ()
     products = _products(tender)
     signals = evaluate(tender, facts, law, now, packages, products)
+    if not purpose.procurement:
+        signals = (*signals, _not_a_purchase(purpose))
     procedure, note = aggregation(facts, law, tender.currency)
     gaps = _gaps(tender, facts, law)
     has_structure = bool(tender.items or tender.lots or facts.phases or facts.work)
@@ -65,6 +71,22 @@ def assess(tender: NormalisedTender, *, now: datetime, thresholds: Thresholds) -
         civic_friendliness=civic_friendliness(signals),
         rules_version=thresholds.rules_version,
         regime=regime_of(law, facts.value),
+    )
+
+
+def _not_a_purchase(purpose: Purpose) -> Signal:
+    """The signal that stops any division: there is no contract to divide."""
+    what = {"grant": "a grant or subsidy call", "concession": "a concession to the public"}
+    return Signal(
+        code="not_a_purchase",
+        fired=True,
+        reason=(
+            f"This notice is {what.get(purpose.kind, 'a sale')}, not a purchase "
+            f"({'; '.join(purpose.evidence)}): its value is not one contract's size and "
+            "there is no requirement to divide into lots"
+        ),
+        source="Lotwise: what a notice is for (grant, concession and sale wording)",
+        weight=-1.0,
     )
 
 

@@ -188,3 +188,22 @@ def test_every_signal_has_a_reason_and_a_source() -> None:
     )
     assert result.signals
     assert all(s.reason and s.source for s in result.signals)
+
+
+def test_a_grant_call_gets_no_packages_and_says_why() -> None:
+    """A fund's total is no contract's size: nothing to divide, whatever its structure."""
+    items = tuple(Item(str(n), f"Voucher for firm {n}", ()) for n in range(6))
+    fields: dict[str, Any] = {
+        "value_amount": Decimal("2000000"),
+        "currency": "EUR",
+        "countries": ("IT",),
+        "items": items,
+        "description": "Sostegno alle imprese del territorio, sei linee di intervento.",
+    }
+    grant = run(title="Contributi a fondo perduto per le imprese", **fields)
+    stop = signal(grant, "not_a_purchase")
+    assert stop.fired and "grant" in stop.reason and "fondo perduto" in stop.reason
+    assert grant.packages == () and not grant.should_split and grant.score == 0.0
+    bought = run(title="Servizi di consulenza per le imprese", main_cpv="79411000", **fields)
+    assert not [s for s in bought.signals if s.code == "not_a_purchase"]
+    assert len(bought.packages) >= 2
