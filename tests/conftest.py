@@ -10,14 +10,21 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from required import SHARED_DIR, require_or_skip
+from schema_template import migrate
 from sqlalchemy import Engine, text
 
-from scanner.storage.database import make_engine, upgrade_schema
+from scanner.storage.database import make_engine
+
+# pytest-xdist starts its workers with COLUMNS=80, and Rich fixes a console's width at import
+# when COLUMNS is set: the tests that set their own width (monkeypatch) would get 80 columns.
+os.environ.pop("COLUMNS", None)
+os.environ.pop("LINES", None)
 
 POSTGRES_URL = os.environ.get(
     "LOTWISE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -47,20 +54,36 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'lotwise.sqlite'}"
 
 
-@pytest.fixture
-def postgres_url(postgres_unavailable: str | None) -> Iterator[str]:
-    """A PostgreSQL URL whose search_path is a fresh schema, dropped after the test."""
-    if postgres_unavailable:
-        require_or_skip(postgres_unavailable, "LOTWISE_REQUIRE_POSTGRES")
+@contextmanager
+def _fresh_postgres_schema(unavailable: str | None) -> Iterator[str]:
+    """A PostgreSQL URL whose search_path is a fresh schema, dropped afterwards."""
+    if unavailable:
+        require_or_skip(unavailable, "LOTWISE_REQUIRE_POSTGRES")
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = make_engine(POSTGRES_URL)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     separator = "&" if "?" in POSTGRES_URL else "?"
-    yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    try:
+        yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def postgres_url(postgres_unavailable: str | None) -> Iterator[str]:
+    """A PostgreSQL URL whose search_path is a fresh schema, dropped after the test."""
+    with _fresh_postgres_schema(postgres_unavailable) as url:
+        yield url
+
+
+@pytest.fixture
+def another_postgres_url(postgres_unavailable: str | None) -> Iterator[str]:
+    """A second fresh schema, for tests that compare two databases."""
+    with _fresh_postgres_schema(postgres_unavailable) as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -74,7 +97,7 @@ def database_url(request: pytest.FixtureRequest) -> str:
 def engine(database_url: str) -> Iterator[Engine]:
     """A migrated database on each backend."""
     engine = make_engine(database_url)
-    upgrade_schema(engine)
+    migrate(engine)
     yield engine
     engine.dispose()
 

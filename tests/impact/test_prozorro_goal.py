@@ -15,13 +15,14 @@ from typing import Any
 import pytest
 from outcome_fixtures import NOW
 from required import SHARED_DIR, require_shared
+from schema_template import migrate
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from scanner.services import impact as service
 from scanner.services.ingest import ingest_files
 from scanner.settings import PROJECT_ROOT
-from scanner.storage.database import make_engine, upgrade_schema
+from scanner.storage.database import make_engine
 
 COMPETITIVE = ("open", "selective")
 SAMPLE = SHARED_DIR / "samples" / "prozorro" / "prozorro_lviv_2026-10_release_package.json.gz"
@@ -42,7 +43,7 @@ def prozorro(
     """The sample ingested once, as `lotwise ingest` does (the data, not the database, is what
     this module tests: SQLite only)."""
     engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('prozorro') / 'lotwise.sqlite'}")
-    upgrade_schema(engine)
+    migrate(engine)
     (outcome,) = ingest_files(engine, [SAMPLE], source_name="prozorro", now=lambda: NOW)
     assert outcome.ok and outcome.result.errors == []  # 0 crashes, 0 unusable records
     assert outcome.result.new == len(raw)

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from outcome_fixtures import NOW
 from required import SHARED_DIR, require_shared
+from schema_template import migrate
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -138,10 +139,10 @@ def _eforms_samples() -> list[Any]:
 
 @pytest.mark.parametrize("path", _eforms_samples(), ids=lambda p: getattr(p, "stem", "none"))
 def test_eforms_result_notices_give_winners_and_tender_counts(sqlite_url: str, path: Path) -> None:
-    from scanner.storage.database import make_engine, upgrade_schema
+    from scanner.storage.database import make_engine
 
     engine = make_engine(sqlite_url)
-    upgrade_schema(engine)
+    migrate(engine)
     data = require_shared(path).read_bytes()
     root = ET.fromstring(data)
     result = root.find(".//efac:NoticeResult", EFORMS_NS)

@@ -11,13 +11,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
+from schema_template import migrate
 from sqlalchemy import Engine, insert, text
 
 from scanner.models import CrawlError, CrawlRun, Source
 from scanner.services.health import healthz, prometheus_text, source_health
 from scanner.sources import SourceConfig
 from scanner.storage import locks
-from scanner.storage.database import make_engine, upgrade_schema
+from scanner.storage.database import make_engine
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 REPO = Path(__file__).resolve().parents[2]
@@ -144,7 +145,7 @@ def test_status_and_crawl_commands_respect_health_and_the_lock(
 ) -> None:
     database_url = sqlite_url
     engine = make_engine(sqlite_url)
-    upgrade_schema(engine)
+    migrate(engine)
     _seed(engine)
     sources = tmp_path / "sources.toml"
     sources.write_text('[sources.alpha]\nurl = "http://127.0.0.1:9/a"\ninterval = "1h"\n')

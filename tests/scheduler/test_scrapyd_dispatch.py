@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 from sched_support import REPO, counts, free_port, make_settings, runs, source_toml, two_page_routes
+from schema_template import migrate
 from sqlalchemy import Engine, func, select
 
 from scanner.demo.server import RecordedServer
@@ -20,7 +21,7 @@ from scanner.models import SourceLock
 from scanner.scheduler.runner import Runner
 from scanner.scheduler.scrapyd import ScrapydClient, ScrapydError
 from scanner.sources import load_sources
-from scanner.storage.database import make_engine, upgrade_schema
+from scanner.storage.database import make_engine
 
 PATH = "/remote/releases"
 
@@ -70,7 +71,7 @@ max_proc = 2
 def shared_engine(postgres_url: str) -> Iterator[Engine]:
     """PostgreSQL: the store a Scrapyd worker on another host would share."""
     engine = make_engine(postgres_url)
-    upgrade_schema(engine)
+    migrate(engine)
     yield engine
     engine.dispose()
 

@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from schema_template import migrate
 from sqlalchemy import Engine, select
 
 from scanner.models import CrawlError, CrawlRun, Source, Tender
-from scanner.storage.database import make_engine, upgrade_schema
+from scanner.storage.database import make_engine
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -116,7 +117,7 @@ class Crawler:
 def make_crawler(database_url: str, tmp_path: Path) -> Crawler:
     """A migrated database and the environment of a fast test crawl (1 s timeout, 1 retry)."""
     engine = make_engine(database_url)
-    upgrade_schema(engine)
+    migrate(engine)
     sources_file = tmp_path / "sources.toml"
     env = {
         **os.environ,

@@ -11,6 +11,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from schema_template import migrate
 from sqlalchemy import Engine
 from web_fixtures import (
     DEMO_ORGS,
@@ -32,7 +33,7 @@ from scanner.services.crawl import CrawlOutcome
 from scanner.services.organisations import import_organisations
 from scanner.services.web_operator import CrawlLauncher
 from scanner.settings import Settings
-from scanner.storage.database import make_engine, upgrade_schema
+from scanner.storage.database import make_engine
 from scanner.web import create_app
 
 
@@ -118,7 +119,7 @@ def sqlite_site(sqlite_url: str, tmp_path: Path, mailbox: Mailbox) -> Iterator[S
     """The seeded site on SQLite alone, for pages whose behaviour does not depend on the
     database (seeding is the slow part of these tests)."""
     engine = make_engine(sqlite_url)
-    upgrade_schema(engine)
+    migrate(engine)
     yield _site(engine, sqlite_url, tmp_path, mailbox)
     engine.dispose()
 

@@ -20,6 +20,7 @@ import pytest
 import uvicorn
 from aiosmtpd.controller import Controller
 from required import require_or_skip
+from schema_template import migrate
 from sqlalchemy import Engine, func, select, update
 from web_fixtures import (
     NOW,
@@ -39,7 +40,7 @@ from scanner.services.crawl import CrawlOutcome
 from scanner.services.web_operator import CrawlLauncher
 from scanner.settings import PROJECT_ROOT
 from scanner.storage.crawls import ensure_source
-from scanner.storage.database import make_engine, upgrade_schema
+from scanner.storage.database import make_engine
 from scanner.web import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -90,7 +91,7 @@ class Served:
 def served(sqlite_url: str, tmp_path: Path) -> Iterator[Served]:
     """The seeded app under a real uvicorn server and a real SMTP server on loopback."""
     engine = make_engine(sqlite_url)
-    upgrade_schema(engine)
+    migrate(engine)
     seed(engine, tmp_path)
     _spread_over_days_and_sources(engine)
     add_error(engine)

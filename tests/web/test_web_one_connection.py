@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from schema_template import migrate
 from web_fixtures import (
     NOW,
     PASSWORD,
@@ -18,13 +19,13 @@ from web_fixtures import (
     web_settings,
 )
 
-from scanner.storage.database import make_engine, upgrade_schema
+from scanner.storage.database import make_engine
 from scanner.web import create_app
 
 
 def test_each_page_needs_one_connection_at_a_time(sqlite_url: str, tmp_path: Path) -> None:
     setup = make_engine(sqlite_url)
-    upgrade_schema(setup)
+    migrate(setup)
     seed(setup, tmp_path)
     add_error(setup)
     slugs = org_slugs(setup)
