@@ -159,8 +159,8 @@ class DigestBuilder:
             organisation_name=org.name,
             frequency=org.frequency,
             period=period,
-            new=tuple(self._item(row) for row in found[:NEW_LIMIT]),
-            closing=tuple(self._item(row) for row in closing),
+            new=tuple(self._item(row, org.slug) for row in found[:NEW_LIMIT]),
+            closing=tuple(self._item(row, org.slug) for row in closing),
             more_new=max(len(found) - NEW_LIMIT, 0),
         )
         unsubscribe = self.signer.url(org.slug, org.token_version, "unsubscribe")
@@ -189,7 +189,7 @@ class DigestBuilder:
             window_start=since,
         )
 
-    def _item(self, row: store.MatchRow) -> DigestItem:
+    def _item(self, row: store.MatchRow, slug: str) -> DigestItem:
         part = row.kind in ("buyer_lot", "suggested_package")
         return DigestItem(
             match_id=row.match_id,
@@ -204,7 +204,7 @@ class DigestBuilder:
             score=row.score,
             explanation=row.explanation,
             notice_url=row.notice_url,
-            page_url=opportunity_url(self.config.base_url, row.tender_id, row.opportunity_id),
+            page_url=opportunity_url(self.config.base_url, slug, row.opportunity_id),
         )
 
 

@@ -13,6 +13,7 @@ from scanner.matching.opportunities import PACKAGE_ADVICE
 from scanner.models import Organisation
 from scanner.orgs import load_rates
 from scanner.services import recipients
+from scanner.services.opportunity_page import opportunity_page
 from scanner.services.users import Account
 from scanner.services.web_orgs import (
     calendar,
@@ -59,6 +60,19 @@ def dashboard(request: Request, account: Member, slug: str) -> Response:
             "package_advice": PACKAGE_ADVICE,
         },
     )
+
+
+@router.get("/orgs/{slug}/opportunities/{opportunity_id}")
+def opportunity(request: Request, account: Member, slug: str, opportunity_id: str) -> Response:
+    """Everything needed to decide whether to bid for one of the organisation's matches."""
+    own_organisation(account, slug, write=False)
+    state = request.app.state
+    page = opportunity_page(state.engine, slug, opportunity_id, now=state.now())
+    if page is None:
+        raise HTTPException(
+            404, "This opportunity is no longer among your matches (it may have closed)."
+        )
+    return render(request, "org/opportunity.html", {"page": page})
 
 
 @router.get("/orgs/{slug}/profile")
