@@ -28,6 +28,8 @@ ROUTES: list[tuple[str, str, set[str | None], dict[str, Any]]] = [
     ("GET", "/orgs/{own}/matches.ics", {"org_a", "operator"}, {}),
     ("POST", "/orgs/{own}/digest", {"org_a"}, {"frequency": "daily"}),
     ("GET", "/orgs/{own}/opportunities/tender:0", {"org_a", "operator"}, {}),
+    ("POST", "/orgs/{own}/opportunities/tender:0/track", {"org_a"}, {"state": "saved"}),
+    ("GET", "/orgs/{own}/tracking", {"org_a", "operator"}, {}),
     ("GET", "/operator", {"operator"}, {}),
     ("GET", "/metrics", {"operator"}, {}),
     ("POST", "/operator/crawl", {"operator"}, {"source": "find_a_tender"}),
@@ -71,6 +73,8 @@ TEMPLATES = {
     "/orgs/{own}/matches.ics": "/orgs/{slug}/matches.ics",
     "/orgs/{own}/digest": "/orgs/{slug}/digest",
     "/orgs/{own}/opportunities/tender:0": "/orgs/{slug}/opportunities/{opportunity_id}",
+    "/orgs/{own}/opportunities/tender:0/track": "/orgs/{slug}/opportunities/{opportunity_id}/track",
+    "/orgs/{own}/tracking": "/orgs/{slug}/tracking",
     "/operator/errors/{error}/retry": "/operator/errors/{error_id}/retry",
     "/api/v1/tenders/{tender}": "/api/v1/tenders/{tender_id}",
     "/api/v1/assessments/{tender}": "/api/v1/assessments/{tender_id}",
@@ -128,7 +132,7 @@ def test_an_organisation_is_refused_every_route_of_another_organisation(site: Si
         response = _call(client, method, template.format(own=other), data)
         assert response.status_code == 403, (method, template, response.status_code)
         tried += 1
-    assert tried == 7
+    assert tried == 9
     # ... and nothing of the other organisation leaked or changed
     operator = site.client("operator")
     assert "Renamed" not in operator.get(f"/orgs/{other}").text

@@ -4,6 +4,7 @@ against the signed-in account: an organisation reaches only its own profile and 
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 from scanner.matching.opportunities import PACKAGE_ADVICE
 from scanner.models import Organisation
 from scanner.orgs import load_rates
-from scanner.services import recipients
+from scanner.services import recipients, tracking
 from scanner.services.opportunity_page import opportunity_page
 from scanner.services.users import Account
 from scanner.services.web_orgs import (
@@ -50,12 +51,16 @@ def dashboard(request: Request, account: Member, slug: str) -> Response:
     own_organisation(account, slug, write=False)
     org = _organisation(request, slug)
     engine = request.app.state.engine
+    shown, dismissed = tracking.ranked(
+        matches_of(engine, org.id), tracking.states_of(engine, org.id)
+    )
     return render(
         request,
         "org/dashboard.html",
         {
             "org": org,
-            "matches": matches_of(engine, org.id),
+            "matches": shown,
+            "dismissed": dismissed,
             "frequency": frequency_of(engine, slug),
             "package_advice": PACKAGE_ADVICE,
         },
@@ -72,7 +77,67 @@ def opportunity(request: Request, account: Member, slug: str, opportunity_id: st
         raise HTTPException(
             404, "This opportunity is no longer among your matches (it may have closed)."
         )
-    return render(request, "org/opportunity.html", {"page": page})
+    return render(
+        request,
+        "org/opportunity.html",
+        {
+            "page": page,
+            "tracking": tracking.state_of(state.engine, slug, opportunity_id),
+            "states": tracking.STATES,
+            "reasons": tracking.DISMISS_REASONS,
+            "can_track": account.role == "organisation",
+        },
+    )
+
+
+@router.post(
+    "/orgs/{slug}/opportunities/{opportunity_id}/track", dependencies=[Depends(require_csrf)]
+)
+def track(
+    request: Request, account: Member, slug: str, opportunity_id: str, form: Fields
+) -> Response:
+    """Save, dismiss (with a reason), bid or no-bid, with a note; `clear` forgets it."""
+    own_organisation(account, slug, write=True)
+    state = request.app.state
+    try:
+        done = tracking.track(
+            state.engine,
+            slug,
+            opportunity_id,
+            action=form.get("state", ""),
+            reason=form.get("reason", ""),
+            note=form.get("note", ""),
+            user_email=account.email,
+            now=state.now(),
+        )
+    except tracking.TrackingError as exc:
+        flash(request, str(exc), "error")
+    except LookupError:
+        raise HTTPException(404, "This opportunity is not among your matches.") from None
+    else:
+        flash(request, done)
+    back = (
+        f"/orgs/{slug}/tracking"
+        if form.get("back") == "tracking"
+        else f"/orgs/{slug}/opportunities/{quote(opportunity_id, safe=':')}"
+    )
+    return RedirectResponse(back, status_code=303)
+
+
+@router.get("/orgs/{slug}/tracking")
+def tracking_page(request: Request, account: Member, slug: str) -> Response:
+    """Everything the organisation saved, bid for, decided against or dismissed."""
+    own_organisation(account, slug, write=False)
+    org = _organisation(request, slug)
+    return render(
+        request,
+        "org/tracking.html",
+        {
+            "org": org,
+            "groups": tracking.tracking_list(request.app.state.engine, slug),
+            "states": tracking.STATES,
+        },
+    )
 
 
 @router.get("/orgs/{slug}/profile")
