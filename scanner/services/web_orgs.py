@@ -1,14 +1,13 @@
 """An organisation's own view: its profile (edited with the same validation as an import), its
-current matches with their explanations, an iCalendar of their deadlines, and its digest
-frequency."""
+current matches with their explanations, and its digest frequency (the calendar feed is in
+`services.calendar_feed`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from icalendar import Calendar, Event
 from sqlalchemy import Engine
 
 from scanner.matching.opportunities import KIND_LABELS, PACKAGE_ADVICE
@@ -144,28 +143,3 @@ def set_frequency(engine: Engine, slug: str, frequency: str, *, now: datetime) -
         if found is None:
             raise LookupError(slug)
         digest_store.set_preference(conn, found[0], now, frequency=frequency)
-
-
-def calendar(matches: list[dict[str, Any]], *, base_url: str, slug: str, now: datetime) -> bytes:
-    """An iCalendar with one event per matched tender's deadline (a 30-minute slot ending at
-    the deadline, so calendars show it on the right day and time); matches without a deadline
-    are left out."""
-    cal = Calendar()
-    cal.add("prodid", "-//Lotwise//matches//EN")
-    cal.add("version", "2.0")
-    cal.add("x-wr-calname", f"Lotwise deadlines: {slug}")
-    for match in matches:
-        if not match["deadline_at"]:
-            continue
-        deadline = datetime.fromisoformat(match["deadline_at"])
-        url = f"{base_url.rstrip('/')}/tenders/{match['tender_id']}"
-        event = Event()
-        event.add("uid", f"lotwise-{slug}-{match['opportunity_id']}@lotwise")
-        event.add("dtstamp", now)
-        event.add("dtstart", deadline - timedelta(minutes=30))
-        event.add("dtend", deadline)
-        event.add("summary", f"Deadline: {match['tender_title']}")
-        event.add("description", f"{match['explanation']}\n{url}")
-        event.add("url", url)
-        cal.add_component(event)
-    return bytes(cal.to_ical())

@@ -19,7 +19,9 @@ from scanner.models import (
     Organisation,
     SplitAssessment,
     Tender,
+    Tracking,
 )
+from scanner.storage.tracking import QUIET_STATES
 
 SIMILAR_LIMIT = 5
 
@@ -179,9 +181,48 @@ def listed_partners(
     return sorted(found.items())
 
 
+def calendar_rows(conn: Connection, organisation_id: int) -> list[dict[str, Any]]:
+    """The organisation's matches it has not dismissed or decided against, with the tender's
+    buyer, submission deadline and published `tender` object (for its other dates), by
+    tender. Read on every request, so a moved deadline shows at the next refresh."""
+    quiet = (
+        select(Tracking.opportunity_id)
+        .where(
+            Tracking.organisation_id == organisation_id,
+            Tracking.state.in_(QUIET_STATES),
+        )
+        .scalar_subquery()
+    )
+    rows = conn.execute(
+        select(
+            Match.opportunity_id,
+            Match.kind,
+            Match.title,
+            Match.explanation,
+            Tender.id.label("tender_id"),
+            Tender.title.label("tender_title"),
+            Tender.buyer_name,
+            Tender.deadline_at,
+            Tender.status,
+            Tender.raw,
+        )
+        .join(Tender, Tender.id == Match.tender_id)
+        .where(Match.organisation_id == organisation_id, Match.opportunity_id.not_in(quiet))
+        .order_by(Tender.id, Match.score.desc())
+    ).mappings()
+    return [
+        {
+            **{k: v for k, v in row.items() if k != "raw"},
+            "published": row["raw"].get("tender") if isinstance(row["raw"], dict) else None,
+        }
+        for row in rows
+    ]
+
+
 __all__ = [
     "OpportunityRecord",
     "PastAward",
+    "calendar_rows",
     "listed_partners",
     "opportunity",
     "similar_awards",

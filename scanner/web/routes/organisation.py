@@ -13,11 +13,10 @@ from sqlalchemy.orm import Session
 from scanner.matching.opportunities import PACKAGE_ADVICE
 from scanner.models import Organisation
 from scanner.orgs import load_rates
-from scanner.services import recipients, tracking
+from scanner.services import calendar_feed, recipients, tracking
 from scanner.services.opportunity_page import opportunity_page
 from scanner.services.users import Account
 from scanner.services.web_orgs import (
-    calendar,
     frequency_of,
     matches_of,
     profile_form,
@@ -62,6 +61,7 @@ def dashboard(request: Request, account: Member, slug: str) -> Response:
             "matches": shown,
             "dismissed": dismissed,
             "frequency": frequency_of(engine, slug),
+            "feed_url": calendar_feed.feed_url(engine, request.app.state.feed_signer, slug),
             "package_advice": PACKAGE_ADVICE,
         },
     )
@@ -210,15 +210,11 @@ def save_profile(request: Request, account: Member, slug: str, form: Fields) -> 
 
 @router.get("/orgs/{slug}/matches.ics")
 def matches_ics(request: Request, account: Member, slug: str) -> Response:
+    """The calendar feed's content as a download, for a signed-in user."""
     own_organisation(account, slug, write=False)
-    org = _organisation(request, slug)
+    _organisation(request, slug)
     state = request.app.state
-    body = calendar(
-        matches_of(state.engine, org.id),
-        base_url=state.settings.base_url,
-        slug=slug,
-        now=state.now(),
-    )
+    body = calendar_feed.calendar_of(state.engine, state.settings.base_url, slug, now=state.now())
     return Response(
         body,
         media_type="text/calendar; charset=utf-8",
@@ -226,6 +222,22 @@ def matches_ics(request: Request, account: Member, slug: str) -> Response:
             "Content-Disposition": f'attachment; filename="lotwise-{slug}.ics"',
         },
     )
+
+
+@router.post("/orgs/{slug}/calendar", dependencies=[Depends(require_csrf)])
+def calendar_address(request: Request, account: Member, slug: str) -> Response:
+    """Make the organisation's calendar feed address, or replace it (revoking the old one)."""
+    own_organisation(account, slug, write=True)
+    state = request.app.state
+    had = calendar_feed.feed_url(state.engine, state.feed_signer, slug) is not None
+    calendar_feed.new_feed_url(state.engine, state.feed_signer, slug, now=state.now())
+    flash(
+        request,
+        "New calendar address made: the old one no longer works; subscribe with the new one."
+        if had
+        else "Calendar address made: subscribe to it in your calendar application.",
+    )
+    return RedirectResponse(f"/orgs/{slug}#calendar", status_code=303)
 
 
 @router.post("/orgs/{slug}/digest", dependencies=[Depends(require_csrf)])
