@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from scanner.dedupe.similar import group_similar
 from scanner.matching.opportunities import KIND_LABELS, PACKAGE_ADVICE
 from scanner.orgs import RecordError
 from scanner.orgs.loaders import validate_records
@@ -123,6 +124,20 @@ def matches_of(engine: Engine, organisation_id: int) -> list[dict[str, Any]]:
         }
         for row in rows
     ]
+
+
+def grouped(matches: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`matches` (best first) with near-identical notices of other tenders folded under the
+    best of them as its `similar` list, so eight buyers' copies of one audit read as one
+    entry "and 7 similar"."""
+    groups = group_similar(
+        matches,
+        lambda m: (
+            m["tender_title"] if m["kind"] == "tender" else f"{m['tender_title']} {m['title']}"
+        ),
+        lambda m: m["tender_id"],
+    )
+    return [{**group[0], "similar": group[1:]} for group in groups]
 
 
 def frequency_of(engine: Engine, slug: str) -> str:

@@ -18,6 +18,7 @@ from scanner.services.opportunity_page import opportunity_page
 from scanner.services.users import Account
 from scanner.services.web_orgs import (
     frequency_of,
+    grouped,
     matches_of,
     profile_form,
     set_frequency,
@@ -58,7 +59,8 @@ def dashboard(request: Request, account: Member, slug: str) -> Response:
         "org/dashboard.html",
         {
             "org": org,
-            "matches": shown,
+            "matches": grouped(shown),
+            "match_count": len(shown),
             "dismissed": dismissed,
             "frequency": frequency_of(engine, slug),
             "feed_url": calendar_feed.feed_url(engine, request.app.state.feed_signer, slug),
