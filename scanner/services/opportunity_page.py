@@ -213,9 +213,15 @@ def _raw_lot(body: Mapping[str, Any], lot_id: str) -> Mapping[str, Any]:
 
 
 def _single_lot(body: Mapping[str, Any]) -> Mapping[str, Any]:
-    """A tender published as one lot carries its criteria and dates on that lot."""
+    """A tender published as one lot, or whose lots all share their award criteria, carries
+    them on its (first) lot."""
     lots = _list(body.get("lots"))
-    return lots[0] if len(lots) == 1 else {}
+    if len(lots) == 1:
+        return lots[0]
+    criteria = [lot.get("awardCriteria") for lot in lots]
+    if lots and criteria[0] and all(c == criteria[0] for c in criteria):
+        return {"awardCriteria": criteria[0]}
+    return {}
 
 
 def _fit(breakdown: Any) -> list[str]:
@@ -249,7 +255,7 @@ def _procedure(body: Mapping[str, Any], stored: str | None) -> str | None:
     method = _text(body.get("procurementMethod"))
     details = _text(body.get("procurementMethodDetails"))
     plain = METHODS.get(method or "")
-    if plain and details and details.lower() != (method or "").lower():
+    if plain and details and details.lower() not in plain.lower():
         return f"{plain} ({details})"
     return plain or details or stored
 
