@@ -119,18 +119,38 @@ def states_of(engine: Engine, organisation_id: int) -> dict[str, TrackState]:
         return {key: _state(row) for key, row in store.states(conn, organisation_id).items()}
 
 
+# A dismissal for these reasons holds for the tender's other parts too (same work, place and
+# deadline), so they are ranked down; "too large" does not: a smaller lot may still fit.
+WHOLE_TENDER_REASONS = frozenset({"not_our_work", "wrong_place", "too_soon"})
+
+
 def ranked(
     matches: list[dict[str, Any]], states: dict[str, TrackState]
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(matches to show, dismissed ones), each match with its `tracking` state. The dismissed
-    ones are ranked down below all others, kept in their order."""
+    """(matches to show, dismissed ones), each match with its `tracking` state and, when
+    ranked down, a `ranked_down` reason. Dismissed (and no-bid) ones are set apart; the parts
+    of a tender dismissed for a reason that holds for the whole tender follow all the other
+    matches; the order is otherwise kept."""
     shown: list[dict[str, Any]] = []
+    lowered: list[dict[str, Any]] = []
     dismissed: list[dict[str, Any]] = []
+    held: dict[Any, str] = {}
     for match in matches:
         state = states.get(match["opportunity_id"])
-        entry = {**match, "tracking": state}
-        (dismissed if state and state.state in store.QUIET_STATES else shown).append(entry)
-    return shown, dismissed
+        if state and state.state == "dismissed" and state.reason in WHOLE_TENDER_REASONS:
+            held[match["tender_id"]] = state.reason_label or ""
+    for match in matches:
+        state = states.get(match["opportunity_id"])
+        entry = {**match, "tracking": state, "ranked_down": None}
+        if state and state.state in store.QUIET_STATES:
+            dismissed.append(entry)
+        elif state is None and match["tender_id"] in held:
+            reason = held[match["tender_id"]].lower()
+            entry["ranked_down"] = f"You dismissed another part of this tender ({reason})."
+            lowered.append(entry)
+        else:
+            shown.append(entry)
+    return shown + lowered, dismissed
 
 
 def tracking_list(engine: Engine, slug: str) -> dict[str, list[dict[str, Any]]]:

@@ -145,3 +145,36 @@ def test_model_and_migration_agree_on_the_tracking_tables(engine: Engine) -> Non
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
     assert set(TABLES) <= set(inspect(engine).get_table_names())
+
+
+def test_a_dismissal_for_the_tenders_work_ranks_its_other_parts_down_but_too_large_does_not(
+    bare: Bare, tmp_path: Path
+) -> None:
+    deadline = NOW + timedelta(days=30)
+    ingest(
+        bare.engine,
+        tmp_path,
+        [open_release(1, deadline=deadline), open_release(2, deadline=deadline, title="Other")],
+        NOW,
+    )
+    one, two = tender_id(bare.engine, "ocds-opp-1"), tender_id(bare.engine, "ocds-opp-2")
+    own = bare.slugs[0]
+    set_matches(
+        bare.engine,
+        own,
+        [
+            match_row(one, f"tender:{one}", "tender", "Whole audit tender", NOW, 0.95),
+            match_row(one, f"lot:{one}:2", "buyer_lot", "Research lot", NOW, 0.9),
+            match_row(two, f"tender:{two}", "tender", "Other tender", NOW, 0.5),
+        ],
+    )
+    client = bare.client("org_a")
+    _track(client, own, f"tender:{one}", state="dismissed", reason="too_large")
+    page = client.get(f"/orgs/{own}").text
+    assert page.index("Research lot") < page.index("Other tender")  # a smaller lot may fit
+    assert "Ranked down" not in page
+
+    _track(client, own, f"tender:{one}", state="dismissed", reason="not_our_work")
+    page = client.get(f"/orgs/{own}").text
+    assert page.index("Other tender") < page.index("Research lot")
+    assert "Ranked down: You dismissed another part of this tender (not our kind of work)" in page
