@@ -112,7 +112,9 @@ def opportunity_page(
         if found is None:
             return None
         tender = found.tender
-        similar = reads.similar_awards(conn, tender["id"], tender["main_cpv"])
+        codes = [tender["main_cpv"], *(tender["cpv_codes"] or [])]
+        cpv = next((c for c in codes if isinstance(c, str) and len(c) >= 5), None)
+        similar = reads.similar_awards(conn, tender["id"], cpv)
         partners = reads.listed_partners(conn, tender["id"], org.key)
     return build_page(found, slug, org.profile.name, similar, partners, now=now)
 
