@@ -19,6 +19,8 @@ from opportunity_fixtures import (
 )
 from web_fixtures import NOW
 
+from scanner.services.opportunity_page import buyer_contact
+
 
 def _published(bare: Bare, tmp_path: Path) -> int:
     deadline = NOW + timedelta(days=30)
@@ -96,3 +98,49 @@ def test_dashboard_links_to_the_opportunity_page_and_other_ids_are_not_found(
     assert client.get(f"/orgs/{own}/opportunities/lot:{tender}:1").status_code == 404
     assert client.get(f"/orgs/{other}/opportunities/lot:{tender}:1").status_code == 403
     assert client.get(f"/orgs/{own}/opportunities/nonsense").status_code == 404
+
+
+def test_buyer_contact_is_the_organisation_never_a_person() -> None:
+    raw = {
+        "buyer": {"id": "B1", "name": "Leeds City Council"},
+        "parties": [
+            {"id": "S1", "name": "A supplier", "roles": ["supplier"]},
+            {
+                "id": "B1",
+                "name": "Leeds City Council",
+                "address": {"locality": "Leeds", "postalCode": "LS1 1UR"},
+                "contactPoint": {**PERSON, "url": "https://jane.example"},
+                "details": {"url": "javascript:alert(1)"},
+            },
+        ],
+        "tender": {"submissionMethodDetails": "https://portal.example"},
+    }
+    contact = buyer_contact(raw, None)
+    assert contact.name == "Leeds City Council" and contact.address == "Leeds, LS1 1UR"
+    assert contact.url is None  # not a web address, and a contact point's is never read
+    assert all(value not in repr(contact) for value in (*PERSON.values(), "jane.example"))
+
+
+def test_a_bare_notice_says_what_is_not_published(bare: Bare, tmp_path: Path) -> None:
+    release = {
+        "ocid": "ocds-bare-1",
+        "id": "ocds-bare-1-tender",
+        "date": "2026-11-01T00:00:00Z",
+        "tag": ["tender"],
+        "tender": {
+            "id": "T-BARE",
+            "title": "Website maintenance",
+            "awardCriteria": "priceOnly",
+            "tenderPeriod": {"endDate": "not a date"},
+        },
+    }
+    ingest(bare.engine, tmp_path, [release], NOW)
+    tender = tender_id(bare.engine, "ocds-bare-1")
+    own = bare.slugs[0]
+    set_matches(bare.engine, own, [match_row(tender, f"tender:{tender}", "tender", "Web", NOW)])
+    text = bare.client("org_a").get(f"/orgs/{own}/opportunities/tender:{tender}").text
+    assert "The whole tender, as the buyer offers it" in text
+    assert "The notice publishes no dates." in text and "The notice gives no description." in text
+    assert "Price only" in text and text.count("Not published") == 2  # procedure, submission
+    assert "No documents are linked from the notice." in text
+    assert "No similar awards are known yet." in text
