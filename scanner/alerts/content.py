@@ -32,6 +32,8 @@ class DigestItem:
     explanation: str
     notice_url: str | None
     page_url: str
+    # near-identical notices of other tenders, listed under this one ("and 2 similar")
+    similar: tuple[DigestItem, ...] = ()
 
     @property
     def kind_label(self) -> str:
@@ -57,8 +59,15 @@ class DigestContent:
     more_new: int = 0
 
     @property
+    def new_count(self) -> int:
+        """New matches told of, the similar ones grouped under another included."""
+        return sum(1 + len(item.similar) for item in self.new) + self.more_new
+
+    @property
     def match_ids(self) -> list[int]:
-        return [item.match_id for item in (*self.new, *self.closing)]
+        return [
+            found.match_id for item in (*self.new, *self.closing) for found in (item, *item.similar)
+        ]
 
 
 def period_key(frequency: str, now: datetime) -> str:

@@ -63,8 +63,9 @@ class LinkSigner:
         return LinkClaim(str(slug), int(version), str(found))
 
 
-def opportunity_url(base_url: str, tender_id: int, opportunity_id: str) -> str:
-    """The Lotwise page of a tender, pointing at the lot or package when only part fits."""
-    base = f"{base_url.rstrip('/')}/tenders/{tender_id}"
-    kind = opportunity_id.split(":", 1)[0]
-    return base if kind == "tender" else f"{base}#{quote(opportunity_id.replace(':', '-'))}"
+def opportunity_url(base_url: str, slug: str, opportunity_id: str) -> str:
+    """The organisation's own page of one match (the tender, a lot or a suggested package):
+    what it needs to decide whether to bid, not the procurement officer's view."""
+    return (
+        f"{base_url.rstrip('/')}/orgs/{quote(slug)}/opportunities/{quote(opportunity_id, safe=':')}"
+    )

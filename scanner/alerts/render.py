@@ -50,7 +50,7 @@ class DigestRenderer:
 
     def render(self, content: DigestContent, links: DigestLinks, now: datetime) -> RenderedDigest:
         label = period_label(content.frequency, content.period)
-        count = len(content.new) + content.more_new
+        count = content.new_count
         plural = "opportunity" if count == 1 else "opportunities"
         subject = f"{count} new {plural} for {content.organisation_name} ({label})"
         values = {

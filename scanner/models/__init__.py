@@ -17,6 +17,7 @@ from scanner.models.outcome import Award, AwardSupplier, Supplier, TenderOutcome
 from scanner.models.scheduler import SchedulerJob, SourceLock
 from scanner.models.source import Source
 from scanner.models.tender import Lot, Release, Tender
+from scanner.models.tracking import CalendarFeed, Tracking
 from scanner.models.web import AuthAttempt, AuthToken, SuggestionFeedback, User, WebSession
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "Award",
     "AwardSupplier",
     "Base",
+    "CalendarFeed",
     "CanonicalMember",
     "CanonicalOpportunity",
     "CrawlError",
@@ -46,6 +48,7 @@ __all__ = [
     "TenderListing",
     "TenderOutcome",
     "TenderValue",
+    "Tracking",
     "UTCDateTime",
     "User",
     "WebSession",

@@ -11,7 +11,7 @@ import contextlib
 import os
 import secrets
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -31,6 +31,7 @@ from scanner.alerts.links import LinkError, LinkSigner, opportunity_url
 from scanner.alerts.mailer import SmtpConfig, SmtpMailer, is_loopback
 from scanner.alerts.message import POLICY, build_message, envelope_sender, make_message_id
 from scanner.alerts.render import DigestLinks, DigestRenderer
+from scanner.dedupe.similar import group_similar
 from scanner.settings import DEV_SECRET_KEY, Settings
 from scanner.storage import digests as store
 from scanner.storage.organisations import get_organisation
@@ -154,14 +155,16 @@ class DigestBuilder:
         if not found:
             return None
         period = period_key(org.frequency, now)
+        # near-identical notices of several buyers are one entry "and N similar"
+        groups = group_similar(found, _reading_title, lambda row: row.tender_id)
         content = DigestContent(
             organisation_slug=org.slug,
             organisation_name=org.name,
             frequency=org.frequency,
             period=period,
-            new=tuple(self._item(row) for row in found[:NEW_LIMIT]),
-            closing=tuple(self._item(row) for row in closing),
-            more_new=max(len(found) - NEW_LIMIT, 0),
+            new=tuple(self._item(g[0], org.slug, g[1:]) for g in groups[:NEW_LIMIT]),
+            closing=tuple(self._item(row, org.slug) for row in closing),
+            more_new=sum(len(g) for g in groups[NEW_LIMIT:]),
         )
         unsubscribe = self.signer.url(org.slug, org.token_version, "unsubscribe")
         links = DigestLinks(
@@ -189,7 +192,9 @@ class DigestBuilder:
             window_start=since,
         )
 
-    def _item(self, row: store.MatchRow) -> DigestItem:
+    def _item(
+        self, row: store.MatchRow, slug: str, similar: Sequence[store.MatchRow] = ()
+    ) -> DigestItem:
         part = row.kind in ("buyer_lot", "suggested_package")
         return DigestItem(
             match_id=row.match_id,
@@ -204,8 +209,15 @@ class DigestBuilder:
             score=row.score,
             explanation=row.explanation,
             notice_url=row.notice_url,
-            page_url=opportunity_url(self.config.base_url, row.tender_id, row.opportunity_id),
+            page_url=opportunity_url(self.config.base_url, slug, row.opportunity_id),
+            similar=tuple(self._item(other, slug) for other in similar),
         )
+
+
+def _reading_title(row: store.MatchRow) -> str:
+    """What a reader takes for the notice: the tender's title, with the part when only a
+    lot or package fits."""
+    return row.tender_title if row.kind == "tender" else f"{row.tender_title} {row.title}"
 
 
 def send_digests(
@@ -307,7 +319,7 @@ def digest_row(digest: BuiltDigest, now: datetime) -> dict[str, Any]:
         "recipients": org.emails,
         "message": digest.message,
         "match_ids": digest.content.match_ids,
-        "new_count": len(digest.content.new) + digest.content.more_new,
+        "new_count": digest.content.new_count,
         "closing_count": len(digest.content.closing),
         "window_start": digest.window_start,
         "window_end": now,

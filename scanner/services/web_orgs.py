@@ -1,16 +1,16 @@
 """An organisation's own view: its profile (edited with the same validation as an import), its
-current matches with their explanations, an iCalendar of their deadlines, and its digest
-frequency."""
+current matches with their explanations, and its digest frequency (the calendar feed is in
+`services.calendar_feed`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from icalendar import Calendar, Event
 from sqlalchemy import Engine
 
+from scanner.dedupe.similar import group_similar
 from scanner.matching.opportunities import KIND_LABELS, PACKAGE_ADVICE
 from scanner.orgs import RecordError
 from scanner.orgs.loaders import validate_records
@@ -126,6 +126,20 @@ def matches_of(engine: Engine, organisation_id: int) -> list[dict[str, Any]]:
     ]
 
 
+def grouped(matches: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`matches` (best first) with near-identical notices of other tenders folded under the
+    best of them as its `similar` list, so eight buyers' copies of one audit read as one
+    entry "and 7 similar"."""
+    groups = group_similar(
+        matches,
+        lambda m: (
+            m["tender_title"] if m["kind"] == "tender" else f"{m['tender_title']} {m['title']}"
+        ),
+        lambda m: m["tender_id"],
+    )
+    return [{**group[0], "similar": group[1:]} for group in groups]
+
+
 def frequency_of(engine: Engine, slug: str) -> str:
     """The frequency in force: the one chosen through a link or this site, else the profile's."""
     with engine.connect() as conn:
@@ -144,28 +158,3 @@ def set_frequency(engine: Engine, slug: str, frequency: str, *, now: datetime) -
         if found is None:
             raise LookupError(slug)
         digest_store.set_preference(conn, found[0], now, frequency=frequency)
-
-
-def calendar(matches: list[dict[str, Any]], *, base_url: str, slug: str, now: datetime) -> bytes:
-    """An iCalendar with one event per matched tender's deadline (a 30-minute slot ending at
-    the deadline, so calendars show it on the right day and time); matches without a deadline
-    are left out."""
-    cal = Calendar()
-    cal.add("prodid", "-//Lotwise//matches//EN")
-    cal.add("version", "2.0")
-    cal.add("x-wr-calname", f"Lotwise deadlines: {slug}")
-    for match in matches:
-        if not match["deadline_at"]:
-            continue
-        deadline = datetime.fromisoformat(match["deadline_at"])
-        url = f"{base_url.rstrip('/')}/tenders/{match['tender_id']}"
-        event = Event()
-        event.add("uid", f"lotwise-{slug}-{match['opportunity_id']}@lotwise")
-        event.add("dtstamp", now)
-        event.add("dtstart", deadline - timedelta(minutes=30))
-        event.add("dtend", deadline)
-        event.add("summary", f"Deadline: {match['tender_title']}")
-        event.add("description", f"{match['explanation']}\n{url}")
-        event.add("url", url)
-        cal.add_component(event)
-    return bytes(cal.to_ical())

@@ -14,7 +14,18 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Integer, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Integer,
+    and_,
+    bindparam,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from scanner.alerts.outbox import (
@@ -35,8 +46,10 @@ from scanner.models import (
     Match,
     Organisation,
     Tender,
+    Tracking,
     UTCDateTime,
 )
+from scanner.storage.tracking import QUIET_STATES
 
 CLOSED_STATUSES = ("complete", "cancelled", "unsuccessful", "withdrawn", "closed")
 
@@ -142,9 +155,15 @@ _MATCH_COLUMNS = (
 
 
 def _open(now: Any) -> Any:
+    """Still open, and not dismissed (nor decided against) by the organisation."""
     return and_(
         or_(Tender.deadline_at.is_(None), Tender.deadline_at > now),
         or_(Tender.status.is_(None), func.lower(Tender.status).not_in(CLOSED_STATUSES)),
+        ~exists().where(
+            Tracking.organisation_id == Match.organisation_id,
+            Tracking.opportunity_id == Match.opportunity_id,
+            Tracking.state.in_(QUIET_STATES),
+        ),
     )
 
 

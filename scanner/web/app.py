@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import Scope
 
+from scanner.services.calendar_feed import FeedSigner
 from scanner.services.digests import DigestConfig
 from scanner.services.users import SessionLimits
 from scanner.services.web_officer import ProfileCache
@@ -86,6 +87,7 @@ def create_app(
     app.state.engine = engine
     app.state.now = now
     app.state.digest_config = DigestConfig.from_settings(settings)
+    app.state.feed_signer = FeedSigner(settings.secret_key.get_secret_value(), settings.base_url)
     app.state.templates = make_templates()
     app.state.launcher = launcher or CrawlLauncher(settings)
     app.state.profiles = ProfileCache(engine, settings.rates_file)

@@ -46,7 +46,9 @@ def test_first_digest_holds_open_matches_best_first_with_the_fitting_part(seed: 
         ("Research framework", "Lot 2: interviews"),
         ("Open data portal", None),
     ]
-    assert str(new[0].value) == "30000.00" and new[0].page_url.endswith(f"#lot-{better}-2")
+    assert str(new[0].value) == "30000.00" and new[0].page_url.endswith(
+        f"/orgs/open-data-works/opportunities/lot:{better}:2"
+    )
     assert built.content.closing == ()
 
 

@@ -172,8 +172,10 @@ def test_signed_links_expire_are_revocable_and_bound_to_purpose() -> None:
     )
 
 
-def test_opportunity_links_point_at_the_part() -> None:
-    assert opportunity_url("https://l.test/", 7, "tender:7") == "https://l.test/tenders/7"
-    assert opportunity_url("https://l.test", 7, "package:7:1") == (
-        "https://l.test/tenders/7#package-7-1"
+def test_opportunity_links_point_at_the_organisations_page_of_the_part() -> None:
+    assert opportunity_url("https://l.test/", "coop", "tender:7") == (
+        "https://l.test/orgs/coop/opportunities/tender:7"
+    )
+    assert opportunity_url("https://l.test", "coop", "package:7:1") == (
+        "https://l.test/orgs/coop/opportunities/package:7:1"
     )

@@ -27,6 +27,10 @@ ROUTES: list[tuple[str, str, set[str | None], dict[str, Any]]] = [
     ("POST", "/orgs/{own}/profile", {"org_a"}, {"name": "Renamed", "emails": "a@org-a.example"}),
     ("GET", "/orgs/{own}/matches.ics", {"org_a", "operator"}, {}),
     ("POST", "/orgs/{own}/digest", {"org_a"}, {"frequency": "daily"}),
+    ("GET", "/orgs/{own}/opportunities/tender:0", {"org_a", "operator"}, {}),
+    ("POST", "/orgs/{own}/opportunities/tender:0/track", {"org_a"}, {"state": "saved"}),
+    ("GET", "/orgs/{own}/tracking", {"org_a", "operator"}, {}),
+    ("POST", "/orgs/{own}/calendar", {"org_a"}, {}),
     ("GET", "/operator", {"operator"}, {}),
     ("GET", "/metrics", {"operator"}, {}),
     ("POST", "/operator/crawl", {"operator"}, {"source": "find_a_tender"}),
@@ -59,7 +63,7 @@ PUBLIC = {
     ("POST", "/signup/confirm"), ("GET", "/password/forgot"), ("POST", "/password/forgot"),
     ("GET", "/password/reset"), ("POST", "/password/reset"), ("GET", "/recipients/confirm"),
     ("POST", "/recipients/confirm"), ("GET", "/api/v1/docs"),
-    ("GET", "/api/v1/docs/assets/{name}"),
+    ("GET", "/api/v1/docs/assets/{name}"), ("GET", "/calendar/{token}.ics"),
 }  # fmt: skip
 TEMPLATES = {
     "/tenders/{tender}": "/tenders/{tender_id}",
@@ -69,6 +73,10 @@ TEMPLATES = {
     "/orgs/{own}/profile": "/orgs/{slug}/profile",
     "/orgs/{own}/matches.ics": "/orgs/{slug}/matches.ics",
     "/orgs/{own}/digest": "/orgs/{slug}/digest",
+    "/orgs/{own}/opportunities/tender:0": "/orgs/{slug}/opportunities/{opportunity_id}",
+    "/orgs/{own}/opportunities/tender:0/track": "/orgs/{slug}/opportunities/{opportunity_id}/track",
+    "/orgs/{own}/tracking": "/orgs/{slug}/tracking",
+    "/orgs/{own}/calendar": "/orgs/{slug}/calendar",
     "/operator/errors/{error}/retry": "/operator/errors/{error_id}/retry",
     "/api/v1/tenders/{tender}": "/api/v1/tenders/{tender_id}",
     "/api/v1/assessments/{tender}": "/api/v1/assessments/{tender_id}",
@@ -126,7 +134,7 @@ def test_an_organisation_is_refused_every_route_of_another_organisation(site: Si
         response = _call(client, method, template.format(own=other), data)
         assert response.status_code == 403, (method, template, response.status_code)
         tried += 1
-    assert tried == 6
+    assert tried == 10
     # ... and nothing of the other organisation leaked or changed
     operator = site.client("operator")
     assert "Renamed" not in operator.get(f"/orgs/{other}").text

@@ -37,7 +37,7 @@ def test_each_page_needs_one_connection_at_a_time(sqlite_url: str, tmp_path: Pat
     pages = {
         "officer": ["/tenders", "/tenders?buyer=council&sort=deadline", "/check", "/api/v1/assessments"],
         "operator": ["/operator", "/metrics", f"/orgs/{slugs[0]}"],
-        "org_a": [f"/orgs/{slugs[0]}", f"/orgs/{slugs[0]}/profile", f"/orgs/{slugs[0]}/matches.ics",
+        "org_a": [f"/orgs/{slugs[0]}", f"/orgs/{slugs[0]}/profile", f"/orgs/{slugs[0]}/matches.ics", f"/orgs/{slugs[0]}/tracking",
                   f"/api/v1/organisations/{slugs[0]}/matches"],
     }  # fmt: skip
     for role, paths in pages.items():

@@ -185,14 +185,14 @@ def mail_text(message: str) -> str:
 
 
 @contextmanager
-def served(app: Any) -> Iterator[int]:
+def served(app: Any, port: int | None = None) -> Iterator[int]:
     """`app` under a real uvicorn server on 127.0.0.1 in a thread; yields its port once it
     listens (an event set by uvicorn's startup, no polling)."""
     import threading
 
     import uvicorn
 
-    port = free_port()
+    port = port or free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     started = threading.Event()
     original = server.startup

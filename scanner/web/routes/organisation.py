@@ -4,6 +4,7 @@ against the signed-in account: an organisation reaches only its own profile and 
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
@@ -12,11 +13,12 @@ from sqlalchemy.orm import Session
 from scanner.matching.opportunities import PACKAGE_ADVICE
 from scanner.models import Organisation
 from scanner.orgs import load_rates
-from scanner.services import recipients
+from scanner.services import calendar_feed, recipients, tracking
+from scanner.services.opportunity_page import opportunity_page
 from scanner.services.users import Account
 from scanner.services.web_orgs import (
-    calendar,
     frequency_of,
+    grouped,
     matches_of,
     profile_form,
     set_frequency,
@@ -49,14 +51,93 @@ def dashboard(request: Request, account: Member, slug: str) -> Response:
     own_organisation(account, slug, write=False)
     org = _organisation(request, slug)
     engine = request.app.state.engine
+    shown, dismissed = tracking.ranked(
+        matches_of(engine, org.id), tracking.states_of(engine, org.id)
+    )
     return render(
         request,
         "org/dashboard.html",
         {
             "org": org,
-            "matches": matches_of(engine, org.id),
+            "matches": grouped(shown),
+            "match_count": len(shown),
+            "dismissed": dismissed,
             "frequency": frequency_of(engine, slug),
+            "feed_url": calendar_feed.feed_url(engine, request.app.state.feed_signer, slug),
             "package_advice": PACKAGE_ADVICE,
+        },
+    )
+
+
+@router.get("/orgs/{slug}/opportunities/{opportunity_id}")
+def opportunity(request: Request, account: Member, slug: str, opportunity_id: str) -> Response:
+    """Everything needed to decide whether to bid for one of the organisation's matches."""
+    own_organisation(account, slug, write=False)
+    state = request.app.state
+    page = opportunity_page(state.engine, slug, opportunity_id, now=state.now())
+    if page is None:
+        raise HTTPException(
+            404, "This opportunity is no longer among your matches (it may have closed)."
+        )
+    return render(
+        request,
+        "org/opportunity.html",
+        {
+            "page": page,
+            "tracking": tracking.state_of(state.engine, slug, opportunity_id),
+            "states": tracking.STATES,
+            "reasons": tracking.DISMISS_REASONS,
+            "can_track": account.role == "organisation",
+        },
+    )
+
+
+@router.post(
+    "/orgs/{slug}/opportunities/{opportunity_id}/track", dependencies=[Depends(require_csrf)]
+)
+def track(
+    request: Request, account: Member, slug: str, opportunity_id: str, form: Fields
+) -> Response:
+    """Save, dismiss (with a reason), bid or no-bid, with a note; `clear` forgets it."""
+    own_organisation(account, slug, write=True)
+    state = request.app.state
+    try:
+        done = tracking.track(
+            state.engine,
+            slug,
+            opportunity_id,
+            action=form.get("state", ""),
+            reason=form.get("reason", ""),
+            note=form.get("note", ""),
+            user_email=account.email,
+            now=state.now(),
+        )
+    except tracking.TrackingError as exc:
+        flash(request, str(exc), "error")
+    except LookupError:
+        raise HTTPException(404, "This opportunity is not among your matches.") from None
+    else:
+        flash(request, done)
+    back = (
+        f"/orgs/{slug}/tracking"
+        if form.get("back") == "tracking"
+        else f"/orgs/{slug}/opportunities/{quote(opportunity_id, safe=':')}"
+    )
+    return RedirectResponse(back, status_code=303)
+
+
+@router.get("/orgs/{slug}/tracking")
+def tracking_page(request: Request, account: Member, slug: str) -> Response:
+    """Everything the organisation saved, bid for, decided against or dismissed."""
+    own_organisation(account, slug, write=False)
+    org = _organisation(request, slug)
+    return render(
+        request,
+        "org/tracking.html",
+        {
+            "org": org,
+            "groups": tracking.tracking_list(request.app.state.engine, slug),
+            "states": tracking.STATES,
         },
     )
 
@@ -131,15 +212,11 @@ def save_profile(request: Request, account: Member, slug: str, form: Fields) -> 
 
 @router.get("/orgs/{slug}/matches.ics")
 def matches_ics(request: Request, account: Member, slug: str) -> Response:
+    """The calendar feed's content as a download, for a signed-in user."""
     own_organisation(account, slug, write=False)
-    org = _organisation(request, slug)
+    _organisation(request, slug)
     state = request.app.state
-    body = calendar(
-        matches_of(state.engine, org.id),
-        base_url=state.settings.base_url,
-        slug=slug,
-        now=state.now(),
-    )
+    body = calendar_feed.calendar_of(state.engine, state.settings.base_url, slug, now=state.now())
     return Response(
         body,
         media_type="text/calendar; charset=utf-8",
@@ -147,6 +224,22 @@ def matches_ics(request: Request, account: Member, slug: str) -> Response:
             "Content-Disposition": f'attachment; filename="lotwise-{slug}.ics"',
         },
     )
+
+
+@router.post("/orgs/{slug}/calendar", dependencies=[Depends(require_csrf)])
+def calendar_address(request: Request, account: Member, slug: str) -> Response:
+    """Make the organisation's calendar feed address, or replace it (revoking the old one)."""
+    own_organisation(account, slug, write=True)
+    state = request.app.state
+    had = calendar_feed.feed_url(state.engine, state.feed_signer, slug) is not None
+    calendar_feed.new_feed_url(state.engine, state.feed_signer, slug, now=state.now())
+    flash(
+        request,
+        "New calendar address made: the old one no longer works; subscribe with the new one."
+        if had
+        else "Calendar address made: subscribe to it in your calendar application.",
+    )
+    return RedirectResponse(f"/orgs/{slug}#calendar", status_code=303)
 
 
 @router.post("/orgs/{slug}/digest", dependencies=[Depends(require_csrf)])

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from scanner.alerts.links import LinkError
+from scanner.services.calendar_feed import FeedError, feed_for_token
 from scanner.services.digests import apply_link, link_organisation
 from scanner.web.routes.account import home_of
 from scanner.web.security import current_account
@@ -24,6 +25,22 @@ def home(request: Request) -> Response:
     if account is not None:
         return RedirectResponse(home_of(account), status_code=303)
     return render(request, "home.html")
+
+
+@router.get("/calendar/{token}.ics")
+def calendar_feed(request: Request, token: str) -> Response:
+    """An organisation's calendar feed: the signed token in the address is the credential,
+    so calendar applications can subscribe without a session (docs/web.md)."""
+    state = request.app.state
+    try:
+        slug, body = feed_for_token(state.engine, state.feed_signer, token[:1000], now=state.now())
+    except FeedError as exc:
+        raise HTTPException(404, str(exc)) from None
+    return Response(
+        body,
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": f'inline; filename="lotwise-{slug}.ics"'},
+    )
 
 
 # --- digest links (docs/alerts.md) -------------------------------------------------------
