@@ -27,6 +27,7 @@ from opportunity_fixtures import (
     tender_id,
 )
 from required import require_or_skip
+from schema_template import migrate
 from web_fixtures import (
     DEMO_ORGS,
     NOW,
@@ -41,7 +42,7 @@ from web_fixtures import (
 from scanner.services import digests
 from scanner.services.organisations import import_organisations
 from scanner.settings import PROJECT_ROOT
-from scanner.storage.database import make_engine, upgrade_schema
+from scanner.storage.database import make_engine
 from scanner.web import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -95,7 +96,7 @@ def test_digest_link_leads_to_everything_needed_to_decide_to_bid(
     browser: Any, sqlite_url: str, tmp_path: Path
 ) -> None:
     engine = make_engine(sqlite_url)
-    upgrade_schema(engine)
+    migrate(engine)
     assert import_organisations(engine, DEMO_ORGS, now=NOW).stored
     own, other = org_slugs(engine)[:2]
     emails = add_accounts(engine, own, other)
