@@ -17,7 +17,7 @@ demo: $(STAMP)  ## crawl the bundled recorded sources on 127.0.0.1 and show what
 	$(BIN)/lotwise demo
 
 test: $(STAMP)  ## every test (SQLite always; PostgreSQL when it answers, required with LOTWISE_REQUIRE_POSTGRES=1)
-	$(BIN)/pytest -n auto --dist loadfile
+	$(BIN)/pytest -n auto --dist worksteal
 
 lint: $(STAMP)  ## ruff, formatting, mypy and the import contracts
 	$(BIN)/ruff check .

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from web_fixtures import PASSWORD, csrf_of, served_routes
 
 from scanner.models import SuggestionFeedback
+from scanner.models.tracking import Tracking
 
 TOKEN_IS_CREDENTIAL = {"/digest/unsubscribe", "/digest/preferences"}
 
@@ -22,6 +23,8 @@ def _posts(site: Site, tender: int) -> dict[str, tuple[str, str, dict[str, str]]
         "/check": ("officer", "/check", {"text": "Draft\nBudget: £1m"}),
         "/orgs/{slug}/profile": ("org_a", f"/orgs/{own}/profile", {"name": "Changed", "emails": "a@org-a.example"}),
         "/orgs/{slug}/digest": ("org_a", f"/orgs/{own}/digest", {"frequency": "never"}),
+        "/orgs/{slug}/opportunities/{opportunity_id}/track": ("org_a", f"/orgs/{own}/opportunities/{tender}/track", {"state": "saved"}),
+        "/orgs/{slug}/calendar": ("org_a", f"/orgs/{own}/calendar", {}),
         "/operator/crawl": ("operator", "/operator/crawl", {"source": "find_a_tender"}),
         "/operator/errors/{error_id}/retry": ("operator", f"/operator/errors/{site.error_id}/retry", {}),
         "/signup/confirm": (None, "/signup/confirm", {"token": "t"}),
@@ -47,6 +50,7 @@ def test_every_form_without_or_with_a_wrong_csrf_token_is_refused(site: Site) ->
             assert "expired or was not sent from Lotwise" in response.text
     with site.engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(SuggestionFeedback)) == 0
+        assert conn.scalar(select(func.count()).select_from(Tracking)) == 0
     assert site.crawls == []
     assert "Changed" not in site.client("org_a").get(f"/orgs/{site.slugs[0]}/profile").text
 
