@@ -64,7 +64,8 @@ def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
 
     cheap = PasswordHasher.from_parameters(profiles.CHEAPEST)
     monkeypatch.setattr("scanner.services.users._hasher", cheap)
-    monkeypatch.setattr("scanner.services.users._DUMMY_HASH", cheap.hash("unknown address"))
+    dummy = cheap.hash("unknown address")
+    monkeypatch.setattr("scanner.services.users._dummy_hash", lambda: dummy)
 
 
 @pytest.fixture
