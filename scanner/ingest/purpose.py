@@ -61,6 +61,15 @@ _SALE_WORDS = (
     "vente", "enchères", "verkauf", "versteigerung", "subasta", "sprzedaż", "przetarg na sprzedaż",
     "продаж", "аукціон з продажу",
 )  # fmt: skip
+# Words of a buyer buying: with one of them in the text, a plain grant or sale word is the
+# subject of the purchase ("Community Grants Management Modernization: statement of
+# objectives", "sistema per la gestione dei contributi: appalto"), not what the notice gives.
+_PURCHASE_WORDS = (
+    "contract", "contractor", "statement of objectives", "statement of work", "procurement",
+    "invitation to tender", "appalto", "stazione appaltante", "affidamento", "auftrag",
+    "auftragnehmer", "vergabe", "marché public", "titulaire du marché", "zamówienie",
+    "wykonawca", "contrato", "licitación", "закупівля", "закупівлі", "договір", "постачальник",
+)  # fmt: skip
 _OCDS_METHODS = frozenset({"open", "selective", "limited", "direct"})
 _CATEGORIES = frozenset({"goods", "works", "services"})
 _TED_FORMATS = ("eforms", "ted-xml", "ted-api", "ted-api+eforms")
@@ -75,6 +84,7 @@ _GRANT = _pattern(_GRANT_WORDS)
 _GRANT_PHRASE = _pattern(_GRANT_PHRASES)
 _CONCESSION = _pattern(_CONCESSION_WORDS)
 _SALE = _pattern(_SALE_WORDS)
+_PURCHASE = _pattern(_PURCHASE_WORDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,16 +130,17 @@ def purpose_of(tender: NormalisedTender) -> Purpose:
     title, description = tender.title or "", tender.description or ""
     fields = _buyer_fields(tender)
     strong = [f for f in fields if not f.startswith("CPV ")]
+    purchase = _words(_PURCHASE, title) or _words(_PURCHASE, description)
     if not strong:
         # A phrase only grant calls use decides even beside a CPV code; plain words ("grant",
         # "contributo", "sale") decide in a title without any buyer field, or recurring in a
-        # description without one. A TED notice or an OCDS procurement method always wins:
-        # "Grant management system" is bought.
+        # description without one nor a word of buying ("contract", "appalto"). A TED notice
+        # or an OCDS procurement method always wins: "Grant management system" is bought.
         phrase = _words(_GRANT_PHRASE, title)
         if phrase:
             return Purpose("grant", tuple(f"title says '{w}'" for w in phrase[:3]))
         for kind, pattern in (("sale", _SALE), ("concession", _CONCESSION), ("grant", _GRANT)):
-            if fields:
+            if fields or purchase:
                 break
             in_title = _words(pattern, title)
             if in_title:
@@ -139,4 +150,6 @@ def purpose_of(tender: NormalisedTender) -> Purpose:
                 return Purpose(kind, tuple(f"text says '{w}'" for w in in_text[:3]))  # type: ignore[arg-type]
     if fields:
         return Purpose("procurement", tuple(fields[:3]))
+    if purchase:
+        return Purpose("procurement", tuple(f"text says '{w}'" for w in purchase[:3]))
     return Purpose("procurement", ("no grant, concession or sale wording",))

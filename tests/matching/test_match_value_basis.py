@@ -39,6 +39,12 @@ def tender(title: str, description: str = "", **fields: object) -> NormalisedTen
         ("Contributo", {"raw": {"format": "eforms"}}, "procurement"),
         ("Servizio di manutenzione del verde", {"cpv_codes": ("77310000",)}, "procurement"),
         ("Fornitura di arredi", {}, "procurement"),
+        # A grant word as the subject of a purchase, with no field to say so: words of buying.
+        (
+            "Statement of Objectives: Community Grants Management Modernization",
+            {"description": "The contractor delivers a new grants portal."},
+            "procurement",
+        ),
     ],
 )
 def test_purpose_with_its_evidence(title: str, fields: dict[str, object], kind: str) -> None:
