@@ -122,12 +122,18 @@ def parse_text(text: str, fmt: Format, *, currencies: Collection[str] | None = N
 
 
 def validate_records(
-    records: Iterable[Any], *, currencies: Collection[str] | None = None
+    records: Iterable[Any],
+    *,
+    currencies: Collection[str] | None = None,
+    language: str | None = None,
 ) -> LoadResult:
     """Validate records (mappings of field -> value); a repeated id is an error of the later
-    record, so the first one stands when invalid records are skipped."""
+    record, so the first one stands when invalid records are skipped. CPV interests written
+    as words are searched in `language` (the reader's, e.g. a web form's), else English."""
     result = LoadResult()
-    context = {"currencies": frozenset(currencies)} if currencies is not None else None
+    context: dict[str, Any] = {"language": language}
+    if currencies is not None:
+        context["currencies"] = frozenset(currencies)
     seen: dict[str, int] = {}
     for position, record in enumerate(records, start=1):
         result.records += 1

@@ -7,6 +7,7 @@ LOTWISE_REQUIRE_BROWSER=1 (set by .ci/run)."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -215,15 +216,19 @@ def test_organisation_signs_up_confirms_edits_profile_and_downloads_deadlines(
     page.fill("input[name=id]", "civic-coop")
     page.fill("input[name=name]", "Civic Co-op")
     page.fill("input[name=keywords]", "user research; accessibility")
-    page.fill("input[name=cpv]", "72; 79311")
-    page.fill("input[name=value_max]", "120000")
-    page.click("form.card button")
+    page.fill("input[name=regions]", "London")  # words, not codes
+    page.fill("#f-cpv-search", "market research")  # the picker (JavaScript)
+    page.locator(".picker-results button", has_text="Market research services (7931)").click()
+    assert page.input_value("input[name=cpv]") == "Market research services (7931)"
+    page.fill("input[name=value_max]", "£120k")
+    page.click("form.card button[type=submit]")
     page.wait_for_selector("text=Check your inbox")
     ((_, message),) = served.inbox.messages
     page.goto(confirmation_link(message))
     page.click("text=Confirm and create my profile")  # the link's GET only shows this button
     page.wait_for_url(f"{served.url}/signin")
-    assert "confirmed" in page.inner_text(".flash")
+    flashes = " ".join(page.locator(".flash").all_inner_texts())
+    assert "confirmed" in flashes and re.search(r"Computed \d+ match", flashes), flashes
     page.fill("input[name=email]", "team@civic-coop.example")
     page.fill("input[name=password]", PASSWORD)
     page.click("form.card button[type=submit]")
@@ -231,12 +236,19 @@ def test_organisation_signs_up_confirms_edits_profile_and_downloads_deadlines(
     assert "Civic Co-op" in page.inner_text("h1")
     page.click("text=Edit profile")
     page.fill("input[name=keywords]", "user research; accessibility; service design")
-    page.fill("input[name=regions]", "UKI; ZZ")
-    page.click("form.card button")
-    assert "regions[2]" in page.inner_text("ul.errors")  # validated like an import
-    page.fill("input[name=regions]", "UKI")
-    page.click("form.card button")
+    assert page.input_value("input[name=regions]") == "London (UKI)"  # codes shown as words
+    page.fill("input[name=regions]", "London; Limburg")
+    page.click("form.card button[type=submit]")
+    summary = page.locator(".error-summary")
+    assert summary.evaluate("e => e === document.activeElement")  # focus moves to it
+    assert "several places are called 'Limburg'" in summary.inner_text()
+    summary.locator("a").first.click()  # links to its field
+    assert page.evaluate("document.activeElement.id") == "f-regions"
+    assert "Limburg" in page.inner_text("#f-regions-error")
+    page.fill("input[name=regions]", "London; Limburg (NL42)")
+    page.click("form.card button[type=submit]")
     page.wait_for_url(f"{served.url}/orgs/civic-coop")
+    assert "Computed" in " ".join(page.locator(".flash").all_inner_texts())
     page.select_option("select[name=frequency]", "daily")
     page.click("form.inline-form >> nth=0 >> button")
     page.wait_for_selector(".flash")

@@ -29,6 +29,9 @@ from scanner.services.users import (
     send_mail,
     signin_wait,
 )
+from scanner.web.forms import FormErrors, form_errors
+from scanner.web.fresh_matches import find_matches
+from scanner.web.routes.reference import reader_language
 from scanner.web.security import (
     client_address,
     flash,
@@ -117,7 +120,7 @@ def signout(request: Request) -> Response:
 
 @router.get("/signup")
 def signup_page(request: Request) -> Response:
-    return render(request, "signup.html", {"form": {}, "errors": []})
+    return render(request, "signup.html", {"form": {}, "errors": FormErrors()})
 
 
 @router.post("/signup", dependencies=[Depends(require_csrf)])
@@ -136,15 +139,15 @@ def signup_request(request: Request, form: Fields) -> Response:
             profile=profile,
             currencies=load_rates(state.settings.rates_file).currencies,
             now=state.now(),
+            language=reader_language(request),
         )
     except AccountError as exc:
         status = 503 if isinstance(exc, MailError) else 400
-        return render(
-            request, "signup.html", {"form": shown, "errors": [str(exc)]}, status_code=status
-        )
+        found = form_errors([], account=str(exc))
+        return render(request, "signup.html", {"form": shown, "errors": found}, status_code=status)
     if errors:
-        messages = [f"{e.field}: {e.message}" for e in errors]
-        return render(request, "signup.html", {"form": shown, "errors": messages}, status_code=400)
+        found = form_errors(errors, order=("email", "password", "name", *SIGNUP_FIELDS))
+        return render(request, "signup.html", {"form": shown, "errors": found}, status_code=400)
     # The same answer whether or not the address has an account (the mail says which).
     return _message(
         request,
@@ -172,10 +175,11 @@ def signup_confirm_page(request: Request, token: str = "") -> Response:
 def signup_confirm(request: Request, token: Token = "") -> Response:
     state = request.app.state
     try:
-        signup.confirm_signup(state.engine, token, now=state.now())
+        account = signup.confirm_signup(state.engine, token, now=state.now())
     except AccountError as exc:
         raise HTTPException(400, str(exc)) from None
     flash(request, "Your address is confirmed and your profile created. Sign in to see it.")
+    flash(request, find_matches(request, account.organisation_slug or ""))
     return RedirectResponse("/signin", status_code=303)
 
 
