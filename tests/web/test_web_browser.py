@@ -164,9 +164,11 @@ def _sign_in(page: Any, served: Served, role: str) -> None:
     page.click("form.card button[type=submit]")
 
 
-def _shot(page: Any, name: str, *, full_page: bool = True) -> None:
+def _shot(page: Any, name: str, *, full_page: bool = True, height: int | None = None) -> None:
+    """A screenshot of the page (its top `height` pixels when given, to keep the file small)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / name), full_page=full_page)
+    clip = {"x": 0, "y": 0, "width": page.viewport_size["width"], "height": height}
+    page.screenshot(path=str(SHOTS / name), full_page=full_page, clip=clip if height else None)
 
 
 def test_officer_filters_opens_a_tender_gives_feedback_and_checks_a_draft(
@@ -176,7 +178,7 @@ def test_officer_filters_opens_a_tender_gives_feedback_and_checks_a_draft(
     _sign_in(page, served, "officer")
     page.wait_for_url(f"{served.url}/tenders")
     assert page.locator("table.list tbody tr").count() > 1
-    _shot(page, "officer-list.png")
+    _shot(page, "officer-list.png", height=2000)
     page.select_option("select[name=sort]", "value")
     page.fill("input[name=min_score]", "0.5")
     page.click("form.filters button")
@@ -187,7 +189,7 @@ def test_officer_filters_opens_a_tender_gives_feedback_and_checks_a_draft(
     page.wait_for_selector("table.signals")
     assert page.locator("svg.bars rect.bar").count() >= 2
     assert page.locator("table.depth tbody tr").count() >= 3  # the whole and each package
-    _shot(page, "officer-tender.png")
+    _shot(page, "officer-tender.png", height=3200)
     page.check("input[name=useful][value=no]")
     page.fill("textarea[name=comment]", "Lot 2 overlaps lot 1")
     page.click("#feedback + form button")
@@ -203,7 +205,7 @@ def test_officer_filters_opens_a_tender_gives_feedback_and_checks_a_draft(
     page.click("form.card button")
     page.wait_for_selector("section.verdict")
     assert "score" in page.inner_text("section.verdict h2")
-    _shot(page, "officer-check.png")
+    _shot(page, "officer-check.png", height=1400)
     page.close()
 
 
@@ -259,7 +261,7 @@ def test_organisation_signs_up_confirms_edits_profile_and_downloads_deadlines(
     _sign_in(page, served, "org_a")
     page.wait_for_url(f"{served.url}/orgs/{served.slugs[0]}")
     assert page.locator("article.match .explanation").count() >= 1
-    _shot(page, "organisation-matches.png")
+    _shot(page, "organisation-matches.png", height=2600)
     with page.expect_download() as download:
         page.click("text=Deadlines as a calendar")
     body = Path(download.value.path()).read_text(encoding="utf-8")
