@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from scanner.orgs import RecordError
 from scanner.orgs.words import shown_cpv, shown_regions
 
-__all__ = ["LABELS", "FormErrors", "form_errors", "words_for_form"]
+__all__ = ["LABELS", "FormErrors", "form_errors", "password_errors", "words_for_form"]
 
 # The label each form shows for a profile field (and account fields on sign-up).
 LABELS = {
@@ -124,3 +124,17 @@ def words_for_form(form: dict[str, str]) -> dict[str, str]:
     split = [c.strip() for c in form.get("regions", "").split(";") if c.strip()]
     shown["regions"] = "; ".join(shown_regions(split))
     return shown
+
+
+def password_errors(message: str) -> FormErrors:
+    """A refused password change or reset, on the field it concerns."""
+    lowered = message.lower()
+    if "current password is not" in lowered:
+        name = "current"
+    elif "repetition" in lowered:
+        name = "confirm"
+    else:
+        name = "new"
+    found = FormErrors()
+    found.add(name, _sentence(message))
+    return found

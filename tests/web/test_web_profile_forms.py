@@ -147,3 +147,29 @@ def test_profile_shows_codes_as_words_and_a_change_finds_matches_at_once(
     assert org.value_max == Decimal(200000)
     flashed = client.get(f"/orgs/{slug}").text
     assert f"Computed {stored} matches for your profile" in flashed
+
+
+def test_a_refused_password_change_is_said_beside_the_field_it_concerns(bare: Bare) -> None:
+    client = bare.client("officer")
+    response = post_form(
+        client,
+        "/account/password",
+        "/account/password",
+        {"current": PASSWORD, "new": "a new long passphrase", "confirm": "another one entirely"},
+    )
+    assert response.status_code == 400
+    summary = _summary(response.text)
+    assert re.findall(r'href="#(f-[a-z]+)"', summary) == ["f-confirm"]
+    assert "The new password and its repetition differ." in summary
+    assert 'id="f-confirm-error"' in response.text
+    wrong = post_form(
+        client,
+        "/account/password",
+        "/account/password",
+        {
+            "current": "not it at all!",
+            "new": "a new long passphrase",
+            "confirm": "a new long passphrase",
+        },
+    )
+    assert re.findall(r'href="#(f-[a-z]+)"', _summary(wrong.text)) == ["f-current"]
