@@ -35,4 +35,7 @@ def find_matches(request: Request, slug: str) -> str:
             "new tenders are checked every day."
         )
     found = "1 match" if run.stored == 1 else f"{run.stored} matches"
-    return f"Computed {found} for your profile among {run.tenders} open tenders."
+    return (
+        f"Computed {found} for your profile among {run.tenders} open tenders "
+        f"in {run.seconds:.1f} s."
+    )
