@@ -37,7 +37,7 @@ from web_fixtures import (
     web_settings,
 )
 
-from scanner.models import SuggestionFeedback, Tender
+from scanner.models import Match, Organisation, SuggestionFeedback, Tender
 from scanner.services.crawl import CrawlOutcome
 from scanner.services.web_operator import CrawlLauncher
 from scanner.settings import PROJECT_ROOT
@@ -324,7 +324,8 @@ PAGES = {
     "officer": ["/tenders", "/tenders/{tender}", "/check", "/impact", "/flags", "/impact/cases",
                 "/account/password"],
     "operator": ["/operator", "/impact/coverage"],
-    "org_a": ["/orgs/{org}", "/orgs/{org}/profile"],
+    "org_a": ["/orgs/{org}", "/orgs/{org}/profile", "/orgs/{org}/opportunities/{opportunity}",
+              "/orgs/{org}/tracking"],
 }  # fmt: skip
 WIDTHS = {"desktop": (1280, 900), "mobile": (390, 844)}
 
@@ -337,6 +338,12 @@ def test_every_page_of_every_role_passes_the_accessibility_checks_at_desktop_and
     of each role, and on the sign-up form showing its errors."""
     with served.engine.connect() as conn:
         tender = conn.scalar(select(Tender.id).order_by(Tender.id))
+        opportunity = conn.scalar(
+            select(Match.opportunity_id)
+            .join(Organisation, Organisation.id == Match.organisation_id)
+            .where(Organisation.slug == served.slugs[0])
+            .order_by(Match.id)
+        )
     found: dict[str, list[str]] = {}
     widths: dict[str, int] = {}
     contrast: list[float] = []
@@ -348,7 +355,7 @@ def test_every_page_of_every_role_passes_the_accessibility_checks_at_desktop_and
                 _sign_in(page, served, role)
                 page.wait_for_load_state()
             for path in paths:
-                url = path.format(tender=tender, org=served.slugs[0])
+                url = path.format(tender=tender, org=served.slugs[0], opportunity=opportunity)
                 page.goto(served.url + url)
                 if url == "/check":
                     page.fill(
