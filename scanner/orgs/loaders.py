@@ -129,7 +129,8 @@ def validate_records(
 ) -> LoadResult:
     """Validate records (mappings of field -> value); a repeated id is an error of the later
     record, so the first one stands when invalid records are skipped. CPV interests written
-    as words are searched in `language` (the reader's, e.g. a web form's), else English."""
+    as words are searched in `language` (the reader's, e.g. a web form's), else in the
+    record's own `language`, else English."""
     result = LoadResult()
     context: dict[str, Any] = {"language": language}
     if currencies is not None:
@@ -145,7 +146,9 @@ def validate_records(
         raw_id = record.get("id")
         record_id = raw_id.strip() if isinstance(raw_id, str) and raw_id.strip() else None
         try:
-            profile = OrganisationProfile.model_validate(dict(record), context=context)
+            own = record.get("language")  # a file's profile says its language itself
+            asked = {**context, "language": language or (own if isinstance(own, str) else None)}
+            profile = OrganisationProfile.model_validate(dict(record), context=asked)
         except ValidationError as exc:
             result.errors.extend(_record_errors(position, record_id, exc))
             continue

@@ -82,3 +82,11 @@ def test_a_profile_file_takes_words_amounts_and_bracketed_codes_alike() -> None:
             "'€150k' is in EUR but the currency is GBP; write every amount in one currency",
         )
     ]
+
+
+def test_an_imported_profile_searches_words_in_its_own_language() -> None:
+    loaded = validate_records(
+        [{"id": "coop-it", "name": "Coop", "emails": ["a@coop.example"], "language": "it",
+          "cpv": ["Servizi informatici"]}]
+    )  # fmt: skip
+    assert loaded.errors == [] and loaded.profiles[0].cpv == ("725",)
