@@ -17,6 +17,7 @@ from functools import lru_cache
 from matchers.result import Criterion
 from matchers.types import Opportunity, OrgProfile
 from matchers.weights import Weights
+from scanner.reference.regions import region_words as words
 
 __all__ = [
     "ELSEWHERE",
@@ -90,11 +91,15 @@ def geography(org: OrgProfile, opportunity: Opportunity, weights: Weights) -> Cr
     for region in regions:
         for prefix in prefixes:
             if region.startswith(prefix):
-                shown = prefix if prefix == region else f"{prefix} ({region})"
-                return Criterion("geography", SERVED, weight, f"in your region {shown}")
+                shown = (
+                    f"in your region {words(prefix)}"
+                    if prefix == region
+                    else f"{words(region)}, in your region {words(prefix)}"
+                )
+                return Criterion("geography", SERVED, weight, shown)
     served = sorted(opp_countries & whole)
     if served:
-        return Criterion("geography", SERVED, weight, f"you serve all of {served[0]}")
+        return Criterion("geography", SERVED, weight, f"you serve all of {words(served[0])}")
     for region in regions:
         for prefix in prefixes:
             if prefix.startswith(region):  # the notice names a wider area holding yours
@@ -102,7 +107,7 @@ def geography(org: OrgProfile, opportunity: Opportunity, weights: Weights) -> Cr
                     "geography",
                     PLAUSIBLE,
                     weight,
-                    f"somewhere in {region}, which holds your {prefix}",
+                    f"somewhere in {words(region)}, which holds your {words(prefix)}",
                 )
     unread = _unread(opportunity)
     if not regions and not opp_countries:
@@ -114,16 +119,18 @@ def geography(org: OrgProfile, opportunity: Opportunity, weights: Weights) -> Cr
     shared = sorted(opp_countries & countries)
     if shared and not regions:
         where = (
-            f"somewhere in {shared[0]} ({unread} not recognised)"
+            f"somewhere in {words(shared[0])} ({unread} not recognised)"
             if unread
-            else (f"anywhere in {shared[0]}")
+            else (f"anywhere in {words(shared[0])}")
         )
         return Criterion("geography", PLAUSIBLE, weight, where)
     if shared and org.remote:
         where = regions[0] if regions else shared[0]
-        return Criterion("geography", REMOTE, weight, f"{where}: outside your regions, remote")
+        return Criterion(
+            "geography", REMOTE, weight, f"{words(where)}: outside your regions, remote"
+        )
     where = regions[0] if regions else sorted(opp_countries)[0]
-    return Criterion("geography", ELSEWHERE, weight, f"{where} is outside your area")
+    return Criterion("geography", ELSEWHERE, weight, f"{words(where)} is outside your area")
 
 
 def _unread(opportunity: Opportunity) -> str:

@@ -122,12 +122,19 @@ def parse_text(text: str, fmt: Format, *, currencies: Collection[str] | None = N
 
 
 def validate_records(
-    records: Iterable[Any], *, currencies: Collection[str] | None = None
+    records: Iterable[Any],
+    *,
+    currencies: Collection[str] | None = None,
+    language: str | None = None,
 ) -> LoadResult:
     """Validate records (mappings of field -> value); a repeated id is an error of the later
-    record, so the first one stands when invalid records are skipped."""
+    record, so the first one stands when invalid records are skipped. CPV interests written
+    as words are searched in `language` (the reader's, e.g. a web form's), else in the
+    record's own `language`, else English."""
     result = LoadResult()
-    context = {"currencies": frozenset(currencies)} if currencies is not None else None
+    context: dict[str, Any] = {"language": language}
+    if currencies is not None:
+        context["currencies"] = frozenset(currencies)
     seen: dict[str, int] = {}
     for position, record in enumerate(records, start=1):
         result.records += 1
@@ -139,7 +146,9 @@ def validate_records(
         raw_id = record.get("id")
         record_id = raw_id.strip() if isinstance(raw_id, str) and raw_id.strip() else None
         try:
-            profile = OrganisationProfile.model_validate(dict(record), context=context)
+            own = record.get("language")  # a file's profile says its language itself
+            asked = {**context, "language": language or (own if isinstance(own, str) else None)}
+            profile = OrganisationProfile.model_validate(dict(record), context=asked)
         except ValidationError as exc:
             result.errors.extend(_record_errors(position, record_id, exc))
             continue

@@ -19,10 +19,12 @@ from pydantic import (
     Field,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
-from scanner.ingest.money import MAX_AMOUNT, parse_amount
-from scanner.orgs.codes import check_cpv, check_email, check_naics, check_region
+from scanner.orgs.amounts import parse_typed_amount
+from scanner.orgs.codes import check_email, check_naics
+from scanner.orgs.words import cpv_entry, region_entry
 
 __all__ = ["FIELD_ORDER", "LIST_FIELDS", "MONEY_FIELDS", "OrganisationProfile"]
 
@@ -69,17 +71,20 @@ def _naics_text(value: Any) -> Any:
     return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
+class _CurrencyConflict(str):
+    """An amount typed in another currency than the profile's; `_money` refuses it."""
+
+
 def _money(value: Any) -> Any:
-    """Amounts as numbers or text ("150000", "150,000"); exact decimals to the cent."""
-    if value is None or value == "":
+    """Amounts as people type them ("150000", "150,000", "£5k", "€1.2m"; see
+    `scanner.orgs.amounts`); exact decimals to the cent."""
+    if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if isinstance(value, bool):
-        raise ValueError("must be an amount, not true/false")
-    amount = parse_amount(value)
-    if amount is None:
-        if isinstance(value, int | float | Decimal) and value < 0:
-            raise ValueError(f"{value} is negative")
-        raise ValueError(f"{value!r} is not an amount (up to {MAX_AMOUNT:,})")
+    if isinstance(value, _CurrencyConflict):
+        raise ValueError(str(value))
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool) and value < 0:
+        raise ValueError(f"{value} is negative")
+    amount = parse_typed_amount(value).amount
     if amount != amount.quantize(Decimal("0.01")):
         raise ValueError(f"{value} has more than 2 decimal places")
     return amount
@@ -99,7 +104,7 @@ EmailList = Annotated[
     Field(min_length=1),
 ]
 CpvList = Annotated[
-    tuple[Annotated[str, BeforeValidator(_code_text), AfterValidator(check_cpv)], ...],
+    tuple[Annotated[str, BeforeValidator(_code_text), AfterValidator(cpv_entry)], ...],
     BeforeValidator(_split_list),
 ]
 NaicsList = Annotated[
@@ -107,7 +112,7 @@ NaicsList = Annotated[
     BeforeValidator(_split_list),
 ]
 RegionList = Annotated[
-    tuple[Annotated[str, AfterValidator(check_region)], ...], BeforeValidator(_split_list)
+    tuple[Annotated[str, AfterValidator(region_entry)], ...], BeforeValidator(_split_list)
 ]
 Money = Annotated[Decimal | None, BeforeValidator(_money)]
 
@@ -158,6 +163,41 @@ class OrganisationProfile(BaseModel):
         description="ISO 639-1 code of the language the profile is written in; detected "
         "from its text when absent.",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _currency_from_amounts(cls, data: Any) -> Any:
+        """An amount typed with its currency ("€1.2m") sets the currency when none is given;
+        one that disagrees with the given currency is refused on its own field."""
+        if not isinstance(data, dict):
+            return data
+        typed: dict[str, str] = {}
+        for name in MONEY_FIELDS:
+            value = data.get(name)
+            if isinstance(value, str) and value.strip():
+                try:
+                    found = parse_typed_amount(value).currency
+                except ValueError:
+                    continue  # refused with its reason by `_money`
+                if found:
+                    typed[name] = found
+        if not typed:
+            return data
+        given = data.get("currency")
+        wanted = given.strip().upper() if isinstance(given, str) and given.strip() else None
+        data = dict(data)
+        if wanted is None:
+            if len(set(typed.values())) == 1:
+                data["currency"] = next(iter(typed.values()))
+                return data
+            wanted = typed.get("value_min") or next(iter(typed.values()))
+        for name, currency in typed.items():
+            if currency != wanted:
+                data[name] = _CurrencyConflict(
+                    f"{data[name]!r} is in {currency} but the currency is {wanted}; "
+                    "write every amount in one currency"
+                )
+        return data
 
     @field_validator("id", mode="before")
     @classmethod

@@ -28,7 +28,16 @@ from pathlib import Path
 
 from scanner.reference.cpv import fold
 
-__all__ = ["NUTS_FILE", "nuts_name", "resolve_country", "resolve_region"]
+__all__ = [
+    "NUTS_FILE",
+    "nuts_name",
+    "region_candidates",
+    "region_name",
+    "region_words",
+    "resolve_country",
+    "resolve_region",
+    "search_regions",
+]
 
 NUTS_FILE = Path(__file__).parent / "data" / "nuts.json"
 # Countries read through ISO 3166-2 (no NUTS), with the language their names are written in.
@@ -162,3 +171,61 @@ def resolve_country(name: str) -> str | None:
     ("Україна" -> "UA", "Italia" -> "IT"), None when unknown."""
     key = _key(name)
     return _countries().get(key) if key else None
+
+
+def region_candidates(name: str) -> list[tuple[str, str]]:
+    """Every (code, ISO country) a name could mean, broadest first: "Limburg" is BE22 and
+    NL42. [] when no table knows the name."""
+    key = _key(name)
+    found = _index().get(key, []) if key else []
+    return sorted(set(found), key=lambda f: (f[1], len(f[0]), f[0]))
+
+
+@cache
+def region_name(code: str) -> str | None:
+    """A region code in words: NUTS in the country's language ("UKI" -> "London"), ISO 3166-2
+    ("US-CA" -> "California") or a country ("GB" -> "United Kingdom"); None when unknown."""
+    text = code.strip().upper()
+    if len(text) == 2:
+        import pycountry
+
+        country = pycountry.countries.get(alpha_2=_NUTS_COUNTRY.get(text, text))
+        return str(getattr(country, "common_name", None) or country.name) if country else None
+    if "-" in text:
+        import pycountry
+
+        found = pycountry.subdivisions.get(code=text)  # type: ignore[no-untyped-call]
+        return str(found.name) if found is not None else None
+    return nuts_name(text)
+
+
+@cache
+def region_words(code: str) -> str:
+    """Words first, code after: "London (UKI)"; the bare code when no table names it."""
+    name = region_name(code)
+    return f"{name} ({code})" if name else code
+
+
+def search_regions(query: str, *, limit: int = 20) -> list[tuple[str, str]]:
+    """Regions whose name has every word of `query` as the start of one of its words
+    ("greater man" finds Greater Manchester), broadest first; a code finds itself and the
+    regions under it. Returns (code, name) pairs."""
+    terms = _key(query).split()
+    if not terms:
+        return []
+    typed = query.strip().upper()
+    hits: dict[str, tuple[int, int, str]] = {}
+    for key, places in _index().items():
+        words = key.split()
+        if not all(any(w.startswith(t) for w in words) for t in terms):
+            continue
+        exact = 0 if key == " ".join(terms) else 1
+        for code, _country in places:
+            rank = (exact, len(code), code)
+            hits[code] = min(hits.get(code, rank), rank)
+    if len(typed) >= 2 and typed.replace("-", "").isalnum():
+        for code, _level, _name in _nuts():
+            if code.startswith(typed):
+                hits.setdefault(code, (0 if code == typed else 1, len(code), code))
+    ordered = sorted(hits, key=lambda c: hits[c])[:limit]
+    return [(code, region_name(code) or code) for code in ordered]

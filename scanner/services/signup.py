@@ -69,15 +69,22 @@ def start_signup(
     profile: dict[str, Any],
     currencies: frozenset[str] | None,
     now: datetime,
+    language: str | None = None,
 ) -> list[RecordError]:
     """Validate the profile as an import would, then mail the address: a confirmation link
     (kept as a token holding the profile, replacing any earlier sign-up of the address), or,
     when the address has an account already, a note saying so. Returns the profile's errors;
-    raises AccountError for a taken organisation id, a refused password or a failed mail."""
-    email = normal_email(email)
-    loaded = validate_records([{**profile, "emails": [email]}], currencies=currencies)
-    if loaded.errors:
-        return loaded.errors
+    raises AccountError for a taken organisation id, a refused password or a failed mail.
+    Kinds of work typed as words are searched in `language` (the reader's)."""
+    try:
+        email, refused = normal_email(email), None
+    except AccountError as exc:  # said together with the profile's errors, all at once
+        email, refused = "placeholder@example.org", RecordError(1, None, "email", str(exc))
+    loaded = validate_records(
+        [{**profile, "emails": [email]}], currencies=currencies, language=language
+    )
+    if refused is not None or loaded.errors:
+        return ([refused] if refused else []) + loaded.errors
     chosen = loaded.profiles[0]
     with Session(engine) as session:
         has_account = session.scalar(select(User.id).where(User.email == email)) is not None

@@ -58,6 +58,7 @@ def update_profile(
     *,
     currencies: frozenset[str] | None,
     now: datetime,
+    language: str | None = None,
 ) -> ProfileUpdate:
     """Validate the edited profile as an import would and store it; the id never changes and
     the digest field is left to the frequency choice. Addresses not yet among the profile's
@@ -73,7 +74,7 @@ def update_profile(
             record[name] = value in ("on", "true", "1", "yes")
         elif value.strip():
             record[name] = value
-    loaded = validate_records([record], currencies=currencies)
+    loaded = validate_records([record], currencies=currencies, language=language)
     if loaded.errors:
         return ProfileUpdate(loaded.errors, [])
     current = {e.lower() for e in stored.profile.emails}

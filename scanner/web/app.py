@@ -26,7 +26,16 @@ from scanner.services.web_operator import CrawlLauncher
 from scanner.settings import Settings
 from scanner.web import isolation
 from scanner.web.limits import MAX_DRAFT, MAX_FIELDS, BodyLimitMiddleware
-from scanner.web.routes import account, api, impact, officer, operator, organisation, public
+from scanner.web.routes import (
+    account,
+    api,
+    impact,
+    officer,
+    operator,
+    organisation,
+    public,
+    reference,
+)
 from scanner.web.secret_key import UnsafeSecretKeyError, secret_key_problem
 from scanner.web.security import CSRF_FIELD, SignInRequiredError
 from scanner.web.templating import make_templates, render
@@ -35,9 +44,10 @@ log = logging.getLogger(__name__)
 SESSION_COOKIE = "lotwise_session"
 API_PREFIX = "/api/v1"
 DOCS = f"{API_PREFIX}/docs"
-# Pages may run no script at all; the API documentation runs only its own packaged files.
+# Pages run only the packaged /static scripts (the form pickers, which enhance forms that work
+# without them), never inline ones; the API documentation runs only its own packaged files.
 PAGE_POLICY = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; "
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
 DOCS_POLICY = (
@@ -107,7 +117,7 @@ def create_app(
     app.add_middleware(BodyLimitMiddleware, error_page=_error_page(app.state.templates))
     app.middleware("http")(_security_headers)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
-    for module in (public, account, officer, organisation, operator, impact):
+    for module in (public, account, officer, organisation, operator, impact, reference):
         app.include_router(module.router)
     app.include_router(api.router, prefix=API_PREFIX)
     app.include_router(impact.api_router, prefix=API_PREFIX)

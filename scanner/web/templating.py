@@ -13,6 +13,8 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.responses import HTMLResponse
 
+from scanner.reference.cpv import cpv_vocabulary
+from scanner.reference.regions import region_words
 from scanner.web.security import CSRF_FIELD, csrf_token, current_account, pop_flash
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -42,6 +44,20 @@ def is_web_url(value: Any) -> bool:
     return isinstance(value, str) and value.lower().startswith(("https://", "http://"))
 
 
+def cpv_name(code: Any) -> str:
+    """A CPV code as words with the code: "IT services (72000000)" (the code alone if unknown)."""
+    text = str(code or "")
+    vocabulary = cpv_vocabulary()
+    known = vocabulary.nearest_known(text) if text[:2].isdigit() else None
+    label = vocabulary.label(known) if known else None
+    return f"{label.split(':', 1)[0].strip()} ({text})" if label else text
+
+
+def region_name(code: Any) -> str:
+    """A region code as words with the code: "London (UKI)"."""
+    return region_words(str(code)) if code else ""
+
+
 def make_templates() -> Jinja2Templates:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
@@ -52,6 +68,8 @@ def make_templates() -> Jinja2Templates:
     )
     env.filters["money"] = money
     env.filters["day"] = day
+    env.filters["cpv_name"] = cpv_name
+    env.filters["region_name"] = region_name
     env.tests["is_web_url"] = is_web_url
     env.filters["is_web_url"] = is_web_url
     env.globals["csrf_field"] = CSRF_FIELD

@@ -10,20 +10,40 @@ from matchers.geography import country_of, geography
 @pytest.mark.parametrize(
     ("org", "opp", "score", "words"),
     [
-        ({"regions": ("UKI",)}, {"regions": ("UKI3",)}, 1.0, "in your region UKI (UKI3)"),
-        ({"regions": ("ukm8",)}, {"regions": ("UKM8",)}, 1.0, "in your region UKM8"),
+        (
+            {"regions": ("UKI",)},
+            {"regions": ("UKI3",)},
+            1.0,
+            "Inner London - West (UKI3), in your region London (UKI)",
+        ),
+        (
+            {"regions": ("ukm8",)},
+            {"regions": ("UKM8",)},
+            1.0,
+            "in your region West Central Scotland (UKM8)",
+        ),
         (
             {"regions": ("UKM",), "national": True},
             {"regions": ("UKI3",)},
             1.0,
-            "you serve all of GB",
+            "you serve all of United Kingdom (GB)",
         ),
-        ({"regions": ("GB",)}, {"regions": ("TLI3",)}, 1.0, "you serve all of GB"),
+        ({"regions": ("GB",)}, {"regions": ("TLI3",)}, 1.0, "you serve all of United Kingdom (GB)"),
         ({"regions": ("UKM",), "remote": True}, {"regions": ("UKI3",)}, 0.5, "remote"),
         ({"regions": ("UKM",), "remote": False}, {"regions": ("UKI3",)}, 0.2, "outside your area"),
-        ({"regions": ("UKM",)}, {"regions": (), "countries": ("GB",)}, 0.7, "anywhere in GB"),
+        (
+            {"regions": ("UKM",)},
+            {"regions": (), "countries": ("GB",)},
+            0.7,
+            "anywhere in United Kingdom (GB)",
+        ),
         ({"regions": ("UKM",)}, {"regions": (), "countries": ()}, 0.7, "no place of delivery"),
-        ({"regions": ("UKM",)}, {"regions": ("DE1",), "countries": ()}, 0.2, "DE1"),
+        (
+            {"regions": ("UKM",)},
+            {"regions": ("DE1",), "countries": ()},
+            0.2,
+            "Baden-Württemberg (DE1) is outside",
+        ),
         ({"regions": (), "countries": ()}, {"regions": ("DE1",)}, 0.7, "profile names no area"),
     ],
 )

@@ -20,7 +20,7 @@ def test_explanation_names_codes_keywords_value_deadline_and_place(
         "Programming services of application software (72212), within your IT services (72); "
         "'user research' found in title of package 2; "
         "'service design' found in text of package 2; £40k inside your range £10k-£100k; "
-        "closes in 21 days (15 working days); in your region UKI (UKI3)"
+        "closes in 21 days (15 working days); Inner London - West (UKI3), in your region London (UKI)"
     )
 
 

@@ -118,7 +118,13 @@ def test_sign_up_validates_like_an_import_and_refuses_taken_ids(bare: Bare) -> N
     }
     response = client.post("/signup", data=bad)
     assert response.status_code == 400
-    assert "cpv[1]" in response.text and "value_max" in response.text
+    summary = response.text.split('id="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert 'href="#f-cpv"' in summary and 'href="#f-value_max"' in summary
+    assert (
+        "Kinds of work (CPV): &#39;99&#39;: 99 is not a CPV division." in summary
+        and "cpv[1]" not in summary
+    )
+    assert "below smallest contract" in summary and "value_m" not in summary.split('"')[-1]
     taken = {**SIGNUP, "id": bare.slugs[0], "csrf_token": csrf_of(client.get("/signup").text)}
     response = client.post("/signup", data=taken)
     assert response.status_code == 400 and "is taken" in response.text

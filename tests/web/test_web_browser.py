@@ -7,6 +7,7 @@ LOTWISE_REQUIRE_BROWSER=1 (set by .ci/run)."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -19,6 +20,7 @@ from typing import Any
 import pytest
 import uvicorn
 from aiosmtpd.controller import Controller
+from page_audit import audit
 from required import require_or_skip
 from schema_template import migrate
 from sqlalchemy import Engine, func, select, update
@@ -35,7 +37,7 @@ from web_fixtures import (
     web_settings,
 )
 
-from scanner.models import SuggestionFeedback, Tender
+from scanner.models import Match, Organisation, SuggestionFeedback, Tender
 from scanner.services.crawl import CrawlOutcome
 from scanner.services.web_operator import CrawlLauncher
 from scanner.settings import PROJECT_ROOT
@@ -162,9 +164,11 @@ def _sign_in(page: Any, served: Served, role: str) -> None:
     page.click("form.card button[type=submit]")
 
 
-def _shot(page: Any, name: str) -> None:
+def _shot(page: Any, name: str, *, full_page: bool = True, height: int | None = None) -> None:
+    """A screenshot of the page (its top `height` pixels when given, to keep the file small)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / name), full_page=True)
+    clip = {"x": 0, "y": 0, "width": page.viewport_size["width"], "height": height}
+    page.screenshot(path=str(SHOTS / name), full_page=full_page, clip=clip if height else None)
 
 
 def test_officer_filters_opens_a_tender_gives_feedback_and_checks_a_draft(
@@ -174,7 +178,7 @@ def test_officer_filters_opens_a_tender_gives_feedback_and_checks_a_draft(
     _sign_in(page, served, "officer")
     page.wait_for_url(f"{served.url}/tenders")
     assert page.locator("table.list tbody tr").count() > 1
-    _shot(page, "officer-list.png")
+    _shot(page, "officer-list.png", height=2000)
     page.select_option("select[name=sort]", "value")
     page.fill("input[name=min_score]", "0.5")
     page.click("form.filters button")
@@ -185,7 +189,7 @@ def test_officer_filters_opens_a_tender_gives_feedback_and_checks_a_draft(
     page.wait_for_selector("table.signals")
     assert page.locator("svg.bars rect.bar").count() >= 2
     assert page.locator("table.depth tbody tr").count() >= 3  # the whole and each package
-    _shot(page, "officer-tender.png")
+    _shot(page, "officer-tender.png", height=3200)
     page.check("input[name=useful][value=no]")
     page.fill("textarea[name=comment]", "Lot 2 overlaps lot 1")
     page.click("#feedback + form button")
@@ -201,7 +205,7 @@ def test_officer_filters_opens_a_tender_gives_feedback_and_checks_a_draft(
     page.click("form.card button")
     page.wait_for_selector("section.verdict")
     assert "score" in page.inner_text("section.verdict h2")
-    _shot(page, "officer-check.png")
+    _shot(page, "officer-check.png", height=1400)
     page.close()
 
 
@@ -215,15 +219,19 @@ def test_organisation_signs_up_confirms_edits_profile_and_downloads_deadlines(
     page.fill("input[name=id]", "civic-coop")
     page.fill("input[name=name]", "Civic Co-op")
     page.fill("input[name=keywords]", "user research; accessibility")
-    page.fill("input[name=cpv]", "72; 79311")
-    page.fill("input[name=value_max]", "120000")
-    page.click("form.card button")
+    page.fill("input[name=regions]", "London")  # words, not codes
+    page.fill("#f-cpv-search", "market research")  # the picker (JavaScript)
+    page.locator(".picker-results button", has_text="Market research services (7931)").click()
+    assert page.input_value("input[name=cpv]") == "Market research services (7931)"
+    page.fill("input[name=value_max]", "£120k")
+    page.click("form.card button[type=submit]")
     page.wait_for_selector("text=Check your inbox")
     ((_, message),) = served.inbox.messages
     page.goto(confirmation_link(message))
     page.click("text=Confirm and create my profile")  # the link's GET only shows this button
     page.wait_for_url(f"{served.url}/signin")
-    assert "confirmed" in page.inner_text(".flash")
+    flashes = " ".join(page.locator(".flash").all_inner_texts())
+    assert "confirmed" in flashes and re.search(r"Computed \d+ match", flashes), flashes
     page.fill("input[name=email]", "team@civic-coop.example")
     page.fill("input[name=password]", PASSWORD)
     page.click("form.card button[type=submit]")
@@ -231,12 +239,19 @@ def test_organisation_signs_up_confirms_edits_profile_and_downloads_deadlines(
     assert "Civic Co-op" in page.inner_text("h1")
     page.click("text=Edit profile")
     page.fill("input[name=keywords]", "user research; accessibility; service design")
-    page.fill("input[name=regions]", "UKI; ZZ")
-    page.click("form.card button")
-    assert "regions[2]" in page.inner_text("ul.errors")  # validated like an import
-    page.fill("input[name=regions]", "UKI")
-    page.click("form.card button")
+    assert page.input_value("input[name=regions]") == "London (UKI)"  # codes shown as words
+    page.fill("input[name=regions]", "London; Limburg")
+    page.click("form.card button[type=submit]")
+    summary = page.locator(".error-summary")
+    assert summary.evaluate("e => e === document.activeElement")  # focus moves to it
+    assert "several places are called 'Limburg'" in summary.inner_text()
+    summary.locator("a").first.click()  # links to its field
+    assert page.evaluate("document.activeElement.id") == "f-regions"
+    assert "Limburg" in page.inner_text("#f-regions-error")
+    page.fill("input[name=regions]", "London; Limburg (NL42)")
+    page.click("form.card button[type=submit]")
     page.wait_for_url(f"{served.url}/orgs/civic-coop")
+    assert "Computed" in " ".join(page.locator(".flash").all_inner_texts())
     page.select_option("select[name=frequency]", "daily")
     page.click("form.inline-form >> nth=0 >> button")
     page.wait_for_selector(".flash")
@@ -246,7 +261,7 @@ def test_organisation_signs_up_confirms_edits_profile_and_downloads_deadlines(
     _sign_in(page, served, "org_a")
     page.wait_for_url(f"{served.url}/orgs/{served.slugs[0]}")
     assert page.locator("article.match .explanation").count() >= 1
-    _shot(page, "organisation-matches.png")
+    _shot(page, "organisation-matches.png", height=2600)
     with page.expect_download() as download:
         page.click("text=Deadlines as a calendar")
     body = Path(download.value.path()).read_text(encoding="utf-8")
@@ -302,3 +317,66 @@ def test_api_docs_render_from_packaged_files_under_their_policy(
     assert requested and all(url.startswith(served.url) for url in requested), requested
     assert problems == [] and failed == [], (problems, failed)
     page.close()
+
+
+PAGES = {
+    None: ["/", "/signin", "/signup", "/help/profile", "/password/forgot"],
+    "officer": ["/tenders", "/tenders/{tender}", "/check", "/impact", "/flags", "/impact/cases",
+                "/account/password"],
+    "operator": ["/operator", "/impact/coverage"],
+    "org_a": ["/orgs/{org}", "/orgs/{org}/profile", "/orgs/{org}/opportunities/{opportunity}",
+              "/orgs/{org}/tracking"],
+}  # fmt: skip
+WIDTHS = {"desktop": (1280, 900), "mobile": (390, 844)}
+
+
+def test_every_page_of_every_role_passes_the_accessibility_checks_at_desktop_and_390px(
+    browser: Any, served: Served
+) -> None:
+    """The WCAG 2.2 A/AA checks of `page_audit` (contrast from computed styles, names, headings,
+    captions and scope, skip link, focus outline, reflow at 390 px, chart labels) on each page
+    of each role, and on the sign-up form showing its errors."""
+    with served.engine.connect() as conn:
+        tender = conn.scalar(select(Tender.id).order_by(Tender.id))
+        opportunity = conn.scalar(
+            select(Match.opportunity_id)
+            .join(Organisation, Organisation.id == Match.organisation_id)
+            .where(Organisation.slug == served.slugs[0])
+            .order_by(Match.id)
+        )
+    found: dict[str, list[str]] = {}
+    widths: dict[str, int] = {}
+    contrast: list[float] = []
+    for role, paths in PAGES.items():
+        for size, (width, height) in WIDTHS.items():
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.set_default_timeout(15_000)
+            if role is not None:
+                _sign_in(page, served, role)
+                page.wait_for_load_state()
+            for path in paths:
+                url = path.format(tender=tender, org=served.slugs[0], opportunity=opportunity)
+                page.goto(served.url + url)
+                if url == "/check":
+                    page.fill(
+                        "textarea[name=text]",
+                        "Website rebuild: discovery, build and hosting, £900k",
+                    )
+                    page.click("form.card button")
+                    page.wait_for_selector("section.verdict")
+                if url == "/signup":
+                    page.fill("input[name=regions]", "Limburg")
+                    page.click("form.card button[type=submit]")
+                    page.wait_for_selector(".error-summary")
+                shot = {"/tenders": "list", f"/tenders/{tender}": "tender", "/operator": "operator"}
+                if size == "mobile" and url in shot:  # before the audit moves the focus
+                    _shot(page, f"mobile-{shot[url]}.png", full_page=False)
+                result = audit(page)
+                widths[f"{url} {size}"] = result["width"]
+                if result["minContrast"]:
+                    contrast.append(result["minContrast"])
+                if result["problems"]:
+                    found[f"{role or 'anonymous'} {url} {size}"] = result["problems"]
+            page.close()
+    print("widths:", widths, "lowest contrast:", min(contrast))
+    assert found == {}, "\n".join(f"{k}: {v}" for k, v in found.items())

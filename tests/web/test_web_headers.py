@@ -56,4 +56,4 @@ def test_api_docs_load_only_packaged_files(bare: Bare) -> None:
     assert client.get("/api/v1/docs/assets/index.html").status_code == 404
     assert client.get("/api/v1/docs/assets/..%2F__init__.py").status_code == 404
     pages = client.get("/signin").headers["content-security-policy"]
-    assert "script-src 'none'" in pages
+    assert "script-src 'self'" in pages and "unsafe-inline" not in pages

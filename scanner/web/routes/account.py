@@ -29,6 +29,9 @@ from scanner.services.users import (
     send_mail,
     signin_wait,
 )
+from scanner.web.forms import FormErrors, form_errors, password_errors
+from scanner.web.fresh_matches import find_matches
+from scanner.web.routes.reference import reader_language
 from scanner.web.security import (
     client_address,
     flash,
@@ -117,7 +120,7 @@ def signout(request: Request) -> Response:
 
 @router.get("/signup")
 def signup_page(request: Request) -> Response:
-    return render(request, "signup.html", {"form": {}, "errors": []})
+    return render(request, "signup.html", {"form": {}, "errors": FormErrors()})
 
 
 @router.post("/signup", dependencies=[Depends(require_csrf)])
@@ -136,15 +139,15 @@ def signup_request(request: Request, form: Fields) -> Response:
             profile=profile,
             currencies=load_rates(state.settings.rates_file).currencies,
             now=state.now(),
+            language=reader_language(request),
         )
     except AccountError as exc:
         status = 503 if isinstance(exc, MailError) else 400
-        return render(
-            request, "signup.html", {"form": shown, "errors": [str(exc)]}, status_code=status
-        )
+        found = form_errors([], account=str(exc))
+        return render(request, "signup.html", {"form": shown, "errors": found}, status_code=status)
     if errors:
-        messages = [f"{e.field}: {e.message}" for e in errors]
-        return render(request, "signup.html", {"form": shown, "errors": messages}, status_code=400)
+        found = form_errors(errors, order=("email", "password", "name", *SIGNUP_FIELDS))
+        return render(request, "signup.html", {"form": shown, "errors": found}, status_code=400)
     # The same answer whether or not the address has an account (the mail says which).
     return _message(
         request,
@@ -172,10 +175,11 @@ def signup_confirm_page(request: Request, token: str = "") -> Response:
 def signup_confirm(request: Request, token: Token = "") -> Response:
     state = request.app.state
     try:
-        signup.confirm_signup(state.engine, token, now=state.now())
+        account = signup.confirm_signup(state.engine, token, now=state.now())
     except AccountError as exc:
         raise HTTPException(400, str(exc)) from None
     flash(request, "Your address is confirmed and your profile created. Sign in to see it.")
+    flash(request, find_matches(request, account.organisation_slug or ""))
     return RedirectResponse("/signin", status_code=303)
 
 
@@ -184,7 +188,7 @@ def signup_confirm(request: Request, token: Token = "") -> Response:
 
 @router.get("/account/password")
 def password_page(request: Request, account: Member) -> Response:
-    return render(request, "account/password.html", {"errors": []})
+    return render(request, "account/password.html", {"errors": FormErrors()})
 
 
 @router.post("/account/password", dependencies=[Depends(require_csrf)])
@@ -199,7 +203,8 @@ def password_change(request: Request, account: Member, form: Fields) -> Response
             form.get("confirm", ""),
         )
     except AccountError as exc:
-        return render(request, "account/password.html", {"errors": [str(exc)]}, status_code=400)
+        found = password_errors(str(exc))
+        return render(request, "account/password.html", {"errors": found}, status_code=400)
     sign_in(request, account)  # every session ended with the change; this one starts afresh
     _notify_change(request, account)
     flash(request, "Password changed. Every other session of your account was signed out.")
@@ -225,7 +230,7 @@ def _notify_change(request: Request, account: Account) -> None:
 
 @router.get("/password/forgot")
 def forgot_page(request: Request) -> Response:
-    return render(request, "account/forgot.html", {"email": "", "errors": []})
+    return render(request, "account/forgot.html", {"email": "", "errors": FormErrors()})
 
 
 @router.post("/password/forgot", dependencies=[Depends(require_csrf)])
@@ -239,7 +244,7 @@ def forgot(request: Request, email: Annotated[str, Form(max_length=320)]) -> Res
         return render(
             request,
             "account/forgot.html",
-            {"email": email, "errors": [str(exc)]},
+            {"email": email, "errors": form_errors([], account=str(exc))},
             status_code=status,
         )
     return _message(
@@ -253,7 +258,7 @@ def forgot(request: Request, email: Annotated[str, Form(max_length=320)]) -> Res
 @router.get("/password/reset")
 def reset_page(request: Request, token: str = "") -> Response:
     _live_link(request, token, "reset")
-    return render(request, "account/reset.html", {"token": token, "errors": []})
+    return render(request, "account/reset.html", {"token": token, "errors": FormErrors()})
 
 
 @router.post("/password/reset", dependencies=[Depends(require_csrf)])
@@ -266,7 +271,10 @@ def reset(request: Request, form: Fields) -> Response:
         )
     except AccountError as exc:
         return render(
-            request, "account/reset.html", {"token": token, "errors": [str(exc)]}, status_code=400
+            request,
+            "account/reset.html",
+            {"token": token, "errors": password_errors(str(exc))},
+            status_code=400,
         )
     sign_out(request)
     flash(request, "Your new password is set and every session was signed out. Sign in with it.")

@@ -24,6 +24,9 @@ from scanner.services.web_orgs import (
     set_frequency,
     update_profile,
 )
+from scanner.web.forms import FormErrors, form_errors, words_for_form
+from scanner.web.fresh_matches import find_matches
+from scanner.web.routes.reference import reader_language
 from scanner.web.security import (
     flash,
     form_fields,
@@ -147,14 +150,14 @@ def profile_page(request: Request, account: Member, slug: str) -> Response:
     own_organisation(account, slug, write=True)
     org = _organisation(request, slug)
     state = request.app.state
-    form = profile_form(state.engine, slug) or {}
+    form = words_for_form(profile_form(state.engine, slug) or {})
     awaiting = recipients.awaiting(state.engine, org.id, now=state.now())
     if awaiting:  # shown in the list, so saving the form keeps them waiting
         form["emails"] = "; ".join([form.get("emails", ""), *awaiting]).strip("; ")
     return render(
         request,
         "org/profile.html",
-        {"slug": slug, "form": form, "awaiting": awaiting, "errors": []},
+        {"slug": slug, "form": form, "awaiting": awaiting, "errors": FormErrors()},
     )
 
 
@@ -165,7 +168,14 @@ def save_profile(request: Request, account: Member, slug: str, form: Fields) -> 
     own_organisation(account, slug, write=True)
     state = request.app.state
     rates = load_rates(state.settings.rates_file)
-    outcome = update_profile(state.engine, slug, form, currencies=rates.currencies, now=state.now())
+    outcome = update_profile(
+        state.engine,
+        slug,
+        form,
+        currencies=rates.currencies,
+        now=state.now(),
+        language=reader_language(request),
+    )
     if outcome.errors:
         org = _organisation(request, slug)
         return render(
@@ -175,7 +185,7 @@ def save_profile(request: Request, account: Member, slug: str, form: Fields) -> 
                 "slug": slug,
                 "form": form,
                 "awaiting": recipients.awaiting(state.engine, org.id, now=state.now()),
-                "errors": [f"{e.field}: {e.message}" for e in outcome.errors],
+                "errors": form_errors(outcome.errors),
             },
             status_code=400,
         )
@@ -191,7 +201,7 @@ def save_profile(request: Request, account: Member, slug: str, form: Fields) -> 
         addresses=outcome.added,
         now=state.now(),
     )
-    flash(request, "Profile saved. Matches are recomputed on the next matching run.")
+    flash(request, "Profile saved. " + find_matches(request, slug))
     if outcome.added:
         sent = [a for a in outcome.added if a not in failed]
         if sent:  # (an address already waiting is not mailed again)
