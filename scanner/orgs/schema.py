@@ -199,6 +199,16 @@ class OrganisationProfile(BaseModel):
                 )
         return data
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        # PostgreSQL cannot store NUL in text (SQLite can): refuse it on both, as this record's
+        # error rather than the import's failure.
+        texts = value if isinstance(value, list | tuple) else [value]
+        if any(isinstance(text, str) and "\x00" in text for text in texts):
+            raise ValueError("text contains a NUL character (\\u0000)")
+        return value
+
     @field_validator("id", mode="before")
     @classmethod
     def _id_text(cls, value: Any) -> Any:

@@ -13,7 +13,8 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from scanner.ingest.ocds import OCDSFormatError, iter_file_releases
 from scanner.ingest.repair import InvalidJSON
@@ -58,21 +59,20 @@ def ingest_files(
                 run_id = crawls.start_run(
                     conn, source_id=source_id, now=now(), window_from=None, window_to=None, pid=None
                 )
-                for batch in _batches(iter_file_releases(path), batch_size):
-                    result = store_releases(
-                        conn,
-                        source_id=source_id,
-                        source_name=source_name,
-                        releases=batch,
-                        now=now(),
-                    )
+                numbered = enumerate(iter_file_releases(path), 1)
+                for batch in _batches(numbered, batch_size):
+                    result = _store_batch(conn, batch, source_id, source_name, now())
+                    positions: dict[str | None, int] = {}
+                    for number, release in batch:
+                        positions.setdefault(_ocid_of(release), number)
                     for key, reason, excerpt in result.errors:
+                        where = f"release {positions[key]}" if key in positions else "a release"
                         crawls.record_error(
                             conn,
                             source_id=source_id,
                             run_id=run_id,
                             kind="record",
-                            reason=reason,
+                            reason=f"{path}, {where}: {reason}",
                             excerpt=excerpt,
                             record_key=key,
                             url=None,
@@ -99,8 +99,65 @@ def ingest_files(
                 )
         except (OCDSFormatError, InvalidJSON, OSError, EOFError, ValueError) as exc:
             outcome = FileOutcome(path=path, result=StoreResult(), error=_describe(path, exc))
+        except DBAPIError as exc:
+            if isinstance(exc, OperationalError):
+                raise  # the database itself is unavailable: no later file can do better
+            error = f"{path}: the database refused the file: {_first_line(exc.orig)}"
+            outcome = FileOutcome(path=path, result=StoreResult(), error=error)
         outcomes.append(outcome)
     return outcomes
+
+
+def _store_batch(
+    conn: Connection,
+    batch: list[tuple[int, dict[str, Any]]],
+    source_id: int,
+    source_name: str,
+    now: datetime,
+) -> StoreResult:
+    """Store a batch; if the database refuses it, store its releases one by one, so that a
+    check the database makes and Lotwise does not costs one record, never the file."""
+    releases = [release for _, release in batch]
+    try:
+        with conn.begin_nested():
+            return store_releases(
+                conn, source_id=source_id, source_name=source_name, releases=releases, now=now
+            )
+    except DBAPIError as exc:
+        if isinstance(exc, OperationalError):
+            raise
+    result = StoreResult()
+    for release in releases:
+        try:
+            with conn.begin_nested():
+                result.add(
+                    store_releases(
+                        conn,
+                        source_id=source_id,
+                        source_name=source_name,
+                        releases=[release],
+                        now=now,
+                    )
+                )
+        except DBAPIError as exc:
+            if isinstance(exc, OperationalError):
+                raise
+            result.seen += 1
+            reason = f"the database refused the record: {_first_line(exc.orig)}"
+            result.errors.append((_ocid_of(release), reason, repr(release)[:500]))
+    return result
+
+
+def _ocid_of(release: Any) -> str | None:
+    ocid = release.get("ocid") if isinstance(release, dict) else None
+    if not isinstance(ocid, str) or not ocid.strip():
+        return None
+    return ocid.strip().replace("\x00", "\\u0000")[:300]  # as the error log stores it
+
+
+def _first_line(exc: BaseException | None) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _describe(path: Path, exc: Exception) -> str:
@@ -108,6 +165,8 @@ def _describe(path: Path, exc: Exception) -> str:
     return message if str(path) in message else f"{path}: {message}"
 
 
-def _batches(items: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+def _batches(
+    items: Iterator[tuple[int, dict[str, Any]]], size: int
+) -> Iterator[list[tuple[int, dict[str, Any]]]]:
     while batch := list(islice(items, size)):
         yield batch

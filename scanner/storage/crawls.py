@@ -159,7 +159,13 @@ def record_error(
 ) -> None:
     """Store a failure. A URL (or, for a record error without URL, a record key) that
     already has an unresolved error gets its attempt count bumped instead of a second row, so
-    a page or record failing every run stays one visible problem."""
+    a page or record failing every run stays one visible problem. Text is made storable on
+    every database (no NUL, keys and URLs cut to their columns): the log of bad data must not
+    fail on the bad data."""
+    reason = _storable(reason) or ""
+    excerpt = _storable(excerpt)
+    record_key = _storable(record_key, 300)
+    url = _storable(url, 4000)
     if url is not None or record_key is not None:
         same = (
             CrawlError.url == url
@@ -229,6 +235,15 @@ def resolve_errors(conn: Connection, *, source_id: int, url: str, now: datetime)
         )
         .values(resolved_at=now)
     ).rowcount
+
+
+def _storable(text: str | None, limit: int | None = None) -> str | None:
+    if text is None:
+        return None
+    if "\x00" in text:
+        text = text.replace("\x00", "\\u0000")
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text if limit is None else text[:limit]
 
 
 def _clip(text: str | None) -> str | None:

@@ -8,7 +8,7 @@ ORM unit of work is an order of magnitude slower for bulk ingest.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any, cast
 
@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from scanner.ingest.normalise import NormaliseError, normalise_release
 from scanner.ingest.ocds import compile_releases, latest_release, strip_personal_data
+from scanner.ingest.storable import IDENTIFIER_LIMIT, release_problem, text_problem
 from scanner.ingest.tender import NormalisedTender
 from scanner.models import Lot, Release, Tender
 from scanner.storage.outcomes import store_outcomes
@@ -72,6 +73,10 @@ def store_releases(
         if not isinstance(ocid, str) or not ocid.strip():
             result.errors.append((None, "release has no ocid", _excerpt(release)))
             continue
+        problem = release_problem(release)
+        if problem is not None:  # refused alike on SQLite and PostgreSQL
+            result.errors.append((_clean_key(ocid), problem, _excerpt(release)))
+            continue
         by_ocid.setdefault(ocid.strip(), []).append(release)
     if not by_ocid:
         return result
@@ -119,6 +124,7 @@ def store_releases(
     )
     result.new += stored.new
     result.updated += stored.updated
+    result.errors.extend(stored.errors)
     result.unchanged += stored.unchanged + _touch(conn, source_id, unchanged, now)
     return result
 
@@ -177,7 +183,15 @@ def store_tenders(
     result = StoreResult(seen=len(tenders))
     if not tenders:
         return result
-    latest: dict[str, NormalisedTender] = {t.source_key: t for t in tenders}
+    latest: dict[str, NormalisedTender] = {}
+    for tender in tenders:
+        problem = _tender_problem(tender)
+        if problem is None:
+            latest[tender.source_key] = tender
+        else:
+            result.errors.append((_clean_key(tender.source_key), problem, _excerpt(tender.raw)))
+    if not latest:
+        return result
     existing = known if known is not None else _existing_hashes(conn, source_id, list(latest))
     changed_rows: list[dict[str, Any]] = []
     unchanged: list[str] = []
@@ -216,6 +230,36 @@ def store_tenders(
         )
     store_outcomes(conn, source_id=source_id, tenders=list(latest.values()), now=now)
     return result
+
+
+def _tender_problem(tender: NormalisedTender) -> str | None:
+    """Why `tender` does not fit its columns (PostgreSQL enforces their widths, SQLite not)."""
+    row = _tender_row(tender, 0, "", datetime.min)
+    for name, limit in _text_limits(Tender).items():
+        value = row.get(name)
+        if isinstance(value, str) and len(value) > limit:
+            return f"{name} is {len(value)} characters long, over the limit of {limit}"
+    lot_limits = _text_limits(Lot)
+    for lot in tender.lots:
+        for name in ("status", "currency"):
+            value = getattr(lot, name)
+            if isinstance(value, str) and len(value) > lot_limits[name]:
+                return f"lot {lot.lot_id[:40]!r}: {name} is over the limit of {lot_limits[name]}"
+    row.pop("raw")  # a tender from releases was checked as its releases
+    return text_problem([row, [asdict(lot) for lot in tender.lots]])
+
+
+def _text_limits(model: Any) -> dict[str, int]:
+    return {
+        column.name: column.type.length
+        for column in model.__table__.columns
+        if getattr(column.type, "length", None)
+    }
+
+
+def _clean_key(key: str) -> str:
+    """A record key the error log can hold on every database."""
+    return key.replace("\x00", "\\u0000")[:IDENTIFIER_LIMIT]
 
 
 def _tender_row(

@@ -135,8 +135,9 @@ def test_every_format_round_trips(fmt: Format) -> None:
 
 
 _text = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters=";"), max_size=40
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters=";\x00"), max_size=40
 )
+_no_nul = st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00")  # refused
 _amount = st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False)
 
 
@@ -147,7 +148,7 @@ def profiles(draw: st.DrawFn) -> OrganisationProfile:
         "id": draw(st.from_regex(r"[a-z0-9-]{2,20}", fullmatch=True)),
         "name": draw(_text).strip() or "x",
         "emails": draw(st.lists(st.from_regex(r"[a-z]{1,8}@[a-z]{1,8}\.org", fullmatch=True))),
-        "description": draw(st.text(max_size=80)).strip(),
+        "description": draw(st.text(_no_nul, max_size=80)).strip(),
         "keywords": draw(st.lists(_text, max_size=4)),
         "cpv": draw(st.lists(st.sampled_from(["72", "722", "48000000", "79311000-2"]))),
         "regions": draw(st.lists(st.sampled_from(["GB", "UKI", "TLC3", "DE21", "EL"]))),
