@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from scanner.models import CrawlError, CrawlRun, Source
 
@@ -47,18 +48,16 @@ def run_message(totals: RunTotals) -> str | None:
 
 
 def ensure_source(conn: Connection, *, name: str, kind: str, url: str, now: datetime) -> int:
-    """The id of source `name`, creating it on first use; kind and URL follow the configuration."""
-    row = conn.execute(
-        select(Source.id, Source.kind, Source.url).where(Source.name == name)
-    ).first()
-    if row is None:
-        return int(
-            conn.execute(
-                insert(Source)
-                .values(name=name, kind=kind, url=url, created_at=now)
-                .returning(Source.id)
-            ).scalar_one()
-        )
+    """The id of source `name`, creating it on first use; kind and URL follow the configuration.
+
+    An upsert, not check-then-insert: two first runs of a new source at once both succeed."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    conn.execute(
+        dialect.insert(Source)
+        .values(name=name, kind=kind, url=url, created_at=now)
+        .on_conflict_do_nothing(index_elements=["name"])
+    )
+    row = conn.execute(select(Source.id, Source.kind, Source.url).where(Source.name == name)).one()
     if (row.kind, row.url) != (kind, url):
         conn.execute(update(Source).where(Source.id == row.id).values(kind=kind, url=url))
     return int(row.id)

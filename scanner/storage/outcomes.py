@@ -67,7 +67,9 @@ def store_outcomes_by_id(
         changed.append((tender_id, outcome, digest))
     if not changed:
         return counts
-    replaced = [tender_id for tender_id, _, _ in changed if tender_id in known]
+    # every changed tender, not only those known: a concurrent ingest may have stored its
+    # awards since `known` was read (its tender row lock has since made them visible)
+    replaced = [tender_id for tender_id, _, _ in changed]
     for chunk in _chunks(replaced):
         conn.execute(delete(AwardSupplier).where(AwardSupplier.tender_id.in_(chunk)))
         conn.execute(delete(Award).where(Award.tender_id.in_(chunk)))

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from scanner.ingest.normalise import NormaliseError, normalise_release
@@ -23,6 +23,7 @@ from scanner.models import Lot, Release, Tender
 from scanner.storage.outcomes import store_outcomes
 
 _IN_CHUNK = 500
+_LOT_KEY = ("tender_id", "lot_id")
 
 
 @dataclass
@@ -226,7 +227,6 @@ def store_tenders(
         _replace_lots(
             conn,
             [(ids[key], latest[key]) for key in (row["source_key"] for row in changed_rows)],
-            [ids[key] for key in ids if key in existing],
         )
     store_outcomes(conn, source_id=source_id, tenders=list(latest.values()), now=now)
     return result
@@ -315,11 +315,13 @@ def _classification(c: Any) -> dict[str, Any]:
     return {"scheme": c.scheme, "code": c.code, "description": c.description}
 
 
-def _replace_lots(
-    conn: Connection, tenders: list[tuple[int, NormalisedTender]], updated_ids: list[int]
-) -> None:
-    """Write the lots of upserted tenders; only updated tenders can have lots to remove."""
-    for chunk in _chunks(updated_ids):
+def _replace_lots(conn: Connection, tenders: list[tuple[int, NormalisedTender]]) -> None:
+    """Write the lots of upserted tenders, replacing what is stored.
+
+    Every upserted tender's lots are deleted first, not only those known to be updated: a
+    concurrent ingest may have stored the tender (and its lots) since this one read the hashes.
+    The insert is an upsert for the same reason (the delete cannot see uncommitted rows)."""
+    for chunk in _chunks([tender_id for tender_id, _ in tenders]):
         conn.execute(delete(Lot).where(Lot.tender_id.in_(chunk)))
     rows = [
         {
@@ -338,7 +340,10 @@ def _replace_lots(
         for position, lot in enumerate(_unique_lots(tender))
     ]
     if rows:
-        conn.execute(insert(Lot), rows)
+        stmt = _insert(conn, Lot)
+        refreshed = {column: stmt.excluded[column] for column in rows[0] if column not in _LOT_KEY}
+        upsert = stmt.on_conflict_do_update(index_elements=list(_LOT_KEY), set_=refreshed)
+        conn.execute(upsert, rows)
 
 
 def _unique_lots(tender: NormalisedTender) -> list[Any]:

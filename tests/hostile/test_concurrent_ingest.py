@@ -1,0 +1,130 @@
+"""Case 4 of issue 19: two ingests writing the same new source and the same tenders at once
+both complete, on SQLite and PostgreSQL, and leave no duplicates.
+
+The interleaving that failed is forced: one side writes and holds its transaction open while
+the other reads (nothing stored yet), then blocks on the first side's locks, then carries on
+after the first commits. Before the fix the second side inserted lots that the first had just
+committed (`uq_lots_tender_id_lot_id`) or a source that already existed (`sources.name`)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+from sqlalchemy import Engine, func, select
+
+from scanner.models import Award, Lot, Release, Source, Tender
+from scanner.services.ingest import ingest_files
+from scanner.storage import crawls
+from scanner.storage.tenders import store_releases
+
+NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
+
+
+def release(n: int, version: int) -> dict[str, Any]:
+    lots = [{"id": f"L{k}", "title": f"Lot {k} v{version}", "status": "active"} for k in range(3)]
+    return {
+        "ocid": f"ocds-c-{n}",
+        "id": f"ocds-c-{n}-{version}",
+        "date": f"2026-10-0{version}T09:00:00Z",
+        "tag": ["tender", "award"],
+        "tender": {
+            "id": str(n),
+            "title": f"Audit {n} v{version}",
+            "status": "active",
+            "lots": lots,
+        },
+        "awards": [{"id": "A1", "status": "active", "suppliers": [{"name": "Acme"}]}],
+    }
+
+
+def counts(engine: Engine) -> dict[str, int]:
+    with engine.connect() as conn:
+        lots = conn.execute(select(Lot.tender_id, Lot.lot_id)).all()
+        assert len(lots) == len(set(lots))
+        return {
+            model.__name__: int(conn.execute(select(func.count()).select_from(model)).scalar())
+            for model in (Source, Tender, Release, Lot, Award)
+        }
+
+
+def run_while_held(engine: Engine, first: Any, second: Any) -> None:
+    """Run `first(conn)` in an open transaction, start `second()` in a thread, give it time to
+    read and block, then commit `first` and wait for `second` (which must not raise)."""
+    failure: list[BaseException] = []
+
+    def other() -> None:
+        try:
+            second()
+        except BaseException as exc:  # reported by the assert below
+            failure.append(exc)
+
+    thread = threading.Thread(target=other)
+    with engine.begin() as conn:
+        first(conn)
+        thread.start()
+        time.sleep(0.5)  # lets the other side reach the lock it waits on; not an assertion
+    thread.join(timeout=60)
+    assert not thread.is_alive()
+    assert not failure, repr(failure[0])
+
+
+def test_the_same_tenders_stored_by_two_transactions_at_once(engine: Engine) -> None:
+    with engine.begin() as conn:
+        source_id = crawls.ensure_source(conn, name="race", kind="file", url="file:", now=NOW)
+
+    def store(conn: Any, version: int) -> None:
+        batch = [release(n, version) for n in range(20)]
+        store_releases(conn, source_id=source_id, source_name="race", releases=batch, now=NOW)
+
+    def second() -> None:
+        with engine.begin() as conn:
+            store(conn, 2)
+
+    run_while_held(engine, lambda conn: store(conn, 1), second)
+    assert counts(engine) == {"Source": 1, "Tender": 20, "Release": 40, "Lot": 60, "Award": 20}
+    with engine.connect() as conn:
+        title = conn.execute(select(Tender.title).where(Tender.ocid == "ocds-c-7")).scalar()
+    assert title == "Audit 7 v2"
+
+
+def test_two_first_ingests_of_a_new_source_at_once(engine: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "p.json"
+    path.write_bytes(orjson.dumps({"releases": [release(n, 1) for n in range(5)]}))
+    outcomes: list[Any] = []
+
+    def ensure(conn: Any) -> None:
+        crawls.ensure_source(conn, name="new", kind="file", url="file:", now=NOW)
+
+    def second() -> None:
+        outcomes.extend(ingest_files(engine, [path], source_name="new", now=lambda: NOW))
+
+    run_while_held(engine, ensure, second)
+    assert [outcome.error for outcome in outcomes] == [None]
+    assert counts(engine)["Source"] == 1 and counts(engine)["Tender"] == 5
+
+
+def test_two_whole_ingests_at_once_in_threads(engine: Engine, tmp_path: Path) -> None:
+    paths = []
+    for version in (1, 2):
+        paths.append(tmp_path / f"v{version}.json")
+        paths[-1].write_bytes(orjson.dumps({"releases": [release(n, version) for n in range(200)]}))
+    results: list[Any] = []
+    threads = [
+        threading.Thread(
+            target=lambda p=p: results.extend(
+                ingest_files(engine, [p], source_name="both", now=lambda: NOW, batch_size=50)
+            )
+        )
+        for p in paths
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(outcome.error or "" for outcome in results) == ["", ""]
+    assert counts(engine) == {"Source": 1, "Tender": 200, "Release": 400, "Lot": 600, "Award": 200}
