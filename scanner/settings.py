@@ -18,6 +18,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from scanner.ingest.limits import JsonLimits
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_DIR = PROJECT_ROOT / "config"
 # Signs links in development; refused for mail leaving this machine (docs/alerts.md).
@@ -86,6 +88,45 @@ class Settings(BaseSettings):
     )
     store_batch_size: int = Field(
         default=500, description="Releases written to the database per batch."
+    )
+    json_max_depth: int = Field(
+        default=100,
+        ge=2,
+        le=10_000,
+        description="Deepest nesting of arrays and objects accepted in JSON input (files, HTTP "
+        "bodies, uploads); deeper input is refused naming this limit.",
+    )
+    json_max_string: int = Field(
+        default=4 << 20,
+        ge=1 << 16,
+        description="Longest JSON string accepted, in bytes (at least 64 KiB).",
+    )
+    json_max_token: int = Field(
+        default=1000,
+        ge=30,
+        description="Longest number or bare word outside JSON strings, in characters.",
+    )
+    input_max_bytes: int = Field(
+        default=16 << 30,
+        ge=1 << 20,
+        description="Largest JSON input accepted, in bytes after decompression.",
+    )
+    input_max_ratio: int = Field(
+        default=200,
+        ge=10,
+        description="Largest expansion of a compressed file (decompressed / compressed size), "
+        "checked past 64 MiB: a gzip bomb is refused early.",
+    )
+    database_connect_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        description="Seconds to wait for the database to accept a connection and answer.",
+    )
+    database_statement_timeout: float = Field(
+        default=600.0,
+        ge=0,
+        description="Seconds one SQL statement may run on PostgreSQL before it is cancelled "
+        "(0: no limit).",
     )
     log_level: str = Field(default="INFO", description="Log level for crawls and commands.")
     smtp_host: str = Field(
@@ -225,6 +266,16 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+    def json_limits(self) -> JsonLimits:
+        """The limits every JSON entry point applies (files, HTTP bodies, uploads)."""
+        return JsonLimits(
+            max_depth=self.json_max_depth,
+            max_string=self.json_max_string,
+            max_token=self.json_max_token,
+            max_bytes=self.input_max_bytes,
+            max_ratio=self.input_max_ratio,
+        )
 
     @property
     def full_user_agent(self) -> str:

@@ -28,6 +28,7 @@ from twisted.python.failure import Failure
 from w3lib.url import add_or_replace_parameter, add_or_replace_parameters
 
 from scanner.ingest.dates import format_window
+from scanner.ingest.limits import DEFAULT_LIMITS, JsonLimits
 from scanner.settings import Settings
 from scanner.sources import DateWindow, Politeness, SourceConfig, load_sources
 from spiders.items import PackageItem, PageErrorItem
@@ -76,6 +77,8 @@ class OCDSSpider(scrapy.Spider):
     #: Set by `StorePipeline.open_spider` before the first request; without the pipeline the
     #: spider plans its window from `since`/`until` alone.
     plan: CrawlPlan | None = None
+    #: Limits on each JSON body (depth, string, size); from the settings in `from_crawler`.
+    json_limits: JsonLimits = DEFAULT_LIMITS
 
     def __init__(
         self,
@@ -101,6 +104,7 @@ class OCDSSpider(scrapy.Spider):
         if missing:
             raise ValueError(f"source {config.name!r}: {missing}")
         spider = super().from_crawler(crawler, *args, config=config, **kwargs)
+        spider.json_limits = lotwise.json_limits()  # bodies bounded like files
         # Scrapy freezes the settings only after building the spider: each source can still
         # pace its own crawler here.
         crawler.settings.setdict(politeness_settings(config.politeness), priority="spider")
@@ -211,7 +215,7 @@ class OCDSSpider(scrapy.Spider):
             yield from self.truncated(response, url)
             return
         try:
-            package, releases = read_package(response, self.config.encoding)
+            package, releases = read_package(response, self.config.encoding, self.json_limits)
         except UnusablePageError as problem:
             yield self.page_error(response, url, problem.kind, problem.reason)
             return

@@ -6,12 +6,16 @@ from typing import Any
 
 from scrapy.http import Response
 
+from scanner.ingest.limits import DEFAULT_LIMITS, JsonLimits
 from scanner.ingest.repair import InvalidJSON, parse_json_lenient
 from spiders.responses import UnusablePageError, looks_like_html, response_text
 
 
 def read_json_object(
-    response: Response, list_key: str, forced_encoding: str | None = None
+    response: Response,
+    list_key: str,
+    forced_encoding: str | None = None,
+    limits: JsonLimits = DEFAULT_LIMITS,
 ) -> tuple[dict[str, Any], list[Any]]:
     """The answer and its list of records under `list_key` (missing: an empty list).
 
@@ -21,7 +25,7 @@ def read_json_object(
     if looks_like_html(response, text):
         raise UnusablePageError("parse", f"HTML page instead of JSON (HTTP {response.status})")
     try:
-        data = parse_json_lenient(text)
+        data = parse_json_lenient(text, limits)
     except InvalidJSON as exc:
         raise UnusablePageError("parse", f"invalid JSON: {exc}") from exc
     if not isinstance(data, dict):

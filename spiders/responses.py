@@ -16,6 +16,7 @@ from twisted.internet.error import TCPTimedOutError
 from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from twisted.python.failure import Failure
 
+from scanner.ingest.limits import DEFAULT_LIMITS, JsonLimits
 from scanner.ingest.ocds import OCDSFormatError, releases_in_package
 from scanner.ingest.repair import InvalidJSON, decode_body, parse_json_lenient
 from spiders.items import PageErrorItem
@@ -71,7 +72,7 @@ def looks_like_html(response: Response, text: str) -> bool:
 
 
 def read_package(
-    response: Response, forced_encoding: str | None = None
+    response: Response, forced_encoding: str | None = None, limits: JsonLimits = DEFAULT_LIMITS
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The package and its releases (compiled or embedded ones for record packages).
 
@@ -83,7 +84,7 @@ def read_package(
     if looks_like_html(response, text):
         raise UnusablePageError("parse", f"HTML page instead of JSON (HTTP {response.status})")
     try:
-        package = parse_json_lenient(text)
+        package = parse_json_lenient(text, limits)
     except InvalidJSON as exc:
         raise UnusablePageError("parse", f"invalid JSON: {exc}") from exc
     try:

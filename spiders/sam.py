@@ -102,7 +102,9 @@ class SamSpider(OCDSSpider):
             yield from self.truncated(response, url)
             return
         try:
-            data, records = read_json_object(response, "opportunitiesData", self.config.encoding)
+            data, records = read_json_object(
+                response, "opportunitiesData", self.config.encoding, self.json_limits
+            )
         except UnusablePageError as problem:
             yield self.page_error(response, url, problem.kind, problem.reason)
             return

@@ -129,7 +129,9 @@ class TedSpider(OCDSSpider):
             yield from self.truncated(response, url)
             return
         try:
-            data, notices = read_json_object(response, "notices", self.config.encoding)
+            data, notices = read_json_object(
+                response, "notices", self.config.encoding, self.json_limits
+            )
         except UnusablePageError as problem:
             yield self.page_error(response, url, problem.kind, problem.reason)
             return

@@ -34,6 +34,7 @@ def ingest(
         source_name=source,
         now=utc_now,
         batch_size=context.settings.store_batch_size,
+        limits=context.settings.json_limits(),
     )
     console.print(
         table(

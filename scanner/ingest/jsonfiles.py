@@ -10,7 +10,6 @@ from __future__ import annotations
 import bz2
 import codecs
 import gzip
-import io
 import lzma
 import re
 import zlib
@@ -21,6 +20,7 @@ from typing import Any, Literal
 
 import ijson
 
+from scanner.ingest.limits import DEFAULT_LIMITS, GuardedReader, JsonLimits
 from scanner.ingest.repair import InvalidJSON, RepairingReader, parse_json_lenient
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "open_decompressed",
     "plain_numbers",
     "read_json",
+    "read_up_to",
     "sniff",
     "stream_items",
     "top_level_keys",
@@ -42,28 +43,68 @@ _DECOMPRESSION_ERRORS = (EOFError, OSError, zlib.error, lzma.LZMAError)
 _INT_MIN, _INT_MAX = -(2**63), 2**64 - 1  # the integers orjson reads and writes as integers
 
 
-def open_decompressed(path: Path) -> io.BufferedIOBase:
-    """Open `path` for binary reading, decompressing gzip, bzip2 or xz (by magic bytes)."""
-    with path.open("rb") as probe:
-        magic = probe.read(6)
+def open_decompressed(path: Path, limits: JsonLimits | None = DEFAULT_LIMITS) -> Any:
+    """Open `path` for binary reading, decompressing gzip, bzip2 or xz (by magic bytes),
+    through a `GuardedReader` that enforces JSON `limits` (an `InputLimitError` names the one
+    exceeded; None for text that is not JSON). A missing or unreadable file is an
+    `InvalidJSON` saying so in words."""
+    try:
+        raw = path.open("rb")
+    except FileNotFoundError:
+        raise InvalidJSON(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InvalidJSON(f"{path}: is a directory, not a file") from None
+    except PermissionError:
+        raise InvalidJSON(f"{path}: permission denied") from None
+    magic = raw.read(6)
+    raw.seek(0)
+    stream: Any
     if magic[:2] == b"\x1f\x8b":
-        return gzip.open(path, "rb")
-    if magic[:3] == b"BZh":
-        return bz2.open(path, "rb")
-    if magic == b"\xfd7zXZ\x00":
-        return lzma.open(path, "rb")
-    return path.open("rb")
+        stream = gzip.GzipFile(fileobj=raw, mode="rb")
+    elif magic[:3] == b"BZh":
+        stream = bz2.BZ2File(raw, "rb")
+    elif magic == b"\xfd7zXZ\x00":
+        stream = lzma.LZMAFile(raw, "rb")  # noqa: SIM115 - closed by _Closing
+    else:
+        return raw if limits is None else GuardedReader(raw, limits, str(path))
+    stream = _Closing(stream, raw)
+    return stream if limits is None else GuardedReader(stream, limits, str(path), consumed=raw)
 
 
-def sniff(path: Path) -> tuple[Shape | None, bytes]:
+class _Closing:
+    """A decompressing stream that also closes the file under it."""
+
+    def __init__(self, stream: Any, raw: Any) -> None:
+        self._stream, self._raw = stream, raw
+
+    def read(self, size: int = -1, /) -> bytes:
+        data: bytes = self._stream.read(size)
+        return data
+
+    def readline(self, size: int = -1, /) -> bytes:
+        line: bytes = self._stream.readline(size)
+        return line
+
+    def close(self) -> None:
+        self._stream.close()
+        self._raw.close()
+
+    def __enter__(self) -> _Closing:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def sniff(path: Path, limits: JsonLimits = DEFAULT_LIMITS) -> tuple[Shape | None, bytes]:
     """The file's shape from its first bytes, and those bytes (for error messages).
 
     "lines" when the first line is a complete JSON object followed by another value; None when
     the file does not start like JSON at all.
     """
     try:
-        with open_decompressed(path) as stream:
-            head = stream.read(_HEAD_SIZE)
+        with open_decompressed(path, limits) as stream:
+            head = read_up_to(stream, _HEAD_SIZE)
     except _DECOMPRESSION_ERRORS as exc:
         raise InvalidJSON(f"{path}: unreadable or corrupt compressed file: {exc}") from None
     skip = len(codecs.BOM_UTF8) if head.startswith(codecs.BOM_UTF8) else 0
@@ -97,10 +138,10 @@ def first_line_is_object(data: bytes) -> bool:
         return False
 
 
-def top_level_keys(path: Path) -> Iterator[str]:
+def top_level_keys(path: Path, limits: JsonLimits = DEFAULT_LIMITS) -> Iterator[str]:
     """The keys of the file's top-level JSON object, in file order, streamed (stop any time)."""
     try:
-        with open_decompressed(path) as stream:
+        with open_decompressed(path, limits) as stream:
             for prefix, event, value in ijson.parse(RepairingReader(stream)):
                 if prefix == "" and event == "map_key":
                     yield str(value)
@@ -112,11 +153,11 @@ def top_level_keys(path: Path) -> Iterator[str]:
         raise InvalidJSON(f"{path}: unreadable or corrupt compressed file: {exc}") from None
 
 
-def read_json(path: Path) -> object:
+def read_json(path: Path, limits: JsonLimits = DEFAULT_LIMITS) -> object:
     """The whole file as one JSON value (for files known to be small, like a single record)."""
     try:
-        with open_decompressed(path) as stream:
-            data = stream.read()
+        with open_decompressed(path, limits) as stream:
+            data = b"".join(iter(lambda: stream.read(1 << 20), b""))
     except _DECOMPRESSION_ERRORS as exc:
         raise InvalidJSON(f"{path}: unreadable or corrupt compressed file: {exc}") from None
     try:
@@ -125,7 +166,7 @@ def read_json(path: Path) -> object:
         raise InvalidJSON(f"{path}: {exc}") from None
 
 
-def stream_items(path: Path, prefix: str) -> Iterator[Any]:
+def stream_items(path: Path, prefix: str, limits: JsonLimits = DEFAULT_LIMITS) -> Iterator[Any]:
     """ijson items at `prefix` (e.g. "releases.item"), with JSON-native numbers.
 
     On a syntax error the file is read again through `RepairingReader`, skipping the items
@@ -135,7 +176,7 @@ def stream_items(path: Path, prefix: str) -> Iterator[Any]:
     repair = False
     while True:
         try:
-            with open_decompressed(path) as raw:
+            with open_decompressed(path, limits) as raw:
                 source: Any = RepairingReader(raw) if repair else raw
                 for index, item in enumerate(ijson.items(source, prefix)):
                     if index < done:
@@ -152,10 +193,12 @@ def stream_items(path: Path, prefix: str) -> Iterator[Any]:
             raise InvalidJSON(message) from None
 
 
-def iter_json_lines(path: Path) -> Iterator[tuple[int, object]]:
+def iter_json_lines(
+    path: Path, limits: JsonLimits = DEFAULT_LIMITS
+) -> Iterator[tuple[int, object]]:
     """(line number, value) for each non-blank line; the value is an `InvalidJSON` if broken."""
     try:
-        with open_decompressed(path) as stream:
+        with open_decompressed(path, limits) as stream:
             for number, line in enumerate(stream, 1):
                 if not line.strip():
                     continue
@@ -210,6 +253,18 @@ def _number(value: Decimal | int) -> int | float | None:
     except OverflowError:
         return None
     return None if number in (float("inf"), float("-inf")) else number
+
+
+def read_up_to(stream: Any, size: int) -> bytes:
+    """The first `size` bytes of `stream` (fewer at its end), over as many reads as needed."""
+    pieces, total = [], 0
+    while total < size:
+        piece = stream.read(size - total)
+        if not piece:
+            break
+        pieces.append(piece)
+        total += len(piece)
+    return b"".join(pieces)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -25,10 +25,12 @@ from scanner.ingest.jsonfiles import (
     iter_json_lines,
     open_decompressed,
     read_json,
+    read_up_to,
     sniff,
     stream_items,
     top_level_keys,
 )
+from scanner.ingest.limits import DEFAULT_LIMITS, JsonLimits
 from scanner.ingest.merge import Unmergeable, compile_in_order
 from scanner.ingest.repair import InvalidJSON
 
@@ -222,7 +224,10 @@ def _releases_of_record(record: object) -> list[Record]:
 
 
 def iter_file_releases(
-    path: Path | str, *, on_error: Callable[[int, Exception], None] | None = None
+    path: Path | str,
+    *,
+    on_error: Callable[[int, Exception], None] | None = None,
+    limits: JsonLimits = DEFAULT_LIMITS,
 ) -> Iterator[Record]:
     """Stream the releases of an OCDS file in bounded memory.
 
@@ -231,17 +236,17 @@ def iter_file_releases(
     magic bytes). Invalid numbers (`Infinity`, `NaN`, leading zeros) are repaired. The format is
     decided before anything is yielded: non-OCDS input raises `OCDSFormatError` naming the file.
     Broken JSON raises `InvalidJSON`; in JSON lines, `on_error(line_number, error)` (when given)
-    receives bad lines and reading goes on.
+    receives bad lines and reading goes on. Input over `limits` raises `InputLimitError`.
     """
     path = Path(path)
-    kind = _file_kind(path)
+    kind = _file_kind(path, limits)
     if kind == "lines":
-        yield from _iter_lines(path, on_error)
+        yield from _iter_lines(path, on_error, limits)
     elif kind == "records":
-        for record in stream_items(path, "records.item"):
+        for record in stream_items(path, "records.item", limits):
             yield from _releases_of_record(record)
     elif kind == "array":
-        for item in stream_items(path, "item"):
+        for item in stream_items(path, "item", limits):
             if is_full_release(item) and _looks_like_release(item):
                 yield item
             else:
@@ -249,37 +254,37 @@ def iter_file_releases(
     elif kind == "releases":
         linked = False
         count = 0
-        for release in stream_items(path, "releases.item"):
+        for release in stream_items(path, "releases.item", limits):
             if is_full_release(release):
                 count += 1
                 yield release
             else:
                 linked = True
         if linked and not count:  # a record whose `releases` came first: read it whole
-            yield from _releases_in(path, read_json(path))
+            yield from _releases_in(path, read_json(path, limits))
     else:  # one release or record: small, read whole
         try:
-            document = read_json(path)
+            document = read_json(path, limits)
         except InvalidJSON:
-            with open_decompressed(path) as stream:
-                head = stream.read(1 << 22)
+            with open_decompressed(path, limits) as stream:
+                head = read_up_to(stream, 1 << 22)
             if not first_line_is_object(head):  # else: JSON lines with a very long first line
                 raise
-            yield from _iter_lines(path, on_error)
+            yield from _iter_lines(path, on_error, limits)
             return
         yield from _releases_in(path, document)
 
 
-def _file_kind(path: Path) -> str:
+def _file_kind(path: Path, limits: JsonLimits) -> str:
     """ "lines", "array", "records", "releases" (a release package) or "document"."""
-    shape, head = sniff(path)
+    shape, head = sniff(path, limits)
     if shape is None:
         found = f"text starting {head!r}" if head else "an empty file"
         raise OCDSFormatError(f"{path}: {_EXPECTED} (JSON or JSON lines): found {found}")
     if shape != "object":
         return shape
     keys: list[str] = []
-    for key in top_level_keys(path):
+    for key in top_level_keys(path, limits):
         keys.append(key)
         if key == "records":
             return "records"
@@ -290,8 +295,10 @@ def _file_kind(path: Path) -> str:
     raise OCDSFormatError(f"{path}: {_EXPECTED}: found {describe_json(dict.fromkeys(keys))}")
 
 
-def _iter_lines(path: Path, on_error: Callable[[int, Exception], None] | None) -> Iterator[Record]:
-    for number, value in iter_json_lines(path):
+def _iter_lines(
+    path: Path, on_error: Callable[[int, Exception], None] | None, limits: JsonLimits
+) -> Iterator[Record]:
+    for number, value in iter_json_lines(path, limits):
         try:
             if isinstance(value, InvalidJSON):
                 raise value

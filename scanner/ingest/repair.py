@@ -18,6 +18,8 @@ from typing import Protocol
 
 import orjson
 
+from scanner.ingest.limits import DEFAULT_LIMITS, InputLimitError, JsonLimits, check_json_bytes
+
 __all__ = [
     "InvalidJSON",
     "RepairingReader",
@@ -44,6 +46,7 @@ _ESCAPE_RE = re.compile(rb"\\.", re.DOTALL)
 _TRIGGER_RE = re.compile(rb"Infinity|NaN|(?:^|[\[:,])\s*-?0\d")
 _OPEN_TAIL_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.+-\\")
 _LEADING_ZERO_RE = re.compile(rb"-?0\d")
+_MAX_CARRY = 4096
 _MAX_DOUBLE = Decimal("1.7976931348623157e308")
 
 
@@ -99,15 +102,21 @@ def _try(body: bytes, encoding: str) -> str | None:
         return None
 
 
-def parse_json_lenient(text: str | bytes) -> object:
+def parse_json_lenient(text: str | bytes, limits: JsonLimits = DEFAULT_LIMITS) -> object:
     """Parse JSON with orjson; if that fails, read invalid numbers as null.
 
     The fallback is the standard library's C parser with hooks that turn `Infinity`, `NaN`
     and numbers beyond double range (`1e9999`, which FTS has published) into `None`: one
     string-aware pass, no re-tokenising. Only what even that refuses (leading zeros such as
     `000`) goes through the token repair. Raises `InvalidJSON` (and nothing else) when the
-    input is not JSON even after repair.
+    input is not JSON even after repair, or is over `limits` (the message names the limit).
     """
+    try:
+        check_json_bytes(
+            text if isinstance(text, bytes) else text.encode("utf-8", "replace"), limits, ""
+        )
+    except InputLimitError as exc:
+        raise InvalidJSON(str(exc)) from None
     if isinstance(text, bytes):
         try:
             return orjson.loads(text)  # orjson validates UTF-8 itself
@@ -291,7 +300,10 @@ class RepairingReader:
             return
         buf = self._carry + chunk
         cut = len(buf)
-        while cut > 0 and buf[cut - 1] in _OPEN_TAIL_BYTES:
+        # a token split between chunks is carried over; a run longer than any number is no
+        # token (and was rescanned with every chunk: quadratic in a long string of letters)
+        floor = max(0, cut - _MAX_CARRY)
+        while cut > floor and buf[cut - 1] in _OPEN_TAIL_BYTES:
             cut -= 1
         self._carry = buf[cut:]
         self._out += self._process(buf[:cut])

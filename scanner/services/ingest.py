@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from scanner.ingest.limits import DEFAULT_LIMITS, JsonLimits
 from scanner.ingest.ocds import OCDSFormatError, iter_file_releases
 from scanner.ingest.repair import InvalidJSON
 from scanner.storage import crawls
@@ -43,6 +44,7 @@ def ingest_files(
     now: Callable[[], datetime],
     batch_size: int = 500,
     on_batch: Callable[[Path, StoreResult], None] | None = None,
+    limits: JsonLimits = DEFAULT_LIMITS,
 ) -> list[FileOutcome]:
     """Ingest each file atomically into source `source_name`; one bad file does not stop the
     others. Record-level problems are stored as crawl errors, file-level ones reported."""
@@ -59,7 +61,7 @@ def ingest_files(
                 run_id = crawls.start_run(
                     conn, source_id=source_id, now=now(), window_from=None, window_to=None, pid=None
                 )
-                numbered = enumerate(iter_file_releases(path), 1)
+                numbered = enumerate(iter_file_releases(path, limits=limits), 1)
                 for batch in _batches(numbered, batch_size):
                     result = _store_batch(conn, batch, source_id, source_name, now())
                     positions: dict[str | None, int] = {}

@@ -222,7 +222,7 @@ def read_draft(path: Path, *, max_bytes: int = MAX_DRAFT_BYTES) -> list[Draft]:
     if not path.is_file():
         raise DraftError(f"{path}: not a file")
     try:
-        with open_decompressed(path) as stream:
+        with open_decompressed(path, None) as stream:  # a draft is text, not JSON
             data = stream.read(max_bytes + 1)
     except (OSError, EOFError) as exc:
         raise DraftError(f"{path}: cannot be read ({exc})") from None
