@@ -22,7 +22,11 @@ class AppContext:
         """The database engine; the schema is created or upgraded on first use so a newcomer
         never meets a 'no such table' error."""
         if self._engine is None:
-            self._engine = make_engine(self.settings.database_url)
+            self._engine = make_engine(
+                self.settings.database_url,
+                connect_timeout=self.settings.database_connect_timeout,
+                statement_timeout=self.settings.database_statement_timeout,
+            )
             if migrate:
                 upgrade_schema(self._engine)
         return self._engine

@@ -66,11 +66,19 @@ def main() -> None:
         err_console.print(f"[red]Invalid setting[/] {problems}", highlight=False)
         raise SystemExit(2) from None
     except OperationalError as exc:
-        err_console.print(
-            f"[red]Database unavailable:[/] {str(exc.orig).strip().splitlines()[0]}",
-            highlight=False,
-        )
+        err_console.print(database_failure(exc), style="red", highlight=False, markup=False)
         raise SystemExit(1) from None
+
+
+def database_failure(exc: OperationalError) -> str:
+    """One line for a database that cannot be reached or a statement cut off, naming the
+    setting that decided it when a timeout fired."""
+    first = (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
+    if "statement timeout" in first:
+        return f"Database statement timed out (LOTWISE_DATABASE_STATEMENT_TIMEOUT): {first}"
+    if "timeout expired" in first or "timed out" in first:
+        return f"Database unavailable: no answer (LOTWISE_DATABASE_CONNECT_TIMEOUT): {first}"
+    return f"Database unavailable: {first}"
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -44,9 +45,19 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(
+    url: str,
+    *,
+    connect_timeout: float | None = None,
+    statement_timeout: float | None = None,
+    **kwargs: Any,
+) -> Engine:
     """An engine for `url`. For SQLite the parent directory is created, WAL mode and a busy
-    timeout are set so a crawl writer and readers (CLI, web) do not block each other."""
+    timeout are set so a crawl writer and readers (CLI, web) do not block each other.
+
+    On PostgreSQL, `connect_timeout` (seconds) bounds connecting, including a server that
+    accepts the connection and never answers, and `statement_timeout` (seconds, 0 for none)
+    is set on every connection, so no command hangs on the database forever."""
     kwargs.setdefault("json_serializer", dump_json)
     kwargs.setdefault("json_deserializer", orjson.loads)
     parsed = make_url(url)
@@ -58,7 +69,22 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return engine
     if parsed.get_backend_name() == "postgresql" and kwargs["json_serializer"] is dump_json:
         kwargs["json_serializer"] = dump_json_bytes
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    if connect_timeout is not None:
+        connect_args = dict(kwargs.pop("connect_args", {}))
+        connect_args.setdefault("connect_timeout", max(1, math.ceil(connect_timeout)))
+        kwargs["connect_args"] = connect_args
+    engine = create_engine(url, pool_pre_ping=True, **kwargs)
+    if statement_timeout:
+        milliseconds = int(statement_timeout * 1000)
+        event.listen(engine, "connect", lambda dbapi, _record: _set_timeout(dbapi, milliseconds))
+    return engine
+
+
+def _set_timeout(dbapi_connection: Any, milliseconds: int) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"SET statement_timeout = {int(milliseconds)}")
+    cursor.close()
+    dbapi_connection.commit()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

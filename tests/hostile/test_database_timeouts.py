@@ -1,0 +1,76 @@
+"""Case 7 of issue 19: a database that accepts connections and never answers, and a statement
+that runs too long, end in one line naming the setting; nothing hangs."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+
+from scanner.cli.main import database_failure
+from scanner.storage.database import make_engine
+
+
+@pytest.fixture
+def silent_server() -> Iterator[int]:
+    """A TCP server on loopback that accepts every connection and never says a word."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield listener.getsockname()[1]
+    stop.set()
+    thread.join()
+    for conn in held:
+        conn.close()
+    listener.close()
+
+
+def test_a_silent_database_server_ends_in_one_line_naming_the_setting(silent_server: int) -> None:
+    env = {
+        **os.environ,
+        "LOTWISE_DATABASE_URL": f"postgresql+psycopg://lotwise@127.0.0.1:{silent_server}/x",
+        "LOTWISE_DATABASE_CONNECT_TIMEOUT": "1",
+    }
+    proc = subprocess.run(
+        [sys.executable, "-m", "scanner.cli.main", "tenders", "list"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,  # the failure this test exists for is a hang
+    )
+    assert proc.returncode == 1
+    assert proc.stderr.count("\n") == 1, proc.stderr
+    assert "Database unavailable: no answer (LOTWISE_DATABASE_CONNECT_TIMEOUT)" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_a_statement_over_the_timeout_is_cancelled_and_named(postgres_url: str) -> None:
+    engine = make_engine(postgres_url, connect_timeout=5, statement_timeout=0.2)
+    try:
+        with pytest.raises(OperationalError) as caught, engine.connect() as conn:
+            conn.execute(text("SELECT pg_sleep(5)"))
+    finally:
+        engine.dispose()
+    line = database_failure(caught.value)
+    assert line.startswith("Database statement timed out (LOTWISE_DATABASE_STATEMENT_TIMEOUT)")
+    assert "\n" not in line
