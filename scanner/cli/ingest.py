@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -12,7 +13,8 @@ from scanner.cli.match import refresh_matches_and_report
 from scanner.cli.output import console, err_console, table
 from scanner.cli.split import refresh_and_report
 from scanner.cli.tenders import refresh_canonical_and_report
-from scanner.services.ingest import ingest_files
+from scanner.ingest.limits import InputLimitError
+from scanner.services.ingest import ingest_files, readable_files
 
 
 def register(app: typer.Typer) -> None:
@@ -22,20 +24,31 @@ def register(app: typer.Typer) -> None:
 def ingest(
     ctx: typer.Context,
     files: Annotated[
-        list[Path], typer.Argument(help="OCDS release/record packages or JSON lines, .gz or plain.")
+        list[Path],
+        typer.Argument(
+            help="OCDS release/record packages or JSON lines, .gz or plain; '-' reads stdin "
+            "(pipes and /dev/stdin work too)."
+        ),
     ],
     source: Annotated[str, typer.Option(help="Source name to store the tenders under.")] = "import",
 ) -> None:
     """Load OCDS files; each file is stored whole or not at all. Exit code 1 if any failed."""
     context = app_context(ctx)
-    outcomes = ingest_files(
-        context.engine(),
-        files,
-        source_name=source,
-        now=utc_now,
-        batch_size=context.settings.store_batch_size,
-        limits=context.settings.json_limits(),
-    )
+    limits = context.settings.json_limits()
+    try:
+        with readable_files(files, sys.stdin.buffer, limits.max_bytes) as (paths, names):
+            outcomes = ingest_files(
+                context.engine(),
+                paths,
+                source_name=source,
+                now=utc_now,
+                batch_size=context.settings.store_batch_size,
+                limits=limits,
+                names=names,
+            )
+    except (InputLimitError, OSError) as exc:
+        err_console.print(str(exc), style="red", highlight=False, markup=False)
+        raise typer.Exit(1) from None
     console.print(
         table(
             "Ingest",

@@ -66,9 +66,88 @@ def open_decompressed(path: Path, limits: JsonLimits | None = DEFAULT_LIMITS) ->
     elif magic == b"\xfd7zXZ\x00":
         stream = lzma.LZMAFile(raw, "rb")  # noqa: SIM115 - closed by _Closing
     else:
-        return raw if limits is None else GuardedReader(raw, limits, str(path))
+        stream = raw
+    consumed = None if stream is raw else raw
     stream = _Closing(stream, raw)
-    return stream if limits is None else GuardedReader(stream, limits, str(path), consumed=raw)
+    if limits is not None:
+        stream = _Utf16AsUtf8.wrap(stream)  # as HTTP bodies with a BOM are read
+        stream = GuardedReader(stream, limits, str(path), consumed=consumed)
+    return stream
+
+
+class _Utf16AsUtf8:
+    """A UTF-16 text with byte order mark, read as UTF-8 bytes (ijson reads UTF-8 only)."""
+
+    def __init__(self, stream: Any, head: bytes) -> None:
+        self._stream = stream
+        self._decoder = codecs.getincrementaldecoder("utf-16")()
+        self._pending = self._decoder.decode(head).encode("utf-8")
+        self._lines: Any = None
+
+    @classmethod
+    def wrap(cls, stream: Any) -> Any:
+        head = stream.read(2)
+        if head in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+            return cls(stream, head)
+        return _Prefixed(head, stream)
+
+    def read(self, size: int = -1, /) -> bytes:
+        while size < 0 or len(self._pending) < size:
+            chunk = self._stream.read(1 << 16)
+            self._pending += self._decoder.decode(chunk, final=not chunk).encode("utf-8")
+            if not chunk:
+                break
+        if size < 0:
+            size = len(self._pending)
+        out, self._pending = self._pending[:size], self._pending[size:]
+        return out
+
+    def readline(self, size: int = -1, /) -> bytes:
+        while b"\n" not in self._pending and (size < 0 or len(self._pending) < size):
+            chunk = self._stream.read(1 << 16)
+            self._pending += self._decoder.decode(chunk, final=not chunk).encode("utf-8")
+            if not chunk:
+                break
+        end = self._pending.find(b"\n") + 1 or len(self._pending)
+        if size >= 0:
+            end = min(end, size)
+        line, self._pending = self._pending[:end], self._pending[end:]
+        return line
+
+    def close(self) -> None:
+        self._stream.close()
+
+
+class _Prefixed:
+    """A stream with bytes already read put back in front."""
+
+    def __init__(self, head: bytes, stream: Any) -> None:
+        self._head, self._stream = head, stream
+
+    def read(self, size: int = -1, /) -> bytes:
+        if not self._head:
+            data: bytes = self._stream.read(size)
+            return data
+        head, self._head = self._head, b""
+        if size < 0:
+            rest: bytes = self._stream.read()
+            return head + rest
+        return head + self._stream.read(max(0, size - len(head))) if size > len(head) else head
+
+    def readline(self, size: int = -1, /) -> bytes:
+        if not self._head:
+            line: bytes = self._stream.readline(size)
+            return line
+        head, self._head = self._head, b""
+        if b"\n" in head:
+            cut = head.index(b"\n") + 1
+            self._head = head[cut:]
+            return head[:cut]
+        rest: bytes = self._stream.readline(-1 if size < 0 else max(0, size - len(head)))
+        return head + rest
+
+    def close(self) -> None:
+        self._stream.close()
 
 
 class _Closing:
@@ -268,5 +347,9 @@ def read_up_to(stream: Any, size: int) -> bytes:
 
 
 def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
+    """The parser's message in words: its first line, decoded (the C lexer's are bytes)."""
+    arg = exc.args[0] if exc.args else ""
+    text = (arg.decode("utf-8", "replace") if isinstance(arg, bytes) else str(exc)).strip()
+    if "invalid bytes in UTF8" in text:
+        return "not valid UTF-8 text (save it as UTF-8, or as UTF-16 with a byte order mark)"
     return text.splitlines()[0] if text else type(exc).__name__

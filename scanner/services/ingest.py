@@ -6,17 +6,19 @@ leaves nothing behind. Releases stream from disk, so file size does not bound me
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from scanner.ingest.limits import DEFAULT_LIMITS, JsonLimits
+from scanner.ingest.limits import DEFAULT_LIMITS, InputLimitError, JsonLimits
 from scanner.ingest.ocds import OCDSFormatError, iter_file_releases
 from scanner.ingest.repair import InvalidJSON
 from scanner.storage import crawls
@@ -45,6 +47,7 @@ def ingest_files(
     batch_size: int = 500,
     on_batch: Callable[[Path, StoreResult], None] | None = None,
     limits: JsonLimits = DEFAULT_LIMITS,
+    names: Mapping[Path, str] | None = None,
 ) -> list[FileOutcome]:
     """Ingest each file atomically into source `source_name`; one bad file does not stop the
     others. Record-level problems are stored as crawl errors, file-level ones reported."""
@@ -55,7 +58,8 @@ def ingest_files(
     outcomes = []
     statistics = StatisticsRefresher()
     for path in paths:
-        outcome = FileOutcome(path=path, result=StoreResult())
+        name = (names or {}).get(path, str(path))  # "-" for a copy of stdin
+        outcome = FileOutcome(path=Path(name), result=StoreResult())
         try:
             with engine.begin() as conn:
                 run_id = crawls.start_run(
@@ -74,7 +78,7 @@ def ingest_files(
                             source_id=source_id,
                             run_id=run_id,
                             kind="record",
-                            reason=f"{path}, {where}: {reason}",
+                            reason=f"{name}, {where}: {reason}",
                             excerpt=excerpt,
                             record_key=key,
                             url=None,
@@ -100,14 +104,54 @@ def ingest_files(
                     advance_to=None,
                 )
         except (OCDSFormatError, InvalidJSON, OSError, EOFError, ValueError) as exc:
-            outcome = FileOutcome(path=path, result=StoreResult(), error=_describe(path, exc))
+            error = _describe(path, exc).replace(str(path), name)
+            outcome = FileOutcome(path=Path(name), result=StoreResult(), error=error)
         except DBAPIError as exc:
             if isinstance(exc, OperationalError):
                 raise  # the database itself is unavailable: no later file can do better
-            error = f"{path}: the database refused the file: {_first_line(exc.orig)}"
-            outcome = FileOutcome(path=path, result=StoreResult(), error=error)
+            error = f"{name}: the database refused the file: {_first_line(exc.orig)}"
+            outcome = FileOutcome(path=Path(name), result=StoreResult(), error=error)
         outcomes.append(outcome)
     return outcomes
+
+
+@contextmanager
+def readable_files(
+    paths: Iterable[Path], stdin: BinaryIO, max_bytes: int
+) -> Iterator[tuple[list[Path], dict[Path, str]]]:
+    """Paths that can be opened more than once, and the names to report them by.
+
+    A file is read several times (its shape first, then its items), which stdin (`-`), a pipe
+    or `/dev/stdin` cannot do: each is copied once to a temporary file (at most `max_bytes`,
+    the compressed input limit), deleted afterwards."""
+    with tempfile.TemporaryDirectory(prefix="lotwise-ingest-") as folder:
+        readable: list[Path] = []
+        names: dict[Path, str] = {}
+        for number, path in enumerate(paths):
+            if str(path) != "-" and (path.is_file() or not path.exists()):
+                readable.append(path)
+                continue
+            copy = Path(folder) / f"input-{number}"
+            with copy.open("wb") as out:
+                if str(path) == "-":
+                    _copy(stdin, out, max_bytes, "-")
+                else:
+                    with path.open("rb") as source:
+                        _copy(source, out, max_bytes, str(path))
+            readable.append(copy)
+            names[copy] = str(path)
+        yield readable, names
+
+
+def _copy(source: BinaryIO, out: BinaryIO, max_bytes: int, name: str) -> None:
+    total = 0
+    while chunk := source.read(1 << 20):
+        total += len(chunk)
+        if total > max_bytes:
+            raise InputLimitError(
+                f"{name}: larger than {max_bytes} bytes (LOTWISE_INPUT_MAX_BYTES)"
+            )
+        out.write(chunk)
 
 
 def _store_batch(
