@@ -25,6 +25,11 @@ _SLASH_RE = re.compile(
     r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})"
     r"(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?)?"
 )
+_DOUBLE_TIME_RE = re.compile(
+    r"(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)"
+    r"T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?",
+    re.IGNORECASE,
+)
 _PAREN_RE = re.compile(r"\s*\(([^()]*)\)\s*$")
 _ZONE_WORDS_RE = re.compile(r"\s+(UTC|GMT|Z)$", re.IGNORECASE)
 # "(ACT Local Time)" style suffixes of Australian portals, mapped to IANA zones.
@@ -154,6 +159,11 @@ def _parse(value: object, zone: tzinfo, dayfirst: bool | None, end_of_day: bool)
     text = value.strip()
     if not text or len(text) > 80:
         return None
+    doubled = _DOUBLE_TIME_RE.fullmatch(text)
+    if doubled is not None:
+        # "2025-01-08 17:31:38.793T12:00:00Z" (an Italian publisher's): a full timestamp with
+        # a default time glued on; the first time is the real one, the suffix's zone applies
+        text = f"{doubled.group(1)}T{doubled.group(2)}{doubled.group(3) or ''}"
     if text[0].isdigit():
         parsed = _parse_numeric(text, zone, dayfirst, end_of_day)
         if parsed is not None:

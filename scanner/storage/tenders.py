@@ -15,6 +15,7 @@ from typing import Any, cast
 from sqlalchemy import Connection, Table, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from scanner.ingest.dates import parse_datetime
 from scanner.ingest.normalise import NormaliseError, normalise_release
 from scanner.ingest.ocds import compile_releases, latest_release, strip_personal_data
 from scanner.ingest.storable import IDENTIFIER_LIMIT, release_problem, text_problem
@@ -89,11 +90,22 @@ def store_releases(
     for ocid, incoming in by_ocid.items():
         known = stored_keys.get(ocid, set())
         fresh = []
+        first_seen: dict[tuple[str, str], Mapping[str, Any]] = {}
         for release in incoming:
             key = _release_key(release)
             if key not in known:
                 known.add(key)
+                first_seen[key] = release
                 fresh.append(strip_personal_data(release))  # only what will be stored
+                result.errors.extend(
+                    (ocid, why, _excerpt(release)) for why in _date_problems(release)
+                )
+            elif key in first_seen and first_seen[key] != release:
+                reason = (
+                    f"release {key[0]!r} dated {key[1]!r} appears again with other content; "
+                    "the first was kept"
+                )
+                result.errors.append((_clean_key(ocid), reason, _excerpt(release)))
         if fresh or ocid not in existing:
             fresh_by_ocid[ocid] = fresh
         else:
@@ -128,6 +140,24 @@ def store_releases(
     result.errors.extend(stored.errors)
     result.unchanged += stored.unchanged + _touch(conn, source_id, unchanged, now)
     return result
+
+
+_CHECKED_DATES = (("date",), ("tender", "datePublished"), ("tender", "tenderPeriod", "endDate"))
+
+
+def _date_problems(release: Mapping[str, Any]) -> list[str]:
+    """Dates present but unreadable: the release is stored, and the loss is an error row (a
+    null `published_at` would silently hide the tender from `--since`)."""
+    problems = []
+    for path in _CHECKED_DATES:
+        value: Any = release
+        for step in path:
+            value = value.get(step) if isinstance(value, Mapping) else None
+        if isinstance(value, str) and value.strip() and parse_datetime(value) is None:
+            problems.append(
+                f"unreadable date {value[:60]!r} in {'.'.join(path)}; stored without it"
+            )
+    return problems
 
 
 def _compile_tender(

@@ -1,0 +1,85 @@
+"""Case 8 of issue 19: nothing is lost silently. The Italian doubled-time dates are read;
+dates that cannot be read are error rows; a release repeated (same ocid, id and date) with
+other content is an error row; every currency of the shared samples has a reference rate."""
+
+from __future__ import annotations
+
+import gzip
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from scanner.ingest.dates import parse_datetime
+from scanner.models import Tender
+from scanner.orgs.rates import load_rates
+from scanner.settings import DEFAULT_CONFIG_DIR
+from scanner.storage import crawls
+from scanner.storage.tenders import store_releases
+
+NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
+
+
+def release(n: int, date: str, title: str = "Audit") -> dict[str, Any]:
+    return {"ocid": f"ocds-d-{n}", "id": f"d{n}", "date": date, "tag": ["tender"],
+            "tender": {"id": str(n), "title": title, "datePublished": date}}  # fmt: skip
+
+
+def test_doubled_time_dates_are_read_with_the_first_time() -> None:
+    assert parse_datetime("2025-01-08 17:31:38.793T12:00:00Z") == datetime(
+        2025, 1, 8, 17, 31, 38, 793000, tzinfo=UTC
+    )
+    assert parse_datetime("2025-01-08T17:31:38T00:00:00+01:00") == datetime(
+        2025, 1, 8, 16, 31, 38, tzinfo=UTC
+    )
+
+
+def store(engine: Engine, releases: list[dict[str, Any]]) -> Any:
+    with engine.begin() as conn:
+        source_id = crawls.ensure_source(conn, name="s", kind="file", url="file:", now=NOW)
+        return store_releases(
+            conn, source_id=source_id, source_name="s", releases=releases, now=NOW
+        )
+
+
+def test_dates_are_read_or_recorded_and_duplicates_with_other_content_recorded(
+    engine: Engine,
+) -> None:
+    result = store(
+        engine,
+        [
+            release(1, "2025-01-08 17:31:38.793T12:00:00Z"),
+            release(2, "the eighth of never"),
+            release(3, "2025-02-01T10:00:00Z", "First"),
+            release(3, "2025-02-01T10:00:00Z", "Second, same id and date"),
+            release(3, "2025-02-01T10:00:00Z", "First"),  # an exact repeat: nothing to say
+        ],
+    )
+    reasons = sorted(reason for _, reason, _ in result.errors)
+    assert reasons == [
+        "release 'd3' dated '2025-02-01T10:00:00Z' appears again with other content; "
+        "the first was kept",
+        "unreadable date 'the eighth of never' in date; stored without it",
+        "unreadable date 'the eighth of never' in tender.datePublished; stored without it",
+    ]
+    with engine.connect() as conn:
+        published = dict(conn.execute(select(Tender.ocid, Tender.published_at)).all())
+    assert published["ocds-d-1"] is not None and published["ocds-d-1"].day == 8
+    assert published["ocds-d-2"] is None  # stored, and the loss is on record
+
+
+def test_every_currency_in_the_shared_samples_has_a_reference_rate(shared_samples: Path) -> None:
+    pattern = re.compile(rb'"currency"\s*:\s*"([A-Za-z]{3})"|currencyID="([A-Z]{3})"')
+    found: set[str] = set()
+    for path in shared_samples.rglob("*"):
+        if not path.is_file() or path.suffix not in {".json", ".gz", ".xml", ".jsonl"}:
+            continue
+        data = path.read_bytes()
+        if data[:2] == b"\x1f\x8b":
+            data = gzip.decompress(data)
+        found |= {next(g for g in m.groups() if g).decode().upper() for m in pattern.finditer(data)}
+    rates = load_rates(DEFAULT_CONFIG_DIR / "rates.toml")
+    assert found, "no currencies found in the samples"
+    assert found <= rates.currencies, sorted(found - rates.currencies)
