@@ -216,6 +216,17 @@ class SourceConfig(BaseModel):
         "page selectors, date formats.",
     )
     politeness: Politeness = Field(default_factory=Politeness)
+    allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description="Other hosts a redirect may lead to; a redirect to any other host is refused "
+        "and recorded as an error (its data would be stored as this source's).",
+    )
+    max_pages: int = Field(
+        default=10_000,
+        ge=1,
+        description="Listing pages followed per run at most; reaching the cap is recorded as an "
+        "error and the run is partial.",
+    )
     schedule: str | None = Field(
         default=None,
         description="Cron expression (5 fields, in LOTWISE_TIMEZONE) for scheduled crawls.",

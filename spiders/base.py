@@ -25,7 +25,7 @@ from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.http import Request, Response
 from twisted.python.failure import Failure
-from w3lib.url import add_or_replace_parameter, add_or_replace_parameters
+from w3lib.url import add_or_replace_parameter, add_or_replace_parameters, canonicalize_url
 
 from scanner.ingest.dates import format_window
 from scanner.ingest.limits import DEFAULT_LIMITS, JsonLimits
@@ -42,6 +42,8 @@ from spiders.responses import (
     read_package,
 )
 
+#: Request meta: the first page of the listing a page belongs to (its pages: `listing_pages`).
+LISTING = "lotwise_listing_chain"
 #: Request meta: the page URL errors are recorded and resolved under (kept across redirects).
 PAGE_URL = "page_url"
 #: Request meta: first page of a listing, the one whose announced total is counted.
@@ -91,6 +93,9 @@ class OCDSSpider(scrapy.Spider):
         self.config = config
         self.since = parse_instant(since)
         self.until = parse_instant(until)
+        #: Every listing page requested this run (canonical URLs), for the page cap.
+        self.pages_followed: set[str] = set()
+        self.listings: dict[str, set[str]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> OCDSSpider:
@@ -205,6 +210,8 @@ class OCDSSpider(scrapy.Spider):
             meta={LISTING_START: listing_start, **meta},
         )
         request.meta[PAGE_URL] = request.url  # as normalised: the key errors are stored under
+        if not dont_filter:  # a retry of last run's failed page is not the listing's paging
+            self.pages_followed.add(canonicalize_url(request.url))
         return request
 
     # Responses
@@ -234,8 +241,8 @@ class OCDSSpider(scrapy.Spider):
 
     def next_requests(
         self, response: Response, package: dict[str, Any], releases: list[dict[str, Any]]
-    ) -> Iterable[Request]:
-        """The listing's next pages; none for a single-page source."""
+    ) -> Iterable[Any]:
+        """The listing's next pages (requests, or a paging error); none for a single page."""
         return ()
 
     def truncated(self, response: Response, url: str) -> Iterator[Any]:
@@ -259,6 +266,33 @@ class OCDSSpider(scrapy.Spider):
             excerpt=excerpt(response, self.config.encoding),
         )
 
+    def follow(self, response: Response, page: str, target: str) -> Iterator[Any]:
+        """A request for the listing's next page `target`, or, past the source's `max_pages`,
+        an error saying the rest was not read (the run is then partial, never `ok`)."""
+        if len(self.pages_followed) >= self.config.max_pages:
+            reason = (
+                f"page cap of {self.config.max_pages} pages reached (the source's max_pages), "
+                f"not followed: {target}"
+            )
+            yield self.paging_error(response, page, reason)
+            return
+        listing = response.meta.get(LISTING) or canonicalize_url(page)
+        self.listing_pages(response, page)  # records `page` in its listing
+        yield self.page_request(target, **{LISTING: listing})
+
+    def listing_pages(self, response: Response, page: str) -> set[str]:
+        """The pages read so far of the listing `response` belongs to (one per date window
+        or start URL), with `page` itself: a cursor pointing back into them is a loop."""
+        listing = response.meta.get(LISTING) or canonicalize_url(page)
+        pages = self.listings.setdefault(listing, set())
+        pages.add(canonicalize_url(page))
+        return pages
+
+    def paging_error(self, response: Response, url: str, reason: str) -> PageErrorItem:
+        return PageErrorItem(
+            source=self.config.name, kind="paging", url=url, status=response.status, reason=reason
+        )
+
     def errback(self, failure: Failure) -> Iterator[PageErrorItem]:
         request = getattr(failure, "request", None)
         url = request.meta.get(PAGE_URL, request.url) if request is not None else "?"
@@ -267,7 +301,7 @@ class OCDSSpider(scrapy.Spider):
 
 def follow_links(
     spider: OCDSSpider, response: Response, package: dict[str, Any], releases: list[Any]
-) -> Iterator[Request]:
+) -> Iterator[Any]:
     """The `links.next` URL exactly as the publisher gave it (cursors are opaque)."""
     links = package.get("links")
     next_url = links.get("next") if isinstance(links, dict) else None
@@ -276,12 +310,20 @@ def follow_links(
     if not releases:  # a cursor on an empty page would lead nowhere, possibly forever
         spider.logger.warning("empty page with links.next, not followed: %s", response.url)
         return
-    yield spider.page_request(response.urljoin(next_url.strip()))
+    target = response.urljoin(next_url.strip())
+    page = response.meta.get(PAGE_URL, response.url)
+    if canonicalize_url(target) in spider.listing_pages(response, page):
+        # the duplicate filter would drop it silently and the run would look complete
+        yield spider.paging_error(
+            response, page, f"links.next repeats a page already read, paging stopped: {target}"
+        )
+        return
+    yield from spider.follow(response, page, target)
 
 
 def follow_pages(
     spider: OCDSSpider, response: Response, package: dict[str, Any], releases: list[Any]
-) -> Iterator[Request]:
+) -> Iterator[Any]:
     """Next page numbers: stop at an empty or short page; with an announced total, the
     first page schedules every remaining page at once."""
     config = spider.config
@@ -298,7 +340,8 @@ def follow_pages(
     else:
         pages = []
     for number in pages:
-        yield spider.page_request(add_or_replace_parameter(url, config.page_param, str(number)))
+        target = add_or_replace_parameter(url, config.page_param, str(number))
+        yield from spider.follow(response, url, target)
 
 
 def first_page_params(config: SourceConfig) -> dict[str, str]:
@@ -322,7 +365,7 @@ class LinksFollowingSpider(OCDSSpider):
     def next_requests(
         self, response: Response, package: dict[str, Any], releases: list[dict[str, Any]]
     ) -> Iterable[Request]:
-        return follow_links(self, response, package, releases)
+        return follow_links(self, response, package, releases)  # requests or a paging error
 
 
 class DateWindowSpider(LinksFollowingSpider):

@@ -14,12 +14,15 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from time import monotonic
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import get_retry_request
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.task import deferLater
+from w3lib.url import canonicalize_url
 
 from scanner.settings import Settings
 from spiders.responses import GAVE_UP_META, looks_like_html
@@ -144,3 +147,37 @@ class BanBackoffMiddleware:
         if not await wait(self.crawler, backoff):
             return give_up(request, response, STOPPED)
         return retry
+
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+
+class RedirectRefused(IgnoreRequest):
+    """A redirect not followed: to a host the source does not allow, or back to a URL of its
+    own chain (a loop). The errback records it as a `redirect` error of the page."""
+
+
+class RedirectGuardMiddleware:
+    """Sees 3xx responses before Scrapy's `RedirectMiddleware` (600) and refuses two kinds.
+
+    A loop used to end silently: the duplicate filter dropped the repeated URL, and the run
+    was `ok` with 0 pages. A redirect to another host was followed and its data stored as the
+    source's own. Both now fail the page, which makes the run partial."""
+
+    def process_response(self, request: Request, response: Response, spider: Any) -> Response:
+        location = response.headers.get("Location")
+        if response.status not in REDIRECT_STATUSES or not location:
+            return response
+        target = urljoin(request.url, location.decode("latin-1").strip())
+        chain = [*request.meta.get("redirect_urls", []), request.url]
+        origin = urlsplit(chain[0]).hostname
+        allowed = {origin, *getattr(getattr(spider, "config", None), "allowed_hosts", [])}
+        host = urlsplit(target).hostname
+        if host not in allowed:
+            raise RedirectRefused(
+                f"redirect to another host refused: {request.url} -> {target} "
+                f"(allow it with the source's allowed_hosts)"
+            )
+        if canonicalize_url(target) in {canonicalize_url(url) for url in chain}:
+            raise RedirectRefused(f"redirect loop: {' -> '.join([*chain, target])}")
+        return response

@@ -131,6 +131,8 @@ def failure_to_error(failure: Failure, *, source: str, url: str) -> PageErrorIte
             reason=reason,
             excerpt=excerpt(response),
         )
+    if type(exc).__name__ == "RedirectRefused":  # spiders.middlewares; named, not imported
+        return PageErrorItem(source=source, kind="redirect", url=url, reason=str(exc)[:1000])
     if isinstance(exc, (DownloadTimeoutError, TwistedTimeoutError, TCPTimedOutError)):
         kind = "timeout"
     elif isinstance(exc, ResponseDataLossError):

@@ -53,6 +53,8 @@ DOWNLOADER_MIDDLEWARES = {
     # Closer to the downloader than RetryMiddleware (550): they see 429/503/403 first.
     "spiders.middlewares.RetryAfterMiddleware": 560,
     "spiders.middlewares.BanBackoffMiddleware": 570,
+    # Farther from the engine than RedirectMiddleware (600): sees each 3xx before it.
+    "spiders.middlewares.RedirectGuardMiddleware": 610,
 }
 ITEM_PIPELINES = {"spiders.pipelines.StorePipeline": 300}
 
