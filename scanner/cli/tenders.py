@@ -117,7 +117,7 @@ def show_tender(
         ("SME / VCSE", f"{tender['suitable_sme']} / {tender['suitable_vcse']}"),
         ("notice", tender["notice_url"]),
         ("version", tender["version"]),
-        ("reporting value", money(tender["value_reporting"], tender["reporting_currency"])),
+        ("reporting value", _reporting(tender)),
     ]
     console.print(table(None, ["field", "value"], fields))
     if tender["description"]:
@@ -199,6 +199,13 @@ def unmerge(
     )
 
 
+def _reporting(tender: dict[str, Any]) -> str:
+    """The reporting value, or why there is none (a currency without a reference rate)."""
+    if tender.get("value_reporting") is None and tender.get("value_reporting_error"):
+        return f"none: {tender['value_reporting_error']}"
+    return money(tender["value_reporting"], tender["reporting_currency"])
+
+
 def refresh_canonical_and_report(settings: Settings, engine: Engine) -> dedupe.DedupeCounts | None:
     """After a crawl or ingest: convert values and de-duplicate new and changed tenders,
     printing one line. Broken configuration is reported, not fatal."""
@@ -214,5 +221,14 @@ def refresh_canonical_and_report(settings: Settings, engine: Engine) -> dedupe.D
             f"{counts.seconds:.2f} s; {counts.merged} merged with another source's notice "
             f"({counts.by_identifier} by identifier); {counts.converted} values converted.",
             highlight=False,
+        )
+    if counts.unconverted:
+        reasons = "; ".join(f"{why}: {n}" for why, n in sorted(counts.unconverted.items()))
+        err_console.print(
+            f"Values not converted to the reporting currency (value filters skip these "
+            f"tenders; add the rate to {settings.rates_file.name}): {reasons}",
+            style="yellow",
+            highlight=False,
+            markup=False,
         )
     return counts

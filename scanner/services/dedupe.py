@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -60,6 +60,9 @@ class DedupeCounts:
     converted: int = 0
     not_converted: int = 0
     seconds: float = 0.0
+    #: Why values were not converted ("no rate for UAH"), with how many: filters by value
+    #: skip those tenders, so the run summary names them.
+    unconverted: dict[str, int] = field(default_factory=dict)
 
 
 def rates_key(rates: RateTable) -> str:
@@ -103,6 +106,8 @@ def refresh_canonical(engine: Engine, config: CanonicalConfig, now: datetime) ->
             values[row["tender_id"]] = row["value_reporting"]
             counts.converted += row["value_reporting"] is not None
             counts.not_converted += row["error"] is not None
+            if row["error"]:
+                counts.unconverted[row["error"]] = counts.unconverted.get(row["error"], 0) + 1
         exclusions = store.load_exclusions(conn)
         placed, kept, touched = _place(
             tenders, stale, details, values, config.dedupe, exclusions, counts, now

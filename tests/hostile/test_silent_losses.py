@@ -5,13 +5,16 @@ other content is an error row; every currency of the shared samples has a refere
 from __future__ import annotations
 
 import gzip
+import json
 import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, select
+from typer.testing import CliRunner
 
+from scanner.cli.main import app
 from scanner.ingest.dates import parse_datetime
 from scanner.models import Tender
 from scanner.orgs.rates import load_rates
@@ -20,6 +23,7 @@ from scanner.storage import crawls
 from scanner.storage.tenders import store_releases
 
 NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
+runner = CliRunner()
 
 
 def release(n: int, date: str, title: str = "Audit") -> dict[str, Any]:
@@ -83,3 +87,22 @@ def test_every_currency_in_the_shared_samples_has_a_reference_rate(shared_sample
     rates = load_rates(DEFAULT_CONFIG_DIR / "rates.toml")
     assert found, "no currencies found in the samples"
     assert found <= rates.currencies, sorted(found - rates.currencies)
+
+
+def test_a_currency_without_a_rate_is_flagged_in_the_summary_and_in_tenders_show(
+    database_url: str, monkeypatch: Any, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("LOTWISE_DATABASE_URL", database_url)
+    monkeypatch.setenv("COLUMNS", "200")
+    priced = release(7, "2025-03-01T10:00:00Z")
+    priced["tender"]["value"] = {"amount": 50000, "currency": "KZT"}
+    path = tmp_path / "kzt.json"
+    path.write_text(json.dumps({"releases": [priced]}))
+    result = runner.invoke(app, ["ingest", str(path)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    [line] = [line for line in result.output.splitlines() if "not converted" in line]
+    assert "KZT" in line and line.endswith(": 1")
+    listed = json.loads(runner.invoke(app, ["tenders", "list", "--json"]).stdout)
+    shown = runner.invoke(app, ["tenders", "show", str(listed[0]["id"])])
+    [row] = [line for line in shown.output.splitlines() if "reporting value" in line]
+    assert "none:" in row and "KZT" in row
