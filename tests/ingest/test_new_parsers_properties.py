@@ -35,6 +35,7 @@ from scanner.ingest.ted_api import (
     normalise_ted_notice_with_xml,
 )
 from scanner.ingest.ted_xml import TedXmlFormatError, parse_ted_notice
+from scanner.ingest.text import clean_text
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 # About 1 s per test; LOTWISE_HYPOTHESIS_EXAMPLES=5000 for a deeper hunt.
@@ -94,9 +95,11 @@ TED_XML = [
 _FIRST_TITLE = re.compile(r"(<(?:t:)?(?:TITLE_CONTRACT|TITLE)>\s*<(?:t:)?P>)(.*?)(</)", re.S)
 #: A title a publisher could write (not an empty marker such as "N/A" or "-").
 #: (Accented letters, but no "Ã"/"Â", which with a following letter read as mojibake.)
+# A title a publisher could mean: not one of the empty markers ("NA", "N/A", "-") that every
+# parser reads as no title.
 real_title = st.from_regex(
     r"[A-Za-zéèêàüöäçñłŽ][A-Za-zéèêàüöäçñłŽ0-9 ,.()'&/-]{0,40}", fullmatch=True
-)
+).filter(lambda title: clean_text(title) is not None)
 
 
 def _fields_of(records: list[dict[str, Any]]) -> list[str]:
