@@ -38,7 +38,9 @@ CITATION_FAMILIES: dict[str, tuple[str, ...]] = {
         r"Equality Act 2010",
     ),
     "UK-guidance": (
-        r"(?:UK |GOV\.UK )?Service Standard",
+        # Not the devolved standards that share the words ("Digital Scotland Service Standard",
+        # "Digital Service Standards for Wales"): those are their nations' own.
+        r"(?:UK |GOV\.UK )?(?<!Scotland )(?<!Digital )Service Standard(?!s for Wales)",
         r"(?:GOV\.UK )?Service Manual",
         r"Technology Code of Practice",
         r"\bTCoP\b",
@@ -50,6 +52,7 @@ CITATION_FAMILIES: dict[str, tuple[str, ...]] = {
         r"Welsh Language Standards",
         r"Welsh Language \(Wales\) Measure",
         r"Well-being of Future Generations \(Wales\) Act",
+        r"Digital Service Standards for Wales",
     ),
     "Scotland": (
         r"Public Contracts \(Scotland\) Regulations",
@@ -57,6 +60,7 @@ CITATION_FAMILIES: dict[str, tuple[str, ...]] = {
         r"Procurement Reform \(Scotland\) Act",
         r"\bSPPN\b",
         r"Scottish Procurement Policy Note",
+        r"Digital Scotland Service Standard",
     ),
     "EU": (
         r"(?:Directive\s+)?\b2014/2[345](?:/EU)?\b",

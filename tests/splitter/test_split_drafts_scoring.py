@@ -256,3 +256,18 @@ def test_the_benchmark_asks_split_check_itself_and_records_a_refused_file(tmp_pa
     empty.write_text("", encoding="utf-8")
     refused = bench.check(runner, empty)
     assert refused.should_split is None and refused.error.startswith("exit 2")
+
+
+def test_devolved_service_standards_are_their_nations_own_citations() -> None:
+    """ "Digital Scotland Service Standard" is Scotland's; the UK Service Standard is not."""
+    texts = [
+        cite.Text("clause", "Open-source licence (Digital Scotland Service Standard): ...", True),
+        cite.Text("clause", "Time for user research (Digital Service Standards for Wales).", True),
+        cite.Text("signal", "GOV.UK Service Standard point 12.", True),
+    ]
+    found = {(c.family, c.cited, c.wrong) for c in cite.citations(texts, ("Scotland", "Wales"), "")}
+    assert found == {
+        ("Scotland", "Digital Scotland Service Standard", False),
+        ("Wales", "Digital Service Standards for Wales", False),
+        ("UK-guidance", "GOV.UK Service Standard", True),
+    }
