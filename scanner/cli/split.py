@@ -98,11 +98,11 @@ def refresh_and_report(settings: Settings, engine: Engine) -> RefreshCounts | No
         err_console.print(f"[yellow]Split suggestions not refreshed:[/] {exc}", highlight=False)
         return None
     counts = refresh_assessments(engine, thresholds=thresholds, now=utc_now())
-    console.print(_refresh_line(counts), highlight=False)
+    console.print(refresh_line(counts), highlight=False)
     return counts
 
 
-def _refresh_line(counts: RefreshCounts) -> str:
+def refresh_line(counts: RefreshCounts) -> str:
     if not counts.assessed:
         return "Split suggestions: up to date (no new or changed tenders)."
     return (
@@ -139,7 +139,7 @@ def refresh(
             }
         )
         return
-    console.print(_refresh_line(counts), highlight=False)
+    console.print(refresh_line(counts), highlight=False)
 
 
 @app.command("list")
