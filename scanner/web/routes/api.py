@@ -53,10 +53,19 @@ def tenders(
     account: Anyone,
     search: Annotated[str | None, Query(max_length=200, description="In title or buyer")] = None,
     source: Annotated[list[str] | None, Query(description="Source names")] = None,
+    open_only: Annotated[
+        bool,
+        Query(
+            alias="open",
+            description="Only open tenders: status not cancelled, complete, closed, "
+            "unsuccessful or withdrawn, deadline ahead or none (as `lotwise tenders list --open`)",
+        ),
+    ] = False,
     page: PageNumber = 1,
     per_page: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Page:
     flt = queries.TenderFilter(
+        open_at=request.app.state.now() if open_only else None,
         sources=tuple(source or ()),
         search=search,
         limit=per_page + 1,
