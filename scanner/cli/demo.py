@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from scanner.cli.context import AppContext, app_context, utc_now
+from scanner.cli.context import DEMO_DATABASE, AppContext, app_context, utc_now
 from scanner.cli.crawl import crawl_with_progress
 from scanner.cli.match import print_ranked, refresh_matches_and_report
 from scanner.cli.output import console, money, short_date, table
@@ -26,7 +26,7 @@ from scanner.services.organisations import import_organisations
 from scanner.settings import PROJECT_ROOT, Settings
 from scanner.sources import load_sources
 
-DEFAULT_DEMO_DB = PROJECT_ROOT / "var" / "demo.sqlite"
+DEFAULT_DEMO_DB = DEMO_DATABASE
 DEMO_ORGANISATIONS = PROJECT_ROOT / "scanner" / "demo" / "organisations.toml"
 # Three kinds of organisation whose matches the demo prints: research, software, inclusion.
 DEMO_SHOWCASE = ("fieldwork-research-coop", "code-for-good-cic", "connect-digital-inclusion")

@@ -16,7 +16,7 @@ import typer
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from scanner.cli.context import app_context, utc_now
+from scanner.cli.context import app_context, demo_hint, utc_now
 from scanner.cli.output import console, err_console, money, print_json, table
 from scanner.services import split_queries
 from scanner.services.split_export import (
@@ -164,6 +164,8 @@ def list_suggestions(
     )
     with Session(context.engine()) as session:
         rows = split_queries.list_assessments(session, flt)
+    if not rows:
+        demo_hint(context)
     if as_json:
         print_json(rows)
         return

@@ -269,3 +269,8 @@ def _money(value: Decimal | None) -> str | None:
 
 
 __all__ = ["TenderFilter", "get_tender", "list_errors", "list_runs", "list_tenders", "source_stats"]
+
+
+def tender_count(session: Session) -> int:
+    """How many tenders are stored."""
+    return int(session.scalar(select(func.count()).select_from(Tender)) or 0)

@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from scanner.models import CrawlError, Source, Tender
+from scanner.services import queries
 from scanner.services.crawl_cycle import CrawlControl, CycleReport, crawl_and_refresh
 from scanner.services.health import SourceHealth, source_health
 from scanner.services.queries import list_errors, source_stats
@@ -112,7 +113,7 @@ def unresolved_errors(session: Session, limit: int = 50) -> list[dict[str, Any]]
 
 
 def tender_count(session: Session) -> int:
-    return int(session.scalar(select(func.count()).select_from(Tender)) or 0)
+    return queries.tender_count(session)
 
 
 CycleRunner = Callable[[Settings, list[str]], CycleReport]
