@@ -14,6 +14,7 @@ from scanner.cli import (
     crawl,
     demo,
     digest,
+    evaluate,
     impact,
     ingest,
     match,
@@ -46,6 +47,7 @@ crawl.register(app)
 ingest.register(app)
 demo.register(app)
 match.register(app)
+evaluate.register(app)
 serve.register(app)
 impact.register(app)
 

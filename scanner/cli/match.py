@@ -8,7 +8,6 @@ import typer
 from sqlalchemy import Engine
 
 from scanner.cli.context import AppContext, app_context, demo_hint, parse_date
-from scanner.cli.evaluate import evaluate
 from scanner.cli.output import console, err_console, print_json, table
 from scanner.matching.opportunities import KIND_LABELS
 from scanner.orgs import RatesError
@@ -69,7 +68,6 @@ def refresh_matches_and_report(settings: Settings, engine: Engine) -> MatchRun |
 def register(app: typer.Typer) -> None:
     app.command("match")(match)
     app.command("consortium")(consortium)
-    app.command("eval")(evaluate)  # scanner/cli/evaluate.py
 
 
 def match(

@@ -16,10 +16,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
 from scanner.logs import bind, log_context
-from scanner.models import CrawlRun, Source
 from scanner.scheduler.scrapyd import ScrapydClient, ScrapydError, wait_for_job
 from scanner.services.crawl import CrawlEvent
 from scanner.services.crawl_cycle import CrawlControl, crawl_and_refresh
@@ -27,7 +26,13 @@ from scanner.services.refresh import refresh_after_store
 from scanner.services.schedule import Clock, Lease, SourceBusyError, mark_failed, utc_now
 from scanner.settings import Settings
 from scanner.sources import SourceConfig
-from scanner.storage.crawls import ensure_source, fail_run, start_run
+from scanner.storage.crawls import (
+    ensure_source,
+    fail_run,
+    latest_run_id,
+    run_outcome,
+    start_run,
+)
 
 logger = logging.getLogger("lotwise.scheduler")
 
@@ -184,28 +189,16 @@ class Runner:
                 message=f"Scrapyd job {job} ended ({ending}) without closing its run",
             )
         with self.engine.connect() as conn:
-            row = conn.execute(
-                select(
-                    CrawlRun.status, CrawlRun.items_new, CrawlRun.items_updated, CrawlRun.message
-                ).where(CrawlRun.id == run_id)
-            ).one()
-        report.status, report.new, report.updated, report.message = row
+            report.status, report.new, report.updated, report.message = run_outcome(conn, run_id)
         return report
 
     def _last_run_id(self, name: str) -> int | None:
         with self.engine.connect() as conn:
-            value = conn.execute(
-                select(func.max(CrawlRun.id))
-                .join(Source, Source.id == CrawlRun.source_id)
-                .where(Source.name == name)
-            ).scalar()
-        return int(value) if value is not None else None
+            return latest_run_id(conn, name)
 
     def _status(self, run_id: int) -> str:
         with self.engine.connect() as conn:
-            return str(
-                conn.execute(select(CrawlRun.status).where(CrawlRun.id == run_id)).scalar_one()
-            )
+            return run_outcome(conn, run_id)[0]
 
     # After a crawl
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from scanner.models import CrawlError, CrawlRun, Source
@@ -295,3 +295,33 @@ def _clip(text: str | None) -> str | None:
     if text is None:
         return None
     return text if len(text) <= EXCERPT_LIMIT else text[:EXCERPT_LIMIT] + "…"
+
+
+def last_success_at(conn: Connection, source: str) -> datetime | None:
+    """When the latest `ok` or `partial` run of `source` finished."""
+    return conn.execute(
+        select(CrawlRun.finished_at)
+        .join(Source, Source.id == CrawlRun.source_id)
+        .where(Source.name == source, CrawlRun.status.in_(("ok", "partial")))
+        .order_by(CrawlRun.id.desc())
+        .limit(1)
+    ).scalar()
+
+
+def latest_run_id(conn: Connection, source: str) -> int | None:
+    value = conn.execute(
+        select(func.max(CrawlRun.id))
+        .join(Source, Source.id == CrawlRun.source_id)
+        .where(Source.name == source)
+    ).scalar()
+    return int(value) if value is not None else None
+
+
+def run_outcome(conn: Connection, run_id: int) -> tuple[str, int, int, str | None]:
+    """A run's status, new and updated counts and message."""
+    row = conn.execute(
+        select(CrawlRun.status, CrawlRun.items_new, CrawlRun.items_updated, CrawlRun.message).where(
+            CrawlRun.id == run_id
+        )
+    ).one()
+    return str(row.status), int(row.items_new or 0), int(row.items_updated or 0), row.message
