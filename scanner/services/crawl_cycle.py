@@ -145,7 +145,8 @@ def crawl_and_refresh(
     finally:
         lease.release()
     _settle(report, outcome, settings, engine, clock, configs)
-    report.refresh = refresh_after_store(settings, engine, now=clock())
+    if control is None or not control.stopping.is_set():  # a shutdown does not wait for it:
+        report.refresh = refresh_after_store(settings, engine, now=clock())  # next one catches up
     return report
 
 
