@@ -178,7 +178,12 @@ def _run_child(
         on_event=relay,
         since=since.isoformat() if since else None,
     )
-    lease.hand_to(process.pid)
+    try:
+        lease.hand_to(process.pid)
+    except Exception:  # a child crawling without its lease recorded must not live on
+        process.kill()
+        process.wait()
+        raise
     lease.start_heartbeat()
     if control is not None:
         control.add(process)
