@@ -83,8 +83,8 @@ def test_crawl_now_cli_and_scheduler_share_lease_timeout_and_refresh(
         settings = make_settings(
             database_url,
             sources_file,
-            crawl_timeout=12.0,
-            stop_grace=3.0,
+            crawl_timeout=8.0,
+            stop_grace=1.0,
             http_timeout=120.0,
             store_batch_size=1,  # page 1 is stored before the crawl is stopped and killed
         )
@@ -101,7 +101,7 @@ def test_crawl_now_cli_and_scheduler_share_lease_timeout_and_refresh(
             said = call(settings, engine, name)
             (run,) = runs(engine, name)
             assert run.status == "failed", (name, said)
-            assert "timed out after 12 s" in said.replace("\n", " "), (name, said)
+            assert "timed out after 8 s" in said.replace("\n", " "), (name, said)
             stored, _ = counts(engine, name)
             assert stored == 5, (name, said)  # page 1 was stored before the timeout
             # Refresh ran after the stopped crawl: page 1's tenders were assessed and placed.

@@ -6,6 +6,7 @@ same verdicts; the next good run flips the source back."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from scanner.demo.server import RecordedServer
 from scanner.services.web_operator import overview
 from scanner.settings import Settings
 from scanner.sources import load_sources
+
+LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d.*\b(DEBUG|INFO|WARNING|ERROR)\b", re.M)
 
 
 def _env(settings: Settings) -> dict[str, str]:
@@ -52,6 +55,7 @@ def test_refused_and_5xx_sources_fail_at_once_with_cause_and_recover(
         crawl = CliRunner().invoke(app, ["crawl", "dead", "broken"], env=_env(settings))
         assert crawl.exit_code == 1, crawl.output
         assert "Traceback" not in crawl.output
+        assert not LOG_LINE.search(crawl.output), crawl.output  # Scrapy's log stays in the child
         for name in ("dead", "broken"):
             (run,) = runs(engine, name)
             assert run.status == "failed" and run.pages == 0, (name, run.message)
