@@ -178,8 +178,8 @@ class Settings(BaseSettings):
     crawl_timeout: float = Field(
         default=3600.0,
         gt=0,
-        description="Seconds a scheduled crawl may run before its process is stopped and the "
-        "run marked failed.",
+        description="Seconds a crawl (lotwise crawl, the scheduler, the web's Crawl now) may run "
+        "before its process is stopped and the run marked failed.",
     )
     crawl_retries: int = Field(
         default=2, ge=0, description="Retries of a failed scheduled crawl before the next slot."

@@ -39,6 +39,7 @@ from scanner.storage.crawls import (
     record_error,
     resolve_errors,
     run_message,
+    run_message_of,
     start_run,
 )
 from scanner.storage.database import StatisticsRefresher, make_engine
@@ -333,6 +334,8 @@ class StorePipeline:
                     status = "failed"
                     message = f"stopped before the end ({reason}); high-water mark kept"
                     fail_run(conn, run_id=self.run_id, now=now, message=message)
+                elif status == "failed":  # every request failed: the run names the cause
+                    message = run_message_of(conn, self.run_id)
         except Exception as exc:
             logger.exception("could not close the run of %s", self.source)
             status, message = "failed", f"could not close the run: {type(exc).__name__}: {exc}"

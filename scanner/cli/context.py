@@ -8,8 +8,11 @@ from datetime import UTC, datetime
 
 import typer
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
-from scanner.settings import Settings
+from scanner.cli.output import err_console
+from scanner.services.queries import tender_count
+from scanner.settings import PROJECT_ROOT, Settings
 from scanner.storage.database import make_engine, upgrade_schema
 
 
@@ -54,3 +57,29 @@ def parse_date(value: str | None, option: str) -> datetime | None:
             f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option
         ) from exc
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+#: Where `lotwise demo` (and `make demo`) stores its data unless given `--database-url`.
+DEMO_DATABASE = PROJECT_ROOT / "var" / "demo.sqlite"
+
+
+def demo_hint(context: AppContext) -> None:
+    """When this database holds no tenders but the demo left its own, say in one line how to
+    reach them: a newcomer's next command after `make demo` must not just answer "0"."""
+    if not DEMO_DATABASE.exists() or str(DEMO_DATABASE) in context.settings.database_url:
+        return
+    with Session(context.engine()) as session:
+        if tender_count(session):
+            return
+    shown = (
+        DEMO_DATABASE.relative_to(PROJECT_ROOT)
+        if DEMO_DATABASE.is_relative_to(PROJECT_ROOT)
+        else DEMO_DATABASE
+    )
+    err_console.print(
+        f"No tenders in this database; the demo's are in {shown}:"
+        f" export LOTWISE_DATABASE_URL=sqlite:///{DEMO_DATABASE} to explore them.",
+        highlight=False,
+        soft_wrap=True,
+        markup=False,
+    )

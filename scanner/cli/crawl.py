@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from scanner.cli.context import app_context, parse_date
-from scanner.cli.match import refresh_matches_and_report
 from scanner.cli.output import console, err_console, print_json, short_date, table
-from scanner.cli.split import refresh_and_report
-from scanner.cli.tenders import refresh_canonical_and_report
+from scanner.cli.split import refresh_line
 from scanner.services import queries
-from scanner.services.crawl import CrawlEvent, run_crawl
-from scanner.services.schedule import Lease, SourceBusyError
+from scanner.services.crawl import CrawlEvent
+from scanner.services.crawl_cycle import CycleReport, crawl_and_refresh
+from scanner.services.refresh import RefreshReport
 from scanner.settings import Settings
-from scanner.sources import SourcesFileError, load_sources
+from scanner.sources import SourceConfig, SourcesFileError, load_sources
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (stable field names).")]
 
@@ -52,26 +53,26 @@ def crawl(
         )
         raise typer.Exit(2)
     engine = context.engine(migrate=True)  # the crawl process expects the schema to exist
-    try:  # never crawl a source a scheduler or another `lotwise crawl` is crawling
-        lease = Lease(engine, names, ttl=context.settings.lock_ttl).acquire()
-    except SourceBusyError as exc:
-        err_console.print(f"[red]{exc}.[/] Try again when it has finished.", highlight=False)
-        raise typer.Exit(1) from None
-    lease.start_heartbeat()
-    try:
-        ok = crawl_with_progress(context.settings, names, since=parse_date(since, "--since"))
-    finally:
-        lease.release()
-    refresh_and_report(context.settings, engine)  # even after a failure: what was stored counts
-    refresh_canonical_and_report(context.settings, engine)
-    refresh_matches_and_report(context.settings, engine)
-    if not ok:
+    report = crawl_with_progress(
+        context.settings, engine, names, since=parse_date(since, "--since"), configs=configured
+    )
+    if report.status == "busy":  # a scheduler or another `lotwise crawl` is crawling it
+        err_console.print(f"[red]{report.message}.[/] Try again when it has finished.")
+        raise typer.Exit(1)
+    if not report.ok:
         raise typer.Exit(1)
 
 
-def crawl_with_progress(settings: Settings, names: list[str], *, since: datetime | None) -> bool:
-    """Run a crawl showing live progress per source, then a summary table. False when the
-    crawl process failed (its log tail is printed)."""
+def crawl_with_progress(
+    settings: Settings,
+    engine: Engine,
+    names: list[str],
+    *,
+    since: datetime | None,
+    configs: Mapping[str, SourceConfig] | None = None,
+) -> CycleReport:
+    """Run the crawl cycle (`services.crawl_cycle`) showing live progress per source, then a
+    summary table, the refresh lines, and the reason of a failure."""
     columns = (
         SpinnerColumn(),
         TextColumn("[bold]{task.description:<18}"),
@@ -95,15 +96,47 @@ def crawl_with_progress(settings: Settings, names: list[str], *, since: datetime
             if event["event"] == "finish":
                 progress.update(tasks[name], total=1, completed=1)
 
-        outcome = run_crawl(settings, names, since=since, on_event=on_event)
-    if outcome.finished:
-        console.print(_summary(outcome.finished))
-    if outcome.returncode != 0:
-        err_console.print(f"[red]Crawl process exited with code {outcome.returncode}.[/]")
-        if outcome.log_tail:
-            err_console.print(outcome.log_tail, markup=False, highlight=False)
-        return False
-    return True
+        report = crawl_and_refresh(
+            settings, engine, names, since=since, on_event=on_event, configs=configs
+        )
+    finished = [o.finish for o in report.outcomes if o.finish is not None]
+    if finished:
+        console.print(_summary(finished))
+    if report.refresh is not None:
+        print_refresh(report.refresh)
+    if report.status not in ("ok", "partial", "busy"):
+        err_console.print(f"[red]Crawl failed:[/] {report.message}", highlight=False)
+        if report.returncode != 0 and report.log_tail and not finished:
+            err_console.print(report.log_tail, markup=False, highlight=False)
+    return report
+
+
+def print_refresh(refresh: RefreshReport) -> None:
+    """The refresh after a crawl or ingest: one line per step, a warning per failure."""
+    if refresh.splits is not None:
+        console.print(refresh_line(refresh.splits), highlight=False)
+    if refresh.dedupe is not None and refresh.dedupe.refreshed:
+        counts = refresh.dedupe
+        console.print(
+            f"De-duplication: {counts.refreshed} new or changed tenders placed in "
+            f"{counts.seconds:.2f} s; {counts.merged} merged with another source's notice "
+            f"({counts.by_identifier} by identifier); {counts.converted} values converted.",
+            highlight=False,
+        )
+    run = refresh.matches
+    if run is not None and run.organisations:
+        console.print(
+            f"Matches: {run.organisations} organisation(s) ranked against {run.tenders} open "
+            f"tenders ({run.opportunities} opportunities) in {run.seconds:.2f} s; "
+            f"{run.stored} stored, {run.new} new.",
+            highlight=False,
+        )
+    names = {"splits": "Split suggestions", "dedupe": "De-duplication", "matches": "Matches"}
+    for failure in refresh.failures:
+        err_console.print(
+            f"[yellow]{names.get(failure.step, failure.step)} not refreshed:[/] {failure.reason}",
+            highlight=False,
+        )
 
 
 def _summary(finished: list[dict[str, Any]]) -> Any:

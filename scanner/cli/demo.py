@@ -9,25 +9,24 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from scanner.cli.context import AppContext, app_context, utc_now
+from scanner.cli.context import DEMO_DATABASE, AppContext, app_context, utc_now
 from scanner.cli.crawl import crawl_with_progress
 from scanner.cli.match import print_ranked, refresh_matches_and_report
 from scanner.cli.output import console, money, short_date, table
-from scanner.cli.split import refresh_and_report
-from scanner.cli.tenders import refresh_canonical_and_report
 from scanner.orgs import load_rates
 from scanner.services import dedupe, queries
-from scanner.services.crawl import run_crawl
+from scanner.services.crawl_cycle import crawl_and_refresh
 from scanner.services.demo import demo_environment, top_split_suggestions
 from scanner.services.digests import DigestConfig, send_digests
 from scanner.services.organisations import import_organisations
 from scanner.settings import PROJECT_ROOT, Settings
 from scanner.sources import load_sources
 
-DEFAULT_DEMO_DB = PROJECT_ROOT / "var" / "demo.sqlite"
+DEFAULT_DEMO_DB = DEMO_DATABASE
 DEMO_ORGANISATIONS = PROJECT_ROOT / "scanner" / "demo" / "organisations.toml"
 # Three kinds of organisation whose matches the demo prints: research, software, inclusion.
 DEMO_SHOWCASE = ("fieldwork-research-coop", "code-for-good-cic", "connect-digital-inclusion")
@@ -53,15 +52,12 @@ def demo(
     settings = context.settings.model_copy(update={"database_url": url})
     with demo_environment(settings, PROJECT_ROOT / "var" / "demo") as demo_settings:
         demo_context = AppContext(settings=demo_settings)
-        demo_context.engine(migrate=True)
+        engine = demo_context.engine(migrate=True)
         names = list(load_sources(demo_settings.sources_file))
         console.rule("[bold]Lotwise demo: crawling recorded sources on 127.0.0.1")
-        ok = crawl_with_progress(demo_settings, names, since=None)
-        refresh_and_report(demo_settings, demo_context.engine())
+        ok = crawl_with_progress(demo_settings, engine, names, since=None).ok
         if ok:
-            ok = _crawl_again(demo_settings, names)
-            refresh_and_report(demo_settings, demo_context.engine())
-        refresh_canonical_and_report(demo_settings, demo_context.engine())
+            ok = _crawl_again(demo_settings, engine, names)
     _report(demo_context)
     _merge_report(demo_context)
     _split_report(demo_context)
@@ -75,19 +71,21 @@ def demo(
         raise typer.Exit(1)
 
 
-def _crawl_again(settings: Settings, names: list[str]) -> bool:
+def _crawl_again(settings: Settings, engine: Engine, names: list[str]) -> bool:
     """A second, incremental crawl: the windows overlap, yet nothing is stored twice."""
     console.rule("[bold]Crawling again (incremental, overlapping windows)")
-    outcome = run_crawl(settings, names)
+    report = crawl_and_refresh(settings, engine, names)
     totals = {
-        key: sum(int(event.get(key) or 0) for event in outcome.finished)
+        key: sum(int(getattr(o, key)) for o in report.outcomes)
         for key in ("seen", "new", "updated", "unchanged", "errors")
     }
     console.print(
         f"{totals['seen']} releases seen again: {totals['new']} new, {totals['updated']} "
         f"updated, {totals['unchanged']} tenders unchanged, {totals['errors']} errors."
     )
-    return outcome.returncode == 0
+    if not report.ok:
+        console.print(f"[red]Second crawl failed:[/] {report.message}", highlight=False)
+    return report.ok
 
 
 def _report(context: AppContext) -> None:

@@ -38,6 +38,10 @@ REAL_TITLES = {
 }
 
 
+def register(app: typer.Typer) -> None:
+    app.command("eval")(evaluate)
+
+
 def evaluate(
     ctx: typer.Context,
     labelled_set: Annotated[

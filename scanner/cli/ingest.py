@@ -9,12 +9,11 @@ from typing import Annotated
 import typer
 
 from scanner.cli.context import app_context, utc_now
-from scanner.cli.match import refresh_matches_and_report
+from scanner.cli.crawl import print_refresh
 from scanner.cli.output import console, err_console, table
-from scanner.cli.split import refresh_and_report
-from scanner.cli.tenders import refresh_canonical_and_report
 from scanner.ingest.limits import InputLimitError
 from scanner.services.ingest import ingest_files, readable_files
+from scanner.services.refresh import refresh_after_store
 
 
 def register(app: typer.Typer) -> None:
@@ -67,9 +66,8 @@ def ingest(
             ),
         )
     )
-    refresh_and_report(context.settings, context.engine())  # new and changed tenders only
-    refresh_canonical_and_report(context.settings, context.engine())
-    refresh_matches_and_report(context.settings, context.engine())
+    # the same refresh as after a crawl: new and changed tenders only, each step's failure shown
+    print_refresh(refresh_after_store(context.settings, context.engine(), now=utc_now()))
     failed = [o for o in outcomes if not o.ok]
     for outcome in failed:
         err_console.print(f"[red]{outcome.error}[/]", highlight=False)

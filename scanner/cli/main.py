@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import sys
+import traceback
+
 import typer
 from pydantic import ValidationError
+from rich.markup import escape
 from sqlalchemy.exc import OperationalError
 
 from scanner.cli import (
     crawl,
     demo,
     digest,
+    evaluate,
     impact,
     ingest,
     match,
@@ -42,8 +47,18 @@ crawl.register(app)
 ingest.register(app)
 demo.register(app)
 match.register(app)
+evaluate.register(app)
 serve.register(app)
 impact.register(app)
+
+
+@app.callback()
+def root(
+    debug: bool = typer.Option(
+        False, "--debug", help="Show the traceback of an unexpected error (anywhere on the line)."
+    ),
+) -> None:
+    """Global options."""
 
 
 @app.command()
@@ -55,9 +70,13 @@ def init(ctx: typer.Context) -> None:
 
 
 def main() -> None:
-    """Entry point: configuration and database failures end in one clear line, not a trace."""
+    """Entry point: configuration and database failures, and any unexpected error, end in one
+    clear line and a non-zero exit; `--debug` (anywhere on the line) shows the traceback."""
+    debug = "--debug" in sys.argv[1:]
+    if debug:
+        sys.argv = [sys.argv[0], *(arg for arg in sys.argv[1:] if arg != "--debug")]
     try:
-        app()
+        app(standalone_mode=True)
     except ValidationError as exc:
         problems = "; ".join(
             f"LOTWISE_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
@@ -67,6 +86,18 @@ def main() -> None:
         raise SystemExit(2) from None
     except OperationalError as exc:
         err_console.print(database_failure(exc), style="red", highlight=False, markup=False)
+        raise SystemExit(1) from None
+    except Exception as exc:
+        if debug:
+            traceback.print_exc()
+        text = " ".join(str(exc).split()) or "no detail"
+        err_console.print(
+            f"[red]Error:[/] {type(exc).__name__}: {escape(text)}"
+            + ("" if debug else " (run again with --debug for the traceback)"),
+            highlight=False,
+            markup=True,
+            soft_wrap=True,
+        )
         raise SystemExit(1) from None
 
 

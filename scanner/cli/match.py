@@ -7,8 +7,7 @@ from typing import Annotated
 import typer
 from sqlalchemy import Engine
 
-from scanner.cli.context import AppContext, app_context, parse_date
-from scanner.cli.evaluate import evaluate
+from scanner.cli.context import AppContext, app_context, demo_hint, parse_date
 from scanner.cli.output import console, err_console, print_json, table
 from scanner.matching.opportunities import KIND_LABELS
 from scanner.orgs import RatesError
@@ -69,7 +68,6 @@ def refresh_matches_and_report(settings: Settings, engine: Engine) -> MatchRun |
 def register(app: typer.Typer) -> None:
     app.command("match")(match)
     app.command("consortium")(consortium)
-    app.command("eval")(evaluate)  # scanner/cli/evaluate.py
 
 
 def match(
@@ -110,6 +108,8 @@ def match(
     except LimitError as exc:
         err_console.print(f"--limit {limit}: {exc}", style="red", markup=False)
         raise typer.Exit(2) from None
+    if not run.tenders:
+        demo_hint(context)
     missing = sorted(set(org or ()) - set(run.ranked))
     if missing:
         err_console.print(

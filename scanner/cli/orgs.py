@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from scanner.cli.context import app_context, utc_now
+from scanner.cli.context import app_context, demo_hint, utc_now
 from scanner.cli.match import matching_config, refresh_matches_and_report
 from scanner.cli.output import console, err_console, money, print_json, table
 from scanner.orgs import FORMATS, Format, OrgFileError, RatesError, format_of, load_rates
@@ -61,7 +61,9 @@ def import_orgs(
         console.print(_summary(report, dry_run=dry_run), highlight=False)
     changed = report.stored and (report.result.created or report.result.updated)
     if changed and not as_json:
-        refresh_matches_and_report(context.settings, context.engine())
+        run = refresh_matches_and_report(context.settings, context.engine())
+        if run is not None and not run.tenders:
+            demo_hint(context)
     elif changed:
         refresh_matches(context.engine(), matching_config(context))
     if report.errors and not (skip_invalid and not dry_run):

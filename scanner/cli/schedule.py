@@ -8,6 +8,7 @@ import threading
 from enum import StrEnum
 from types import FrameType
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 
@@ -15,6 +16,7 @@ from scanner.cli.context import AppContext, app_context
 from scanner.cli.output import console, err_console, print_json, table
 from scanner.logs import configure_logging
 from scanner.scheduler.app import LotwiseScheduler
+from scanner.scheduler.clock import SteppedScheduler
 from scanner.scheduler.runner import as_dict
 from scanner.sources import SourcesFileError, load_sources
 
@@ -30,15 +32,21 @@ class Frequency(StrEnum):
     weekly = "weekly"
 
 
-def _scheduler(context: AppContext) -> LotwiseScheduler:
+def _scheduler(context: AppContext, *, listing: bool = False) -> LotwiseScheduler:
+    """The scheduler. A listing neither logs nor runs anything: its scheduler has no thread
+    of its own (a background one could fire a due job while it shuts down)."""
     settings = context.settings
-    configure_logging(settings.log_level, settings.log_format)
+    if not listing:  # the scheduler's and one job's log lines are their output
+        configure_logging(settings.log_level, settings.log_format)
     try:
         sources = load_sources(settings.sources_file)
     except SourcesFileError as exc:
         err_console.print(f"[red]{exc}[/]", highlight=False)
         raise typer.Exit(2) from exc
-    return LotwiseScheduler(settings, context.engine(migrate=True), sources)
+    engine = context.engine(migrate=True)
+    if listing:
+        return LotwiseScheduler(settings, engine, sources, scheduler=SteppedScheduler())
+    return LotwiseScheduler(settings, engine, sources)
 
 
 @app.callback()
@@ -72,7 +80,7 @@ def schedule(ctx: typer.Context) -> None:
 @app.command("jobs")
 def jobs(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """The stored jobs and their next run times."""
-    scheduler = _scheduler(app_context(ctx))
+    scheduler = _scheduler(app_context(ctx), listing=True)
     scheduler.scheduler.start(paused=True)
     try:
         scheduler.sync_jobs()
@@ -82,14 +90,24 @@ def jobs(ctx: typer.Context, as_json: JsonOption = False) -> None:
         ]
     finally:
         scheduler.scheduler.shutdown(wait=False)
+    zone = ZoneInfo(scheduler.settings.timezone)
     if as_json:
         print_json(rows)
         return
     console.print(
         table(
-            "Scheduled jobs",
+            f"Scheduled jobs (times in {scheduler.settings.timezone})",
             ["id", "trigger", "next run"],
-            ((r["id"], r["trigger"], r["next_run"]) for r in rows),
+            (
+                (
+                    r["id"],
+                    r["trigger"],
+                    r["next_run"].astimezone(zone).strftime("%Y-%m-%d %H:%M")
+                    if r["next_run"]
+                    else "paused",
+                )
+                for r in rows
+            ),
         )
     )
 

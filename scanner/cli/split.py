@@ -16,7 +16,7 @@ import typer
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from scanner.cli.context import app_context, utc_now
+from scanner.cli.context import app_context, demo_hint, utc_now
 from scanner.cli.output import console, err_console, money, print_json, table
 from scanner.services import split_queries
 from scanner.services.split_export import (
@@ -98,11 +98,11 @@ def refresh_and_report(settings: Settings, engine: Engine) -> RefreshCounts | No
         err_console.print(f"[yellow]Split suggestions not refreshed:[/] {exc}", highlight=False)
         return None
     counts = refresh_assessments(engine, thresholds=thresholds, now=utc_now())
-    console.print(_refresh_line(counts), highlight=False)
+    console.print(refresh_line(counts), highlight=False)
     return counts
 
 
-def _refresh_line(counts: RefreshCounts) -> str:
+def refresh_line(counts: RefreshCounts) -> str:
     if not counts.assessed:
         return "Split suggestions: up to date (no new or changed tenders)."
     return (
@@ -139,7 +139,7 @@ def refresh(
             }
         )
         return
-    console.print(_refresh_line(counts), highlight=False)
+    console.print(refresh_line(counts), highlight=False)
 
 
 @app.command("list")
@@ -164,6 +164,8 @@ def list_suggestions(
     )
     with Session(context.engine()) as session:
         rows = split_queries.list_assessments(session, flt)
+    if not rows:
+        demo_hint(context)
     if as_json:
         print_json(rows)
         return

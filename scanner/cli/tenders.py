@@ -10,7 +10,7 @@ import typer
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from scanner.cli.context import app_context, parse_date, utc_now
+from scanner.cli.context import app_context, demo_hint, parse_date, utc_now
 from scanner.cli.outcomes import outcome_fields, print_outcome
 from scanner.cli.output import console, err_console, money, print_json, short_date, table
 from scanner.dedupe import DedupeConfigError
@@ -61,6 +61,8 @@ def list_tenders(
     )
     with Session(context.engine()) as session:
         rows = queries.list_tenders(session, flt)
+    if not rows:
+        demo_hint(context)
     if as_json:
         print_json(rows)
         return

@@ -14,6 +14,8 @@ from typing import Any
 
 import orjson
 
+from scanner.tender_state import is_open as open_at
+
 
 @dataclass(frozen=True, slots=True)
 class Classification:
@@ -89,10 +91,8 @@ class NormalisedTender:
     raw: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def is_open(self, now: datetime) -> bool:
-        """Open opportunity: active tender whose submission period has not ended."""
-        if self.status != "active":
-            return False
-        return self.deadline_at is None or self.deadline_at > now
+        """Open at `now` (`scanner.tender_state`: status not closed, deadline ahead or none)."""
+        return open_at(self.status, self.deadline_at, now)
 
     def content_hash(self) -> str:
         """A stable digest of the normalised content (not the raw payload, not timestamps

@@ -27,11 +27,11 @@ from scanner.ingest.purpose import purpose_of
 from scanner.ingest.tender import NormalisedTender
 from scanner.matching.value_basis import ValueBasis, value_basis
 from scanner.splitter import Package
+from scanner.tender_state import is_closed_status
 
 Converter = Callable[[Decimal | None, str | None], Decimal | None]
 """Turns (amount, currency) into the reporting currency; None when it cannot."""
 
-CLOSED_STATUSES = frozenset({"complete", "cancelled", "unsuccessful", "withdrawn", "closed"})
 UNDETERMINED = "und"
 TITLE_LETTERS = 30  # a title shorter than this is too short to tell its own language
 KIND_LABELS = {"tender": "tender", "buyer_lot": "lot", "suggested_package": "suggested package"}
@@ -83,7 +83,7 @@ def opportunities_of(
         regions=tender.regions or buyer_regions(tender),
         countries=tender.countries,
         deadline=tender.deadline_at,
-        closed=(tender.status or "").lower() in CLOSED_STATUSES,
+        closed=is_closed_status(tender.status),
         suitable_sme=tender.suitable_sme,
         suitable_vcse=tender.suitable_vcse,
         open_source=bool(_OPEN_SOURCE_RE.search(f"{tender.title} {tender.description or ''}")),

@@ -12,9 +12,9 @@ from sqlalchemy import Boolean, Float, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from scanner.models.base import Base, UTCDateTime
+from scanner.tender_state import CLOSED_STATUSES  # over (`closed`): out of the default view
 
-#: Procedures that are over (`closed` is true): out of the officer list's default view.
-CLOSED_STATUSES = ("cancelled", "complete", "closed", "unsuccessful", "withdrawn")
+__all__ = ["CLOSED_STATUSES", "TenderListing"]
 
 
 class TenderListing(Base):

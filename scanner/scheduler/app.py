@@ -29,10 +29,9 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from apscheduler.util import undefined
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from scanner.logs import log_context
-from scanner.models import CrawlRun, Source
 from scanner.scheduler import jobs
 from scanner.scheduler.runner import Runner, RunReport
 from scanner.services.digests import DigestConfig, send_digests
@@ -47,6 +46,7 @@ from scanner.services.schedule import (
 )
 from scanner.settings import Settings
 from scanner.sources import SourceConfig
+from scanner.storage.crawls import last_success_at
 from scanner.storage.digests import recipients
 
 logger = logging.getLogger("lotwise.scheduler")
@@ -139,13 +139,7 @@ class LotwiseScheduler:
         """True when the source has no finished run within its expected interval."""
         interval = expected_interval(self.sources[name], now)
         with self.engine.connect() as conn:
-            last = conn.execute(
-                select(CrawlRun.finished_at)
-                .join(Source, Source.id == CrawlRun.source_id)
-                .where(Source.name == name, CrawlRun.status.in_(("ok", "partial")))
-                .order_by(CrawlRun.id.desc())
-                .limit(1)
-            ).scalar()
+            last = last_success_at(conn, name)
         return last is None or (interval is not None and now - last > interval)
 
     # The jobs' work (also run once by `lotwise schedule run ...`)

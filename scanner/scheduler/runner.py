@@ -1,6 +1,6 @@
-"""Run one source's crawl for the scheduler: take its lease, run the crawl (a local child
-process, or a Scrapyd job), make sure its run ends marked, and refresh split suggestions and
-matches when something changed.
+"""Run one source's crawl for the scheduler: a local crawl is `services.crawl_cycle` (the
+same path as `lotwise crawl` and the web's "Crawl now"); a Scrapyd job takes the same lease,
+makes sure its run ends marked, and refreshes split suggestions, duplicates and matches.
 
 A crawl that dies (SIGKILL, out of memory), times out or is stopped by a shutdown leaves its
 run `running`; the runner marks it failed with the reason, and `sources_to_retry` brings the
@@ -16,21 +16,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
 from scanner.logs import bind, log_context
-from scanner.models import CrawlRun, Source
-from scanner.scheduler.process import CrawlProcess, ProcessOutcome
 from scanner.scheduler.scrapyd import ScrapydClient, ScrapydError, wait_for_job
-from scanner.services.crawl import CrawlEvent, settings_environment
-from scanner.services.dedupe import CanonicalConfig, refresh_canonical
-from scanner.services.matching import MatchingConfig, refresh_matches
+from scanner.services.crawl import CrawlEvent
+from scanner.services.crawl_cycle import CrawlControl, crawl_and_refresh
+from scanner.services.refresh import refresh_after_store
 from scanner.services.schedule import Clock, Lease, SourceBusyError, mark_failed, utc_now
-from scanner.services.split_rules import split_rules
-from scanner.services.splitting import refresh_assessments
-from scanner.settings import PROJECT_ROOT, Settings
+from scanner.settings import Settings
 from scanner.sources import SourceConfig
-from scanner.storage.crawls import ensure_source, fail_run, start_run
+from scanner.storage.crawls import (
+    ensure_source,
+    fail_run,
+    latest_run_id,
+    run_outcome,
+    start_run,
+)
 
 logger = logging.getLogger("lotwise.scheduler")
 
@@ -65,11 +67,44 @@ class Runner:
         self.engine = engine
         self.sources = sources
         self.clock = clock
-        self.stopping = threading.Event()
-        self._active: set[CrawlProcess] = set()
-        self._lock = threading.Lock()
+        self.control = CrawlControl()
+
+    @property
+    def stopping(self) -> threading.Event:
+        return self.control.stopping
 
     def crawl(self, name: str) -> RunReport:
+        if self.settings.scrapyd_url:
+            return self._crawl_remote(name)
+        with log_context(source=name):
+            cycle = crawl_and_refresh(
+                self.settings,
+                self.engine,
+                [name],
+                clock=self.clock,
+                control=self.control,
+                configs=self.sources,
+                on_event=_bind_run,
+                on_start=_started,
+            )
+            if cycle.status == "busy":
+                logger.info("skipped: %s", cycle.message)
+            report = RunReport(name, cycle.token, cycle.status, message=cycle.message)
+            if cycle.outcomes:
+                first = cycle.outcomes[0]
+                report.run_id, report.new, report.updated = first.run_id, first.new, first.updated
+                report.message = report.message or first.message
+            if cycle.refresh is not None:
+                report.refreshed = cycle.refresh.ok
+                for failure in cycle.refresh.failures:
+                    logger.error(
+                        "refresh after the crawl failed (%s): %s", failure.step, failure.reason
+                    )
+            _log(report)
+        return report
+
+    def _crawl_remote(self, name: str) -> RunReport:
+        """A Scrapyd job under the lease; then the same refresh as a local crawl."""
         lease = Lease(self.engine, [name], ttl=self.settings.lock_ttl, clock=self.clock)
         if self.stopping.is_set():  # a job that fired during shutdown
             return RunReport(name, lease.holder.token, "skipped", message="shutting down")
@@ -81,89 +116,16 @@ class Runner:
                 return RunReport(name, lease.holder.token, "busy", message=str(exc))
             lease.start_heartbeat()
             try:
-                logger.info("crawl started")
-                if self.settings.scrapyd_url:
-                    report = self._crawl_scrapyd(name, lease)
-                else:
-                    report = self._crawl_local(name, lease)
-                logger.info(
-                    "crawl %s: %d new, %d updated%s",
-                    report.status,
-                    report.new,
-                    report.updated,
-                    f" ({report.message})" if report.message else "",
-                    extra={"status": report.status, "new": report.new},
-                )
+                report = self._crawl_scrapyd(name, lease)
             finally:
                 lease.release()
-            if report.new or report.updated:
-                report.refreshed = self.refresh_after_crawl()
+            _log(report)
+            report.refreshed = self.refresh_after_crawl()
             return report
 
     def stop_all(self) -> None:
         """Shutdown: ask every running crawl to stop cleanly (killed after the grace)."""
-        self.stopping.set()
-        with self._lock:
-            active = list(self._active)
-        for process in active:
-            process.stop(reason="scheduler shutdown")
-
-    # Local child process
-
-    def _crawl_local(self, name: str, lease: Lease) -> RunReport:
-        env = settings_environment(self.settings)
-        env["LOTWISE_RUN_TOKEN"] = lease.holder.token
-
-        def on_event(event: CrawlEvent) -> None:
-            if event.get("event") == "start" and event.get("run_id"):
-                bind(run_id=event["run_id"])
-                lease.beat(name, run_id=int(event["run_id"]))
-            if lease.lost.is_set():
-                logger.error("lease lost to another process; stopping the crawl")
-                process.stop(reason="lease lost to another process")
-
-        process = CrawlProcess(
-            [name],
-            env=env,
-            cwd=PROJECT_ROOT,
-            timeout=self.settings.crawl_timeout,
-            grace=self.settings.stop_grace,
-            on_event=on_event,
-        )
-        with self._lock:
-            self._active.add(process)
-        if self.stopping.is_set():
-            process.stop(reason="scheduler shutdown")
-        try:
-            outcome = process.wait()
-        finally:
-            with self._lock:
-                self._active.discard(process)
-        return self._report_local(name, lease.holder.token, outcome)
-
-    def _report_local(self, name: str, token: str, outcome: ProcessOutcome) -> RunReport:
-        start = outcome.event("start")
-        finish = outcome.event("finish")
-        run_id = int(start["run_id"]) if start and start.get("run_id") else None
-        report = RunReport(name, token, "failed", run_id=run_id)
-        if finish is not None:
-            report.status = str(finish.get("status") or "failed")
-            report.new = int(finish.get("new") or 0)
-            report.updated = int(finish.get("updated") or 0)
-            report.message = finish.get("message")
-        why = _ending(outcome, self.settings)
-        if why is not None:
-            report.status = "failed"
-            report.message = why if finish is None else f"{why}; {report.message or ''}".strip()
-        if run_id is not None:
-            if why is not None or finish is None:
-                mark_failed(
-                    self.engine, run_id, now=self.clock(), message=report.message or why or ""
-                )
-        elif report.status == "failed":
-            report.run_id = self._record_failed_run(name, report.message or _tail(outcome))
-            report.message = report.message or _tail(outcome)
-        return report
+        self.control.stop_all("scheduler shutdown")
 
     def _record_failed_run(self, name: str, message: str) -> int | None:
         """A crawl that died before opening its run still leaves a failed run: errors are
@@ -227,71 +189,46 @@ class Runner:
                 message=f"Scrapyd job {job} ended ({ending}) without closing its run",
             )
         with self.engine.connect() as conn:
-            row = conn.execute(
-                select(
-                    CrawlRun.status, CrawlRun.items_new, CrawlRun.items_updated, CrawlRun.message
-                ).where(CrawlRun.id == run_id)
-            ).one()
-        report.status, report.new, report.updated, report.message = row
+            report.status, report.new, report.updated, report.message = run_outcome(conn, run_id)
         return report
 
     def _last_run_id(self, name: str) -> int | None:
         with self.engine.connect() as conn:
-            value = conn.execute(
-                select(func.max(CrawlRun.id))
-                .join(Source, Source.id == CrawlRun.source_id)
-                .where(Source.name == name)
-            ).scalar()
-        return int(value) if value is not None else None
+            return latest_run_id(conn, name)
 
     def _status(self, run_id: int) -> str:
         with self.engine.connect() as conn:
-            return str(
-                conn.execute(select(CrawlRun.status).where(CrawlRun.id == run_id)).scalar_one()
-            )
+            return run_outcome(conn, run_id)[0]
 
     # After a crawl
 
     def refresh_after_crawl(self) -> bool:
-        """Assess new and changed tenders, then re-rank matches. A broken configuration file
-        is logged, never fatal: what the crawl stored stays stored."""
-        now = self.clock()
-        try:
-            thresholds = split_rules(self.settings)
-            counts = refresh_assessments(self.engine, thresholds=thresholds, now=now)
-            logger.info("split suggestions: %d tenders assessed", counts.assessed)
-            merged = refresh_canonical(
-                self.engine,
-                CanonicalConfig.load(self.settings.dedupe_file, self.settings.rates_file),
-                now,
-            )
-            logger.info("de-duplication: %s", merged)
-            config = MatchingConfig.load(
-                self.settings.matching_file, self.settings.rates_file, top=self.settings.match_top
-            )
-            run = refresh_matches(self.engine, config, now=now)
-            logger.info("matches: %d stored, %d new", run.stored, run.new)
-        except Exception:
-            logger.exception("refresh after the crawl failed")
-            return False
-        return True
+        """Assess, de-duplicate and re-rank (`services.refresh`); failures are logged."""
+        refresh = refresh_after_store(self.settings, self.engine, now=self.clock())
+        for failure in refresh.failures:
+            logger.error("refresh after the crawl failed (%s): %s", failure.step, failure.reason)
+        return refresh.ok
 
 
-def _ending(outcome: ProcessOutcome, settings: Settings) -> str | None:
-    """Why the process ended abnormally, or None when it ended by itself."""
-    if outcome.timed_out:
-        return f"timed out after {settings.crawl_timeout:g} s and was stopped"
-    if outcome.stopped:
-        return f"stopped ({outcome.stop_reason})" + (" and killed" if outcome.killed else "")
-    if outcome.returncode < 0:
-        return f"crawl process (pid {outcome.pid}) killed by signal {-outcome.returncode}"
-    return None
+def _started(token: str) -> None:
+    bind(run_token=token)
+    logger.info("crawl started")
 
 
-def _tail(outcome: ProcessOutcome) -> str:
-    lines = [line for line in outcome.log_tail.splitlines() if line.strip()]
-    last = lines[-1] if lines else ""
-    return f"crawl process exited with code {outcome.returncode}: {last}"[:2000]
+def _bind_run(event: CrawlEvent) -> None:
+    if event.get("event") == "start" and event.get("run_id"):
+        bind(run_id=event["run_id"])
+
+
+def _log(report: RunReport) -> None:
+    logger.info(
+        "crawl %s: %d new, %d updated%s",
+        report.status,
+        report.new,
+        report.updated,
+        f" ({report.message})" if report.message else "",
+        extra={"status": report.status, "new": report.new},
+    )
 
 
 def as_dict(report: RunReport) -> dict[str, Any]:

@@ -16,6 +16,7 @@ The API is three functions, all read-only and cheap enough for a scrape every 15
 from __future__ import annotations
 
 import functools
+import itertools
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
@@ -36,6 +37,7 @@ from scanner.storage.database import alembic_config
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 SUCCESS = ("ok", "partial")
+UNHEALTHY = ("failing", "stale")
 
 
 @dataclass(frozen=True)
@@ -61,9 +63,17 @@ class SourceHealth:
     running: bool
     lease_holder: str | None
     state: str
+    failing_since: datetime | None = None
+    reason: str | None = None
+
+    @property
+    def healthy(self) -> bool:
+        """False when the source is failing or stale: what `lotwise status` exits 1 for."""
+        return self.state not in UNHEALTHY
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        data["healthy"] = self.healthy
         for key, value in data.items():
             if isinstance(value, datetime):
                 data[key] = value.isoformat()
@@ -90,6 +100,7 @@ def source_health(
             CrawlRun.finished_at,
             CrawlRun.pages,
             CrawlRun.items_seen,
+            CrawlRun.message,
             func.row_number()
             .over(partition_by=CrawlRun.source_id, order_by=CrawlRun.id.desc())
             .label("rank"),
@@ -134,6 +145,8 @@ def source_health(
         )
         stale = _stale(interval, stale_intervals, fetched, history, now)
         last = history[0] if history else None
+        settled = [run for run in history if run.status != "running"]
+        streak = list(itertools.takewhile(lambda run: run.status == "failed", settled))
         result.append(
             SourceHealth(
                 name=name,
@@ -155,7 +168,9 @@ def source_health(
                 lease_holder=lease.holder
                 if lease is not None and lease.expires_at >= now
                 else None,
-                state=_state(last, running, stale),
+                state=_state(settled[0] if settled else None, running, stale),
+                failing_since=(streak[-1].finished_at or streak[-1].started_at) if streak else None,
+                reason=_why(streak, stale, fetched, interval, stale_intervals),
             )
         )
     return result
@@ -177,13 +192,43 @@ def _stale(
 
 
 def _state(last: Any, running: bool, stale: bool) -> str:
+    """The verdict: a failed last finished run is `failing` even while a retry runs, so a
+    crawl in progress never hides a dead source."""
+    if last is not None and last.status == "failed":
+        return "failing"
     if running:
         return "running"
     if last is None:
         return "never"
-    if last.status == "failed":
-        return "failing"
     return "stale" if stale else "ok"
+
+
+def _why(
+    streak: list[Any],
+    stale: bool,
+    fetched: datetime | None,
+    interval: timedelta | None,
+    intervals: int,
+) -> str | None:
+    """Why a source is unhealthy, in one line: the last failed run's message, or how long
+    nothing was fetched."""
+    if streak:
+        runs = f" ({len(streak)} failed runs in a row)" if len(streak) > 1 else ""
+        return f"{streak[0].message or 'the crawl failed'}{runs}"
+    if stale and interval is not None:
+        since = f"since {fetched:%Y-%m-%d %H:%M} UTC" if fetched else "ever"
+        return f"nothing fetched {since}; expected every {_span(interval)} ({intervals}x allowed)"
+    return None
+
+
+def _span(interval: timedelta) -> str:
+    seconds = interval.total_seconds()
+    return f"{seconds / 3600:g} h" if seconds >= 3600 else f"{seconds / 60:g} min"
+
+
+def all_healthy(database_ok: bool, health: list[SourceHealth]) -> bool:
+    """The one verdict of `lotwise status` (its `healthy` and its exit code) and the web's."""
+    return database_ok and all(h.healthy for h in health)
 
 
 # Prometheus

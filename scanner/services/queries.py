@@ -11,12 +11,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, literal_column, or_, select
+from sqlalchemy import func, literal_column, select
 from sqlalchemy.orm import Session
 
 from scanner.models import CrawlError, CrawlRun, Lot, Source, Tender, TenderValue
 from scanner.services import dedupe
 from scanner.storage import search
+from scanner.storage.open_tenders import tender_is_open
 
 
 @dataclass(frozen=True)
@@ -45,10 +46,7 @@ def list_tenders(session: Session, flt: TenderFilter) -> list[dict[str, Any]]:
     page = select(Tender.id).order_by(*order)
     dialect = session.get_bind().dialect.name
     if flt.open_at is not None:
-        page = page.where(
-            Tender.status == "active",
-            or_(Tender.deadline_at.is_(None), Tender.deadline_at > flt.open_at),
-        )
+        page = page.where(tender_is_open(flt.open_at))  # scanner.tender_state
     if flt.sources:
         sources = select(Source.id).where(Source.name.in_(flt.sources))
         page = page.where(_walk_listing_index(Tender.source_id, dialect).in_(sources))
@@ -271,3 +269,8 @@ def _money(value: Decimal | None) -> str | None:
 
 
 __all__ = ["TenderFilter", "get_tender", "list_errors", "list_runs", "list_tenders", "source_stats"]
+
+
+def tender_count(session: Session) -> int:
+    """How many tenders are stored."""
+    return int(session.scalar(select(func.count()).select_from(Tender)) or 0)

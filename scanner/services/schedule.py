@@ -172,6 +172,15 @@ class Lease:
             self.lost.set()
         return kept
 
+    def hand_to(self, pid: int) -> None:
+        """Record process `pid` (on this host) as the holder of every held lock: the crawl
+        child, which dies with us, so the lease names the process that actually crawls."""
+        to = locks.Holder(host=self.holder.host, pid=pid, token=self.holder.token)
+        with self.engine.begin() as conn:
+            for source in self.held:
+                locks.transfer(conn, source, self.holder, to)
+        self.holder = to
+
     def start_heartbeat(self) -> None:
         """Heartbeat every third of the lease on a daemon thread."""
 

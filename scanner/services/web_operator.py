@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from scanner.models import CrawlError, Source, Tender
-from scanner.services.crawl import CrawlOutcome, run_crawl
+from scanner.services import queries
+from scanner.services.crawl_cycle import CrawlControl, CycleReport, crawl_and_refresh
 from scanner.services.health import SourceHealth, source_health
 from scanner.services.queries import list_errors, source_stats
 from scanner.settings import Settings
@@ -41,6 +42,7 @@ def overview(
                 "name": health.name,
                 "tenders": found["tenders"],
                 "health": health.state,
+                "healthy": health.healthy,
                 "health_reason": _reason(health),
                 "last_run_status": health.last_run_status,
                 "last_run_at": health.last_run_at.isoformat() if health.last_run_at else None,
@@ -54,7 +56,12 @@ def overview(
 
 
 def _reason(health: SourceHealth) -> str:
+    """The same verdict and cause `lotwise status` prints."""
     parts = []
+    if health.reason:
+        parts.append(health.reason)
+    if health.failing_since is not None:
+        parts.append(f"failing since {health.failing_since:%Y-%m-%d %H:%M} UTC")
     if health.last_success_at is not None and health.lag_seconds is not None:
         parts.append(f"last success {health.lag_seconds / 3600:.1f} h ago")
     elif health.last_run_at is None:
@@ -106,19 +113,25 @@ def unresolved_errors(session: Session, limit: int = 50) -> list[dict[str, Any]]
 
 
 def tender_count(session: Session) -> int:
-    return int(session.scalar(select(func.count()).select_from(Tender)) or 0)
+    return queries.tender_count(session)
+
+
+CycleRunner = Callable[[Settings, list[str]], CycleReport]
 
 
 @dataclass
 class CrawlLauncher:
     """Starts crawls in a background thread, one at a time per source, and remembers the last
-    outcome so the page can show it. The crawl itself is the usual subprocess: a retry of an
-    error row is a crawl of its source, whose first requests are the failed URLs."""
+    outcome so the page can show it. The crawl is `services.crawl_cycle`, the same path as
+    `lotwise crawl` and the scheduler (lease, timeout, failure marking, refresh); a retry of
+    an error row is a crawl of its source, whose first requests are the failed URLs."""
 
     settings: Settings
-    runner: Callable[..., CrawlOutcome] = run_crawl
+    engine: Engine | None = None
+    runner: CycleRunner | None = None
     running: set[str] = field(default_factory=set)
     last: dict[str, str] = field(default_factory=dict)
+    control: CrawlControl = field(default_factory=CrawlControl)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def start(self, source: str) -> bool:
@@ -131,12 +144,15 @@ class CrawlLauncher:
         thread.start()
         return True
 
+    def _cycle(self, settings: Settings, sources: list[str]) -> CycleReport:
+        if self.engine is None:
+            raise RuntimeError("the crawl launcher has no database engine")
+        return crawl_and_refresh(settings, self.engine, sources, control=self.control)
+
     def _run(self, source: str) -> None:
         try:
-            outcome = self.runner(self.settings, [source])
-            self.last[source] = (
-                "finished" if outcome.returncode == 0 else f"exited with {outcome.returncode}"
-            )
+            report = (self.runner or self._cycle)(self.settings, [source])
+            self.last[source] = report.summary()
         except Exception as exc:  # shown on the page; the thread must not die silently
             self.last[source] = f"could not start: {type(exc).__name__}: {exc}"
         finally:

@@ -159,3 +159,12 @@ def set_frequency(engine: Engine, slug: str, frequency: str, *, now: datetime) -
         if found is None:
             raise LookupError(slug)
         digest_store.set_preference(conn, found[0], now, frequency=frequency)
+
+
+OrganisationHeader = org_store.OrganisationHeader
+
+
+def organisation_header(engine: Engine, slug: str) -> OrganisationHeader | None:
+    """The id, slug, name and version of an organisation, or None."""
+    with engine.connect() as conn:
+        return org_store.organisation_header(conn, slug)

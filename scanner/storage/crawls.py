@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from scanner.models import CrawlError, CrawlRun, Source
@@ -105,9 +105,14 @@ def finish_run(
 ) -> str:
     """Close a run with its totals and return its status. The source's high-water mark moves
     to `advance_to` (the run's window end) when given: failed pages are retried from the error
-    log, so the mark can advance past them without losing them."""
+    log, so the mark can advance past them without losing them. A run that fetched no page
+    because every request failed is `failed` (naming the cause), never `partial`, and keeps
+    the mark."""
     message = run_message(totals)
     status = "partial" if message else "ok"
+    if totals.pages == 0 and totals.errors:  # every request failed: nothing was fetched
+        status, advance_to = "failed", None
+        message = f"nothing fetched, every request failed: {failure_cause(conn, run_id)}"
     conn.execute(
         update(CrawlRun)
         .where(CrawlRun.id == run_id)
@@ -133,6 +138,47 @@ def finish_run(
             update(Source).where(Source.id == source_id).values(high_water_mark=advance_to)
         )
     return status
+
+
+def run_message_of(conn: Connection, run_id: int) -> str | None:
+    return conn.execute(select(CrawlRun.message).where(CrawlRun.id == run_id)).scalar_one()
+
+
+def failure_cause(conn: Connection, run_id: int) -> str:
+    """The causes of a run's page errors in an operator's words, most frequent first:
+    "connection refused (2)", "HTTP 5xx (1)", "timeout", "TLS", "parse"..."""
+    rows = conn.execute(
+        select(CrawlError.kind, CrawlError.status, CrawlError.reason).where(
+            CrawlError.run_id == run_id
+        )
+    ).all()
+    found: dict[str, int] = {}
+    for kind, status, reason in rows:
+        cause = error_cause(kind, status, reason)
+        found[cause] = found.get(cause, 0) + 1
+    ranked = sorted(found.items(), key=lambda item: -item[1])
+    return ", ".join(f"{cause} ({n})" for cause, n in ranked) or "no error recorded"
+
+
+def error_cause(kind: str, status: int | None, reason: str) -> str:
+    """One error row's cause: connection refused, HTTP 5xx, HTTP 4xx, timeout, TLS, DNS,
+    truncated body, parse, or the row's kind."""
+    text = reason.lower()
+    if kind == "http" and status is not None:
+        return f"HTTP {status // 100}xx"
+    if "ssl" in text or "tls" in text or "certificate" in text:
+        return "TLS"
+    if kind == "timeout" or "timed out" in text or "timeout" in text:
+        return "timeout"
+    if "refused" in text:
+        return "connection refused"
+    if "dns" in text or "lookup" in text:
+        return "DNS"
+    if kind == "truncated":
+        return "truncated body"
+    if kind in ("parse", "record", "spider"):
+        return "parse"
+    return "connection failed" if kind == "connection" else kind
 
 
 def fail_run(conn: Connection, *, run_id: int, now: datetime, message: str) -> None:
@@ -249,3 +295,33 @@ def _clip(text: str | None) -> str | None:
     if text is None:
         return None
     return text if len(text) <= EXCERPT_LIMIT else text[:EXCERPT_LIMIT] + "…"
+
+
+def last_success_at(conn: Connection, source: str) -> datetime | None:
+    """When the latest `ok` or `partial` run of `source` finished."""
+    return conn.execute(
+        select(CrawlRun.finished_at)
+        .join(Source, Source.id == CrawlRun.source_id)
+        .where(Source.name == source, CrawlRun.status.in_(("ok", "partial")))
+        .order_by(CrawlRun.id.desc())
+        .limit(1)
+    ).scalar()
+
+
+def latest_run_id(conn: Connection, source: str) -> int | None:
+    value = conn.execute(
+        select(func.max(CrawlRun.id))
+        .join(Source, Source.id == CrawlRun.source_id)
+        .where(Source.name == source)
+    ).scalar()
+    return int(value) if value is not None else None
+
+
+def run_outcome(conn: Connection, run_id: int) -> tuple[str, int, int, str | None]:
+    """A run's status, new and updated counts and message."""
+    row = conn.execute(
+        select(CrawlRun.status, CrawlRun.items_new, CrawlRun.items_updated, CrawlRun.message).where(
+            CrawlRun.id == run_id
+        )
+    ).one()
+    return str(row.status), int(row.items_new or 0), int(row.items_updated or 0), row.message

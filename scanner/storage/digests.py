@@ -49,9 +49,8 @@ from scanner.models import (
     Tracking,
     UTCDateTime,
 )
+from scanner.storage.open_tenders import tender_is_open
 from scanner.storage.tracking import QUIET_STATES
-
-CLOSED_STATUSES = ("complete", "cancelled", "unsuccessful", "withdrawn", "closed")
 
 
 @dataclass(frozen=True)
@@ -157,8 +156,7 @@ _MATCH_COLUMNS = (
 def _open(now: Any) -> Any:
     """Still open, and not dismissed (nor decided against) by the organisation."""
     return and_(
-        or_(Tender.deadline_at.is_(None), Tender.deadline_at > now),
-        or_(Tender.status.is_(None), func.lower(Tender.status).not_in(CLOSED_STATUSES)),
+        tender_is_open(now),  # scanner.tender_state
         ~exists().where(
             Tracking.organisation_id == Match.organisation_id,
             Tracking.opportunity_id == Match.opportunity_id,

@@ -136,6 +136,17 @@ def heartbeat(
     )
 
 
+def transfer(conn: Connection, source: str, holder: Holder, to: Holder) -> bool:
+    """Hand a lock we hold to `to` (the crawl child that actually works on the source), so
+    a takeover judges the crawling process alive or dead, not the one that started it."""
+    return _changed(
+        conn,
+        update(SourceLock)
+        .where(SourceLock.source_name == source, SourceLock.holder == holder.key)
+        .values(holder=to.key, host=to.host, pid=to.pid, token=to.token),
+    )
+
+
 def release(conn: Connection, source: str, holder: Holder) -> bool:
     """Drop the lock if it is still ours."""
     return _changed(

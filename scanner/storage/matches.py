@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, and_, delete, func, not_, or_, select
+from sqlalchemy import Connection, RowMapping, and_, delete, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from scanner.models import (
@@ -23,8 +23,7 @@ from scanner.models import (
 )
 from scanner.models import Lot as LotRow
 from scanner.storage.assessments import _TENDER_COLUMNS, StaleTender
-
-CLOSED_STATUSES = ("complete", "cancelled", "unsuccessful", "withdrawn", "closed")
+from scanner.storage.open_tenders import tender_is_open
 
 
 def open_tenders(
@@ -47,8 +46,7 @@ def open_tenders(
             # One opportunity published by several sources is matched once, through the
             # member that stands for its canonical opportunity.
             or_(CanonicalMember.tender_id.is_(None), CanonicalMember.canonical_id == Tender.id),
-            or_(Tender.status.is_(None), not_(func.lower(Tender.status).in_(CLOSED_STATUSES))),
-            or_(Tender.deadline_at.is_(None), Tender.deadline_at >= now),
+            tender_is_open(now),
         )
         .order_by(Tender.id)
         .limit(limit)

@@ -102,6 +102,25 @@ def get_organisation(conn: Connection, slug: str) -> StoredOrganisation | None:
     return None if row is None else _stored(row._mapping)
 
 
+@dataclass(frozen=True)
+class OrganisationHeader:
+    """What a page names an organisation by."""
+
+    id: int
+    slug: str
+    name: str
+    version: int
+
+
+def organisation_header(conn: Connection, slug: str) -> OrganisationHeader | None:
+    row = conn.execute(
+        select(Organisation.id, Organisation.slug, Organisation.name, Organisation.version).where(
+            Organisation.slug == slug
+        )
+    ).first()
+    return None if row is None else OrganisationHeader(row.id, row.slug, row.name, row.version)
+
+
 def list_organisations(conn: Connection, *, active_only: bool = False) -> list[StoredOrganisation]:
     """Every stored profile, by slug."""
     stmt = _SELECT.order_by(Organisation.slug)

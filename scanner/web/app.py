@@ -99,7 +99,7 @@ def create_app(
     app.state.digest_config = DigestConfig.from_settings(settings)
     app.state.feed_signer = FeedSigner(settings.secret_key.get_secret_value(), settings.base_url)
     app.state.templates = make_templates()
-    app.state.launcher = launcher or CrawlLauncher(settings)
+    app.state.launcher = launcher or CrawlLauncher(settings, engine)
     app.state.profiles = ProfileCache(engine, settings.rates_file)
     app.state.session_limits = SessionLimits(
         idle=timedelta(minutes=settings.session_idle_minutes),

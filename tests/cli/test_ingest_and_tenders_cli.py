@@ -85,17 +85,28 @@ def test_ingesting_the_same_file_twice_adds_nothing(cli: Any, tmp_path: Path) ->
     assert {t["version"] for t in tenders_json(cli)} == {1}
 
 
-def test_open_filter_keeps_only_active_tenders_with_future_deadline(
+def test_open_filter_keeps_tenders_not_closed_with_future_or_no_deadline(
     cli: Any, tmp_path: Path
 ) -> None:
+    """One definition of open (scanner.tender_state): a tender with no status or a
+    planning status is open, as matching and digests see it; a closed status is not."""
+    no_status = release(4)
+    del no_status["tender"]["status"]
     releases = [
         release(1),
         release(2, status="complete"),
         release(3, deadline="2020-01-01T00:00:00Z"),
+        no_status,
+        release(5, status="planning"),
+        release(6, status="withdrawn"),
     ]
     cli("ingest", str(write_package(tmp_path / "p.json", releases)))
-    assert [t["source_key"] for t in tenders_json(cli, "--open")] == ["ocds-test-1"]
-    assert len(tenders_json(cli)) == 3
+    assert sorted(t["source_key"] for t in tenders_json(cli, "--open")) == [
+        "ocds-test-1",
+        "ocds-test-4",
+        "ocds-test-5",
+    ]
+    assert len(tenders_json(cli)) == 6
 
 
 def test_non_ocds_file_fails_clearly_and_stores_nothing(cli: Any, tmp_path: Path) -> None:

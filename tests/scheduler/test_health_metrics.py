@@ -153,7 +153,7 @@ def test_status_and_crawl_commands_respect_health_and_the_lock(
     status = _lotwise("status", "--json", env=env)
     assert status.returncode == 1, status.stderr  # alpha is failing
     report = json.loads(status.stdout)
-    assert report["healthy"] is True
+    assert report["healthy"] is False  # `healthy` and the exit code agree
     assert [s["name"] for s in report["sources"]] == ["alpha", "gamma"]
     assert report["sources"][0]["state"] == "failing"
     with engine.begin() as conn:  # another process is crawling alpha

@@ -252,9 +252,11 @@ def test_feed_timeout_then_retry_after_and_a_reset_detail_page_resolved_next_run
         server.load({"routes": feed_routes()}, FIXTURES)
         recovered = sqlite_crawler.run("housing", until="2026-06-10T00:00")
 
-    # The feed stalls: a timeout error, the crawl finishes partial.
-    assert stalled.returncode == 0, stalled.stderr[-3000:]
-    assert stalled.finish("housing")["status"] == "partial"
+    # The feed stalls: a timeout error and nothing fetched, so the run is failed with its
+    # cause, never partial (issue 15), and the crawl exits 1.
+    assert stalled.returncode == 1, stalled.stderr[-3000:]
+    assert stalled.finish("housing")["status"] == "failed"
+    assert "every request failed: timeout (1)" in stalled.finish("housing")["message"]
     assert [(e.kind, e.url, e.status) for e in stalled_errors] == [
         ("timeout", f"{server.base_url}{FEED}", None)
     ]

@@ -75,3 +75,34 @@ def test_failing_url_is_one_error_row_with_attempts_until_resolved(engine: Engin
             conn, source_id=source, run_id=None, kind="http", reason="again", url=url, now=T0
         )
         assert len(conn.execute(select(CrawlError.id)).all()) == 2
+
+
+def test_run_that_fetched_nothing_is_failed_with_causes_and_keeps_the_mark(
+    engine: Engine,
+) -> None:
+    errors = [
+        ("connection", None, "ConnectionRefusedError: Connection was refused by other side"),
+        ("connection", None, "ConnectionRefusedError: Connection was refused by other side"),
+        ("http", 503, "503 Service Unavailable"),
+        ("connection", None, "SSLError: [('SSL routines', '', 'certificate verify failed')]"),
+        ("timeout", None, "TimeoutError: Getting http://x took longer than 5.0 seconds."),
+    ]
+    with engine.begin() as conn:
+        source = crawls.ensure_source(conn, name="dead", kind="ocds", url="http://x", now=T0)
+        run = crawls.start_run(
+            conn, source_id=source, now=T0, window_from=None, window_to=T0, pid=1
+        )
+        for n, (kind, status, reason) in enumerate(errors):
+            crawls.record_error(
+                conn, source_id=source, run_id=run, kind=kind, reason=reason, now=T0,
+                url=f"http://x/{n}", status=status,
+            )  # fmt: skip
+        status = crawls.finish_run(
+            conn, run_id=run, totals=RunTotals(errors=len(errors)), now=T0, advance_to=T0
+        )
+        assert status == "failed"
+        assert crawls.high_water_mark(conn, source) is None  # nothing fetched: nothing passed
+        assert crawls.run_message_of(conn, run) == (
+            "nothing fetched, every request failed: connection refused (2), HTTP 5xx (1), "
+            "TLS (1), timeout (1)"
+        )

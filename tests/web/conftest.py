@@ -29,7 +29,7 @@ from web_fixtures import (
     web_settings,
 )
 
-from scanner.services.crawl import CrawlOutcome
+from scanner.services.crawl_cycle import CycleReport
 from scanner.services.organisations import import_organisations
 from scanner.services.web_operator import CrawlLauncher
 from scanner.settings import Settings
@@ -87,10 +87,10 @@ def _site(engine: Engine, database_url: str, tmp_path: Path, mailbox: Mailbox) -
     settings = web_settings(database_url, smtp_port=mailbox.port)
     crawls: list[list[str]] = []
 
-    def runner(_settings: object, sources: list[str], **_: object) -> CrawlOutcome:
+    def runner(_settings: object, sources: list[str], **_: object) -> CycleReport:
         """Stands in for the crawl subprocess (tested in tests/cli): records the request."""
         crawls.append(list(sources))
-        return CrawlOutcome(returncode=0)
+        return CycleReport(list(sources))
 
     launcher = CrawlLauncher(settings, runner=runner)
     app = create_app(settings, engine, now=lambda: NOW, launcher=launcher)

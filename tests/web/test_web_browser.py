@@ -38,7 +38,7 @@ from web_fixtures import (
 )
 
 from scanner.models import Match, Organisation, SuggestionFeedback, Tender
-from scanner.services.crawl import CrawlOutcome
+from scanner.services.crawl_cycle import CycleReport
 from scanner.services.web_operator import CrawlLauncher
 from scanner.settings import PROJECT_ROOT
 from scanner.storage.crawls import ensure_source
@@ -107,9 +107,9 @@ def served(sqlite_url: str, tmp_path: Path) -> Iterator[Served]:
     settings = web_settings(sqlite_url, smtp_port=smtp_port, base_url=base)
     crawls: list[list[str]] = []
 
-    def runner(_settings: object, sources: list[str], **_: object) -> CrawlOutcome:
+    def runner(_settings: object, sources: list[str], **_: object) -> CycleReport:
         crawls.append(list(sources))  # the crawl subprocess is tested in tests/cli
-        return CrawlOutcome(returncode=0)
+        return CycleReport(list(sources))
 
     app = create_app(
         settings, engine, now=lambda: NOW, launcher=CrawlLauncher(settings, runner=runner)

@@ -11,15 +11,13 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from swagger_ui_bundle import swagger_ui_path
 
-from scanner.models import Organisation
 from scanner.services import queries, split_queries
 from scanner.services.users import Account
 from scanner.services.web_officer import OfficerFilter, list_flagged
-from scanner.services.web_orgs import matches_of
+from scanner.services.web_orgs import matches_of, organisation_header
 from scanner.web.routes.impact import tender_outcome_fields
 from scanner.web.routes.officer import MAX_PAGE, RecordId, officer_filter
 from scanner.web.security import current_account, require_roles
@@ -53,10 +51,19 @@ def tenders(
     account: Anyone,
     search: Annotated[str | None, Query(max_length=200, description="In title or buyer")] = None,
     source: Annotated[list[str] | None, Query(description="Source names")] = None,
+    open_only: Annotated[
+        bool,
+        Query(
+            alias="open",
+            description="Only open tenders: status not cancelled, complete, closed, "
+            "unsuccessful or withdrawn, deadline ahead or none (as `lotwise tenders list --open`)",
+        ),
+    ] = False,
     page: PageNumber = 1,
     per_page: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Page:
     flt = queries.TenderFilter(
+        open_at=request.app.state.now() if open_only else None,
         sources=tuple(source or ()),
         search=search,
         limit=per_page + 1,
@@ -126,11 +133,10 @@ def matches(
     """An organisation account reads only its own; officers and operators read any."""
     if account.role == "organisation" and account.organisation_slug != slug:
         raise HTTPException(403, "these matches are not yours to see")
-    with Session(request.app.state.engine) as session:
-        org_id = session.scalar(select(Organisation.id).where(Organisation.slug == slug))
-    if org_id is None:
+    org = organisation_header(request.app.state.engine, slug)
+    if org is None:
         raise HTTPException(404, "no organisation with this id")
-    rows = matches_of(request.app.state.engine, org_id)
+    rows = matches_of(request.app.state.engine, org.id)
     start = (page - 1) * per_page
     return Page(
         items=rows[start : start + per_page],

@@ -8,18 +8,18 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy.orm import Session
 
 from scanner.matching.opportunities import PACKAGE_ADVICE
-from scanner.models import Organisation
 from scanner.orgs import load_rates
 from scanner.services import calendar_feed, recipients, tracking
 from scanner.services.opportunity_page import opportunity_page
 from scanner.services.users import Account
 from scanner.services.web_orgs import (
+    OrganisationHeader,
     frequency_of,
     grouped,
     matches_of,
+    organisation_header,
     profile_form,
     set_frequency,
     update_profile,
@@ -41,9 +41,8 @@ Member = Annotated[Account, Depends(require_roles("organisation", "operator"))]
 Fields = Annotated[dict[str, str], Depends(form_fields)]
 
 
-def _organisation(request: Request, slug: str) -> Organisation:
-    with Session(request.app.state.engine) as session:
-        org = session.query(Organisation).filter_by(slug=slug).one_or_none()
+def _organisation(request: Request, slug: str) -> OrganisationHeader:
+    org = organisation_header(request.app.state.engine, slug)
     if org is None:
         raise HTTPException(404, "There is no organisation with this id.")
     return org

@@ -4,15 +4,23 @@ Scrapy's reactor cannot restart, and a hung spider must be killed without taking
 scheduler down, so every scheduled crawl is its own process. `stop()` asks it to finish
 cleanly (SIGINT: Scrapy closes the spider and the pipeline marks the run) and kills it when
 it has not exited within the grace period; a timeout does the same.
+
+The child dies with its parent: it runs in its own process group (a Ctrl-C on the caller's
+terminal is the caller's to relay) and asks Linux for SIGKILL when its parent dies
+(`PR_SET_PDEATHSIG`), so a `kill -9` of `lotwise crawl` or the scheduler never leaves an
+orphan crawling a source whose lease has been taken over.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import os
 import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +45,31 @@ class ProcessOutcome:
         return next((e for e in self.events if e.get("event") == kind), None)
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int) -> Callable[[], None]:
+    """A `preexec_fn` (run in the child between fork and exec) that makes the kernel SIGKILL
+    the child when `parent` dies; if the parent died before the request took effect, the
+    child exits at once. Outside Linux it does nothing (the process group still helps)."""
+    libc_name = ctypes.util.find_library("c") if sys.platform.startswith("linux") else None
+    libc = ctypes.CDLL(libc_name, use_errno=True) if libc_name else None
+
+    def preexec() -> None:
+        if libc is None:
+            return
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != parent:
+            os._exit(1)
+
+    return preexec
+
+
+def crawl_command(sources: Sequence[str], since: str | None = None) -> list[str]:
+    command = [sys.executable, "-m", "spiders", "crawl", *sources]
+    return [*command, "--since", since] if since else command
+
+
 class CrawlProcess:
     """A running `python -m spiders crawl` child; call `wait()` to read it to the end."""
 
@@ -49,6 +82,7 @@ class CrawlProcess:
         timeout: float | None,
         grace: float,
         on_event: Callable[[CrawlEvent], None] | None = None,
+        since: str | None = None,
     ) -> None:
         self.grace = grace
         self.timeout = timeout
@@ -56,13 +90,14 @@ class CrawlProcess:
         self.outcome = ProcessOutcome(returncode=-1)
         self._lock = threading.Lock()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "spiders", "crawl", *sources],
+            crawl_command(sources, since),
             cwd=cwd,
             env=dict(env),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            start_new_session=True,  # a Ctrl-C on the scheduler's terminal is ours to relay
+            start_new_session=True,  # a Ctrl-C on the caller's terminal is ours to relay
+            preexec_fn=die_with_parent(os.getpid()),
         )
         self.outcome.pid = self.process.pid
 

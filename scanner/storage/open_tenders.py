@@ -1,0 +1,25 @@
+"""The SQL form of "open at `now`" (`scanner.tender_state`): status not closed (or none),
+deadline after `now` (or none). Every query for open tenders uses this clause."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, or_
+
+from scanner.models import Tender
+from scanner.tender_state import CLOSED_STATUSES
+
+
+def open_clause(status: Any, deadline: Any, now: datetime) -> Any:
+    """The condition on a status and a deadline column (of `tenders` or `tender_listing`)."""
+    return and_(
+        or_(status.is_(None), func.lower(status).not_in(CLOSED_STATUSES)),
+        or_(deadline.is_(None), deadline > now),
+    )
+
+
+def tender_is_open(now: datetime) -> Any:
+    """The condition on the `tenders` table."""
+    return open_clause(Tender.status, Tender.deadline_at, now)
