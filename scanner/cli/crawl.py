@@ -123,6 +123,15 @@ def print_refresh(refresh: RefreshReport) -> None:
             f"({counts.by_identifier} by identifier); {counts.converted} values converted.",
             highlight=False,
         )
+    if refresh.dedupe is not None and refresh.dedupe.unconverted:
+        reasons = "; ".join(f"{why}: {n}" for why, n in sorted(refresh.dedupe.unconverted.items()))
+        err_console.print(
+            "Values not converted to the reporting currency (value filters skip these "
+            f"tenders; add the rate to the rates file, LOTWISE_RATES_FILE): {reasons}",
+            style="yellow",
+            highlight=False,
+            markup=False,
+        )
     run = refresh.matches
     if run is not None and run.organisations:
         console.print(

@@ -7,16 +7,12 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 import typer
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from scanner.cli.context import app_context, demo_hint, parse_date, utc_now
 from scanner.cli.outcomes import outcome_fields, print_outcome
 from scanner.cli.output import console, err_console, money, print_json, short_date, table
-from scanner.dedupe import DedupeConfigError
-from scanner.orgs import RatesError
 from scanner.services import dedupe, queries
-from scanner.settings import Settings
 
 app = typer.Typer(help="Stored tenders.", no_args_is_help=True)
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (stable field names).")]
@@ -206,31 +202,3 @@ def _reporting(tender: dict[str, Any]) -> str:
     if tender.get("value_reporting") is None and tender.get("value_reporting_error"):
         return f"none: {tender['value_reporting_error']}"
     return money(tender["value_reporting"], tender["reporting_currency"])
-
-
-def refresh_canonical_and_report(settings: Settings, engine: Engine) -> dedupe.DedupeCounts | None:
-    """After a crawl or ingest: convert values and de-duplicate new and changed tenders,
-    printing one line. Broken configuration is reported, not fatal."""
-    try:
-        config = dedupe.CanonicalConfig.load(settings.dedupe_file, settings.rates_file)
-    except (DedupeConfigError, RatesError) as exc:
-        err_console.print(f"[yellow]De-duplication not refreshed:[/] {exc}", highlight=False)
-        return None
-    counts = dedupe.refresh_canonical(engine, config, utc_now())
-    if counts.refreshed:
-        console.print(
-            f"De-duplication: {counts.refreshed} new or changed tenders placed in "
-            f"{counts.seconds:.2f} s; {counts.merged} merged with another source's notice "
-            f"({counts.by_identifier} by identifier); {counts.converted} values converted.",
-            highlight=False,
-        )
-    if counts.unconverted:
-        reasons = "; ".join(f"{why}: {n}" for why, n in sorted(counts.unconverted.items()))
-        err_console.print(
-            f"Values not converted to the reporting currency (value filters skip these "
-            f"tenders; add the rate to {settings.rates_file.name}): {reasons}",
-            style="yellow",
-            highlight=False,
-            markup=False,
-        )
-    return counts

@@ -121,7 +121,9 @@ def test_feed_500_then_success_and_an_html_page_recorded_as_a_page_error(
 
     assert crawl.returncode == 0, crawl.stderr[-3000:]
     assert feed_requests == 2 and crawl.finish("housing")["new"] == 3
-    assert down.returncode == 0, down.stderr[-3000:]
+    # Its only page was a maintenance page: nothing was read, so the run failed (issue 15).
+    assert down.returncode == 1, down.stderr[-3000:]
+    assert down.finish("housing")["status"] == "failed"
     page_errors = [e for e in sqlite_crawler.errors("housing") if e.kind != "record"]
     assert [(e.kind, e.url, e.status) for e in page_errors] == [
         ("parse", f"{server.base_url}{FEED}", 200)
