@@ -165,3 +165,18 @@ def test_the_guard_measures_depth_exactly_however_the_text_is_cut(
         with pytest.raises(InputLimitError, match="JSON_MAX_DEPTH"):
             for start in range(0, len(text), chunk):
                 too_deep.feed(text[start : start + chunk])
+
+
+@pytest.mark.parametrize("case", list(HOSTILE))
+def test_hostile_draft_is_one_line_and_exit_2_in_split_check(case: str, tmp_path: Path) -> None:
+    """The same corpus through `split check`, which reads drafts without a database: each is
+    one line naming the file and the limit (a draft over 20 MB once expanded is no draft)."""
+    make, message = HOSTILE[case]
+    hostile = tmp_path / "draft.json"
+    hostile.write_bytes(make())
+    result = runner.invoke(app, ["split", "check", str(hostile)])
+    assert result.exit_code == 2, result.output
+    [line] = [line for line in result.output.splitlines() if line.strip()]
+    assert line.startswith(f"Cannot check: {hostile}: ")
+    expected = "larger than 20 MB uncompressed" if case == "a gzip bomb" else message
+    assert expected in line
