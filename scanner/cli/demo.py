@@ -28,6 +28,7 @@ from scanner.sources import load_sources
 
 DEFAULT_DEMO_DB = DEMO_DATABASE
 DEMO_ORGANISATIONS = PROJECT_ROOT / "scanner" / "demo" / "organisations.toml"
+DEFAULT_OUTBOX = PROJECT_ROOT / "var" / "demo" / "outbox"
 # Three kinds of organisation whose matches the demo prints: research, software, inclusion.
 DEMO_SHOWCASE = ("fieldwork-research-coop", "code-for-good-cic", "connect-digital-inclusion")
 
@@ -42,6 +43,10 @@ def demo(
         str | None,
         typer.Option(help="Database for the demo (default: a fresh var/demo.sqlite)."),
     ] = None,
+    outbox: Annotated[
+        Path,
+        typer.Option(help="Folder the digests are written to, emptied first."),
+    ] = DEFAULT_OUTBOX,
 ) -> None:
     """Serve recorded responses on 127.0.0.1, crawl them with the real spiders, show the result."""
     context = app_context(ctx)
@@ -62,7 +67,7 @@ def demo(
     _merge_report(demo_context)
     _split_report(demo_context)
     _match_report(demo_context)
-    _digest_report(demo_context)
+    _digest_report(demo_context, outbox)
     console.print(
         f"\nStored in [bold]{make_url(url).render_as_string(hide_password=True)}[/]. Explore with "
         f"`LOTWISE_DATABASE_URL={url} lotwise tenders list --open`."
@@ -190,9 +195,8 @@ def _match_report(context: AppContext) -> None:
     )
 
 
-def _digest_report(context: AppContext) -> None:
+def _digest_report(context: AppContext, outbox: Path) -> None:
     """The digests the matches would produce, written as .eml files instead of sent."""
-    outbox = PROJECT_ROOT / "var" / "demo" / "outbox"
     shutil.rmtree(outbox, ignore_errors=True)
     report = send_digests(
         context.engine(),

@@ -7,6 +7,7 @@ No internet: `scanner/demo/fixtures/` holds recorded-format responses (generated
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,8 +32,14 @@ DEMO_SAM_KEY = SecretStr("demo-key-for-the-local-recorded-server")
 def demo_environment(settings: Settings, workdir: Path) -> Iterator[Settings]:
     """Serve the recorded responses and yield settings whose sources point at them."""
     workdir.mkdir(parents=True, exist_ok=True)
-    with RecordedServer(MANIFEST, MANIFEST.parent) as server:
-        sources_file = workdir / "demo-sources.toml"
+    # A sources file of this run's own: two demos at once each serve on their own port, and a
+    # shared file would send one demo's crawl to the other's server (seen: connection refused
+    # once the other demo had stopped).
+    with (
+        RecordedServer(MANIFEST, MANIFEST.parent) as server,
+        tempfile.TemporaryDirectory(prefix="demo-", dir=workdir) as own,
+    ):
+        sources_file = Path(own) / "demo-sources.toml"
         sources_file.write_text(
             SOURCES_TEMPLATE.read_text(encoding="utf-8").replace("{base_url}", server.base_url),
             encoding="utf-8",

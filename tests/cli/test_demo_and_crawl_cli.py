@@ -44,10 +44,12 @@ DEMO_SOURCES = OCDS_SOURCES | {"demo_ted", "demo_sam", "demo_housing_feed", "dem
 SKIP_OLD_ENTRIES = {"demo_housing_feed", "demo_council_listing"}
 
 
-def test_demo_crawls_every_recorded_source_and_reports(database_url: str) -> None:
-    result = run(["demo", "--database-url", database_url], {})
+def test_demo_crawls_every_recorded_source_and_reports(database_url: str, tmp_path: Path) -> None:
+    outbox = tmp_path / "outbox"
+    result = run(["demo", "--database-url", database_url, "--outbox", str(outbox)], {})
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Crawl summary" in result.stdout and "Largest open opportunities" in result.stdout
+    assert list(outbox.glob("*.eml")) and f"written to {outbox}" in " ".join(result.stdout.split())
     env = {"LOTWISE_DATABASE_URL": database_url}
     runs = lotwise_json(["runs"], env)
     assert {r["source"] for r in runs} == DEMO_SOURCES

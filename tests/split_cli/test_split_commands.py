@@ -164,8 +164,9 @@ def test_crawl_assesses_what_it_stored_then_nothing_on_the_next_crawl(
     assert "Split suggestions: up to date" in second.stdout
 
 
-def test_demo_prints_the_top_split_suggestions(database_url: str) -> None:
-    result = run(["demo", "--database-url", database_url], {})
+def test_demo_prints_the_top_split_suggestions(database_url: str, tmp_path: Path) -> None:
+    outbox = str(tmp_path / "outbox")  # its own: another demo may run at the same time
+    result = run(["demo", "--database-url", database_url, "--outbox", outbox], {})
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Top split suggestions" in result.stdout
     top = json.loads(
