@@ -19,6 +19,19 @@ app = typer.Typer(
 )
 
 
+# A new password: asked for twice without echo unless given (or LOTWISE_NEW_USER_PASSWORD).
+NewPassword = Annotated[
+    str,
+    typer.Option(
+        prompt=True,
+        hide_input=True,
+        confirmation_prompt=True,
+        envvar="LOTWISE_NEW_USER_PASSWORD",
+        help="Asked for when not given: 12 to 128 characters, not a common password.",
+    ),
+]
+
+
 @app.command("add")
 def add(
     ctx: typer.Context,
@@ -27,16 +40,7 @@ def add(
     org: Annotated[
         str | None, typer.Option("--org", help="Organisation id (required for role organisation).")
     ] = None,
-    password: Annotated[
-        str,
-        typer.Option(
-            prompt=True,
-            hide_input=True,
-            confirmation_prompt=True,
-            envvar="LOTWISE_NEW_USER_PASSWORD",
-            help="Asked for when not given: 12 to 128 characters, not a common password.",
-        ),
-    ] = "",
+    password: NewPassword = "",
 ) -> None:
     """Add a confirmed account; the password is stored as an argon2 hash."""
     context = app_context(ctx)
@@ -120,16 +124,7 @@ def remove(
 def reset(
     ctx: typer.Context,
     email: Email,
-    password: Annotated[
-        str,
-        typer.Option(
-            prompt=True,
-            hide_input=True,
-            confirmation_prompt=True,
-            envvar="LOTWISE_NEW_USER_PASSWORD",
-            help="Asked for when not given: 12 to 128 characters, not a common password.",
-        ),
-    ] = "",
+    password: NewPassword = "",
 ) -> None:
     """Set a new password for an account and end its sessions."""
     _apply(
