@@ -24,6 +24,7 @@ from sqlalchemy import Engine
 from scanner.storage import opportunity_reads as reads
 from scanner.storage import organisations as org_store
 from scanner.storage import tracking as store
+from scanner.tender_state import is_open
 
 REMINDERS = (timedelta(days=7), timedelta(days=2))
 SLOT = timedelta(minutes=30)  # an event ending at the deadline, on the right day and time
@@ -32,7 +33,6 @@ KINDS = {
     "buyer_lot": "a lot the buyer offers",
     "suggested_package": "a package Lotwise suggests, not offered by the buyer",
 }
-CLOSED = frozenset({"complete", "cancelled", "unsuccessful", "withdrawn", "closed"})
 
 
 class FeedError(Exception):
@@ -134,7 +134,7 @@ def build_calendar(
     for tender_id, parts in tenders.items():
         first = parts[0]
         closes = first["deadline_at"]
-        if (first["status"] or "").lower() in CLOSED or (closes is not None and closes < now):
+        if not is_open(first["status"], closes, now):  # scanner.tender_state
             continue  # closed: none of its dates is worth a reminder
         published = first["published"] if isinstance(first["published"], Mapping) else {}
         enquiry = published.get("enquiryPeriod")

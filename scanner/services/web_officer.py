@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from scanner.models import (
 from scanner.models.listing import CLOSED_STATUSES as LISTING_CLOSED_STATUSES
 from scanner.orgs import RateTable, load_rates
 from scanner.services.queries import escape_like
+from scanner.storage.open_tenders import listing_is_open
 from scanner.storage.organisations import active_org_profiles, listed_slugs
 
 VALUE_BANDS: dict[str, tuple[Decimal | None, Decimal | None]] = {
@@ -66,6 +67,8 @@ class OfficerFilter:
     sort: str = "score"
     page: int = 1
     per_page: int = 25
+    #: The moment "open" is judged at (`scanner.tender_state`); None is the time of the query.
+    now: datetime | None = None
 
 
 def list_flagged(session: Session, flt: OfficerFilter) -> tuple[list[dict[str, Any]], int]:
@@ -155,8 +158,8 @@ def _conditions(flt: OfficerFilter) -> list[Any]:
     conditions: list[Any] = []
     if flt.flagged:
         conditions.append(TenderListing.should_split.is_(True))
-    if flt.status == "open":  # `closed`: the status is one of CLOSED_STATUSES (triggers)
-        conditions.append(TenderListing.closed.is_(False))
+    if flt.status == "open":  # scanner.tender_state: status not closed, deadline ahead or none
+        conditions.append(listing_is_open(flt.now or datetime.now(UTC)))
     elif flt.status != "all":
         conditions.append(TenderListing.status == flt.status)
     if flt.buyer:

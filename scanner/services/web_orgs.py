@@ -97,10 +97,11 @@ def update_profile(
     return ProfileUpdate([], added, stored.key, loaded.profiles[0].name)
 
 
-def matches_of(engine: Engine, organisation_id: int) -> list[dict[str, Any]]:
-    """The stored matches, best first, with the explanation and the tender's facts."""
+def matches_of(engine: Engine, organisation_id: int, *, now: datetime) -> list[dict[str, Any]]:
+    """The stored matches of tenders open at `now`, best first, with the explanation and the
+    tender's facts."""
     with engine.connect() as conn:
-        rows = match_store.stored_matches(conn, organisation_id=organisation_id)
+        rows = match_store.stored_matches(conn, organisation_id=organisation_id, open_at=now)
     return [
         {
             "id": row["id"],

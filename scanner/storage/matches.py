@@ -127,8 +127,12 @@ def known_opportunities(conn: Connection, organisation_id: int) -> set[str]:
     return set(rows.scalars())
 
 
-def stored_matches(conn: Connection, *, organisation_id: int | None = None) -> list[RowMapping]:
-    """Stored matches with their tender's buyer, value, deadline and link, best first."""
+def stored_matches(
+    conn: Connection, *, organisation_id: int | None = None, open_at: datetime | None = None
+) -> list[RowMapping]:
+    """Stored matches with their tender's buyer, value, deadline and link, best first; with
+    `open_at`, only those whose tender is still open then (a deadline passed since the last
+    refresh leaves the list at once, as it leaves digests and the calendar)."""
     stmt = (
         select(
             Match.__table__,
@@ -147,6 +151,8 @@ def stored_matches(conn: Connection, *, organisation_id: int | None = None) -> l
     )
     if organisation_id is not None:
         stmt = stmt.where(Match.organisation_id == organisation_id)
+    if open_at is not None:
+        stmt = stmt.where(tender_is_open(open_at))  # scanner.tender_state
     return list(conn.execute(stmt).mappings())
 
 

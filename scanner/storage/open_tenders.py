@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, or_
 
-from scanner.models import Tender
+from scanner.models import Tender, TenderListing
 from scanner.tender_state import CLOSED_STATUSES
 
 
@@ -23,3 +23,11 @@ def open_clause(status: Any, deadline: Any, now: datetime) -> Any:
 def tender_is_open(now: datetime) -> Any:
     """The condition on the `tenders` table."""
     return open_clause(Tender.status, Tender.deadline_at, now)
+
+
+def listing_is_open(now: datetime) -> Any:
+    """The condition on `tender_listing` (the officer list): its `closed` column is the status
+    test, kept by triggers from `CLOSED_STATUSES`, so the status part stays on the list's
+    indexes (`should_split, closed, ...`); the deadline is tested as on `tenders`."""
+    deadline = TenderListing.deadline_at
+    return and_(TenderListing.closed.is_(False), or_(deadline.is_(None), deadline > now))

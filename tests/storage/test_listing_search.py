@@ -93,7 +93,7 @@ def searched(engine: Engine, text: str) -> list[str]:
 
 def listed(engine: Engine, **filters: Any) -> list[str]:
     with Session(engine) as session:
-        rows, total = list_flagged(session, OfficerFilter(**filters))
+        rows, total = list_flagged(session, OfficerFilter(**{"now": NOW, **filters}))
         keys = dict(session.execute(select(Tender.id, Tender.source_key)).all())
     assert total == len(rows)
     return [keys[row["tender_id"]] for row in rows]

@@ -10,13 +10,14 @@ from typing import Any
 from conftest import Site
 from icalendar import Calendar
 from sqlalchemy import select
-from web_fixtures import csrf_of
+from web_fixtures import NOW, csrf_of
 
 from matchers.types import OrgProfile
 from scanner.models import SplitAssessment, Tender
 from scanner.orgs import load_rates
-from scanner.services.web_officer import CLOSED_STATUSES, market_depth
+from scanner.services.web_officer import market_depth
 from scanner.settings import DEFAULT_CONFIG_DIR
+from scanner.tender_state import is_open
 
 
 def _all(client: Any, query: str) -> list[dict[str, Any]]:
@@ -35,12 +36,12 @@ def test_filters_agree_with_the_stored_rows(site: Site) -> None:
         stored = conn.execute(
             select(SplitAssessment.should_split, SplitAssessment.score,
                    SplitAssessment.aggregated_value, Tender.buyer_name, Tender.main_cpv, Tender.regions,
-                   Tender.cpv_codes, Tender.status)
+                   Tender.cpv_codes, Tender.status, Tender.deadline_at)
             .join(Tender, Tender.id == SplitAssessment.tender_id)
         ).all()  # fmt: skip
     flagged = [r for r in stored if r.should_split]
-    # By default the list leaves out procedures that are over (cancelled, complete, closed).
-    still_open = [r for r in flagged if r.status not in CLOSED_STATUSES]
+    # By default the list shows open tenders only (scanner.tender_state: status, deadline).
+    still_open = [r for r in flagged if is_open(r.status, r.deadline_at, NOW)]
     assert len(_all(client, "show=flagged")) == len(still_open) > 0
     assert len(_all(client, "show=flagged&status=all")) == len(flagged)
     assert len(_all(client, "show=all&status=all")) == len(stored)

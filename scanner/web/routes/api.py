@@ -136,7 +136,7 @@ def matches(
     org = organisation_header(request.app.state.engine, slug)
     if org is None:
         raise HTTPException(404, "no organisation with this id")
-    rows = matches_of(request.app.state.engine, org.id)
+    rows = matches_of(request.app.state.engine, org.id, now=request.app.state.now())
     start = (page - 1) * per_page
     return Page(
         items=rows[start : start + per_page],

@@ -21,7 +21,6 @@ from scanner.services.split_rules import advised, clause_library, split_rules
 from scanner.services.splitting import DraftError, check_drafts, read_draft
 from scanner.services.users import Account
 from scanner.services.web_officer import (
-    CLOSED_STATUSES,
     PAGE_SIZES,
     SORTS,
     STATUS_CHOICES,
@@ -33,6 +32,7 @@ from scanner.services.web_officer import (
     market_depth,
 )
 from scanner.settings import Settings
+from scanner.tender_state import is_closed_status, is_open
 from scanner.web.charts import bars
 from scanner.web.isolation import IsolatedWorkError, run_isolated
 from scanner.web.limits import MAX_DRAFT
@@ -51,7 +51,17 @@ CHECK_TIMEOUT = 60.0  # seconds a draft check may take before its process is kil
 SHOWN_DRAFTS = 50  # a package of many releases shows the first ones and the count
 
 
+def _moment(value: Any) -> datetime | None:
+    if isinstance(value, datetime) or value is None:
+        return value
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
 def officer_filter(
+    request: Request,
     buyer: str = "",
     band: str = "",
     cpv: str = "",
@@ -79,6 +89,7 @@ def officer_filter(
         sort=sort if sort in SORTS else "score",
         page=min(max(page, 1), MAX_PAGE),
         per_page=per_page if per_page in PAGE_SIZES else 25,
+        now=request.app.state.now(),  # open: status and deadline (scanner.tender_state)
     )
 
 
@@ -149,7 +160,11 @@ def tender_page(request: Request, tender_id: RecordId) -> Response:
             "tender": tender,
             "assessment": assessment,
             "note": note,
-            "closed": tender.get("status") in CLOSED_STATUSES,
+            # Not open at `now` (scanner.tender_state): its status, or its deadline passed.
+            "closed": not is_open(
+                tender.get("status"), _moment(tender.get("deadline_at")), state.now()
+            ),
+            "closed_status": is_closed_status(tender.get("status")),
             "depth": depth,
             "chart": chart,
             "currency": currency,

@@ -54,7 +54,7 @@ def dashboard(request: Request, account: Member, slug: str) -> Response:
     org = _organisation(request, slug)
     engine = request.app.state.engine
     shown, dismissed = tracking.ranked(
-        matches_of(engine, org.id), tracking.states_of(engine, org.id)
+        matches_of(engine, org.id, now=request.app.state.now()), tracking.states_of(engine, org.id)
     )
     return render(
         request,
