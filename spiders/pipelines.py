@@ -136,6 +136,7 @@ class StorePipeline:
         self.totals = replace(
             self.totals,
             pages=self.totals.pages + 1,
+            last_page_at=self.now(),
             listed=self.totals.listed + item.entries,
             expected_total=_add(self.totals.expected_total, item.total),
         )
@@ -159,6 +160,7 @@ class StorePipeline:
         self.totals = replace(
             self.totals,
             pages=self.totals.pages + 1,
+            last_page_at=self.now(),
             listed=self.totals.listed + item.entries,
             expected_total=_add(self.totals.expected_total, item.total),
             items_seen=self.totals.items_seen + len(errors),

@@ -13,7 +13,7 @@ from scanner.models.base import Base, UTCDateTime
 class CrawlRun(Base):
     """One crawl of one source. `status`: running, ok, partial (finished with errors or a
     shortfall against the total the source announced), failed (the process died or could not
-    start)."""
+    start). `last_page_at`: when its last page was fetched (NULL when none was)."""
 
     __tablename__ = "crawl_runs"
 
@@ -25,6 +25,8 @@ class CrawlRun(Base):
     window_from: Mapped[datetime | None] = mapped_column(UTCDateTime())
     window_to: Mapped[datetime | None] = mapped_column(UTCDateTime())
     pages: Mapped[int] = mapped_column(Integer, default=0)
+    #: When its last page was fetched: "stale" counts from here (issue 15).
+    last_page_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     items_seen: Mapped[int] = mapped_column(Integer, default=0)
     items_new: Mapped[int] = mapped_column(Integer, default=0)
     items_updated: Mapped[int] = mapped_column(Integer, default=0)

@@ -4,8 +4,9 @@ The API is three functions, all read-only and cheap enough for a scrape every 15
 
 - `source_health(engine, now, sources, *, recent=10, stale_intervals=3) -> list[SourceHealth]`:
   per source (configured or stored): last run and last success, lag (time since the last
-  success), error rate (failed or partial runs among the `recent` last), stale when no run
-  fetched anything for `stale_intervals` schedule intervals, and who holds its lease.
+  success), error rate (failed or partial runs among the `recent` last), stale when no page
+  was fetched for `stale_intervals` schedule intervals (from the last page actually fetched,
+  `crawl_runs.last_page_at`, not the end of its run), and who holds its lease.
 - `prometheus_text(engine, now, sources=None, *, stale_intervals=3) -> str`: the Prometheus text exposition
   (`prometheus_client`) of runs, items, errors, durations, lag and digests sent/pending;
   serve it with content type `CONTENT_TYPE`.
@@ -114,9 +115,9 @@ def source_health(
                 .group_by(CrawlRun.source_id)
             ).all()
         )
-        last_fetch = dict(
+        last_fetch = dict(  # the last page actually fetched, not the end of its run
             conn.execute(
-                select(CrawlRun.source_id, func.max(CrawlRun.finished_at))
+                select(CrawlRun.source_id, func.max(CrawlRun.last_page_at))
                 .where(CrawlRun.pages > 0)
                 .group_by(CrawlRun.source_id)
             ).all()

@@ -24,6 +24,7 @@ class RunTotals:
     errors: int = 0
     expected_total: int | None = None
     listed: int = 0  # entries received in the unit the source announces (records or releases)
+    last_page_at: datetime | None = None  # when the last page was fetched
 
     @property
     def received(self) -> int:
@@ -120,6 +121,8 @@ def finish_run(
             status=status,
             finished_at=now,
             pages=totals.pages,
+            # A run that fetched pages without saying when (a file ingest): its end.
+            last_page_at=totals.last_page_at or (now if totals.pages else None),
             items_seen=totals.items_seen,
             items_new=totals.items_new,
             items_updated=totals.items_updated,

@@ -41,6 +41,7 @@ def _seed(engine: Engine) -> None:
                     status=status,
                     started_at=started,
                     finished_at=started + timedelta(minutes=2),
+                    last_page_at=started + timedelta(minutes=2) if pages else None,
                     pages=pages,
                     items_seen=new,
                     items_new=new,
@@ -94,6 +95,27 @@ def test_source_health_reports_lag_error_rate_and_staleness(engine: Engine) -> N
     beta = next(h for h in source_health(engine, NOW, SOURCES) if h.name == "beta")
     assert beta.running and beta.state == "running" and beta.lease_holder == "h:1:" + "t" * 16
     assert source_health(engine, NOW, SOURCES, stale_intervals=3)[0].stale is False
+
+
+def test_stale_counts_from_the_last_page_fetched_not_the_end_of_its_run(engine: Engine) -> None:
+    """A run that fetched its last page 2 h 30 min ago and then hung until its timeout ended
+    10 min ago: the source is stale after two 1-hour intervals all the same."""
+    with engine.begin() as conn:
+        conn.execute(
+            insert(Source).values(id=1, name="alpha", kind="ocds", url="http://x", created_at=NOW)
+        )
+        conn.execute(
+            insert(CrawlRun).values(
+                source_id=1, status="partial", started_at=NOW - timedelta(hours=2, minutes=40),
+                finished_at=NOW - timedelta(minutes=10), pages=4, items_seen=8, items_new=8,
+                items_updated=0, items_unchanged=0, errors=1,
+                last_page_at=NOW - timedelta(hours=2, minutes=30),
+            )
+        )  # fmt: skip
+    alpha = source_health(engine, NOW, SOURCES, stale_intervals=2)[0]
+    assert alpha.last_fetch_at == NOW - timedelta(hours=2, minutes=30)
+    assert alpha.stale and alpha.state == "stale" and not alpha.healthy
+    assert not source_health(engine, NOW, SOURCES, stale_intervals=3)[0].stale
 
 
 def test_prometheus_text_exposes_runs_items_errors_durations_and_digests(

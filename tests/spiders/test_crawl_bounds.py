@@ -97,6 +97,8 @@ def test_loops_off_host_redirects_cursor_loops_and_the_page_cap_are_recorded(
         assert [run.status for run in crawler.crawl_runs(source)] == [finish["status"]]
     assert len(crawler.tenders("offhost")) == 0  # nothing from the other host as its own
     assert crawl.finish("allowed")["status"] == "ok"
+    [run] = crawler.crawl_runs("allowed")  # when its page came: "stale" counts from there
+    assert run.started_at <= run.last_page_at <= run.finished_at
     assert len(crawler.tenders("allowed")) == 1
     assert len(crawler.tenders("cursor")) == 3  # pages 0, 1, 2 read once each
     assert len(crawler.tenders("capped")) == 2

@@ -24,7 +24,13 @@ def test_finished_run_advances_high_water_mark_and_flags_shortfall(engine: Engin
         status = crawls.finish_run(
             conn,
             run_id=run,
-            totals=RunTotals(pages=3, items_seen=90, items_new=90, expected_total=100),
+            totals=RunTotals(
+                pages=3,
+                items_seen=90,
+                items_new=90,
+                expected_total=100,
+                last_page_at=T0 - timedelta(minutes=5),
+            ),
             now=T0,
             advance_to=T0,
         )
@@ -33,6 +39,7 @@ def test_finished_run_advances_high_water_mark_and_flags_shortfall(engine: Engin
     with Session(engine) as session:
         row = session.execute(select(CrawlRun)).scalars().one()
     assert row.shortfall == 10 and "100" in (row.message or "")
+    assert row.last_page_at == T0 - timedelta(minutes=5)  # when its last page came, not its end
 
 
 def test_clean_run_is_ok_and_source_config_changes_are_followed(engine: Engine) -> None:
