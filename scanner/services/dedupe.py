@@ -31,7 +31,6 @@ from scanner.dedupe import (
     load_dedupe_config,
     make_record,
 )
-from scanner.models import TenderValue
 from scanner.orgs import RateTable, load_rates
 from scanner.storage import canonical as store
 
@@ -316,7 +315,7 @@ __all__ = [
 
 def value_and_group(session: Session, tender_id: int) -> dict[str, Any]:
     """Fields `tenders show` adds: the reporting value (tender and lots) and the group."""
-    row = session.get(TenderValue, tender_id)
+    row = store.tender_value(session, tender_id)
     return {
         "value_reporting": None
         if row is None or row.value_reporting is None

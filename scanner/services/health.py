@@ -28,11 +28,11 @@ from alembic.script import ScriptDirectory
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, SummaryMetricFamily
 from prometheus_client.registry import Collector
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine
 
-from scanner.models import CrawlError, CrawlRun, Digest, Source
 from scanner.services.schedule import expected_interval
 from scanner.sources import SourceConfig
+from scanner.storage import health_reads as reads
 from scanner.storage import locks
 from scanner.storage.database import alembic_config
 
@@ -91,45 +91,10 @@ def source_health(
 ) -> list[SourceHealth]:
     """Health of every configured source and every stored one, by name."""
     with engine.connect() as conn:
-        stored = dict(conn.execute(select(Source.name, Source.id)).all())
-        runs: dict[int, list[Any]] = defaultdict(list)
-        ranked = select(
-            CrawlRun.source_id,
-            CrawlRun.id,
-            CrawlRun.status,
-            CrawlRun.started_at,
-            CrawlRun.finished_at,
-            CrawlRun.pages,
-            CrawlRun.items_seen,
-            CrawlRun.message,
-            func.row_number()
-            .over(partition_by=CrawlRun.source_id, order_by=CrawlRun.id.desc())
-            .label("rank"),
-        ).subquery()
-        for row in conn.execute(select(ranked).where(ranked.c.rank <= recent)):
-            runs[row.source_id].append(row)
-        last_success = dict(
-            conn.execute(
-                select(CrawlRun.source_id, func.max(CrawlRun.finished_at))
-                .where(CrawlRun.status.in_(SUCCESS))
-                .group_by(CrawlRun.source_id)
-            ).all()
-        )
-        last_fetch = dict(  # the last page actually fetched, not the end of its run
-            conn.execute(
-                select(CrawlRun.source_id, func.max(CrawlRun.last_page_at))
-                .where(CrawlRun.pages > 0)
-                .group_by(CrawlRun.source_id)
-            ).all()
-        )
-        unresolved = dict(
-            conn.execute(
-                select(CrawlError.source_id, func.count())
-                .where(CrawlError.resolved_at.is_(None))
-                .group_by(CrawlError.source_id)
-            ).all()
-        )
+        facts = reads.run_facts(conn, recent=recent, success=SUCCESS)
         leases = {lock.source_name: lock for lock in locks.all_locks(conn)}
+    stored, runs, unresolved = facts.stored, facts.runs, facts.unresolved
+    last_success, last_fetch = facts.last_success, facts.last_fetch
     result = []
     for name in [*sources, *sorted(set(stored) - set(sources))]:
         config = sources.get(name)
@@ -269,35 +234,9 @@ class _Collector(Collector):
             labels=["source"],
         )
         with self.engine.connect() as conn:
-            totals = conn.execute(
-                select(
-                    Source.name,
-                    CrawlRun.status,
-                    func.count(),
-                    func.coalesce(func.sum(CrawlRun.items_new), 0),
-                    func.coalesce(func.sum(CrawlRun.items_updated), 0),
-                    func.coalesce(func.sum(CrawlRun.items_unchanged), 0),
-                    func.coalesce(func.sum(CrawlRun.errors), 0),
-                )
-                .select_from(CrawlRun)
-                .join(Source, Source.id == CrawlRun.source_id)
-                .group_by(Source.name, CrawlRun.status)
-            ).all()
-            spans = conn.execute(
-                select(Source.name, CrawlRun.started_at, CrawlRun.finished_at)
-                .select_from(CrawlRun)
-                .join(Source, Source.id == CrawlRun.source_id)
-                .where(CrawlRun.finished_at.is_not(None))
-            ).all()
-            open_errors = conn.execute(
-                select(Source.name, func.count())
-                .select_from(CrawlError)
-                .join(Source, Source.id == CrawlError.source_id)
-                .where(CrawlError.resolved_at.is_(None))
-                .group_by(Source.name)
-            ).all()
-            digests = conn.execute(select(Digest.status, func.count()).group_by(Digest.status))
-            digest_counts = dict(digests.all())
+            facts = reads.metric_totals(conn)
+        totals, spans, open_errors = facts.totals, facts.spans, facts.open_errors
+        digest_counts = facts.digests
         per_kind: dict[tuple[str, str], int] = defaultdict(int)
         per_source_errors: dict[str, int] = defaultdict(int)
         for name, status, count, new, updated, unchanged, errs in totals:
@@ -391,10 +330,7 @@ def healthz(engine: Engine) -> tuple[bool, dict[str, Any]]:
     detail: dict[str, Any] = {"database": "ok", "schema": None, "head": _head_revision()}
     try:
         with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-            detail["schema"] = conn.execute(
-                text("SELECT version_num FROM alembic_version")
-            ).scalar()
+            detail["schema"] = reads.schema_revision(conn)
     except Exception as exc:
         detail["database"] = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0]}"
         return False, detail

@@ -1,276 +1,45 @@
-"""Read-side queries for the CLI and (later) the web: tenders, runs, errors, sources.
+"""Read-side queries for the CLI, the web and the API: tenders, runs, errors, sources.
 
-Results are plain dicts with stable field names (documented in docs/json-output.md), the
-same for `--json` output and the API.
+The SQL is `scanner.storage.tender_reads`; this adds what other services compute (a tender's
+reporting value and duplicate group). Results are plain dicts with stable field names
+(documented in docs/json-output.md), the same for `--json` output and the API.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, literal_column, select
 from sqlalchemy.orm import Session
 
-from scanner.models import CrawlError, CrawlRun, Lot, Source, Tender, TenderValue
 from scanner.services import dedupe
-from scanner.storage import search
-from scanner.storage.open_tenders import tender_is_open
-
-
-@dataclass(frozen=True)
-class TenderFilter:
-    open_at: datetime | None = None  # only tenders open at this instant
-    sources: tuple[str, ...] = ()
-    published_since: datetime | None = None
-    search: str | None = None
-    min_value: Decimal | None = None  # in the reporting currency (tender_values)
-    max_value: Decimal | None = None
-    limit: int | None = None
-    offset: int = 0
-
-
-# `text` for a LIKE pattern with `escape="\\"` (defined beside the search it serves).
-escape_like = search.like_escape
-
-
-def list_tenders(session: Session, flt: TenderFilter) -> list[dict[str, Any]]:
-    """Every stored tender matching the filter, newest publication first.
-
-    The page is chosen from `tenders` alone along its listing index (and the search index),
-    then only its rows are joined to their source, value and lot count: grouping every
-    tender with its lots to sort them read the whole table for each page."""
-    order = (Tender.published_at.is_(None), Tender.published_at.desc(), Tender.id.desc())
-    page = select(Tender.id).order_by(*order)
-    dialect = session.get_bind().dialect.name
-    if flt.open_at is not None:
-        page = page.where(tender_is_open(flt.open_at))  # scanner.tender_state
-    if flt.sources:
-        sources = select(Source.id).where(Source.name.in_(flt.sources))
-        page = page.where(_walk_listing_index(Tender.source_id, dialect).in_(sources))
-    if flt.published_since is not None:
-        page = page.where(Tender.published_at >= flt.published_since)
-    if flt.search:
-        words = search.words_match(dialect, flt.search)
-        page = page.where(_walk_listing_index(Tender.id, dialect).in_(words))
-    if flt.min_value is not None or flt.max_value is not None:
-        values = select(TenderValue.tender_id)
-        if flt.min_value is not None:
-            values = values.where(TenderValue.value_reporting >= flt.min_value)
-        if flt.max_value is not None:
-            values = values.where(TenderValue.value_reporting <= flt.max_value)
-        page = page.where(Tender.id.in_(values))
-    if flt.limit is not None:
-        page = page.limit(flt.limit)
-    chosen = page.offset(flt.offset).subquery()
-    lot_count = select(func.count(Lot.id)).where(Lot.tender_id == Tender.id).scalar_subquery()
-    stmt = (
-        select(Tender, Source.name, lot_count, TenderValue.value_reporting)
-        .join(chosen, chosen.c.id == Tender.id)
-        .join(Source, Source.id == Tender.source_id)
-        .outerjoin(TenderValue, TenderValue.tender_id == Tender.id)
-        .order_by(*order)
-    )
-    return [
-        {**_tender_summary(row[0], row[1], row[2]), "value_reporting": _money(row[3])}
-        for row in session.execute(stmt).all()
-    ]
-
-
-def _walk_listing_index(column: Any, dialect: str) -> Any:
-    """`column` in a form SQLite cannot search by index (`+column`), so that it walks the
-    listing index and stops at the page: without statistics it would rather fetch and sort
-    every match (every tender of a source, every tender with a common word)."""
-    if dialect != "sqlite":
-        return column
-    return literal_column(f"+{column.table.name}.{column.name}", type_=column.type)
+from scanner.storage import tender_reads
+from scanner.storage.tender_reads import (
+    TenderFilter,
+    escape_like,
+    list_errors,
+    list_runs,
+    list_tenders,
+    source_stats,
+    tender_count,
+)
 
 
 def get_tender(session: Session, tender_id: int) -> dict[str, Any] | None:
-    """One tender in full: summary fields, items, lots and the raw payload."""
-    row = session.execute(
-        select(Tender, Source.name)
-        .join(Source, Source.id == Tender.source_id)
-        .where(Tender.id == tender_id)
-    ).first()
-    if row is None:
-        return None
-    tender, source = row
-    lots = session.execute(
-        select(Lot).where(Lot.tender_id == tender_id).order_by(Lot.position)
-    ).scalars()
-    detail = _tender_summary(tender, source, None)
-    detail.update(
-        description=tender.description,
-        buyer_id=tender.buyer_id,
-        notice_id=tender.notice_id,
-        notice_type=tender.notice_type,
-        procedure_type=tender.procedure_type,
-        classifications=tender.classifications,
-        items=tender.items,
-        lots=[
-            {
-                "lot_id": lot.lot_id,
-                "title": lot.title,
-                "description": lot.description,
-                "value_amount": _money(lot.value_amount),
-                "currency": lot.currency,
-                "status": lot.status,
-                "cpv_codes": lot.cpv_codes,
-                "related_items": lot.related_items,
-            }
-            for lot in lots
-        ],
-        content_hash=tender.content_hash,
-        updated_at=_iso(tender.updated_at),
-        raw=tender.raw,
-    )
-    detail["lot_count"] = len(detail["lots"])
-    detail.update(dedupe.value_and_group(session, tender_id))
+    """One tender in full: summary fields, items, lots, the raw payload, its reporting value
+    and its duplicate group."""
+    detail = tender_reads.get_tender(session, tender_id)
+    if detail is not None:
+        detail.update(dedupe.value_and_group(session, tender_id))
     return detail
 
 
-def _tender_summary(tender: Tender, source: str, lot_count: int | None) -> dict[str, Any]:
-    return {
-        "id": tender.id,
-        "source": source,
-        "source_key": tender.source_key,
-        "ocid": tender.ocid,
-        "title": tender.title,
-        "buyer_name": tender.buyer_name,
-        "value_amount": _money(tender.value_amount),
-        "currency": tender.currency,
-        "status": tender.status,
-        "published_at": _iso(tender.published_at),
-        "deadline_at": _iso(tender.deadline_at),
-        "main_cpv": tender.main_cpv,
-        "cpv_codes": tender.cpv_codes,
-        "regions": tender.regions,
-        "countries": tender.countries,
-        "suitable_sme": tender.suitable_sme,
-        "suitable_vcse": tender.suitable_vcse,
-        "notice_url": tender.notice_url,
-        "lot_count": lot_count,
-        "version": tender.version,
-        "first_seen": _iso(tender.first_seen),
-        "last_seen": _iso(tender.last_seen),
-    }
-
-
-def list_runs(
-    session: Session, *, source: str | None = None, limit: int = 20
-) -> list[dict[str, Any]]:
-    stmt = (
-        select(CrawlRun, Source.name)
-        .join(Source, Source.id == CrawlRun.source_id)
-        .order_by(CrawlRun.id.desc())
-        .limit(limit)
-    )
-    if source:
-        stmt = stmt.where(Source.name == source)
-    return [
-        {
-            "id": run.id,
-            "source": name,
-            "status": run.status,
-            "started_at": _iso(run.started_at),
-            "finished_at": _iso(run.finished_at),
-            "window_from": _iso(run.window_from),
-            "window_to": _iso(run.window_to),
-            "pages": run.pages,
-            "items_seen": run.items_seen,
-            "items_new": run.items_new,
-            "items_updated": run.items_updated,
-            "items_unchanged": run.items_unchanged,
-            "errors": run.errors,
-            "expected_total": run.expected_total,
-            "shortfall": run.shortfall,
-            "message": run.message,
-        }
-        for run, name in session.execute(stmt).all()
-    ]
-
-
-def list_errors(
-    session: Session, *, source: str | None = None, include_resolved: bool = False, limit: int = 50
-) -> list[dict[str, Any]]:
-    stmt = (
-        select(CrawlError, Source.name)
-        .join(Source, Source.id == CrawlError.source_id)
-        .order_by(CrawlError.id.desc())
-        .limit(limit)
-    )
-    if source:
-        stmt = stmt.where(Source.name == source)
-    if not include_resolved:
-        stmt = stmt.where(CrawlError.resolved_at.is_(None))
-    return [
-        {
-            "id": err.id,
-            "source": name,
-            "run_id": err.run_id,
-            "kind": err.kind,
-            "url": err.url,
-            "status": err.status,
-            "reason": err.reason,
-            "excerpt": err.excerpt,
-            "record_key": err.record_key,
-            "attempts": err.attempts,
-            "created_at": _iso(err.created_at),
-            "resolved_at": _iso(err.resolved_at),
-        }
-        for err, name in session.execute(stmt).all()
-    ]
-
-
-def source_stats(session: Session) -> dict[str, dict[str, Any]]:
-    """Per stored source: tender counts, open count at no particular time, last run."""
-    counts = dict(
-        session.execute(select(Tender.source_id, func.count()).group_by(Tender.source_id)).all()
-    )
-    last_runs = {
-        run.source_id: run
-        for run in session.execute(
-            select(CrawlRun).where(
-                CrawlRun.id.in_(select(func.max(CrawlRun.id)).group_by(CrawlRun.source_id))
-            )
-        ).scalars()
-    }
-    unresolved = dict(
-        session.execute(
-            select(CrawlError.source_id, func.count())
-            .where(CrawlError.resolved_at.is_(None))
-            .group_by(CrawlError.source_id)
-        ).all()
-    )
-    stats = {}
-    for source in session.execute(select(Source)).scalars():
-        run = last_runs.get(source.id)
-        stats[source.name] = {
-            "kind": source.kind,
-            "url": source.url,
-            "tenders": counts.get(source.id, 0),
-            "high_water_mark": _iso(source.high_water_mark),
-            "last_run_status": run.status if run else None,
-            "last_run_at": _iso(run.started_at) if run else None,
-            "unresolved_errors": unresolved.get(source.id, 0),
-        }
-    return stats
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def _money(value: Decimal | None) -> str | None:
-    return None if value is None else format(value, "f")
-
-
-__all__ = ["TenderFilter", "get_tender", "list_errors", "list_runs", "list_tenders", "source_stats"]
-
-
-def tender_count(session: Session) -> int:
-    """How many tenders are stored."""
-    return int(session.scalar(select(func.count()).select_from(Tender)) or 0)
+__all__ = [
+    "TenderFilter",
+    "escape_like",
+    "get_tender",
+    "list_errors",
+    "list_runs",
+    "list_tenders",
+    "source_stats",
+    "tender_count",
+]

@@ -25,12 +25,11 @@ from zoneinfo import ZoneInfo
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine
 
-from scanner.models import CrawlRun, Source
 from scanner.settings import Settings
 from scanner.sources import SourceConfig
-from scanner.storage import locks
+from scanner.storage import crawls, locks
 
 Clock = Callable[[], datetime]
 
@@ -234,11 +233,7 @@ def recover_orphaned_runs(
     host = this_host or socket.gethostname()
     failed: list[int] = []
     with engine.connect() as conn:
-        running = conn.execute(
-            select(CrawlRun.id, CrawlRun.pid, Source.name)
-            .join(Source, Source.id == CrawlRun.source_id)
-            .where(CrawlRun.status == "running")
-        ).all()
+        running = crawls.running_runs(conn)
         leases = {lock.source_name: lock for lock in locks.all_locks(conn)}
     for run_id, pid, source in running:
         lock = leases.get(source)
@@ -265,13 +260,7 @@ def recover_orphaned_runs(
 def mark_failed(engine: Engine, run_id: int, *, now: datetime, message: str) -> bool:
     """Fail a run that is still `running` (never one that finished meanwhile)."""
     with engine.begin() as conn:
-        changed = conn.execute(
-            update(CrawlRun)
-            .where(CrawlRun.id == run_id, CrawlRun.status == "running")
-            .values(status="failed", finished_at=now, message=message)
-            .returning(CrawlRun.id)
-        ).first()
-    return changed is not None
+        return crawls.fail_running_run(conn, run_id=run_id, now=now, message=message)
 
 
 def sources_to_retry(
@@ -288,13 +277,7 @@ def sources_to_retry(
     due = []
     with engine.connect() as conn:
         for name in names:
-            statuses = conn.execute(
-                select(CrawlRun.status, CrawlRun.finished_at)
-                .join(Source, Source.id == CrawlRun.source_id)
-                .where(Source.name == name)
-                .order_by(CrawlRun.id.desc())
-                .limit(50)
-            ).all()
+            statuses = crawls.latest_outcomes(conn, name, limit=50)
             if not statuses or statuses[0].status != "failed":
                 continue
             streak = next(

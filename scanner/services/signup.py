@@ -11,10 +11,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from scanner.models import Organisation, User
 from scanner.orgs import RecordError
 from scanner.orgs.loaders import validate_records
 from scanner.services.digests import DigestConfig
@@ -30,6 +29,7 @@ from scanner.services.users import (
     set_password,
 )
 from scanner.storage import auth as store
+from scanner.storage import users as users_store
 from scanner.storage.organisations import upsert_organisations
 
 SIGNUP_MAX_AGE = timedelta(days=2)
@@ -87,8 +87,8 @@ def start_signup(
         return ([refused] if refused else []) + loaded.errors
     chosen = loaded.profiles[0]
     with Session(engine) as session:
-        has_account = session.scalar(select(User.id).where(User.email == email)) is not None
-        taken = session.scalar(select(Organisation.id).where(Organisation.slug == chosen.id))
+        has_account = users_store.email_taken(session, email)
+        taken = users_store.organisation_id(session, chosen.id)
         reserved = store.slug_reserved(session.connection(), chosen.id, now=now, other_than=email)
     if taken is not None or reserved:
         raise AccountError(f"the organisation id {chosen.id!r} is taken; choose another")
@@ -148,24 +148,21 @@ def confirm_signup(engine: Engine, token: str, *, now: datetime) -> Account:
                 "the profile kept for this sign-up is no longer valid; sign up again"
             )
         profile = loaded.profiles[0]
-        if session.scalar(select(User.id).where(User.email == found.email)) is not None:
+        if users_store.email_taken(session, found.email):
             raise AccountError("an account with this address exists already; sign in instead")
-        if session.scalar(select(Organisation.id).where(Organisation.slug == profile.id)):
+        if users_store.organisation_id(session, profile.id):
             raise AccountError(f"the organisation id {profile.id!r} was taken meanwhile")
         upsert_organisations(conn, [profile], now=now)
-        user = User(
+        user = users_store.add_user(
+            session,
             email=found.email,
             role="organisation",
-            organisation_id=session.scalar(
-                select(Organisation.id).where(Organisation.slug == profile.id)
-            ),
+            organisation_id=users_store.organisation_id(session, profile.id),
             password_hash=str(data["password_hash"]),
             confirmed_at=now,
             active=True,
             created_at=now,
         )
-        session.add(user)
-        session.flush()
         return Account(user.id, user.email, user.role, user.organisation_id, profile.id)
 
 
@@ -185,7 +182,7 @@ def request_reset(engine: Engine, config: DigestConfig, email: str, *, now: date
     there is none to one without: the same answer and one message either way."""
     email = normal_email(email)
     with Session(engine) as session:
-        user = session.scalar(select(User).where(User.email == email))
+        user = users_store.user_by_email(session, email)
         user_id = user.id if user is not None and user.active and user.confirmed_at else None
     base = config.base_url.rstrip("/")
     if user_id is None:

@@ -9,13 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from scanner.models import Source, SplitAssessment, Tender
 from scanner.services.split_export import first_reason, in_field_order
+from scanner.storage import assessments as reads
+
+if TYPE_CHECKING:  # annotations only: the rows come from scanner.storage
+    from scanner.models import SplitAssessment, Tender
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,7 @@ class StoredAssessment:
 
 def list_assessments(session: Session, flt: SplitFilter) -> list[dict[str, Any]]:
     """Assessed tenders, most worth dividing first (score, then value)."""
-    rows = session.execute(_select(flt)).all()
+    rows = _rows(session, flt)
     return [
         {
             "tender_id": tender.id,
@@ -68,9 +70,7 @@ def list_assessments(session: Session, flt: SplitFilter) -> list[dict[str, Any]]
 
 def load_assessments(session: Session, flt: SplitFilter) -> list[StoredAssessment]:
     """Stored assessments in full, in list order."""
-    return [
-        _stored(stored, tender, source) for stored, tender, source in session.execute(_select(flt))
-    ]
+    return [_stored(stored, tender, source) for stored, tender, source in _rows(session, flt)]
 
 
 def get_assessment(session: Session, tender_id: int) -> StoredAssessment | None:
@@ -80,29 +80,17 @@ def get_assessment(session: Session, tender_id: int) -> StoredAssessment | None:
 
 
 def tender_exists(session: Session, tender_id: int) -> bool:
-    return session.execute(select(Tender.id).where(Tender.id == tender_id)).first() is not None
+    return reads.tender_exists(session, tender_id)
 
 
-def _select(flt: SplitFilter) -> Select[SplitAssessment, Tender, str]:
-    stmt = (
-        select(SplitAssessment, Tender, Source.name)
-        .join(Tender, Tender.id == SplitAssessment.tender_id)
-        .join(Source, Source.id == Tender.source_id)
-        .order_by(
-            SplitAssessment.score.desc(),
-            SplitAssessment.aggregated_value.desc().nulls_last(),
-            Tender.id,
-        )
+def _rows(session: Session, flt: SplitFilter) -> list[tuple[SplitAssessment, Tender, str]]:
+    return reads.assessment_rows(
+        session,
+        should_split=flt.should_split,
+        min_score=flt.min_score,
+        tender_ids=flt.tender_ids,
+        limit=flt.limit,
     )
-    if flt.should_split is not None:
-        stmt = stmt.where(SplitAssessment.should_split.is_(flt.should_split))
-    if flt.min_score is not None:
-        stmt = stmt.where(SplitAssessment.score >= flt.min_score)
-    if flt.tender_ids:
-        stmt = stmt.where(SplitAssessment.tender_id.in_(flt.tender_ids))
-    if flt.limit is not None:
-        stmt = stmt.limit(flt.limit)
-    return stmt
 
 
 def _stored(stored: SplitAssessment, tender: Tender, source: str) -> StoredAssessment:

@@ -11,19 +11,23 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from functools import cache
+from typing import TYPE_CHECKING
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from scanner.alerts.mailer import SmtpConfigError, SmtpMailer
 from scanner.alerts.message import POLICY, domain_of, envelope_sender
-from scanner.models import AuthAttempt, Organisation, User
 from scanner.orgs.codes import check_email
 from scanner.services.digests import DigestConfig
 from scanner.services.passwords import MAX_PASSWORD, PasswordRejectedError, check_password
 from scanner.storage import auth as store
+from scanner.storage import users as users_store
+
+if TYPE_CHECKING:  # annotations only: rows come from scanner.storage
+    from scanner.models import User
 
 ROLES = ("operator", "officer", "organisation")
 FAILURE_WINDOW = timedelta(hours=1)  # failed sign-ins counted over the last hour
@@ -98,14 +102,13 @@ def add_user(
     with Session(engine) as session, session.begin():
         org_id = None
         if organisation is not None:
-            org_id = session.scalar(
-                select(Organisation.id).where(Organisation.slug == organisation)
-            )
+            org_id = users_store.organisation_id(session, organisation)
             if org_id is None:
                 raise AccountError(f"no organisation with id {organisation!r}")
-        if session.scalar(select(User.id).where(User.email == email)) is not None:
+        if users_store.email_taken(session, email):
             raise AccountError(f"an account for {email} exists already")
-        user = User(
+        user = users_store.add_user(
+            session,
             email=email,
             role=role,
             organisation_id=org_id,
@@ -114,8 +117,6 @@ def add_user(
             active=True,
             created_at=now,
         )
-        session.add(user)
-        session.flush()
         return Account(user.id, email, role, org_id, organisation)
 
 
@@ -125,7 +126,7 @@ def authenticate(engine: Engine, email: str, password: str, *, now: datetime) ->
     if len(password) > MAX_PASSWORD:
         return None
     with Session(engine) as session, session.begin():
-        user = session.scalar(select(User).where(User.email == email.strip().lower()))
+        user = users_store.user_by_email(session, email.strip().lower())
         stored = user.password_hash if user is not None else _dummy_hash()
         if not verify_password(stored, password):
             return None
@@ -139,7 +140,7 @@ def authenticate(engine: Engine, email: str, password: str, *, now: datetime) ->
 
 def get_account(engine: Engine, user_id: int) -> Account | None:
     with Session(engine) as session:
-        user = session.get(User, user_id)
+        user = users_store.user_by_id(session, user_id)
         if user is None or not user.active or user.confirmed_at is None:
             return None
         return _account(session, user)
@@ -148,7 +149,7 @@ def get_account(engine: Engine, user_id: int) -> Account | None:
 def find_account(engine: Engine, email: str) -> Account | None:
     """The confirmed, active account of an address, if any."""
     with Session(engine) as session:
-        user = session.scalar(select(User).where(User.email == email.strip().lower()))
+        user = users_store.user_by_email(session, email.strip().lower())
         if user is None or not user.active or user.confirmed_at is None:
             return None
         return _account(session, user)
@@ -157,9 +158,7 @@ def find_account(engine: Engine, email: str) -> Account | None:
 def _account(session: Session, user: User) -> Account:
     slug = None
     if user.organisation_id is not None:
-        slug = session.scalar(
-            select(Organisation.slug).where(Organisation.id == user.organisation_id)
-        )
+        slug = users_store.organisation_slug(session, user.organisation_id)
     return Account(user.id, user.email, user.role, user.organisation_id, slug)
 
 
@@ -205,7 +204,7 @@ def signin_wait(engine: Engine, email: str, client: str, *, free: int, now: date
 
 def record_signin_failure(engine: Engine, email: str, client: str, *, now: datetime) -> None:
     with engine.begin() as conn:
-        conn.execute(delete(AuthAttempt).where(AuthAttempt.at < now - FAILURE_WINDOW))
+        users_store.prune_attempts(conn, before=now - FAILURE_WINDOW)
         store.record_failure(conn, [b for b, _ in _failure_buckets(email, client)], now=now)
 
 
@@ -223,15 +222,12 @@ def allow_attempt(
     send mail). Rows older than the longest window are pruned on the way."""
     since = now - window
     with Session(engine) as session, session.begin():
-        session.execute(delete(AuthAttempt).where(AuthAttempt.at < now - FAILURE_WINDOW))
+        users_store.prune_attempts(session, before=now - FAILURE_WINDOW)
         allowed = True
         for bucket in buckets:
-            count = session.scalar(
-                select(func.count()).where(AuthAttempt.bucket == bucket, AuthAttempt.at >= since)
-            )
-            if (count or 0) >= limit:
+            if users_store.count_attempts(session, bucket, since=since) >= limit:
                 allowed = False
-            session.add(AuthAttempt(bucket=bucket[:400], at=now, attempts=1))
+            users_store.add_attempt(session, bucket, now=now)
         return allowed
 
 
@@ -289,19 +285,15 @@ def end_all_sessions(engine: Engine, user_id: int) -> int:
 def password_context(engine: Engine, user_id: int) -> tuple[str, ...]:
     """The words a password of this account must not be built from (address, organisation id)."""
     with Session(engine) as session:
-        row = session.execute(
-            select(User.email, Organisation.slug)
-            .outerjoin(Organisation, Organisation.id == User.organisation_id)
-            .where(User.id == user_id)
-        ).first()
-    return () if row is None else (row.email, row.slug or "")
+        row = users_store.email_and_slug(session, user_id)
+    return () if row is None else (row[0], row[1] or "")
 
 
 def set_password(engine: Engine, user_id: int, password: str) -> None:
     """Store a new password (checked by the rule) and end every session of the account."""
     password_hash = hash_password(password, context=password_context(engine, user_id))
     with Session(engine) as session, session.begin():
-        user = session.get(User, user_id)
+        user = users_store.user_by_id(session, user_id)
         if user is None:
             raise AccountError("this account no longer exists")
         user.password_hash = password_hash
@@ -311,7 +303,7 @@ def set_password(engine: Engine, user_id: int, password: str) -> None:
 def change_password(engine: Engine, account: Account, current: str, new: str, confirm: str) -> None:
     """The signed-in person's change: the current password first, the new one twice."""
     with Session(engine) as session:
-        stored = session.scalar(select(User.password_hash).where(User.id == account.id))
+        stored = users_store.password_hash_of(session, account.id)
     if stored is None or len(current) > MAX_PASSWORD or not verify_password(stored, current):
         raise AccountError("the current password is not right")
     if new != confirm:

@@ -9,16 +9,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from scanner.models import CrawlError, Source, Tender
 from scanner.services import queries
 from scanner.services.crawl_cycle import CrawlControl, CycleReport, crawl_and_refresh
 from scanner.services.health import SourceHealth, source_health
 from scanner.services.queries import list_errors, source_stats
 from scanner.settings import Settings
 from scanner.sources import SourceConfig
+from scanner.storage import crawls
 
 
 def overview(
@@ -86,11 +86,7 @@ def _schedule(config: SourceConfig | None) -> str:
 def found_per_day(session: Session, *, now: datetime, days: int = 14) -> dict[str, list[int]]:
     """Tenders first seen per source and UTC day over the last `days` days, oldest day first."""
     start = (now - timedelta(days=days - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
-    rows = session.execute(
-        select(Source.name, Tender.first_seen)
-        .join(Source, Source.id == Tender.source_id)
-        .where(Tender.first_seen >= start)
-    ).all()
+    rows = crawls.first_seen_since(session, start)
     counts: dict[str, list[int]] = {}
     for name, seen in rows:
         index = (seen.date() - start.date()).days
@@ -101,11 +97,7 @@ def found_per_day(session: Session, *, now: datetime, days: int = 14) -> dict[st
 
 def error_source(session: Session, error_id: int) -> str | None:
     """The source of an error row (what a retry re-crawls), or None."""
-    return session.scalar(
-        select(Source.name)
-        .join(CrawlError, CrawlError.source_id == Source.id)
-        .where(CrawlError.id == error_id)
-    )
+    return crawls.error_source(session, error_id)
 
 
 def unresolved_errors(session: Session, limit: int = 50) -> list[dict[str, Any]]:

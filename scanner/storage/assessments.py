@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
 from scanner.ingest.tender import Classification, Item, Lot, NormalisedTender
 from scanner.models import Lot as LotRow
@@ -216,3 +217,38 @@ def _lot(row: Mapping[Any, Any]) -> Lot:
 
 
 __all__ = ["StaleTender", "count_stale", "rebuild_tender", "save_assessments", "stale_tenders"]
+
+
+def assessment_rows(
+    session: Session,
+    *,
+    should_split: bool | None,
+    min_score: float | None,
+    tender_ids: tuple[int, ...],
+    limit: int | None,
+) -> list[tuple[SplitAssessment, Tender, str]]:
+    """Stored assessments with their tender and source name, most worth dividing first
+    (score, then value); `should_split` None: every assessed tender."""
+    stmt = (
+        select(SplitAssessment, Tender, Source.name)
+        .join(Tender, Tender.id == SplitAssessment.tender_id)
+        .join(Source, Source.id == Tender.source_id)
+        .order_by(
+            SplitAssessment.score.desc(),
+            SplitAssessment.aggregated_value.desc().nulls_last(),
+            Tender.id,
+        )
+    )
+    if should_split is not None:
+        stmt = stmt.where(SplitAssessment.should_split.is_(should_split))
+    if min_score is not None:
+        stmt = stmt.where(SplitAssessment.score >= min_score)
+    if tender_ids:
+        stmt = stmt.where(SplitAssessment.tender_id.in_(tender_ids))
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [(stored, tender, source) for stored, tender, source in session.execute(stmt).all()]
+
+
+def tender_exists(session: Session | Connection, tender_id: int) -> bool:
+    return session.execute(select(Tender.id).where(Tender.id == tender_id)).first() is not None

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
 from scanner.models import (
     CanonicalMember,
@@ -321,3 +322,8 @@ def _upsert(conn: Connection, model: Any, rows: Sequence[dict[str, Any]], key: s
 def _chunks(values: list[Any]) -> Iterator[list[Any]]:
     for start in range(0, len(values), _IN_CHUNK):
         yield values[start : start + _IN_CHUNK]
+
+
+def tender_value(session: Session, tender_id: int) -> TenderValue | None:
+    """The tender's stored reporting value (tender and lots), or None."""
+    return session.get(TenderValue, tender_id)

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
-from scanner.models import CrawlError, CrawlRun, Source
+from scanner.models import CrawlError, CrawlRun, Source, Tender
 
 EXCERPT_LIMIT = 2000
 
@@ -328,3 +330,58 @@ def run_outcome(conn: Connection, run_id: int) -> tuple[str, int, int, str | Non
         )
     ).one()
     return str(row.status), int(row.items_new or 0), int(row.items_updated or 0), row.message
+
+
+def running_runs(conn: Connection) -> list[Any]:
+    """(id, pid, source name) of every run still marked `running`."""
+    return list(
+        conn.execute(
+            select(CrawlRun.id, CrawlRun.pid, Source.name)
+            .join(Source, Source.id == CrawlRun.source_id)
+            .where(CrawlRun.status == "running")
+        ).all()
+    )
+
+
+def fail_running_run(conn: Connection, *, run_id: int, now: datetime, message: str) -> bool:
+    """Fail a run that is still `running` (never one that finished meanwhile)."""
+    changed = conn.execute(
+        update(CrawlRun)
+        .where(CrawlRun.id == run_id, CrawlRun.status == "running")
+        .values(status="failed", finished_at=now, message=message)
+        .returning(CrawlRun.id)
+    ).first()
+    return changed is not None
+
+
+def latest_outcomes(conn: Connection, source: str, *, limit: int) -> list[Any]:
+    """(status, finished_at) of the source's `limit` latest runs, newest first."""
+    return list(
+        conn.execute(
+            select(CrawlRun.status, CrawlRun.finished_at)
+            .join(Source, Source.id == CrawlRun.source_id)
+            .where(Source.name == source)
+            .order_by(CrawlRun.id.desc())
+            .limit(limit)
+        ).all()
+    )
+
+
+def first_seen_since(conn: Connection | Session, start: datetime) -> list[Any]:
+    """(source name, first seen) of every tender first seen at or after `start`."""
+    return list(
+        conn.execute(
+            select(Source.name, Tender.first_seen)
+            .join(Source, Source.id == Tender.source_id)
+            .where(Tender.first_seen >= start)
+        ).all()
+    )
+
+
+def error_source(conn: Connection | Session, error_id: int) -> str | None:
+    """The source of an error row (what a retry re-crawls), or None."""
+    return conn.execute(
+        select(Source.name)
+        .join(CrawlError, CrawlError.source_id == Source.id)
+        .where(CrawlError.id == error_id)
+    ).scalar_one_or_none()
