@@ -1,16 +1,18 @@
-"""Commands are quiet when they succeed: `ingest`, `status`, `schedule jobs`, `match` and
-`digest send` print no traceback and no library log line on a normal run (the crawl's own
-output is checked in tests/scheduler/test_status_truth.py); an unexpected error is one line
+"""Commands are quiet when they succeed: `ingest`, `orgs import`, `status`, `schedule jobs`,
+`match` and `digest send` (one digest mailed to aiosmtpd) print no traceback and no library
+log line on a normal run (`crawl`'s output is checked in tests/scheduler/test_status_truth.py); an unexpected error is one line
 and a non-zero exit, and `--debug` shows its traceback."""
 
 from __future__ import annotations
 
 import json
 import re
+import socket
 import sys
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 from typer.testing import CliRunner
 
 from scanner.cli import main as cli_main
@@ -38,6 +40,34 @@ def _package(path: Path) -> Path:
     return path
 
 
+ORGANISATION = """[[organisation]]
+id = "quiet-audits"
+name = "Quiet Audits"
+emails = ["bids@quiet.example"]
+description = "Small team doing website accessibility audits for councils."
+capabilities = "Accessibility audit, WCAG testing, website accessibility"
+keywords = ["accessibility audit", "website accessibility"]
+cpv = ["72000000"]
+regions = ["UK"]
+national = true
+remote = true
+value_min = 1000
+value_max = 100000
+currency = "GBP"
+digest = "daily"
+active = true
+"""
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.recipients: list[str] = []
+
+    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
+        self.recipients += getattr(envelope, "rcpt_tos", [])
+        return "250 OK"
+
+
 @pytest.fixture
 def env(database_url: str, tmp_path: Path) -> dict[str, str]:
     sources = tmp_path / "sources.toml"
@@ -53,18 +83,32 @@ def test_normal_runs_print_no_traceback_and_no_log_line(
     env: dict[str, str], tmp_path: Path
 ) -> None:
     runner = CliRunner()
-    commands = [
-        ["ingest", str(_package(tmp_path / "p.json"))],
-        ["status"],
-        ["schedule", "jobs"],
-        ["match"],
-        ["digest", "send", "--dry-run"],
-    ]
-    for args in commands:
-        result = runner.invoke(app, args, env=env)
-        assert result.exit_code == 0, (args, result.output)
-        assert "Traceback" not in result.output, args
-        assert not LOG_LINE.search(result.output), (args, result.output)
+    orgs = tmp_path / "orgs.toml"
+    orgs.write_text(ORGANISATION, encoding="utf-8")
+    inbox = Inbox()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    smtp = Controller(inbox, hostname="127.0.0.1", port=port)
+    smtp.start()
+    try:
+        env = {**env, "LOTWISE_SMTP_HOST": "127.0.0.1", "LOTWISE_SMTP_PORT": str(smtp.port)}
+        commands = [
+            ["ingest", str(_package(tmp_path / "p.json"))],
+            ["orgs", "import", str(orgs)],
+            ["status"],
+            ["schedule", "jobs"],
+            ["match"],
+            ["digest", "send"],
+        ]
+        for args in commands:
+            result = runner.invoke(app, args, env=env)
+            assert result.exit_code == 0, (args, result.output)
+            assert "Traceback" not in result.output, args
+            assert not LOG_LINE.search(result.output), (args, result.output)
+    finally:
+        smtp.stop()
+    assert inbox.recipients == ["bids@quiet.example"]  # a real send, not an empty run
 
 
 def test_unexpected_error_is_one_line_and_debug_shows_the_traceback(

@@ -1,5 +1,5 @@
-"""`lotwise status` tells the truth: a source whose every request is refused or answered
-with a 5xx is `failed` after its first run (not `partial`) and `failing` with its cause and
+"""`lotwise status` tells the truth: a source whose every request is refused, answered with
+a 5xx, left unanswered past the HTTP timeout or fails its TLS handshake is `failed` after its first run (not `partial`) and `failing` with its cause and
 since when; `--json`'s `healthy` and the exit code agree; the web's operator page shows the
 same verdicts; the next good run flips the source back."""
 
@@ -27,7 +27,7 @@ def _env(settings: Settings) -> dict[str, str]:
     return {
         "LOTWISE_DATABASE_URL": settings.database_url,
         "LOTWISE_SOURCES_FILE": str(settings.sources_file),
-        "LOTWISE_HTTP_TIMEOUT": "5",
+        "LOTWISE_HTTP_TIMEOUT": "1",  # the silent source's wait
         "LOTWISE_HTTP_RETRIES": "0",
         "LOTWISE_CONTACT_URL": settings.contact_url,
         "COLUMNS": "80",
@@ -40,39 +40,49 @@ def _status(settings: Settings) -> tuple[int, dict[str, dict[str, object]], bool
     return result.exit_code, {s["name"]: s for s in report["sources"]}, report["healthy"]
 
 
-def test_refused_and_5xx_sources_fail_at_once_with_cause_and_recover(
+def test_refused_5xx_timeout_and_tls_sources_fail_at_once_with_cause_and_recover(
     engine: Engine, database_url: str, tmp_path: Path
 ) -> None:
-    broken = [route("/b/r", "upstream down", status=503)]
+    broken = [
+        route("/b/r", "upstream down", status=503),
+        route("/s/r", "never sent", fault="timeout"),
+        route("/t/r", "plain HTTP where TLS was asked for"),
+    ]
+    causes = {
+        "dead": "connection refused",
+        "broken": "HTTP 5xx",
+        "silent": "timeout",
+        "tls": "TLS",
+    }
     with RecordedServer({"routes": broken}) as server:
         sources_file = tmp_path / "sources.toml"
         sources_file.write_text(
             source_toml("dead", f"http://127.0.0.1:{free_port()}/r", 'interval = "6h"')
-            + source_toml("broken", f"{server.base_url}/b/r", 'interval = "6h"'),
+            + source_toml("broken", f"{server.base_url}/b/r", 'interval = "6h"')
+            + source_toml("silent", f"{server.base_url}/s/r", 'interval = "6h"')
+            + source_toml("tls", f"https://127.0.0.1:{server.port}/t/r", 'interval = "6h"'),
             encoding="utf-8",
         )
         settings = make_settings(database_url, sources_file)
-        crawl = CliRunner().invoke(app, ["crawl", "dead", "broken"], env=_env(settings))
+        crawl = CliRunner().invoke(app, ["crawl", *causes], env=_env(settings))
         assert crawl.exit_code == 1, crawl.output
         assert "Traceback" not in crawl.output
         assert not LOG_LINE.search(crawl.output), crawl.output  # Scrapy's log stays in the child
-        for name in ("dead", "broken"):
+        for name in causes:
             (run,) = runs(engine, name)
             assert run.status == "failed" and run.pages == 0, (name, run.message)
 
         code, sources, healthy = _status(settings)
         assert code == 1 and healthy is False
-        assert sources["dead"]["state"] == "failing" and not sources["dead"]["healthy"]
-        assert "connection refused" in str(sources["dead"]["reason"])
-        assert "HTTP 5xx" in str(sources["broken"]["reason"])
-        assert all(sources[n]["failing_since"] for n in ("dead", "broken"))
+        for name, cause in causes.items():  # after one run each, with its cause and since when
+            assert sources[name]["state"] == "failing" and not sources[name]["healthy"], name
+            assert cause in str(sources[name]["reason"]), (name, sources[name]["reason"])
+            assert sources[name]["failing_since"], name
         page = {
             row["name"]: row
             for row in overview(engine, load_sources(sources_file), now=datetime.now(UTC))
         }
-        assert {n: page[n]["health"] for n in ("dead", "broken")} == {
-            n: sources[n]["state"] for n in ("dead", "broken")
-        }
+        assert {n: page[n]["health"] for n in causes} == {n: sources[n]["state"] for n in causes}
         assert "connection refused" in page["dead"]["health_reason"]
 
         table = CliRunner().invoke(app, ["status"], env=_env(settings))
@@ -84,6 +94,7 @@ def test_refused_and_5xx_sources_fail_at_once_with_cause_and_recover(
         server.load({"routes": [route("/b/r", package("bro", range(0, 3), None))]})
         again = CliRunner().invoke(app, ["crawl", "broken"], env=_env(settings))
         assert again.exit_code == 0, again.output
+        assert "Traceback" not in again.output and not LOG_LINE.search(again.output)
         code, sources, healthy = _status(settings)
         assert sources["broken"]["state"] == "ok" and sources["broken"]["healthy"]
         assert sources["broken"]["failing_since"] is None
