@@ -1,10 +1,13 @@
-"""The README's first command and `lotwise crawl`, run as real processes on the bundled data."""
+"""The README's first command and `lotwise crawl`, run as real processes on the bundled data;
+then the README's quick start after the demo (one organisation's matches, one split
+suggestion, an operator account and the web pages), in-process on the demo's database."""
 
 from __future__ import annotations
 
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 from collections import Counter
@@ -12,10 +15,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
+from scanner.cli.main import app
 from scanner.demo.server import RecordedServer
 from scanner.services.demo import MANIFEST, SOURCES_TEMPLATE
-from scanner.settings import PROJECT_ROOT
+from scanner.settings import PROJECT_ROOT, Settings
+from scanner.storage.database import make_engine
+from scanner.web.app import create_app
 
 LOTWISE = [sys.executable, "-m", "scanner.cli.main"]
 
@@ -82,6 +90,57 @@ def test_demo_crawls_every_recorded_source_and_reports(database_url: str, tmp_pa
     # The fixtures' fake contact points must not be stored anywhere.
     detail = lotwise_json(["tenders", "show", str(tenders[0]["id"])], env)
     assert "contactPoint" not in json.dumps(detail["raw"])
+    _readme_quick_start_continues(database_url)
+
+
+def _readme_quick_start_continues(database_url: str) -> None:
+    """Every `lotwise` command of the README's "after the demo" block, as written, against the
+    demo's database (in-process), then the web pages it leads to, signed in as that operator."""
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("After the demo, carry on", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    commands = [
+        shlex.split(line.split("#", 1)[0])[1:]
+        for line in block.splitlines()
+        if line.startswith(".venv/bin/lotwise ")
+    ]
+    assert [c[0] for c in commands] == ["tenders", "match", "split", "split", "users", "serve"]
+    env = {"LOTWISE_DATABASE_URL": database_url, "COLUMNS": "200"}
+    env["LOTWISE_NEW_USER_PASSWORD"] = "quick start operator 42"
+    runner = CliRunner()
+    said: dict[str, str] = {}
+    suggestion = None
+    for args in commands[:-1]:  # `serve`: the app below, not a server process
+        if args[:2] == ["split", "show"]:
+            args = ["split", "show", str(suggestion)]
+        result = runner.invoke(app, args, env=env)
+        assert result.exit_code == 0, (args, result.output)
+        assert "Traceback" not in result.output, args
+        said[" ".join(args[:2])] = result.output
+        if args[:2] == ["split", "list"]:
+            listed = runner.invoke(app, [*args, "--json"], env=env)
+            suggestion = json.loads(listed.output)[0]["tender_id"]
+    assert "Tenders (0)" not in said["tenders list"]
+    assert "code-for-good-cic" in said["match --org"] or "Code for Good" in said["match --org"]
+    engine = make_engine(database_url)
+    try:
+        web = create_app(Settings(database_url=database_url), engine)
+        client = TestClient(web, follow_redirects=False)
+        form = client.get("/signin")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+        assert token is not None
+        signed = client.post(
+            "/signin",
+            data={
+                "email": "you@example.org",
+                "password": env["LOTWISE_NEW_USER_PASSWORD"],
+                "csrf_token": token.group(1),
+            },
+        )
+        assert signed.status_code == 303, signed.text
+        for page in ("/operator", "/tenders", f"/tenders/{suggestion}"):
+            assert client.get(page).status_code == 200, page
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture

@@ -10,15 +10,17 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+from rich.console import Console
 from sched_support import free_port, make_settings, package, route, runs, source_toml
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from scanner.cli.main import app
+from scanner.cli.status import _schedule_table, next_runs
 from scanner.demo.server import RecordedServer
 from scanner.services.web_operator import overview
 from scanner.settings import Settings
-from scanner.sources import load_sources
+from scanner.sources import SourceConfig, load_sources
 
 LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d.*\b(DEBUG|INFO|WARNING|ERROR)\b", re.M)
 
@@ -99,3 +101,22 @@ def test_refused_5xx_timeout_and_tls_sources_fail_at_once_with_cause_and_recover
         assert sources["broken"]["state"] == "ok" and sources["broken"]["healthy"]
         assert sources["broken"]["failing_since"] is None
         assert sources["dead"]["state"] == "failing" and code == 1 and healthy is False
+
+
+def test_status_shows_each_schedule_and_its_next_run_in_local_time() -> None:
+    """A 06:00 cron in Europe/London in summer next runs at 06:00 local (05:00 UTC), shown as
+    local time in a table that fits 80 columns."""
+    sources = {
+        "daily": SourceConfig(name="daily", url="http://x", schedule="0 6 * * *"),
+        "often": SourceConfig(name="often", url="http://y", interval="6h"),
+    }
+    now = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
+    rows = {name: (when, at) for name, when, at in next_runs(sources, "Europe/London", now)}
+    assert rows["daily"][0] == "cron 0 6 * * *" and rows["often"][0] == "every 6h"
+    assert rows["daily"][1] is not None
+    assert rows["daily"][1].astimezone(UTC) == datetime(2026, 7, 2, 5, 0, tzinfo=UTC)
+    console = Console(width=80, record=True)
+    console.print(_schedule_table(list(next_runs(sources, "Europe/London", now)), "Europe/London"))
+    text = console.export_text()
+    assert "2026-07-02 06:00" in text and "Schedules (times in Europe/London)" in text
+    assert max(len(line) for line in text.splitlines()) <= 80
