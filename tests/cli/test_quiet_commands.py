@@ -63,7 +63,7 @@ class Inbox:
     def __init__(self) -> None:
         self.recipients: list[str] = []
 
-    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
+    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:  # noqa: N802 - aiosmtpd hook
         self.recipients += getattr(envelope, "rcpt_tos", [])
         return "250 OK"
 
