@@ -16,6 +16,7 @@ from scanner.alerts.content import days_left
 from scanner.matching.opportunities import KIND_LABELS
 from scanner.storage import opportunity_reads as reads
 from scanner.storage import organisations as org_store
+from scanner.tender_state import is_open
 
 NOT_OFFERED = (
     "The buyer is not offering this package: Lotwise suggests it as the part of the tender "
@@ -98,6 +99,8 @@ class OpportunityPage:
     partners: list[tuple[str, list[str]]]
     status: str | None = None
     notes: list[str] = field(default_factory=list)
+    #: Still open at the page's `now` (scanner.tender_state); a closed one says so at the top.
+    open: bool = True
 
 
 def opportunity_page(
@@ -181,6 +184,7 @@ def build_page(
         similar=similar,
         partners=partners,
         status=tender["status"],
+        open=is_open(tender["status"], tender["deadline_at"], now),
     )
 
 

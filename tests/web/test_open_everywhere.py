@@ -3,7 +3,7 @@ open: three tenders (no status and a deadline ahead; active with its deadline pa
 cancelled with its deadline ahead) get the same verdict from the tender listing (`tenders
 list --open` and `/api/v1/tenders?open=true`), matching's candidates, digests, the officer
 list (page and `/api/v1/assessments`), an organisation's matches (page and API), its
-calendar and the officer's tender page."""
+calendar, its opportunity pages and the officer's tender page."""
 
 from __future__ import annotations
 
@@ -109,6 +109,10 @@ def test_one_tender_is_open_or_not_alike_everywhere(bare: Bare) -> None:
     seen["organisation page"] = {title for title in TENDERS if title in dashboard}
     for where, found in seen.items():
         assert found == OPEN, where
+    for tender_id, title in titles.items():  # an opportunity page says when it has closed
+        shown = member.get(f"/orgs/{bare.slugs[0]}/opportunities/tender:{tender_id}").text
+        assert f"<h1>{title}</h1>" in shown, title
+        assert ("no longer open" in shown) == (title not in OPEN), title
     with bare.engine.begin() as conn:  # the seeded assessments are bare: the page without them
         conn.execute(delete(SplitAssessment))
     for tender_id, title in titles.items():  # the tender page says when it is no longer open
