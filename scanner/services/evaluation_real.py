@@ -35,6 +35,7 @@ from scanner.splitter import Thresholds, assess
 REAL_DIR = PROJECT_ROOT / "benchmarks" / "real_match"
 REAL_LABELS = REAL_DIR / "labels.toml"
 REAL_PROFILES = REAL_DIR / "profiles.toml"
+GATHERED_FOLDER = "gathered-it"  # a samples folder of real Italian TED notices (GATHERED.md)
 RANKERS = ("matcher", "BM25", "keyword + code heuristic")
 
 
@@ -67,6 +68,11 @@ def prepare_real_set(
         raise SamplesMissingError(
             f"the real-data set needs the shared samples: {samples} not found "
             "(set LOTWISE_SHARED_DIR)"
+        )
+    if not (samples / GATHERED_FOLDER).is_dir():
+        raise SamplesMissingError(
+            f"the real-data set needs the gathered Italian notices: {samples / GATHERED_FOLDER} "
+            "not found (benchmarks/real_match/GATHERED.md; set LOTWISE_SHARED_DIR)"
         )
     corpus = load_real_corpus(samples, now=now)
     builder = CorpusBuilder(config.rates, on=now.date())

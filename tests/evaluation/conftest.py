@@ -12,6 +12,7 @@ from scanner.evaluation.real_corpus import RealCorpus
 
 @pytest.fixture(scope="session")
 def samples() -> Path:
+    require_shared(SHARED_DIR / "samples" / "gathered-it")  # the gathered Italian notices
     return require_shared(SHARED_DIR / "samples")
 
 

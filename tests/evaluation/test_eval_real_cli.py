@@ -40,6 +40,17 @@ def test_without_the_shared_samples_it_says_so_in_one_line(
     assert "LOTWISE_SHARED_DIR" in result.output and "no-shared-here" in result.output
 
 
+def test_without_the_gathered_italian_notices_it_says_so_in_one_line(
+    cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "shared" / "samples" / "prozorro").mkdir(parents=True)
+    monkeypatch.setenv("LOTWISE_SHARED_DIR", str(tmp_path / "shared"))
+    result = cli("eval", "--set", "real")
+    assert result.exit_code == 2
+    assert len(result.output.strip().splitlines()) == 1
+    assert "gathered-it" in result.output and "GATHERED.md" in result.output
+
+
 def test_real_set_reports_rankings_halves_languages_and_corpus(
     cli: Any, samples: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
