@@ -23,7 +23,7 @@ from scanner.settings import PROJECT_ROOT
 
 VIA = re.compile(
     r"pool:(matcher|bm25|heuristic)(\+(matcher|bm25|heuristic))*|cpv-division|near-miss-region"
-    r"|random|sweep|earlier-pool:.+|later-pool:.+"
+    r"|random|sweep(:[a-z]{2})?|earlier-pool:.+|later-pool:.+"
 )
 
 

@@ -35,12 +35,25 @@ def _profile_ids() -> list[str]:
 # -- the real file ------------------------------------------------------------------------------
 
 
+# Profiles added after the second reader's sample was drawn (the Italian group): their labels
+# have one reader so far (benchmarks/real_match/README.md, "Known doubts").
+NOT_SECOND_READ = {
+    "it-approdo-coop",
+    "it-girasole-servizi",
+    "it-studio-tagliamento",
+    "it-ricambi-tevere",
+    "it-ristoro-dolomiti",
+    "it-medicalis-sud",
+}
+
+
 def test_second_reader_file_is_graded_and_well_formed() -> None:
     profiles = _profile_ids()
     header, entries = load_second_reader(SECOND, profiles, graded=True)  # raises when malformed
     labels = load_labels(REAL_LABELS, known_profiles=set(profiles))
     assert header["size"] == len(entries) >= 250
-    assert {e.profile for e in entries} == set(profiles)  # every profile represented
+    # every profile represented, but those written after the sample was drawn (one reader so far)
+    assert {e.profile for e in entries} == set(profiles) - NOT_SECOND_READ
     first = {}
     for e in entries:
         assert e.tender in labels.profiles[e.profile], (e.n, "not a labelled pair")
