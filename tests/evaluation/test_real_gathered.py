@@ -10,7 +10,8 @@ from pathlib import Path
 from scanner.evaluation.real_corpus import EVALUATION_NOW, load_real_corpus
 
 
-def test_the_italian_calls_are_read_by_the_samples_rules(samples: Path) -> None:
+def test_the_italian_calls_are_read_by_the_samples_rules(gathered: Path) -> None:
+    samples = gathered
     corpus = load_real_corpus(samples, folders=("gathered-it",))  # that folder alone: cheap
     items = corpus.items
     assert len(items) >= 60
