@@ -94,7 +94,9 @@ def restrict(
     return replace(labels, profiles=kept), [p for p in profiles if p in prefixes]
 
 
-def draw_filled(labels: LabelSet, profiles: list[str], size: int, seed: str) -> list[tuple[str, str]]:
+def draw_filled(
+    labels: LabelSet, profiles: list[str], size: int, seed: str
+) -> list[tuple[str, str]]:
     """draw_sample, its quotas raised until about `size` pairs are drawn when a grade is scarce
     (all of its labels are then taken; the other grades make up the shortfall)."""
     total = sum(len(graded) for p, graded in labels.profiles.items() if p in profiles)
