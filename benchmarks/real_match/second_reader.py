@@ -1,6 +1,7 @@
 """A second, independent reader for the real-data labels: draw a blind sample, grade it, compare.
 
     .venv/bin/python benchmarks/real_match/second_reader.py sample [--size 300] [--seed S] [--force]
+        [--file F] [--profile ID[:KEY-PREFIX] ...]
     .venv/bin/python benchmarks/real_match/second_reader.py sheet [PROFILE ...] [--ungraded]
     .venv/bin/python benchmarks/real_match/second_reader.py record [--verdicts] < lines
     .venv/bin/python benchmarks/real_match/second_reader.py agree [--disagreements]
@@ -12,6 +13,11 @@ within a grade round-robin over the profiles in a seeded random order, so every 
 there and no grade is scarce. It reads the grades only to stratify: it prints, and writes,
 profile ids and item keys, never a grade, a reason or a `via`; entries are grouped by profile
 and shuffled within it, so their order says nothing either.
+With `--profile` (repeatable) only the labels of those profiles are drawn from, and with
+`ID:PREFIX` only that profile's labels whose key starts with PREFIX (`gathered-it/`). When a
+grade has fewer labels than its third, all of them are taken and the grades with more make up
+the shortfall, so the sample still reaches about `--size`. Every command takes `--file`
+(default second_reader.toml), e.g. second_reader_it.toml for the Italian group.
 
 `sheet` prints each profile and its sampled notices (show.py's compact view) for the second
 reader; it never opens labels.toml. `record` writes grades from lines `N<TAB>GRADE<TAB>REASON`
@@ -42,7 +48,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
-from scanner.evaluation.ranking import load_labels  # noqa: E402
+from scanner.evaluation.ranking import LabelSet, load_labels  # noqa: E402
 from scanner.evaluation.second_reading import (  # noqa: E402
     SecondReaderError,
     compare,
@@ -70,6 +76,38 @@ def _corpus() -> Any:
     return load_real_corpus(SAMPLES)
 
 
+def restrict(
+    labels: LabelSet, profiles: list[str], wanted: list[str]
+) -> tuple[LabelSet, list[str]]:
+    """Only the profiles named in `wanted` (`ID` or `ID:KEY-PREFIX`), in `profiles`' order."""
+    prefixes: dict[str, str] = {}
+    for spec in wanted:
+        profile, _, prefix = spec.partition(":")
+        if profile not in labels.profiles:
+            raise ValueError(f"no labels for profile {profile!r}")
+        prefixes[profile] = prefix
+    kept = {
+        profile: {key: label for key, label in graded.items() if key.startswith(prefixes[profile])}
+        for profile, graded in labels.profiles.items()
+        if profile in prefixes
+    }
+    return replace(labels, profiles=kept), [p for p in profiles if p in prefixes]
+
+
+def draw_filled(
+    labels: LabelSet, profiles: list[str], size: int, seed: str
+) -> list[tuple[str, str]]:
+    """draw_sample, its quotas raised until about `size` pairs are drawn when a grade is scarce
+    (all of its labels are then taken; the other grades make up the shortfall)."""
+    total = sum(len(graded) for p, graded in labels.profiles.items() if p in profiles)
+    target, quota = min(size, total), size
+    pairs = draw_sample(labels, profiles, quota, seed)
+    while len(pairs) < target:
+        quota += 3
+        pairs = draw_sample(labels, profiles, quota, seed)
+    return pairs
+
+
 def cmd_sample(args: argparse.Namespace) -> int:
     if args.out.exists() and not args.force:
         _, existing = load_second_reader(args.out)
@@ -81,7 +119,13 @@ def cmd_sample(args: argparse.Namespace) -> int:
     profiles = _profile_ids()
     corpus = _corpus()
     labels = load_labels(args.labels, known_profiles=set(profiles), known_tenders=set(corpus.items))
-    pairs = draw_sample(labels, profiles, args.size, args.seed)
+    if args.profile:
+        try:
+            labels, profiles = restrict(labels, profiles, args.profile)
+        except ValueError as exc:
+            print(f"--profile: {exc}", file=sys.stderr)
+            return 2
+    pairs = draw_filled(labels, profiles, args.size, args.seed)
     entries = [
         Entry(n, profile, key, " ".join(corpus.items[key].tender.title.split())[:120])
         for n, (profile, key) in enumerate(pairs, start=1)
@@ -218,6 +262,14 @@ def main(argv: list[str] | None = None) -> int:
     sample.add_argument("--labels", type=Path, default=LABELS)
     sample.add_argument("--out", "--file", dest="file", type=Path, default=SECOND)
     sample.add_argument("--force", action="store_true", help="overwrite grades already given")
+    sample.add_argument(
+        "--profile",
+        action="append",
+        default=[],
+        metavar="ID[:KEY-PREFIX]",
+        help="draw only from this profile's labels (repeatable); with :PREFIX only its keys "
+        "starting with PREFIX",
+    )
     sheet = sub.add_parser("sheet", help="print profiles and their sampled notices to read")
     sheet.add_argument("profiles", nargs="*")
     sheet.add_argument("--file", type=Path, default=SECOND)

@@ -1,8 +1,8 @@
 """`lotwise eval`: the matcher judged on a labelled set, beside baselines (docs/matching.md).
 
 `--set demo` (default) is the bundled demo corpus and its 31 profiles; `--set real` is the real
-notices in the shared samples (`LOTWISE_SHARED_DIR`) with the profiles and labels of
-benchmarks/real_match/.
+notices in the shared samples (`LOTWISE_SHARED_DIR`; with `gathered-it/`, the gathered Italian
+notices) with the profiles and labels of benchmarks/real_match/.
 """
 
 from __future__ import annotations
@@ -49,7 +49,8 @@ def evaluate(
         typer.Option(
             "--set",
             help="demo: the bundled demo corpus; real: the real notices in the shared samples "
-            "(LOTWISE_SHARED_DIR) with benchmarks/real_match/.",
+            "(LOTWISE_SHARED_DIR), gathered Italian notices included, with the profiles and "
+            "labels of benchmarks/real_match/.",
         ),
     ] = EvalSet.demo,
     labels: Annotated[

@@ -23,12 +23,18 @@ dates (published, deadline, updated) are shifted by the same amount so that it o
 payload are as published). So every kept notice is open at `now` with its own full bidding
 window, and all of them can be ranked together.
 
+Gathered notices: real notices in a language the other folders barely hold, gathered from
+public sources into a samples folder of their own (`gathered-it/`: Italian TED notices,
+gzip-compressed TED XML and eForms files as published, provenance in its PROVENANCE.md and in
+benchmarks/real_match/GATHERED.md), read last, by the same parsers and the same rules.
+
 Item keys are stable: `<file relative to the samples folder>#<ocid or notice id>`.
 Pure apart from reading the sample files; uses only `scanner.ingest` parsers.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -69,6 +75,7 @@ FOLDERS = (
     "sam-gov",
     "ocds",
     "prozorro",
+    "gathered-it",  # real Italian TED notices gathered for the Italian group
 )
 # Procedures that are no call for competition although published as active (Prozorro's
 # `procurementMethodDetails`, which normalising keeps as the procedure type).
@@ -140,15 +147,19 @@ class RealCorpus:
 def source_of(relative: str) -> str:
     """The publisher and format of a sample file, from its path."""
     lowered = relative.lower()
-    return next((name for pattern, name in _SOURCES if pattern in lowered), "other")
+    name = next((name for pattern, name in _SOURCES if pattern in lowered), "other")
+    return f"{name}, gathered" if lowered.startswith("gathered-") else name
 
 
-def load_real_corpus(samples: Path, *, now: datetime = EVALUATION_NOW) -> RealCorpus:
-    """Every call for competition under `samples`, keyed, de-duplicated and shifted onto `now`."""
+def load_real_corpus(
+    samples: Path, *, now: datetime = EVALUATION_NOW, folders: tuple[str, ...] = FOLDERS
+) -> RealCorpus:
+    """Every call for competition in `folders` under `samples`, keyed, de-duplicated and
+    shifted onto `now`."""
     items: dict[str, RealItem] = {}
     seen: dict[str, str] = {}
     left_out: Counter[tuple[str, str]] = Counter()
-    for path in _sample_files(samples):
+    for path in _sample_files(samples, folders):
         relative = path.relative_to(samples).as_posix()
         source = source_of(relative)
         for tender in _tenders_in(path, relative, left_out):
@@ -172,8 +183,8 @@ def load_real_corpus(samples: Path, *, now: datetime = EVALUATION_NOW) -> RealCo
     return RealCorpus(now=now, items=items, left_out=left_out)
 
 
-def _sample_files(samples: Path) -> Iterator[Path]:
-    for folder in FOLDERS:
+def _sample_files(samples: Path, folders: tuple[str, ...]) -> Iterator[Path]:
+    for folder in folders:
         base = samples / folder
         if base.is_dir():
             yield from sorted(
@@ -188,8 +199,11 @@ def _tenders_in(
     counted as left out (with the parser's reason), never fatal."""
     source = source_of(relative)
     try:
-        if path.suffix.lower() == ".xml":
+        name = path.name.lower()
+        if name.endswith((".xml", ".xml.gz")):
             data = path.read_bytes()
+            if name.endswith(".gz"):
+                data = gzip.decompress(data)
             parse = parse_ted_notice if b"TED_EXPORT" in data[:4096] else parse_eforms_notice
             yield parse(data, source=source)
             return
@@ -202,7 +216,7 @@ def _tenders_in(
             left_out[(source, "search listing: notice numbers and dates only")] += len(listing)
             return
         yield from _ocds_procedures(path, source)
-    except ValueError as exc:  # every parser's error is a ValueError naming the problem
+    except (ValueError, OSError, EOFError) as exc:  # a parser's error names the problem; a bad gzip
         left_out[(source, f"unreadable: {str(exc).splitlines()[0][:120]}")] += 1
 
 

@@ -49,6 +49,17 @@ def split_profiles(profile_ids: Iterable[str]) -> tuple[frozenset[str], frozense
     return frozenset(ordered[:half]), frozenset(ordered[half:])
 
 
+def split_by_threshold(
+    profile_ids: Iterable[str], tuning_below: str
+) -> tuple[frozenset[str], frozenset[str]]:
+    """(tuning, held-out): an id is in the tuning half when the hex SHA-256 of the id sorts
+    below `tuning_below`. Unlike `split_profiles`, adding profiles never moves one already
+    placed, so a set that grows keeps its held-out half unseen."""
+    ids = set(profile_ids)
+    tuning = frozenset(i for i in ids if hashlib.sha256(i.encode()).hexdigest() < tuning_below)
+    return tuning, frozenset(ids - tuning)
+
+
 @dataclass(frozen=True)
 class Macro:
     """Macro-averaged figures of one group of profiles (NDCG over those with anything to find)."""

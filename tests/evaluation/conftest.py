@@ -20,3 +20,13 @@ def real_corpus(samples: Path) -> RealCorpus:
     from scanner.evaluation.real_corpus import load_real_corpus
 
     return load_real_corpus(samples)
+
+
+@pytest.fixture(scope="session")
+def gathered(samples: Path) -> Path:
+    """The gathered Italian notices: not part of the shared samples everywhere (they are not
+    committed here: benchmarks/real_match/GATHERED.md), so skipped, never required, when absent."""
+    folder = samples / "gathered-it"
+    if not folder.is_dir():
+        pytest.skip(f"{folder} absent: the gathered Italian notices (GATHERED.md) are not here")
+    return samples

@@ -8,7 +8,7 @@ import math
 import pytest
 
 from scanner.evaluation.ranking import Label, LabelSet, evaluate
-from scanner.services.evaluation import macro_of, split_profiles
+from scanner.services.evaluation import macro_of, split_by_threshold, split_profiles
 
 
 def test_split_is_deterministic_balanced_and_independent_of_order() -> None:
@@ -92,3 +92,22 @@ def test_groups_per_half_equal_a_computation_by_hand() -> None:
     shown = format_groups(result)
     assert "uk (Ukrainian)  tuning    matcher" in shown and "judged@2" in shown
     assert "en (English)    held-out" not in shown  # an empty half is not shown
+
+
+def test_threshold_split_never_moves_a_profile_when_others_are_added() -> None:
+    ids = [f"org-{n}" for n in range(40)]
+    tuning, held_out = split_by_threshold(ids[:20], "7")
+    more_tuning, more_held_out = split_by_threshold(ids, "7")
+    assert tuning <= more_tuning and held_out <= more_held_out
+    assert all(hashlib.sha256(i.encode()).hexdigest() < "7" for i in more_tuning)
+    assert more_tuning | more_held_out == set(ids) and not more_tuning & more_held_out
+
+
+def test_the_real_sets_first_43_profiles_keep_their_halves() -> None:
+    """REAL_TUNING_BELOW sits where the median split of the first 43 profiles fell."""
+    import tomllib
+
+    from scanner.services.evaluation_real import REAL_PROFILES, REAL_TUNING_BELOW
+
+    ids = [p["id"] for p in tomllib.loads(REAL_PROFILES.read_text("utf-8"))["organisation"]][:43]
+    assert split_by_threshold(ids, REAL_TUNING_BELOW) == split_profiles(ids)

@@ -40,6 +40,28 @@ def test_without_the_shared_samples_it_says_so_in_one_line(
     assert "LOTWISE_SHARED_DIR" in result.output and "no-shared-here" in result.output
 
 
+def test_without_the_gathered_folder_its_profiles_are_not_measured_not_scored_zero() -> None:
+    from scanner.evaluation.ranking import Label, LabelsError, LabelSet
+    from scanner.services.evaluation_real import measurable_labels
+
+    labels = LabelSet(
+        {
+            "it-coop": {
+                "gathered-it/ted-xml/1.xml.gz#1": Label("gathered-it/ted-xml/1.xml.gz#1", 2)
+            },
+            "uk-org": {"prozorro/a.json#ua-1": Label("prozorro/a.json#ua-1", 2)},
+        }
+    )
+    known = {"prozorro/a.json#ua-1"}
+    kept, unmeasured = measurable_labels(labels, known, gathered=False)
+    assert unmeasured == {"it-coop"}
+    assert kept.profiles["it-coop"] == {} and kept.grades("uk-org") == {"prozorro/a.json#ua-1": 2}
+    assert measurable_labels(labels, known, gathered=True) == (labels, frozenset())
+    stranger = LabelSet({"uk-org": {"prozorro/gone.json#x": Label("prozorro/gone.json#x", 1)}})
+    with pytest.raises(LabelsError, match=r"gone\.json"):  # only the gathered folder may be absent
+        measurable_labels(stranger, known, gathered=False)
+
+
 def test_real_set_reports_rankings_halves_languages_and_corpus(
     cli: Any, samples: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -4,8 +4,10 @@ hand."""
 
 from __future__ import annotations
 
+import importlib.util
 import tomllib
 from collections import Counter
+from typing import Any
 
 import pytest
 
@@ -35,12 +37,25 @@ def _profile_ids() -> list[str]:
 # -- the real file ------------------------------------------------------------------------------
 
 
+# Profiles added after the second reader's sample was drawn (the Italian group): read again in a
+# sample of their own, second_reader_it.toml (README.md, "Second reader, Italian group").
+NOT_SECOND_READ = {
+    "it-approdo-coop",
+    "it-girasole-servizi",
+    "it-studio-tagliamento",
+    "it-ricambi-tevere",
+    "it-ristoro-dolomiti",
+    "it-medicalis-sud",
+}
+
+
 def test_second_reader_file_is_graded_and_well_formed() -> None:
     profiles = _profile_ids()
     header, entries = load_second_reader(SECOND, profiles, graded=True)  # raises when malformed
     labels = load_labels(REAL_LABELS, known_profiles=set(profiles))
     assert header["size"] == len(entries) >= 250
-    assert {e.profile for e in entries} == set(profiles)  # every profile represented
+    # every profile represented, but those written after the sample was drawn (read in their own)
+    assert {e.profile for e in entries} == set(profiles) - NOT_SECOND_READ
     first = {}
     for e in entries:
         assert e.tender in labels.profiles[e.profile], (e.n, "not a labelled pair")
@@ -225,3 +240,68 @@ def test_sample_is_stratified_blind_and_reproducible() -> None:
     assert fields == {"seed", "n", "profile", "tender", "title"}  # no grade, reason or via
     _, entries = parse_second_reader(tomllib.loads(text))
     assert [(e.profile, e.tender) for e in entries] == pairs
+
+
+# -- the Italian group's second reading ---------------------------------------------------------
+
+SECOND_IT = REAL_LABELS.parent / "second_reader_it.toml"
+LARIANA_ITALIAN = ("it-lariana-data", "gathered-it/")  # its labels of Italian notices only
+
+
+def test_italian_second_reader_file_is_graded_and_well_formed() -> None:
+    """second_reader_it.toml: the six Italian profiles and it-lariana-data's Italian notices, every
+    first-reader 2 and 1 there sampled (fewer than a third each), the rest 0s; a verdict with a
+    note on every disagreement and only there."""
+    header, entries = load_second_reader(SECOND_IT, _profile_ids(), graded=True)
+    labels = load_labels(REAL_LABELS, known_profiles=set(_profile_ids()))
+    assert header["size"] == len(entries) >= 50
+    assert {e.profile for e in entries} == NOT_SECOND_READ | {LARIANA_ITALIAN[0]}
+    first = {}
+    for e in entries:
+        assert e.tender in labels.profiles[e.profile], (e.n, "not a labelled pair")
+        assert e.profile != LARIANA_ITALIAN[0] or e.tender.startswith(LARIANA_ITALIAN[1]), e.n
+        assert e.grade == 0 or e.reason.strip(), (e.n, "a grade of 1 or 2 needs a reason")
+        first[(e.profile, e.tender)] = first_reading(labels.profiles[e.profile][e.tender])[0]
+        assert (e.verdict is not None) == (first[(e.profile, e.tender)] != e.grade), e.n
+        assert e.verdict is None or e.note.strip(), e.n
+    population = {
+        (profile, key): first_reading(label)[0]
+        for profile, graded in labels.profiles.items()
+        if profile in NOT_SECOND_READ or profile == LARIANA_ITALIAN[0]
+        for key, label in graded.items()
+        if profile != LARIANA_ITALIAN[0] or key.startswith(LARIANA_ITALIAN[1])
+    }
+    for grade in (1, 2):  # scarce grades: all of them sampled
+        assert {pair for pair, g in population.items() if g == grade} <= set(first), grade
+    assert Counter(first.values())[0] >= len(entries) // 3
+
+
+def _second_reader_script() -> Any:
+    path = REAL_LABELS.parent / "second_reader.py"
+    spec = importlib.util.spec_from_file_location("second_reader_script", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_sample_restricted_to_profiles_and_filled_when_a_grade_is_scarce() -> None:
+    script = _second_reader_script()
+    labels = _tiny_labels()
+    only_p, order = script.restrict(labels, ["p", "q"], ["p"])
+    assert order == ["p"] and set(only_p.profiles) == {"p"}
+    prefixed, _ = script.restrict(labels, ["p", "q"], ["p:c", "q"])
+    assert set(prefixed.profiles["p"]) == {"c"} and set(prefixed.profiles["q"]) == {"h", "i"}
+    with pytest.raises(ValueError, match="no labels"):
+        script.restrict(labels, ["p", "q"], ["x"])
+    # quotas 2/2/2 find only one first-1 label (b): the 0s make up the shortfall
+    assert len(draw_sample(labels, ["p", "q"], 6, "s")) == 5
+    pairs = script.draw_filled(labels, ["p", "q"], 6, "s")
+    assert len(pairs) == 6 and ("p", "b") in pairs
+    assert script.draw_filled(labels, ["p", "q"], 6, "s") == pairs  # reproducible
+    assert script.draw_filled(labels, ["p", "q"], 50, "s") == draw_sample(
+        labels, ["p", "q"], 50, "s"
+    )
+    # with no grade scarce it is draw_sample itself (the first sample's behaviour)
+    big = _tiny_labels()
+    assert script.draw_filled(big, ["p"], 3, "t") == draw_sample(big, ["p"], 3, "t")

@@ -1,0 +1,45 @@
+"""The gathered Italian notices (the samples folder `gathered-it/`): read by the same parsers
+and rules as the other samples, gzip-compressed, a bad file counted and never fatal."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+from pathlib import Path
+
+from scanner.evaluation.real_corpus import EVALUATION_NOW, load_real_corpus
+
+
+def test_the_italian_calls_are_read_by_the_samples_rules(gathered: Path) -> None:
+    samples = gathered
+    corpus = load_real_corpus(samples, folders=("gathered-it",))  # that folder alone: cheap
+    items = corpus.items
+    assert len(items) >= 60
+    assert all(key.startswith("gathered-it/") for key in items)
+    assert set(corpus.counts("declared_language")) == {"it"}
+    assert corpus.counts("detected_language")["it"] >= 60
+    sources = corpus.counts("source")
+    assert sources["TED (XML R2.0.9), gathered"] > 50 and sources["TED (eForms), gathered"] > 0
+    for item in items.values():  # as on the day its call opened, open on the evaluation day
+        assert item.tender.published_at == EVALUATION_NOW
+        assert item.tender.is_open(EVALUATION_NOW)
+    reasons = {reason for _, reason in corpus.left_out}
+    assert "award notice, or complete as published" in reasons
+    assert "planning notice (no call yet)" in reasons
+    files = list((samples / "gathered-it").rglob("*.xml.gz"))
+    assert len(items) + sum(corpus.left_out.values()) == len(files)
+    provenance = (samples / "gathered-it" / "PROVENANCE.md").read_text(encoding="utf-8")
+    for path in files:  # every file says where it comes from
+        assert f"`{path.relative_to(samples / 'gathered-it').as_posix()}`" in provenance
+
+
+def test_a_bad_gathered_file_is_counted_not_fatal(tmp_path: Path) -> None:
+    folder = tmp_path / "gathered-it" / "eforms"
+    folder.mkdir(parents=True)
+    (folder / "broken.xml.gz").write_bytes(b"not gzip at all")
+    (folder / "empty.xml.gz").write_bytes(gzip.compress(b"<x/>"))
+    shutil.copy(Path(__file__), folder / "notes.md")  # not a notice: not read
+    corpus = load_real_corpus(tmp_path, folders=("gathered-it",))
+    assert not corpus.items
+    unreadable = [reason for _, reason in corpus.left_out if reason.startswith("unreadable")]
+    assert len(unreadable) == 2 and sum(corpus.left_out.values()) == 2
