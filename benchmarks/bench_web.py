@@ -9,10 +9,18 @@ kept) up to `--tenders` rows, and matching ranks each organisation's top 20 amon
 (uvicorn); an officer signs in once and 16 threads share the session cookie, each with its own
 httpx connection. Measured beside it, against the same server and in this process: `/healthz`
 (a page that only asks the database `SELECT 1`: the HTTP + framework floor) and the list and
-tender queries called in-process without HTTP. Prints figures; asserts nothing.
+tender queries called in-process without HTTP. Beside each page's latencies it prints the
+server process's CPU time per request (user + system, read from /proc before and after the
+page's batch): unlike latency, it hardly depends on the machine's load.
+
+`--keep DIR` keeps the databases (a SQLite file in DIR, a PostgreSQL schema `bench_web_keep`)
+and reuses them on the next run, skipping the set-up. `--baseline-tree DIR` serves the same
+databases from another checkout too (e.g. `git archive main | tar -x -C DIR`, under its own `.venv` when it has one), the two servers'
+batches interleaved page by page in the same run.
 
     .venv/bin/python benchmarks/bench_web.py [--tenders 100000] [--clients 16] [--requests 800]
         [--postgres-url postgresql+psycopg://postgres@127.0.0.1:5432/test] [--sqlite-only]
+        [--postgres-only] [--keep DIR] [--baseline-tree DIR]
 """
 
 from __future__ import annotations
@@ -28,7 +36,8 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -36,7 +45,7 @@ from typing import Any
 
 import httpx
 from bench_ingest import postgres_problem, postgres_schema, sqlite_file
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from scanner.demo.generate import generate_releases
@@ -53,6 +62,7 @@ from scanner.splitter import load_thresholds
 from scanner.storage.database import make_engine, upgrade_schema
 
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+KEPT_SCHEMA = "bench_web_keep"
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 PASSWORD = "benchmark password"
 LIST_QUERIES = (
@@ -134,15 +144,23 @@ def organisation_slugs(engine: Engine) -> list[str]:
         return list(conn.scalars(select(Organisation.slug).order_by(Organisation.slug)))
 
 
-def serve(database_url: str, port: int) -> subprocess.Popen[bytes]:
+def serve(database_url: str, port: int, tree: Path | None = None) -> subprocess.Popen[bytes]:
+    """`lotwise serve` from this checkout, or from `tree` (another checkout, with its own
+    `.venv` when it has one), over the database."""
     env = {
         **os.environ,
         "LOTWISE_DATABASE_URL": database_url,
         "LOTWISE_BASE_URL": f"http://127.0.0.1:{port}",
     }
+    python = sys.executable
+    if tree is not None:
+        env["PYTHONPATH"] = str(tree)
+        if (tree / ".venv" / "bin" / "python").exists():  # the checkout's own packages
+            python = str(tree / ".venv" / "bin" / "python")
     process = subprocess.Popen(
-        [sys.executable, "-m", "scanner.cli.main", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [python, "-c", "from scanner.cli.main import main; main()", "serve",
+         "--host", "127.0.0.1", "--port", str(port)],
+        cwd=tree or PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -155,6 +173,12 @@ def serve(database_url: str, port: int) -> subprocess.Popen[bytes]:
     raise SystemExit(
         f"server did not start: {process.stderr.read().decode()[-2000:] if process.stderr else ''}"
     )
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def sign_in(base: str) -> httpx.Cookies:
@@ -237,69 +261,107 @@ def in_process(engine: Engine, ids: list[int], n: int) -> tuple[float, float]:
     return statistics.median(lists), statistics.median(one)
 
 
+PAGES = (
+    "/healthz (floor)",
+    "officer list /tenders",
+    "tender page /tenders/ID",
+    "organisation matches (API)",
+    "API tender listing",
+)
+
+
+def page_paths(engine: Engine, ids: list[int], n: int) -> list[list[str]]:
+    """The requests of each page in PAGES, the same for every server measured."""
+    rng = random.Random(7)
+    slugs = organisation_slugs(engine)
+    return [
+        ["/healthz"] * n,
+        [f"/tenders?{rng.choice(LIST_QUERIES)}" for _ in range(n)],
+        [f"/tenders/{rng.choice(ids)}" for _ in range(n)],
+        [f"/api/v1/organisations/{rng.choice(slugs)}/matches" for _ in range(n)],
+        [f"/api/v1/tenders?{rng.choice(API_QUERIES)}" for _ in range(n)],
+    ]
+
+
+def prepare(engine: Engine, args: argparse.Namespace, workdir: Path) -> list[int]:
+    """The assessed tenders' ids, building the database first unless a kept one is ready."""
+    with engine.connect() as conn:
+        stored = conn.scalar(select(func.count()).select_from(Tender))
+    if stored != args.tenders:
+        if stored:
+            raise SystemExit(f"the kept database holds {stored:,} tenders, not {args.tenders:,}")
+        started = time.perf_counter()
+        build(engine, args.tenders, workdir)
+        print(f"set-up {time.perf_counter() - started:.0f} s")
+    with engine.connect() as conn:
+        return list(
+            conn.scalars(select(SplitAssessment.tender_id).order_by(SplitAssessment.tender_id))
+        )
+
+
 def run(backend: str, url: str, args: argparse.Namespace, workdir: Path) -> None:
     engine = make_engine(url)
     upgrade_schema(engine)
-    started = time.perf_counter()
-    ids = build(engine, args.tenders, workdir)
-    with engine.connect() as conn:
-        stored = conn.scalar(select(func.count()).select_from(Tender))
-    print(
-        f"\n{backend}: {stored:,} tenders, {len(ids):,} assessed (set-up {time.perf_counter() - started:.0f} s)"
-    )
-    port = 18000 + random.randint(0, 999)
-    server = serve(url, port)
+    ids = prepare(engine, args, workdir)
+    print(f"\n{backend}: {args.tenders:,} tenders, {len(ids):,} assessed")
+    servers: list[tuple[str, Path | None]] = [("this checkout", None)]
+    if args.baseline_tree:
+        servers.insert(0, ("baseline", args.baseline_tree))
+    started = []
     try:
-        base = f"http://127.0.0.1:{port}"
-        cookies = sign_in(base)
-        rng = random.Random(7)
-        load(base, cookies, ["/tenders", f"/tenders/{ids[0]}"] * 16, args.clients)  # warm-up
-        floor = load(base, cookies, ["/healthz"] * args.requests, args.clients)
-        lists = load(
-            base,
-            cookies,
-            [f"/tenders?{rng.choice(LIST_QUERIES)}" for _ in range(args.requests)],
-            args.clients,
-        )
-        pages = load(
-            base,
-            cookies,
-            [f"/tenders/{rng.choice(ids)}" for _ in range(args.requests)],
-            args.clients,
-        )
-        slugs = organisation_slugs(engine)
-        matches = load(
-            base,
-            cookies,
-            [f"/api/v1/organisations/{rng.choice(slugs)}/matches" for _ in range(args.requests)],
-            args.clients,
-        )
-        api = load(
-            base,
-            cookies,
-            [f"/api/v1/tenders?{rng.choice(API_QUERIES)}" for _ in range(args.requests)],
-            args.clients,
-        )
+        for label, tree in servers:
+            port = 18000 + random.randint(0, 999)
+            process = serve(url, port, tree)
+            base = f"http://127.0.0.1:{port}"
+            started.append((label, process, base, sign_in(base)))
+        for _, _, base, cookies in started:  # warm-up
+            load(base, cookies, ["/tenders", f"/tenders/{ids[0]}"] * 16, args.clients)
+        results: dict[str, list[tuple[list[float], float, float]]] = {
+            lab: [] for lab, *_ in started
+        }
+        for paths in page_paths(engine, ids, args.requests):
+            for label, process, base, cookies in started:  # interleaved page by page
+                cpu = cpu_seconds(process.pid)
+                latencies, wall = load(base, cookies, paths, args.clients)
+                cpu_ms = (cpu_seconds(process.pid) - cpu) * 1000 / len(paths)
+                results[label].append((latencies, wall, cpu_ms))
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        for _, process, *_ in started:
+            process.terminate()
+            process.wait(timeout=30)
     list_ms, tender_ms = in_process(engine, ids, 50)
     engine.dispose()
-    print(f"{'page':<28}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}{'req/s':>10}")
-    for name, (values, wall) in (
-        ("/healthz (floor)", floor),
-        ("officer list /tenders", lists),
-        ("tender page /tenders/ID", pages),
-        ("organisation matches (API)", matches),
-        ("API tender listing", api),
-    ):
+    load_avg = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"load average after the run: {load_avg}")
+    for label, rows in results.items():
+        print(f"{label}:")
         print(
-            f"{name:<28}{pct(values, 50):>10.1f}{pct(values, 95):>10.1f}"
-            f"{max(values):>10.0f}{len(values) / wall:>10.0f}"
+            f"{'page':<28}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}{'req/s':>10}{'CPU ms/req':>12}"
         )
+        for name, (values, wall, cpu_ms) in zip(PAGES, rows, strict=True):
+            print(
+                f"{name:<28}{pct(values, 50):>10.1f}{pct(values, 95):>10.1f}"
+                f"{max(values):>10.0f}{len(values) / wall:>10.0f}{cpu_ms:>12.2f}"
+            )
     print(
         f"in-process, no HTTP, one client: list query {list_ms:.1f} ms, tender + assessment queries {tender_ms:.1f} ms (median)"
     )
+
+
+@contextmanager
+def kept_sqlite(folder: Path) -> Iterator[str]:
+    folder.mkdir(parents=True, exist_ok=True)
+    yield f"sqlite:///{folder / 'bench_web.sqlite'}"
+
+
+@contextmanager
+def kept_postgres(url: str) -> Iterator[str]:
+    admin = make_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{KEPT_SCHEMA}"'))
+    admin.dispose()
+    separator = "&" if "?" in url else "?"
+    yield f"{url}{separator}options=-csearch_path%3D{KEPT_SCHEMA}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -311,21 +373,33 @@ def main(argv: list[str] | None = None) -> int:
         "--postgres-url", default=os.environ.get("LOTWISE_TEST_POSTGRES_URL", DEFAULT_POSTGRES)
     )
     parser.add_argument("--sqlite-only", action="store_true")
+    parser.add_argument("--postgres-only", action="store_true")
+    parser.add_argument(
+        "--keep", type=Path, help=f"keep the databases here and in schema {KEPT_SCHEMA}; reuse them"
+    )
+    parser.add_argument(
+        "--baseline-tree", type=Path, help="another checkout served too, interleaved page by page"
+    )
     args = parser.parse_args(argv)
     print(
         f"{args.tenders:,} tenders, {args.clients} concurrent clients, {args.requests} requests per page; Python {sys.version.split()[0]}, {os.cpu_count()} CPUs"
     )
     with tempfile.TemporaryDirectory() as folder:
         workdir = Path(folder)
-        with sqlite_file(workdir) as url:
-            run("SQLite", url, args, workdir)
+        if not args.postgres_only:
+            with kept_sqlite(args.keep) if args.keep else sqlite_file(workdir) as url:
+                run("SQLite", url, args, workdir)
         if args.sqlite_only:
             return 0
         problem = postgres_problem(args.postgres_url)
         if problem:
             print(f"PostgreSQL skipped: {problem}")
             return 0
-        with postgres_schema(args.postgres_url) as url:
+        with (
+            kept_postgres(args.postgres_url)
+            if args.keep
+            else postgres_schema(args.postgres_url) as url
+        ):
             run("PostgreSQL", url, args, workdir)
     return 0
 

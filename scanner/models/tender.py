@@ -36,6 +36,8 @@ class Tender(Base):
     __table_args__ = (
         UniqueConstraint("source_id", "source_key"),
         Index("ix_tenders_status_deadline", "status", "deadline_at"),
+        # a tender's page reads its buyer's other tenders (integrity flags; migration 0022)
+        Index("ix_tenders_buyer", "buyer_id", "buyer_name"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,7 +8,8 @@ stored: a changed threshold applies at once, and a flag is always explained by c
 
 from __future__ import annotations
 
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -64,7 +65,36 @@ class UnknownBuyerError(LookupError):
 
 def load_config(integrity_file: Path, thresholds_file: Path) -> IntegrityConfig:
     """The flags' configuration with every procedure threshold of `config/thresholds.toml`
-    added to those of the integrity file. Raises `IntegrityConfigError` naming the file."""
+    added to those of the integrity file. Raises `IntegrityConfigError` naming the file.
+
+    Read again only when either file changes (each tender page asks for it: parsing both
+    files took longer than the page's queries)."""
+    key = (_stamp(integrity_file), _stamp(thresholds_file))
+    with _CONFIG_LOCK:
+        cached = _CONFIG_CACHE.get(key)
+    if cached is not None:
+        return cached
+    config = _read_config(integrity_file, thresholds_file)
+    with _CONFIG_LOCK:
+        _CONFIG_CACHE.clear()  # one configuration at a time is in use
+        _CONFIG_CACHE[key] = config
+    return config
+
+
+_CONFIG_LOCK = threading.Lock()
+_CONFIG_CACHE: dict[tuple[tuple[str, int, int], ...], IntegrityConfig] = {}
+
+
+def _stamp(path: Path) -> tuple[str, int, int]:
+    """What changes when a file is rewritten (its name, modification time and size)."""
+    try:
+        found = path.stat()
+    except OSError:
+        return (str(path), -1, -1)
+    return (str(path), found.st_mtime_ns, found.st_size)
+
+
+def _read_config(integrity_file: Path, thresholds_file: Path) -> IntegrityConfig:
     config = load_integrity_config(integrity_file)
     try:
         jurisdictions = load_thresholds(thresholds_file).jurisdictions
@@ -207,10 +237,38 @@ def tender_outcome(
     flt = (
         reads.RecordFilter(buyer_ids=(key,)) if key else reads.RecordFilter(tender_ids=(tender_id,))
     )
-    records = reads.tender_records(session, flt)
-    flags = detect(records, config)
+    flags = _buyer_flags(session, flt, config)
     result["red_flags"] = [flag_json(flag) for flag in flags.get(tender_id, [])]
     return result
+
+
+def _buyer_flags(
+    session: Session, flt: reads.RecordFilter, config: IntegrityConfig
+) -> dict[int, list[Flag]]:
+    """The flags of one buyer's tenders, computed again only when the buyer's tenders or
+    outcomes changed (`records_stamp`) or the configuration did: a tender's page needs its
+    buyer's whole record, which at 100,000 tenders took most of the page's time."""
+    bind = session.get_bind()
+    key = (str(bind.engine.url), flt)
+    stamp = reads.records_stamp(session, flt)
+    with _FLAGS_LOCK:
+        cached = _FLAGS_CACHE.get(key)
+        if cached is not None and cached[0] == stamp and cached[1] is config:
+            _FLAGS_CACHE.move_to_end(key)
+            return cached[2]
+    flags = detect(reads.tender_records(session, flt), config)
+    with _FLAGS_LOCK:
+        _FLAGS_CACHE[key] = (stamp, config, flags)
+        while len(_FLAGS_CACHE) > FLAGS_CACHED_BUYERS:
+            _FLAGS_CACHE.popitem(last=False)
+    return flags
+
+
+FLAGS_CACHED_BUYERS = 1000  # buyers whose flags are kept (the least recently read go first)
+_FLAGS_LOCK = threading.Lock()
+_FLAGS_CACHE: OrderedDict[
+    tuple[str, reads.RecordFilter], tuple[tuple[Any, ...], IntegrityConfig, dict[int, list[Flag]]]
+] = OrderedDict()
 
 
 def case_report(

@@ -266,10 +266,13 @@ def session_account(
         if now - found.last_seen_at > limits.idle or now - found.created_at > limits.lifetime:
             store.delete_session(conn, token)
             return None
+        if not found.usable:
+            return None
         if now - found.last_seen_at >= limits.touch_every:
             store.touch_session(conn, found.id, now=now)
-        user_id = found.user_id
-    return get_account(engine, user_id)
+    return Account(
+        found.user_id, found.email, found.role, found.organisation_id, found.organisation_slug
+    )
 
 
 def end_session(engine: Engine, token: str) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
-from scanner.models import AuthAttempt, AuthToken, WebSession
+from scanner.models import AuthAttempt, AuthToken, Organisation, User, WebSession
 
 __all__ = [
     "LiveSession",
@@ -52,10 +52,18 @@ def token_digest(token: str) -> str:
 
 @dataclass(frozen=True)
 class LiveSession:
+    """A stored session with what the request needs of its account: read in one query, as
+    every signed-in request asks for it."""
+
     id: int
     user_id: int
     created_at: datetime
     last_seen_at: datetime
+    email: str = ""
+    role: str = ""
+    usable: bool = False  # the account is active and confirmed
+    organisation_id: int | None = None
+    organisation_slug: str | None = None
 
 
 def insert_session(conn: Connection, token: str, user_id: int, *, now: datetime) -> None:
@@ -67,13 +75,36 @@ def insert_session(conn: Connection, token: str, user_id: int, *, now: datetime)
 
 
 def find_session(conn: Connection, token: str) -> LiveSession | None:
+    """The session of `token` with its account (one indexed lookup and two joins by key)."""
     row = conn.execute(
         select(
-            WebSession.id, WebSession.user_id, WebSession.created_at, WebSession.last_seen_at
-        ).where(WebSession.token_hash == token_digest(token))
+            WebSession.id,
+            WebSession.user_id,
+            WebSession.created_at,
+            WebSession.last_seen_at,
+            User.email,
+            User.role,
+            User.active,
+            User.confirmed_at,
+            User.organisation_id,
+            Organisation.slug,
+        )
+        .join(User, User.id == WebSession.user_id)
+        .outerjoin(Organisation, Organisation.id == User.organisation_id)
+        .where(WebSession.token_hash == token_digest(token))
     ).first()
-    return (
-        None if row is None else LiveSession(row.id, row.user_id, row.created_at, row.last_seen_at)
+    if row is None:
+        return None
+    return LiveSession(
+        row.id,
+        row.user_id,
+        row.created_at,
+        row.last_seen_at,
+        email=row.email,
+        role=row.role,
+        usable=bool(row.active) and row.confirmed_at is not None,
+        organisation_id=row.organisation_id,
+        organisation_slug=row.slug,
     )
 
 

@@ -39,6 +39,7 @@ __all__ = [
     "lot_counts_after",
     "matched_pairs",
     "outcome_row",
+    "records_stamp",
     "split_flagged",
     "tender_buyer",
     "tender_records",
@@ -82,12 +83,19 @@ _OUTCOME_COLUMNS = (
 def tender_records(session: Session, flt: RecordFilter) -> list[TenderRecord]:
     """Every tender matching `flt` with its outcome, awards, suppliers and bids. Only the
     columns read are loaded: a tender's raw release and items never leave the database."""
-    lots = select(Lot.tender_id, func.count(Lot.id).label("n")).group_by(Lot.tender_id).subquery()
+    # Counted per selected tender through the lots' index (a grouped subquery counted every
+    # stored tender's lots, however few tenders were asked for).
+    lots = (
+        select(func.count(Lot.id))
+        .where(Lot.tender_id == Tender.id)
+        .correlate(Tender)
+        .scalar_subquery()
+        .label("n")
+    )
     stmt = _filtered(
-        select(*_TENDER_COLUMNS, lots.c.n, *_OUTCOME_COLUMNS)
+        select(*_TENDER_COLUMNS, lots, *_OUTCOME_COLUMNS)
         .join(Source, Source.id == Tender.source_id)
         .outerjoin(TenderOutcome, TenderOutcome.tender_id == Tender.id)
-        .outerjoin(lots, lots.c.tender_id == Tender.id)
         .order_by(Tender.id),
         flt,
     )
@@ -98,6 +106,23 @@ def tender_records(session: Session, flt: RecordFilter) -> list[TenderRecord]:
         _record(row[:width], row[width] or 0, row[width + 1 :], awards.get(row[0], []))
         for row in rows
     ]
+
+
+def records_stamp(session: Session, flt: RecordFilter) -> tuple[Any, ...]:
+    """What changes whenever `tender_records(session, flt)` would read something else: how many
+    tenders and outcomes, the largest id, the sum of the tenders' versions (each change of a
+    tender adds one) and the latest outcome write. One indexed read, without the awards."""
+    row = _filtered(
+        select(
+            func.count(Tender.id),
+            func.max(Tender.id),
+            func.sum(Tender.version),
+            func.count(TenderOutcome.tender_id),
+            func.max(TenderOutcome.updated_at),
+        ).outerjoin(TenderOutcome, TenderOutcome.tender_id == Tender.id),
+        flt,
+    )
+    return tuple(session.execute(row).one())
 
 
 def _filtered(stmt: Any, flt: RecordFilter) -> Any:
