@@ -150,3 +150,28 @@ def test_a_release_arriving_again_in_a_later_run_with_other_content_is_recorded(
     ), reason
     stored_hash, received_hash = re.findall(r"[0-9a-f]{12}", reason)
     assert stored_hash != received_hash and any(h.startswith(stored_hash) for h in hashes)
+
+
+DATE_FIELDS = re.compile(
+    rb'"(date|datePublished|startDate|endDate|publishedDate|dateSigned|dateModified|postedDate'
+    rb'|responseDeadLine|archiveDate|updatedDate)"\s*:\s*"([^"]{0,80})"'
+)
+
+
+def test_every_date_in_the_shared_json_samples_is_read(shared_samples: Path) -> None:
+    """Every date field of every JSON sample parses (a date that cannot be read is an error
+    row at ingest, tested above; none of the real publishers' should need to be)."""
+    seen, unread = 0, set()
+    for path in shared_samples.rglob("*"):
+        if not path.is_file() or path.suffix not in {".json", ".gz", ".jsonl"}:
+            continue
+        data = path.read_bytes()
+        if data[:2] == b"\x1f\x8b":
+            data = gzip.decompress(data)
+        for match in DATE_FIELDS.finditer(data):
+            value = match.group(2).decode("utf-8", "replace")
+            seen += 1
+            if value.strip() and parse_datetime(value) is None:
+                unread.add(f"{path.name}: {value}")
+    assert seen > 1000
+    assert not unread, sorted(unread)[:10]
