@@ -16,7 +16,8 @@ exist yet (a new name per pair, so every pair races `ensure_source` and the upse
   after the first (nothing new) or, while the first holds the lease, returns `busy` at once
   (`lotwise crawl` then exits 1 with "source '...' is being crawled by ... Try again when it
   has finished."). That refusal is the documented behaviour and is counted as `busy`, not as
-  a failure. Any other outcome, or a run left `running` or `failed`, is a failure.
+  a failure. Any other outcome (`partial` too: the publisher is healthy), or a run not `ok`,
+  is a failure.
 
 After the pairs the database is checked for duplicates by the natural keys (sources by name,
 tenders by source and ocid, releases by source, ocid, id and date, lots by tender and lot id,
@@ -124,10 +125,9 @@ def worker(
                 results.put((pair, "failed" if errors else "ok", "; ".join(map(str, errors))))
             else:
                 report = crawl_and_refresh(settings, engine, [f"crawl_{pair}"], clock=now)
-                outcome = report.status if report.status == "busy" else "ok"
-                if not report.ok and report.status != "busy":
-                    outcome = "failed"
-                results.put((pair, outcome, report.message or report.log_tail[-300:]))
+                why = "; ".join(o.message or o.status for o in report.outcomes if o.message)
+                detail = report.message or why or report.log_tail[-300:]
+                results.put((pair, report.status, detail))  # partial is a failure here
         except Exception as exc:  # counted as a failure of the pair
             results.put((pair, "failed", f"{type(exc).__name__}: {exc}"[:300]))
     engine.dispose()
@@ -158,11 +158,17 @@ def run_pairs(
     try:
         tally.duplicates += duplicates(engine)
         for pair in range(pairs):
-            if what == "ingest":
-                tally.losses += tenders_of(engine, f"ingest-{pair}") != TENDERS
-            else:
-                tally.losses += tenders_of(engine, f"crawl_{pair}") != CRAWL_TENDERS
-                for status in bad_runs(engine, f"crawl_{pair}"):
+            source, expected = (
+                (f"ingest-{pair}", TENDERS)
+                if what == "ingest"
+                else (f"crawl_{pair}", CRAWL_TENDERS)
+            )
+            found = tenders_of(engine, source)
+            if found != expected:
+                tally.losses += 1
+                tally.loss_detail.append(f"{source}: {found} tenders, expected {expected}")
+            if what == "crawl":
+                for status in bad_runs(engine, source):
                     tally.failures.append(f"crawl_{pair}: a run ended {status!r}")
     finally:
         engine.dispose()
@@ -199,7 +205,7 @@ def bad_runs(engine: Engine, source: str) -> list[str]:
             ),
             {"name": source},
         ).scalars()
-        return [status for status in rows if status not in ("ok", "partial")]
+        return [status for status in rows if status != "ok"]
 
 
 class Tally:
@@ -209,6 +215,7 @@ class Tally:
         self.busy = 0
         self.duplicates: Counter[str] = Counter()
         self.losses = 0
+        self.loss_detail: list[str] = []
         self.seconds = 0.0
 
     def line(self, name: str) -> str:
@@ -291,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
                     with database(kind, directory, args.postgres_url) as url:
                         run_pairs(what, url, sources, files, args.pairs, tally)
                     print(tally.line(f"{what} x {what} on {kind}"), flush=True)
-                    for failure in tally.failures[:10]:
+                    for failure in tally.failures[:10] + tally.loss_detail[:5]:
                         print(f"    {failure}")
                     bad += len(tally.failures) + sum(tally.duplicates.values()) + tally.losses
     print(
