@@ -144,12 +144,14 @@ def run_pairs(
     sides = [context.Process(target=worker, args=args) for _ in range(2)]
     for side in sides:
         side.start()
-    for _ in range(2 * pairs):
+    for done in range(1, 2 * pairs + 1):
         pair, outcome, detail = results.get(timeout=900)
         if outcome == "busy":
             tally.busy += 1
         elif outcome != "ok":
             tally.failures.append(f"{what}-{pair}: {outcome}: {detail}")
+        if done % 20 == 0:  # a long run shows where it is
+            print(f"  ... {done // 2} pairs, {len(tally.failures)} failures", flush=True)
     for side in sides:
         side.join()
     tally.seconds = time.perf_counter() - started
