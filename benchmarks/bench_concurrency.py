@@ -2,7 +2,7 @@
 `lotwise crawl` x `lotwise crawl`, on SQLite and PostgreSQL; prints failures and duplicates.
 
     .venv/bin/python benchmarks/bench_concurrency.py [--pairs 100] [--postgres-url URL]
-        [--only ingest|crawl] [--skip-postgres]
+        [--only ingest|crawl] [--skip-postgres] [--skip-sqlite]
 
 Two worker processes (spawned, each with its own engine) meet at a barrier before every pair and
 then run, at once, what the CLI command runs, against one database, for a source that does not
@@ -270,8 +270,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--only", choices=("ingest", "crawl"))
     parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--skip-sqlite", action="store_true")
     args = parser.parse_args(argv)
-    kinds = ["sqlite"]
+    kinds = [] if args.skip_sqlite else ["sqlite"]
     if not args.skip_postgres:
         problem = postgres_problem(args.postgres_url)
         if problem:
