@@ -24,6 +24,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 from twisted.python.failure import Failure
 
 from scanner.ingest.normalise import NormaliseError
@@ -42,7 +43,7 @@ from scanner.storage.crawls import (
     run_message_of,
     start_run,
 )
-from scanner.storage.database import StatisticsRefresher, make_engine
+from scanner.storage.database import StatisticsRefresher, database_failure, settings_engine
 from scanner.storage.tenders import StoreResult, store_releases, store_tenders
 from spiders.events import emit, finish_event, progress_event, run_finished, start_event
 from spiders.items import PackageItem, PageErrorItem, TenderItem
@@ -90,7 +91,7 @@ class StorePipeline:
         self.default_tz = config.dates.timezone if config.dates else "UTC"
         now = self.now()
         try:
-            self.engine = make_engine(self.settings.database_url)
+            self.engine = settings_engine(self.settings)
             with self.engine.begin() as conn:
                 self.source_id = ensure_source(
                     conn, name=config.name, kind=config.spider, url=config.url, now=now
@@ -111,6 +112,11 @@ class StorePipeline:
                     window_to=window_to,
                     pid=os.getpid(),
                 )
+        except OperationalError as exc:  # unreachable, or a timeout fired: one line says which
+            line = database_failure(exc)
+            logger.error("could not start the run of %s: %s", self.source, line)
+            self.close(status="failed", message=f"could not start: {line}")
+            raise CloseSpider("run_not_started") from exc
         except Exception as exc:
             logger.exception("could not start the run of %s", self.source)
             self.close(status="failed", message=f"could not start: {type(exc).__name__}: {exc}")

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from scanner.cli.output import err_console
 from scanner.services.queries import tender_count
 from scanner.settings import PROJECT_ROOT, Settings
-from scanner.storage.database import make_engine, upgrade_schema
+from scanner.storage.database import settings_engine, upgrade_schema
 
 
 @dataclass
@@ -25,11 +25,7 @@ class AppContext:
         """The database engine; the schema is created or upgraded on first use so a newcomer
         never meets a 'no such table' error."""
         if self._engine is None:
-            self._engine = make_engine(
-                self.settings.database_url,
-                connect_timeout=self.settings.database_connect_timeout,
-                statement_timeout=self.settings.database_statement_timeout,
-            )
+            self._engine = settings_engine(self.settings)
             if migrate:
                 upgrade_schema(self._engine)
         return self._engine

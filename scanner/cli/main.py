@@ -28,6 +28,7 @@ from scanner.cli import (
 )
 from scanner.cli.context import app_context
 from scanner.cli.output import console, err_console
+from scanner.storage.database import database_failure
 
 app = typer.Typer(
     help="Lotwise: find public tenders, suggest micro-contracts, match small civic-tech "
@@ -99,17 +100,6 @@ def main() -> None:
             soft_wrap=True,
         )
         raise SystemExit(1) from None
-
-
-def database_failure(exc: OperationalError) -> str:
-    """One line for a database that cannot be reached or a statement cut off, naming the
-    setting that decided it when a timeout fired."""
-    first = (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
-    if "statement timeout" in first:
-        return f"Database statement timed out (LOTWISE_DATABASE_STATEMENT_TIMEOUT): {first}"
-    if "timeout expired" in first or "timed out" in first:
-        return f"Database unavailable: no answer (LOTWISE_DATABASE_CONNECT_TIMEOUT): {first}"
-    return f"Database unavailable: {first}"
 
 
 if __name__ == "__main__":

@@ -47,6 +47,7 @@ def import_orgs(
             fmt=_format(fmt, "--format") if fmt else None,
             skip_invalid=skip_invalid,
             dry_run=dry_run,
+            limits=context.settings.json_limits(),
         )
     except (OrgFileError, RatesError) as exc:
         err_console.print(str(exc), style="red", highlight=False, markup=False)

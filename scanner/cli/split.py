@@ -319,7 +319,7 @@ def check(
     clauses? Prints the lotting note with --format note. No database."""
     context = app_context(ctx)
     try:
-        drafts = read_draft(file)
+        drafts = read_draft(file, limits=context.settings.json_limits())
     except DraftError as exc:
         err_console.print(f"[red]Cannot check:[/] {exc}", highlight=False)
         raise typer.Exit(2) from None

@@ -122,6 +122,8 @@ class Release(Base):
     date_key: Mapped[str] = mapped_column(String(40))  # release date as published, "" if none
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
     payload: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    # sha256 of the release as received (sorted keys); NULL for releases stored before 0021
+    content_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 def _raw_payload() -> Any:

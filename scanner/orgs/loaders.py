@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
+from scanner.ingest.limits import DEFAULT_LIMITS, InputLimitError, JsonLimits, check_json_bytes
 from scanner.orgs.schema import FIELD_ORDER, OrganisationProfile
 from scanner.spreadsheet import restore_cell
 
@@ -92,9 +93,14 @@ def format_of(path: Path) -> Format:
 
 
 def load_file(
-    path: Path, *, fmt: Format | None = None, currencies: Collection[str] | None = None
+    path: Path,
+    *,
+    fmt: Format | None = None,
+    currencies: Collection[str] | None = None,
+    limits: JsonLimits = DEFAULT_LIMITS,
 ) -> LoadResult:
-    """Read and validate every record of `path` (format from the extension unless given)."""
+    """Read and validate every record of `path` (format from the extension unless given);
+    a JSON file over `limits` is refused naming the limit, as `lotwise ingest` does."""
     fmt = fmt or format_of(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -103,17 +109,23 @@ def load_file(
     except UnicodeDecodeError as exc:
         raise OrgFileError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     try:
-        return parse_text(text, fmt, currencies=currencies)
+        return parse_text(text, fmt, currencies=currencies, limits=limits)
     except OrgFileError as exc:
         raise OrgFileError(f"{path}: {exc}") from exc
 
 
-def parse_text(text: str, fmt: Format, *, currencies: Collection[str] | None = None) -> LoadResult:
+def parse_text(
+    text: str,
+    fmt: Format,
+    *,
+    currencies: Collection[str] | None = None,
+    limits: JsonLimits = DEFAULT_LIMITS,
+) -> LoadResult:
     """Validate the records of a document in `fmt`."""
     if fmt == "toml":
         records = _toml_records(text)
     elif fmt == "json":
-        records = _json_records(text)
+        records = _json_records(text, limits)
     else:
         records = _csv_records(text)
     if not records:
@@ -213,10 +225,16 @@ def _toml_records(text: str) -> list[Any]:
         data = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
         raise OrgFileError(f"not valid TOML: {exc}") from exc
+    except RecursionError as exc:  # tomllib recurses into nested arrays and tables
+        raise OrgFileError("not valid TOML: nested too deeply") from exc
     return _top_level(data, "[[organisation]] tables")
 
 
-def _json_records(text: str) -> list[Any]:
+def _json_records(text: str, limits: JsonLimits) -> list[Any]:
+    try:
+        check_json_bytes(text.encode("utf-8", "surrogatepass"), limits, name="")
+    except InputLimitError as exc:
+        raise OrgFileError(str(exc)) from exc
     try:
         data = json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as exc:

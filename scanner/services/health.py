@@ -29,12 +29,13 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, SummaryMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 
 from scanner.services.schedule import expected_interval
 from scanner.sources import SourceConfig
 from scanner.storage import health_reads as reads
 from scanner.storage import locks
-from scanner.storage.database import alembic_config
+from scanner.storage.database import alembic_config, database_failure
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 SUCCESS = ("ok", "partial")
@@ -331,6 +332,9 @@ def healthz(engine: Engine) -> tuple[bool, dict[str, Any]]:
     try:
         with engine.connect() as conn:
             detail["schema"] = reads.schema_revision(conn)
+    except OperationalError as exc:  # unreachable, or a timeout fired: the line names which
+        detail["database"] = database_failure(exc)
+        return False, detail
     except Exception as exc:
         detail["database"] = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0]}"
         return False, detail

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from matchers.types import OrgProfile
+from scanner.ingest.limits import DEFAULT_LIMITS, JsonLimits
 from scanner.orgs import (
     Format,
     OrganisationProfile,
@@ -79,12 +80,14 @@ def import_organisations(
     fmt: Format | None = None,
     skip_invalid: bool = False,
     dry_run: bool = False,
+    limits: JsonLimits = DEFAULT_LIMITS,
 ) -> ImportReport:
     """Validate every record of `path`, then store the valid ones in one transaction, unless
     any record is invalid and `skip_invalid` is off (then nothing is stored). With `rates`,
     a currency without a reference rate is an error. Raises `OrgFileError` for an unreadable
     file."""
-    loaded = load_file(path, fmt=fmt, currencies=rates.currencies if rates else None)
+    currencies = rates.currencies if rates else None
+    loaded = load_file(path, fmt=fmt, currencies=currencies, limits=limits)
     report = ImportReport(
         path=path,
         records=loaded.records,

@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from scanner.ingest.jsonfiles import open_decompressed
+from scanner.ingest.limits import DEFAULT_LIMITS, JsonLimits
 from scanner.ingest.normalise import NormaliseError, normalise_release
 from scanner.ingest.ocds import OCDSFormatError, compile_releases, releases_in_package
 from scanner.ingest.repair import InvalidJSON, parse_json_lenient
@@ -211,10 +212,13 @@ _JSON_SUFFIXES = {".json", ".jsonl", ".gz"}
 _TEXT_SUFFIXES = {".txt", ".text", ".md"}
 
 
-def read_draft(path: Path, *, max_bytes: int = MAX_DRAFT_BYTES) -> list[Draft]:
+def read_draft(
+    path: Path, *, max_bytes: int = MAX_DRAFT_BYTES, limits: JsonLimits = DEFAULT_LIMITS
+) -> list[Draft]:
     """Read a draft: an OCDS release, release or record package, or plain text (title on the
     first line, description below, a value written like `£2.4m` or `Budget: 2,400,000 GBP`).
-    At most `max_bytes` are read once decompressed, so a small gzip cannot expand without end.
+    At most `max_bytes` are read once decompressed, so a small gzip cannot expand without end;
+    JSON is parsed under `limits` (the settings' `json_limits()`, as every entry point).
 
     Raises `DraftError` only."""
     if not path.exists():
@@ -242,19 +246,19 @@ def read_draft(path: Path, *, max_bytes: int = MAX_DRAFT_BYTES) -> list[Draft]:
     if suffixes & _TEXT_SUFFIXES and not suffixes & _JSON_SUFFIXES:
         return [_text_draft(text)]
     if suffixes & _JSON_SUFFIXES:
-        return _ocds_drafts(path, _parse_json(path, text))
+        return _ocds_drafts(path, _parse_json(path, text, limits))
     if text.lstrip()[:1] in ("{", "["):
         try:
-            document = parse_json_lenient(text)
+            document = parse_json_lenient(text, limits)
         except InvalidJSON:
             return [_text_draft(text)]  # text that merely starts with a bracket
         return _ocds_drafts(path, document)
     return [_text_draft(text)]
 
 
-def _parse_json(path: Path, text: str) -> object:
+def _parse_json(path: Path, text: str, limits: JsonLimits) -> object:
     try:
-        return parse_json_lenient(text)
+        return parse_json_lenient(text, limits)
     except InvalidJSON as exc:
         where = ""
         if exc.pos is not None:

@@ -17,6 +17,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 if TYPE_CHECKING:  # alembic is imported when migrating only: a crawl process never does
     from alembic.config import Config
+    from sqlalchemy.exc import OperationalError
+
+    from scanner.settings import Settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -78,6 +81,29 @@ def make_engine(
         milliseconds = int(statement_timeout * 1000)
         event.listen(engine, "connect", lambda dbapi, _record: _set_timeout(dbapi, milliseconds))
     return engine
+
+
+def settings_engine(settings: Settings, **kwargs: Any) -> Engine:
+    """The engine of every Lotwise process (CLI, `lotwise serve`, the scheduler, the crawl
+    child): `settings.database_url` with the connect and statement timeouts of the settings,
+    so none of them waits on the database forever."""
+    return make_engine(
+        settings.database_url,
+        connect_timeout=settings.database_connect_timeout,
+        statement_timeout=settings.database_statement_timeout,
+        **kwargs,
+    )
+
+
+def database_failure(exc: OperationalError) -> str:
+    """One line for a database that cannot be reached or a statement cut off, naming the
+    setting that decided it when a timeout fired."""
+    first = (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
+    if "statement timeout" in first:
+        return f"Database statement timed out (LOTWISE_DATABASE_STATEMENT_TIMEOUT): {first}"
+    if "timeout expired" in first or "timed out" in first:
+        return f"Database unavailable: no answer (LOTWISE_DATABASE_CONNECT_TIMEOUT): {first}"
+    return f"Database unavailable: {first}"
 
 
 def _set_timeout(dbapi_connection: Any, milliseconds: int) -> None:

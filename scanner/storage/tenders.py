@@ -7,11 +7,15 @@ ORM unit of work is an order of magnitude slower for bulk ingest.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, cast
 
+import orjson
 from sqlalchemy import Connection, Table, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -86,24 +90,33 @@ def store_releases(
     stored_keys = _stored_keys(conn, source_id, list(by_ocid))
     existing = _existing_hashes(conn, source_id, list(by_ocid))
     fresh_by_ocid: dict[str, list[dict[str, Any]]] = {}
+    hashes: dict[tuple[str, str, str], str] = {}  # (ocid, id, date) -> hash of what arrived
     unchanged: list[str] = []
     for ocid, incoming in by_ocid.items():
-        known = stored_keys.get(ocid, set())
+        known = stored_keys.get(ocid, {})
         fresh = []
         first_seen: dict[tuple[str, str], Mapping[str, Any]] = {}
         for release in incoming:
             key = _release_key(release)
             if key not in known:
-                known.add(key)
+                known[key] = hashes[(ocid, *key)] = release_hash(release)
                 first_seen[key] = release
                 fresh.append(strip_personal_data(release))  # only what will be stored
                 result.errors.extend(
                     (ocid, why, _excerpt(release)) for why in _date_problems(release)
                 )
-            elif key in first_seen and first_seen[key] != release:
+            elif key in first_seen:
+                if first_seen[key] != release:
+                    reason = (
+                        f"release {key[0]!r} dated {key[1]!r} appears again with other "
+                        "content; the first was kept"
+                    )
+                    result.errors.append((_clean_key(ocid), reason, _excerpt(release)))
+            elif known[key] is not None and (arrived := release_hash(release)) != known[key]:
                 reason = (
-                    f"release {key[0]!r} dated {key[1]!r} appears again with other content; "
-                    "the first was kept"
+                    f"release {key[0]!r} dated {key[1]!r} arrived again with other content "
+                    f"(stored sha256 {str(known[key])[:12]}, received {arrived[:12]}); "
+                    "the stored one was kept"
                 )
                 result.errors.append((_clean_key(ocid), reason, _excerpt(release)))
         if fresh or ocid not in existing:
@@ -116,7 +129,7 @@ def store_releases(
     tenders: list[NormalisedTender] = []
     single: set[str] = set()  # tenders whose raw payload is their one stored release
     for ocid, fresh in fresh_by_ocid.items():
-        new_release_rows.extend(_release_row(source_id, ocid, r, now) for r in fresh)
+        new_release_rows.extend(_release_row(source_id, ocid, r, now, hashes) for r in fresh)
         releases_of_ocid = history.get(ocid, []) + fresh
         try:
             tender = _compile_tender(releases_of_ocid, source_name, default_tz)
@@ -181,7 +194,11 @@ def _release_key(release: Mapping[str, Any]) -> tuple[str, str]:
 
 
 def _release_row(
-    source_id: int, ocid: str, release: dict[str, Any], now: datetime
+    source_id: int,
+    ocid: str,
+    release: dict[str, Any],
+    now: datetime,
+    hashes: Mapping[tuple[str, str, str], str],
 ) -> dict[str, Any]:
     release_id, date_key = _release_key(release)
     return {
@@ -191,7 +208,24 @@ def _release_row(
         "date_key": date_key,
         "received_at": now,
         "payload": release,
+        "content_hash": hashes.get((ocid, release_id, date_key)),
     }
+
+
+def release_hash(release: Mapping[str, Any]) -> str:
+    """sha256 of a release as received, keys sorted: the same release sent again has the
+    same hash, one with other content under the same ocid, id and date has another."""
+    try:
+        data = orjson.dumps(release, default=_hash_default, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # integers beyond 64 bits
+        data = json.dumps(release, default=_hash_default, sort_keys=True).encode()
+    return hashlib.sha256(data).hexdigest()
+
+
+def _hash_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
 def store_tenders(
@@ -421,17 +455,18 @@ def _existing_hashes(conn: Connection, source_id: int, keys: list[str]) -> dict[
 
 def _stored_keys(
     conn: Connection, source_id: int, ocids: list[str]
-) -> dict[str, set[tuple[str, str]]]:
-    """(release id, date key) of the stored releases of `ocids`, read from their columns."""
-    keys: dict[str, set[tuple[str, str]]] = {}
+) -> dict[str, dict[tuple[str, str], str | None]]:
+    """(release id, date key) -> content hash of the stored releases of `ocids`, read from
+    their columns (the hash is NULL for releases stored before it was kept)."""
+    keys: dict[str, dict[tuple[str, str], str | None]] = {}
     for chunk in _chunks(ocids):
         rows = conn.execute(
-            select(Release.ocid, Release.release_id, Release.date_key).where(
+            select(Release.ocid, Release.release_id, Release.date_key, Release.content_hash).where(
                 Release.source_id == source_id, Release.ocid.in_(chunk)
             )
         )
-        for ocid, release_id, date_key in rows:
-            keys.setdefault(ocid, set()).add((release_id, date_key))
+        for ocid, release_id, date_key, digest in rows:
+            keys.setdefault(ocid, {})[(release_id, date_key)] = digest
     return keys
 
 

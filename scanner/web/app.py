@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
@@ -25,6 +26,7 @@ from scanner.services.users import SessionLimits
 from scanner.services.web_officer import ProfileCache
 from scanner.services.web_operator import CrawlLauncher
 from scanner.settings import Settings
+from scanner.storage.database import database_failure, settings_engine
 from scanner.web import isolation
 from scanner.web.limits import MAX_DRAFT, MAX_FIELDS, BodyLimitMiddleware
 from scanner.web.routes import (
@@ -66,12 +68,13 @@ def utc_now() -> datetime:
 
 def create_app(
     settings: Settings,
-    engine: Engine,
+    engine: Engine | None = None,
     *,
     now: Callable[[], datetime] = utc_now,
     launcher: CrawlLauncher | None = None,
 ) -> FastAPI:
     """The whole site. `now` and `launcher` are injectable so tests control time and crawls.
+    Without `engine`, the settings' (with their database timeouts, as every process has).
 
     Raises UnsafeSecretKeyError when the public address is not this machine and the signing
     key is the development default or too short (docs/security.md)."""
@@ -95,6 +98,7 @@ def create_app(
     )
     https = settings.base_url.startswith("https://")
     app.state.settings = settings
+    engine = engine if engine is not None else settings_engine(settings)
     app.state.engine = engine
     app.state.now = now
     app.state.digest_config = DigestConfig.from_settings(settings)
@@ -219,11 +223,17 @@ def _error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error on %s", request.url.path)
-        detail = "Something went wrong on our side; it has been logged."
+        status, detail = 500, "Something went wrong on our side; it has been logged."
+        if isinstance(exc, OperationalError):  # unreachable, or a timeout fired: one line
+            log.error("database failure on %s: %s", request.url.path, database_failure(exc))
+            status, detail = 503, "The database is not answering; try again shortly."
+        else:
+            log.exception("unhandled error on %s", request.url.path)
         if _wants_json(request):
-            return JSONResponse({"detail": detail}, status_code=500)
+            return JSONResponse({"detail": detail}, status_code=status)
         try:
-            return render(request, "error.html", {"status": 500, "detail": detail}, status_code=500)
+            return render(
+                request, "error.html", {"status": status, "detail": detail}, status_code=status
+            )
         except Exception:
-            return Response(detail, status_code=500, media_type="text/plain")
+            return Response(detail, status_code=status, media_type="text/plain")

@@ -2,20 +2,20 @@
 both complete, on SQLite and PostgreSQL, and leave no duplicates.
 
 The interleaving that failed is forced: one side writes and holds its transaction open while
-the other reads (nothing stored yet), then blocks on the first side's locks, then carries on
-after the first commits. Before the fix the second side inserted lots that the first had just
+the other reads (nothing stored yet), then blocks on the first side's locks (waited for as it
+happens: a lock request not granted in pg_locks on PostgreSQL, the first write statement on
+SQLite), then carries on after the first commits. Before the fix the second side inserted lots that the first had just
 committed (`uq_lots_tender_id_lot_id`) or a source that already existed (`sources.name`)."""
 
 from __future__ import annotations
 
 import threading
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, event, func, select, text
 
 from scanner.models import Award, Lot, Release, Source, Tender
 from scanner.services.ingest import ingest_files
@@ -52,22 +52,71 @@ def counts(engine: Engine) -> dict[str, int]:
         }
 
 
+WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
+class SecondSide:
+    """Watches the statements of one thread on `engine`: its first write, and (PostgreSQL) the
+    backend that runs it, so the test can wait on the real condition rather than on time."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.ident: int | None = None
+        self.writing = threading.Event()
+        self.backend_pid: int | None = None
+
+    def __enter__(self) -> SecondSide:
+        event.listen(self.engine, "before_cursor_execute", self._statement)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._statement)
+
+    def _statement(self, conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if threading.get_ident() != self.ident or self.writing.is_set():
+            return
+        if statement.lstrip().upper().startswith(WRITES):
+            if conn.dialect.name == "postgresql":
+                self.backend_pid = conn.connection.dbapi_connection.info.backend_pid
+            self.writing.set()
+
+    def blocked(self, monitor: Connection) -> bool:
+        """True once the other side has read and now waits on this test's locks: on
+        PostgreSQL, its backend has a lock request not granted; on SQLite (one writer at a
+        time, the busy handler waits inside the call) it has issued its first write."""
+        if not self.writing.is_set():
+            return False
+        if monitor.dialect.name != "postgresql":
+            return True
+        query = text("SELECT count(*) FROM pg_locks WHERE pid = :pid AND NOT granted")
+        return bool(monitor.execute(query, {"pid": self.backend_pid}).scalar())
+
+
 def run_while_held(engine: Engine, first: Any, second: Any) -> None:
-    """Run `first(conn)` in an open transaction, start `second()` in a thread, give it time to
-    read and block, then commit `first` and wait for `second` (which must not raise)."""
+    """Run `first(conn)` in an open transaction, start `second()` in a thread, wait until it
+    has read and blocks on `first`'s writes, then commit `first` and wait for `second` (which
+    must not raise)."""
     failure: list[BaseException] = []
+    side = SecondSide(engine)
+    started = threading.Event()
 
     def other() -> None:
+        side.ident = threading.get_ident()
+        started.set()
         try:
             second()
         except BaseException as exc:  # reported by the assert below
             failure.append(exc)
 
     thread = threading.Thread(target=other)
-    with engine.begin() as conn:
+    with side, engine.connect() as monitor, engine.begin() as conn:
         first(conn)
         thread.start()
-        time.sleep(0.5)  # lets the other side reach the lock it waits on; not an assertion
+        started.wait()
+        while thread.is_alive() and not side.blocked(monitor):
+            monitor.rollback()  # each look at pg_locks in a fresh snapshot
+            thread.join(timeout=0.01)  # between looks: returns early if the other side ends
+        assert thread.is_alive(), "the other side finished without waiting on the first"
     thread.join(timeout=60)
     assert not thread.is_alive()
     assert not failure, repr(failure[0])

@@ -11,11 +11,13 @@ import threading
 from collections.abc import Iterator
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from scanner.cli.main import database_failure
-from scanner.storage.database import make_engine
+from scanner.settings import Settings
+from scanner.storage.database import database_failure, make_engine
+from scanner.web import create_app
 
 
 @pytest.fixture
@@ -74,3 +76,24 @@ def test_a_statement_over_the_timeout_is_cancelled_and_named(postgres_url: str) 
     line = database_failure(caught.value)
     assert line.startswith("Database statement timed out (LOTWISE_DATABASE_STATEMENT_TIMEOUT)")
     assert "\n" not in line
+
+
+def test_the_web_app_built_from_settings_answers_503_naming_the_setting(
+    silent_server: int,
+) -> None:
+    """Not the CLI: `create_app` without an engine makes the settings' one (as `lotwise serve`,
+    the scheduler and the crawl child do through `settings_engine`), timeouts included."""
+    settings = Settings(
+        database_url=f"postgresql+psycopg://lotwise@127.0.0.1:{silent_server}/x",
+        database_connect_timeout=1,
+    )
+    app = create_app(settings)
+    try:
+        with TestClient(app) as client:
+            answer = client.get("/healthz")
+        assert answer.status_code == 503
+        line = answer.json()["database"]
+        assert line.startswith("Database unavailable: no answer (LOTWISE_DATABASE_CONNECT_TIMEOUT)")
+        assert "\n" not in line
+    finally:
+        app.state.engine.dispose()

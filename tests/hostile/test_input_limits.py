@@ -1,16 +1,16 @@
 """Cases 1 and 2 of issue 19: hostile JSON is refused at a named limit, quickly and in bounded
 memory, as that file's one-line error; the other files of the command load. Each input is
-generated here in a line or two (never stored)."""
+generated in a line or two (tests/hostile_corpus.py, never stored), and the same corpus goes
+through `orgs import` and `split check` here and through the web upload (tests/web)."""
 
 from __future__ import annotations
 
-import gzip
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hostile_corpus import GOOD, HOSTILE
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import create_engine, func, select
@@ -19,37 +19,9 @@ from typer.testing import CliRunner
 from scanner.cli.main import app
 from scanner.ingest.limits import InputLimitError, JsonGuard, JsonLimits, check_json_bytes
 from scanner.ingest.repair import InvalidJSON, parse_json_lenient
-from scanner.models import CrawlRun, Tender
+from scanner.models import CrawlRun, Organisation, Tender
 
 runner = CliRunner()
-GOOD = {"ocid": "ocds-g-1", "id": "g1", "date": "2026-10-01T09:00:00Z", "tag": ["tender"],
-        "tender": {"id": "1", "title": "Audit", "status": "active"}}  # fmt: skip
-
-
-def package_with(value: bytes) -> bytes:
-    return b'{"releases": [' + json.dumps(GOOD).encode() + b", " + value + b"]}"
-
-
-HOSTILE: dict[str, tuple[Callable[[], bytes], str]] = {
-    "deep nesting": (lambda: b"[" * 20_000 + b"]" * 20_000, "LOTWISE_JSON_MAX_DEPTH"),
-    "deep objects in a package": (
-        lambda: package_with(b'{"a":' * 5_000 + b"1" + b"}" * 5_000),
-        "nested deeper than 100 levels",
-    ),
-    "a long string": (
-        lambda: package_with(b'{"ocid": "' + b"a" * (5 << 20) + b'"}'),
-        "a string longer than 4194304 bytes (limit LOTWISE_JSON_MAX_STRING)",
-    ),
-    "a long string of escapes": (
-        lambda: package_with(b'{"ocid": "' + b"\\\\" * (3 << 20) + b'"}'),
-        "LOTWISE_JSON_MAX_STRING",
-    ),
-    "a long number": (lambda: package_with(b"1" * 100_000), "LOTWISE_JSON_MAX_TOKEN"),
-    "a gzip bomb": (
-        lambda: gzip.compress(b"[" + b" " * (80 << 20) + b"]", 9),
-        "expands more than 200 times when decompressed (limit LOTWISE_INPUT_MAX_RATIO)",
-    ),
-}
 
 
 @pytest.fixture
@@ -180,3 +152,35 @@ def test_hostile_draft_is_one_line_and_exit_2_in_split_check(case: str, tmp_path
     assert line.startswith(f"Cannot check: {hostile}: ")
     expected = "larger than 20 MB uncompressed" if case == "a gzip bomb" else message
     assert expected in line
+
+
+def test_the_hostile_corpus_through_orgs_import_is_one_line_each_and_stores_nothing(
+    cli: Any, database_url: str, tmp_path: Path
+) -> None:
+    """Every case in one test (one database each): the file's one line naming the limit, exit
+    1, no organisation stored; then a good file imports. A gzip is no organisations file: it
+    is refused as text that is not UTF-8."""
+    hostile = tmp_path / "orgs.json"
+    for case, (make, message) in HOSTILE.items():
+        hostile.write_bytes(make())
+        result = cli("orgs", "import", str(hostile))
+        assert result.exit_code == 1, (case, result.output)
+        [line] = [line for line in result.output.splitlines() if line.strip()]
+        assert line.startswith(f"{hostile}: "), (case, line)
+        assert ("not UTF-8 text" if case == "a gzip bomb" else message) in line, (case, line)
+        assert "Traceback" not in result.output
+    deep_toml = tmp_path / "orgs.toml"
+    deep_toml.write_text("a = " + "[" * 20_000 + "]" * 20_000)
+    result = cli("orgs", "import", str(deep_toml))
+    assert result.exit_code == 1
+    assert result.output.strip() == f"{deep_toml}: not valid TOML: nested too deeply"
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(select(func.count()).select_from(Organisation)).scalar() == 0
+    finally:
+        engine.dispose()
+    good = tmp_path / "good.json"
+    org = {"id": "good-org", "name": "Good", "emails": ["a@example.org"], "keywords": ["audit"]}
+    good.write_text(json.dumps({"organisations": [org]}))
+    assert cli("orgs", "import", str(good)).exit_code == 0

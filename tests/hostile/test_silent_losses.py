@@ -1,6 +1,7 @@
 """Case 8 of issue 19: nothing is lost silently. The Italian doubled-time dates are read;
 dates that cannot be read are error rows; a release repeated (same ocid, id and date) with
-other content is an error row; every currency of the shared samples has a reference rate."""
+other content is an error row (in one batch, and across runs through the stored content hash);
+every currency of the shared samples has a reference rate."""
 
 from __future__ import annotations
 
@@ -16,10 +17,11 @@ from typer.testing import CliRunner
 
 from scanner.cli.main import app
 from scanner.ingest.dates import parse_datetime
-from scanner.models import Tender
+from scanner.models import CrawlError, Release, Tender
 from scanner.orgs.rates import load_rates
 from scanner.settings import DEFAULT_CONFIG_DIR
 from scanner.storage import crawls
+from scanner.storage.database import make_engine
 from scanner.storage.tenders import store_releases
 
 NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
@@ -106,3 +108,70 @@ def test_a_currency_without_a_rate_is_flagged_in_the_summary_and_in_tenders_show
     shown = runner.invoke(app, ["tenders", "show", str(listed[0]["id"])])
     [row] = [line for line in shown.output.splitlines() if "reporting value" in line]
     assert "none:" in row and "KZT" in row
+
+
+def test_a_release_arriving_again_in_a_later_run_with_other_content_is_recorded(
+    database_url: str, monkeypatch: Any, tmp_path: Path
+) -> None:
+    """Across runs the first stored release is kept and the other one is an error row naming
+    both (their content hashes), counted in the run summary; an exact repeat says nothing."""
+    monkeypatch.setenv("LOTWISE_DATABASE_URL", database_url)
+    monkeypatch.setenv("COLUMNS", "200")
+    first = [release(4, "2025-02-01T10:00:00Z", "First"), release(5, "2025-02-02T10:00:00Z")]
+    other = [release(4, "2025-02-01T10:00:00Z", "Other"), release(5, "2025-02-02T10:00:00Z")]
+    runs = []
+    for name, releases in (("a", first), ("b", first), ("c", other)):
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps({"releases": releases}))
+        runs.append(runner.invoke(app, ["ingest", str(path)], catch_exceptions=False))
+        assert runs[-1].exit_code == 0, runs[-1].output
+
+    def record_errors(output: str, name: str) -> str:
+        return next(line for line in output.splitlines() if name in line).split("│")[6].strip()
+
+    assert record_errors(runs[1].output, "b.json") == "0"  # the same again: nothing to say
+    assert record_errors(runs[2].output, "c.json") == "1", runs[2].output
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            reasons = conn.execute(select(CrawlError.reason)).scalars().all()
+            stored = conn.execute(select(Release.payload).where(Release.release_id == "d4"))
+            titles = [payload["tender"]["title"] for payload in stored.scalars()]
+            hashes = conn.execute(select(Release.content_hash)).scalars().all()
+    finally:
+        engine.dispose()
+    assert titles == ["First"]
+    assert len(hashes) == 2 and all(h and len(h) == 64 for h in hashes)
+    [reason] = reasons
+    assert re.fullmatch(
+        r".*c\.json, release 1: release 'd4' dated '2025-02-01T10:00:00Z' arrived again with other content "
+        r"\(stored sha256 [0-9a-f]{12}, received [0-9a-f]{12}\); the stored one was kept",
+        reason,
+    ), reason
+    stored_hash, received_hash = re.findall(r"[0-9a-f]{12}", reason)
+    assert stored_hash != received_hash and any(h.startswith(stored_hash) for h in hashes)
+
+
+DATE_FIELDS = re.compile(
+    rb'"(date|datePublished|startDate|endDate|publishedDate|dateSigned|dateModified|postedDate'
+    rb'|responseDeadLine|archiveDate|updatedDate)"\s*:\s*"([^"]{0,80})"'
+)
+
+
+def test_every_date_in_the_shared_json_samples_is_read(shared_samples: Path) -> None:
+    """Every date field of every JSON sample parses (a date that cannot be read is an error
+    row at ingest, tested above; none of the real publishers' should need to be)."""
+    seen, unread = 0, set()
+    for path in shared_samples.rglob("*"):
+        if not path.is_file() or path.suffix not in {".json", ".gz", ".jsonl"}:
+            continue
+        data = path.read_bytes()
+        if data[:2] == b"\x1f\x8b":
+            data = gzip.decompress(data)
+        for match in DATE_FIELDS.finditer(data):
+            value = match.group(2).decode("utf-8", "replace")
+            seen += 1
+            if value.strip() and parse_datetime(value) is None:
+                unread.add(f"{path.name}: {value}")
+    assert seen > 1000
+    assert not unread, sorted(unread)[:10]

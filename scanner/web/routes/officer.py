@@ -316,7 +316,7 @@ def assess_draft(
         path = FilePath(folder) / name
         path.write_bytes(data)
         try:
-            drafts = read_draft(path, max_bytes=MAX_DRAFT)
+            drafts = read_draft(path, max_bytes=MAX_DRAFT, limits=settings.json_limits())
         except DraftError as exc:
             return str(exc).replace(str(path), name)
     results = check_drafts(drafts, thresholds=split_rules(settings), now=now)
