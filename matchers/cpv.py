@@ -29,6 +29,7 @@ _NOT_DIGIT = re.compile(r"\D")
 CPV_DENOMINATOR = 5
 NAICS_DENOMINATOR = 6
 PARTIAL_CAP = 0.9
+WITHIN_BONUS = 1  # a code inside your prefix of d digits counts as d + this shared digits
 
 
 @lru_cache(maxsize=65_536)
@@ -48,8 +49,11 @@ def naics_significant(code: str) -> str | None:
     return digits if len(digits) >= 2 else None
 
 
-def closeness(mine: str, theirs: str, denominator: int) -> float:
-    """How close an opportunity code `theirs` is to a profile prefix `mine` (both significant)."""
+def closeness(mine: str, theirs: str, denominator: int, *, by_depth: bool = False) -> float:
+    """How close an opportunity code `theirs` is to a profile prefix `mine` (both significant).
+
+    A code inside the prefix is a full match; with `by_depth` it counts what the prefix's depth
+    is worth instead (`within_score`): a division alone ("72") says less than a class ("7222")."""
     shared = 0
     for a, b in zip(mine, theirs, strict=False):
         if a != b:
@@ -58,8 +62,15 @@ def closeness(mine: str, theirs: str, denominator: int) -> float:
     if shared < 2:
         return 0.0
     if shared == len(mine):
-        return 1.0
+        return within_score(shared, denominator) if by_depth else 1.0
     return min(PARTIAL_CAP, shared / denominator)
+
+
+def within_score(depth: int, denominator: int) -> float:
+    """What a code inside a profile prefix of `depth` digits is worth: 1 from `FULL_DEPTH`
+    digits below the scheme's full depth (CPV class, NAICS industry group), less for shorter
+    prefixes, by the same digits-over-denominator rule as a partial match."""
+    return min(1.0, (depth + WITHIN_BONUS) / denominator)
 
 
 def _named(scheme: str, code: str, language: str | None) -> str:
@@ -75,18 +86,20 @@ def _best(
     best, detail = 0.0, ""
     for _org_code, org_sig in org_codes:
         for _opp_code, opp_sig in opp_codes:
-            value = closeness(org_sig, opp_sig, denominator)
+            value = closeness(org_sig, opp_sig, denominator, by_depth=True)
             if value > best:
                 best = value
                 shared = len(_common(org_sig, opp_sig))
                 theirs_named = _named(scheme, opp_sig, language)
                 mine_named = _named(scheme, org_sig, language)
-                if value == 1.0:
+                if shared == len(org_sig):
                     detail = (
                         theirs_named
                         if opp_sig == org_sig
                         else f"{theirs_named}, within your {mine_named}"
                     )
+                    if value < 1.0:
+                        detail += f" (only {shared} digits deep: counts {value:.2g})"
                 else:
                     detail = f"{theirs_named}, near your {mine_named} ({shared} digits shared)"
     return best, detail

@@ -43,6 +43,26 @@ def country_of(code: str) -> str:
     return _NUTS_TO_ISO.get(prefix, prefix)
 
 
+# Official languages of the countries profiles serve (ISO 639-1), for telling which notices a
+# profile can expect in another language than its own (`served_languages`).
+OFFICIAL_LANGUAGES: dict[str, tuple[str, ...]] = {
+    "AT": ("de",), "BE": ("nl", "fr", "de"), "BG": ("bg",), "CY": ("el",), "CZ": ("cs",),
+    "DE": ("de",), "DK": ("da",), "EE": ("et",), "ES": ("es", "ca", "eu", "gl"), "FI": ("fi", "sv"),
+    "FR": ("fr",), "GR": ("el",), "HR": ("hr",), "HU": ("hu",), "IE": ("en", "ga"),
+    "IT": ("it",), "LT": ("lt",), "LU": ("fr", "de"), "LV": ("lv",), "MT": ("mt", "en"),
+    "NL": ("nl",), "PL": ("pl",), "PT": ("pt",), "RO": ("ro",), "SE": ("sv",), "SI": ("sl",),
+    "SK": ("sk",), "NO": ("no", "nb", "nn"), "IS": ("is",), "CH": ("de", "fr", "it"),
+    "GB": ("en", "cy", "gd"), "UA": ("uk",), "US": ("en",), "AL": ("sq",), "TR": ("tr",),
+    "MD": ("ro",),
+}  # fmt: skip
+
+
+def served_languages(org: OrgProfile) -> frozenset[str]:
+    """The official languages of the countries a profile works in (none for unknown ones)."""
+    _prefixes, _whole, countries = org_area(org)
+    return frozenset(lang for c in countries for lang in OFFICIAL_LANGUAGES.get(c, ()))
+
+
 def region_key(code: str) -> str:
     """A region code as compared: upper case, and UK ITL codes ("TLD3") read as the NUTS
     codes they were derived from ("UKD3"; ITL 1 letters are the NUTS 1 letters)."""

@@ -25,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from matchers.analysis import terms
-from matchers.cpv import cpv_significant, naics_significant
+from matchers.cpv import closeness, cpv_significant, naics_significant
 from matchers.deadline import NEUTRAL as DEADLINE_NEUTRAL
 from matchers.deadline import as_utc
 from matchers.gates import remote_demoted
@@ -37,6 +37,7 @@ from matchers.geography import (
     country_of,
     org_area,
     region_key,
+    served_languages,
 )
 from matchers.keywords import allowed_edits
 from matchers.result import Match
@@ -45,6 +46,7 @@ from matchers.score import (
     PreparedOpportunity,
     PreparedOrg,
     could_hold_keywords,
+    expected_foreign,
     field_languages,
     kind_factor,
     score_prepared,
@@ -88,6 +90,7 @@ class OpportunityIndex:
         self._similar_ids: dict[str, frozenset[int]] = {}
         self._similar_terms: dict[str, frozenset[str]] = {}
         self._holds: dict[str | None, Bools] = {}
+        self._foreign: dict[tuple[str | None, frozenset[str]], Bools] = {}
         self.prepared = lru_cache(maxsize=50_000)(self._prepare)
 
     # -- building ---------------------------------------------------------------------------
@@ -323,6 +326,16 @@ class OpportunityIndex:
             out[rows] = self._group_scores(org.query_for(group))[rows]
         return out
 
+    def expected_foreign(self, org: OrgProfile) -> Bools:
+        """Per row, `matchers.score.expected_foreign` (cached per language and countries)."""
+        key = (org.language, served_languages(org))
+        cached = self._foreign.get(key)
+        if cached is None:
+            chosen = [i for i, group in enumerate(self.groups) if expected_foreign(org, group)]
+            cached = np.isin(self.row_group, chosen)
+            self._foreign[key] = cached
+        return cached
+
     def could_hold_keywords(self, org: OrgProfile) -> Bools:
         """Per row, `matchers.score.could_hold_keywords` (cached per profile language)."""
         key = org.language
@@ -376,7 +389,7 @@ class OpportunityIndex:
                     docs = index.get(sig[:length])
                     if docs is None:
                         break
-                    value = 1.0 if length == len(sig) else min(0.9, length / denominator)
+                    value = closeness(sig, sig[:length], denominator, by_depth=True)
                     out[docs] = np.maximum(out[docs], value)
         for code in org.cpv if self.guessed else ():
             sig = cpv_significant(code)
@@ -387,7 +400,7 @@ class OpportunityIndex:
                 if found is None:
                     break
                 rows, weights = found
-                value = 1.0 if length == len(sig) else min(0.9, length / 5)
+                value = closeness(sig, sig[:length], 5, by_depth=True)
                 out[rows] = np.maximum(out[rows], value * weights)
         return out
 

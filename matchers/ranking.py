@@ -65,9 +65,14 @@ def top_matches(
             alone &= text[rows] < w.corroborating_text
         alone &= index.could_hold_keywords(prepared.org)[rows]
         backed = np.where(alone, backed * w.uncorroborated_code_factor, backed)
+    counted = keywords[rows]
+    if prepared.keywords and w.foreign_keywords > 0:
+        # a notice wholly in another language counts its keywords neutral (`foreign_keywords`)
+        foreign = index.expected_foreign(prepared.org)[rows]
+        counted = np.where(foreign, np.maximum(counted, w.foreign_keywords), counted)
     partial = (
         w.weight("text") * text[rows]
-        + w.weight("keywords") * keywords[rows]
+        + w.weight("keywords") * counted
         + w.weight("classification") * backed
     )
     check = _Check(index, prepared, text, keywords, codes)
@@ -153,7 +158,9 @@ class _Check:
         w = index.weights
         self.keyword_step = w.weight("keywords") / w.total / max(1, len(org.keywords))
         self.keyword_share = 1.0 / max(1, len(org.keywords))
+        self.keyword_unit = w.weight("keywords") / w.total
         self.could_hold = index.could_hold_keywords(org.org)
+        self.foreign = index.expected_foreign(org.org) if org.keywords else index.open & False
         factor = min(1.0, w.uncorroborated_code_factor)
         self.codes_step = w.weight("classification") / w.total * (1.0 - factor)
 
@@ -175,9 +182,14 @@ class _Check:
         titles = [fields[0][1], fields[1][1]] if fields else None
         if exclusions and exclusion_gate(opportunity, exclusions, org.language, titles):
             return None
-        exact = upper - missing * self.keyword_step
-        text_backs = 0 < index.weights.corroborating_text <= float(self.text[row])
         holds = bool(self.could_hold[row])
+        neutral = index.weights.foreign_keywords
+        if missing and neutral > 0 and self.foreign[row]:  # counted as `foreign_keywords` does
+            bound = float(self.keywords[row])
+            exact = upper - (max(bound, neutral) - max(keywords, neutral)) * self.keyword_unit
+        else:
+            exact = upper - missing * self.keyword_step
+        text_backs = 0 < index.weights.corroborating_text <= float(self.text[row])
         if missing and keywords <= _EPSILON and self.codes[row] > 0 and not text_backs and holds:
             # the bound counted a keyword whose words are not adjacent: codes uncorroborated
             exact -= self.codes_step * float(self.codes[row])

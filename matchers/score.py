@@ -21,7 +21,7 @@ from matchers.gates import (
     relevance_gate,
     size_gate,
 )
-from matchers.geography import geography
+from matchers.geography import geography, served_languages
 from matchers.keywords import (
     Field,
     Keyword,
@@ -41,7 +41,9 @@ __all__ = [
     "PreparedOrg",
     "corroborated",
     "could_hold_keywords",
+    "expected_foreign",
     "field_languages",
+    "foreign_keywords",
     "kind_factor",
     "prepare_opportunity",
     "prepare_org",
@@ -226,16 +228,17 @@ def score_prepared(
     codes = classification(profile, opportunity, weights)
     relevance = max(text.score, keywords.score, codes.score)
     place = geography(profile, opportunity, weights)
+    holds = could_hold_keywords(profile, prepared.languages)
+    counted = foreign_keywords(
+        keywords,
+        bool(org.keywords) and expected_foreign(profile, prepared.languages),
+        prepared,
+        weights,
+    )
     criteria = (
         text,
-        keywords,
-        corroborated(
-            codes,
-            keywords,
-            bool(org.keywords) and could_hold_keywords(profile, prepared.languages),
-            weights,
-            text,
-        ),
+        counted,
+        corroborated(codes, keywords, bool(org.keywords) and holds, weights, text),
         value_fit(profile, opportunity, weights),
         place,
         deadline_fit(opportunity.deadline, now, weights, holidays),
@@ -262,9 +265,41 @@ def score_prepared(
     if factor != 1.0:
         value = round(value * factor, SCORE_DIGITS)
     explanation = explain(criteria, found, where(opportunity))
+    if counted is not keywords:
+        explanation = f"{explanation}; {counted.detail.rsplit('; ', 1)[-1]}"
     if demoted:
         explanation = "; ".join((explanation, *demoted))
     return Match(profile.id, opportunity.id, value, criteria, explanation)
+
+
+def foreign_keywords(
+    keywords: Criterion, foreign: bool, prepared: PreparedOpportunity, weights: Weights
+) -> Criterion:
+    """The keywords criterion of a notice wholly in another language than the profile's, one of
+    the languages of the countries it works in (`foreign`, `expected_foreign`): it cannot hold the profile's keywords, so their absence is no evidence and
+    counts the neutral `foreign_keywords` (0.5), as an unknown value does; what was found
+    counts when it is more. Relevance (the gate) still reads only what was found."""
+    neutral = weights.foreign_keywords
+    if not foreign or keywords.score >= neutral:
+        return keywords
+    named = ", ".join(sorted(lang for lang in prepared.languages if lang)) or "another language"
+    return Criterion(
+        keywords.name,
+        neutral,
+        keywords.weight,
+        f"{keywords.detail}; notice in {named}, which cannot hold your keywords: "
+        f"keywords count a neutral {neutral:g}",
+        keywords.evidence,
+    )
+
+
+def expected_foreign(org: OrgProfile, languages: frozenset[str | None]) -> bool:
+    """Whether a document in `languages` is wholly in another language than the profile's
+    (it cannot hold its keywords) and in a language of a country the profile works in, so
+    the profile expects such notices (an English firm serving Ukraine reads Ukrainian ones)."""
+    if could_hold_keywords(org, languages):
+        return False
+    return bool(languages & served_languages(org))
 
 
 def could_hold_keywords(org: OrgProfile, languages: frozenset[str | None]) -> bool:

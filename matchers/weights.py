@@ -52,6 +52,7 @@ class Weights:
     remote_factor: float = 0.9
     inferred_code_factor: float = 0.7
     own_language_bridge: float = 0.0
+    foreign_keywords: float = 0.5
 
     def __post_init__(self) -> None:
         if not self.total > 0:
@@ -83,7 +84,7 @@ _SECTIONS = {
         "remote_factor",
         "inferred_code_factor",
     ),
-    "languages": ("own_language_bridge",),
+    "languages": ("own_language_bridge", "foreign_keywords"),
 }
 
 

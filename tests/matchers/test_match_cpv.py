@@ -29,6 +29,22 @@ def test_code_inside_your_prefix_is_a_full_match() -> None:
     assert closeness("72212", "72212", 5) == 1.0
 
 
+def test_code_evidence_grows_with_the_depth_of_your_prefix() -> None:
+    # a division alone says less than a group, a group less than a class (issue 12)
+    assert closeness("72", "72212", 5, by_depth=True) == pytest.approx(0.6)
+    assert closeness("722", "72212", 5, by_depth=True) == pytest.approx(0.8)
+    assert closeness("7221", "72212", 5, by_depth=True) == 1.0
+    assert closeness("72212", "72212", 5, by_depth=True) == 1.0
+    # a near match is never worth more than a code inside your prefix of the same depth
+    assert closeness("7221", "7222", 5, by_depth=True) == pytest.approx(0.6)
+
+
+def test_a_division_only_match_says_it_counts_less(make_org, make_opp, weights) -> None:
+    result = classification(make_org(cpv=("72",)), make_opp(cpv=("72212000",)), weights)
+    assert result.score == pytest.approx(0.6)
+    assert result.detail.endswith("within your IT services (72) (only 2 digits deep: counts 0.6)")
+
+
 def test_partial_matches_score_shared_digits_over_five() -> None:
     assert closeness("72212", "72222", 5) == pytest.approx(0.6)  # same group 722
     assert closeness("72212", "72", 5) == pytest.approx(0.4)  # notice coded only by division
@@ -42,15 +58,16 @@ def test_naics_uses_six_digits(make_org, make_opp, weights) -> None:
     result = classification(
         make_org(cpv=(), naics=("5415",)), make_opp(cpv=(), naics=("541511",)), weights
     )
-    assert result.score == 1.0 and result.detail == "NAICS 541511, within your NAICS 5415"
+    assert result.score == pytest.approx(5 / 6)  # industry group: one digit short of full
+    assert result.detail == "NAICS 541511, within your NAICS 5415 (only 4 digits deep: counts 0.83)"
 
 
 def test_classification_takes_the_best_pair_and_says_which(make_org, make_opp, weights) -> None:
-    org = make_org(cpv=("79", "722"))
+    org = make_org(cpv=("79", "7221"))
     result = classification(org, make_opp(cpv=("45000000", "72212000")), weights)
     assert result.score == 1.0 and result.detail == (
         "Programming services of application software (72212), within your "
-        "Software programming and consultancy services (722)"
+        "Programming services of packaged software products (7221)"
     )
     assert "CPV" not in result.detail  # codes are shown as words
 
@@ -62,5 +79,5 @@ def test_missing_codes_are_explained(make_org, make_opp, weights) -> None:
 
 
 def test_lists_instead_of_tuples_are_accepted(make_org, make_opp, weights) -> None:
-    org = make_org(cpv=["72"], naics=[])
+    org = make_org(cpv=["7221"], naics=[])
     assert classification(org, make_opp(cpv=["72212000"]), weights).score == 1.0

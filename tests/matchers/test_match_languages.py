@@ -4,6 +4,7 @@ across languages; notices without codes get likely codes; nothing unreadable rai
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -132,3 +133,34 @@ def test_detection_reads_languages_and_says_when_it_cannot() -> None:
     assert found[2] in ("uk", "ru", "bg")
     assert found[3:] == [None, None, None]
     assert detect("Поставка электроэнергии для нужд учреждения") == "ru"  # ы, э
+
+
+def test_keywords_count_neutral_in_a_notice_in_the_language_of_a_country_you_serve(
+    make_org, make_opp, now, weights
+) -> None:
+    """An English firm serving Ukraine: a Ukrainian notice cannot hold its English keywords,
+    so their absence counts a neutral 0.5 (said in the explanation), not 0; the same notice
+    for a firm that does not work in Ukraine, or with the rule off, counts 0."""
+    org = make_org(regions=("UKI", "UA"), countries=("GB", "UA"), cpv=("7221",))
+    notice = make_opp(
+        title="Розроблення програмного забезпечення",
+        text="Послуги з розроблення програмного забезпечення для міської ради.",
+        language="uk", title_language="uk", regions=("UA-46",), countries=("UA",),
+    )  # fmt: skip
+    match = score(notice, org, now=now, weights=weights)
+    keywords = match.criterion("keywords")
+    assert (
+        keywords.score == 0.5 and "notice in uk, which cannot hold your keywords" in keywords.detail
+    )
+    assert "keywords count a neutral 0.5" in match.explanation
+    home = make_org(regions=("UKI",), countries=("GB",), cpv=("7221",), remote=True)
+    assert score(notice, home, now=now, weights=weights).criterion("keywords").score == 0.0
+    off = replace(weights, foreign_keywords=0.0)
+    assert score(notice, org, now=now, weights=off).criterion("keywords").score == 0.0
+    assert score(notice, org, now=now, weights=off).score < match.score
+    # neutral is no evidence: without codes or words in common the notice is still ruled out
+    bare = score(replace(notice, cpv=()), replace(org, cpv=()), now=now, weights=weights)
+    assert bare.gate is not None and bare.gate.name == "relevance"
+    # an English notice for the same firm reads its keywords as before
+    own = score(make_opp(), org, now=now, weights=weights).criterion("keywords")
+    assert own.score == 1.0 and "neutral" not in own.detail

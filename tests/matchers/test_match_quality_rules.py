@@ -97,7 +97,7 @@ def test_not_suitable_for_smes_is_no_gate_and_says_so(make_org, make_opp, now, w
 
 
 def test_a_code_match_no_keyword_backs_up_counts_half(make_org, make_opp, now, weights) -> None:
-    org = make_org(keywords=("penetration testing",), cpv=("728",))
+    org = make_org(keywords=("penetration testing",), cpv=("7281",))
     coded = make_opp(
         title="Accessibility testing", text="Audit of online forms.", cpv=("72810000",)
     )

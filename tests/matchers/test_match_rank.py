@@ -70,7 +70,7 @@ def organisations(draw: st.DrawFn, i: int) -> OrgProfile:
         exclusions=tuple(draw(st.lists(st.sampled_from(["data", "meals"]), max_size=1))),
         cpv=tuple(c[: draw(st.sampled_from([2, 3, 5]))] for c in draw(st.lists(st.sampled_from(CODES), max_size=2))),
         regions=tuple(r for r in draw(st.lists(st.sampled_from(REGIONS), max_size=2)) if r),
-        countries=("GB",),
+        countries=draw(st.sampled_from([("GB",), ("GB", "IT")])),
         national=draw(st.booleans()),
         remote=draw(st.booleans()),
         value_max=draw(st.sampled_from([None, Decimal(100000)])),
@@ -89,6 +89,7 @@ def worlds(draw: st.DrawFn) -> tuple[list[Opportunity], list[OrgProfile], int]:
         corroborating_text=draw(st.sampled_from([0.0, 0.2])),
         own_language_bridge=draw(st.sampled_from([0.0, 1.0])),
         description_weight=draw(st.sampled_from([1.0, 0.5])),
+        foreign_keywords=draw(st.sampled_from([0.0, 0.5])),
     )
     return opps, orgs, draw(st.integers(1, 8)), weights
 
@@ -97,7 +98,8 @@ def worlds(draw: st.DrawFn) -> tuple[list[Opportunity], list[OrgProfile], int]:
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_index_top_k_equals_exhaustive_top_k(world) -> None:
     """Also across languages (each field its own), kinds (packages count less), per-supplier
-    ranges, inferred codes, remote demotion and text that backs codes up."""
+    ranges, inferred codes, remote demotion, text that backs codes up, and keywords counted
+    neutral in notices wholly in another language of a country the organisation works in."""
     opps, orgs, k, weights = world
     index = OpportunityIndex(opps, weights=weights, now=NOW)
     ranked = rank(index, orgs, now=NOW, weights=weights, top_k=k)

@@ -17,7 +17,8 @@ def test_explanation_names_codes_keywords_value_deadline_and_place(
     match = score(opp, make_org(), now=now, weights=weights)
     assert match.passed
     assert match.explanation == (
-        "Programming services of application software (72212), within your IT services (72); "
+        "Programming services of application software (72212), within your IT services (72) "
+        "(only 2 digits deep: counts 0.6); "
         "'user research' found in title of package 2; "
         "'service design' found in text of package 2; £40k inside your range £10k-£100k; "
         "closes in 21 days (15 working days); Inner London - West (UKI3), in your region London (UKI)"
