@@ -90,6 +90,13 @@ def test_demo_crawls_every_recorded_source_and_reports(database_url: str, tmp_pa
     # The fixtures' fake contact points must not be stored anywhere.
     detail = lotwise_json(["tenders", "show", str(tenders[0]["id"])], env)
     assert "contactPoint" not in json.dumps(detail["raw"])
+    # The demo ends on the top split suggestions, as `split list` ranks them.
+    assert "Top split suggestions" in result.stdout
+    top = lotwise_json(["split", "list", "--limit", "5"], env)
+    assert len(top) == 5
+    report = result.stdout[result.stdout.index("Top split suggestions") :]
+    for row in top:
+        assert str(row["tender_id"]) in report and f"{row['score']:.2f}" in report
     _readme_quick_start_continues(database_url)
 
 
@@ -152,9 +159,11 @@ def demo_sources(tmp_path: Path) -> Any:
 
 
 def test_second_crawl_adds_nothing_and_reports_unchanged(
-    database_url: str, demo_sources: Path
+    sqlite_url: str, demo_sources: Path
 ) -> None:
-    env = {"LOTWISE_DATABASE_URL": database_url, "LOTWISE_SOURCES_FILE": str(demo_sources)}
+    # SQLite only: the demo test above re-crawls every source on both databases and checks
+    # that nothing is new or updated; this one adds versions and the high-water mark.
+    env = {"LOTWISE_DATABASE_URL": sqlite_url, "LOTWISE_SOURCES_FILE": str(demo_sources)}
     first = run(["crawl", "demo_find_a_tender", "demo_contracts_finder"], env)
     assert first.returncode == 0, first.stdout + first.stderr
     assert "Crawl summary" in first.stdout
