@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +26,7 @@ from scanner.orgs import (
 from scanner.orgs.codes import countries_of_regions
 from scanner.storage import organisations as store
 from scanner.storage.organisations import StoredOrganisation, UpsertResult
+from scanner.storage.tender_reads import money_text
 
 __all__ = [
     "ImportReport",
@@ -137,7 +137,7 @@ def active_profiles(
 def _as_dict(stored: StoredOrganisation) -> dict[str, Any]:
     data = stored.profile.export_dict()
     for name in ("value_min", "value_max", "turnover"):
-        data[name] = _money(data[name])
+        data[name] = money_text(data[name])
     data["countries"] = list(countries_of_regions(stored.profile.regions))
     data.update(
         version=stored.version,
@@ -145,7 +145,3 @@ def _as_dict(stored: StoredOrganisation) -> dict[str, Any]:
         updated_at=stored.updated_at.isoformat(),
     )
     return data
-
-
-def _money(value: Decimal | None) -> str | None:
-    return None if value is None else format(value, "f")

@@ -7,14 +7,13 @@ the stored assessment itself with `tender`, `tender_version`, `assessed_at` and 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
 from scanner.services.split_export import first_reason, in_field_order
 from scanner.storage import assessments as reads
+from scanner.storage.tender_reads import iso_text, money_text
 
 if TYPE_CHECKING:  # annotations only: the rows come from scanner.storage
     from scanner.models import SplitAssessment, Tender
@@ -62,7 +61,7 @@ def list_assessments(session: Session, flt: SplitFilter) -> list[dict[str, Any]]
             "rules_version": stored.rules_version,
             "tender_version": stored.tender_version,
             "current": stored.tender_version == tender.version,
-            "assessed_at": _iso(stored.assessed_at),
+            "assessed_at": iso_text(stored.assessed_at),
         }
         for stored, tender, source in rows
     ]
@@ -100,10 +99,10 @@ def _stored(stored: SplitAssessment, tender: Tender, source: str) -> StoredAsses
         "ocid": tender.ocid,
         "title": tender.title,
         "buyer_name": tender.buyer_name,
-        "value_amount": _money(tender.value_amount),
+        "value_amount": money_text(tender.value_amount),
         "currency": tender.currency,
         "status": tender.status,
-        "deadline_at": _iso(tender.deadline_at),
+        "deadline_at": iso_text(tender.deadline_at),
         "notice_url": tender.notice_url,
         "version": tender.version,
     }
@@ -111,7 +110,7 @@ def _stored(stored: SplitAssessment, tender: Tender, source: str) -> StoredAsses
         **in_field_order(stored.data),
         "tender": identity,
         "tender_version": stored.tender_version,
-        "assessed_at": _iso(stored.assessed_at),
+        "assessed_at": iso_text(stored.assessed_at),
         "error": stored.error,
     }
     context = {
@@ -121,14 +120,6 @@ def _stored(stored: SplitAssessment, tender: Tender, source: str) -> StoredAsses
         "items": tender.items,
     }
     return StoredAssessment(entry=entry, tender=context)
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def _money(value: Decimal | None) -> str | None:
-    return None if value is None else format(value, "f")
 
 
 __all__ = [

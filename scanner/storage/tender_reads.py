@@ -75,7 +75,7 @@ def list_tenders(session: Session, flt: TenderFilter) -> list[dict[str, Any]]:
         .order_by(*order)
     )
     return [
-        {**_tender_summary(row[0], row[1], row[2]), "value_reporting": _money(row[3])}
+        {**_tender_summary(row[0], row[1], row[2]), "value_reporting": money_text(row[3])}
         for row in session.execute(stmt).all()
     ]
 
@@ -117,7 +117,7 @@ def get_tender(session: Session, tender_id: int) -> dict[str, Any] | None:
                 "lot_id": lot.lot_id,
                 "title": lot.title,
                 "description": lot.description,
-                "value_amount": _money(lot.value_amount),
+                "value_amount": money_text(lot.value_amount),
                 "currency": lot.currency,
                 "status": lot.status,
                 "cpv_codes": lot.cpv_codes,
@@ -126,7 +126,7 @@ def get_tender(session: Session, tender_id: int) -> dict[str, Any] | None:
             for lot in lots
         ],
         content_hash=tender.content_hash,
-        updated_at=_iso(tender.updated_at),
+        updated_at=iso_text(tender.updated_at),
         raw=tender.raw,
     )
     detail["lot_count"] = len(detail["lots"])
@@ -166,11 +166,11 @@ def _tender_summary(tender: Tender, source: str, lot_count: int | None) -> dict[
         "ocid": tender.ocid,
         "title": tender.title,
         "buyer_name": tender.buyer_name,
-        "value_amount": _money(tender.value_amount),
+        "value_amount": money_text(tender.value_amount),
         "currency": tender.currency,
         "status": tender.status,
-        "published_at": _iso(tender.published_at),
-        "deadline_at": _iso(tender.deadline_at),
+        "published_at": iso_text(tender.published_at),
+        "deadline_at": iso_text(tender.deadline_at),
         "main_cpv": tender.main_cpv,
         "cpv_codes": tender.cpv_codes,
         "regions": tender.regions,
@@ -180,8 +180,8 @@ def _tender_summary(tender: Tender, source: str, lot_count: int | None) -> dict[
         "notice_url": tender.notice_url,
         "lot_count": lot_count,
         "version": tender.version,
-        "first_seen": _iso(tender.first_seen),
-        "last_seen": _iso(tender.last_seen),
+        "first_seen": iso_text(tender.first_seen),
+        "last_seen": iso_text(tender.last_seen),
     }
 
 
@@ -201,10 +201,10 @@ def list_runs(
             "id": run.id,
             "source": name,
             "status": run.status,
-            "started_at": _iso(run.started_at),
-            "finished_at": _iso(run.finished_at),
-            "window_from": _iso(run.window_from),
-            "window_to": _iso(run.window_to),
+            "started_at": iso_text(run.started_at),
+            "finished_at": iso_text(run.finished_at),
+            "window_from": iso_text(run.window_from),
+            "window_to": iso_text(run.window_to),
             "pages": run.pages,
             "items_seen": run.items_seen,
             "items_new": run.items_new,
@@ -244,8 +244,8 @@ def list_errors(
             "excerpt": err.excerpt,
             "record_key": err.record_key,
             "attempts": err.attempts,
-            "created_at": _iso(err.created_at),
-            "resolved_at": _iso(err.resolved_at),
+            "created_at": iso_text(err.created_at),
+            "resolved_at": iso_text(err.resolved_at),
         }
         for err, name in session.execute(stmt).all()
     ]
@@ -278,19 +278,21 @@ def source_stats(session: Session) -> dict[str, dict[str, Any]]:
             "kind": source.kind,
             "url": source.url,
             "tenders": counts.get(source.id, 0),
-            "high_water_mark": _iso(source.high_water_mark),
+            "high_water_mark": iso_text(source.high_water_mark),
             "last_run_status": run.status if run else None,
-            "last_run_at": _iso(run.started_at) if run else None,
+            "last_run_at": iso_text(run.started_at) if run else None,
             "unresolved_errors": unresolved.get(source.id, 0),
         }
     return stats
 
 
-def _iso(value: datetime | None) -> str | None:
+def iso_text(value: datetime | None) -> str | None:
+    """A stored instant as ISO 8601 text for JSON output (None stays None)."""
     return value.isoformat() if value is not None else None
 
 
-def _money(value: Decimal | None) -> str | None:
+def money_text(value: Decimal | None) -> str | None:
+    """A stored amount as plain decimal text for JSON output, never in exponent form."""
     return None if value is None else format(value, "f")
 
 
