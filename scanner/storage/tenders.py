@@ -25,7 +25,7 @@ from scanner.ingest.ocds import compile_releases, latest_release, strip_personal
 from scanner.ingest.storable import IDENTIFIER_LIMIT, release_problem, text_problem
 from scanner.ingest.tender import NormalisedTender
 from scanner.models import Lot, Release, Tender
-from scanner.storage.outcomes import store_outcomes
+from scanner.storage.outcomes import store_outcomes_by_id
 
 _IN_CHUNK = 500
 _ROWS_CHUNK = 100  # release rows serialised per executemany: bounds the batch's peak memory
@@ -285,6 +285,7 @@ def store_tenders(
             row["raw"] = None
         changed_rows.append(row)
     result.unchanged += _touch(conn, source_id, unchanged, now)
+    ids: dict[str, int] = {}
     if changed_rows:
         stmt = _insert(conn, Tender)
         excluded = stmt.excluded
@@ -303,7 +304,12 @@ def store_tenders(
             conn,
             [(ids[key], latest[key]) for key in (row["source_key"] for row in changed_rows)],
         )
-    store_outcomes(conn, source_id=source_id, tenders=list(latest.values()), now=now)
+    if unchanged:
+        ids.update(_tender_ids(conn, source_id, unchanged))
+    # the outcome hook of every tender seen (an award changes the outcome, not the tender's
+    # content hash), with the ids already read instead of reading them all again
+    pairs = [(ids[key], tender) for key, tender in latest.items() if key in ids]
+    store_outcomes_by_id(conn, pairs, now=now)
     return result
 
 
