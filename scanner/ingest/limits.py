@@ -5,9 +5,9 @@ depth (its prefix strings); a long unbroken run of letters made the number-repai
 re-scan its carry; a 3 MB gzip expands to gigabytes. `JsonGuard` sees every byte once, in
 chunks, and refuses what is over a limit with an `InputLimitError` naming the limit and its
 setting. It never changes the bytes, and has no Python loop per byte: escapes are blanked and
-the text split at quotes (string lengths are the odd pieces), bare tokens measured after one
-`translate`, and nesting bounded by removing matched bracket pairs, one regex pass per level
-actually nested inside a chunk.
+the text split at quotes (with the limit above the chunk size only the strings crossing a
+chunk's edges are measured), bare tokens measured after one `translate`, and nesting bounded
+by removing matched bracket pairs, one regex pass per level actually nested inside a chunk.
 """
 
 from __future__ import annotations
@@ -79,21 +79,33 @@ class JsonGuard:
         if self._escaped and chunk:  # that byte is escaped: part of the string
             chunk, self._escaped = b"_" + chunk[1:], False
         # Escapes blanked to the same length; then quotes split strings from the rest.
-        chunk = chunk.replace(b"\\\\", b"__").replace(b'\\"', b"__")
-        if chunk.endswith(b"\\"):
-            self._escaped = True
+        if b"\\" in chunk:
+            chunk = chunk.replace(b"\\\\", b"__").replace(b'\\"', b"__")
+            if chunk.endswith(b"\\"):
+                self._escaped = True
         parts = chunk.split(b'"')
         starts_in_string = self._in_string
         ends_in_string = starts_in_string != ((len(parts) - 1) % 2 == 1)
-        lengths = list(map(len, parts[0 if starts_in_string else 1 :: 2]))
         if starts_in_string:
-            lengths[0] += self._string
             self._token = 0  # a string ended the token before it
-        self._string = lengths.pop() if ends_in_string else 0
-        if self._string > self.limits.max_string or (
-            lengths and max(lengths) > self.limits.max_string
-        ):
-            self._refuse(f"a string longer than {self.limits.max_string} bytes", "JSON_MAX_STRING")
+        limit = self.limits.max_string
+        if len(chunk) > limit:  # a string within the chunk can be over the limit
+            lengths = list(map(len, parts[0 if starts_in_string else 1 :: 2]))
+            if starts_in_string:
+                lengths[0] += self._string
+            self._string = lengths.pop() if ends_in_string else 0
+            too_long = bool(lengths) and max(lengths) > limit
+        else:  # only the strings running over the chunk's edges can be
+            carried = self._string + len(parts[0]) if starts_in_string else 0
+            if not ends_in_string:
+                self._string = 0
+            elif len(parts) == 1:  # inside one string from end to end
+                self._string = carried
+            else:
+                self._string = len(parts[-1])
+            too_long = carried > limit
+        if self._string > limit or too_long:
+            self._refuse(f"a string longer than {limit} bytes", "JSON_MAX_STRING")
         self._in_string = ends_in_string
         outside = b" ".join(parts[1 if starts_in_string else 0 :: 2])
         self._check_tokens(outside)

@@ -18,12 +18,18 @@ IDENTIFIER_LIMIT = 300  # the width of the ocid, release id and record key colum
 _NUL_ESCAPED = b"\\u0000"
 
 
-def release_problem(release: Mapping[str, Any]) -> str | None:
-    """Why `release` cannot be stored as it is (one line naming the field), or None."""
+def release_problem(release: Mapping[str, Any], encoded: bytes | None = None) -> str | None:
+    """Why `release` cannot be stored as it is (one line naming the field), or None.
+
+    `encoded` is the release as orjson wrote it, when the caller has it (storage hashes that
+    serialisation): orjson wrote it, so its text is valid Unicode, and only a NUL is left to
+    look for, without a second serialisation."""
     for name in ("ocid", "id"):
         value = release.get(name)
         if isinstance(value, str) and len(value) > IDENTIFIER_LIMIT:
             return f"{name} is {len(value)} characters long, over the limit of {IDENTIFIER_LIMIT}"
+    if encoded is not None and _NUL_ESCAPED not in encoded:
+        return None
     return text_problem(release)
 
 

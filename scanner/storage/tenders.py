@@ -25,9 +25,10 @@ from scanner.ingest.ocds import compile_releases, latest_release, strip_personal
 from scanner.ingest.storable import IDENTIFIER_LIMIT, release_problem, text_problem
 from scanner.ingest.tender import NormalisedTender
 from scanner.models import Lot, Release, Tender
-from scanner.storage.outcomes import store_outcomes
+from scanner.storage.outcomes import store_outcomes_by_id
 
 _IN_CHUNK = 500
+_ROWS_CHUNK = 100  # release rows serialised per executemany: bounds the batch's peak memory
 _LOT_KEY = ("tender_id", "lot_id")
 
 
@@ -72,18 +73,19 @@ def store_releases(
     owns the transaction: a file ingest can make a whole file atomic.
     """
     result = StoreResult()
-    by_ocid: dict[str, list[Mapping[str, Any]]] = {}
+    by_ocid: dict[str, list[tuple[Mapping[str, Any], str]]] = {}  # with its content hash
     for release in releases:
         result.seen += 1
         ocid = release.get("ocid") if isinstance(release, Mapping) else None
         if not isinstance(ocid, str) or not ocid.strip():
             result.errors.append((None, "release has no ocid", _excerpt(release)))
             continue
-        problem = release_problem(release)
+        encoded = _encode(release)  # one serialisation: checked for NUL, then hashed
+        problem = release_problem(release, encoded)
         if problem is not None:  # refused alike on SQLite and PostgreSQL
             result.errors.append((_clean_key(ocid), problem, _excerpt(release)))
             continue
-        by_ocid.setdefault(ocid.strip(), []).append(release)
+        by_ocid.setdefault(ocid.strip(), []).append((release, release_hash(release, encoded)))
     if not by_ocid:
         return result
 
@@ -96,10 +98,10 @@ def store_releases(
         known = stored_keys.get(ocid, {})
         fresh = []
         first_seen: dict[tuple[str, str], Mapping[str, Any]] = {}
-        for release in incoming:
+        for release, digest in incoming:
             key = _release_key(release)
             if key not in known:
-                known[key] = hashes[(ocid, *key)] = release_hash(release)
+                known[key] = hashes[(ocid, *key)] = digest
                 first_seen[key] = release
                 fresh.append(strip_personal_data(release))  # only what will be stored
                 result.errors.extend(
@@ -112,10 +114,10 @@ def store_releases(
                         "content; the first was kept"
                     )
                     result.errors.append((_clean_key(ocid), reason, _excerpt(release)))
-            elif known[key] is not None and (arrived := release_hash(release)) != known[key]:
+            elif known[key] is not None and digest != known[key]:
                 reason = (
                     f"release {key[0]!r} dated {key[1]!r} arrived again with other content "
-                    f"(stored sha256 {str(known[key])[:12]}, received {arrived[:12]}); "
+                    f"(stored sha256 {str(known[key])[:12]}, received {digest[:12]}); "
                     "the stored one was kept"
                 )
                 result.errors.append((_clean_key(ocid), reason, _excerpt(release)))
@@ -143,8 +145,9 @@ def store_releases(
             reason = f"{type(exc).__name__}: {exc}"
             result.errors.append((ocid, reason, _excerpt(releases_of_ocid[-1])))
 
-    if new_release_rows:
-        conn.execute(_insert(conn, Release).on_conflict_do_nothing(), new_release_rows)
+    insert_release = _insert(conn, Release).on_conflict_do_nothing()
+    for start in range(0, len(new_release_rows), _ROWS_CHUNK):  # their JSON, a part at a time
+        conn.execute(insert_release, new_release_rows[start : start + _ROWS_CHUNK])
     stored = store_tenders(
         conn, source_id=source_id, tenders=tenders, now=now, known=existing, raw_in_releases=single
     )
@@ -212,14 +215,22 @@ def _release_row(
     }
 
 
-def release_hash(release: Mapping[str, Any]) -> str:
+def release_hash(release: Mapping[str, Any], encoded: bytes | None = None) -> str:
     """sha256 of a release as received, keys sorted: the same release sent again has the
-    same hash, one with other content under the same ocid, id and date has another."""
-    try:
-        data = orjson.dumps(release, default=_hash_default, option=orjson.OPT_SORT_KEYS)
-    except TypeError:  # integers beyond 64 bits
+    same hash, one with other content under the same ocid, id and date has another.
+    `encoded` is `_encode(release)` when the caller already made it."""
+    data = encoded if encoded is not None else _encode(release)
+    if data is None:  # integers beyond 64 bits
         data = json.dumps(release, default=_hash_default, sort_keys=True).encode()
     return hashlib.sha256(data).hexdigest()
+
+
+def _encode(release: Mapping[str, Any]) -> bytes | None:
+    """The release as hashed (orjson, keys sorted), or None where orjson refuses it."""
+    try:
+        return orjson.dumps(release, default=_hash_default, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        return None
 
 
 def _hash_default(value: Any) -> Any:
@@ -274,6 +285,7 @@ def store_tenders(
             row["raw"] = None
         changed_rows.append(row)
     result.unchanged += _touch(conn, source_id, unchanged, now)
+    ids: dict[str, int] = {}
     if changed_rows:
         stmt = _insert(conn, Tender)
         excluded = stmt.excluded
@@ -292,7 +304,12 @@ def store_tenders(
             conn,
             [(ids[key], latest[key]) for key in (row["source_key"] for row in changed_rows)],
         )
-    store_outcomes(conn, source_id=source_id, tenders=list(latest.values()), now=now)
+    if unchanged:
+        ids.update(_tender_ids(conn, source_id, unchanged))
+    # the outcome hook of every tender seen (an award changes the outcome, not the tender's
+    # content hash), with the ids already read instead of reading them all again
+    pairs = [(ids[key], tender) for key, tender in latest.items() if key in ids]
+    store_outcomes_by_id(conn, pairs, now=now)
     return result
 
 
