@@ -166,9 +166,10 @@ def evaluate_real(
         known_tenders=None if absent else known,
     )
     labels, unmeasured = measurable_labels(labels, known, absent)
-    if unmeasured:
+    if unmeasured:  # out of every figure, the per-profile rows and macro lines included
         real = replace(real, orgs=[o for o in real.orgs if o.id not in unmeasured])
         tuning, held_out = tuning - unmeasured, held_out - unmeasured
+        labels = LabelSet({p: g for p, g in labels.profiles.items() if p not in unmeasured})
     rankings = real_rankings(real, config.weights, max(ks))
     targets = target_languages(labels, real.corpus)
     written = {o.id: profile_language(o) for o in real.orgs}

@@ -14,8 +14,9 @@ from typer.testing import CliRunner
 from scanner.cli.main import app
 from scanner.services.evaluation_real import REAL_LABELS, REAL_PROFILES
 
-# One Ukrainian profile, one English one, one cross-language: enough for every kind of group.
-CHOSEN = ("ua-drova-stryi", "gb-glan-cleaning", "pl-medisan")
+# One Ukrainian profile, one English one, one cross-language: enough for every kind of group;
+# and one that wants gathered French notices (measured only when `gathered-fr/` is present).
+CHOSEN = ("ua-drova-stryi", "gb-glan-cleaning", "pl-medisan", "be-brightside-digital")
 
 
 @pytest.fixture
@@ -89,13 +90,16 @@ def test_real_set_reports_rankings_halves_languages_and_corpus(
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert set(data) == {"matcher", "BM25", "keyword + code heuristic", "corpus"}
+    french = (samples / "gathered-fr").is_dir()  # else be-brightside-digital is not measured
     for name in ("matcher", "BM25", "keyword + code heuristic"):
         report = data[name]
-        assert report["profiles"] == 3
+        assert report["profiles"] == 3 + french
         assert set(report["halves"]) == {"tuning", "held-out", "all"}
-        assert set(report["groups"]) == {"uk", "en", "cross-language"}
+        assert set(report["groups"]) == {"uk", "en", "cross-language"} | (
+            {"fr"} if french else set()
+        )
         everything = report["halves"]["all"]
-        assert everything["precision"] == report["precision"]
+        assert everything["precision"] == report["precision"]  # no unmeasured profile in either
         assert 0 <= everything["judged"]["10"] <= 1
     assert data["corpus"]["target_language"]["pl-medisan"] == "uk"
     assert data["corpus"]["profile_language"]["pl-medisan"] == "pl"
