@@ -24,10 +24,10 @@ payload are as published). So every kept notice is open at `now` with its own fu
 window, and all of them can be ranked together.
 
 Gathered notices: real notices in a language the other folders barely hold, gathered from
-public sources into samples folders of their own (`GATHERED_FOLDERS`: `gathered-it/` Italian
-and `gathered-fr/` French TED notices, gzip-compressed TED XML and eForms files as published,
-provenance in each folder's PROVENANCE.md and in benchmarks/real_match/GATHERED.md and
-GATHERED-FR.md), read last, by the same parsers and the same rules. Each is optional: a folder
+public sources into samples folders of their own (`GATHERED_FOLDERS`: `gathered-it/` Italian,
+`gathered-fr/` French and `gathered-es/` Spanish TED notices, gzip-compressed TED XML and eForms files as published,
+provenance in each folder's PROVENANCE.md and in benchmarks/real_match/GATHERED.md,
+GATHERED-FR.md and GATHERED-ES.md), read last, by the same parsers and the same rules. Each is optional: a folder
 that is absent is simply not read.
 
 Item keys are stable: `<file relative to the samples folder>#<ocid or notice id>`.
@@ -72,6 +72,7 @@ EVALUATION_NOW = datetime(2026, 10, 12, 9, 0, tzinfo=UTC)  # a Monday; the Prozo
 GATHERED_FOLDERS = (
     "gathered-it",  # real Italian TED notices (benchmarks/real_match/GATHERED.md)
     "gathered-fr",  # real French TED notices (benchmarks/real_match/GATHERED-FR.md)
+    "gathered-es",  # real Spanish TED notices (benchmarks/real_match/GATHERED-ES.md)
 )
 FOLDERS = (
     "open-tenders-en",

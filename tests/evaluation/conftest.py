@@ -40,3 +40,9 @@ def gathered(samples: Path) -> Path:
 def gathered_fr(samples: Path) -> Path:
     """The samples, with the gathered French notices (benchmarks/real_match/GATHERED-FR.md)."""
     return _gathered(samples, "gathered-fr", "GATHERED-FR.md")
+
+
+@pytest.fixture(scope="session")
+def gathered_es(samples: Path) -> Path:
+    """The samples, with the gathered Spanish notices (benchmarks/real_match/GATHERED-ES.md)."""
+    return _gathered(samples, "gathered-es", "GATHERED-ES.md")

@@ -61,9 +61,26 @@ def test_the_french_calls_are_read_by_the_samples_rules(gathered_fr: Path) -> No
         assert f"`{path.relative_to(samples / 'gathered-fr').as_posix()}`" in provenance
 
 
+def test_the_spanish_calls_are_read_by_the_samples_rules(gathered_es: Path) -> None:
+    samples = gathered_es
+    corpus = load_real_corpus(samples, folders=("gathered-es",))
+    items = corpus.items
+    assert len(items) >= 40 and all(key.startswith("gathered-es/") for key in items)
+    assert set(corpus.counts("declared_language")) == {"es"}
+    # the rough guess leaves a few short texts undecided or reads them as Portuguese
+    assert corpus.counts("detected_language")["es"] >= 35
+    for item in items.values():
+        assert item.tender.is_open(EVALUATION_NOW)
+    files = list((samples / "gathered-es").rglob("*.xml.gz"))
+    assert len(items) + sum(corpus.left_out.values()) == len(files)
+    provenance = (samples / "gathered-es" / "PROVENANCE.md").read_text(encoding="utf-8")
+    for path in files:
+        assert f"`{path.relative_to(samples / 'gathered-es').as_posix()}`" in provenance
+
+
 def test_gathered_folders_are_read_last_and_each_is_optional(tmp_path: Path) -> None:
     assert FOLDERS[-len(GATHERED_FOLDERS) :] == GATHERED_FOLDERS
-    assert {"gathered-it", "gathered-fr"} <= set(GATHERED_FOLDERS)
+    assert {"gathered-it", "gathered-fr", "gathered-es"} <= set(GATHERED_FOLDERS)
     folder = tmp_path / "gathered-fr" / "eforms"  # only one of the gathered folders present
     folder.mkdir(parents=True)
     (folder / "broken.xml.gz").write_bytes(b"not gzip at all")
