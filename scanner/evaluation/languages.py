@@ -56,7 +56,10 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
         "uk": "та і й на з до для у в що від за по як який яка які або це не",
         "ru": "и на с для по что от как или это не который которые при",
         "pl": "i w na do z dla oraz się jest przez od że lub nie w ramach zamówienia",
-        "fr": "le la les des et du pour en dans une un au aux sur par est qui ou",
+        # "de" too (shared with es, pt, ro, nl): without it French notices full of "de" read
+        # as Spanish (28 of the gathered French calls did); the rest are French-only words.
+        "fr": "le la les des et du de pour en dans une un au aux sur par est qui ou à avec "
+        "sont ces cette dont leur être",
         "nl": "de het een en van voor in op met te zijn door aan bij als wordt",
         "de": "der die das und für mit von zu den im des auf ist eine ein dem sich",
         "fi": "ja on tai että sekä ovat kanssa mukaan palvelut hankinta",

@@ -24,9 +24,11 @@ payload are as published). So every kept notice is open at `now` with its own fu
 window, and all of them can be ranked together.
 
 Gathered notices: real notices in a language the other folders barely hold, gathered from
-public sources into a samples folder of their own (`gathered-it/`: Italian TED notices,
-gzip-compressed TED XML and eForms files as published, provenance in its PROVENANCE.md and in
-benchmarks/real_match/GATHERED.md), read last, by the same parsers and the same rules.
+public sources into samples folders of their own (`GATHERED_FOLDERS`: `gathered-it/` Italian,
+`gathered-fr/` French and `gathered-es/` Spanish TED notices, gzip-compressed TED XML and eForms files as published,
+provenance in each folder's PROVENANCE.md and in benchmarks/real_match/GATHERED.md,
+GATHERED-FR.md and GATHERED-ES.md), read last, by the same parsers and the same rules. Each is optional: a folder
+that is absent is simply not read.
 
 Item keys are stable: `<file relative to the samples folder>#<ocid or notice id>`.
 Pure apart from reading the sample files; uses only `scanner.ingest` parsers.
@@ -55,6 +57,7 @@ from scanner.ingest.tender import NormalisedTender
 __all__ = [
     "EVALUATION_NOW",
     "FOLDERS",
+    "GATHERED_FOLDERS",
     "RealCorpus",
     "RealItem",
     "load_real_corpus",
@@ -64,6 +67,13 @@ __all__ = [
 ]
 
 EVALUATION_NOW = datetime(2026, 10, 12, 9, 0, tzinfo=UTC)  # a Monday; the Prozorro snapshot's end
+# Samples folders of real notices gathered for one language group each; not part of the shared
+# samples everywhere (fetched data is never committed), so each one is optional.
+GATHERED_FOLDERS = (
+    "gathered-it",  # real Italian TED notices (benchmarks/real_match/GATHERED.md)
+    "gathered-fr",  # real French TED notices (benchmarks/real_match/GATHERED-FR.md)
+    "gathered-es",  # real Spanish TED notices (benchmarks/real_match/GATHERED-ES.md)
+)
 FOLDERS = (
     "open-tenders-en",
     "contracts-finder",
@@ -75,7 +85,7 @@ FOLDERS = (
     "sam-gov",
     "ocds",
     "prozorro",
-    "gathered-it",  # real Italian TED notices gathered for the Italian group
+    *GATHERED_FOLDERS,
 )
 # Procedures that are no call for competition although published as active (Prozorro's
 # `procurementMethodDetails`, which normalising keeps as the procedure type).

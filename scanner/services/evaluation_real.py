@@ -26,7 +26,12 @@ from scanner.evaluation.baselines import BM25Ranker, Document, document_of, heur
 from scanner.evaluation.baselines import profile_words as bm25_query
 from scanner.evaluation.languages import detect_language
 from scanner.evaluation.ranking import LabelsError, LabelSet, evaluate, load_labels
-from scanner.evaluation.real_corpus import EVALUATION_NOW, RealCorpus, load_real_corpus
+from scanner.evaluation.real_corpus import (
+    EVALUATION_NOW,
+    GATHERED_FOLDERS,
+    RealCorpus,
+    load_real_corpus,
+)
 from scanner.services.evaluation import Evaluation, load_profiles, split_by_threshold
 from scanner.services.matching import Corpus, CorpusBuilder, MatchingConfig, rank_corpus
 from scanner.settings import PROJECT_ROOT
@@ -35,7 +40,8 @@ from scanner.splitter import Thresholds, assess
 REAL_DIR = PROJECT_ROOT / "benchmarks" / "real_match"
 REAL_LABELS = REAL_DIR / "labels.toml"
 REAL_PROFILES = REAL_DIR / "profiles.toml"
-GATHERED_FOLDER = "gathered-it"  # a samples folder of real Italian TED notices (GATHERED.md)
+# The gathered folders' groups, for people: what is not measured when a folder is absent.
+GATHERED_GROUPS = {"gathered-it": "Italian", "gathered-fr": "French", "gathered-es": "Spanish"}
 # The halves: tuning when the hex SHA-256 of the profile id sorts below this. Placed where the
 # median split of the first 43 profiles fell (tuning up to 6493..., held-out from 72d3...), so
 # those keep their halves, and fixed, so adding profiles never moves one already placed.
@@ -152,17 +158,18 @@ def evaluate_real(
     the three rankings against the real-data labels."""
     real = prepare_real_set(config, thresholds, samples, profiles_path=profiles_path)
     tuning, held_out = split_by_threshold((o.id for o in real.orgs), REAL_TUNING_BELOW)
-    gathered = (samples / GATHERED_FOLDER).is_dir()
+    absent = absent_gathered(samples)
     known = set(real.corpus.items)
     labels = load_labels(
         labels_path,
         known_profiles={o.id for o in real.orgs},
-        known_tenders=known if gathered else None,
+        known_tenders=None if absent else known,
     )
-    labels, unmeasured = measurable_labels(labels, known, gathered)
-    if unmeasured:
+    labels, unmeasured = measurable_labels(labels, known, absent)
+    if unmeasured:  # out of every figure, the per-profile rows and macro lines included
         real = replace(real, orgs=[o for o in real.orgs if o.id not in unmeasured])
         tuning, held_out = tuning - unmeasured, held_out - unmeasured
+        labels = LabelSet({p: g for p, g in labels.profiles.items() if p not in unmeasured})
     rankings = real_rankings(real, config.weights, max(ks))
     targets = target_languages(labels, real.corpus)
     written = {o.id: profile_language(o) for o in real.orgs}
@@ -182,7 +189,7 @@ def evaluate_real(
         f"{labels.counts()[0]}); groups by target language (the language most of a profile's "
         "notices graded 1-2 are written in); cross-language: written in another language.\n"
         + _counts_line(corpus_summary(real.corpus))
-        + _unmeasured_line(unmeasured, samples),
+        + _unmeasured_line(unmeasured, samples, absent),
         corpus={
             **corpus_summary(real.corpus),
             "target_language": targets,
@@ -191,21 +198,26 @@ def evaluate_real(
     )
 
 
+def absent_gathered(samples: Path) -> tuple[str, ...]:
+    """The gathered folders (real_corpus.GATHERED_FOLDERS) that are not under `samples`."""
+    return tuple(folder for folder in GATHERED_FOLDERS if not (samples / folder).is_dir())
+
+
 def measurable_labels(
-    labels: LabelSet, known: set[str], gathered: bool
+    labels: LabelSet, known: set[str], absent: Sequence[str] = ()
 ) -> tuple[LabelSet, frozenset[str]]:
-    """Without the gathered folder (it is not part of the shared samples everywhere), its
-    notices' labels are set aside, and the profiles written for it (most of whose wanted
-    notices, graded 1 or 2, are gathered ones) are reported as not measured rather than scored
-    on what is left. Any other unknown key is an error."""
-    if gathered:
+    """Without a gathered folder (none is part of the shared samples everywhere), its notices'
+    labels are set aside, and the profiles written for it (most of whose wanted notices,
+    graded 1 or 2, are in absent folders) are reported as not measured rather than scored on
+    what is left. Any other unknown key is an error."""
+    if not absent:
         return labels, frozenset()
-    prefix = f"{GATHERED_FOLDER}/"
+    prefixes = tuple(f"{folder}/" for folder in absent)
     strangers = sorted(
         key
         for graded in labels.profiles.values()
         for key in graded
-        if key not in known and not key.startswith(prefix)
+        if key not in known and not key.startswith(prefixes)
     )
     if strangers:
         raise LabelsError([f"unknown tender key {key!r}" for key in strangers], "labels")
@@ -216,20 +228,21 @@ def measurable_labels(
     unmeasured = frozenset(
         profile
         for profile, graded in labels.profiles.items()
-        if 2 * sum(1 for k, lb in graded.items() if lb.grade >= 1 and k.startswith(prefix))
+        if 2 * sum(1 for k, lb in graded.items() if lb.grade >= 1 and k.startswith(prefixes))
         > sum(1 for lb in graded.values() if lb.grade >= 1)
     )
     return LabelSet(kept), unmeasured
 
 
-def _unmeasured_line(unmeasured: frozenset[str], samples: Path) -> str:
-    if not (samples / GATHERED_FOLDER).is_dir():
-        return (
-            f"\nnot measured: {len(unmeasured)} profiles whose wanted notices are the gathered "
-            f"Italian ones ({', '.join(sorted(unmeasured))}): {samples / GATHERED_FOLDER} is "
-            "absent (benchmarks/real_match/GATHERED.md says where they come from)"
-        )
-    return ""
+def _unmeasured_line(unmeasured: frozenset[str], samples: Path, absent: Sequence[str]) -> str:
+    if not absent:
+        return ""
+    groups = ", ".join(f"{GATHERED_GROUPS.get(f, f)} ({samples / f})" for f in absent)
+    return (
+        f"\nnot measured: {len(unmeasured)} profiles whose wanted notices are mostly in absent "
+        f"gathered folders ({', '.join(sorted(unmeasured)) or 'none'}); absent: {groups} "
+        "(benchmarks/real_match/GATHERED*.md say where they come from)"
+    )
 
 
 def _counts_line(summary: Mapping[str, Mapping[str, int]]) -> str:
@@ -265,9 +278,11 @@ __all__ = [
     "REAL_PROFILES",
     "RealSet",
     "SamplesMissingError",
+    "absent_gathered",
     "corpus_summary",
     "evaluate_real",
     "language_groups",
+    "measurable_labels",
     "prepare_real_set",
     "profile_language",
     "real_rankings",

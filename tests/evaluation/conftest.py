@@ -22,11 +22,27 @@ def real_corpus(samples: Path) -> RealCorpus:
     return load_real_corpus(samples)
 
 
+def _gathered(samples: Path, folder: str, provenance: str) -> Path:
+    """A gathered folder is not part of the shared samples everywhere (fetched data is never
+    committed here), so its tests are skipped, never required, when it is absent."""
+    if not (samples / folder).is_dir():
+        pytest.skip(f"{samples / folder} absent: the gathered notices ({provenance}) are not here")
+    return samples
+
+
 @pytest.fixture(scope="session")
 def gathered(samples: Path) -> Path:
-    """The gathered Italian notices: not part of the shared samples everywhere (they are not
-    committed here: benchmarks/real_match/GATHERED.md), so skipped, never required, when absent."""
-    folder = samples / "gathered-it"
-    if not folder.is_dir():
-        pytest.skip(f"{folder} absent: the gathered Italian notices (GATHERED.md) are not here")
-    return samples
+    """The samples, with the gathered Italian notices (benchmarks/real_match/GATHERED.md)."""
+    return _gathered(samples, "gathered-it", "GATHERED.md")
+
+
+@pytest.fixture(scope="session")
+def gathered_fr(samples: Path) -> Path:
+    """The samples, with the gathered French notices (benchmarks/real_match/GATHERED-FR.md)."""
+    return _gathered(samples, "gathered-fr", "GATHERED-FR.md")
+
+
+@pytest.fixture(scope="session")
+def gathered_es(samples: Path) -> Path:
+    """The samples, with the gathered Spanish notices (benchmarks/real_match/GATHERED-ES.md)."""
+    return _gathered(samples, "gathered-es", "GATHERED-ES.md")

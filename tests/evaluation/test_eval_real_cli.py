@@ -14,8 +14,9 @@ from typer.testing import CliRunner
 from scanner.cli.main import app
 from scanner.services.evaluation_real import REAL_LABELS, REAL_PROFILES
 
-# One Ukrainian profile, one English one, one cross-language: enough for every kind of group.
-CHOSEN = ("ua-drova-stryi", "gb-glan-cleaning", "pl-medisan")
+# One Ukrainian profile, one English one, one cross-language: enough for every kind of group;
+# and one that wants gathered French notices (measured only when `gathered-fr/` is present).
+CHOSEN = ("ua-drova-stryi", "gb-glan-cleaning", "pl-medisan", "be-brightside-digital")
 
 
 @pytest.fixture
@@ -40,26 +41,34 @@ def test_without_the_shared_samples_it_says_so_in_one_line(
     assert "LOTWISE_SHARED_DIR" in result.output and "no-shared-here" in result.output
 
 
-def test_without_the_gathered_folder_its_profiles_are_not_measured_not_scored_zero() -> None:
+def test_without_a_gathered_folder_its_profiles_are_not_measured_not_scored_zero() -> None:
     from scanner.evaluation.ranking import Label, LabelsError, LabelSet
     from scanner.services.evaluation_real import measurable_labels
 
+    italian, french = "gathered-it/ted-xml/1.xml.gz#1", "gathered-fr/ted-xml/2.xml.gz#2"
+    ukrainian = "prozorro/a.json#ua-1"
     labels = LabelSet(
         {
-            "it-coop": {
-                "gathered-it/ted-xml/1.xml.gz#1": Label("gathered-it/ted-xml/1.xml.gz#1", 2)
-            },
-            "uk-org": {"prozorro/a.json#ua-1": Label("prozorro/a.json#ua-1", 2)},
+            "it-coop": {italian: Label(italian, 2)},
+            "fr-coop": {french: Label(french, 2), ukrainian: Label(ukrainian, 0)},
+            "be-agency": {french: Label(french, 1), ukrainian: Label(ukrainian, 2)},
+            "uk-org": {ukrainian: Label(ukrainian, 2)},
         }
     )
-    known = {"prozorro/a.json#ua-1"}
-    kept, unmeasured = measurable_labels(labels, known, gathered=False)
-    assert unmeasured == {"it-coop"}
-    assert kept.profiles["it-coop"] == {} and kept.grades("uk-org") == {"prozorro/a.json#ua-1": 2}
-    assert measurable_labels(labels, known, gathered=True) == (labels, frozenset())
+    known = {ukrainian, italian}  # gathered-it/ present, gathered-fr/ absent
+    kept, unmeasured = measurable_labels(labels, known, ("gathered-fr",))
+    assert unmeasured == {"fr-coop"}  # be-agency: half its wanted notices are elsewhere
+    assert kept.profiles["fr-coop"] == {ukrainian: Label(ukrainian, 0)}
+    assert kept.grades("be-agency") == {ukrainian: 2} and kept.grades("it-coop") == {italian: 2}
+    both = measurable_labels(labels, {ukrainian}, ("gathered-it", "gathered-fr"))[1]
+    assert both == {"it-coop", "fr-coop"}
+    assert measurable_labels(labels, known | {french}, ()) == (labels, frozenset())
     stranger = LabelSet({"uk-org": {"prozorro/gone.json#x": Label("prozorro/gone.json#x", 1)}})
-    with pytest.raises(LabelsError, match=r"gone\.json"):  # only the gathered folder may be absent
-        measurable_labels(stranger, known, gathered=False)
+    with pytest.raises(LabelsError, match=r"gone\.json"):  # only gathered folders may be absent
+        measurable_labels(stranger, known, ("gathered-fr",))
+    italian_absent = LabelSet({"it-coop": {italian: Label(italian, 2)}})
+    with pytest.raises(LabelsError, match=r"gathered-it"):  # a present folder's key must exist
+        measurable_labels(italian_absent, {ukrainian}, ("gathered-fr",))
 
 
 def test_real_set_reports_rankings_halves_languages_and_corpus(
@@ -81,13 +90,16 @@ def test_real_set_reports_rankings_halves_languages_and_corpus(
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert set(data) == {"matcher", "BM25", "keyword + code heuristic", "corpus"}
+    french = (samples / "gathered-fr").is_dir()  # else be-brightside-digital is not measured
     for name in ("matcher", "BM25", "keyword + code heuristic"):
         report = data[name]
-        assert report["profiles"] == 3
+        assert report["profiles"] == 3 + french
         assert set(report["halves"]) == {"tuning", "held-out", "all"}
-        assert set(report["groups"]) == {"uk", "en", "cross-language"}
+        assert set(report["groups"]) == {"uk", "en", "cross-language"} | (
+            {"fr"} if french else set()
+        )
         everything = report["halves"]["all"]
-        assert everything["precision"] == report["precision"]
+        assert everything["precision"] == report["precision"]  # no unmeasured profile in either
         assert 0 <= everything["judged"]["10"] <= 1
     assert data["corpus"]["target_language"]["pl-medisan"] == "uk"
     assert data["corpus"]["profile_language"]["pl-medisan"] == "pl"

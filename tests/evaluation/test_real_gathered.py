@@ -1,5 +1,6 @@
-"""The gathered Italian notices (the samples folder `gathered-it/`): read by the same parsers
-and rules as the other samples, gzip-compressed, a bad file counted and never fatal."""
+"""The gathered notices (the samples folders `gathered-it/` and `gathered-fr/`): read by the
+same parsers and rules as the other samples, gzip-compressed, a bad file counted and never
+fatal, each folder optional."""
 
 from __future__ import annotations
 
@@ -7,7 +8,12 @@ import gzip
 import shutil
 from pathlib import Path
 
-from scanner.evaluation.real_corpus import EVALUATION_NOW, load_real_corpus
+from scanner.evaluation.real_corpus import (
+    EVALUATION_NOW,
+    FOLDERS,
+    GATHERED_FOLDERS,
+    load_real_corpus,
+)
 
 
 def test_the_italian_calls_are_read_by_the_samples_rules(gathered: Path) -> None:
@@ -31,6 +37,56 @@ def test_the_italian_calls_are_read_by_the_samples_rules(gathered: Path) -> None
     provenance = (samples / "gathered-it" / "PROVENANCE.md").read_text(encoding="utf-8")
     for path in files:  # every file says where it comes from
         assert f"`{path.relative_to(samples / 'gathered-it').as_posix()}`" in provenance
+
+
+def test_the_french_calls_are_read_by_the_samples_rules(gathered_fr: Path) -> None:
+    samples = gathered_fr
+    corpus = load_real_corpus(samples, folders=("gathered-fr",))  # that folder alone
+    items = corpus.items
+    assert len(items) >= 400
+    assert all(key.startswith("gathered-fr/") for key in items)
+    declared = corpus.counts("declared_language")
+    # French, but for the few EU-institution notices whose export also holds the English form
+    assert declared["fr"] >= 400 and set(declared) <= {"fr", "en"}
+    assert corpus.counts("detected_language")["fr"] >= 400
+    sources = corpus.counts("source")
+    assert sources["TED (XML R2.0.9), gathered"] > 350 and sources["TED (eForms), gathered"] > 0
+    for item in items.values():
+        assert item.tender.published_at == EVALUATION_NOW
+        assert item.tender.is_open(EVALUATION_NOW)
+    files = list((samples / "gathered-fr").rglob("*.xml.gz"))
+    assert len(items) + sum(corpus.left_out.values()) == len(files)
+    provenance = (samples / "gathered-fr" / "PROVENANCE.md").read_text(encoding="utf-8")
+    for path in files:
+        assert f"`{path.relative_to(samples / 'gathered-fr').as_posix()}`" in provenance
+
+
+def test_the_spanish_calls_are_read_by_the_samples_rules(gathered_es: Path) -> None:
+    samples = gathered_es
+    corpus = load_real_corpus(samples, folders=("gathered-es",))
+    items = corpus.items
+    assert len(items) >= 40 and all(key.startswith("gathered-es/") for key in items)
+    assert set(corpus.counts("declared_language")) == {"es"}
+    # the rough guess leaves a few short texts undecided or reads them as Portuguese
+    assert corpus.counts("detected_language")["es"] >= 35
+    for item in items.values():
+        assert item.tender.is_open(EVALUATION_NOW)
+    files = list((samples / "gathered-es").rglob("*.xml.gz"))
+    assert len(items) + sum(corpus.left_out.values()) == len(files)
+    provenance = (samples / "gathered-es" / "PROVENANCE.md").read_text(encoding="utf-8")
+    for path in files:
+        assert f"`{path.relative_to(samples / 'gathered-es').as_posix()}`" in provenance
+
+
+def test_gathered_folders_are_read_last_and_each_is_optional(tmp_path: Path) -> None:
+    assert FOLDERS[-len(GATHERED_FOLDERS) :] == GATHERED_FOLDERS
+    assert {"gathered-it", "gathered-fr", "gathered-es"} <= set(GATHERED_FOLDERS)
+    folder = tmp_path / "gathered-fr" / "eforms"  # only one of the gathered folders present
+    folder.mkdir(parents=True)
+    (folder / "broken.xml.gz").write_bytes(b"not gzip at all")
+    corpus = load_real_corpus(tmp_path)
+    assert not corpus.items
+    assert [source for source, _ in corpus.left_out] == ["TED (eForms), gathered"]
 
 
 def test_a_bad_gathered_file_is_counted_not_fatal(tmp_path: Path) -> None:

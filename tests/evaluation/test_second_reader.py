@@ -47,6 +47,15 @@ NOT_SECOND_READ = {
     "it-ristoro-dolomiti",
     "it-medicalis-sud",
 }
+# The French and Spanish groups (README, "The French group", "The Spanish group"): their labels
+# have had no second reader yet.
+NOT_YET_SECOND_READ = {
+    *("fr-tremplin-formation", "fr-verdure-insertion", "fr-petits-pas-creches"),
+    *("fr-octet-civique", "fr-aquaterra-etudes", "fr-saveurs-solidaires"),
+    *("be-atelier-competences", "fr-lenoir-avocats", "be-brightside-digital"),
+    *("lu-meridian-research", "es-huerta-viva", "es-guardia-levante", "es-cocina-comun"),
+    *("es-lexpublica-malaga", "es-taller-arquitectura", "es-tramas-socioculturales"),
+}
 
 
 def test_second_reader_file_is_graded_and_well_formed() -> None:
@@ -55,7 +64,7 @@ def test_second_reader_file_is_graded_and_well_formed() -> None:
     labels = load_labels(REAL_LABELS, known_profiles=set(profiles))
     assert header["size"] == len(entries) >= 250
     # every profile represented, but those written after the sample was drawn (read in their own)
-    assert {e.profile for e in entries} == set(profiles) - NOT_SECOND_READ
+    assert {e.profile for e in entries} == set(profiles) - NOT_SECOND_READ - NOT_YET_SECOND_READ
     first = {}
     for e in entries:
         assert e.tender in labels.profiles[e.profile], (e.n, "not a labelled pair")

@@ -1,0 +1,26 @@
+"""The evaluation's rough language guess (scanner.evaluation.languages): French text full of
+"de" is French, not Spanish; Spanish and Italian stay what they are."""
+
+from __future__ import annotations
+
+from scanner.evaluation.languages import detect_language
+
+FRENCH = (
+    "Association gestionnaire de crèches et d'accueils de loisirs, basée à Montreuil. Nous "
+    "gérons des établissements pour le compte de communes d'Île-de-France, en délégation de "
+    "service public ou en marché."
+)
+SPANISH = (
+    "Servicio de limpieza de los edificios municipales y de las escuelas del ayuntamiento, con "
+    "una duración de dos años para el lote de la zona norte."
+)
+ITALIAN = (
+    "Gestione di asili nido e servizi per la prima infanzia, servizi per la famiglia e i minori "
+    "del comune, con assistenza domiciliare."
+)
+
+
+def test_french_spanish_and_italian_notices_are_told_apart() -> None:
+    assert detect_language(FRENCH) == "fr"
+    assert detect_language(SPANISH) == "es"
+    assert detect_language(ITALIAN) == "it"
