@@ -26,9 +26,11 @@ from scanner.reference.cpv import cpv_vocabulary, pad_code, significant_prefix
 __all__ = [
     "GENERIC_SHARE",
     "InferredCode",
+    "code_terms",
     "code_words",
     "has_labels",
     "infer_codes",
+    "label_idf",
     "label_terms",
     "label_words",
     "phrase_codes",
@@ -111,6 +113,31 @@ def label_terms(prefix: str, language: str) -> tuple[tuple[str, str], ...]:
             if inside >= CONCENTRATION * len(holders):
                 found[term] = word
     return tuple(found.items())
+
+
+@cache
+def code_terms(code: str, language: str) -> tuple[tuple[str, str], ...]:
+    """(term, word) of the label of `code` itself (or its nearest listed ancestor) in
+    `language`, generic words left out: what a notice's code says, in a reader's words;
+    () for an unknown code or a language without CPV labels."""
+    if not has_labels(language):
+        return ()
+    labels = _labels(language.lower()[:2])
+    known = cpv_vocabulary().nearest_known(code)
+    if known is None:
+        return ()
+    return tuple((t, w) for t, w in labels.terms.get(known, ()) if t not in labels.generic)
+
+
+def label_idf(term: str, language: str) -> float:
+    """How telling `term` is among the CPV labels of `language` (ln of labels / labels
+    holding it); 0 for a word no label holds or a generic one."""
+    if not has_labels(language):
+        return 0.0
+    labels = _labels(language.lower()[:2])
+    if term in labels.generic:
+        return 0.0
+    return labels.idf.get(term, 0.0)
 
 
 @cache

@@ -16,7 +16,7 @@ every pair.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from functools import lru_cache
@@ -51,7 +51,15 @@ from matchers.score import (
     kind_factor,
     score_prepared,
 )
-from matchers.text import CorpusStats, Query, bm25_idf, bound
+from matchers.text import (
+    CorpusStats,
+    Query,
+    bm25_idf,
+    bound,
+    code_relevance,
+    population,
+    reads_through_codes,
+)
 from matchers.types import Opportunity, OrgProfile
 from matchers.value import NEUTRAL as VALUE_NEUTRAL
 from matchers.value import award_range, org_range
@@ -96,6 +104,7 @@ class OpportunityIndex:
     # -- building ---------------------------------------------------------------------------
     def _build_terms(self) -> None:
         vocabulary: dict[str, int] = {}
+        term_language: list[str | None] = []  # the language each term was first read in
         flat: list[int] = []
         bounds = np.zeros((self.size, 4), dtype=np.int64)
         position = 0
@@ -115,7 +124,11 @@ class OpportunityIndex:
                 found = terms(text, language)
                 used.append(bool(found))
                 for term in found:
-                    flat.append(vocabulary.setdefault(term, len(vocabulary)))
+                    known = len(vocabulary)
+                    index = vocabulary.setdefault(term, known)
+                    if index == known:
+                        term_language.append(language)
+                    flat.append(index)
                 position = len(flat)
                 bounds[i, f] = position
             group = field_languages(opportunity, used)
@@ -136,10 +149,26 @@ class OpportunityIndex:
         self.post_start = np.searchsorted(term_of, np.arange(len(vocabulary) + 1))
         frequencies = np.diff(self.post_start)
         average = float(lengths.mean()) if self.size else 0.0
+        in_language: Counter[str | None] = Counter()
+        for group, rows in zip(self.groups, self.group_rows, strict=True):
+            for language in group:
+                if language is not None:
+                    in_language[language] += len(rows)
+        dfs = frequencies.tolist()
+        populations = [
+            population(self.size, in_language[language], df)
+            for language, df in zip(term_language, dfs, strict=True)
+        ]
         self.stats = CorpusStats(
-            self.size, average, dict(zip(self.words, frequencies.tolist(), strict=True))
+            self.size,
+            average,
+            dict(zip(self.words, dfs, strict=True)),
+            dict(zip(self.words, populations, strict=True)),
         )
-        idf = np.array([bm25_idf(self.size, int(df)) for df in frequencies], dtype=np.float64)
+        idf = np.array(
+            [bm25_idf(n_docs, df) for n_docs, df in zip(populations, dfs, strict=True)],
+            dtype=np.float64,
+        )
         w = self.weights
         norm = w.k1 * (1.0 - w.b + w.b * lengths[self.post_docs] / (average or 1.0))
         tf_f = tf.astype(np.float64)
@@ -319,11 +348,28 @@ class OpportunityIndex:
         (query term by query term; a term has one posting per row, so the scatter is safe).
         Rows are read in groups of the same field languages, each with the profile's query in
         those languages (`PreparedOrg.query_for`) and that query's own normalisation."""
-        if len(self.groups) == 1:
+        if len(self.groups) == 1 and not reads_through_codes(org.org.language, self.groups[0]):
             return self._group_scores(org.query_for(self.groups[0]))
         out = np.zeros(self.size)
         for group, rows in zip(self.groups, self.group_rows, strict=True):
             out[rows] = self._group_scores(org.query_for(group))[rows]
+            if reads_through_codes(org.org.language, group):
+                out[rows] = np.maximum(out[rows], self._code_scores(org, rows))
+        return out
+
+    def _code_scores(self, org: PreparedOrg, rows: Ints) -> Floats:
+        """`matchers.text.code_relevance` of `rows` (notices the profile reads through their
+        codes), computed once per distinct set of codes."""
+        seen: dict[tuple[str, ...], float] = {}
+        out = np.zeros(len(rows))
+        language = org.org.language or ""
+        for n, row in enumerate(rows.tolist()):
+            codes = tuple(self.opportunities[row].cpv)
+            value = seen.get(codes)
+            if value is None:
+                via = code_relevance(org.query, codes, language, self.weights)
+                value = seen[codes] = via.score if via is not None else 0.0
+            out[n] = value
         return out
 
     def expected_foreign(self, org: OrgProfile) -> Bools:

@@ -31,7 +31,15 @@ from matchers.keywords import (
     prepare_keywords,
 )
 from matchers.result import Criterion, Gate, Match
-from matchers.text import CorpusStats, Query, language_query, org_query, text_relevance
+from matchers.text import (
+    CorpusStats,
+    Query,
+    code_relevance,
+    language_query,
+    org_query,
+    reads_through_codes,
+    text_relevance,
+)
 from matchers.types import Opportunity, OrgProfile
 from matchers.value import value_fit
 from matchers.weights import Weights
@@ -49,6 +57,7 @@ __all__ = [
     "prepare_org",
     "score",
     "score_prepared",
+    "through_codes",
 ]
 
 
@@ -217,6 +226,7 @@ def score_prepared(
         weights,
         frequencies=prepared.frequencies,
     )
+    text = through_codes(text, prepared, org, weights)
     keywords, found = keyword_coverage(
         org.keywords,
         prepared.fields,
@@ -270,6 +280,20 @@ def score_prepared(
     if demoted:
         explanation = "; ".join((explanation, *demoted))
     return Match(profile.id, opportunity.id, value, criteria, explanation)
+
+
+def through_codes(
+    text: Criterion, prepared: PreparedOpportunity, org: PreparedOrg, weights: Weights
+) -> Criterion:
+    """The text criterion of a notice the profile cannot read in its own language nor through
+    the bridge (`matchers.text.reads_through_codes`, a Ukrainian notice for a Polish profile),
+    read through its codes' labels in the profile's language (`code_relevance`) when that
+    finds more than the words it shares as they are."""
+    profile = org.org
+    if not reads_through_codes(profile.language, prepared.languages):
+        return text
+    via = code_relevance(org.query, prepared.opportunity.cpv, profile.language or "", weights)
+    return via if via is not None and via.score > text.score else text
 
 
 def foreign_keywords(

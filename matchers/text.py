@@ -26,12 +26,29 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from matchers.analysis import terms_with_words
-from matchers.bridge import label_terms, label_words, phrase_codes
+from matchers.bridge import (
+    code_terms,
+    has_labels,
+    label_idf,
+    label_terms,
+    label_words,
+    phrase_codes,
+)
 from matchers.result import Criterion
 from matchers.types import OrgProfile
 from matchers.weights import Weights
 
-__all__ = ["CorpusStats", "Query", "bm25_idf", "language_query", "org_query", "text_relevance"]
+__all__ = [
+    "CorpusStats",
+    "Query",
+    "bm25_idf",
+    "code_relevance",
+    "language_query",
+    "org_query",
+    "population",
+    "reads_through_codes",
+    "text_relevance",
+]
 
 
 def bm25_idf(documents: int, frequency: int) -> float:
@@ -46,26 +63,61 @@ class CorpusStats:
     documents: int
     average_length: float
     frequencies: Mapping[str, int]
+    populations: Mapping[str, int] = field(default_factory=dict)
+    """Per term, the number of documents in the term's language (absent: all documents):
+    a word's rarity is judged among the texts that could hold it (`population`)."""
     _idf: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
-    def from_documents(cls, documents: Iterable[Sequence[str]]) -> CorpusStats:
-        """Statistics of documents given as their term lists."""
+    def from_documents(
+        cls,
+        documents: Iterable[Sequence[str]],
+        languages: Iterable[str | None] | None = None,
+    ) -> CorpusStats:
+        """Statistics of documents given as their term lists; with `languages` (one per
+        document), each term's population is the documents of the language it was first
+        seen in (`population`)."""
         counts: Counter[str] = Counter()
+        first: dict[str, str | None] = {}
+        per_language: Counter[str | None] = Counter()
         total = 0
         n = 0
+        tagged = iter(languages) if languages is not None else None
         for doc in documents:
             n += 1
             total += len(doc)
             counts.update(set(doc))
-        return cls(n, total / n if n else 0.0, dict(counts))
+            if tagged is not None:
+                language = next(tagged)
+                per_language[language] += 1
+                for term in doc:
+                    first.setdefault(term, language)
+        populations = {
+            term: population(n, per_language[language], counts[term])
+            for term, language in first.items()
+        }
+        return cls(n, total / n if n else 0.0, dict(counts), populations)
 
     def idf(self, term: str) -> float:
-        """BM25 idf of `term` in this corpus (memoised)."""
+        """BM25 idf of `term` among the documents of its language (memoised)."""
         value = self._idf.get(term)
         if value is None:
-            value = self._idf[term] = bm25_idf(self.documents, self.frequencies.get(term, 0))
+            value = self._idf[term] = bm25_idf(
+                self.populations.get(term, self.documents), self.frequencies.get(term, 0)
+            )
         return value
+
+
+def population(documents: int, in_language: int, frequency: int) -> int:
+    """The documents a term's rarity is judged among: those in its language. In a corpus of
+    many languages, every word of a small language is rare overall ("enti", "gare" in 64
+    Italian notices among 7,896), so its common words would weigh like telling ones; among
+    the texts of its own language they weigh what they weigh there (per-language collection
+    statistics, as multilingual search engines keep them). Unknown language (`in_language`
+    0): all documents; never fewer than the documents holding the term."""
+    if in_language <= 0:
+        return documents
+    return max(in_language, frequency)
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,3 +303,51 @@ def text_relevance(
     evidence = tuple(f"'{query.surface.get(t, t)}'" for t in ranked)
     shown = ", ".join(evidence[:4])
     return Criterion("text", value, weight, f"text mentions {shown} (BM25 {raw:.2f})", evidence)
+
+
+def reads_through_codes(language: str | None, languages: frozenset[str | None]) -> bool:
+    """Whether a profile in `language` reads a notice whose fields are in `languages` through
+    the notice's codes (`code_relevance`): the notice is wholly in known languages other than
+    the profile's, none of them with CPV labels (Ukrainian), so the bridge cannot carry the
+    profile's words into it, while the profile's language has labels to read its codes in."""
+    if not languages or None in languages or language in languages:
+        return False
+    return has_labels(language) and not any(has_labels(lang) for lang in languages)
+
+
+def code_relevance(
+    query: Query, codes: Sequence[str], language: str, weights: Weights
+) -> Criterion | None:
+    """Text relevance of a notice the profile cannot read (`reads_through_codes`), read
+    through its published CPV codes: the labels of its codes in the profile's language are
+    the notice's words there ("Szwy chirurgiczne" for 33141121, where the profile sells "nici
+    chirurgiczne"). Each of the profile's words found counts its rarity among the labels
+    (`label_idf`), normalised as BM25 is, by the profile's `saturation_terms` most telling
+    words; None when no word is found."""
+    found: dict[str, float] = {}
+    for code in codes:
+        for term, _word in code_terms(code, language):
+            if term in query.surface and term not in found:
+                found[term] = label_idf(term, language) * query.weights.get(term, 1.0)
+    found = {t: v for t, v in found.items() if v > 0}
+    if not found:
+        return None
+    key = (-1, weights.saturation_terms)
+    cached = query._bounds.get(key)
+    if cached is None:
+        idfs = sorted(
+            (label_idf(t, language) * query.weights.get(t, 1.0) for t in query.stems),
+            reverse=True,
+        )
+        cached = query._bounds[key] = (None, sum(idfs[: max(1, weights.saturation_terms)]))
+    denominator = cached[1]
+    value = min(1.0, sum(found.values()) / denominator) if denominator > 0 else 0.0
+    ranked = sorted(found, key=lambda t: (-found[t], t))
+    evidence = tuple(f"'{query.surface.get(t, t)}'" for t in ranked)
+    return Criterion(
+        "text",
+        value,
+        weights.weight("text"),
+        f"its codes, read in your language, name {', '.join(evidence[:4])}",
+        evidence,
+    )

@@ -164,3 +164,32 @@ def test_keywords_count_neutral_in_a_notice_in_the_language_of_a_country_you_ser
     # an English notice for the same firm reads its keywords as before
     own = score(make_opp(), org, now=now, weights=weights).criterion("keywords")
     assert own.score == 1.0 and "neutral" not in own.detail
+
+
+def test_a_notice_in_a_language_without_cpv_labels_is_read_through_its_codes(
+    make_org, make_opp, now, weights
+) -> None:
+    """A Polish distributor cannot read a Ukrainian notice (CPV has no Ukrainian labels, so
+    the bridge cannot carry its words there), but the notice's codes can be read in Polish:
+    the label of 33141200 is "Cewniki", which the profile sells; the generic class "Materiały
+    medyczne" names only its broad words, and a code it does not name gives nothing."""
+    org = make_org(
+        language="pl", capabilities="Cewniki, strzykawki, nici chirurgiczne", description="",
+        keywords=("cewniki",), cpv=("3314",), regions=("PL", "UA"), countries=("PL", "UA"),
+    )  # fmt: skip
+    notice = make_opp(
+        title="Катетер внутрішньовенний 22G", text="Катетер внутрішньовенний з портом",
+        language="uk", title_language="uk", parent_language="uk",
+        cpv=("33141200",), regions=("UA-46",), countries=("UA",),
+    )  # fmt: skip
+    match = score(notice, org, now=now, weights=weights)
+    text = match.criterion("text")
+    assert text.score > 0 and text.detail == "its codes, read in your language, name 'cewniki'"
+    other = score(replace(notice, cpv=("33141600",)), org, now=now, weights=weights)
+    assert other.criterion("text").score == 0 and match.score > other.score
+    # an Italian notice has labels to carry the profile's words into: read as before
+    italian = replace(notice, language="it", title_language="it", parent_language="it")
+    assert "its codes" not in score(italian, org, now=now, weights=weights).criterion("text").detail
+    # a Ukrainian profile reads the Ukrainian notice in its own words, never through codes
+    own = replace(org, language="uk", capabilities="катетери", keywords=())
+    assert "its codes" not in score(notice, own, now=now, weights=weights).criterion("text").detail

@@ -21,8 +21,8 @@ PHRASES = ["user research", "service design", "open data", "data platform", "GIS
            "accessibility audit", "road resurfacing", "school meals", "data", "research study",
            "reserach", "databases", "政府数据", "منصة البيانات", "the", "digital service",
            "sviluppo software", "servizi di manutenzione", "dei dati", "ricerca sociale",
-           "Drupal"]  # fmt: skip
-LANGUAGES = ["en", "it", None]
+           "Drupal", "програмне забезпечення", "software services"]  # fmt: skip
+LANGUAGES = ["en", "it", "uk", None]
 KINDS = ["tender", "buyer_lot", "suggested_package"]
 CODES = ["72212000", "72200000", "72000000", "79311000", "79000000", "45233000", "48000000"]
 REGIONS = ["UKI", "UKI3", "UKM", "UKM8", "DE1", "TLC", "GB", ""]
@@ -99,7 +99,8 @@ def worlds(draw: st.DrawFn) -> tuple[list[Opportunity], list[OrgProfile], int]:
 def test_index_top_k_equals_exhaustive_top_k(world) -> None:
     """Also across languages (each field its own), kinds (packages count less), per-supplier
     ranges, inferred codes, remote demotion, text that backs codes up, and keywords counted
-    neutral in notices wholly in another language of a country the organisation works in."""
+    neutral in notices wholly in another language of a country the organisation works in,
+    notices read through their codes (Ukrainian) and word rarity judged per language."""
     opps, orgs, k, weights = world
     index = OpportunityIndex(opps, weights=weights, now=NOW)
     ranked = rank(index, orgs, now=NOW, weights=weights, top_k=k)

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matchers.analysis import terms, words
-from matchers.text import CorpusStats, org_query, text_relevance
+from matchers.text import CorpusStats, bm25_idf, org_query, population, text_relevance
 from matchers.weights import Weights
 
 
@@ -75,3 +75,43 @@ def test_score_always_between_zero_and_one(words_: list[str]) -> None:
 def test_non_latin_profiles_match_non_latin_notices(text: str, make_org, weights) -> None:
     query = org_query(make_org(capabilities=text, keywords=(), description=""))
     assert text_relevance(query, terms(text), None, weights).score > 0
+
+
+def test_a_word_is_rare_or_common_among_the_texts_of_its_own_language(make_org, weights) -> None:
+    """64 Italian notices among thousands of others: "enti" in every Italian one is common
+    Italian, not a telling word, though rare in the whole corpus (`population`)."""
+    english = [terms("digital service support", "en")] * 50
+    italian = [terms("gara per enti pubblici", "it")] * 5 + [terms("enti asilo nido", "it")]
+    languages = ["en"] * 50 + ["it"] * 6
+    stats = CorpusStats.from_documents(english + italian, languages)
+    whole = CorpusStats.from_documents(english + italian)
+    enti, asilo = terms("enti", "it")[0], terms("asilo", "it")[0]
+    assert stats.idf(enti) < 0.2 < whole.idf(enti)
+    assert stats.idf(asilo) > 5 * stats.idf(enti)
+    assert stats.populations[enti] == 6 and whole.populations == {}
+    assert population(56, 0, 3) == 56 and population(56, 2, 3) == 3  # never under its df
+    org = make_org(language="it", capabilities="asili nido per enti", keywords=(), description="")
+    query = org_query(org)
+    nursery = text_relevance(query, terms("asilo nido comunale", "it"), stats, weights)
+    boilerplate = text_relevance(query, terms("gara per enti", "it"), stats, weights)
+    assert nursery.score > 3 * boilerplate.score > 0
+
+
+def test_the_index_judges_rarity_per_language_as_the_reference_does() -> None:
+    from datetime import UTC, datetime
+
+    from matchers.index import OpportunityIndex
+    from matchers.types import Opportunity
+
+    def opp(i: int, title: str, language: str) -> Opportunity:
+        return Opportunity(
+            id=f"t:{i}", kind="tender", tender_id=str(i), title=title, text="",
+            language=language, title_language=language, parent_language=language,
+        )  # fmt: skip
+
+    opps = [opp(i, "digital service support", "en") for i in range(40)]
+    opps += [opp(40 + i, "gara per enti pubblici", "it") for i in range(4)]
+    index = OpportunityIndex(opps, weights=Weights(), now=datetime(2026, 1, 5, tzinfo=UTC))
+    enti = terms("enti", "it")[0]
+    assert index.stats.populations[enti] == 4
+    assert index.stats.idf(enti) == pytest.approx(bm25_idf(4, 4))
