@@ -16,11 +16,13 @@ page's batch): unlike latency, it hardly depends on the machine's load.
 `--keep DIR` keeps the databases (a SQLite file in DIR, a PostgreSQL schema `bench_web_keep`)
 and reuses them on the next run, skipping the set-up. `--baseline-tree DIR` serves the same
 databases from another checkout too (e.g. `git archive main | tar -x -C DIR`, under its own `.venv` when it has one), the two servers'
-batches interleaved page by page in the same run.
+batches interleaved page by page in the same run. `--workers 1,2` serves this checkout once
+per count of worker processes (`LOTWISE_WEB_WORKERS`), interleaved too; CPU time per request
+then counts the workers' time.
 
     .venv/bin/python benchmarks/bench_web.py [--tenders 100000] [--clients 16] [--requests 800]
         [--postgres-url postgresql+psycopg://postgres@127.0.0.1:5432/test] [--sqlite-only]
-        [--postgres-only] [--keep DIR] [--baseline-tree DIR]
+        [--postgres-only] [--keep DIR] [--baseline-tree DIR] [--workers 1,2]
 """
 
 from __future__ import annotations
@@ -144,13 +146,16 @@ def organisation_slugs(engine: Engine) -> list[str]:
         return list(conn.scalars(select(Organisation.slug).order_by(Organisation.slug)))
 
 
-def serve(database_url: str, port: int, tree: Path | None = None) -> subprocess.Popen[bytes]:
+def serve(
+    database_url: str, port: int, tree: Path | None = None, workers: int = 1
+) -> subprocess.Popen[bytes]:
     """`lotwise serve` from this checkout, or from `tree` (another checkout, with its own
-    `.venv` when it has one), over the database."""
+    `.venv` when it has one), over the database, with `workers` processes."""
     env = {
         **os.environ,
         "LOTWISE_DATABASE_URL": database_url,
         "LOTWISE_BASE_URL": f"http://127.0.0.1:{port}",
+        "LOTWISE_WEB_WORKERS": str(workers),
     }
     python = sys.executable
     if tree is not None:
@@ -162,7 +167,7 @@ def serve(database_url: str, port: int, tree: Path | None = None) -> subprocess.
          "--host", "127.0.0.1", "--port", str(port)],
         cwd=tree or PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # worker processes import everything first
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
@@ -176,9 +181,16 @@ def serve(database_url: str, port: int, tree: Path | None = None) -> subprocess.
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of a process so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU seconds so far of a process and its live descendants (its worker
+    processes), from Linux /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return 0.0
+    total = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        total += sum(cpu_seconds(int(child)) for child in task.read_text().split())
+    return total
 
 
 def sign_in(base: str) -> httpx.Cookies:
@@ -304,14 +316,16 @@ def run(backend: str, url: str, args: argparse.Namespace, workdir: Path) -> None
     upgrade_schema(engine)
     ids = prepare(engine, args, workdir)
     print(f"\n{backend}: {args.tenders:,} tenders, {len(ids):,} assessed")
-    servers: list[tuple[str, Path | None]] = [("this checkout", None)]
+    servers: list[tuple[str, Path | None, int]] = [
+        (f"this checkout, {n} worker{'s' if n > 1 else ''}", None, n) for n in args.workers
+    ]
     if args.baseline_tree:
-        servers.insert(0, ("baseline", args.baseline_tree))
+        servers.insert(0, ("baseline", args.baseline_tree, 1))
     started = []
     try:
-        for label, tree in servers:
+        for label, tree, workers in servers:
             port = 18000 + random.randint(0, 999)
-            process = serve(url, port, tree)
+            process = serve(url, port, tree, workers)
             base = f"http://127.0.0.1:{port}"
             started.append((label, process, base, sign_in(base)))
         for _, _, base, cookies in started:  # warm-up
@@ -379,6 +393,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--baseline-tree", type=Path, help="another checkout served too, interleaved page by page"
+    )
+    parser.add_argument(
+        "--workers",
+        type=lambda text: [int(n) for n in text.split(",")],
+        default=[1],
+        help="worker processes of this checkout's server; a list (1,2) serves each, interleaved",
     )
     args = parser.parse_args(argv)
     print(

@@ -256,6 +256,14 @@ class Settings(BaseSettings):
         description="A web session ends this many hours after sign-in, however active.",
     )
 
+    web_workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Processes `lotwise serve` answers requests with (one per core to use): "
+        "one process runs Python on one core at a time, so pages queue behind each other.",
+    )
+
     @classmethod
     def settings_customise_sources(
         cls,

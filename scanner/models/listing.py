@@ -8,13 +8,13 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Numeric, String, Text
+from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from scanner.models.base import Base, UTCDateTime
 from scanner.tender_state import CLOSED_STATUSES  # over (`closed`): out of the default view
 
-__all__ = ["CLOSED_STATUSES", "TenderListing"]
+__all__ = ["CLOSED_STATUSES", "TenderListing", "TenderListingVersion"]
 
 
 class TenderListing(Base):
@@ -40,6 +40,19 @@ class TenderListing(Base):
     closed: Mapped[bool] = mapped_column(Boolean)
 
 
+class TenderListingVersion(Base):
+    """One row whose `version` grows with every committed change to `tender_listing` (kept by
+    triggers, migration 0023): read in the same statement as a count, it tells a process
+    whether a count it kept is still exact (`scanner.storage.listing_counts`). `xid` is the
+    PostgreSQL transaction that last raised it, so a transaction raises it once."""
+
+    __tablename__ = "tender_listing_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(BigInteger)
+    xid: Mapped[int | None] = mapped_column(BigInteger)
+
+
 def _sort_indexes() -> list[Index]:
     """One index per sort of the officer list, flagged and open (its default view) and all;
     NULLs last, written `x IS NULL, x` because SQLite has no NULLS LAST in an index."""
@@ -62,3 +75,5 @@ def _sort_indexes() -> list[Index]:
 
 
 LISTING_INDEXES = _sort_indexes()
+# When the next deadline comes, "open" counts change (scanner.storage.listing_counts); 0023.
+DEADLINE_INDEX = Index("ix_tender_listing_deadline", TenderListing.__table__.c.deadline_at)

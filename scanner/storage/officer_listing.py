@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from scanner.models import Source, SplitAssessment, SuggestionFeedback, Tender, TenderListing, User
 from scanner.models.listing import CLOSED_STATUSES as LISTING_CLOSED_STATUSES
+from scanner.storage.listing_counts import ListingCounts
 from scanner.storage.open_tenders import listing_is_open
 from scanner.storage.search import like_escape as escape_like
 
@@ -59,16 +60,26 @@ class OfficerFilter:
     now: datetime | None = None
 
 
-def list_flagged(session: Session, flt: OfficerFilter) -> tuple[list[dict[str, Any]], int]:
+def list_flagged(
+    session: Session, flt: OfficerFilter, counts: ListingCounts | None = None
+) -> tuple[list[dict[str, Any]], int]:
     """One page of assessed tenders and the number matching the filters.
 
     Filters, count and sort read `tender_listing` alone (narrow rows, an index per sort),
     then only the page's rows are read from the assessments and tenders: sorting and
-    filtering whole tender rows read every row's JSON, seconds at 100,000 tenders."""
+    filtering whole tender rows read every row's JSON, seconds at 100,000 tenders. With
+    `counts`, the count is reused while it is exact (`scanner.storage.listing_counts`)."""
+    now = flt.now or datetime.now(UTC)
+    flt = replace(flt, now=now)  # count and rows judge "open" at the same moment
     conditions = _conditions(flt)
-    total = session.scalar(
-        select(func.count()).select_from(TenderListing).where(*_count_conditions(flt, session))
-    )
+    count_conditions = _count_conditions(flt, session)
+    if counts is None:
+        total = session.scalar(
+            select(func.count()).select_from(TenderListing).where(*count_conditions)
+        )
+    else:
+        key = replace(flt, page=1, per_page=0, sort="", now=None)
+        total = counts.count(session, key, count_conditions, now=now)
     order = SORTS.get(flt.sort, SORTS["score"])
     page_ids = list(
         session.scalars(

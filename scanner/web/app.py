@@ -23,7 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from scanner.services.calendar_feed import FeedSigner
 from scanner.services.digests import DigestConfig
 from scanner.services.users import SessionLimits
-from scanner.services.web_officer import ProfileCache
+from scanner.services.web_officer import ListingCounts, ProfileCache
 from scanner.services.web_operator import CrawlLauncher
 from scanner.settings import Settings
 from scanner.storage.database import database_failure, settings_engine
@@ -106,6 +106,7 @@ def create_app(
     app.state.templates = make_templates()
     app.state.launcher = launcher or CrawlLauncher(settings, engine)
     app.state.profiles = ProfileCache(engine, settings.rates_file)
+    app.state.listing_counts = ListingCounts()
     app.state.session_limits = SessionLimits(
         idle=timedelta(minutes=settings.session_idle_minutes),
         lifetime=timedelta(hours=settings.session_lifetime_hours),

@@ -100,7 +100,7 @@ def assessments(
     cpv (prefix), region (prefix), min_score, show (flagged or all), sort (score, value,
     deadline, published, buyer)."""
     with Session(request.app.state.engine) as session:
-        rows, total = list_flagged(session, flt)
+        rows, total = list_flagged(session, flt, request.app.state.listing_counts)
     more = flt.page * flt.per_page < total
     return Page(
         items=rows,

@@ -98,7 +98,7 @@ def tender_list(
     request: Request, account: Officer, flt: Annotated[OfficerFilter, Depends(officer_filter)]
 ) -> Response:
     with Session(request.app.state.engine) as session:
-        rows, total = list_flagged(session, flt)
+        rows, total = list_flagged(session, flt, request.app.state.listing_counts)
     pages = max((total + flt.per_page - 1) // flt.per_page, 1)
     query = {k: v for k, v in request.query_params.items() if k != "page"}
     return render(

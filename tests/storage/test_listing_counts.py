@@ -1,0 +1,99 @@
+"""The officer list's counts kept per filter (migration 0023, issue 16), on both databases: a
+kept count is reused without counting while nothing changed, and is counted again after any
+committed change to the listing or once a deadline has passed ("open" tenders)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, delete, event, select, update
+from sqlalchemy.orm import Session
+from test_listing_search import NOW, stored
+
+from scanner.models import SplitAssessment, Tender, TenderListingVersion
+from scanner.services.web_officer import ListingCounts, OfficerFilter, list_flagged
+
+__all__ = ["stored"]  # the fixture, shared with test_listing_search
+
+
+@contextmanager
+def counting(engine: Engine) -> Iterator[list[str]]:
+    """The COUNT statements `engine` runs while the block runs."""
+    found: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if "count(" in statement.lower():
+            found.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield found
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def total(engine: Engine, counts: ListingCounts, **filters: Any) -> tuple[int, bool]:
+    """The list's total, and whether it was counted (not reused)."""
+    with counting(engine) as statements, Session(engine) as session:
+        _, found = list_flagged(session, OfficerFilter(**{"now": NOW, **filters}), counts)
+    return found, bool(statements)
+
+
+def version(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.scalar(select(TenderListingVersion.version)) or 0)
+
+
+def test_a_kept_count_is_reused_until_the_listing_changes(
+    engine: Engine, stored: dict[str, int]
+) -> None:
+    counts = ListingCounts()
+    assert total(engine, counts) == (3, True)
+    assert total(engine, counts) == (3, False)
+    assert total(engine, counts, cpv="72") == (1, True)  # each filter its own count
+    assert total(engine, counts, page=2, sort="value") == (3, False)  # page and sort: the same
+    with engine.begin() as conn:
+        conn.execute(update(Tender).where(Tender.id == stored["ocds-b"]).values(status="cancelled"))
+    assert total(engine, counts) == (2, True)
+    assert total(engine, counts, status="all") == (3, True)
+    with engine.begin() as conn:
+        conn.execute(delete(SplitAssessment).where(SplitAssessment.tender_id == stored["ocds-c"]))
+    assert total(engine, counts) == (1, True)
+    assert total(engine, counts, status="all") == (2, True)
+    assert total(engine, counts, status="all") == (2, False)
+
+
+def test_an_open_count_is_counted_again_once_a_deadline_has_passed(
+    engine: Engine, stored: dict[str, int]
+) -> None:
+    counts = ListingCounts()
+    assert total(engine, counts) == (3, True)
+    before = datetime(2026, 12, 1, 11, 59, tzinfo=UTC)  # ocds-b closes at 12:00 that day
+    assert total(engine, counts, now=before) == (3, False)
+    after = datetime(2026, 12, 1, 12, 1, tzinfo=UTC)
+    assert total(engine, counts, now=after) == (2, True)
+    assert total(engine, counts, now=after, status="all") == (3, True)  # not "open": no deadline
+    assert total(engine, counts, now=NOW) == (3, True)  # earlier than the kept count: counted
+
+
+def test_the_version_rises_once_per_committed_transaction_that_changes_the_listing(
+    engine: Engine, stored: dict[str, int]
+) -> None:
+    first = version(engine)
+    assert first > 0  # the fixture's assessments
+    with engine.begin() as conn:
+        conn.execute(update(Tender).values(status="cancelled"))
+        conn.execute(update(SplitAssessment).values(score=0.5))
+        if engine.dialect.name == "postgresql":
+            # At commit (a deferred trigger): others do not see it rise before the data.
+            assert version(engine) == first
+    after = version(engine)
+    assert after > first
+    if engine.dialect.name == "postgresql":
+        assert after == first + 1  # once per transaction, however many rows
+    with engine.begin() as conn:
+        conn.execute(update(Tender).values(title="unchanged listing keys"))
+    assert version(engine) == after  # the listing did not change
