@@ -1,6 +1,9 @@
-"""The README's first command and `lotwise crawl`, run as real processes on the bundled data;
-then the README's quick start after the demo (one organisation's matches, one split
-suggestion, an operator account and the web pages), in-process on the demo's database."""
+"""The README's first command on the bundled data, as a real process on SQLite (in-process on
+PostgreSQL: the database is what that run adds; its crawls are real child processes either
+way); `lotwise crawl` and the commands that read what was stored, in-process (each `lotwise`
+process costs seconds of imports: the process itself is tested in tests/scheduler, e.g.
+test_orphan_crawl.py); then the README's quick start after the demo (one organisation's
+matches, one split suggestion, an operator account and the web pages)."""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import Result
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -39,9 +43,17 @@ def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str
     )
 
 
+def invoke(args: list[str], env: dict[str, str]) -> Result:
+    """`lotwise ARGS` in this process; an exception that escaped the command fails the test."""
+    result = CliRunner().invoke(app, args, env={"COLUMNS": "200", **env})
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result
+
+
 def lotwise_json(args: list[str], env: dict[str, str]) -> Any:
-    result = run([*args, "--json"], env)
-    assert result.returncode == 0, result.stderr
+    result = invoke([*args, "--json"], env)
+    assert result.exit_code == 0, result.stderr
     return json.loads(result.stdout)
 
 
@@ -54,10 +66,17 @@ SKIP_OLD_ENTRIES = {"demo_housing_feed", "demo_council_listing"}
 
 def test_demo_crawls_every_recorded_source_and_reports(database_url: str, tmp_path: Path) -> None:
     outbox = tmp_path / "outbox"
-    result = run(["demo", "--database-url", database_url, "--outbox", str(outbox)], {})
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "Crawl summary" in result.stdout and "Largest open opportunities" in result.stdout
-    assert list(outbox.glob("*.eml")) and f"written to {outbox}" in " ".join(result.stdout.split())
+    demo = ["demo", "--database-url", database_url, "--outbox", str(outbox)]
+    if database_url.startswith("sqlite"):  # the README's first command, as a real process
+        done = run(demo, {})
+        assert done.returncode == 0, done.stdout + done.stderr
+        stdout = done.stdout
+    else:
+        ran = invoke(demo, {})
+        assert ran.exit_code == 0, ran.output
+        stdout = ran.stdout
+    assert "Crawl summary" in stdout and "Largest open opportunities" in stdout
+    assert list(outbox.glob("*.eml")) and f"written to {outbox}" in " ".join(stdout.split())
     env = {"LOTWISE_DATABASE_URL": database_url}
     runs = lotwise_json(["runs"], env)
     assert {r["source"] for r in runs} == DEMO_SOURCES
@@ -72,29 +91,29 @@ def test_demo_crawls_every_recorded_source_and_reports(database_url: str, tmp_pa
     rereadable = sum(n for name, n in per_source.items() if name not in SKIP_OLD_ENTRIES)
     assert sum(r["items_unchanged"] for r in again) == rereadable
     assert all(r["items_seen"] == 0 for r in again if r["source"] in SKIP_OLD_ENTRIES)
-    assert f"0 new, 0 updated, {rereadable} tenders unchanged" in result.stdout
+    assert f"0 new, 0 updated, {rereadable} tenders unchanged" in stdout
     assert sum(per_source[name] for name in OCDS_SOURCES) == 360  # the labelled corpus
     assert any((t["lot_count"] or 0) >= 3 for t in tenders)
-    assert f"{len(tenders)} tenders" in result.stdout
+    assert f"{len(tenders)} tenders" in stdout
     # The report counts tenders per source and the opportunities merged across sources.
-    assert "Tenders per source" in result.stdout
+    assert "Tenders per source" in stdout
     for name, count in per_source.items():
-        assert re.search(rf"{name}\s*│\s*{count}\s", result.stdout), name
+        assert re.search(rf"{name}\s*│\s*{count}\s", stdout), name
     merged = lotwise_json(["tenders", "merged"], env)
     assert merged, "the TED cross-posts of Find a Tender notices were not merged"
     assert all(
         {m["source"] for m in group["members"]} == {"demo_ted", "demo_find_a_tender"}
         for group in merged
     )
-    assert f"{len(merged)} opportunities merged across sources" in result.stdout
+    assert f"{len(merged)} opportunities merged across sources" in stdout
     # The fixtures' fake contact points must not be stored anywhere.
     detail = lotwise_json(["tenders", "show", str(tenders[0]["id"])], env)
     assert "contactPoint" not in json.dumps(detail["raw"])
     # The demo ends on the top split suggestions, as `split list` ranks them.
-    assert "Top split suggestions" in result.stdout
+    assert "Top split suggestions" in stdout
     top = lotwise_json(["split", "list", "--limit", "5"], env)
     assert len(top) == 5
-    report = result.stdout[result.stdout.index("Top split suggestions") :]
+    report = stdout[stdout.index("Top split suggestions") :]
     for row in top:
         assert str(row["tender_id"]) in report and f"{row['score']:.2f}" in report
     _readme_quick_start_continues(database_url)
@@ -164,13 +183,13 @@ def test_second_crawl_adds_nothing_and_reports_unchanged(
     # SQLite only: the demo test above re-crawls every source on both databases and checks
     # that nothing is new or updated; this one adds versions and the high-water mark.
     env = {"LOTWISE_DATABASE_URL": sqlite_url, "LOTWISE_SOURCES_FILE": str(demo_sources)}
-    first = run(["crawl", "demo_find_a_tender", "demo_contracts_finder"], env)
-    assert first.returncode == 0, first.stdout + first.stderr
+    first = invoke(["crawl", "demo_find_a_tender", "demo_contracts_finder"], env)
+    assert first.exit_code == 0, first.output
     assert "Crawl summary" in first.stdout
     stored = lotwise_json(["tenders", "list"], env)
 
-    second = run(["crawl", "demo_find_a_tender", "demo_contracts_finder"], env)
-    assert second.returncode == 0, second.stdout + second.stderr
+    second = invoke(["crawl", "demo_find_a_tender", "demo_contracts_finder"], env)
+    assert second.exit_code == 0, second.output
     runs = lotwise_json(["runs"], env)
     latest = {r["source"]: r for r in reversed(runs)}
     for name in ("demo_find_a_tender", "demo_contracts_finder"):
@@ -188,6 +207,6 @@ def test_crawl_of_unknown_source_names_the_configured_ones(
     demo_sources: Path, sqlite_url: str
 ) -> None:
     env = {"LOTWISE_DATABASE_URL": sqlite_url, "LOTWISE_SOURCES_FILE": str(demo_sources)}
-    result = run(["crawl", "no_such_source"], env)
-    assert result.returncode == 2
+    result = invoke(["crawl", "no_such_source"], env)
+    assert result.exit_code == 2
     assert "no_such_source" in result.stderr and "demo_find_a_tender" in result.stderr

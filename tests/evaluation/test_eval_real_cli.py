@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import tomllib
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 from scanner.cli.main import app
+from scanner.evaluation.real_corpus import EVALUATION_NOW, RealCorpus
+from scanner.services import evaluation_real
 from scanner.services.evaluation_real import REAL_LABELS, REAL_PROFILES
 
 # One Ukrainian profile, one English one, one cross-language: enough for every kind of group;
@@ -72,9 +75,23 @@ def test_without_a_gathered_folder_its_profiles_are_not_measured_not_scored_zero
 
 
 def test_real_set_reports_rankings_halves_languages_and_corpus(
-    cli: Any, samples: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli: Any,
+    samples: Path,
+    real_corpus: RealCorpus,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("LOTWISE_SHARED_DIR", str(samples.parent))
+    asked: list[Path] = []
+
+    def session_corpus(path: Path, *, now: datetime = EVALUATION_NOW) -> RealCorpus:
+        """The corpus `load_real_corpus` gives for these arguments, loaded once per session
+        (tests/evaluation/conftest.py; test_real_corpus.py tests the loading itself)."""
+        asked.append(path)
+        assert path == samples and now == EVALUATION_NOW
+        return real_corpus
+
+    monkeypatch.setattr(evaluation_real, "load_real_corpus", session_corpus)
     profiles = tomllib.loads(REAL_PROFILES.read_text(encoding="utf-8"))["organisation"]
     labels = tomllib.loads(REAL_LABELS.read_text(encoding="utf-8"))["profile"]
     (tmp_path / "profiles.json").write_text(
@@ -104,3 +121,4 @@ def test_real_set_reports_rankings_halves_languages_and_corpus(
     assert data["corpus"]["target_language"]["pl-medisan"] == "uk"
     assert data["corpus"]["profile_language"]["pl-medisan"] == "pl"
     assert data["corpus"]["source"]["Prozorro (OCDS)"] > 1000
+    assert asked == [samples]  # the corpus of LOTWISE_SHARED_DIR's samples, read once

@@ -4,16 +4,16 @@ exposition; the liveness check; `lotwise status` and the `crawl` lock from the C
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from click.testing import Result
 from prometheus_client.parser import text_string_to_metric_families
 from schema_template import migrate
 from sqlalchemy import Engine, insert, text
+from typer.testing import CliRunner
 
+from scanner.cli.main import app
 from scanner.models import CrawlError, CrawlRun, Source
 from scanner.services.health import healthz, prometheus_text, source_health
 from scanner.sources import SourceConfig
@@ -21,7 +21,6 @@ from scanner.storage import locks
 from scanner.storage.database import make_engine
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
-REPO = Path(__file__).resolve().parents[2]
 
 
 def _seed(engine: Engine) -> None:
@@ -151,15 +150,14 @@ def test_healthz_checks_the_database_and_schema(engine: Engine) -> None:
     assert not ok and "lotwise init" in detail["problem"]
 
 
-def _lotwise(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "scanner.cli.main", *args],
-        cwd=REPO,
-        env={**os.environ, "COLUMNS": "200", **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+def _lotwise(*args: str, env: dict[str, str]) -> Result:
+    """`lotwise ARGS` in this process (the exit code and messages are what is tested, not the
+    process: the `crawl` process is tested in test_orphan_crawl.py); an exception escaping
+    the command fails the test, as a traceback would."""
+    result = CliRunner().invoke(app, list(args), env={"COLUMNS": "200", **env})
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result
 
 
 def test_status_and_crawl_commands_respect_health_and_the_lock(
@@ -173,7 +171,7 @@ def test_status_and_crawl_commands_respect_health_and_the_lock(
     sources.write_text('[sources.alpha]\nurl = "http://127.0.0.1:9/a"\ninterval = "1h"\n')
     env = {"LOTWISE_DATABASE_URL": database_url, "LOTWISE_SOURCES_FILE": str(sources)}
     status = _lotwise("status", "--json", env=env)
-    assert status.returncode == 1, status.stderr  # alpha is failing
+    assert status.exit_code == 1, status.stderr  # alpha is failing
     report = json.loads(status.stdout)
     assert report["healthy"] is False  # `healthy` and the exit code agree
     assert [s["name"] for s in report["sources"]] == ["alpha", "gamma"]
@@ -187,6 +185,6 @@ def test_status_and_crawl_commands_respect_health_and_the_lock(
             ttl=600,
         )
     crawl = _lotwise("crawl", "alpha", env=env)
-    assert crawl.returncode == 1
+    assert crawl.exit_code == 1
     assert "source 'alpha' is being crawled by elsewhere:7:" in crawl.stderr
     assert "Traceback" not in crawl.stderr

@@ -4,26 +4,24 @@ the scheduler runs it, including the crawl timeout that stops a hung spider."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-from sched_support import REPO, route, runs, source_toml
+from click.testing import Result
+from sched_support import route, runs, source_toml
+from typer.testing import CliRunner
 
+from scanner.cli.main import app
 from scanner.demo.server import RecordedServer
 from scanner.storage.database import make_engine
 
 
-def _lotwise(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "scanner.cli.main", *args],
-        cwd=REPO,
-        env={**os.environ, "COLUMNS": "200", **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+def _lotwise(*args: str, env: dict[str, str]) -> Result:
+    """`lotwise ARGS` in this process (its crawl is still a real child process, stopped at
+    the timeout); an exception escaping the command fails the test, as a traceback would."""
+    result = CliRunner().invoke(app, list(args), env={"COLUMNS": "200", **env})
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result
 
 
 def test_jobs_list_and_a_hung_crawl_is_stopped_at_its_timeout(
@@ -45,14 +43,14 @@ def test_jobs_list_and_a_hung_crawl_is_stopped_at_its_timeout(
             "LOTWISE_DIGEST_DAILY_AT": "08:15",
         }
         listed = _lotwise("schedule", "jobs", "--json", env=env)
-        assert listed.returncode == 0, listed.stderr
+        assert listed.exit_code == 0, listed.stderr
         jobs = {job["id"]: job for job in json.loads(listed.stdout)}
         assert set(jobs) == {"crawl:hung", "digests:daily", "digests:weekly", "tick"}
         assert "hour='6'" in jobs["crawl:hung"]["trigger"]
         assert "hour='8', minute='15'" in jobs["digests:daily"]["trigger"]
 
         crawled = _lotwise("schedule", "run", "crawl", "hung", "--json", env=env)
-    assert crawled.returncode == 1, crawled.stderr
+    assert crawled.exit_code == 1, crawled.stderr
     (report,) = json.loads(crawled.stdout)
     assert report["status"] == "failed"
     assert report["message"].startswith("timed out after 2 s and was stopped")
@@ -62,4 +60,4 @@ def test_jobs_list_and_a_hung_crawl_is_stopped_at_its_timeout(
     assert run.status == "failed" and run.id == report["run_id"]
 
     unknown = _lotwise("schedule", "run", "crawl", "nope", env=env)
-    assert unknown.returncode == 2 and "Unknown source(s): nope" in unknown.stderr
+    assert unknown.exit_code == 2 and "Unknown source(s): nope" in unknown.stderr

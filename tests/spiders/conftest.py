@@ -1,5 +1,6 @@
-"""Spider tests run real crawls: `python -m spiders crawl` in a subprocess, against a
-`RecordedServer` on 127.0.0.1 serving recorded-format responses, into a real database.
+"""Spider tests run real crawls: `python -m spiders crawl` in a process of its own (forked from
+a server that did the imports once: crawl_fork.py), against a `RecordedServer` on 127.0.0.1
+serving recorded-format responses, into a real database.
 
 `crawler` gives a migrated database (SQLite and PostgreSQL through `database_url`), a sources
 file to write, and `crawler.run(...)` which returns the exit code and the parsed events.
@@ -9,14 +10,13 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+from crawl_fork import run_crawl
 from schema_template import migrate
 from sqlalchemy import Engine, select
 
@@ -59,16 +59,16 @@ class Crawler:
         self.sources_file.write_text(text, encoding="utf-8")
 
     def run(self, *names: str, since: str | None = None, until: str | None = None) -> Crawl:
-        command = [sys.executable, "-m", "spiders", "crawl", *names]
+        """`python -m spiders crawl NAMES`, forked from a server that did the imports once
+        (see crawl_fork.py): the crawl is its own process, without a second of imports."""
+        argv = ["crawl", *names]
         if since:
-            command += ["--since", since]
+            argv += ["--since", since]
         if until:
-            command += ["--until", until]
-        done = subprocess.run(
-            command, cwd=REPO, env=self.env, capture_output=True, text=True, timeout=120
-        )
-        events = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
-        crawl = Crawl(done.returncode, events, done.stderr)
+            argv += ["--until", until]
+        returncode, stdout, stderr = run_crawl(argv, env=self.env, cwd=REPO, timeout=120)
+        events = [json.loads(line) for line in stdout.splitlines() if line.strip()]
+        crawl = Crawl(returncode, events, stderr)
         self.runs.append(crawl)
         return crawl
 
