@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from seed_template import copy_seeded, releases_key
 from sqlalchemy import Engine
 
 from scanner.demo.generate import generate_releases
@@ -30,6 +31,15 @@ CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def seed(engine: Engine, tmp_path: Path, *, releases: list[dict[str, Any]] | None = None) -> None:
+    """What `seed_fresh` stores, copied from a template seeded once per test process and
+    backend (`seed_template`): seeding took most of each web test's time. `engine` must be
+    migrated and hold no rows yet."""
+    copy_seeded(engine, releases_key(releases), lambda e, p: seed_fresh(e, p, releases=releases))
+
+
+def seed_fresh(
+    engine: Engine, tmp_path: Path, *, releases: list[dict[str, Any]] | None = None
+) -> None:
     """Tenders through the real ingest, assessed, organisations imported and matched."""
     package = tmp_path / "package.json"
     package.write_text(

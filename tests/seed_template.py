@@ -1,0 +1,141 @@
+"""The seeded web database built once per test process and backend, copied for each test.
+
+Seeding (ingest, assessment, organisations, matching) took 8-18 s a test, most of the web
+suite's time. `web_fixtures.seed` now seeds a template database the first time a process asks
+for a given set of releases on a backend, and gives each test an exact copy:
+
+- SQLite: the template file is copied with SQLite's online backup (pages, triggers, the
+  full-text index and `sqlite_sequence` included).
+- PostgreSQL: the test's schema is already migrated (`schema_template.migrate`); its tables are
+  emptied and filled from the template schema's tables with triggers off (the copied rows
+  already hold what the triggers derived), and every sequence is set to the template's value.
+
+`tests/web/test_seed_template.py` compares a copy with a fresh seed, table by table and
+sequence by sequence, on both backends.
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import json
+import sqlite3
+import tempfile
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from schema_template import migrate
+from sqlalchemy import Engine, text
+
+from scanner.storage.database import make_engine
+
+Seeder = Callable[[Engine, Path], None]
+
+# (backend, key of the releases) -> SQLite template file or PostgreSQL template schema
+_templates: dict[tuple[str, str], str] = {}
+
+
+def releases_key(releases: list[dict[str, Any]] | None) -> str:
+    """Names a set of releases (None: the default 120 generated ones)."""
+    if releases is None:
+        return "default"
+    return hashlib.sha256(json.dumps(releases, sort_keys=True).encode()).hexdigest()
+
+
+def copy_seeded(engine: Engine, key: str, seed_fresh: Seeder) -> None:
+    """Give the migrated, empty database of `engine` the rows `seed_fresh` would have stored."""
+    backend = engine.dialect.name
+    if backend == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+        _copy_sqlite(engine, _template(backend, key, engine, seed_fresh))
+    elif backend == "postgresql":
+        _copy_postgres(engine, _template(backend, key, engine, seed_fresh))
+    else:
+        seed_fresh(engine, Path(tempfile.mkdtemp(prefix="lotwise-seed-")))
+
+
+def _template(backend: str, key: str, engine: Engine, seed_fresh: Seeder) -> str:
+    found = _templates.get((backend, key))
+    if found is not None:
+        return found
+    work = Path(tempfile.mkdtemp(prefix="lotwise-seed-"))
+    if backend == "sqlite":
+        where = str(work / "seeded.sqlite")
+        template = make_engine(f"sqlite:///{where}")
+    else:
+        where = f"seed_{uuid.uuid4().hex[:12]}"
+        with engine.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{where}"'))
+        atexit.register(
+            _drop_schema, engine.url.set(query={}).render_as_string(hide_password=False), where
+        )
+        url = engine.url.set(query={"options": f"-csearch_path={where}"})
+        template = make_engine(url.render_as_string(hide_password=False))
+    try:
+        migrate(template)
+        seed_fresh(template, work)
+    finally:
+        template.dispose()
+    _templates[(backend, key)] = where
+    return where
+
+
+def _copy_sqlite(engine: Engine, template: str) -> None:
+    engine.dispose()  # no pooled connection may hold the file while it is replaced
+    source = sqlite3.connect(template)
+    target = sqlite3.connect(str(engine.url.database))
+    try:
+        source.backup(target)
+        target.execute("PRAGMA journal_mode=WAL")
+    finally:
+        target.close()
+        source.close()
+
+
+def _copy_postgres(engine: Engine, template: str) -> None:
+    with engine.begin() as conn:
+        target = conn.scalar(text("SELECT current_schema()"))
+        tables = conn.scalars(
+            text("SELECT tablename FROM pg_tables WHERE schemaname = :s ORDER BY tablename"),
+            {"s": template},
+        ).all()
+        tables = [t for t in tables if t != "alembic_version"]
+        conn.execute(text("SET LOCAL session_replication_role = replica"))  # no triggers
+        conn.execute(text("TRUNCATE " + ", ".join(f'"{target}"."{t}"' for t in tables)))
+        for table in tables:
+            columns = conn.scalars(
+                text(
+                    "SELECT column_name FROM information_schema.columns"
+                    " WHERE table_schema = :s AND table_name = :t AND is_generated = 'NEVER'"
+                    " ORDER BY ordinal_position"
+                ),
+                {"s": template, "t": table},
+            ).all()
+            names = ", ".join(f'"{c}"' for c in columns)
+            conn.execute(
+                text(
+                    f'INSERT INTO "{target}"."{table}" ({names}) OVERRIDING SYSTEM VALUE'
+                    f' SELECT {names} FROM "{template}"."{table}"'
+                )
+            )
+        sequences = conn.scalars(
+            text("SELECT sequencename FROM pg_sequences WHERE schemaname = :s"), {"s": template}
+        ).all()
+        for sequence in sequences:
+            last, called = conn.execute(
+                text(f'SELECT last_value, is_called FROM "{template}"."{sequence}"')
+            ).one()
+            conn.execute(
+                text("SELECT setval(:seq, :last, :called)"),
+                {"seq": f'"{target}"."{sequence}"', "last": last, "called": called},
+            )
+
+
+def _drop_schema(url: str, schema: str) -> None:
+    admin = make_engine(url)
+    try:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    finally:
+        admin.dispose()
