@@ -96,40 +96,36 @@ def _copy_sqlite(engine: Engine, template: str) -> None:
 def _copy_postgres(engine: Engine, template: str) -> None:
     with engine.begin() as conn:
         target = conn.scalar(text("SELECT current_schema()"))
-        tables = conn.scalars(
-            text("SELECT tablename FROM pg_tables WHERE schemaname = :s ORDER BY tablename"),
+        columns: dict[str, list[str]] = {}
+        for table, column in conn.execute(
+            text(
+                "SELECT c.table_name, c.column_name FROM information_schema.columns c"
+                " JOIN pg_tables t ON t.schemaname = c.table_schema AND t.tablename = c.table_name"
+                " WHERE c.table_schema = :s AND c.is_generated = 'NEVER'"
+                " AND c.table_name <> 'alembic_version'"
+                " ORDER BY c.table_name, c.ordinal_position"
+            ),
             {"s": template},
-        ).all()
-        tables = [t for t in tables if t != "alembic_version"]
+        ):
+            columns.setdefault(table, []).append(column)
         conn.execute(text("SET LOCAL session_replication_role = replica"))  # no triggers
-        conn.execute(text("TRUNCATE " + ", ".join(f'"{target}"."{t}"' for t in tables)))
-        for table in tables:
-            columns = conn.scalars(
-                text(
-                    "SELECT column_name FROM information_schema.columns"
-                    " WHERE table_schema = :s AND table_name = :t AND is_generated = 'NEVER'"
-                    " ORDER BY ordinal_position"
-                ),
-                {"s": template, "t": table},
-            ).all()
-            names = ", ".join(f'"{c}"' for c in columns)
+        conn.execute(text("TRUNCATE " + ", ".join(f'"{target}"."{t}"' for t in columns)))
+        for table, names in columns.items():
+            listed = ", ".join(f'"{c}"' for c in names)
             conn.execute(
                 text(
-                    f'INSERT INTO "{target}"."{table}" ({names}) OVERRIDING SYSTEM VALUE'
-                    f' SELECT {names} FROM "{template}"."{table}"'
+                    f'INSERT INTO "{target}"."{table}" ({listed}) OVERRIDING SYSTEM VALUE'
+                    f' SELECT {listed} FROM "{template}"."{table}"'
                 )
             )
-        sequences = conn.scalars(
-            text("SELECT sequencename FROM pg_sequences WHERE schemaname = :s"), {"s": template}
-        ).all()
-        for sequence in sequences:
-            last, called = conn.execute(
-                text(f'SELECT last_value, is_called FROM "{template}"."{sequence}"')
-            ).one()
-            conn.execute(
-                text("SELECT setval(:seq, :last, :called)"),
-                {"seq": f'"{target}"."{sequence}"', "last": last, "called": called},
-            )
+        # A sequence the template never read is as the migrations left it, in both schemas.
+        conn.execute(
+            text(
+                "SELECT setval(format('%I.%I', CAST(:t AS text), sequencename), last_value)"
+                " FROM pg_sequences WHERE schemaname = :s AND last_value IS NOT NULL"
+            ),
+            {"t": target, "s": template},
+        )
 
 
 def _drop_schema(url: str, schema: str) -> None:
