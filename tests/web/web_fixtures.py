@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from seed_template import copy_seeded, releases_key
 from sqlalchemy import Engine
 
@@ -28,6 +29,10 @@ NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery"
 DEMO_ORGS = PROJECT_ROOT / "scanner" / "demo" / "organisations.toml"
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+# For a module whose tests do not depend on the database (tokens, escaping, upload guards): the
+# `database_url` fixture's matrix narrowed to SQLite. Pages' SQL is run on both databases by
+# the access matrix and the officer-view tests.
+SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
 def seed(engine: Engine, tmp_path: Path, *, releases: list[dict[str, Any]] | None = None) -> None:
