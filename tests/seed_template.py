@@ -19,6 +19,7 @@ from __future__ import annotations
 import atexit
 import hashlib
 import json
+import shutil
 import sqlite3
 import tempfile
 import uuid
@@ -52,7 +53,8 @@ def copy_seeded(engine: Engine, key: str, seed_fresh: Seeder) -> None:
     elif backend == "postgresql":
         _copy_postgres(engine, _template(backend, key, engine, seed_fresh))
     else:
-        seed_fresh(engine, Path(tempfile.mkdtemp(prefix="lotwise-seed-")))
+        with tempfile.TemporaryDirectory(prefix="lotwise-seed-") as work:
+            seed_fresh(engine, Path(work))
 
 
 def _template(backend: str, key: str, engine: Engine, seed_fresh: Seeder) -> str:
@@ -60,6 +62,7 @@ def _template(backend: str, key: str, engine: Engine, seed_fresh: Seeder) -> str
     if found is not None:
         return found
     work = Path(tempfile.mkdtemp(prefix="lotwise-seed-"))
+    atexit.register(shutil.rmtree, work, ignore_errors=True)
     if backend == "sqlite":
         where = str(work / "seeded.sqlite")
         template = make_engine(f"sqlite:///{where}")
