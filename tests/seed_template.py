@@ -16,7 +16,6 @@ sequence by sequence, on both backends.
 
 from __future__ import annotations
 
-import atexit
 import hashlib
 import json
 import shutil
@@ -36,6 +35,15 @@ Seeder = Callable[[Engine, Path], None]
 
 # (backend, key of the releases) -> SQLite template file or PostgreSQL template schema
 _templates: dict[tuple[str, str], str] = {}
+_cleanups: list[Callable[[], None]] = []
+
+
+def drop_templates() -> None:
+    """Drop this process's template schemas and files (called at the end of the test session:
+    pytest-xdist workers end without running `atexit` handlers)."""
+    while _cleanups:
+        _cleanups.pop()()
+    _templates.clear()
 
 
 def releases_key(releases: list[dict[str, Any]] | None) -> str:
@@ -62,7 +70,7 @@ def _template(backend: str, key: str, engine: Engine, seed_fresh: Seeder) -> str
     if found is not None:
         return found
     work = Path(tempfile.mkdtemp(prefix="lotwise-seed-"))
-    atexit.register(shutil.rmtree, work, ignore_errors=True)
+    _cleanups.append(lambda: shutil.rmtree(work, ignore_errors=True))
     if backend == "sqlite":
         where = str(work / "seeded.sqlite")
         template = make_engine(f"sqlite:///{where}")
@@ -70,8 +78,10 @@ def _template(backend: str, key: str, engine: Engine, seed_fresh: Seeder) -> str
         where = f"seed_{uuid.uuid4().hex[:12]}"
         with engine.begin() as conn:
             conn.execute(text(f'CREATE SCHEMA "{where}"'))
-        atexit.register(
-            _drop_schema, engine.url.set(query={}).render_as_string(hide_password=False), where
+        _cleanups.append(
+            lambda: _drop_schema(
+                engine.url.set(query={}).render_as_string(hide_password=False), where
+            )
         )
         url = engine.url.set(query={"options": f"-csearch_path={where}"})
         template = make_engine(url.render_as_string(hide_password=False))
