@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from required import SHARED_DIR, require_or_skip
 from schema_template import migrate
+from seed_template import drop_templates
 from sqlalchemy import Engine, text
 
 from scanner.storage.database import make_engine
@@ -42,6 +43,13 @@ def _postgres_available() -> str | None:
     except Exception as exc:
         return f"PostgreSQL not reachable at {POSTGRES_URL}: {type(exc).__name__}: {exc}"
     return None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _seed_templates() -> Iterator[None]:
+    """Drops the seeded templates (`seed_template`) this test process made."""
+    yield
+    drop_templates()
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from seed_template import copy_seeded
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
@@ -35,7 +36,13 @@ def config() -> MatchingConfig:
 
 
 @pytest.fixture
-def matched_db(engine: Engine, tmp_path: Path) -> Engine:
+def matched_db(engine: Engine) -> Engine:
+    """A copy of `_ingested`, seeded once per test process and backend (`seed_template`)."""
+    copy_seeded(engine, "match_service", _ingested)
+    return engine
+
+
+def _ingested(engine: Engine, tmp_path: Path) -> None:
     """Generated Find a Tender style releases ingested and assessed; the demo profiles."""
     package = tmp_path / "package.json"
     package.write_text(json.dumps({"uri": "x", "releases": generate_releases(150)}))
@@ -46,7 +53,6 @@ def matched_db(engine: Engine, tmp_path: Path) -> Engine:
     )
     rates = load_rates(DEFAULT_CONFIG_DIR / "rates.toml")
     assert import_organisations(engine, ORGS, now=NOW, rates=rates).stored
-    return engine
 
 
 def stored(engine: Engine) -> dict[str, list[dict[str, Any]]]:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from seed_template import copy_seeded, releases_key
 from split_fixtures import THRESHOLDS_FILE, ingest, write_package
 from sqlalchemy import Engine
 from typer.testing import CliRunner
@@ -29,9 +30,14 @@ def thresholds() -> Thresholds:
 
 
 @pytest.fixture
-def stored(engine: Engine, releases: list[dict[str, Any]], tmp_path: Path) -> Engine:
-    """A migrated database holding the generated releases, not yet assessed."""
-    ingest(engine, write_package(tmp_path / "package.json", releases))
+def stored(engine: Engine, releases: list[dict[str, Any]]) -> Engine:
+    """A migrated database holding the generated releases, not yet assessed: a copy of one
+    ingested once per test process and backend (`seed_template`)."""
+
+    def ingest_releases(target: Engine, work: Path) -> None:
+        ingest(target, write_package(work / "package.json", releases))
+
+    copy_seeded(engine, f"split_cli stored {releases_key(releases)}", ingest_releases)
     return engine
 
 

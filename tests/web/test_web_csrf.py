@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from conftest import Site
 from sqlalchemy import func, select
-from web_fixtures import PASSWORD, csrf_of, served_routes
+from web_fixtures import PASSWORD, SQLITE_ONLY, csrf_of, served_routes
 
 from scanner.models import SuggestionFeedback
 from scanner.models.tracking import Tracking
+
+# Refusal happens before any handler reads the database: SQLite alone.
+pytestmark = SQLITE_ONLY
 
 TOKEN_IS_CREDENTIAL = {"/digest/unsubscribe", "/digest/preferences"}
 

@@ -10,7 +10,10 @@ from conftest import Bare
 from fastapi.testclient import TestClient
 from hostile_corpus import HOSTILE
 from sqlalchemy import MetaData, func, select
-from web_fixtures import csrf_of, sign_in
+from web_fixtures import SQLITE_ONLY, csrf_of, sign_in
+
+# The guards refuse before anything reaches the database: SQLite alone.
+pytestmark = SQLITE_ONLY
 
 #: Cases refused before the JSON guard: the page's size limit (a 5 MB body), or a gzip that
 #: expands past what a draft can be.

@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
+from seed_template import copy_seeded, releases_key
 from sqlalchemy import Engine
 
 from scanner.demo.generate import generate_releases
@@ -27,9 +29,22 @@ NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery"
 DEMO_ORGS = PROJECT_ROOT / "scanner" / "demo" / "organisations.toml"
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+# For a module whose tests do not depend on the database (tokens, escaping, upload guards): the
+# `database_url` fixture's matrix narrowed to SQLite. Pages' SQL is run on both databases by
+# the access matrix and the officer-view tests.
+SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
 def seed(engine: Engine, tmp_path: Path, *, releases: list[dict[str, Any]] | None = None) -> None:
+    """What `seed_fresh` stores, copied from a template seeded once per test process and
+    backend (`seed_template`): seeding took most of each web test's time. `engine` must be
+    migrated and hold no rows yet."""
+    copy_seeded(engine, releases_key(releases), lambda e, p: seed_fresh(e, p, releases=releases))
+
+
+def seed_fresh(
+    engine: Engine, tmp_path: Path, *, releases: list[dict[str, Any]] | None = None
+) -> None:
     """Tenders through the real ingest, assessed, organisations imported and matched."""
     package = tmp_path / "package.json"
     package.write_text(
