@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from matchers.types import OrgProfile
 from scanner.orgs.codes import countries_of_regions, cpv_prefix
@@ -57,9 +58,16 @@ def to_org_profile(
 def profile_language(profile: OrganisationProfile) -> str | None:
     """The language a profile is written in (its description, capabilities and keywords),
     for reading it with the right stemmer; English when the text is too short to tell."""
+    text = " ".join((profile.description, profile.capabilities, "; ".join(profile.keywords)))
+    return _language_of(text)
+
+
+@lru_cache(maxsize=4096)
+def _language_of(text: str) -> str:
+    """Kept per text: every refresh of matches reads every active profile again, and their
+    text rarely changes between refreshes (detection was 2.9 s of a 31-profile refresh)."""
     from matchers.detect import detect
 
-    text = " ".join((profile.description, profile.capabilities, "; ".join(profile.keywords)))
     return detect(text) or "en"
 
 
