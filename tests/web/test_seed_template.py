@@ -20,6 +20,9 @@ Dump = dict[str, list[str]]
 # Columns a seeding fills from the real clock, not the seed's `NOW`: they differ between two
 # fresh seeds too (matching stamps when it stored a list, `scanner/services/matching.py`).
 WALL_CLOCK = {"matches": ("found_at", "updated_at")}
+# The id of the PostgreSQL transaction that last raised the listing version (NULL on SQLite,
+# migration 0023): another server transaction, another id, in two fresh seeds too.
+TRANSACTION_IDS = {"tender_listing_version": ("xid",)}
 
 
 @contextmanager
@@ -75,6 +78,8 @@ def _dump(engine: Engine) -> Dump:
                 for column in WALL_CLOCK.get(table, ()):
                     assert row[column] is not None
                     row[column] = "wall clock"
+                for column in TRANSACTION_IDS.get(table, ()):
+                    row[column] = "transaction id"
             dump[table] = sorted(repr(sorted(row.items())) for row in rows)
     return dump
 
