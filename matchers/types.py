@@ -15,7 +15,7 @@ from typing import Literal
 from matchers.bridge import InferredCode
 
 OpportunityKind = Literal["tender", "buyer_lot", "suggested_package"]
-ValueKind = Literal["contract", "framework", "dps", "fund", "range", "unknown"]
+ValueKind = Literal["contract", "framework", "dps", "fund", "range", "ceiling", "part", "unknown"]
 """What a published value means for one supplier (`scanner.matching.value_basis`): the value
 of the contract itself; a framework or dynamic purchasing system ceiling shared by its
 suppliers; a fund or multi-supplier total; a per-supplier range; or nothing usable."""
@@ -63,7 +63,9 @@ class Opportunity:
 
     `value` is what one supplier would be awarded, in the reporting currency (None when that
     is not known: a framework ceiling or a fund total is not it); `value_low` the bottom of a
-    per-supplier range whose top is `value`; `value_kind` and `value_note` say which value the
+    per-supplier range whose top is `value` (kind "ceiling": one supplier wins some part of
+    `value`, how much is not published, so it runs from 0; kind "part": a suggested package,
+    `value` the whole the buyer awards); `value_kind` and `value_note` say which value the
     notice gave and how it was read; `published_value` is the notice's own amount and
     currency, shown beside converted money. Languages are ISO 639-1 codes (None: unknown) of
     the text, the title and the parent title. `cpv_inferred` holds likely codes of a notice

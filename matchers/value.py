@@ -9,7 +9,13 @@ trillion), scores a neutral 0.5: most notices publish none and that is no eviden
 
 The value judged is what one supplier would be awarded (`Opportunity.value`, see
 `scanner.matching.value_basis`): a framework ceiling or a fund total is no such value, so it
-is neutral; a per-supplier range (150k-5M) is a range, fitting when it overlaps the profile's.
+is neutral; a per-supplier range (150k-5M) is a range, fitting when it overlaps the profile's;
+a divided tender whose lots all publish values runs from its smallest lot to its largest. A
+`ceiling` is a total one supplier wins some part of: a framework shared by up to N suppliers
+(from an even share to the whole) or a total over lots that publish no value (from 0): it is
+never known to fit, so it scores half the range fit (neutral at best), falling when the whole
+is under the minimum or even an even share is over the maximum. A suggested `part` (Lotwise's
+package) is judged on the whole the buyer awards; its estimated share is context only.
 Amounts are shown in the reader's currency, with the notice's own beside them.
 """
 
@@ -116,10 +122,17 @@ def fit(value: float, low: float, high: float, turnover: float | None) -> float:
 
 def award_range(opportunity: Opportunity) -> tuple[float, float] | None:
     """(smallest, largest) value one supplier would be awarded, or None when unknown: a
-    single value is its own range; a per-supplier range runs `value_low`-`value`."""
+    single value is its own range; a per-supplier range runs `value_low`-`value`; a
+    `ceiling` runs from an even share of it (`value_low`: a framework shared by up to N
+    suppliers) or from 0 (a lot of a total, no value per lot) to it."""
     high = usable_value(opportunity.value)
     if high is None:
         return None
+    if opportunity.value_kind == "part":
+        return 0.0, high
+    if opportunity.value_kind == "ceiling":
+        share = usable_value(opportunity.value_low)
+        return (share if share is not None and share <= high else 0.0), high
     low = usable_value(opportunity.value_low)
     if low is None or low > high:
         low = high
@@ -160,11 +173,20 @@ def value_fit(org: OrgProfile, opportunity: Opportunity, weights: Weights) -> Cr
         else:
             reason = "no value published" if opportunity.value is None else "value unusable"
         return Criterion("value", NEUTRAL, weight, reason)
+    if opportunity.value_kind == "part":
+        return _part_fit(org, opportunity, award[1], weight)
     low, high, turnover = org_range(org)
     score = range_fit(award, low, high, turnover)
     small, large = award
+    ceiling = opportunity.value_kind == "ceiling"
     if small == large:
         shown = with_published(large, org, opportunity)
+    elif ceiling and small == 0:
+        shown = f"up to {with_published(large, org, opportunity)}"
+    elif ceiling:
+        shown = (
+            f"{reader_money(small, org)} each if shared evenly, up to {reader_money(large, org)}"
+        )
     else:
         shown = f"{reader_money(small, org)}-{reader_money(large, org)}"
     shown += note
@@ -182,8 +204,12 @@ def value_fit(org: OrgProfile, opportunity: Opportunity, weights: Weights) -> Cr
             f"over half your turnover {cash(turnover)} "
             "(buyers may ask turnover of 2x the value, Directive 2014/24/EU Art. 58(3))"
         )
+    if ceiling:  # what one supplier wins is some part of it: never known to fit
+        score *= NEUTRAL
     if reasons:
         detail = f"{shown} is " + " and ".join(reasons)
+    elif ceiling:
+        detail = f"{shown}: what one supplier would win is not published"
     elif low == 0 and high == math.inf:
         detail = f"{shown} (no range in profile)"
     elif low == 0:
@@ -193,3 +219,21 @@ def value_fit(org: OrgProfile, opportunity: Opportunity, weights: Weights) -> Cr
     else:
         detail = f"{shown} inside your range {cash(low)}-{cash(high)}"
     return Criterion("value", score, weight, detail)
+
+
+def _part_fit(org: OrgProfile, opportunity: Opportunity, whole: float, weight: float) -> Criterion:
+    """A suggested package, judged on the whole the buyer awards: under the minimum when the
+    whole is (the part is smaller still); fitting when the whole does (it can be bid for
+    whole); else neutral (a subcontract or consortium share, its size never published)."""
+    low, high, turnover = org_range(org)
+    score = fit(whole, low, high, turnover)
+    shown = f"part of a tender of {with_published(whole, org, opportunity)}"
+    context = f" ({opportunity.value_note})" if opportunity.value_note else ""
+    if whole < low:
+        detail = f"{shown}, under your minimum {reader_money(low, org)}"
+    elif score == 1.0:
+        detail = f"{shown}, a whole that fits your size: you can bid for all of it"
+    else:
+        score = NEUTRAL
+        detail = f"{shown}, more than you take on alone: a share's size is not published"
+    return Criterion("value", score, weight, detail + context)

@@ -7,7 +7,9 @@ a concession to the public.
 
 Each opportunity carries what matching needs to read it honestly: the languages of its texts,
 the value one supplier would be awarded (`scanner.matching.value_basis`) in the reporting
-currency with the notice's own amount beside it, the place names no table could read, and,
+currency with the notice's own amount beside it (a suggested package is judged on the whole
+the buyer awards, its estimated share shown only as context: it is Lotwise's division, not a
+published value), the place names no table could read, and,
 for a notice published without codes, the codes its text suggests (`matchers.bridge`).
 """
 
@@ -22,6 +24,7 @@ from typing import TypedDict
 from matchers.analysis import terms_with_words
 from matchers.bridge import InferredCode, infer_codes
 from matchers.types import Opportunity, ValueKind
+from matchers.value import money, symbol_of, usable_value
 from scanner.ingest.places import regions_of
 from scanner.ingest.purpose import purpose_of
 from scanner.ingest.tender import NormalisedTender
@@ -115,11 +118,7 @@ def opportunities_of(
     if not purpose.procurement:
         return found  # nobody can be offered a part of a grant or a sale
     for position, package in enumerate(packages, start=1):
-        estimated = ValueBasis(
-            "contract" if package.estimated_value else "unknown",
-            package.estimated_value,
-            note="Lotwise's estimate" if package.estimated_value else "",
-        )
+        estimated = _part(basis, package.estimated_value, currency)
         found.append(
             replace(
                 whole,
@@ -134,6 +133,23 @@ def opportunities_of(
             )
         )
     return found
+
+
+def _part(whole: ValueBasis, estimate: Decimal | None, currency: str | None) -> ValueBasis:
+    """A suggested package's size. Lotwise's share of a total is no evidence of what a
+    supplier would be awarded, so it is context only; what is known is the whole the buyer
+    will award (kind `part`, judged on the whole: `matchers.value`), when it is one contract."""
+    shown = usable_value(estimate)
+    note = (
+        f"Lotwise's estimate of this part {money(shown, symbol_of(currency))}, not published"
+        if shown is not None
+        else ""
+    )
+    if whole.kind not in ("contract", "range") or whole.per_award is None or whole.total is None:
+        return ValueBasis("unknown", None, note=note)
+    if whole.evidence == ("lot values",):  # its lots' values, not the whole's: unknown
+        return ValueBasis("unknown", None, note=note)
+    return ValueBasis("part", whole.per_award, None, whole.per_award, note)
 
 
 def buyer_regions(tender: NormalisedTender) -> tuple[str, ...]:

@@ -199,13 +199,60 @@ def value_basis(
     *,
     purpose: Purpose | None = None,
 ) -> ValueBasis:
-    """The value one supplier would be awarded from `tender` (or one of its `lot`s)."""
+    """The value one supplier would be awarded from `tender` (or one of its `lot`s). A
+    divided tender is read through its lots (`_through_lots`): what one supplier can win
+    alone is a lot, never the whole."""
+    purpose = purpose or purpose_of(tender)
+    if len(tender.lots) > 1 and purpose.kind != "grant":
+        through = _through_lots(tender, lot, purpose)
+        if through is not None:
+            return through
+    return _basis(tender, lot, purpose)
+
+
+def _through_lots(tender: NormalisedTender, lot: Lot | None, purpose: Purpose) -> ValueBasis | None:
+    """A divided tender's value as its lots give it. When every lot publishes a value, the
+    whole runs from its smallest lot (the least one supplier can win alone) to its largest;
+    when lots publish none, a lot (and the least one can win alone) is some part of the
+    total: "up to" the total (`ceiling`), never over anyone's maximum. None: read as usual."""
+    total = tender.value_amount
+    own = [x for x in tender.lots if x.value_amount is not None and x.value_amount > 0]
+    count = len(tender.lots)
+    if lot is None and len(own) == count:
+        bases = [_basis(tender, x, purpose) for x in tender.lots]
+        awards = [b for b in bases if b.per_award is not None]
+        if len(awards) != count:
+            return None  # a lot whose value is a ceiling of its own: read the whole as usual
+        smallest = min(awards, key=lambda b: b.per_award_low or b.per_award or 0)
+        low = smallest.per_award_low or smallest.per_award
+        high = max(b.per_award or Decimal(0) for b in awards)
+        values = [x.value_amount or Decimal(0) for x in tender.lots]
+        what = smallest.note or _plain(smallest.per_award)
+        note = (
+            f"{count} lots of {_plain(min(values))}-{_plain(max(values))}; the smallest, "
+            f"the least one supplier can win alone: {what}"
+        )
+        kind: ValueKind = "ceiling" if any(b.kind == "ceiling" for b in awards) else "range"
+        return ValueBasis(kind, high, low, total, note, ("lot values",))
+    if total is None or total <= 0 or own:
+        return None
+    if lot is not None and lot.value_amount is not None:
+        return None
+    usual = _basis(tender, None, purpose)
+    if usual.kind == "ceiling":
+        return None  # a framework's even share says more than "some part of the total"
+    what = "this lot" if lot is not None else "the smallest lot"
+    scheme = {"framework": "framework ", "dps": "dynamic purchasing system "}.get(usual.kind, "")
+    note = f"{scheme}{_plain(total)} for all {count} lots, none valued: {what} is some part of it"
+    return ValueBasis("ceiling", total, None, total, note, ("tender value, lots without",))
+
+
+def _basis(tender: NormalisedTender, lot: Lot | None, purpose: Purpose) -> ValueBasis:
     value = lot.value_amount if lot is not None else tender.value_amount  # a lot: its own
     text = " ".join(
         filter(None, (lot.title if lot else None, lot.description if lot else None,
                       tender.title, tender.description))
     )  # fmt: skip
-    purpose = purpose or purpose_of(tender)
     facts = _techniques(tender.raw if isinstance(tender.raw, dict) else {})
     low, high, phrase = _per_award_from_text(text)
     if high is not None:
@@ -239,6 +286,10 @@ def value_basis(
             return ValueBasis(
                 kind, None, None, None, f"{what}; no value per award", tuple(evidence)
             )
+        if participants and participants > 1 and kind == "framework":
+            share = value / participants  # an even share: what a typical supplier is awarded
+            note = f"{what} ceiling {_plain(value)}{shared}: {_plain(share)}-{_plain(value)} each"
+            return ValueBasis("ceiling", value, share, value, note, tuple(evidence))
         return ValueBasis(
             kind, None, None, value, f"{what} ceiling {_plain(value)}{shared}", tuple(evidence)
         )

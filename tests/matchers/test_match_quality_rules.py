@@ -62,6 +62,8 @@ def test_a_contract_far_over_the_maximum_is_ruled_out_but_its_fitting_lot_is_not
     # 2.5x is the line: just under it only costs value fit
     assert size_gate(org, make_opp(value=Decimal(240000)), weights) is None
     assert size_gate(org, whole, replace(weights, max_value_ratio=0)) is None
+    # A total over lots that publish no value of their own: a lot may be small, so no gate.
+    assert size_gate(org, make_opp(value=Decimal(900000), value_kind="ceiling"), weights) is None
 
 
 def test_an_excluded_term_in_a_title_gates_but_one_in_the_description_only_demotes(

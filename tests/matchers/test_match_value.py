@@ -70,3 +70,49 @@ def test_profile_without_range_and_with_swapped_range(make_org, make_opp, weight
 
 def test_money_is_compact() -> None:
     assert [money(950), money(40000), money(1250000)] == ["£950", "£40k", "£1.25m"]
+
+
+def test_a_part_of_a_total_is_never_over_the_maximum(make_org, make_opp, weights) -> None:
+    org = make_org()  # £10k-£100k
+    big = value_fit(org, make_opp(value=Decimal(1_188_000), value_kind="ceiling"), weights)
+    assert big.score == pytest.approx(0.5) and "up to £1.19m" in big.detail
+    assert "over your maximum" not in big.detail and "not published" in big.detail
+    small = value_fit(org, make_opp(value=Decimal(4000), value_kind="ceiling"), weights)
+    assert small.score == pytest.approx(0.2) and "up to £4k is under your minimum" in small.detail
+
+
+def test_a_shared_framework_is_judged_on_an_even_share(make_org, make_opp, weights) -> None:
+    org = make_org(turnover=None)  # £10k-£100k
+    shared = make_opp(value=Decimal(3_000_000), value_low=Decimal(750_000), value_kind="ceiling")
+    result = value_fit(org, shared, weights)
+    assert result.score == pytest.approx(0.5 * 100_000 / 750_000)
+    assert "£750k each if shared evenly, up to £3m is over your maximum £100k" in result.detail
+    wide = make_opp(value=Decimal(3_000_000), value_low=Decimal(37_500), value_kind="ceiling")
+    assert value_fit(org, wide, weights).score == pytest.approx(0.5)  # never "inside"
+
+
+def test_range_from_the_smallest_lot_names_it(make_org, make_opp, weights) -> None:
+    opp = make_opp(
+        value=Decimal(119_000_000), value_low=Decimal(750_000), value_kind="range",
+        value_note="4 lots of 3m-119m; the smallest, the least one supplier can win alone: 750k",
+    )  # fmt: skip
+    result = value_fit(make_org(turnover=None), opp, weights)
+    assert result.score == pytest.approx(100_000 / 750_000)
+    assert "over your maximum" in result.detail and "the smallest" in result.detail
+
+
+@pytest.mark.parametrize(
+    ("whole", "score", "words"),
+    [
+        (Decimal(60000), 1.0, "part of a tender of £60k, a whole that fits your size"),
+        (Decimal(4000), 0.4, "part of a tender of £4k, under your minimum £10k"),
+        (Decimal(1_600_000), 0.5, "part of a tender of £1.6m, more than you take on alone"),
+    ],
+)
+def test_a_suggested_part_is_judged_on_its_whole(make_org, make_opp, weights, whole, score, words):
+    note = "Lotwise's estimate of this part £40k, not published"
+    opp = make_opp(kind="suggested_package", value=whole, value_kind="part", value_note=note)
+    result = value_fit(make_org(), opp, weights)
+    assert result.score == pytest.approx(score)
+    assert words in result.detail and note in result.detail
+    assert "inside your range" not in result.detail  # the estimate is never judged

@@ -67,7 +67,11 @@ def test_whole_lots_and_packages_in_order_with_their_own_facts() -> None:
     # A lot without its own title, codes, value or places falls back on the tender's.
     assert hosting.title == "Lot L2" and hosting.cpv == ("72000000",)
     assert hosting.value is None and hosting.regions == ("UKC", "UKD")
-    assert discovery.value == Decimal("30000") and discovery.regions == ("UKC1",)
+    # Lotwise's own division of the total is context, never a value to judge size on: a
+    # suggested part is judged on the whole the buyer awards.
+    assert (discovery.value_kind, discovery.value) == ("part", whole.value)
+    assert discovery.regions == ("UKC1",)
+    assert discovery.value_note == "Lotwise's estimate of this part €60k, not published"
     assert discovery.text == "Discovery of user needs"
     assert {o.tender_id for o in found} == {"7"} and {o.deadline for o in found} == {
         TENDER.deadline_at

@@ -68,8 +68,12 @@ def test_contract_framework_dps_fund_and_range() -> None:
         tender("Digital services", raw={"tender": {"techniques": {
             "hasFrameworkAgreement": True, "frameworkAgreement": {"maximumParticipants": 6}}}})
     )  # fmt: skip
-    assert framework.kind == "framework" and framework.per_award is None
-    assert framework.note == "framework ceiling 1m, shared by up to 6 suppliers"
+    # Shared by a known number of suppliers: an even share to the whole ceiling.
+    assert framework.kind == "ceiling" and framework.per_award == Decimal(1_000_000)
+    assert framework.per_award_low == Decimal(1_000_000) / 6
+    assert framework.note == "framework ceiling 1m, shared by up to 6 suppliers: 167k-1m each"
+    alone = value_basis(tender("Digital services", raw={"framework": True}))
+    assert alone.kind == "framework" and alone.per_award is None
     worded = value_basis(tender("Accordo quadro per servizi di pulizia"))
     assert worded.kind == "framework" and worded.per_award is None
     dps = value_basis(tender("Dynamic purchasing system for home care"))
@@ -112,8 +116,60 @@ def test_framework_facts_of_real_eforms_and_ted_notices() -> None:
     )
     old = parse_ted_notice(ted.read_bytes(), source="ted")
     assert (old.raw["framework"], old.raw["max_participants"]) == (True, 30)
-    assert value_basis(old).kind == "framework"
+    # Four lots, each a framework of up to 30 suppliers: the whole runs from a share of
+    # its smallest lot to its largest lot.
+    whole = value_basis(old)
+    assert whole.kind == "ceiling" and whole.evidence == ("lot values",)
+    shares = [value_basis(old, lot).per_award_low for lot in old.lots]
+    assert whole.per_award_low == min(s for s in shares if s is not None)
+    assert whole.per_award == max(lot.value_amount or 0 for lot in old.lots)
     plain = require_shared(
         SHARED_DIR / "samples" / "multi-lot-ted-xml" / "ted_20-213571_EN_F02_2lots.xml"
     )
     assert "framework" not in parse_ted_notice(plain.read_bytes(), source="ted").raw
+
+
+def lots(*values: int | None) -> tuple[Lot, ...]:
+    return tuple(
+        Lot(str(n), f"Lot {n}", None, None if v is None else Decimal(v), "EUR")
+        for n, v in enumerate(values, start=1)
+    )
+
+
+def test_divided_tender_runs_from_its_smallest_lot_to_its_largest() -> None:
+    divided = tender("Application maintenance", lots=lots(3_000_000, 119_000_000, 41_000_000))
+    whole = value_basis(divided)
+    assert (whole.kind, whole.per_award_low, whole.per_award) == (
+        "range", Decimal(3_000_000), Decimal(119_000_000)
+    )  # fmt: skip
+    assert whole.total == Decimal(1_000_000)  # the published total stays beside it
+    assert whole.note.startswith("3 lots of 3m-119m; the smallest, the least one supplier")
+    # Each lot is still read on its own value.
+    assert value_basis(divided, divided.lots[0]).per_award == Decimal(3_000_000)
+    # Framework lots shared by 4: the smallest lot's even share is the least.
+    shared = tender("TMA", lots=lots(3_000_000, 19_000_000), raw={"framework": True,
+                                                                  "max_participants": 4})  # fmt: skip
+    assert value_basis(shared).per_award_low == Decimal(750_000)
+    assert value_basis(shared).kind == "ceiling"
+    assert "framework ceiling 3m, shared by up to 4 suppliers" in value_basis(shared).note
+
+
+def test_lots_without_values_are_some_part_of_the_total() -> None:
+    divided = tender("MyGuichet", lots=lots(None, None, None), value_amount=Decimal(1_188_000))
+    whole = value_basis(divided)
+    one = value_basis(divided, divided.lots[1])
+    # The whole and each lot read the same: up to the total, never exactly it.
+    assert (whole.kind, whole.per_award, whole.per_award_low) == (
+        "ceiling",
+        Decimal(1_188_000),
+        None,
+    )
+    assert (one.kind, one.per_award) == ("ceiling", Decimal(1_188_000))
+    assert one.note == "1.19m for all 3 lots, none valued: this lot is some part of it"
+    # Some lots valued, some not: each read on its own, the whole as published.
+    mixed = tender("Works", lots=lots(60_000, None))
+    assert value_basis(mixed).kind == "contract"
+    assert value_basis(mixed, mixed.lots[1]).kind == "unknown"
+    # One lot is no division; a grant's lots are not read as awards.
+    assert value_basis(tender("Works", lots=lots(None))).kind == "contract"
+    assert value_basis(tender("Contributo a fondo perduto", lots=lots(5, 6))).kind == "fund"
