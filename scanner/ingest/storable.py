@@ -8,6 +8,7 @@ makes that record an error row on both databases alike, and lets the rest of the
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import fields, is_dataclass
 from typing import Any
 
 import orjson
@@ -78,6 +79,8 @@ def _find(value: Any, bad: Any) -> str | None:
                 stack.append((name, child))
         elif isinstance(node, list | tuple):
             stack.extend((f"{path}[{index}]", child) for index, child in enumerate(node))
+        elif is_dataclass(node) and not isinstance(node, type):  # as orjson writes one
+            stack.append((path, {field.name: getattr(node, field.name) for field in fields(node)}))
     return None
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, cast
@@ -327,7 +327,9 @@ def _tender_problem(tender: NormalisedTender) -> str | None:
             if isinstance(value, str) and len(value) > lot_limits[name]:
                 return f"lot {lot.lot_id[:40]!r}: {name} is over the limit of {lot_limits[name]}"
     row.pop("raw")  # a tender from releases was checked as its releases
-    return text_problem([row, [asdict(lot) for lot in tender.lots]])
+    # orjson writes the lots' dataclasses itself: no copy of each through `asdict`, which was
+    # 2.3 s of a 10,000-release crawl
+    return text_problem([row, list(tender.lots)])
 
 
 def _text_limits(model: Any) -> dict[str, int]:

@@ -121,3 +121,21 @@ def test_a_lone_surrogate_is_named_as_bad_text() -> None:
     problem = text_problem({"tender": {"items": [{"description": "a\ud800b"}]}})
     assert problem == "tender.items[0].description: text is not valid Unicode (a lone surrogate)"
     assert text_problem({"tender": {"title": "C:\\u0000 is fine", "value": 10**30}}) is None
+
+
+def test_bad_text_inside_a_dataclass_is_named_by_its_field() -> None:
+    # storage hands a tender's lots to the check as they are (orjson writes dataclasses)
+    from dataclasses import dataclass
+
+    @dataclass
+    class Part:
+        title: str
+        notes: tuple[str, ...] = ()
+
+    assert text_problem([{"id": 1}, [Part("fine"), Part("ok", ("x\x00y",))]]) == (
+        "[1][1].notes[0]: text contains a NUL character (\\u0000), which PostgreSQL cannot store"
+    )
+    assert text_problem([Part("a\ud800b")]) == (
+        "[0].title: text is not valid Unicode (a lone surrogate)"
+    )
+    assert text_problem([Part("fine", ("C:\\u0000 is fine",))]) is None
