@@ -32,11 +32,9 @@ def test_the_italian_calls_are_read_by_the_samples_rules(gathered: Path) -> None
     reasons = {reason for _, reason in corpus.left_out}
     assert "award notice, or complete as published" in reasons
     assert "planning notice (no call yet)" in reasons
-    files = list((samples / "gathered-it").rglob("*.xml.gz"))
-    assert len(items) + sum(corpus.left_out.values()) == len(files)
-    provenance = (samples / "gathered-it" / "PROVENANCE.md").read_text(encoding="utf-8")
-    for path in files:  # every file says where it comes from
-        assert f"`{path.relative_to(samples / 'gathered-it').as_posix()}`" in provenance
+    _every_file_counted_and_traced(
+        samples / "gathered-it", len(items) + sum(corpus.left_out.values())
+    )
 
 
 def test_the_french_calls_are_read_by_the_samples_rules(gathered_fr: Path) -> None:
@@ -54,11 +52,9 @@ def test_the_french_calls_are_read_by_the_samples_rules(gathered_fr: Path) -> No
     for item in items.values():
         assert item.tender.published_at == EVALUATION_NOW
         assert item.tender.is_open(EVALUATION_NOW)
-    files = list((samples / "gathered-fr").rglob("*.xml.gz"))
-    assert len(items) + sum(corpus.left_out.values()) == len(files)
-    provenance = (samples / "gathered-fr" / "PROVENANCE.md").read_text(encoding="utf-8")
-    for path in files:
-        assert f"`{path.relative_to(samples / 'gathered-fr').as_posix()}`" in provenance
+    _every_file_counted_and_traced(
+        samples / "gathered-fr", len(items) + sum(corpus.left_out.values())
+    )
 
 
 def test_the_spanish_calls_are_read_by_the_samples_rules(gathered_es: Path) -> None:
@@ -71,11 +67,9 @@ def test_the_spanish_calls_are_read_by_the_samples_rules(gathered_es: Path) -> N
     assert corpus.counts("detected_language")["es"] >= 35
     for item in items.values():
         assert item.tender.is_open(EVALUATION_NOW)
-    files = list((samples / "gathered-es").rglob("*.xml.gz"))
-    assert len(items) + sum(corpus.left_out.values()) == len(files)
-    provenance = (samples / "gathered-es" / "PROVENANCE.md").read_text(encoding="utf-8")
-    for path in files:
-        assert f"`{path.relative_to(samples / 'gathered-es').as_posix()}`" in provenance
+    _every_file_counted_and_traced(
+        samples / "gathered-es", len(items) + sum(corpus.left_out.values())
+    )
 
 
 def test_gathered_folders_are_read_last_and_each_is_optional(tmp_path: Path) -> None:
@@ -99,3 +93,13 @@ def test_a_bad_gathered_file_is_counted_not_fatal(tmp_path: Path) -> None:
     assert not corpus.items
     unreadable = [reason for _, reason in corpus.left_out if reason.startswith("unreadable")]
     assert len(unreadable) == 2 and sum(corpus.left_out.values()) == 2
+
+
+def _every_file_counted_and_traced(folder: Path, counted: int) -> None:
+    """Each gathered file is read or left out with a reason, and PROVENANCE.md says where it
+    comes from."""
+    files = list(folder.rglob("*.xml.gz"))
+    assert counted == len(files)
+    provenance = (folder / "PROVENANCE.md").read_text(encoding="utf-8")
+    for path in files:
+        assert f"`{path.relative_to(folder).as_posix()}`" in provenance
