@@ -5,6 +5,7 @@
     .venv/bin/python benchmarks/real_match/second_reader.py sheet [PROFILE ...] [--ungraded]
     .venv/bin/python benchmarks/real_match/second_reader.py record [--verdicts] < lines
     .venv/bin/python benchmarks/real_match/second_reader.py agree [--disagreements]
+        [--file F] [--profile ID[:KEY-PREFIX] ...]
     .venv/bin/python benchmarks/real_match/second_reader.py swap --out FILE
 
 `sample` draws about `--size` (profile, notice) pairs from labels.toml into second_reader.toml
@@ -26,7 +27,9 @@ reader; it never opens labels.toml. `record` writes grades from lines `N<TAB>GRA
 `agree` compares the two readers (scanner/evaluation/second_reading.py): confusion matrix,
 exact agreement, Cohen's kappa plain and linearly weighted, agreement on "relevant (2) vs not"
 and "1-2 vs 0", per target-language group and per first-reader grade, each also re-weighted to
-the whole set; with --disagreements every disagreement side by side with its verdict.
+the whole set (with `--profile`, as given to `sample`, to the labels the sample was drawn from:
+those profiles' labels under each prefix); with --disagreements every disagreement side by side
+with its verdict.
 
 `swap` writes a copy of labels.toml in which the sampled pairs carry the second reader's grade,
 for `lotwise eval --set real --labels FILE`: how much the figures depend on who read them.
@@ -222,6 +225,12 @@ def cmd_agree(args: argparse.Namespace) -> int:
     groups = language_groups(
         target_languages(labels, corpus), {o.id: profile_language(o) for o in orgs}
     )
+    if args.profile:  # re-weight to the labels the sample was drawn from, as `sample` restricted
+        try:
+            labels, _ = restrict(labels, [o.id for o in orgs], args.profile)
+        except ValueError as exc:
+            print(f"--profile: {exc}", file=sys.stderr)
+            return 2
     print(format_comparison(compare(entries, labels, groups), disagreements=args.disagreements))
     return 0
 
@@ -282,6 +291,13 @@ def main(argv: list[str] | None = None) -> int:
     agree.add_argument("--file", type=Path, default=SECOND)
     agree.add_argument("--labels", type=Path, default=LABELS)
     agree.add_argument("--disagreements", action="store_true", help="list each, side by side")
+    agree.add_argument(
+        "--profile",
+        action="append",
+        default=[],
+        metavar="ID[:KEY-PREFIX]",
+        help="re-weight to these profiles' labels only (repeatable; as given to `sample`)",
+    )
     swap = sub.add_parser("swap", help="labels.toml with the second reader's grades swapped in")
     swap.add_argument("--file", type=Path, default=SECOND)
     swap.add_argument("--labels", type=Path, default=LABELS)

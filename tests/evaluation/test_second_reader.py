@@ -47,15 +47,24 @@ NOT_SECOND_READ = {
     "it-ristoro-dolomiti",
     "it-medicalis-sud",
 }
-# The French and Spanish groups (README, "The French group", "The Spanish group"): their labels
-# have had no second reader yet.
-NOT_YET_SECOND_READ = {
-    *("fr-tremplin-formation", "fr-verdure-insertion", "fr-petits-pas-creches"),
-    *("fr-octet-civique", "fr-aquaterra-etudes", "fr-saveurs-solidaires"),
-    *("be-atelier-competences", "fr-lenoir-avocats", "be-brightside-digital"),
-    *("lu-meridian-research", "es-huerta-viva", "es-guardia-levante", "es-cocina-comun"),
-    *("es-lexpublica-malaga", "es-taller-arquitectura", "es-tramas-socioculturales"),
-}
+# The French and Spanish groups (README, "The French group", "The Spanish group"): read again in
+# samples of their own, second_reader_fr.toml and second_reader_es.toml (README, "Second reader,
+# French and Spanish groups").
+FRENCH_GROUP = frozenset(
+    {
+        *("fr-tremplin-formation", "fr-verdure-insertion", "fr-petits-pas-creches"),
+        *("fr-octet-civique", "fr-aquaterra-etudes", "fr-saveurs-solidaires"),
+        *("be-atelier-competences", "fr-lenoir-avocats", "be-brightside-digital"),
+        "lu-meridian-research",
+    }
+)
+SPANISH_GROUP = frozenset(
+    {
+        *("es-huerta-viva", "es-guardia-levante", "es-cocina-comun"),
+        *("es-lexpublica-malaga", "es-taller-arquitectura", "es-tramas-socioculturales"),
+    }
+)
+SECOND_READ_LATER = FRENCH_GROUP | SPANISH_GROUP  # written after the first sample was drawn
 
 
 def test_second_reader_file_is_graded_and_well_formed() -> None:
@@ -64,7 +73,7 @@ def test_second_reader_file_is_graded_and_well_formed() -> None:
     labels = load_labels(REAL_LABELS, known_profiles=set(profiles))
     assert header["size"] == len(entries) >= 250
     # every profile represented, but those written after the sample was drawn (read in their own)
-    assert {e.profile for e in entries} == set(profiles) - NOT_SECOND_READ - NOT_YET_SECOND_READ
+    assert {e.profile for e in entries} == set(profiles) - NOT_SECOND_READ - SECOND_READ_LATER
     first = {}
     for e in entries:
         assert e.tender in labels.profiles[e.profile], (e.n, "not a labelled pair")
@@ -314,3 +323,81 @@ def test_sample_restricted_to_profiles_and_filled_when_a_grade_is_scarce() -> No
     # with no grade scarce it is draw_sample itself (the first sample's behaviour)
     big = _tiny_labels()
     assert script.draw_filled(big, ["p"], 3, "t") == draw_sample(big, ["p"], 3, "t")
+
+
+def test_agree_reweights_to_the_labels_the_sample_was_drawn_from() -> None:
+    """`agree --profile p:PREFIX` restricts the population as `sample` did: a sampled pair stands
+    for the labels of its cell under the prefix only, not for the profile's other labels."""
+    script = _second_reader_script()
+    labels = parse_labels(
+        {
+            "profile": [
+                {
+                    "id": "p",
+                    "labels": [
+                        {"tender": "in/a", "grade": 2, "reason": "fits"},
+                        {"tender": "in/c", "grade": 0},
+                        *({"tender": f"out/{key}", "grade": 0} for key in "def"),
+                    ],
+                }
+            ]
+        }
+    )
+    entries = [Entry(1, "p", "in/c", grade=1, reason="adjacent"), Entry(2, "p", "in/a", grade=2)]
+    # all of p's labels: the first-0 cell holds 4 (in/c and out/d-f), 1 sampled -> weight 4
+    assert compare(entries, labels).reweighted.exact == pytest.approx(1 / 5)
+    drawn_from, _ = script.restrict(labels, ["p"], ["p:in/"])
+    assert compare(entries, drawn_from).reweighted.exact == pytest.approx(1 / 2)
+    assert compare(entries, drawn_from).overall.exact == pytest.approx(1 / 2)
+    with pytest.raises(SecondReaderError, match="not in labels"):  # refused, never dropped
+        compare([Entry(3, "p", "out/d", grade=0)], drawn_from)
+
+
+# -- the French and Spanish groups' second readings ---------------------------------------------
+
+GROUP_SAMPLES = [
+    ("second_reader_fr.toml", FRENCH_GROUP, "gathered-fr/", 120),
+    ("second_reader_es.toml", SPANISH_GROUP, "gathered-es/", 100),
+]
+
+
+@pytest.mark.parametrize(("name", "group", "prefix", "size"), GROUP_SAMPLES)
+def test_french_and_spanish_second_reader_files_are_graded_and_well_formed(
+    name: str, group: frozenset[str], prefix: str, size: int
+) -> None:
+    """Each group's sample: every profile of the group, only its gathered notices, every
+    first-reader 2 and 1 there sampled (fewer than a third each), at least a third 0s; a reason on
+    every grade; a verdict with a note on every disagreement and only there; a label is corrected
+    exactly where the verdict says the first reader erred, keeping the first reading."""
+    profiles = _profile_ids()
+    header, entries = load_second_reader(REAL_LABELS.parent / name, profiles, graded=True)
+    labels = load_labels(REAL_LABELS, known_profiles=set(profiles))
+    assert header["size"] == len(entries) == size
+    assert {e.profile for e in entries} == group
+    first = {}
+    for e in entries:
+        assert e.tender.startswith(prefix), e.n
+        assert e.tender in labels.profiles[e.profile], (e.n, "not a labelled pair")
+        assert e.reason.strip(), (e.n, "every grade has its reason")
+        label = labels.profiles[e.profile][e.tender]
+        first[(e.profile, e.tender)] = first_reading(label)[0]
+        assert (e.verdict is not None) == (first[(e.profile, e.tender)] != e.grade), e.n
+        assert e.verdict is None or e.note.strip(), e.n
+        corrected = label.reason.startswith("second reader (was ")
+        assert corrected == (e.verdict == "first"), (e.n, "corrected on a first-reader error")
+    population = {
+        (profile, key): first_reading(label)[0]
+        for profile, graded in labels.profiles.items()
+        if profile in group
+        for key, label in graded.items()
+        if key.startswith(prefix)
+    }
+    for grade in (1, 2):  # scarce grades: all of them sampled
+        assert {pair for pair, g in population.items() if g == grade} <= set(first), grade
+    assert Counter(first.values())[0] >= len(entries) // 3
+    unsampled = {
+        (profile, key)
+        for (profile, key) in population
+        if labels.profiles[profile][key].reason.startswith("second reader")
+    } - set(first)
+    assert not unsampled, "every correction in these groups is a sampled pair's"
