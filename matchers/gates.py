@@ -23,7 +23,7 @@ from functools import lru_cache
 
 from matchers.analysis import terms
 from matchers.deadline import as_utc, working_days
-from matchers.geography import ELSEWHERE, REMOTE
+from matchers.geography import ELSEWHERE, IN_NATION, REMOTE
 from matchers.result import Criterion, Gate
 from matchers.types import Opportunity, OrgProfile
 from matchers.value import award_range, org_range, reader_money, with_published
@@ -152,13 +152,17 @@ def demotions(
     """(factor the score is multiplied by, reasons): an excluded term mentioned only in the
     description, a buyer's "not suitable for SMEs", and work outside the regions of an
     organisation that names regions, taken only because it delivers remotely (`place`, its
-    geography criterion, at the REMOTE tier): in-region work of equal fit ranks above it.
+    geography criterion, at the REMOTE tier) or on site in its own nation (the IN_NATION
+    tier, `in_nation_factor`): in-region work of equal fit ranks above it.
     1.0 and no reasons when none applies."""
     factor = 1.0
     reasons: list[str] = []
     if place is not None and org is not None and remote_demoted(org, place.score, weights):
         factor *= weights.remote_factor
         reasons.append(f"ranked below work in your regions (x{weights.remote_factor:g})")
+    if place is not None and place.score == IN_NATION and weights.in_nation_factor != 1.0:
+        factor *= weights.in_nation_factor
+        reasons.append(f"ranked below work in your regions (x{weights.in_nation_factor:g})")
     language = org.language if org is not None else None
     same = language is not None and opportunity.language == language
     term = _excluded(opportunity.text, exclusions, language, same, analysed) if exclusions else None

@@ -7,6 +7,11 @@ notice names only a country you work in, or a wider region holding one of yours 
 profile in UKM6), names no place, or your profile names no area), 0.2
 elsewhere; work in another region of a country you work in, deliverable remotely, scores
 `REMOTE` (0.5): worth seeing but below work in your own regions, which a buyer will favour.
+On-site work outside the regions of an organisation that does not deliver remotely scores
+`IN_NATION` (0.3) when it is in the organisation's own nation (`nation_of`: the country, or
+for the UK the constituent nation, whose procurement is devolved): a long way to travel, but
+a firm does take such work (graded "borderline" by people), so it is shown, below its own
+regions (`matchers.gates.demotions`), instead of ruled out as work abroad is.
 """
 
 from __future__ import annotations
@@ -21,18 +26,22 @@ from scanner.reference.regions import region_words as words
 
 __all__ = [
     "ELSEWHERE",
+    "IN_NATION",
     "PLAUSIBLE",
     "REMOTE",
     "SERVED",
     "country_of",
     "geography",
+    "nation_of",
     "org_area",
+    "org_nations",
     "region_key",
 ]
 
 SERVED = 1.0
 PLAUSIBLE = 0.7
 REMOTE = 0.5
+IN_NATION = 0.3
 ELSEWHERE = 0.2
 _NUTS_TO_ISO = {"UK": "GB", "EL": "GR", "TL": "GB"}
 
@@ -61,6 +70,43 @@ def served_languages(org: OrgProfile) -> frozenset[str]:
     """The official languages of the countries a profile works in (none for unknown ones)."""
     _prefixes, _whole, countries = org_area(org)
     return frozenset(lang for c in countries for lang in OFFICIAL_LANGUAGES.get(c, ()))
+
+
+# The UK's constituent nations by NUTS 1 / ITL 1 letter: Wales, Scotland and Northern Ireland
+# run their own procurement (Sell2Wales, Public Contracts Scotland, eTendersNI); the rest of
+# the UK letters (UKC-UKK) are England.
+_UK_NATIONS = {"L": "GB-WLS", "M": "GB-SCT", "N": "GB-NIR"}
+
+
+@lru_cache(maxsize=4096)
+def nation_of(code: str) -> str:
+    """The nation of a region code: its ISO country, or for a UK region its constituent
+    nation ("UKM8" -> "GB-SCT", "UKI3" -> "GB-ENG"); a country code is its country ("GB")."""
+    key = region_key(code)
+    country = country_of(key)
+    if country == "GB" and len(key) > 2 and key[:2] == "UK":
+        return _UK_NATIONS.get(key[2], "GB-ENG")
+    return country
+
+
+def org_nations(org: OrgProfile) -> frozenset[str]:
+    """The nations an organisation works in: those of its regions, and the countries it names
+    without a region inside them (`nation_of`)."""
+    return _nations(tuple(org.regions), tuple(org.countries))
+
+
+@lru_cache(maxsize=4096)
+def _nations(regions: tuple[str, ...], countries: tuple[str, ...]) -> frozenset[str]:
+    codes = _codes(regions)
+    found = {nation_of(c) for c in codes}
+    covered = {country_of(c) for c in codes}
+    found |= {country_of(c) for c in _codes(countries) if country_of(c) not in covered}
+    return frozenset(found)
+
+
+def in_nation(region: str, nations: frozenset[str]) -> bool:
+    """Whether a region lies in one of `nations` (a whole country holds its UK nations)."""
+    return nation_of(region) in nations or country_of(region) in nations
 
 
 def region_key(code: str) -> str:
@@ -148,6 +194,15 @@ def geography(org: OrgProfile, opportunity: Opportunity, weights: Weights) -> Cr
         where = regions[0] if regions else shared[0]
         return Criterion(
             "geography", REMOTE, weight, f"{words(where)}: outside your regions, remote"
+        )
+    nations = org_nations(org)
+    near = [region for region in regions if in_nation(region, nations)]
+    if shared and near:
+        return Criterion(
+            "geography",
+            IN_NATION,
+            weight,
+            f"{words(near[0])}: outside your regions, on site",
         )
     where = regions[0] if regions else sorted(opp_countries)[0]
     return Criterion("geography", ELSEWHERE, weight, f"{words(where)} is outside your area")

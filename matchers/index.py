@@ -31,11 +31,14 @@ from matchers.deadline import as_utc
 from matchers.gates import remote_demoted
 from matchers.geography import (
     ELSEWHERE,
+    IN_NATION,
     PLAUSIBLE,
     REMOTE,
     SERVED,
     country_of,
+    in_nation,
     org_area,
+    org_nations,
     region_key,
     served_languages,
 )
@@ -461,6 +464,12 @@ class OpportunityIndex:
         shared = self._lookup(self.country_ids, countries)[doc_countries].any(axis=1)
         if org.remote:
             out[shared] = REMOTE
+        else:  # on site in its own nation, outside its regions
+            nations = org_nations(org)
+            near = [k for k in self.region_ids if len(k) == 3 and in_nation(k, nations)]
+            if near:
+                held = self._lookup(self.region_ids, near)[self.doc_regions[rows]].any(axis=1)
+                out[shared & held] = IN_NATION
         out[shared & ~self.has_region[rows]] = PLAUSIBLE
         wider = {p[:n] for p in prefixes for n in range(3, len(p))}
         if wider:  # the notice names a wider region holding one of the profile's
@@ -522,13 +531,19 @@ class OpportunityIndex:
 
     def row_factors(self, org: OrgProfile, rows: Ints, place: Floats | None = None) -> Floats:
         """What the exact score of each row is multiplied by besides the text demotions: a
-        suggested package's `package_factor`, remote work's `remote_factor` (`place`: the
+        suggested package's `package_factor`, remote work's `remote_factor`, on-site work in
+        the organisation's nation outside its regions `in_nation_factor` (`place`: the
         rows' `geography_scores`, when already computed)."""
         factor = self.factor[rows]
-        if remote_demoted(org, REMOTE, self.weights):
+        w = self.weights
+        remote = remote_demoted(org, REMOTE, w)
+        if remote or (not org.remote and w.in_nation_factor != 1.0):
             if place is None:
                 place = self.geography_scores(org, rows)
-            factor = np.where(place == REMOTE, factor * self.weights.remote_factor, factor)
+            if remote:
+                factor = np.where(place == REMOTE, factor * w.remote_factor, factor)
+            if w.in_nation_factor != 1.0:
+                factor = np.where(place == IN_NATION, factor * w.in_nation_factor, factor)
         return factor
 
     def similar_ids(self, term: str) -> frozenset[int]:

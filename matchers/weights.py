@@ -50,6 +50,7 @@ class Weights:
     corroborating_text: float = 0.0
     package_factor: float = 0.9
     remote_factor: float = 0.9
+    in_nation_factor: float = 0.9
     inferred_code_factor: float = 0.7
     own_language_bridge: float = 0.0
     foreign_keywords: float = 0.5
@@ -82,6 +83,7 @@ _SECTIONS = {
         "corroborating_text",
         "package_factor",
         "remote_factor",
+        "in_nation_factor",
         "inferred_code_factor",
     ),
     "languages": ("own_language_bridge", "foreign_keywords"),

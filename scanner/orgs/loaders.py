@@ -180,7 +180,8 @@ def validate_records(
 
 REMOTE_NOTE = (
     "not stated, taken as true: work outside your regions is shown, ranked below work inside "
-    "them; say remote = false to rule it out instead"
+    "them; say remote = false to rule out work abroad instead (on-site work elsewhere in "
+    "your country is then ranked lower still)"
 )
 
 

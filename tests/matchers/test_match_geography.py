@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from matchers.geography import country_of, geography
+from matchers.geography import country_of, geography, nation_of, org_nations
 
 
 @pytest.mark.parametrize(
@@ -31,6 +31,18 @@ from matchers.geography import country_of, geography
         ({"regions": ("GB",)}, {"regions": ("TLI3",)}, 1.0, "you serve all of United Kingdom (GB)"),
         ({"regions": ("UKM",), "remote": True}, {"regions": ("UKI3",)}, 0.5, "remote"),
         ({"regions": ("UKM",), "remote": False}, {"regions": ("UKI3",)}, 0.2, "outside your area"),
+        (
+            {"regions": ("UKI",), "remote": False},
+            {"regions": ("UKD3",)},
+            0.3,
+            "Greater Manchester (UKD3): outside your regions, on site",
+        ),
+        (
+            {"regions": ("FRE1",), "countries": ("FR",), "remote": False},
+            {"regions": ("FRK26",), "countries": ("FR",)},
+            0.3,
+            "outside your regions, on site",
+        ),
         (
             {"regions": ("UKM",)},
             {"regions": (), "countries": ("GB",)},
@@ -60,3 +72,12 @@ def test_nuts_itl_and_greek_prefixes_map_to_iso_countries() -> None:
         "GR",
         "DE",
     ]
+
+
+def test_nations_are_countries_and_the_uks_four_nations(make_org) -> None:
+    assert [nation_of(c) for c in ("FRE11", "UKM82", "TLM8", "UKL", "UKI3", "UKN0", "GB")] == [
+        "FR", "GB-SCT", "GB-SCT", "GB-WLS", "GB-ENG", "GB-NIR", "GB",
+    ]  # fmt: skip
+    # a country named without a region inside it is a nation of its own
+    org = make_org(regions=("UKM6",), countries=("GB", "IE"))
+    assert org_nations(org) == {"GB-SCT", "IE"}

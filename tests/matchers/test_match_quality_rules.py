@@ -14,7 +14,7 @@ from test_match_rank import NOW, worlds
 
 from matchers.consortia import GENERIC_WORDS, needs_of, propose_consortia
 from matchers.gates import area_gate, demotions, exclusion_gate, size_gate
-from matchers.geography import REMOTE, SERVED, geography
+from matchers.geography import IN_NATION, REMOTE, SERVED, geography
 from matchers.index import OpportunityIndex
 from matchers.ranking import exhaustive_top, top_matches
 from matchers.score import score
@@ -32,6 +32,30 @@ def test_in_person_work_outside_the_area_is_ruled_out_for_an_org_that_is_not_rem
     assert "do not deliver remotely" in match.explanation
     assert score(far, replace(local, remote=True), now=now, weights=weights).passed
     assert area_gate(local, geography(local, make_opp(regions=("UKM8",)), weights)) is None
+
+
+def test_on_site_work_in_your_nation_outside_your_regions_is_shown_below_your_regions(
+    make_org, make_opp, now, weights
+) -> None:
+    # A Lille firm that works on site: work in Tours is far, but a firm does take it (people
+    # grade it borderline), so it is shown, below its own region; work abroad stays ruled out.
+    org = make_org(regions=("FRE1",), countries=("FR",), remote=False)
+    inside = make_opp(id="tender:1", regions=("FRE11",), countries=("FR",))
+    outside = make_opp(id="tender:2", regions=("FRB04",), countries=("FR",))
+    abroad = make_opp(id="tender:3", regions=("BE100",), countries=("BE",))
+    assert geography(org, outside, weights).score == IN_NATION < REMOTE
+    near = score(inside, org, now=now, weights=weights)
+    far = score(outside, org, now=now, weights=weights)
+    assert far.passed and far.score < near.score
+    tiers = weights.weight("geography") * (SERVED - IN_NATION) / weights.total
+    assert far.score == pytest.approx((near.score - tiers) * weights.in_nation_factor)
+    assert "outside your regions, on site" in far.explanation
+    assert f"ranked below work in your regions (x{weights.in_nation_factor:g})" in far.explanation
+    assert score(abroad, org, now=now, weights=weights).gate.name == "area"
+    # the UK's nations run their own procurement: Scotland is not a Welsh firm's nation
+    welsh = make_org(regions=("UKL",), remote=False)
+    assert score(make_opp(regions=("UKM8",)), welsh, now=now, weights=weights).gate.name == "area"
+    assert score(make_opp(regions=("UKL18",)), welsh, now=now, weights=weights).passed
 
 
 def test_remote_work_outside_your_regions_ranks_below_the_same_work_inside_them(
@@ -161,11 +185,12 @@ def test_index_applies_the_new_gates_and_demotions_exactly(make_org, make_opp, n
     weights = replace(load_weights(), not_sme_factor=0.9)  # the demotion on, to test it
     opps = [
         make_opp(id="tender:1", value=Decimal(900000)),
-        make_opp(id="tender:2", regions=("UKD3",)),
+        make_opp(id="tender:2", regions=("UKM8",)),  # another nation of the UK
         make_opp(id="tender:3", suitable_sme=False),
         make_opp(id="tender:4", text="User research, and catering."),
         make_opp(id="tender:5", title="Catering for the user research lab"),
         make_opp(id="tender:6"),
+        make_opp(id="tender:7", regions=("UKD3",)),  # in its nation, outside its regions
     ]
     index = OpportunityIndex(opps, weights=weights, now=now)
     for org in (
@@ -178,7 +203,9 @@ def test_index_applies_the_new_gates_and_demotions_exactly(make_org, make_opp, n
         ]
     local = make_org(exclusions=("catering",), remote=False)
     found = {m.opportunity_id: m for m in top_matches(index, local, 10)[0]}
-    assert sorted(found) == ["tender:3", "tender:4", "tender:6"]  # size, area, title exclusion
+    # size, area, title exclusion; in its nation outside its regions shown, below
+    assert sorted(found) == ["tender:3", "tender:4", "tender:6", "tender:7"]
+    assert found["tender:6"].score > found["tender:7"].score
     assert found["tender:6"].score > found["tender:3"].score  # not for SMEs: demoted
     assert found["tender:6"].score > found["tender:4"].score  # excluded term in the text
 

@@ -25,7 +25,7 @@ PHRASES = ["user research", "service design", "open data", "data platform", "GIS
 LANGUAGES = ["en", "it", "uk", None]
 KINDS = ["tender", "buyer_lot", "suggested_package"]
 CODES = ["72212000", "72200000", "72000000", "79311000", "79000000", "45233000", "48000000"]
-REGIONS = ["UKI", "UKI3", "UKM", "UKM8", "DE1", "TLC", "GB", ""]
+REGIONS = ["UKI", "UKI3", "UKM", "UKM8", "DE1", "TLC", "GB", "ITC4", ""]
 
 
 @st.composite
@@ -86,6 +86,7 @@ def worlds(draw: st.DrawFn) -> tuple[list[Opportunity], list[OrgProfile], int]:
     orgs = [draw(organisations(i)) for i in range(draw(st.integers(1, 4)))]
     weights = Weights(
         remote_factor=draw(st.sampled_from([1.0, 0.8])),
+        in_nation_factor=draw(st.sampled_from([1.0, 0.8])),
         corroborating_text=draw(st.sampled_from([0.0, 0.2])),
         own_language_bridge=draw(st.sampled_from([0.0, 1.0])),
         description_weight=draw(st.sampled_from([1.0, 0.5])),
