@@ -21,6 +21,7 @@ from scanner.ingest.outcome import Outcome, bid_json, contract_json
 from scanner.ingest.tender import NormalisedTender
 from scanner.ingest.tender_outcome import outcome_of_tender
 from scanner.models import Award, AwardSupplier, Supplier, Tender, TenderOutcome
+from scanner.storage.keys import among
 
 __all__ = ["OutcomeCounts", "backfill_outcomes", "store_outcomes", "store_outcomes_by_id"]
 
@@ -43,7 +44,7 @@ def store_outcomes(
     for chunk in _chunks([t.source_key for t in tenders]):
         rows = conn.execute(
             select(Tender.source_key, Tender.id).where(
-                Tender.source_id == source_id, Tender.source_key.in_(chunk)
+                Tender.source_id == source_id, among(conn, Tender.source_key, chunk)
             )
         )
         ids.update({key: tender_id for key, tender_id in rows})
@@ -72,8 +73,8 @@ def store_outcomes_by_id(
     # awards since `known` was read (its tender row lock has since made them visible)
     replaced = [tender_id for tender_id, _, _ in changed]
     for chunk in _chunks(replaced):
-        conn.execute(delete(AwardSupplier).where(AwardSupplier.tender_id.in_(chunk)))
-        conn.execute(delete(Award).where(Award.tender_id.in_(chunk)))
+        conn.execute(delete(AwardSupplier).where(among(conn, AwardSupplier.tender_id, chunk)))
+        conn.execute(delete(Award).where(among(conn, Award.tender_id, chunk)))
     _upsert_outcomes(conn, changed, now)
     supplier_ids = _upsert_suppliers(conn, [o for _, o, _ in changed], now)
     award_rows, supplier_rows = _award_rows(changed, supplier_ids)
@@ -120,7 +121,7 @@ def _stored_hashes(conn: Connection, tender_ids: list[int]) -> dict[int, str]:
     for chunk in _chunks(tender_ids):
         rows = conn.execute(
             select(TenderOutcome.tender_id, TenderOutcome.content_hash).where(
-                TenderOutcome.tender_id.in_(chunk)
+                among(conn, TenderOutcome.tender_id, chunk)
             )
         )
         found.update({tender_id: digest for tender_id, digest in rows})

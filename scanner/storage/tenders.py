@@ -26,6 +26,7 @@ from scanner.ingest.ocds import compile_releases, latest_release, strip_personal
 from scanner.ingest.storable import IDENTIFIER_LIMIT, release_problem, text_problem
 from scanner.ingest.tender import NormalisedTender
 from scanner.models import Lot, Release, Tender
+from scanner.storage.keys import among
 from scanner.storage.outcomes import store_outcomes_by_id
 
 _IN_CHUNK = 500
@@ -419,7 +420,7 @@ def _replace_lots(conn: Connection, tenders: list[tuple[int, NormalisedTender]])
     concurrent ingest may have stored the tender (and its lots) since this one read the hashes.
     The insert is an upsert for the same reason (the delete cannot see uncommitted rows)."""
     for chunk in _chunks([tender_id for tender_id, _ in tenders]):
-        conn.execute(delete(Lot).where(Lot.tender_id.in_(chunk)))
+        conn.execute(delete(Lot).where(among(conn, Lot.tender_id, chunk)))
     rows = [
         {
             "tender_id": tender_id,
@@ -456,7 +457,7 @@ def _touch(conn: Connection, source_id: int, keys: list[str], now: datetime) -> 
     for chunk in _chunks(keys):
         touched += conn.execute(
             update(Tender)
-            .where(Tender.source_id == source_id, Tender.source_key.in_(chunk))
+            .where(Tender.source_id == source_id, among(conn, Tender.source_key, chunk))
             .values(last_seen=now)
         ).rowcount
     return touched
@@ -467,7 +468,7 @@ def _tender_ids(conn: Connection, source_id: int, keys: list[str]) -> dict[str, 
     for chunk in _chunks(keys):
         rows = conn.execute(
             select(Tender.source_key, Tender.id).where(
-                Tender.source_id == source_id, Tender.source_key.in_(chunk)
+                Tender.source_id == source_id, among(conn, Tender.source_key, chunk)
             )
         )
         found.update({key: tender_id for key, tender_id in rows})
@@ -479,7 +480,7 @@ def _existing_hashes(conn: Connection, source_id: int, keys: list[str]) -> dict[
     for chunk in _chunks(keys):
         rows = conn.execute(
             select(Tender.source_key, Tender.content_hash).where(
-                Tender.source_id == source_id, Tender.source_key.in_(chunk)
+                Tender.source_id == source_id, among(conn, Tender.source_key, chunk)
             )
         )
         found.update({key: digest for key, digest in rows})
@@ -495,7 +496,7 @@ def _stored_keys(
     for chunk in _chunks(ocids):
         rows = conn.execute(
             select(Release.ocid, Release.release_id, Release.date_key, Release.content_hash).where(
-                Release.source_id == source_id, Release.ocid.in_(chunk)
+                Release.source_id == source_id, among(conn, Release.ocid, chunk)
             )
         )
         for ocid, release_id, date_key, digest in rows:
@@ -510,7 +511,7 @@ def _stored_releases(
     for chunk in _chunks(ocids):
         rows = conn.execute(
             select(Release.ocid, Release.payload)
-            .where(Release.source_id == source_id, Release.ocid.in_(chunk))
+            .where(Release.source_id == source_id, among(conn, Release.ocid, chunk))
             .order_by(Release.id)
         )
         for ocid, payload in rows:
