@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import gc
 import io
 import os
 import platform
@@ -40,6 +39,7 @@ from scanner.demo.packages import encode_json, release_package
 from scanner.ingest.ocds import releases_in_package
 from scanner.ingest.repair import parse_json_lenient
 from scanner.models.base import JSONType
+from scanner.services.ingest import batch_gc
 from scanner.storage.crawls import ensure_source
 from scanner.storage.database import StatisticsRefresher, make_engine, upgrade_schema
 from scanner.storage.tenders import StoreResult, store_releases
@@ -148,12 +148,13 @@ def measure_once(backend: str, url: str, pages: list[bytes]) -> Figures:
     try:
         source_id = prepare(engine)
         floor_metadata.create_all(engine)
-        gc.collect()
-        floor_seconds = floor_ingest(engine, pages)
-        gc.collect()
-        seconds, stored = lotwise_ingest(engine, source_id, pages)
-        gc.collect()
-        again, _ = lotwise_ingest(engine, source_id, pages)
+        # both paths with the garbage collection `lotwise ingest` runs under (`batch_gc`)
+        with batch_gc():
+            floor_seconds = floor_ingest(engine, pages)
+        with batch_gc():
+            seconds, stored = lotwise_ingest(engine, source_id, pages)
+        with batch_gc():
+            again, _ = lotwise_ingest(engine, source_id, pages)
     finally:
         engine.dispose()
     return Figures(backend, count / seconds, count / floor_seconds, count / again, stored)
@@ -178,9 +179,10 @@ def profile(url: str, pages: list[bytes], limit: int = 25) -> str:
     try:
         source_id = prepare(engine)
         profiler = cProfile.Profile()
-        profiler.enable()
-        lotwise_ingest(engine, source_id, pages)
-        profiler.disable()
+        with batch_gc():
+            profiler.enable()
+            lotwise_ingest(engine, source_id, pages)
+            profiler.disable()
     finally:
         engine.dispose()
     out = io.StringIO()

@@ -12,7 +12,7 @@ from scanner.cli.context import app_context, utc_now
 from scanner.cli.crawl import print_refresh
 from scanner.cli.output import console, err_console, table
 from scanner.ingest.limits import InputLimitError
-from scanner.services.ingest import ingest_files, readable_files
+from scanner.services.ingest import batch_gc, ingest_files, readable_files
 from scanner.services.refresh import refresh_after_store
 
 
@@ -35,7 +35,10 @@ def ingest(
     context = app_context(ctx)
     limits = context.settings.json_limits()
     try:
-        with readable_files(files, sys.stdin.buffer, limits.max_bytes) as (paths, names):
+        with (
+            readable_files(files, sys.stdin.buffer, limits.max_bytes) as (paths, names),
+            batch_gc(),
+        ):
             outcomes = ingest_files(
                 context.engine(),
                 paths,

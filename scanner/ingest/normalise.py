@@ -47,11 +47,14 @@ def normalise_release(
     source: str,
     default_tz: str = "UTC",
     notice_url: str | None = None,
+    personal_data_stripped: bool = False,
 ) -> NormalisedTender:
     """Turn an OCDS release (ideally compiled) into a `NormalisedTender`.
 
-    `default_tz` reads naive dates; `notice_url` is used when the release links no notice.
-    Raises `NormaliseError` only.
+    `default_tz` reads naive dates; `notice_url` is used when the release links no notice;
+    `personal_data_stripped` says the caller has already passed `release` through
+    `strip_personal_data` (the store does, before it writes the release), so the tender's
+    `raw` is `release` itself without a second scan. Raises `NormaliseError` only.
     """
     if type(release) is not dict:  # (exact type first: an ABC check costs more than it looks)
         if not isinstance(release, Mapping):
@@ -59,7 +62,7 @@ def normalise_release(
         if not isinstance(release, dict):
             release = dict(release)
     try:
-        return _normalise(release, source, default_tz, notice_url)
+        return _normalise(release, source, default_tz, notice_url, personal_data_stripped)
     except NormaliseError:
         raise
     except RecursionError:
@@ -69,7 +72,11 @@ def normalise_release(
 
 
 def _normalise(
-    release: Mapping[str, Any], source: str, default_tz: str, notice_url: str | None
+    release: Mapping[str, Any],
+    source: str,
+    default_tz: str,
+    notice_url: str | None,
+    stripped: bool = False,
 ) -> NormalisedTender:
     ocid = _text_id(release.get("ocid"))
     if ocid is None:
@@ -144,7 +151,7 @@ def _normalise(
         suitable_vcse=suitable_vcse,
         notice_type=_notice_type(release, documents),
         place_names=place_names_of(tender, [*addresses, *tender_addresses]),
-        raw=strip_personal_data(release),
+        raw=dict(release) if stripped else strip_personal_data(release),
     )
 
 

@@ -76,17 +76,19 @@ class OCDSFormatError(ValueError):
     """The data is JSON but not OCDS in any shape Lotwise reads."""
 
 
-def strip_personal_data(obj: Any) -> Any:
+def strip_personal_data(obj: Any, encoded: bytes | None = None) -> Any:
     """Return `obj` without any `contactPoint` key at any depth (personal data is never stored).
 
     Copy-on-write: containers on a path to a removed key are new; unchanged subtrees are shared
     with the input, which is never modified. Far cheaper than a deep copy per release: the usual
     places (parties, buyer, procuring entity, tenderers, suppliers) are stripped directly and an
     orjson scan (C speed) confirms nothing is left; only otherwise is the whole tree walked.
+    `encoded` is `obj` as orjson wrote it, when the caller has it (the store hashes that
+    serialisation): it stands in for the first scan.
     """
     if type(obj) is dict:
         try:
-            if _CONTACT_KEY not in orjson.dumps(obj):
+            if _CONTACT_KEY not in (orjson.dumps(obj) if encoded is None else encoded):
                 return obj
             stripped = _strip_usual_places(obj)
             if _CONTACT_KEY not in orjson.dumps(stripped):

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -20,6 +21,7 @@ from scanner.ingest.outcome import Outcome, bid_json, contract_json
 from scanner.ingest.tender import NormalisedTender
 from scanner.ingest.tender_outcome import outcome_of_tender
 from scanner.models import Award, AwardSupplier, Supplier, Tender, TenderOutcome
+from scanner.storage.keys import among
 
 __all__ = ["OutcomeCounts", "backfill_outcomes", "store_outcomes", "store_outcomes_by_id"]
 
@@ -42,7 +44,7 @@ def store_outcomes(
     for chunk in _chunks([t.source_key for t in tenders]):
         rows = conn.execute(
             select(Tender.source_key, Tender.id).where(
-                Tender.source_id == source_id, Tender.source_key.in_(chunk)
+                Tender.source_id == source_id, among(conn, Tender.source_key, chunk)
             )
         )
         ids.update({key: tender_id for key, tender_id in rows})
@@ -71,8 +73,8 @@ def store_outcomes_by_id(
     # awards since `known` was read (its tender row lock has since made them visible)
     replaced = [tender_id for tender_id, _, _ in changed]
     for chunk in _chunks(replaced):
-        conn.execute(delete(AwardSupplier).where(AwardSupplier.tender_id.in_(chunk)))
-        conn.execute(delete(Award).where(Award.tender_id.in_(chunk)))
+        conn.execute(delete(AwardSupplier).where(among(conn, AwardSupplier.tender_id, chunk)))
+        conn.execute(delete(Award).where(among(conn, Award.tender_id, chunk)))
     _upsert_outcomes(conn, changed, now)
     supplier_ids = _upsert_suppliers(conn, [o for _, o, _ in changed], now)
     award_rows, supplier_rows = _award_rows(changed, supplier_ids)
@@ -119,7 +121,7 @@ def _stored_hashes(conn: Connection, tender_ids: list[int]) -> dict[int, str]:
     for chunk in _chunks(tender_ids):
         rows = conn.execute(
             select(TenderOutcome.tender_id, TenderOutcome.content_hash).where(
-                TenderOutcome.tender_id.in_(chunk)
+                among(conn, TenderOutcome.tender_id, chunk)
             )
         )
         found.update({tender_id: digest for tender_id, digest in rows})
@@ -236,13 +238,24 @@ def _award_rows(
 
 def _without_nul(value: Any) -> Any:
     """`value` with NUL characters removed from every string: PostgreSQL refuses them in text
-    and JSON, and one such identifier must not roll back a whole file."""
+    and JSON, and one such identifier must not roll back a whole file.
+
+    One orjson serialisation (C speed; it escapes NUL as `\\u0000`) finds rows without any,
+    which are nearly all of them, and returns them as they are; only otherwise is it walked."""
+    try:
+        encoded = orjson.dumps(value, default=str, option=orjson.OPT_NON_STR_KEYS)
+    except (TypeError, orjson.JSONEncodeError):
+        return _strip_nul(value)
+    return value if b"\\u0000" not in encoded else _strip_nul(value)
+
+
+def _strip_nul(value: Any) -> Any:
     if isinstance(value, str):
         return value.replace("\x00", "") if "\x00" in value else value
     if isinstance(value, list):
-        return [_without_nul(item) for item in value]
+        return [_strip_nul(item) for item in value]
     if isinstance(value, dict):
-        return {key: _without_nul(item) for key, item in value.items()}
+        return {key: _strip_nul(item) for key, item in value.items()}
     return value
 
 

@@ -7,6 +7,7 @@ ORM unit of work is an order of magnitude slower for bulk ingest.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
@@ -25,6 +26,7 @@ from scanner.ingest.ocds import compile_releases, latest_release, strip_personal
 from scanner.ingest.storable import IDENTIFIER_LIMIT, release_problem, text_problem
 from scanner.ingest.tender import NormalisedTender
 from scanner.models import Lot, Release, Tender
+from scanner.storage.keys import among
 from scanner.storage.outcomes import store_outcomes_by_id
 
 _IN_CHUNK = 500
@@ -73,7 +75,8 @@ def store_releases(
     owns the transaction: a file ingest can make a whole file atomic.
     """
     result = StoreResult()
-    by_ocid: dict[str, list[tuple[Mapping[str, Any], str]]] = {}  # with its content hash
+    # each release with its content hash and its serialisation (None where orjson refused it)
+    by_ocid: dict[str, list[tuple[Mapping[str, Any], str, bytes | None]]] = {}
     for release in releases:
         result.seen += 1
         ocid = release.get("ocid") if isinstance(release, Mapping) else None
@@ -85,7 +88,9 @@ def store_releases(
         if problem is not None:  # refused alike on SQLite and PostgreSQL
             result.errors.append((_clean_key(ocid), problem, _excerpt(release)))
             continue
-        by_ocid.setdefault(ocid.strip(), []).append((release, release_hash(release, encoded)))
+        by_ocid.setdefault(ocid.strip(), []).append(
+            (release, release_hash(release, encoded), encoded)
+        )
     if not by_ocid:
         return result
 
@@ -98,12 +103,12 @@ def store_releases(
         known = stored_keys.get(ocid, {})
         fresh = []
         first_seen: dict[tuple[str, str], Mapping[str, Any]] = {}
-        for release, digest in incoming:
+        for release, digest, encoded in incoming:
             key = _release_key(release)
             if key not in known:
                 known[key] = hashes[(ocid, *key)] = digest
                 first_seen[key] = release
-                fresh.append(strip_personal_data(release))  # only what will be stored
+                fresh.append(strip_personal_data(release, encoded))  # only what is stored
                 result.errors.extend(
                     (ocid, why, _excerpt(release)) for why in _date_problems(release)
                 )
@@ -134,7 +139,9 @@ def store_releases(
         new_release_rows.extend(_release_row(source_id, ocid, r, now, hashes) for r in fresh)
         releases_of_ocid = history.get(ocid, []) + fresh
         try:
-            tender = _compile_tender(releases_of_ocid, source_name, default_tz)
+            tender = _compile_tender(
+                releases_of_ocid, source_name, default_tz, stripped=ocid not in history
+            )
             tenders.append(tender)
             if len(releases_of_ocid) == 1 and tender.source_key == ocid:
                 single.add(ocid)
@@ -177,12 +184,15 @@ def _date_problems(release: Mapping[str, Any]) -> list[str]:
 
 
 def _compile_tender(
-    releases: list[dict[str, Any]], source_name: str, default_tz: str
+    releases: list[dict[str, Any]], source_name: str, default_tz: str, *, stripped: bool = False
 ) -> NormalisedTender:
     """The tender's current state from all its releases, named by its latest notice (a
-    compiled release's own id is `ocid-date`, which is no notice anyone can look up)."""
+    compiled release's own id is `ocid-date`, which is no notice anyone can look up).
+    `stripped`: the releases are this batch's, already without personal data."""
     if len(releases) == 1:
-        return normalise_release(releases[0], source=source_name, default_tz=default_tz)
+        return normalise_release(
+            releases[0], source=source_name, default_tz=default_tz, personal_data_stripped=stripped
+        )
     tender = normalise_release(
         compile_releases(releases), source=source_name, default_tz=default_tz
     )
@@ -260,10 +270,13 @@ def store_tenders(
     if not tenders:
         return result
     latest: dict[str, NormalisedTender] = {}
+    rows: dict[str, dict[str, Any]] = {}  # each tender's row, built once: checked, then written
     for tender in tenders:
-        problem = _tender_problem(tender)
+        row = _tender_row(tender, source_id, "", now)
+        problem = _tender_problem(tender, row)
         if problem is None:
             latest[tender.source_key] = tender
+            rows[tender.source_key] = row
         else:
             result.errors.append((_clean_key(tender.source_key), problem, _excerpt(tender.raw)))
     if not latest:
@@ -280,7 +293,8 @@ def store_tenders(
             result.updated += 1
         else:
             result.new += 1
-        row = _tender_row(tender, source_id, digest, now)
+        row = rows[key]
+        row["content_hash"] = digest
         if key in raw_in_releases:
             row["raw"] = None
         changed_rows.append(row)
@@ -313,9 +327,9 @@ def store_tenders(
     return result
 
 
-def _tender_problem(tender: NormalisedTender) -> str | None:
-    """Why `tender` does not fit its columns (PostgreSQL enforces their widths, SQLite not)."""
-    row = _tender_row(tender, 0, "", datetime.min)
+def _tender_problem(tender: NormalisedTender, row: dict[str, Any]) -> str | None:
+    """Why `tender` (whose row is `row`) does not fit its columns (PostgreSQL enforces their
+    widths, SQLite not)."""
     for name, limit in _text_limits(Tender).items():
         value = row.get(name)
         if isinstance(value, str) and len(value) > limit:
@@ -326,12 +340,13 @@ def _tender_problem(tender: NormalisedTender) -> str | None:
             value = getattr(lot, name)
             if isinstance(value, str) and len(value) > lot_limits[name]:
                 return f"lot {lot.lot_id[:40]!r}: {name} is over the limit of {lot_limits[name]}"
-    row.pop("raw")  # a tender from releases was checked as its releases
-    # orjson writes the lots' dataclasses itself: no copy of each through `asdict`, which was
-    # 2.3 s of a 10,000-release crawl
-    return text_problem([row, list(tender.lots)])
+    # the raw payload of a tender from releases was checked as its releases; orjson writes
+    # the lots' dataclasses itself: no copy of each through `asdict`, which was 2.3 s of a
+    # 10,000-release crawl
+    return text_problem([{k: v for k, v in row.items() if k != "raw"}, list(tender.lots)])
 
 
+@functools.cache
 def _text_limits(model: Any) -> dict[str, int]:
     return {
         column.name: column.type.length
@@ -405,7 +420,7 @@ def _replace_lots(conn: Connection, tenders: list[tuple[int, NormalisedTender]])
     concurrent ingest may have stored the tender (and its lots) since this one read the hashes.
     The insert is an upsert for the same reason (the delete cannot see uncommitted rows)."""
     for chunk in _chunks([tender_id for tender_id, _ in tenders]):
-        conn.execute(delete(Lot).where(Lot.tender_id.in_(chunk)))
+        conn.execute(delete(Lot).where(among(conn, Lot.tender_id, chunk)))
     rows = [
         {
             "tender_id": tender_id,
@@ -442,7 +457,7 @@ def _touch(conn: Connection, source_id: int, keys: list[str], now: datetime) -> 
     for chunk in _chunks(keys):
         touched += conn.execute(
             update(Tender)
-            .where(Tender.source_id == source_id, Tender.source_key.in_(chunk))
+            .where(Tender.source_id == source_id, among(conn, Tender.source_key, chunk))
             .values(last_seen=now)
         ).rowcount
     return touched
@@ -453,7 +468,7 @@ def _tender_ids(conn: Connection, source_id: int, keys: list[str]) -> dict[str, 
     for chunk in _chunks(keys):
         rows = conn.execute(
             select(Tender.source_key, Tender.id).where(
-                Tender.source_id == source_id, Tender.source_key.in_(chunk)
+                Tender.source_id == source_id, among(conn, Tender.source_key, chunk)
             )
         )
         found.update({key: tender_id for key, tender_id in rows})
@@ -465,7 +480,7 @@ def _existing_hashes(conn: Connection, source_id: int, keys: list[str]) -> dict[
     for chunk in _chunks(keys):
         rows = conn.execute(
             select(Tender.source_key, Tender.content_hash).where(
-                Tender.source_id == source_id, Tender.source_key.in_(chunk)
+                Tender.source_id == source_id, among(conn, Tender.source_key, chunk)
             )
         )
         found.update({key: digest for key, digest in rows})
@@ -481,7 +496,7 @@ def _stored_keys(
     for chunk in _chunks(ocids):
         rows = conn.execute(
             select(Release.ocid, Release.release_id, Release.date_key, Release.content_hash).where(
-                Release.source_id == source_id, Release.ocid.in_(chunk)
+                Release.source_id == source_id, among(conn, Release.ocid, chunk)
             )
         )
         for ocid, release_id, date_key, digest in rows:
@@ -496,7 +511,7 @@ def _stored_releases(
     for chunk in _chunks(ocids):
         rows = conn.execute(
             select(Release.ocid, Release.payload)
-            .where(Release.source_id == source_id, Release.ocid.in_(chunk))
+            .where(Release.source_id == source_id, among(conn, Release.ocid, chunk))
             .order_by(Release.id)
         )
         for ocid, payload in rows:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import gzip
 import json
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from scanner.cli.main import app
+from scanner.services.ingest import BATCH_GC_THRESHOLD, batch_gc
 
 runner = CliRunner()
 
@@ -83,6 +85,23 @@ def test_ingesting_the_same_file_twice_adds_nothing(cli: Any, tmp_path: Path) ->
     cli("ingest", str(package))
     assert len(tenders_json(cli)) == 3
     assert {t["version"] for t in tenders_json(cli)} == {1}
+
+
+def test_batch_garbage_collection_is_the_process_s_own_again_afterwards(
+    cli: Any, tmp_path: Path
+) -> None:
+    before, frozen = gc.get_threshold(), gc.get_freeze_count()
+    with batch_gc():
+        assert gc.get_threshold() == BATCH_GC_THRESHOLD
+        assert gc.get_freeze_count() > frozen
+    assert gc.get_threshold() == before
+    assert frozen or gc.get_freeze_count() == 0  # a process's own frozen objects stay so
+    # `lotwise ingest` runs under it, and a process that goes on keeps its own settings
+    package = write_package(tmp_path / "p.json", [release(n) for n in range(2)])
+    assert cli("ingest", str(package)).exit_code == 0
+    assert gc.get_threshold() == before
+    assert frozen or gc.get_freeze_count() == 0
+    assert len(tenders_json(cli)) == 2
 
 
 def test_open_filter_keeps_tenders_not_closed_with_future_or_no_deadline(
