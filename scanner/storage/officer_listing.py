@@ -10,10 +10,18 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Boolean, ColumnElement, func, literal_column, or_, select
+from sqlalchemy import Boolean, ColumnElement, func, literal_column, select
 from sqlalchemy.orm import Session
 
-from scanner.models import Source, SplitAssessment, SuggestionFeedback, Tender, TenderListing, User
+from scanner.models import (
+    Source,
+    SplitAssessment,
+    SuggestionFeedback,
+    Tender,
+    TenderListing,
+    TenderListingCode,
+    User,
+)
 from scanner.models.listing import CLOSED_STATUSES as LISTING_CLOSED_STATUSES
 from scanner.storage.listing_counts import ListingCounts
 from scanner.storage.open_tenders import listing_is_open
@@ -142,9 +150,9 @@ _LIST_COLUMNS = (
 
 
 def _count_conditions(flt: OfficerFilter, session: Session) -> list[Any]:
-    """The filters for the count. With a code filter SQLite reads the short rows in order
-    (`+should_split` keeps it off the flagged index), four times faster than fetching each
-    flagged row through the index to test its codes."""
+    """The filters for the count. With a code filter SQLite counts from the codes' range
+    (migration 0025) and fetches each of those listing rows by its key (`+should_split` keeps
+    it off the flagged index, which it would walk row by row)."""
     if not (flt.flagged and (flt.cpv or flt.region)):
         return _conditions(flt)
     if session.get_bind().dialect.name != "sqlite":
@@ -170,19 +178,22 @@ def _conditions(flt: OfficerFilter) -> list[Any]:
     if high is not None:
         conditions.append(TenderListing.aggregated_value < high)
     if flt.cpv:
-        code = escape_like("".join(ch for ch in flt.cpv if ch.isdigit())[:8])
-        conditions.append(
-            or_(
-                TenderListing.main_cpv.like(f"{code}%", escape="\\"),
-                TenderListing.cpv_codes.like(f'%"{code}%', escape="\\"),
-            )
-        )
+        conditions.append(_has_code("c", "".join(ch for ch in flt.cpv if ch.isdigit())[:8]))
     if flt.region:
-        region = escape_like(flt.region.strip().upper()[:5])
-        conditions.append(TenderListing.regions.like(f'%"{region}%', escape="\\"))
+        conditions.append(_has_code("r", flt.region.strip().upper()[:5]))
     if flt.min_score is not None:
         conditions.append(TenderListing.score >= flt.min_score)
     return conditions
+
+
+def _has_code(kind: str, prefix: str) -> ColumnElement[bool]:
+    """The listed tender has a code of `kind` (CPV "c", region "r") beginning with `prefix`:
+    a range of the codes' key (migration 0025), the codes stored upper-cased."""
+    codes = select(TenderListingCode.tender_id).where(TenderListingCode.kind == kind)
+    if prefix:
+        following = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        codes = codes.where(TenderListingCode.code >= prefix, TenderListingCode.code < following)
+    return TenderListing.tender_id.in_(codes)
 
 
 def _money(value: Decimal | None) -> str | None:
