@@ -12,6 +12,7 @@ from scanner.integrity.flags import RULES, Flag, FlagRule, detect, flag_json, pe
 from scanner.integrity.impact import figures
 from scanner.integrity.records import AwardRecord, BidRecord, SupplierRecord, TenderRecord
 from scanner.integrity.report import BUYER_FIELDS, impact_report
+from scanner.integrity.rules import needs_buyer_context
 
 __all__ = [
     "BUYER_FIELDS",
@@ -32,6 +33,7 @@ __all__ = [
     "flag_json",
     "impact_report",
     "load_integrity_config",
+    "needs_buyer_context",
     "peer_rates",
     "rule_of",
 ]

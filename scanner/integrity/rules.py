@@ -21,6 +21,7 @@ __all__ = [
     "Flag",
     "all_but_winner_disqualified",
     "close_to_estimate",
+    "needs_buyer_context",
     "non_open_procedure",
     "repeat_winner",
     "short_submission_period",
@@ -279,6 +280,26 @@ def split_below_threshold(tenders: Sequence[TenderRecord], config: IntegrityConf
                     ),
                 )
     return list(found.values())
+
+
+def needs_buyer_context(t: TenderRecord, config: IntegrityConfig) -> bool:
+    """Whether a rule reading the buyer's other tenders could flag `t`: `repeat_winner` flags
+    only tenders with a dated active award, `split_below_threshold` only one whose value is
+    just under a threshold (the same tests as the rules). When False, `t`'s flags are those
+    of `t` read alone, so a tender's page need not read its buyer's whole record."""
+    if any(a.date is not None for a in t.active_awards):
+        return True
+    value, field = _value(t)
+    date = min((a.date for a in t.active_awards if a.date), default=None) or t.published_at
+    if len((t.main_cpv or "")[: config.split_cpv_digits]) < config.split_cpv_digits:
+        return False
+    if value is None or field is None or date is None:
+        return False
+    margin = 1 - Decimal(str(config.split_margin))
+    return any(
+        threshold.amount * margin <= value < threshold.amount
+        for threshold in config.thresholds_for(t.currency, t.main_cpv)
+    )
 
 
 def _value(t: TenderRecord) -> tuple[Decimal | None, str | None]:

@@ -10,7 +10,7 @@ from scanner.models.canonical import (
 )
 from scanner.models.crawl import CrawlError, CrawlRun
 from scanner.models.digest import Digest, DigestPreference
-from scanner.models.listing import TenderListing, TenderListingVersion
+from scanner.models.listing import TenderListing, TenderListingCode, TenderListingVersion
 from scanner.models.match import Match
 from scanner.models.organisation import Organisation
 from scanner.models.outcome import Award, AwardSupplier, Supplier, TenderOutcome
@@ -46,6 +46,7 @@ __all__ = [
     "Supplier",
     "Tender",
     "TenderListing",
+    "TenderListingCode",
     "TenderListingVersion",
     "TenderOutcome",
     "TenderValue",

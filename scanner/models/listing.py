@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from scanner.models.base import Base, UTCDateTime
 from scanner.tender_state import CLOSED_STATUSES  # over (`closed`): out of the default view
 
-__all__ = ["CLOSED_STATUSES", "TenderListing", "TenderListingVersion"]
+__all__ = ["CLOSED_STATUSES", "TenderListing", "TenderListingCode", "TenderListingVersion"]
 
 
 class TenderListing(Base):
@@ -38,6 +38,27 @@ class TenderListing(Base):
     regions: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str | None] = mapped_column(String(40))
     closed: Mapped[bool] = mapped_column(Boolean)
+
+
+class TenderListingCode(Base):
+    """One CPV code (`kind` "c": the main code and every item's) or region ("r") of a listed
+    tender, upper-cased: the list's prefix filters are a range of this key instead of a
+    `LIKE` over every listing row's JSON text. Kept by triggers from `tender_listing`
+    (migration 0025): no code writes it."""
+
+    __tablename__ = "tender_listing_codes"
+    __table_args__ = (
+        # A tender's codes, whole: the test of one listed row is one index probe.
+        Index("ix_tender_listing_codes_tender", "tender_id", "kind", "code"),
+        {"sqlite_with_rowid": False},
+    )
+
+    kind: Mapped[str] = mapped_column(String(1), primary_key=True)
+    # "C" on PostgreSQL: a prefix is a byte range whatever the database's locale.
+    code: Mapped[str] = mapped_column(
+        String(40).with_variant(String(40, collation="C"), "postgresql"), primary_key=True
+    )
+    tender_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
 
 
 class TenderListingVersion(Base):

@@ -31,6 +31,7 @@ from scanner.integrity import (
     flag_json,
     impact_report,
     load_integrity_config,
+    needs_buyer_context,
     peer_rates,
     rule_of,
 )
@@ -232,22 +233,34 @@ def tender_outcome(
     if config is None or buyer is None:
         result["red_flags_error"] = None if buyer is None else "integrity configuration unusable"
         return result
+    result["red_flags"] = [
+        flag_json(flag) for flag in _tender_flags(session, tender_id, config, buyer)
+    ]
+    return result
+
+
+def _tender_flags(
+    session: Session, tender_id: int, config: IntegrityConfig, buyer: tuple[str | None, str | None]
+) -> list[Flag]:
+    """One tender's flags: from its own record alone unless a rule over its buyer's other
+    tenders could flag it (`needs_buyer_context`: an award, or a value just under a
+    threshold), then from the buyer's whole record (hundreds of tenders at 100,000)."""
+    own = reads.tender_records(session, reads.RecordFilter(tender_ids=(tender_id,)))
+    if own and not needs_buyer_context(own[0], config):
+        return detect(own, config).get(tender_id, [])
     buyer_id, buyer_name = buyer
     key = buyer_id or (f"name:{buyer_name}" if buyer_name else None)
-    flt = (
-        reads.RecordFilter(buyer_ids=(key,)) if key else reads.RecordFilter(tender_ids=(tender_id,))
-    )
-    flags = _buyer_flags(session, flt, config)
-    result["red_flags"] = [flag_json(flag) for flag in flags.get(tender_id, [])]
-    return result
+    if key is None:
+        return detect(own, config).get(tender_id, [])
+    return _buyer_flags(session, reads.RecordFilter(buyer_ids=(key,)), config).get(tender_id, [])
 
 
 def _buyer_flags(
     session: Session, flt: reads.RecordFilter, config: IntegrityConfig
 ) -> dict[int, list[Flag]]:
     """The flags of one buyer's tenders, computed again only when the buyer's tenders or
-    outcomes changed (`records_stamp`) or the configuration did: a tender's page needs its
-    buyer's whole record, which at 100,000 tenders took most of the page's time."""
+    outcomes changed (`records_stamp`) or the configuration did: a tender's page that needs
+    its buyer's whole record (`_tender_flags`) reads hundreds of tenders at 100,000."""
     bind = session.get_bind()
     key = (str(bind.engine.url), flt)
     stamp = reads.records_stamp(session, flt)

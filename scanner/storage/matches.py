@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, and_, delete, func, or_, select
+from sqlalchemy import Connection, RowMapping, and_, bindparam, delete, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from scanner.models import (
@@ -127,12 +127,7 @@ def known_opportunities(conn: Connection, organisation_id: int) -> set[str]:
     return set(rows.scalars())
 
 
-def stored_matches(
-    conn: Connection, *, organisation_id: int | None = None, open_at: datetime | None = None
-) -> list[RowMapping]:
-    """Stored matches with their tender's buyer, value, deadline and link, best first; with
-    `open_at`, only those whose tender is still open then (a deadline passed since the last
-    refresh leaves the list at once, as it leaves digests and the calendar)."""
+def _stored_matches_statement(*, one_organisation: bool, open_only: bool) -> Any:
     stmt = (
         select(
             Match.__table__,
@@ -149,11 +144,35 @@ def stored_matches(
         .join(Tender, Tender.id == Match.tender_id)
         .order_by(Organisation.slug, Match.score.desc(), Match.opportunity_id)
     )
+    if one_organisation:
+        stmt = stmt.where(Match.organisation_id == bindparam("organisation_id"))
+    if open_only:  # scanner.tender_state
+        stmt = stmt.where(tender_is_open(bindparam("open_at", type_=Tender.deadline_at.type)))
+    return stmt
+
+
+# Built once (an organisation's matches page asks for them on every request; building the
+# statement took more of the process's time than running it).
+_STORED_MATCHES = {
+    (one, open_only): _stored_matches_statement(one_organisation=one, open_only=open_only)
+    for one in (False, True)
+    for open_only in (False, True)
+}
+
+
+def stored_matches(
+    conn: Connection, *, organisation_id: int | None = None, open_at: datetime | None = None
+) -> list[RowMapping]:
+    """Stored matches with their tender's buyer, value, deadline and link, best first; with
+    `open_at`, only those whose tender is still open then (a deadline passed since the last
+    refresh leaves the list at once, as it leaves digests and the calendar)."""
+    stmt = _STORED_MATCHES[(organisation_id is not None, open_at is not None)]
+    params: dict[str, Any] = {}
     if organisation_id is not None:
-        stmt = stmt.where(Match.organisation_id == organisation_id)
+        params["organisation_id"] = organisation_id
     if open_at is not None:
-        stmt = stmt.where(tender_is_open(open_at))  # scanner.tender_state
-    return list(conn.execute(stmt).mappings())
+        params["open_at"] = open_at
+    return list(conn.execute(stmt, params).mappings())
 
 
 __all__ = [

@@ -19,9 +19,11 @@ from schema_template import migrate
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from scanner.integrity import detect, flag_json, needs_buyer_context
 from scanner.services import impact as service
 from scanner.services.ingest import ingest_files
 from scanner.settings import PROJECT_ROOT
+from scanner.storage import outcome_reads as reads
 from scanner.storage.database import make_engine
 
 COMPETITIVE = ("open", "selective")
@@ -168,3 +170,19 @@ def test_one_buyer_and_a_tender_show_their_outcome(
 def test_reingest_changes_nothing(prozorro: Engine) -> None:
     (again,) = ingest_files(prozorro, [SAMPLE], source_name="prozorro", now=lambda: NOW)
     assert (again.result.new, again.result.updated) == (0, 0)
+
+
+def test_a_tenders_flags_are_those_read_with_its_whole_buyer(prozorro: Engine, config: Any) -> None:
+    """A tender's page reads its own record alone when no buyer-pattern rule could flag it:
+    its flags are still exactly those of the run over every tender."""
+    with Session(prozorro) as session:
+        records = reads.tender_records(session, reads.RecordFilter())
+        everywhere = detect(records, config)
+        checked = records[::7]
+        for record in checked:
+            shown = service.tender_outcome(session, record.tender_id, config)["red_flags"]
+            assert shown == [flag_json(f) for f in everywhere.get(record.tender_id, [])]
+    alone = [r for r in checked if not needs_buyer_context(r, config)]
+    assert 0 < len(alone) < len(checked)  # both ways are taken
+    patterns = {"repeat_winner", "split_below_threshold"}
+    assert any(f.code in patterns for r in checked for f in everywhere.get(r.tender_id, []))

@@ -14,7 +14,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from scanner.models import Base, SplitAssessment, Tender
+from scanner.models import Base, SplitAssessment, Tender, TenderListingCode
 from scanner.services.queries import TenderFilter, list_tenders
 from scanner.services.web_officer import OfficerFilter, list_flagged
 from scanner.storage.assessments import save_assessments
@@ -135,6 +135,46 @@ def test_officer_filters_keep_their_meaning(engine: Engine, stored: dict[str, in
     assert listed(engine, buyer="100%") == []  # LIKE characters are text
 
 
+def codes(engine: Engine, tender_id: int) -> set[tuple[str, str]]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(TenderListingCode.kind, TenderListingCode.code).where(
+                TenderListingCode.tender_id == tender_id
+            )
+        )
+        return {(kind, code) for kind, code in rows}
+
+
+def test_code_and_region_filters_read_the_codes_kept_with_the_listing(
+    engine: Engine, stored: dict[str, int]
+) -> None:
+    b = stored["ocds-b"]
+    assert codes(engine, b) == {("c", "55524000")}
+    with engine.begin() as conn:
+        conn.execute(
+            update(Tender)
+            .where(Tender.id == b)
+            .values(regions=["UKI3", "ukj1"], cpv_codes=["55524000", "72500000"])
+        )
+    assert codes(engine, b) == {("c", "55524000"), ("c", "72500000"), ("r", "UKI3"), ("r", "UKJ1")}
+    assert listed(engine, region="UKI") == ["ocds-b"]
+    assert listed(engine, region=" uki3 ") == ["ocds-b"]  # any case, trimmed
+    assert listed(engine, region="UKJ") == ["ocds-b"]  # stored in lower case, found
+    assert listed(engine, region="UKI4") == []
+    assert listed(engine, cpv="725") == ["ocds-b"]
+    assert listed(engine, cpv="72") == ["ocds-b", "ocds-a"]  # once each, by score
+    assert listed(engine, cpv="7", region="UK") == ["ocds-b"]
+    assert listed(engine, cpv="5552", flagged=False, status="all") == ["ocds-b"]
+    with engine.begin() as conn:
+        conn.execute(update(Tender).where(Tender.id == b).values(regions=[], main_cpv="45000000"))
+    assert listed(engine, region="UK") == []
+    assert listed(engine, cpv="45") == ["ocds-b"]
+    assert listed(engine, cpv="55") == ["ocds-b"]  # still an item's code
+    with engine.begin() as conn:
+        conn.execute(delete(SplitAssessment).where(SplitAssessment.tender_id == b))
+    assert codes(engine, b) == set()
+
+
 def test_sorts_use_the_tenders_keys_and_follow_their_changes(
     engine: Engine, stored: dict[str, int]
 ) -> None:
@@ -177,6 +217,7 @@ def test_the_listing_follows_assessments_written_again_and_removed(
         )
     assert listed(engine) == ["ocds-c", "ocds-a"]
     assert listed(engine, flagged=False) == ["ocds-b", "ocds-c", "ocds-a"]
+    assert codes(engine, stored["ocds-b"]) == {("c", "55524000")}  # written again, once
     with engine.begin() as conn:
         conn.execute(delete(SplitAssessment).where(SplitAssessment.tender_id == stored["ocds-c"]))
     assert listed(engine, flagged=False) == ["ocds-b", "ocds-a"]
