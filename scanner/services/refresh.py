@@ -1,6 +1,10 @@
 """What follows every store of tenders (a crawl, an ingest, the demo): assess new and changed
 tenders for splits, de-duplicate them, re-rank matches. One function for every caller, so the
-CLI, the scheduler and the web refresh alike.
+CLI, the scheduler and the web refresh alike. Matching is skipped while no organisation is
+active: there is nothing to rank, and building the corpus of every open tender (languages
+detected, lots and packages read) was most of the time of an ingest into a database without
+organisations. The first refresh (or `lotwise orgs import`, `lotwise match`) once an
+organisation is active ranks it, and detects the languages then.
 
 Each step runs even when an earlier one failed (a broken `thresholds.toml` must not stop
 matching); a failure is recorded in the report with its step and reason, never raised: what
@@ -19,6 +23,7 @@ from scanner.services.matching import MatchingConfig, MatchRun, refresh_matches
 from scanner.services.split_rules import split_rules
 from scanner.services.splitting import RefreshCounts, refresh_assessments
 from scanner.settings import Settings
+from scanner.storage.organisations import has_active_organisations
 
 
 @dataclass(frozen=True)
@@ -59,7 +64,9 @@ def refresh_after_store(settings: Settings, engine: Engine, *, now: datetime) ->
         matching = MatchingConfig.load(
             settings.matching_file, settings.rates_file, top=settings.match_top
         )
-        report.matches = refresh_matches(engine, matching, now=now)
+        with engine.connect() as conn:
+            anyone = has_active_organisations(conn)
+        report.matches = refresh_matches(engine, matching, now=now) if anyone else MatchRun()
     except Exception as exc:
         report.failures.append(StepFailure("matches", _reason(exc)))
     return report

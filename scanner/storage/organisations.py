@@ -129,6 +129,12 @@ def list_organisations(conn: Connection, *, active_only: bool = False) -> list[S
     return [_stored(row._mapping) for row in conn.execute(stmt)]
 
 
+def has_active_organisations(conn: Connection) -> bool:
+    """Whether any organisation takes part in matching."""
+    stmt = select(Organisation.id).where(Organisation.active.is_(True)).limit(1)
+    return conn.execute(stmt).first() is not None
+
+
 def active_org_profiles(
     conn: Connection, rates: RateTable | None, *, on: date | None = None
 ) -> list[OrgProfile]:

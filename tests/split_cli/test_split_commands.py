@@ -4,19 +4,17 @@ as a user would on SQLite and PostgreSQL, checked through `--json`."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from split_fixtures import thresholds_with_version, write_package
+from typer.testing import CliRunner
 
+from scanner.cli.main import app
 from scanner.demo.server import RecordedServer
 from scanner.services.demo import MANIFEST, SOURCES_TEMPLATE
-from scanner.settings import PROJECT_ROOT
 
 Cli = Callable[..., Any]
 
@@ -126,20 +124,7 @@ def test_broken_thresholds_file_is_one_line_not_a_trace(
     assert "thresholds file not found" in cli("split", "refresh").stderr
 
 
-# -- crawl and demo, as real processes -------------------------------------------------------
-
-LOTWISE = [sys.executable, "-m", "scanner.cli.main"]
-
-
-def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*LOTWISE, *args],
-        cwd=PROJECT_ROOT,
-        env={**os.environ, "COLUMNS": "200", **env},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+# -- crawl, its child a real process --------------------------------------------------------
 
 
 @pytest.fixture
@@ -153,16 +138,27 @@ def recorded_sources(tmp_path: Path) -> Iterator[Path]:
 def test_crawl_assesses_what_it_stored_then_nothing_on_the_next_crawl(
     sqlite_url: str, recorded_sources: Path
 ) -> None:
-    # SQLite only: a subprocess crawl costs 10-20 s; storing assessments on PostgreSQL is
-    # tested in tests/splitter and tests/storage, the crawl's own path in tests/spiders.
-    env = {"LOTWISE_DATABASE_URL": sqlite_url, "LOTWISE_SOURCES_FILE": str(recorded_sources)}
-    first = run(["crawl", "demo_contracts_finder"], env)
-    assert first.returncode == 0, first.stdout + first.stderr
-    listed = run(["split", "list", "--all", "--json"], env)
-    assessed = json.loads(listed.stdout)
+    # SQLite only: storing assessments on PostgreSQL is tested in tests/splitter and
+    # tests/storage, the crawl's own path in tests/spiders. `lotwise` runs in this process
+    # (its crawl is a real child process all the same); a `lotwise` process costs seconds of
+    # imports and is tested where it is the subject: the README's demo (tests/cli) and
+    # tests/scheduler.
+    env = {
+        "LOTWISE_DATABASE_URL": sqlite_url,
+        "LOTWISE_SOURCES_FILE": str(recorded_sources),
+        "COLUMNS": "200",
+    }
+    runner = CliRunner()
+
+    def lotwise(*args: str) -> Any:
+        result = runner.invoke(app, list(args), env=env, catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return result
+
+    first = lotwise("crawl", "demo_contracts_finder")
+    assessed = json.loads(lotwise("split", "list", "--all", "--json").stdout)
     assert assessed and f"Split suggestions: {len(assessed)} tenders assessed" in first.stdout
-    second = run(["crawl", "demo_contracts_finder"], env)
-    assert second.returncode == 0, second.stdout + second.stderr
+    second = lotwise("crawl", "demo_contracts_finder")
     assert "Split suggestions: up to date" in second.stdout
 
 

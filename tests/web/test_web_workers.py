@@ -5,18 +5,25 @@ one process serves one core)."""
 from __future__ import annotations
 
 import os
+import queue
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import IO
 
 import httpx
+from schema_template import migrate
 from web_fixtures import PASSWORD, TEST_SECRET_KEY, csrf_of, free_port
 
 from scanner.services.users import add_user
 from scanner.settings import PROJECT_ROOT
-from scanner.storage.database import make_engine, upgrade_schema
+from scanner.storage.database import make_engine
+
+#: What uvicorn logs in each worker once its application has started (lifespan startup done).
+STARTED = "Application startup complete."
 
 
 def _children(pid: int) -> list[str]:
@@ -33,9 +40,32 @@ def _children(pid: int) -> list[str]:
     return found
 
 
+def _read_lines(stream: IO[bytes], lines: queue.Queue[str | None]) -> None:
+    """Every line the server writes, then None at the end of its output."""
+    for raw in iter(stream.readline, b""):
+        lines.put(raw.decode(errors="replace"))
+    lines.put(None)
+
+
+def _wait_for_workers(lines: queue.Queue[str | None], said: list[str], workers: int) -> None:
+    """Block until `workers` workers have logged that their application started: no polling,
+    each line is read as the server writes it (fails at once if the server exits)."""
+    deadline = time.monotonic() + 180
+    started = 0
+    while started < workers:
+        try:
+            line = lines.get(timeout=max(deadline - time.monotonic(), 0.001))
+        except queue.Empty:
+            raise AssertionError("the workers did not start:\n" + "".join(said)) from None
+        if line is None:
+            raise AssertionError("the server exited:\n" + "".join(said))
+        said.append(line)
+        started += STARTED in line
+
+
 def test_two_workers_serve_one_port_and_share_sessions(sqlite_url: str) -> None:
     engine = make_engine(sqlite_url)
-    upgrade_schema(engine)
+    migrate(engine)
     add_user(engine, "officer@x.example", "officer", PASSWORD, now=datetime.now(UTC))
     engine.dispose()
     port = free_port()
@@ -45,6 +75,7 @@ def test_two_workers_serve_one_port_and_share_sessions(sqlite_url: str) -> None:
         "LOTWISE_BASE_URL": f"http://127.0.0.1:{port}",
         "LOTWISE_SECRET_KEY": TEST_SECRET_KEY,
         "LOTWISE_WEB_WORKERS": "2",
+        "PYTHONUNBUFFERED": "1",  # each line as it is written: the test waits on them
     }
     server = subprocess.Popen(
         [sys.executable, "-c", "from scanner.cli.main import main; main()", "serve",
@@ -52,16 +83,14 @@ def test_two_workers_serve_one_port_and_share_sessions(sqlite_url: str) -> None:
         cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
+    assert server.stdout is not None
+    lines: queue.Queue[str | None] = queue.Queue()
+    reader = threading.Thread(target=_read_lines, args=(server.stdout, lines), daemon=True)
+    reader.start()
+    said: list[str] = []
     try:
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.5)
-        else:
-            raise AssertionError("the server did not answer")
+        _wait_for_workers(lines, said, workers=2)
+        assert httpx.get(f"{base}/healthz", timeout=60).status_code == 200
         workers = [c for c in _children(server.pid) if "spawn_main" in c]
         assert len(workers) == 2, _children(server.pid)
         with httpx.Client(base_url=base) as client:
@@ -84,5 +113,8 @@ def test_two_workers_serve_one_port_and_share_sessions(sqlite_url: str) -> None:
             assert checked.status_code == 200, checked.text[-500:]
     finally:
         server.terminate()
-        output, _ = server.communicate(timeout=60)
-    assert "2 worker processes" in output.decode()
+        server.wait(timeout=60)
+        reader.join(timeout=60)
+    while (line := lines.get_nowait()) is not None:
+        said.append(line)
+    assert "2 worker processes" in "".join(said)
