@@ -261,7 +261,7 @@ def store_tenders(
         return result
     latest: dict[str, NormalisedTender] = {}
     for tender in tenders:
-        problem = _tender_problem(tender)
+        problem = _width_problem(tender)
         if problem is None:
             latest[tender.source_key] = tender
         else:
@@ -276,14 +276,19 @@ def store_tenders(
         if existing.get(key) == digest:
             unchanged.append(key)
             continue
+        changed_rows.append(_tender_row(tender, source_id, digest, now))
+    for row, problem in _text_problems(changed_rows, latest):
+        key = row["source_key"]
+        result.errors.append((_clean_key(key), problem, _excerpt(latest.pop(key).raw)))
+    changed_rows = [row for row in changed_rows if row["source_key"] in latest]
+    for row in changed_rows:
+        key = row["source_key"]
         if key in existing:
             result.updated += 1
         else:
             result.new += 1
-        row = _tender_row(tender, source_id, digest, now)
         if key in raw_in_releases:
             row["raw"] = None
-        changed_rows.append(row)
     result.unchanged += _touch(conn, source_id, unchanged, now)
     ids: dict[str, int] = {}
     if changed_rows:
@@ -313,26 +318,65 @@ def store_tenders(
     return result
 
 
-def _tender_problem(tender: NormalisedTender) -> str | None:
-    """Why `tender` does not fit its columns (PostgreSQL enforces their widths, SQLite not)."""
-    row = _tender_row(tender, 0, "", datetime.min)
-    for name, limit in _text_limits(Tender).items():
-        value = row.get(name)
+def _width_problem(tender: NormalisedTender) -> str | None:
+    """Why `tender` does not fit its columns (PostgreSQL enforces their widths, SQLite not):
+    its own text fields are the row's (`_tender_row`), read without building the row."""
+    tender_limits, lot_limits = _text_limits()
+    for name, limit in tender_limits:
+        value = getattr(tender, name)
         if isinstance(value, str) and len(value) > limit:
             return f"{name} is {len(value)} characters long, over the limit of {limit}"
-    lot_limits = _text_limits(Lot)
     for lot in tender.lots:
-        for name in ("status", "currency"):
+        for name, limit in lot_limits:
             value = getattr(lot, name)
-            if isinstance(value, str) and len(value) > lot_limits[name]:
-                return f"lot {lot.lot_id[:40]!r}: {name} is over the limit of {lot_limits[name]}"
-    row.pop("raw")  # a tender from releases was checked as its releases
-    # orjson writes the lots' dataclasses itself: no copy of each through `asdict`, which was
-    # 2.3 s of a 10,000-release crawl
-    return text_problem([row, list(tender.lots)])
+            if isinstance(value, str) and len(value) > limit:
+                return f"lot {lot.lot_id[:40]!r}: {name} is over the limit of {limit}"
+    return None
 
 
-def _text_limits(model: Any) -> dict[str, int]:
+def _text_problems(
+    rows: list[dict[str, Any]], tenders: Mapping[str, NormalisedTender]
+) -> list[tuple[dict[str, Any], str]]:
+    """The rows (and their tenders' lots) with text no database can store (NUL, a lone
+    surrogate), with the reason. One serialisation of the whole batch finds that there is
+    none (the usual case); each row is looked at only when there is some.
+
+    The raw payload is left out: a tender from releases was checked as its releases."""
+    if not rows:
+        return []
+
+    def checked(row: dict[str, Any]) -> list[Any]:
+        return [{k: v for k, v in row.items() if k != "raw"}, list(tenders[row["source_key"]].lots)]
+
+    if text_problem([checked(row) for row in rows]) is None:
+        return []
+    found = []
+    for row in rows:
+        problem = text_problem(checked(row))
+        if problem is not None:
+            found.append((row, problem))
+    return found
+
+
+_LIMITS: tuple[tuple[tuple[str, int], ...], tuple[tuple[str, int], ...]] | None = None
+_NOT_TENDER_FIELDS = {"language", "title_language", "content_hash"}  # set by storage itself
+
+
+def _text_limits() -> tuple[tuple[tuple[str, int], ...], tuple[tuple[str, int], ...]]:
+    """(column, width) of the tender fields and lot fields whose columns have a width."""
+    global _LIMITS
+    if _LIMITS is None:
+        tender = tuple(
+            (name, limit)
+            for name, limit in _column_limits(Tender).items()
+            if name not in _NOT_TENDER_FIELDS
+        )
+        lot = tuple((name, _column_limits(Lot)[name]) for name in ("status", "currency"))
+        _LIMITS = (tender, lot)
+    return _LIMITS
+
+
+def _column_limits(model: Any) -> dict[str, int]:
     return {
         column.name: column.type.length
         for column in model.__table__.columns
