@@ -30,6 +30,7 @@ from scanner.storage.outcomes import store_outcomes_by_id
 _IN_CHUNK = 500
 _ROWS_CHUNK = 100  # release rows serialised per executemany: bounds the batch's peak memory
 _LOT_KEY = ("tender_id", "lot_id")
+_CONTACT_KEY = b'"contactPoint"'  # as orjson writes the key of `strip_personal_data`'s field
 
 
 @dataclass
@@ -73,7 +74,8 @@ def store_releases(
     owns the transaction: a file ingest can make a whole file atomic.
     """
     result = StoreResult()
-    by_ocid: dict[str, list[tuple[Mapping[str, Any], str]]] = {}  # with its content hash
+    # each release with its content hash, and whether it names a contact point
+    by_ocid: dict[str, list[tuple[Mapping[str, Any], str, bool]]] = {}
     for release in releases:
         result.seen += 1
         ocid = release.get("ocid") if isinstance(release, Mapping) else None
@@ -85,7 +87,10 @@ def store_releases(
         if problem is not None:  # refused alike on SQLite and PostgreSQL
             result.errors.append((_clean_key(ocid), problem, _excerpt(release)))
             continue
-        by_ocid.setdefault(ocid.strip(), []).append((release, release_hash(release, encoded)))
+        contact = encoded is None or _CONTACT_KEY in encoded
+        by_ocid.setdefault(ocid.strip(), []).append(
+            (release, release_hash(release, encoded), contact)
+        )
     if not by_ocid:
         return result
 
@@ -96,14 +101,18 @@ def store_releases(
     unchanged: list[str] = []
     for ocid, incoming in by_ocid.items():
         known = stored_keys.get(ocid, {})
-        fresh = []
+        fresh: list[dict[str, Any]] = []
         first_seen: dict[tuple[str, str], Mapping[str, Any]] = {}
-        for release, digest in incoming:
+        for release, digest, contact in incoming:
             key = _release_key(release)
             if key not in known:
                 known[key] = hashes[(ocid, *key)] = digest
                 first_seen[key] = release
-                fresh.append(strip_personal_data(release))  # only what will be stored
+                # only what will be stored: without contact points (the serialisation
+                # above says whether there is one to strip)
+                fresh.append(
+                    strip_personal_data(release) if contact else cast(dict[str, Any], release)
+                )
                 result.errors.extend(
                     (ocid, why, _excerpt(release)) for why in _date_problems(release)
                 )
