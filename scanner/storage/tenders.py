@@ -158,7 +158,13 @@ def store_releases(
     for start in range(0, len(new_release_rows), _ROWS_CHUNK):  # their JSON, a part at a time
         conn.execute(insert_release, new_release_rows[start : start + _ROWS_CHUNK])
     stored = store_tenders(
-        conn, source_id=source_id, tenders=tenders, now=now, known=existing, raw_in_releases=single
+        conn,
+        source_id=source_id,
+        tenders=tenders,
+        now=now,
+        known=existing,
+        raw_in_releases=single,
+        text_checked=True,  # every release was checked for bad text before it was compiled
     )
     result.new += stored.new
     result.updated += stored.updated
@@ -256,6 +262,7 @@ def store_tenders(
     now: datetime,
     known: Mapping[str, str] | None = None,
     raw_in_releases: Set[str] = frozenset(),
+    text_checked: bool = False,
 ) -> StoreResult:
     """Upsert normalised tenders by (source, source_key); count new, updated, unchanged.
     `known` maps source keys to stored content hashes when the caller has read them.
@@ -264,7 +271,11 @@ def store_tenders(
     in `releases`: `tenders.raw` is left NULL and `Tender.raw` reads that release instead, so
     the payload is written once. The upsert is an executemany without RETURNING (RETURNING
     makes SQLAlchemy expand a batch into statements of thousands of parameters, which
-    PostgreSQL re-parses every time); the ids are then read in one query per 500 keys."""
+    PostgreSQL re-parses every time); the ids are then read in one query per 500 keys.
+
+    Text no database can store (NUL, a lone surrogate) makes that tender an error row;
+    `text_checked` says the caller made the tenders of releases it has already checked so
+    (`store_releases`), and the check is not made again. Column widths are always checked."""
     result = StoreResult(seen=len(tenders))
     if not tenders:
         return result
@@ -286,7 +297,7 @@ def store_tenders(
             unchanged.append(key)
             continue
         changed_rows.append(_tender_row(tender, source_id, digest, now))
-    for row, problem in _text_problems(changed_rows, latest):
+    for row, problem in [] if text_checked else _text_problems(changed_rows, latest):
         key = row["source_key"]
         result.errors.append((_clean_key(key), problem, _excerpt(latest.pop(key).raw)))
     changed_rows = [row for row in changed_rows if row["source_key"] in latest]
