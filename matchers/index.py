@@ -186,7 +186,7 @@ class OpportunityIndex:
         self._by_length = by_length
 
     def _build_dense(self, frequencies: Ints) -> None:
-        """The postings of the most frequent terms (in at least `DENSE_SHARE` of the rows) also
+        """The postings of the most frequent terms (in at least 1 / `DENSE_SHARE` of the rows) also
         as one dense column each, zero where the term is absent, within `DENSE_CELLS`: adding
         a column is several times faster than scattering a posting list over nearly every
         row, and gives the same sums bit for bit (x + 0.0 is x)."""
