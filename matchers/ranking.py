@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from matchers.gates import demotions, exclusion_gate
-from matchers.index import Bools, Floats, Ints, OpportunityIndex
+from matchers.index import Bools, Floats, Ints, OpportunityIndex, paused_gc
 from matchers.result import Match
 from matchers.score import SCORE_DIGITS, PreparedOrg, prepare_org
 from matchers.types import Opportunity, OrgProfile
@@ -151,10 +151,22 @@ class _Check:
         self.codes = codes
         self.keywords = keywords
         self.phrases = [
-            (index.keyword_mask(k.terms), [index.similar_ids(t) for t in k.terms])
+            (
+                index.keyword_mask(k.terms),
+                [index.similar_ids(t) for t in k.terms],
+                index.row_memo(("phrase", k.terms)),
+            )
             for k in org.keywords
             if len(k.terms) > 1
         ]
+        # What the exclusions do to a row (gate: None; else the demotion factor) depends on
+        # the row, the exclusions and the profile's language only: shared by profiles.
+        profile = org.org
+        self.excluded = (
+            index.row_memo(("exclusions", profile.exclusions, profile.language))
+            if profile.exclusions
+            else None
+        )
         w = index.weights
         self.keyword_step = w.weight("keywords") / w.total / max(1, len(org.keywords))
         self.keyword_share = 1.0 / max(1, len(org.keywords))
@@ -169,18 +181,23 @@ class _Check:
         None when a gate rules it out."""
         index = self.index
         missing = sum(
-            1 for mask, allowed in self.phrases if mask[row] and not index.has_phrase(row, allowed)
+            1
+            for mask, allowed, held in self.phrases
+            if mask[row] and not _holds(index, row, allowed, held)
         )
         keywords = float(self.keywords[row]) - missing * self.keyword_share
         relevance = max(float(self.text[row]), keywords, float(self.codes[row]))
         if relevance < index.weights.min_relevance:
             return None
         opportunity = index.opportunities[row]
-        exclusions = self.org.org.exclusions
         org = self.org.org
-        fields = index.prepared(row).fields if exclusions else ()
-        titles = [fields[0][1], fields[1][1]] if fields else None
-        if exclusions and exclusion_gate(opportunity, exclusions, org.language, titles):
+        if self.excluded is None:
+            demoted: float | None = demotions(opportunity, (), index.weights, None, org)[0]
+        elif row in self.excluded:
+            demoted = self.excluded[row]
+        else:
+            demoted = self.excluded[row] = self._exclusions(row)
+        if demoted is None:
             return None
         holds = bool(self.could_hold[row])
         neutral = index.weights.foreign_keywords
@@ -194,10 +211,31 @@ class _Check:
             # the bound counted a keyword whose words are not adjacent: codes uncorroborated
             exact -= self.codes_step * float(self.codes[row])
         exact = round(exact, SCORE_DIGITS)
-        analysed = [fields[2][1]] if fields else None
-        factor, _reasons = demotions(opportunity, exclusions, index.weights, None, org, analysed)
-        factor *= row_factor
+        factor = demoted * row_factor
         return exact if factor == 1.0 else round(exact * factor, SCORE_DIGITS)
+
+    def _exclusions(self, row: int) -> float | None:
+        """None when the profile's exclusions gate `row` out (a title names one), else the
+        factor `demotions` gives it (`row_factor` aside)."""
+        index = self.index
+        opportunity = index.opportunities[row]
+        org = self.org.org
+        fields = index.prepared(row).fields
+        titles = [fields[0][1], fields[1][1]]
+        if exclusion_gate(opportunity, org.exclusions, org.language, titles):
+            return None
+        analysed = [fields[2][1]]
+        return demotions(opportunity, org.exclusions, index.weights, None, org, analysed)[0]
+
+
+def _holds(
+    index: OpportunityIndex, row: int, allowed: Sequence[frozenset[int]], held: dict[int, Any]
+) -> bool:
+    """`index.has_phrase(row, allowed)`, remembered in `held` (the phrase's `row_memo`)."""
+    found = held.get(row)
+    if found is None:
+        found = held[row] = index.has_phrase(row, allowed)
+    return bool(found)
 
 
 class _Reverse:
@@ -246,10 +284,11 @@ def rank(
         else OpportunityIndex(opportunities, weights=weights, now=now, holidays=holidays)
     )
     keep_going = errors is not None
-    if workers > 1 and len(orgs) > 1 and "fork" in mp.get_all_start_methods():
-        parts = _in_processes(index, list(orgs), top_k, keep_going, workers)
-    else:
-        parts = [_rank_chunk(list(orgs), top_k, keep_going, index)]
+    with paused_gc():  # forked processes inherit the pause
+        if workers > 1 and len(orgs) > 1 and "fork" in mp.get_all_start_methods():
+            parts = _in_processes(index, list(orgs), top_k, keep_going, workers)
+        else:
+            parts = [_rank_chunk(list(orgs), top_k, keep_going, index)]
     merged: dict[str, list[Match]] = {}
     for found, failed in parts:
         merged.update(found)

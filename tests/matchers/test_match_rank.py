@@ -204,3 +204,41 @@ def test_single_pair_score_with_the_index_corpus_equals_the_ranked_match() -> No
     best = top_matches(index, orgs[0], 1)[0][0]
     opp = next(o for o in opps if o.id == best.opportunity_id)
     assert score(opp, orgs[0], now=NOW, weights=Weights(), corpus=index.stats) == best
+
+
+def test_shortcuts_of_the_index_give_what_the_general_paths_give() -> None:
+    """Dense columns of frequent terms, geography read per distinct place and the memos of
+    phrase and exclusion checks change no figure (bit for bit)."""
+    import gc
+
+    import numpy as np
+
+    from matchers.index import paused_gc
+
+    opps, orgs = _world(800)
+    index = OpportunityIndex(opps, weights=Weights(), now=NOW)
+    assert index._dense  # "and" and the phrases' words are in most rows
+    rows = np.arange(index.size)
+    for org in orgs:
+        query = prepare_org(org, index.weights).query_for(index.groups[0])
+        dense = index._group_scores(query)
+        kept, index._dense = index._dense, {}
+        try:
+            assert np.array_equal(index._group_scores(query), dense)
+        finally:
+            index._dense = kept
+        assert np.array_equal(index.geography_scores(org, rows), index._geography_rows(org, rows))
+    assert len(index.place_rows) == len({o.regions for o in opps})
+    first = rank(index, orgs, now=NOW, weights=Weights(), top_k=7)
+    assert index._row_memos  # remembered, then used by a second ranking
+    again = rank(index, orgs, now=NOW, weights=Weights(), top_k=7)
+    assert {k: [(m.opportunity_id, m.score) for m in v] for k, v in first.items()} == {
+        k: [(m.opportunity_id, m.score) for m in v] for k, v in again.items()
+    }
+    assert gc.isenabled()
+    with paused_gc():
+        assert not gc.isenabled()
+        with paused_gc():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()

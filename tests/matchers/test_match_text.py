@@ -115,3 +115,15 @@ def test_the_index_judges_rarity_per_language_as_the_reference_does() -> None:
     enti = terms("enti", "it")[0]
     assert index.stats.populations[enti] == 4
     assert index.stats.idf(enti) == pytest.approx(bm25_idf(4, 4))
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+@settings(max_examples=300)
+def test_ascii_words_are_read_as_the_unicode_rule_reads_them(text: str) -> None:
+    """`words` splits ASCII text without the regular expression: same words, same order."""
+    import unicodedata
+
+    from matchers.analysis import _WORD_RE
+
+    expected = _WORD_RE.findall(unicodedata.normalize("NFKC", text).casefold()) if text else []
+    assert words(text) == expected
