@@ -4,13 +4,13 @@ committed change to the listing or once a deadline has passed ("open" tenders)."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, event, select, update
+from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.orm import Session
+from statements import recorded_statements
 from test_listing_search import NOW, stored
 
 from scanner.models import SplitAssessment, Tender, TenderListingVersion
@@ -19,20 +19,9 @@ from scanner.services.web_officer import ListingCounts, OfficerFilter, list_flag
 __all__ = ["stored"]  # the fixture, shared with test_listing_search
 
 
-@contextmanager
-def counting(engine: Engine) -> Iterator[list[str]]:
+def counting(engine: Engine) -> AbstractContextManager[list[str]]:
     """The COUNT statements `engine` runs while the block runs."""
-    found: list[str] = []
-
-    def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
-        if "count(" in statement.lower():
-            found.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield found
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+    return recorded_statements(engine, keep=lambda statement: "count(" in statement.lower())
 
 
 def total(engine: Engine, counts: ListingCounts, **filters: Any) -> tuple[int, bool]:

@@ -4,27 +4,9 @@ tenders. The session check is one statement on every signed-in request (issue 16
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from conftest import Site
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, event
-
-
-@contextmanager
-def counted(engine: Engine) -> Iterator[list[str]]:
-    """The statements `engine` sends while the block runs."""
-    statements: list[str] = []
-
-    def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+from statements import recorded_statements as counted
 
 
 def statements_of(site: Site, client: TestClient, path: str) -> list[str]:
