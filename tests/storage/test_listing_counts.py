@@ -4,17 +4,20 @@ committed change to the listing or once a deadline has passed ("open" tenders)."
 
 from __future__ import annotations
 
+import re
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, select, update
+import pytest
+from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.orm import Session
 from statements import recorded_statements
 from test_listing_search import NOW, stored
 
-from scanner.models import SplitAssessment, Tender, TenderListingVersion
+from scanner.models import SplitAssessment, Tender, TenderListing, TenderListingVersion
 from scanner.services.web_officer import ListingCounts, OfficerFilter, list_flagged
+from scanner.storage.officer_listing import _count_conditions
 
 __all__ = ["stored"]  # the fixture, shared with test_listing_search
 
@@ -86,3 +89,30 @@ def test_the_version_rises_once_per_committed_transaction_that_changes_the_listi
     with engine.begin() as conn:
         conn.execute(update(Tender).values(title="unchanged listing keys"))
     assert version(engine) == after  # the listing did not change
+
+
+@pytest.mark.parametrize(
+    "database_url", ["sqlite"], indirect=True
+)  # PostgreSQL plans by statistics
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {"flagged": False},
+        {"flagged": False, "band": "1m-10m"},
+        {"flagged": False, "min_score": 0.5},
+    ],
+    ids=["all open", "all open in a value band", "all open above a score"],
+)
+def test_sqlite_counts_all_open_rows_from_the_deadline_index_alone(
+    engine: Engine, stored: dict[str, int], filters: dict[str, Any]
+) -> None:
+    """Migration 0026: before it SQLite found "all open" rows through the deadline index and
+    read each row for `closed` (287 ms CPU at 100,000 tenders; 32 ms from the index alone)."""
+    with Session(engine) as session:
+        conditions = _count_conditions(OfficerFilter(now=NOW, **filters), session)
+        statement = select(func.count()).select_from(TenderListing).where(*conditions)
+        sql = str(statement.compile(engine, compile_kwargs={"literal_binds": True}))
+        plan = [row[3] for row in session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}")]
+    assert any(re.search(r"COVERING INDEX ix_tender_listing_deadline\b", step) for step in plan), (
+        plan
+    )
