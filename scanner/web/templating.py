@@ -65,6 +65,7 @@ def make_templates() -> Jinja2Templates:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # the templates ship with the code: no stat() of each per render
     )
     env.filters["money"] = money
     env.filters["day"] = day
