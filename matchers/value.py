@@ -5,7 +5,8 @@ maximum as maximum / value. Turnover rule: a buyer may ask for a minimum yearly 
 to twice the contract value (Directive 2014/24/EU Art. 58(3), DOMAIN.md section 2), so a lot of
 more than half the organisation's turnover risks excluding it; above that the score is capped at
 (turnover / 2) / value. No value, or an unusable one (zero, negative, not finite, over a
-trillion), scores a neutral 0.5: most notices publish none and that is no evidence either way.
+trillion, or under 10: a placeholder such as the EUR 1 some buyers give every lot), scores a
+neutral 0.5: most notices publish none and that is no evidence either way.
 
 The value judged is what one supplier would be awarded (`Opportunity.value`, see
 `scanner.matching.value_basis`): a framework ceiling or a fund total is no such value, so it
@@ -32,6 +33,7 @@ __all__ = [
     "ABSURD_VALUE",
     "CURRENCY_SYMBOL",
     "NEUTRAL",
+    "PLACEHOLDER_VALUE",
     "award_range",
     "money",
     "range_fit",
@@ -43,6 +45,9 @@ __all__ = [
 ]
 
 ABSURD_VALUE = 1e12
+# Under it (reporting currency) a value is a placeholder, not a price: buyers who must fill the
+# field write 1 (Deutsche Bahn's lots on TED: EUR 1 each); no public contract is worth less.
+PLACEHOLDER_VALUE = 10.0
 NEUTRAL = 0.5
 CURRENCY_SYMBOL = "£"  # matchers see money in the reporting currency, GBP
 SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$", "UAH": "₴", "PLN": "zł ", "JPY": "¥"}
@@ -88,7 +93,7 @@ def usable_value(value: Decimal | float | None) -> float | None:
         number = float(value)
     except (ValueError, OverflowError):
         return None
-    if not math.isfinite(number) or number <= 0 or number > ABSURD_VALUE:
+    if not math.isfinite(number) or number < PLACEHOLDER_VALUE or number > ABSURD_VALUE:
         return None
     return number
 

@@ -43,6 +43,8 @@ def test_over_maximum_falls_with_distance(make_org, make_opp, weights) -> None:
         (None, "no value published"),
         (Decimal(-5), "value unusable"),
         (Decimal(0), "value unusable"),
+        (Decimal(1), "value unusable"),  # a placeholder (Deutsche Bahn's EUR 1 lots on TED)
+        (Decimal("9.99"), "value unusable"),
         (Decimal("NaN"), "value unusable"),
         (Decimal("Infinity"), "value unusable"),
         (Decimal("1e30"), "value unusable"),
@@ -51,6 +53,15 @@ def test_over_maximum_falls_with_distance(make_org, make_opp, weights) -> None:
 def test_missing_negative_and_absurd_values_are_neutral(make_org, make_opp, weights, value, reason):
     result = value_fit(make_org(), make_opp(value=value), weights)
     assert result.score == 0.5 and result.detail == reason
+
+
+def test_a_placeholder_value_is_no_ceiling_and_ten_is_a_value(make_org, make_opp, weights):
+    """A framework "ceiling" of 1 is a placeholder: neutral, never "up to £1" under the
+    minimum; from 10 on a value is judged (here far under the £10k minimum)."""
+    ceiling = value_fit(make_org(), make_opp(value=Decimal(1), value_kind="ceiling"), weights)
+    assert ceiling.score == 0.5 and "£1" not in ceiling.detail
+    ten = value_fit(make_org(), make_opp(value=Decimal(10)), weights)
+    assert ten.score < 0.01 and ten.detail.startswith("£10 is under your minimum")
 
 
 def test_profile_without_range_and_with_swapped_range(make_org, make_opp, weights) -> None:
