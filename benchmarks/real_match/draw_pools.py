@@ -53,6 +53,7 @@ SAMPLING_DIVISIONS = {
     "ua-ekspert-otsinka": ("79", "70", "71"),
     "gb-northfield-evaluation": ("79", "73", "80"),
     "gb-levels-landscapes": ("77", "45", "90"),
+    "de-ruhr-teilhabe": ("85", "80"),
 }
 
 

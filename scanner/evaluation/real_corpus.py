@@ -13,6 +13,7 @@ What is kept, and why (the counts of what is left out are part of the corpus):
   `belowThreshold`, `esco`) and selective procedures (`priceQuotation` among qualified
   catalogue suppliers, `requestForProposal`) are kept: a small supplier can take part.
 - a TED search-API listing that carries only notice numbers and dates is no notice at all.
+- a call published after its own deadline (it happens on TED) was never open to a bidder.
 - each procedure once: the multi-lot sample files are subsets of the open-tender files, so
   the first file in `FOLDERS` order (then file name order) that holds a procedure keys it.
 
@@ -25,9 +26,10 @@ window, and all of them can be ranked together.
 
 Gathered notices: real notices in a language the other folders barely hold, gathered from
 public sources into samples folders of their own (`GATHERED_FOLDERS`: `gathered-it/` Italian,
-`gathered-fr/` French and `gathered-es/` Spanish TED notices, gzip-compressed TED XML and eForms files as published,
-provenance in each folder's PROVENANCE.md and in benchmarks/real_match/GATHERED.md,
-GATHERED-FR.md and GATHERED-ES.md), read last, by the same parsers and the same rules. Each is optional: a folder
+`gathered-fr/` French, `gathered-es/` Spanish and `gathered-de/` German TED notices,
+gzip-compressed TED XML and eForms files as published, provenance in each folder's
+PROVENANCE.md and in benchmarks/real_match/GATHERED.md, GATHERED-FR.md, GATHERED-ES.md and
+GATHERED-DE.md), read last, by the same parsers and the same rules. Each is optional: a folder
 that is absent is simply not read.
 
 Item keys are stable: `<file relative to the samples folder>#<ocid or notice id>`.
@@ -60,6 +62,7 @@ __all__ = [
     "GATHERED_FOLDERS",
     "RealCorpus",
     "RealItem",
+    "left_out_reason",
     "load_real_corpus",
     "opened_at",
     "shifted_to",
@@ -73,6 +76,7 @@ GATHERED_FOLDERS = (
     "gathered-it",  # real Italian TED notices (benchmarks/real_match/GATHERED.md)
     "gathered-fr",  # real French TED notices (benchmarks/real_match/GATHERED-FR.md)
     "gathered-es",  # real Spanish TED notices (benchmarks/real_match/GATHERED-ES.md)
+    "gathered-de",  # real German TED notices (benchmarks/real_match/GATHERED-DE.md)
 )
 FOLDERS = (
     "open-tenders-en",
@@ -173,7 +177,7 @@ def load_real_corpus(
         relative = path.relative_to(samples).as_posix()
         source = source_of(relative)
         for tender in _tenders_in(path, relative, left_out):
-            reason = _left_out_reason(tender)
+            reason = left_out_reason(tender)
             if reason is None and tender.source_key in seen:
                 reason = "duplicate of a procedure in an earlier sample file"
             if reason is not None:
@@ -239,10 +243,16 @@ def _ocds_procedures(path: Path, source: str) -> Iterator[NormalisedTender]:
         yield normalise_release(compiled, source=source)
 
 
-def _left_out_reason(tender: NormalisedTender) -> str | None:
+def left_out_reason(tender: NormalisedTender) -> str | None:
+    """Why a normalised notice is no call a supplier could still bid for, or None."""
     status = (tender.status or "").lower()
     if status != "active":
         return _CLOSED.get(status, f"status {status or 'missing'} as published")
+    opened = opened_at(tender)
+    if tender.deadline_at is not None and opened is not None and tender.deadline_at < opened:
+        # TED sometimes publishes a notice after its own deadline (a German PIN of 2021: sent
+        # 8 July, deadline 9 July, published 13 July): shifted to `now`, nobody could bid
+        return "deadline before publication as published"
     return NO_CALL.get((tender.procedure_type or "").strip())
 
 

@@ -46,3 +46,9 @@ def gathered_fr(samples: Path) -> Path:
 def gathered_es(samples: Path) -> Path:
     """The samples, with the gathered Spanish notices (benchmarks/real_match/GATHERED-ES.md)."""
     return _gathered(samples, "gathered-es", "GATHERED-ES.md")
+
+
+@pytest.fixture(scope="session")
+def gathered_de(samples: Path) -> Path:
+    """The samples, with the gathered German notices (benchmarks/real_match/GATHERED-DE.md)."""
+    return _gathered(samples, "gathered-de", "GATHERED-DE.md")

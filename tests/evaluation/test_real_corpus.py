@@ -11,6 +11,7 @@ from scanner.evaluation.real_corpus import (
     EVALUATION_NOW,
     NO_CALL,
     RealCorpus,
+    left_out_reason,
     opened_at,
     shifted_to,
     source_of,
@@ -107,3 +108,12 @@ def test_a_notice_is_moved_by_one_amount_from_the_day_its_call_opened() -> None:
     assert moved.published_at == now
     assert moved.deadline_at == now + timedelta(days=12)  # the whole window, from its start
     assert (moved.title, moved.status, moved.raw) == (tender.title, tender.status, tender.raw)
+
+
+def test_a_call_published_after_its_own_deadline_is_left_out() -> None:
+    assert left_out_reason(_tender()) is None
+    late = _tender(raw={}, deadline_at=datetime(2024, 3, 9, tzinfo=UTC))  # published on the 10th
+    assert left_out_reason(late) == "deadline before publication as published"
+    # the call opened with its tender period (the 8th), before that deadline: kept
+    assert left_out_reason(_tender(deadline_at=datetime(2024, 3, 9, tzinfo=UTC))) is None
+    assert left_out_reason(_tender(status="complete")) == "award notice, or complete as published"

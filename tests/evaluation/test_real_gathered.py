@@ -1,11 +1,12 @@
-"""The gathered notices (the samples folders `gathered-it/` and `gathered-fr/`): read by the
-same parsers and rules as the other samples, gzip-compressed, a bad file counted and never
-fatal, each folder optional."""
+"""The gathered notices (the samples folders `gathered-it/`, `gathered-fr/`, `gathered-es/` and
+`gathered-de/`): read by the same parsers and rules as the other samples, gzip-compressed, a
+bad file counted and never fatal, each folder optional."""
 
 from __future__ import annotations
 
 import gzip
 import shutil
+from collections import Counter
 from pathlib import Path
 
 from scanner.evaluation.real_corpus import (
@@ -72,9 +73,33 @@ def test_the_spanish_calls_are_read_by_the_samples_rules(gathered_es: Path) -> N
     )
 
 
+def test_the_german_calls_are_read_by_the_samples_rules(gathered_de: Path) -> None:
+    samples = gathered_de
+    corpus = load_real_corpus(samples, folders=("gathered-de",))
+    items = corpus.items
+    assert len(items) >= 180 and all(key.startswith("gathered-de/") for key in items)
+    assert set(corpus.counts("declared_language")) == {"de"}
+    # the rough guess leaves some short texts (titles only) undecided
+    assert corpus.counts("detected_language")["de"] >= 170
+    sources = corpus.counts("source")
+    assert sources["TED (XML R2.0.9), gathered"] > 150 and sources["TED (eForms), gathered"] > 0
+    countries = Counter(country for item in items.values() for country in item.tender.countries)
+    assert countries["DE"] > 150 and countries["AT"] > 15  # Germany and Austria both
+    for item in items.values():
+        assert item.tender.published_at == EVALUATION_NOW
+        assert item.tender.is_open(EVALUATION_NOW)
+    reasons = {reason for _, reason in corpus.left_out}
+    assert "award notice, or complete as published" in reasons
+    assert "planning notice (no call yet)" in reasons
+    assert "deadline before publication as published" in reasons  # 2021/S 133-352858
+    _every_file_counted_and_traced(
+        samples / "gathered-de", len(items) + sum(corpus.left_out.values())
+    )
+
+
 def test_gathered_folders_are_read_last_and_each_is_optional(tmp_path: Path) -> None:
     assert FOLDERS[-len(GATHERED_FOLDERS) :] == GATHERED_FOLDERS
-    assert {"gathered-it", "gathered-fr", "gathered-es"} <= set(GATHERED_FOLDERS)
+    assert {"gathered-it", "gathered-fr", "gathered-es", "gathered-de"} <= set(GATHERED_FOLDERS)
     folder = tmp_path / "gathered-fr" / "eforms"  # only one of the gathered folders present
     folder.mkdir(parents=True)
     (folder / "broken.xml.gz").write_bytes(b"not gzip at all")

@@ -67,9 +67,9 @@ def test_profiles_validate_and_are_many_small_and_multilingual(profile_ids: list
     assert sum(1 for p in raw if p.get("cpv") or p.get("naics")) < len(raw)  # some without codes
 
 
-# The profiles written for the gathered notices (samples/gathered-it/, samples/gathered-fr/):
-# the Italian, French and Spanish groups and the two English-writing firms that want French
-# notices.
+# The profiles written for the gathered notices (samples/gathered-it/, gathered-fr/,
+# gathered-es/, gathered-de/): the Italian, French, Spanish and German groups, with the two
+# English-writing firms that want French notices and the one that wants German ones.
 GATHERED_GROUPS_PROFILES = {
     *("it-approdo-coop", "it-girasole-servizi", "it-studio-tagliamento", "it-ricambi-tevere"),
     *("it-ristoro-dolomiti", "it-medicalis-sud", "fr-tremplin-formation", "fr-verdure-insertion"),
@@ -77,6 +77,8 @@ GATHERED_GROUPS_PROFILES = {
     *("be-atelier-competences", "fr-lenoir-avocats", "be-brightside-digital"),
     *("lu-meridian-research", "es-huerta-viva", "es-guardia-levante", "es-cocina-comun"),
     *("es-lexpublica-malaga", "es-taller-arquitectura", "es-tramas-socioculturales"),
+    *("de-offene-datenwerkstatt", "de-ruhr-teilhabe", "de-mainfranken-inklusiv"),
+    *("de-barnim-naturwerk", "de-kiezkueche-berlin", "at-lindengasse-digital"),
 }
 
 # Profiles left with fewer than three wanted notices by the second reader's corrections

@@ -64,7 +64,15 @@ SPANISH_GROUP = frozenset(
         *("es-lexpublica-malaga", "es-taller-arquitectura", "es-tramas-socioculturales"),
     }
 )
-SECOND_READ_LATER = FRENCH_GROUP | SPANISH_GROUP  # written after the first sample was drawn
+# The German group (README, "The German group"): its labels have had no second reader yet.
+GERMAN_GROUP = frozenset(
+    {
+        *("de-offene-datenwerkstatt", "de-ruhr-teilhabe", "de-mainfranken-inklusiv"),
+        *("de-barnim-naturwerk", "de-kiezkueche-berlin", "at-lindengasse-digital"),
+    }
+)
+# written after the first sample was drawn
+SECOND_READ_LATER = FRENCH_GROUP | SPANISH_GROUP | GERMAN_GROUP
 
 
 def test_second_reader_file_is_graded_and_well_formed() -> None:
