@@ -49,7 +49,8 @@ NOT_SECOND_READ = {
 }
 # The French and Spanish groups (README, "The French group", "The Spanish group"): read again in
 # samples of their own, second_reader_fr.toml and second_reader_es.toml (README, "Second reader,
-# French and Spanish groups").
+# French and Spanish groups"); the German group (README, "The German group") likewise in
+# second_reader_de.toml (README, "Second reader, German group").
 FRENCH_GROUP = frozenset(
     {
         *("fr-tremplin-formation", "fr-verdure-insertion", "fr-petits-pas-creches"),
@@ -64,7 +65,6 @@ SPANISH_GROUP = frozenset(
         *("es-lexpublica-malaga", "es-taller-arquitectura", "es-tramas-socioculturales"),
     }
 )
-# The German group (README, "The German group"): its labels have had no second reader yet.
 GERMAN_GROUP = frozenset(
     {
         *("de-offene-datenwerkstatt", "de-ruhr-teilhabe", "de-mainfranken-inklusiv"),
@@ -361,16 +361,17 @@ def test_agree_reweights_to_the_labels_the_sample_was_drawn_from() -> None:
         compare([Entry(3, "p", "out/d", grade=0)], drawn_from)
 
 
-# -- the French and Spanish groups' second readings ---------------------------------------------
+# -- the French, Spanish and German groups' second readings ----------------------------------------
 
 GROUP_SAMPLES = [
     ("second_reader_fr.toml", FRENCH_GROUP, "gathered-fr/", 121),
     ("second_reader_es.toml", SPANISH_GROUP, "gathered-es/", 100),
+    ("second_reader_de.toml", GERMAN_GROUP, "gathered-de/", 90),
 ]
 
 
 @pytest.mark.parametrize(("name", "group", "prefix", "size"), GROUP_SAMPLES)
-def test_french_and_spanish_second_reader_files_are_graded_and_well_formed(
+def test_group_second_reader_files_are_graded_and_well_formed(
     name: str, group: frozenset[str], prefix: str, size: int
 ) -> None:
     """Each group's sample: every profile of the group, only its gathered notices, every
