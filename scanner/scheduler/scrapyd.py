@@ -13,8 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-
 
 class ScrapydError(RuntimeError):
     """Scrapyd refused a request or could not be reached; the message says which and why."""
@@ -27,6 +25,8 @@ class ScrapydClient:
     timeout: float = 10.0
 
     def _call(self, method: str, endpoint: str, **params: Any) -> dict[str, Any]:
+        import httpx  # only when dispatching to Scrapyd: every `lotwise` process imports this
+
         target = f"{self.url.rstrip('/')}/{endpoint}"
         try:
             if method == "GET":
