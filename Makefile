@@ -21,8 +21,14 @@ demo: $(STAMP)  ## crawl the bundled recorded sources on 127.0.0.1 and show what
 # 6 min 22 s with four; user CPU 467 s and 484 s).
 TEST_WORKERS ?= 4
 
+# Bytecode is written for the test run even where PYTHONDONTWRITEBYTECODE is set (this machine):
+# otherwise every worker re-runs pytest's assertion rewriting of the test modules (about 8 s of CPU
+# per worker) and every worker and `lotwise` subprocess compiles the project from source. The
+# project is compiled once first, on both cores, so the workers do not all compile it at once on a
+# fresh clone; everything goes to __pycache__ in this tree (ignored by git).
 test: $(STAMP)  ## every test (SQLite always; PostgreSQL when it answers, required with LOTWISE_REQUIRE_POSTGRES=1)
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
+	$(BIN)/python -m compileall -q -j 0 scanner spiders matchers
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
 
 lint: $(STAMP)  ## ruff, formatting, mypy and the import contracts
 	$(BIN)/ruff check .

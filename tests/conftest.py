@@ -52,6 +52,21 @@ def _seed_templates() -> Iterator[None]:
     drop_templates()
 
 
+@pytest.fixture(autouse=True)
+def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2id with its cheapest parameters (`argon2.profiles.CHEAPEST`, made for tests), in
+    every test process: every web test signs in, the CLI tests add and reset accounts, and the
+    production cost (about 0.5 s a hash on this shared machine) was most of their time. The
+    algorithm and every code path stay the real ones; the production parameters are asserted
+    in tests/web/test_web_auth.py. A `lotwise` subprocess hashes at the production cost."""
+    from argon2 import PasswordHasher, profiles
+
+    cheap = PasswordHasher.from_parameters(profiles.CHEAPEST)
+    monkeypatch.setattr("scanner.services.users._hasher", cheap)
+    dummy = cheap.hash("unknown address")
+    monkeypatch.setattr("scanner.services.users._dummy_hash", lambda: dummy)
+
+
 @pytest.fixture(scope="session")
 def postgres_unavailable() -> str | None:
     return _postgres_available()

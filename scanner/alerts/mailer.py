@@ -71,7 +71,9 @@ class SmtpMailer:
                 f"{config.host}; set LOTWISE_SMTP_SECURITY=starttls or tls"
             )
         self.config = config
-        self._context = ssl_context or ssl.create_default_context()
+        # Made on first TLS use: loading the system's CA certificates costs a tenth of a
+        # second, wasted on a plain local relay.
+        self._context = ssl_context
         self._smtp: smtplib.SMTP | None = None
 
     def __enter__(self) -> SmtpMailer:
@@ -93,17 +95,22 @@ class SmtpMailer:
             c = self.config
             if c.security == "tls":
                 smtp: smtplib.SMTP = smtplib.SMTP_SSL(
-                    c.host, c.port, timeout=c.timeout, context=self._context
+                    c.host, c.port, timeout=c.timeout, context=self._tls()
                 )
             else:
                 smtp = smtplib.SMTP(c.host, c.port, timeout=c.timeout)
                 if c.security == "starttls":
-                    smtp.starttls(context=self._context)
+                    smtp.starttls(context=self._tls())
             smtp.ehlo_or_helo_if_needed()
             if c.username:
                 smtp.login(c.username, c.password)
             self._smtp = smtp
         return self._smtp
+
+    def _tls(self) -> ssl.SSLContext:
+        if self._context is None:
+            self._context = ssl.create_default_context()
+        return self._context
 
     def _abandon(self) -> None:
         smtp, self._smtp = self._smtp, None

@@ -15,9 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from ocdsmerge.exceptions import OCDSMergeError
-from ocdsmerge.merge import CompiledRelease
-from ocdsmerge.rules import get_merge_rules
 
 from scanner.ingest.dates import parse_datetime
 from scanner.ingest.jsonfiles import (
@@ -333,6 +330,8 @@ def release_schema() -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def _merge_rules() -> dict[tuple[str, ...], Any]:
+    from ocdsmerge.rules import get_merge_rules  # with requests: only once releases are merged
+
     rules: dict[tuple[str, ...], Any] = get_merge_rules(release_schema())
     return rules
 
@@ -356,6 +355,9 @@ def compile_releases(releases: Sequence[Mapping[str, Any]]) -> Record:
         raise OCDSFormatError(
             f"cannot compile releases of different ocids: {sorted(map(str, ocids))}"
         )
+    from ocdsmerge.exceptions import OCDSMergeError
+    from ocdsmerge.merge import CompiledRelease
+
     ordered = sorted(items, key=_date_key)
     try:
         try:

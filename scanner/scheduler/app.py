@@ -34,7 +34,7 @@ from sqlalchemy import Engine
 from scanner.logs import log_context
 from scanner.scheduler import jobs
 from scanner.scheduler.runner import Runner, RunReport
-from scanner.services.digests import DigestConfig, send_digests
+from scanner.services.digests import DigestBuilder, DigestConfig, send_digests
 from scanner.services.schedule import (
     Clock,
     digest_triggers,
@@ -197,11 +197,12 @@ class LotwiseScheduler:
         summary: dict[str, Any] = {"frequency": frequency, **{key: [] for key in keys}}
         with log_context(job=f"digests:{frequency}"):
             config = DigestConfig.from_settings(self.settings)
+            builder = DigestBuilder(config)  # templates compiled once for every organisation
             with self.engine.connect() as conn:
                 orgs = [r.slug for r in recipients(conn) if r.frequency == frequency and r.emails]
             for slug in orgs:
                 try:
-                    report = send_digests(self.engine, config, now=now, org=slug)
+                    report = send_digests(self.engine, config, now=now, org=slug, builder=builder)
                 except Exception as exc:  # one organisation never stops the others
                     logger.exception("digest for %s failed", slug)
                     summary["errors"].append({"organisation": slug, "error": str(exc)})

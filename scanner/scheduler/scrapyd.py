@@ -13,8 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-
 
 class ScrapydError(RuntimeError):
     """Scrapyd refused a request or could not be reached; the message says which and why."""
@@ -25,14 +23,21 @@ class ScrapydClient:
     url: str
     project: str
     timeout: float = 10.0
+    #: schedule.json answers only after running `scrapy list` in a child process (Scrapyd
+    #: caches the list after the first call): that child's start-up, seconds on a busy host.
+    schedule_timeout: float = 60.0
 
-    def _call(self, method: str, endpoint: str, **params: Any) -> dict[str, Any]:
+    def _call(
+        self, method: str, endpoint: str, timeout: float | None = None, **params: Any
+    ) -> dict[str, Any]:
+        import httpx  # only when dispatching to Scrapyd: every `lotwise` process imports this
+
         target = f"{self.url.rstrip('/')}/{endpoint}"
         try:
             if method == "GET":
-                response = httpx.get(target, params=params, timeout=self.timeout)
+                response = httpx.get(target, params=params, timeout=timeout or self.timeout)
             else:
-                response = httpx.post(target, data=params, timeout=self.timeout)
+                response = httpx.post(target, data=params, timeout=timeout or self.timeout)
         except httpx.HTTPError as exc:
             raise ScrapydError(f"Scrapyd at {self.url} unreachable: {exc}") from exc
         try:
@@ -50,7 +55,8 @@ class ScrapydClient:
         params: dict[str, Any] = {"project": self.project, "spider": spider, "source": source}
         if settings:
             params["setting"] = [f"{k}={v}" for k, v in settings.items()]
-        return str(self._call("POST", "schedule.json", **params)["jobid"])
+        scheduled = self._call("POST", "schedule.json", self.schedule_timeout, **params)
+        return str(scheduled["jobid"])
 
     def state(self, job: str) -> str:
         """pending, running, finished, or '' when Scrapyd does not know the job."""

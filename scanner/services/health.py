@@ -24,7 +24,6 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from alembic.script import ScriptDirectory
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, SummaryMetricFamily
 from prometheus_client.registry import Collector
@@ -322,6 +321,8 @@ def prometheus_text(
 
 @functools.lru_cache(maxsize=1)
 def _head_revision() -> str | None:
+    from alembic.script import ScriptDirectory  # alembic for this check only: not at every start
+
     script = ScriptDirectory.from_config(alembic_config(None))  # type: ignore[arg-type]
     return script.get_current_head()
 

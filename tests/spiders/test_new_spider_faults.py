@@ -24,6 +24,10 @@ RSS = {"Content-Type": "application/rss+xml; charset=utf-8"}
 #: What each fault is recorded as: (kind, status).
 RECORDED_AS = {"timeout": ("timeout", None), "reset": ("connection", None),
                "truncate": ("truncated", 200)}  # fmt: skip
+#: The HTTP timeout of the runs that meet no stalled server (the fixture's 1 s is for those
+#: that do): on a busy machine a slow answer must not be recorded as a timeout instead of the
+#: reset or truncation under test.
+PATIENT = "30"
 
 
 def fill(template: str, base_url: str) -> str:
@@ -69,6 +73,8 @@ def test_ted_page_fault_is_recorded_and_the_next_run_resolves_it(
     sqlite_crawler: Crawler, fault: str
 ) -> None:
     routes = [TED_PAGES[0], ted_search("ted_api_search_page_2.json", fault=fault, times=None)]
+    if fault != "timeout":
+        sqlite_crawler.env["LOTWISE_HTTP_TIMEOUT"] = PATIENT
     with RecordedServer({"routes": routes}, INGEST) as server:
         sqlite_crawler.write_sources(fill(TED_SOURCE, server.base_url))
         failed = sqlite_crawler.run("ted", since="2026-06-01", until="2026-06-04")
@@ -150,6 +156,7 @@ def test_sam_reset_recovers_by_retry_truncation_is_recorded_and_resolved_next_ru
     sqlite_crawler: Crawler,
 ) -> None:
     sqlite_crawler.env["LOTWISE_SAM_API_KEY"] = SAM_KEY
+    sqlite_crawler.env["LOTWISE_HTTP_TIMEOUT"] = PATIENT
     routes = [
         sam_page(0, fault="reset", times=1),
         SAM_PAGES[0],
@@ -244,6 +251,7 @@ def test_feed_timeout_then_retry_after_and_a_reset_detail_page_resolved_next_run
         stalled = sqlite_crawler.run("housing", until="2026-06-10T00:00")
         stalled_errors = page_errors(sqlite_crawler, "housing")
         server.load({"routes": feed_routes(wait_once, reset_detail)}, FIXTURES)
+        sqlite_crawler.env["LOTWISE_HTTP_TIMEOUT"] = PATIENT
         seen = len(server.requests)
         waited = sqlite_crawler.run("housing", until="2026-06-10T00:00")
         waited_paths = [r["path"] for r in server.requests[seen:]]

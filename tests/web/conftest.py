@@ -54,20 +54,6 @@ class Mailbox:
     inbox: Inbox
 
 
-@pytest.fixture(autouse=True)
-def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
-    """argon2id with its cheapest parameters (`argon2.profiles.CHEAPEST`, made for tests).
-    Every web test signs in, and the production cost (about 0.5 s a hash on this shared
-    machine) was most of their time. The algorithm and every code path stay the real ones;
-    the production parameters are asserted in test_web_auth."""
-    from argon2 import PasswordHasher, profiles
-
-    cheap = PasswordHasher.from_parameters(profiles.CHEAPEST)
-    monkeypatch.setattr("scanner.services.users._hasher", cheap)
-    dummy = cheap.hash("unknown address")
-    monkeypatch.setattr("scanner.services.users._dummy_hash", lambda: dummy)
-
-
 @pytest.fixture
 def mailbox() -> Iterator[Mailbox]:
     inbox = Inbox()
