@@ -6,12 +6,12 @@ pairs it chooses to score, and uses `score_prepared` with text already analysed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from matchers.analysis import terms
-from matchers.cpv import classification
+from matchers.cpv import classification, cpv_significant, naics_significant
 from matchers.deadline import deadline_fit
 from matchers.gates import (
     area_gate,
@@ -46,6 +46,8 @@ from matchers.weights import Weights
 
 __all__ = [
     "PreparedOpportunity",
+    "codes_elsewhere",
+    "combined",
     "PreparedOrg",
     "corroborated",
     "could_hold_keywords",
@@ -264,14 +266,15 @@ def score_prepared(
     )
     if gate is not None:
         return Match(profile.id, opportunity.id, 0.0, criteria, _ruled_out(gate), gate)
-    total = weights.total
     factor, demoted = demotions(
         opportunity, profile.exclusions, weights, place, profile, [prepared.fields[2][1]]
     )
     # Rounded so that equal scores reached by different summation orders stay equal (ties
     # are then broken by opportunity id, the same way in the index and here).
-    value = round(sum(c.score * c.weight for c in criteria) / total, SCORE_DIGITS)
+    value = round(combined(criteria, weights), SCORE_DIGITS)
     factor *= kind_factor(opportunity, weights)
+    if keywords.score <= 0 and codes.score <= 0 and codes_elsewhere(profile, opportunity):
+        factor *= weights.codes_elsewhere_factor
     if factor != 1.0:
         value = round(value * factor, SCORE_DIGITS)
     explanation = explain(criteria, found, where(opportunity))
@@ -280,6 +283,33 @@ def score_prepared(
     if demoted:
         explanation = "; ".join((explanation, *demoted))
     return Match(profile.id, opportunity.id, value, criteria, explanation)
+
+
+def codes_elsewhere(org: OrgProfile, opportunity: Opportunity) -> bool:
+    """Whether the profile and the notice both publish codes of one scheme (CPV or NAICS):
+    then a notice whose codes share not even a division with the profile's is coded for other
+    work, and words alone (no keyword found) are weak evidence that it is the profile's."""
+    return bool(
+        (published(org.cpv, cpv_significant) and published(opportunity.cpv, cpv_significant))
+        or (
+            published(org.naics, naics_significant)
+            and published(opportunity.naics, naics_significant)
+        )
+    )
+
+
+def published(codes: Sequence[str], significant: Callable[[str], str | None]) -> bool:
+    """Whether any of `codes` is a readable code of its scheme."""
+    return any(significant(code) for code in codes)
+
+
+def combined(criteria: Sequence[Criterion], weights: Weights) -> float:
+    """`Weights.combine` of the criteria (in `CRITERIA` order: relevance first, then context)."""
+    if weights.product <= 0:
+        return sum(c.score * c.weight for c in criteria) / weights.total
+    relevance = sum(c.score * c.weight for c in criteria[:3])
+    context = sum(c.score * c.weight for c in criteria[3:])
+    return float(weights.combine(relevance, context))
 
 
 def through_codes(
