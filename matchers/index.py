@@ -55,7 +55,6 @@ from matchers.score import (
     expected_foreign,
     field_languages,
     kind_factor,
-    published,
     score_prepared,
 )
 from matchers.text import (
@@ -231,10 +230,6 @@ class OpportunityIndex:
                         for length in range(2, len(sig) + 1):
                             known = guessed[sig[:length]]
                             known[i] = max(known.get(i, 0.0), weight)
-        self.has_cpv = np.array([published(o.cpv, cpv_significant) for o in self.opportunities])
-        self.has_naics = np.array(
-            [published(o.naics, naics_significant) for o in self.opportunities]
-        )
         self.cpv = {k: np.asarray(v, dtype=np.int64) for k, v in cpv.items()}
         self.naics = {k: np.asarray(v, dtype=np.int64) for k, v in naics.items()}
         self.guessed = {
@@ -585,7 +580,8 @@ class OpportunityIndex:
 
     def context_sums(self, org: OrgProfile, rows: Ints, place: Floats | None = None) -> Floats:
         """The weighted sum of the context criteria (value, geography, deadline) of `rows`,
-        exact (`place`: their `geography_scores`, when already computed)."""
+        exact (`place`: their `geography_scores`, when already computed); with a bound of
+        their weighted relevance sum, `Weights.combine` gives an upper bound of their score."""
         w = self.weights
         if place is None:
             place = self.geography_scores(org, rows)
@@ -594,14 +590,6 @@ class OpportunityIndex:
             + w.weight("geography") * place
             + w.weight("deadline") * self.deadline_score[rows]
         )
-
-    def upper_bounds(
-        self, org: OrgProfile, rows: Ints, partial: Floats, place: Floats | None = None
-    ) -> Floats:
-        """Upper bounds of the exact scores of `rows`, given (a bound of) their weighted
-        relevance sum (`place`: their `geography_scores`, when already computed)."""
-        combined: Floats = self.weights.combine(partial, self.context_sums(org, rows, place))
-        return combined
 
     def row_factors(self, org: OrgProfile, rows: Ints, place: Floats | None = None) -> Floats:
         """What the exact score of each row is multiplied by besides the text demotions: a
@@ -619,16 +607,6 @@ class OpportunityIndex:
             if w.in_nation_factor != 1.0:
                 factor = np.where(place == IN_NATION, factor * w.in_nation_factor, factor)
         return factor
-
-    def codes_elsewhere(self, org: OrgProfile, codes: Floats) -> Bools:
-        """Per row, `matchers.score.codes_elsewhere` where the codes score (`codes`) is 0."""
-        out = np.zeros(self.size, dtype=bool)
-        if published(org.cpv, cpv_significant):
-            out |= self.has_cpv
-        if published(org.naics, naics_significant):
-            out |= self.has_naics
-        out &= codes <= 0
-        return out
 
     def row_memo(self, key: Hashable) -> dict[int, Any]:
         """A dict remembering, per row, the answer of a pure function of the row and `key`

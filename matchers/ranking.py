@@ -112,9 +112,6 @@ def _threshold(
     context = index.context_sums(check.org.org, rows[stage], place)
     upper = index.weights.combine(partial[stage], context)
     factors = index.row_factors(check.org.org, rows[stage], place)
-    if check.elsewhere is not None:  # no keyword can be found: `codes_elsewhere` applies
-        certain = check.elsewhere[rows[stage]] & (check.keywords[rows[stage]] <= _EPSILON)
-        factors = np.where(certain, factors * index.weights.codes_elsewhere_factor, factors)
     upper = upper * factors
     order = np.argsort(-upper, kind="stable")
     checked = 0
@@ -181,9 +178,6 @@ class _Check:
         self.foreign = index.expected_foreign(org.org) if org.keywords else index.open & False
         factor = min(1.0, w.uncorroborated_code_factor)
         self.codes_step = w.weight("classification") * (1.0 - factor)
-        self.elsewhere = (
-            index.codes_elsewhere(org.org, codes) if w.codes_elsewhere_factor != 1.0 else None
-        )
 
     def score(
         self, row: int, partial: float, context: float, row_factor: float = 1.0
@@ -223,14 +217,6 @@ class _Check:
             # the bound counted a keyword whose words are not adjacent: codes uncorroborated
             partial -= self.codes_step * float(self.codes[row])
         exact = round(float(index.weights.combine(partial, context)), SCORE_DIGITS)
-        if (
-            self.elsewhere is not None
-            and self.elsewhere[row]
-            and missing
-            and keywords <= _EPSILON
-            and self.keywords[row] > _EPSILON
-        ):  # the bound counted a keyword whose words are not adjacent: none found after all
-            row_factor *= index.weights.codes_elsewhere_factor
         factor = demoted * row_factor
         return exact if factor == 1.0 else round(exact * factor, SCORE_DIGITS)
 

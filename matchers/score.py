@@ -6,12 +6,12 @@ pairs it chooses to score, and uses `score_prepared` with text already analysed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from matchers.analysis import terms
-from matchers.cpv import classification, cpv_significant, naics_significant
+from matchers.cpv import classification
 from matchers.deadline import deadline_fit
 from matchers.gates import (
     area_gate,
@@ -46,9 +46,8 @@ from matchers.weights import Weights
 
 __all__ = [
     "PreparedOpportunity",
-    "codes_elsewhere",
-    "combined",
     "PreparedOrg",
+    "combined",
     "corroborated",
     "could_hold_keywords",
     "expected_foreign",
@@ -273,8 +272,6 @@ def score_prepared(
     # are then broken by opportunity id, the same way in the index and here).
     value = round(combined(criteria, weights), SCORE_DIGITS)
     factor *= kind_factor(opportunity, weights)
-    if keywords.score <= 0 and codes.score <= 0 and codes_elsewhere(profile, opportunity):
-        factor *= weights.codes_elsewhere_factor
     if factor != 1.0:
         value = round(value * factor, SCORE_DIGITS)
     explanation = explain(criteria, found, where(opportunity))
@@ -283,24 +280,6 @@ def score_prepared(
     if demoted:
         explanation = "; ".join((explanation, *demoted))
     return Match(profile.id, opportunity.id, value, criteria, explanation)
-
-
-def codes_elsewhere(org: OrgProfile, opportunity: Opportunity) -> bool:
-    """Whether the profile and the notice both publish codes of one scheme (CPV or NAICS):
-    then a notice whose codes share not even a division with the profile's is coded for other
-    work, and words alone (no keyword found) are weak evidence that it is the profile's."""
-    return bool(
-        (published(org.cpv, cpv_significant) and published(opportunity.cpv, cpv_significant))
-        or (
-            published(org.naics, naics_significant)
-            and published(opportunity.naics, naics_significant)
-        )
-    )
-
-
-def published(codes: Sequence[str], significant: Callable[[str], str | None]) -> bool:
-    """Whether any of `codes` is a readable code of its scheme."""
-    return any(significant(code) for code in codes)
 
 
 def combined(criteria: Sequence[Criterion], weights: Weights) -> float:

@@ -54,16 +54,16 @@ class Weights:
     remote_factor: float = 0.9
     in_nation_factor: float = 0.9
     inferred_code_factor: float = 0.7
-    codes_elsewhere_factor: float = 1.0
     own_language_bridge: float = 0.0
     foreign_keywords: float = 0.5
     product: float = 0.0
     context_floor: float = 0.0
-    context_from: float = 0.0
 
     def __post_init__(self) -> None:
         if not self.total > 0:
             raise ValueError("the weights must add up to more than 0")
+        if not 0.0 <= self.context_floor <= 1.0:
+            raise ValueError(f"score.context_floor must be within 0-1, got {self.context_floor!r}")
 
     @property
     def total(self) -> float:
@@ -84,10 +84,6 @@ class Weights:
         that fits its trade by context alone, and context orders notices of like relevance.
         Non-decreasing in both sums, so an upper bound of either bounds the score."""
         if self.product <= 0:
-            if self.context_from > 0:
-                share = sum(self.weight(c) for c in RELEVANCE)
-                scale = relevance / (share * self.context_from) if share > 0 else 1.0
-                return (relevance + context * _np_min1(scale)) / self.total
             return (relevance + context) / self.total
         shares = sum(self.weight(c) for c in RELEVANCE), sum(self.weight(c) for c in CONTEXT)
         fit = relevance / shares[0] if shares[0] > 0 else 1.0
@@ -95,12 +91,6 @@ class Weights:
             return fit
         floor = self.context_floor
         return fit * (floor + (1.0 - floor) * (context / shares[1]))
-
-
-def _np_min1(x: Any) -> Any:
-    import numpy as np
-
-    return np.minimum(x, 1.0)
 
 
 _SECTIONS = {
@@ -119,10 +109,9 @@ _SECTIONS = {
         "remote_factor",
         "in_nation_factor",
         "inferred_code_factor",
-        "codes_elsewhere_factor",
     ),
     "languages": ("own_language_bridge", "foreign_keywords"),
-    "score": ("product", "context_floor", "context_from"),
+    "score": ("product", "context_floor"),
 }
 
 
