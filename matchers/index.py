@@ -578,20 +578,18 @@ class OpportunityIndex:
             out |= self.geography_scores(org, rows) <= ELSEWHERE
         return out
 
-    def upper_bounds(
-        self, org: OrgProfile, rows: Ints, partial: Floats, place: Floats | None = None
-    ) -> Floats:
-        """Upper bounds of the exact scores of `rows`, given their weighted relevance part
-        (`place`: their `geography_scores`, when already computed)."""
+    def context_sums(self, org: OrgProfile, rows: Ints, place: Floats | None = None) -> Floats:
+        """The weighted sum of the context criteria (value, geography, deadline) of `rows`,
+        exact (`place`: their `geography_scores`, when already computed); with a bound of
+        their weighted relevance sum, `Weights.combine` gives an upper bound of their score."""
         w = self.weights
         if place is None:
             place = self.geography_scores(org, rows)
-        rest = (
+        return (
             w.weight("value") * self.value_scores(org, rows)
             + w.weight("geography") * place
             + w.weight("deadline") * self.deadline_score[rows]
         )
-        return (partial + rest) / w.total
 
     def row_factors(self, org: OrgProfile, rows: Ints, place: Floats | None = None) -> Floats:
         """What the exact score of each row is multiplied by besides the text demotions: a

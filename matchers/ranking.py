@@ -25,7 +25,7 @@ from matchers.index import Bools, Floats, Ints, OpportunityIndex, paused_gc
 from matchers.result import Match
 from matchers.score import SCORE_DIGITS, PreparedOrg, prepare_org
 from matchers.types import Opportunity, OrgProfile
-from matchers.weights import Weights
+from matchers.weights import CONTEXT, Weights
 
 __all__ = ["exhaustive_top", "rank", "top_matches"]
 
@@ -86,8 +86,8 @@ def top_matches(
     checked = _threshold(index, check, rows, partial, stage, heap, done, top_k)
     if len(rows) > first:
         floor = heap[0][0] if len(heap) >= top_k else -math.inf
-        rest = w.weight("value") + w.weight("geography") + w.weight("deadline")
-        reachable = (partial + rest) / w.total + _EPSILON >= floor
+        best = sum(w.weight(name) for name in CONTEXT)  # every context criterion at 1
+        reachable = w.combine(partial, best) + _EPSILON >= floor
         stage = np.flatnonzero(reachable & ~done)
         checked += _threshold(index, check, rows, partial, stage, heap, done, top_k)
     matches = [index.score_row(row, prepared, matcher=True) for _s, _r, row in heap]
@@ -109,9 +109,10 @@ def _threshold(
     if len(stage) == 0:
         return 0
     place = index.geography_scores(check.org.org, rows[stage])
-    unfactored = index.upper_bounds(check.org.org, rows[stage], partial[stage], place)
+    context = index.context_sums(check.org.org, rows[stage], place)
+    upper = index.weights.combine(partial[stage], context)
     factors = index.row_factors(check.org.org, rows[stage], place)
-    upper = unfactored * factors
+    upper = upper * factors
     order = np.argsort(-upper, kind="stable")
     checked = 0
     min_score = index.weights.min_score
@@ -123,7 +124,9 @@ def _threshold(
         done[where] = True
         row = int(rows[where])
         checked += 1
-        exact = check.score(row, float(unfactored[position]), float(factors[position]))
+        exact = check.score(
+            row, float(partial[where]), float(context[position]), float(factors[position])
+        )
         if exact is None or exact < min_score:
             continue
         item = (exact, _Reverse(index.opportunities[row].id), row)
@@ -168,17 +171,20 @@ class _Check:
             else None
         )
         w = index.weights
-        self.keyword_step = w.weight("keywords") / w.total / max(1, len(org.keywords))
+        self.keyword_step = w.weight("keywords") / max(1, len(org.keywords))
         self.keyword_share = 1.0 / max(1, len(org.keywords))
-        self.keyword_unit = w.weight("keywords") / w.total
+        self.keyword_unit = w.weight("keywords")
         self.could_hold = index.could_hold_keywords(org.org)
         self.foreign = index.expected_foreign(org.org) if org.keywords else index.open & False
         factor = min(1.0, w.uncorroborated_code_factor)
-        self.codes_step = w.weight("classification") / w.total * (1.0 - factor)
+        self.codes_step = w.weight("classification") * (1.0 - factor)
 
-    def score(self, row: int, upper: float, row_factor: float = 1.0) -> float | None:
-        """The exact score of `row` given its bound before `row_factor` (`row_factors`), or
-        None when a gate rules it out."""
+    def score(
+        self, row: int, partial: float, context: float, row_factor: float = 1.0
+    ) -> float | None:
+        """The exact score of `row` given the bound of its weighted relevance sum, its exact
+        weighted context sum and `row_factor` (`row_factors`), or None when a gate rules it
+        out."""
         index = self.index
         missing = sum(
             1
@@ -203,14 +209,14 @@ class _Check:
         neutral = index.weights.foreign_keywords
         if missing and neutral > 0 and self.foreign[row]:  # counted as `foreign_keywords` does
             bound = float(self.keywords[row])
-            exact = upper - (max(bound, neutral) - max(keywords, neutral)) * self.keyword_unit
+            partial -= (max(bound, neutral) - max(keywords, neutral)) * self.keyword_unit
         else:
-            exact = upper - missing * self.keyword_step
+            partial -= missing * self.keyword_step
         text_backs = 0 < index.weights.corroborating_text <= float(self.text[row])
         if missing and keywords <= _EPSILON and self.codes[row] > 0 and not text_backs and holds:
             # the bound counted a keyword whose words are not adjacent: codes uncorroborated
-            exact -= self.codes_step * float(self.codes[row])
-        exact = round(exact, SCORE_DIGITS)
+            partial -= self.codes_step * float(self.codes[row])
+        exact = round(float(index.weights.combine(partial, context)), SCORE_DIGITS)
         factor = demoted * row_factor
         return exact if factor == 1.0 else round(exact * factor, SCORE_DIGITS)
 

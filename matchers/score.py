@@ -47,6 +47,7 @@ from matchers.weights import Weights
 __all__ = [
     "PreparedOpportunity",
     "PreparedOrg",
+    "combined",
     "corroborated",
     "could_hold_keywords",
     "expected_foreign",
@@ -264,13 +265,12 @@ def score_prepared(
     )
     if gate is not None:
         return Match(profile.id, opportunity.id, 0.0, criteria, _ruled_out(gate), gate)
-    total = weights.total
     factor, demoted = demotions(
         opportunity, profile.exclusions, weights, place, profile, [prepared.fields[2][1]]
     )
     # Rounded so that equal scores reached by different summation orders stay equal (ties
     # are then broken by opportunity id, the same way in the index and here).
-    value = round(sum(c.score * c.weight for c in criteria) / total, SCORE_DIGITS)
+    value = round(combined(criteria, weights), SCORE_DIGITS)
     factor *= kind_factor(opportunity, weights)
     if factor != 1.0:
         value = round(value * factor, SCORE_DIGITS)
@@ -280,6 +280,15 @@ def score_prepared(
     if demoted:
         explanation = "; ".join((explanation, *demoted))
     return Match(profile.id, opportunity.id, value, criteria, explanation)
+
+
+def combined(criteria: Sequence[Criterion], weights: Weights) -> float:
+    """`Weights.combine` of the criteria (in `CRITERIA` order: relevance first, then context)."""
+    if weights.product <= 0:
+        return sum(c.score * c.weight for c in criteria) / weights.total
+    relevance = sum(c.score * c.weight for c in criteria[:3])
+    context = sum(c.score * c.weight for c in criteria[3:])
+    return float(weights.combine(relevance, context))
 
 
 def through_codes(

@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["CRITERIA", "Weights", "load_weights"]
+__all__ = ["CONTEXT", "CRITERIA", "RELEVANCE", "Weights", "load_weights"]
 
 CRITERIA = ("text", "keywords", "classification", "value", "geography", "deadline")
+RELEVANCE = CRITERIA[:3]  # what the notice is about: does it fit the trade
+CONTEXT = CRITERIA[3:]  # whether the organisation can take it on: size, place, time
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,10 +56,14 @@ class Weights:
     inferred_code_factor: float = 0.7
     own_language_bridge: float = 0.0
     foreign_keywords: float = 0.5
+    product: float = 0.0
+    context_floor: float = 0.0
 
     def __post_init__(self) -> None:
         if not self.total > 0:
             raise ValueError("the weights must add up to more than 0")
+        if not 0.0 <= self.context_floor <= 1.0:
+            raise ValueError(f"score.context_floor must be within 0-1, got {self.context_floor!r}")
 
     @property
     def total(self) -> float:
@@ -67,6 +73,24 @@ class Weights:
     def weight(self, name: str) -> float:
         """The weight of criterion `name` (0 when not configured)."""
         return float(self.weights.get(name, 0.0))
+
+    def combine(self, relevance: Any, context: Any) -> Any:
+        """The score from the weighted sums of the relevance criteria (text, keywords,
+        classification) and of the context criteria (value, geography, deadline); floats or
+        numpy arrays alike. With `product` 0 it is the weighted mean of all six. With
+        `product` > 0 it is relevance x context, each its own weighted mean, the context read
+        as `context_floor` + (1 - `context_floor`) x context: a notice that fits the size,
+        place and time of an organisation but not its trade can never be lifted over one
+        that fits its trade by context alone, and context orders notices of like relevance.
+        Non-decreasing in both sums, so an upper bound of either bounds the score."""
+        if self.product <= 0:
+            return (relevance + context) / self.total
+        shares = sum(self.weight(c) for c in RELEVANCE), sum(self.weight(c) for c in CONTEXT)
+        fit = relevance / shares[0] if shares[0] > 0 else 1.0
+        if shares[1] <= 0:
+            return fit
+        floor = self.context_floor
+        return fit * (floor + (1.0 - floor) * (context / shares[1]))
 
 
 _SECTIONS = {
@@ -87,6 +111,7 @@ _SECTIONS = {
         "inferred_code_factor",
     ),
     "languages": ("own_language_bridge", "foreign_keywords"),
+    "score": ("product", "context_floor"),
 }
 
 

@@ -91,6 +91,8 @@ def worlds(draw: st.DrawFn) -> tuple[list[Opportunity], list[OrgProfile], int]:
         own_language_bridge=draw(st.sampled_from([0.0, 1.0])),
         description_weight=draw(st.sampled_from([1.0, 0.5])),
         foreign_keywords=draw(st.sampled_from([0.0, 0.5])),
+        product=draw(st.sampled_from([0.0, 1.0])),
+        context_floor=draw(st.sampled_from([0.0, 0.3])),
     )
     return opps, orgs, draw(st.integers(1, 8)), weights
 
@@ -101,7 +103,8 @@ def test_index_top_k_equals_exhaustive_top_k(world) -> None:
     """Also across languages (each field its own), kinds (packages count less), per-supplier
     ranges, inferred codes, remote demotion, text that backs codes up, and keywords counted
     neutral in notices wholly in another language of a country the organisation works in,
-    notices read through their codes (Ukrainian) and word rarity judged per language."""
+    notices read through their codes (Ukrainian), word rarity judged per language, and
+    scores as relevance x context (`Weights.product`) as well as the weighted mean."""
     opps, orgs, k, weights = world
     index = OpportunityIndex(opps, weights=weights, now=NOW)
     ranked = rank(index, orgs, now=NOW, weights=weights, top_k=k)

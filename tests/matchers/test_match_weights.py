@@ -44,3 +44,17 @@ def test_bad_configuration_names_the_key(data, message) -> None:
 def test_weights_built_directly_must_not_all_be_zero() -> None:
     with pytest.raises(ValueError, match="more than 0"):
         Weights(weights=dict.fromkeys(CRITERIA, 0.0))
+
+
+def test_relevance_times_context() -> None:
+    """`product` scores relevance x context: context reorders notices of like relevance and
+    cannot lift a notice with no relevance; off, the weighted mean of all six."""
+    mean = Weights()
+    assert mean.combine(0.35, 0.55) == pytest.approx(0.9 / 1.25)
+    product = load_weights({"score": {"product": 1, "context_floor": 0.2}})
+    relevance, context = 0.7 * 0.5, 0.55 * 0.4  # means 0.5 and 0.4
+    assert product.combine(relevance, context) == pytest.approx(0.5 * (0.2 + 0.8 * 0.4))
+    assert product.combine(0.0, 0.55) == 0.0  # perfect size, place and time: still nothing
+    assert mean.combine(0.0, 0.55) > 0.4
+    with pytest.raises(ValueError, match="context_floor"):
+        Weights(context_floor=1.5)
