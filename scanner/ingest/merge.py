@@ -14,6 +14,7 @@ the caller asks ocdsmerge itself. `tests/ingest/test_merge.py` compares the two.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from itertools import repeat
 from typing import Any
 
 __all__ = ["Unmergeable", "compile_in_order"]
@@ -64,6 +65,8 @@ def compile_in_order(releases: Iterable[Mapping[str, Any]], rules: Rules) -> dic
 _RuleTree = dict[str, tuple[str | None, "_RuleTree"]]
 _TREES: dict[int, _RuleTree] = {}
 _EMPTY: _RuleTree = {}
+_NO_RULE: tuple[None, _RuleTree] = (None, _EMPTY)
+_CONTAINERS = (dict, list)
 
 
 def _rule_tree(rules: Rules) -> _RuleTree:
@@ -87,14 +90,14 @@ def _merge_object(
     for key, value in source.items():
         if key == skip:
             continue
-        rule, subtree = tree.get(key) or (None, _EMPTY)
+        rule, subtree = tree.get(key) or _NO_RULE
         if rule == _OMIT:
             continue
         kind = type(value)
         if (
             rule == _WHOLE
-            or (kind is not dict and kind is not list and not isinstance(value, dict | list))
-            or (kind is list and not all(isinstance(item, dict) for item in value))
+            or (kind is not dict and kind is not list and not isinstance(value, _CONTAINERS))
+            or (kind is list and not all(map(isinstance, value, repeat(dict))))
         ):
             existing = target.get(key)
             if type(existing) is _Object or type(existing) is _Array:

@@ -111,24 +111,16 @@ def parse_json_lenient(text: str | bytes, limits: JsonLimits = DEFAULT_LIMITS) -
     `000`) goes through the token repair. Raises `InvalidJSON` (and nothing else) when the
     input is not JSON even after repair, or is over `limits` (the message names the limit).
     """
+    encoded = text if isinstance(text, bytes) else _as_bytes(text)  # once: guard, then parse
     try:
-        check_json_bytes(
-            text if isinstance(text, bytes) else text.encode("utf-8", "replace"), limits, ""
-        )
+        check_json_bytes(encoded, limits, "")
     except InputLimitError as exc:
         raise InvalidJSON(str(exc)) from None
-    if isinstance(text, bytes):
-        try:
-            return orjson.loads(text)  # orjson validates UTF-8 itself
-        except orjson.JSONDecodeError as exc:
-            first = exc
-        data = _as_bytes(text)
-    else:
-        data = _as_bytes(text)
-        try:
-            return orjson.loads(data)
-        except orjson.JSONDecodeError as exc:
-            first = exc
+    try:
+        return orjson.loads(encoded)  # orjson validates UTF-8 itself
+    except orjson.JSONDecodeError as exc:
+        first = exc
+    data = _as_bytes(text) if isinstance(text, bytes) else encoded
     stripped = data.lstrip()
     if not stripped:
         raise InvalidJSON("empty document")
