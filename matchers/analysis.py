@@ -35,9 +35,12 @@ import Stemmer
 from scanner.reference.stopwords import stopwords
 
 __all__ = [
+    "COMPOUNDING",
     "DEFAULT_LANGUAGE",
     "PREFIX_LENGTH",
     "STOPWORDS",
+    "compounds",
+    "head_stems",
     "is_stopword",
     "stems",
     "strategy",
@@ -59,6 +62,10 @@ SNOWBALL = {
     "uk": "russian",
 }  # fmt: skip
 _WORD_RE = re.compile(r"[^\W_]+")
+# Languages writing compounds as one word whose last part is the head ("Schul|mittagessen",
+# "Grund|reinigung"), with a Snowball stemmer: a keyword word may be found as such a head
+# (`matchers.keywords`). Icelandic also compounds, but its prefix terms cannot show a head.
+COMPOUNDING = frozenset({"da", "de", "fi", "nb", "nl", "nn", "no", "sv"})
 # Han, Hiragana, Katakana, Hangul syllables and jamo: one term per character.
 _CJK_RE = re.compile(
     r"[\u1100-\u11ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]"
@@ -83,6 +90,27 @@ def strategy(language: str | None) -> str:
     if code in SNOWBALL:
         return f"snowball:{SNOWBALL[code]}"
     return f"prefix:{PREFIX_LENGTH}"
+
+
+def compounds(language: str | None) -> bool:
+    """True when `language` writes closed compounds and is stemmed (`COMPOUNDING`)."""
+    return language is not None and language.lower() in COMPOUNDING
+
+
+# A modifier put before a word to stem it as the head of a compound: Snowball removes a suffix
+# only inside the word's R1 / R2 regions, which a long compound reaches sooner, so the head of
+# "Grundreinigung" is stemmed `rein` where "Reinigung" alone is `reinig`.
+_MODIFIER = "abab"
+
+
+def head_stems(word: str, language: str | None) -> tuple[str, ...]:
+    """The stems a compound of `language` ending in (case-folded) `word` may end with: its own
+    stem and its stem as a head ("reinigung": `reinig`, `rein`)."""
+    own = _stemmer(language)(word)
+    inner = _stemmer(language)(_MODIFIER + word)
+    if inner.startswith(_MODIFIER) and inner[len(_MODIFIER) :] != own:
+        return (own, inner[len(_MODIFIER) :])
+    return (own,)
 
 
 def words(text: str | None) -> list[str]:

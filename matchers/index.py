@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gc
 import math
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -45,7 +46,7 @@ from matchers.geography import (
     region_key,
     served_languages,
 )
-from matchers.keywords import allowed_edits
+from matchers.keywords import allowed_edits, heads_allowed, is_head
 from matchers.result import Match
 from matchers.score import (
     FIELD_LABELS,
@@ -81,6 +82,7 @@ MEMO_ENTRIES = 1 << 18  # rows remembered in all by `row_memo`
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
+Heads = tuple[tuple[str, ...], ...]  # per keyword term, the stems a compound it heads may end with
 
 
 class OpportunityIndex:
@@ -105,10 +107,11 @@ class OpportunityIndex:
             self._build_codes()
             self._build_places()
             self._build_values_and_dates()
-        self._keyword_cache: dict[tuple[str, ...], Ints] = {}
-        self._mask_cache: dict[tuple[str, ...], Bools] = {}
-        self._similar_ids: dict[str, frozenset[int]] = {}
-        self._similar_terms: dict[str, frozenset[str]] = {}
+        self._keyword_cache: dict[tuple[tuple[str, ...], Heads], Ints] = {}
+        self._mask_cache: dict[tuple[tuple[str, ...], Heads], Bools] = {}
+        self._similar_ids: dict[tuple[str, tuple[str, ...]], frozenset[int]] = {}
+        self._similar_terms: dict[tuple[str, tuple[str, ...]], frozenset[str]] = {}
+        self._reversed: list[str] | None = None
         self._holds: dict[str | None, Bools] = {}
         self._foreign: dict[tuple[str | None, frozenset[str]], Bools] = {}
         self._row_memos: dict[Hashable, dict[int, Any]] = {}
@@ -332,9 +335,12 @@ class OpportunityIndex:
         )
         return PreparedOpportunity.of(self.opportunities[i], fields)
 
-    def similar(self, term: str) -> frozenset[str]:
-        """Vocabulary words that count as keyword word `term` (cached across organisations)."""
-        cached = self._similar_terms.get(term)
+    def similar(self, term: str, heads: tuple[str, ...] = ()) -> frozenset[str]:
+        """Vocabulary words that count as keyword word `term` (cached across organisations):
+        `matchers.keywords.similar_terms` over the vocabulary, the compounds ending in one of
+        its `heads` found in a sorted list of reversed words, where they share a prefix."""
+        key = (term, heads)
+        cached = self._similar_terms.get(key)
         if cached is not None:
             return cached
         from rapidfuzz import process
@@ -351,37 +357,51 @@ class OpportunityIndex:
                 term, pool, scorer=OSA.distance, score_cutoff=edits, limit=None
             ):
                 found.add(choice)
+        if heads and heads_allowed(term, self.weights):
+            if self._reversed is None:
+                self._reversed = sorted(word[::-1] for word in self.words)
+            for head in heads:
+                tail = head[::-1]
+                start = bisect_left(self._reversed, tail)
+                end = bisect_left(self._reversed, tail + "\U0010ffff", start)
+                found.update(
+                    word
+                    for reverse in self._reversed[start:end]
+                    if is_head(heads, word := reverse[::-1], self.weights)
+                )
         result = frozenset(found)
-        self._similar_terms[term] = result
+        self._similar_terms[key] = result
         return result
 
-    def _keyword_rows(self, keyword_terms: tuple[str, ...]) -> Ints:
+    def _keyword_rows(self, keyword_terms: tuple[str, ...], heads: Heads = ()) -> Ints:
         """Rows holding a match for every word of a keyword, adjacent or not (cached)."""
-        cached = self._keyword_cache.get(keyword_terms)
+        key = (keyword_terms, heads)
+        cached = self._keyword_cache.get(key)
         if cached is not None:
             return cached
         present: Bools | None = None
-        for term in keyword_terms:
+        for i, term in enumerate(keyword_terms):
             mask = np.zeros(self.size, dtype=bool)
-            for word in self.similar(term):
+            for word in self.similar(term, heads[i] if heads else ()):
                 t = self.vocabulary[word]
                 mask[self.post_docs[self.post_start[t] : self.post_start[t + 1]]] = True
             present = mask if present is None else present & mask
         rows = np.flatnonzero(present) if present is not None else np.zeros(0, dtype=np.int64)
         if len(self._keyword_cache) >= 4096:
             self._keyword_cache.pop(next(iter(self._keyword_cache)))
-        self._keyword_cache[keyword_terms] = rows
+        self._keyword_cache[key] = rows
         return rows
 
-    def keyword_mask(self, keyword_terms: tuple[str, ...]) -> Bools:
+    def keyword_mask(self, keyword_terms: tuple[str, ...], heads: Heads = ()) -> Bools:
         """`_keyword_rows` as a boolean mask over all rows (cached)."""
-        cached = self._mask_cache.get(keyword_terms)
+        key = (keyword_terms, heads)
+        cached = self._mask_cache.get(key)
         if cached is None:
             cached = np.zeros(self.size, dtype=bool)
-            cached[self._keyword_rows(keyword_terms)] = True
+            cached[self._keyword_rows(keyword_terms, heads)] = True
             if len(self._mask_cache) >= 512:
                 self._mask_cache.pop(next(iter(self._mask_cache)))
-            self._mask_cache[keyword_terms] = cached
+            self._mask_cache[key] = cached
         return cached
 
     def text_scores(self, org: PreparedOrg) -> Floats:
@@ -461,7 +481,7 @@ class OpportunityIndex:
         """An upper bound of keyword coverage per row: every word present, adjacent or not."""
         count = np.zeros(self.size)
         for keyword in org.keywords:
-            count[self._keyword_rows(keyword.terms)] += 1.0
+            count[self._keyword_rows(keyword.terms, keyword.heads)] += 1.0
         if org.keywords:
             count /= len(org.keywords)
         return count
@@ -621,12 +641,13 @@ class OpportunityIndex:
             found = memos[key] = {}
         return found
 
-    def similar_ids(self, term: str) -> frozenset[int]:
-        """Vocabulary ids of `similar(term)` (cached)."""
-        cached = self._similar_ids.get(term)
+    def similar_ids(self, term: str, heads: tuple[str, ...] = ()) -> frozenset[int]:
+        """Vocabulary ids of `similar(term, heads)` (cached)."""
+        key = (term, heads)
+        cached = self._similar_ids.get(key)
         if cached is None:
-            cached = frozenset(self.vocabulary[word] for word in self.similar(term))
-            self._similar_ids[term] = cached
+            cached = frozenset(self.vocabulary[word] for word in self.similar(term, heads))
+            self._similar_ids[key] = cached
         return cached
 
     def has_phrase(self, row: int, allowed: Sequence[frozenset[int]]) -> bool:

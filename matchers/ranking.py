@@ -155,9 +155,9 @@ class _Check:
         self.keywords = keywords
         self.phrases = [
             (
-                index.keyword_mask(k.terms),
-                [index.similar_ids(t) for t in k.terms],
-                index.row_memo(("phrase", k.terms)),
+                index.keyword_mask(k.terms, k.heads),
+                [index.similar_ids(t, k.heads_of(i)) for i, t in enumerate(k.terms)],
+                index.row_memo(("phrase", k.terms, k.heads)),
             )
             for k in org.keywords
             if len(k.terms) > 1

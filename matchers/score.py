@@ -235,6 +235,11 @@ def score_prepared(
         where=where(opportunity),
         matcher=matcher,
         field_positions=prepared.positions or None,
+        texts=(
+            (opportunity.title, opportunity.title_language),
+            (opportunity.parent_title, opportunity.parent_language),
+            (opportunity.text, opportunity.language),
+        ),
     )
     codes = classification(profile, opportunity, weights)
     relevance = max(text.score, keywords.score, codes.score)

@@ -41,6 +41,8 @@ class Weights:
     max_edits: int = 1
     max_edits_long: int = 2
     long_length: int = 12
+    compound_min_head: int = 0
+    compound_min_modifier: int = 3
     working_days_needed: int = 10
     min_working_days: int = 3
     min_relevance: float = 0.05
@@ -95,7 +97,14 @@ class Weights:
 
 _SECTIONS = {
     "text": ("k1", "b", "saturation_terms", "description_weight"),
-    "keywords": ("fuzzy_min_length", "max_edits", "max_edits_long", "long_length"),
+    "keywords": (
+        "fuzzy_min_length",
+        "max_edits",
+        "max_edits_long",
+        "long_length",
+        "compound_min_head",
+        "compound_min_modifier",
+    ),
     "deadline": ("working_days_needed", "min_working_days"),
     "thresholds": (
         "min_relevance",

@@ -71,3 +71,41 @@ def test_empty_and_foreign_text_do_not_fail() -> None:
     assert coverage(("数据",), text="")[0].score == 0.0
     assert coverage(("数据",), text="政府数据平台")[0].score == 1.0
     assert coverage(("البيانات",), text="منصة البيانات")[0].score == 1.0
+
+
+HEADS = Weights(compound_min_head=5, compound_min_modifier=3)
+
+
+def german(keywords: tuple[str, ...], title: str, weights: Weights = HEADS, language: str = "de"):
+    fields = [("title", terms(title, language))]
+    return keyword_coverage(
+        prepare_keywords(keywords, language), fields, weights, texts=[(title, language)]
+    )
+
+
+def test_a_german_keyword_is_found_as_the_head_of_a_compound() -> None:
+    title = "Herstellung, Lieferung und Ausgabe von Schulmittagessen"
+    result, found = german(("Mittagessen", "Unterhaltsreinigung"), title)
+    assert found == [("Mittagessen", "title")]
+    assert result.evidence == ("'Mittagessen' in title (as part of 'Schulmittagessen')",)
+    _, found = german(("Reinigung",), "Unterhalts-, Sonder- und Grundreinigung")
+    assert found == [("Reinigung", "title")]
+    _, found = german(("Mittagessen",), "Mittagessen für Kitas")
+    assert found and "as part of" not in german(("Mittagessen",), "Mittagessen")[0].detail
+
+
+def test_a_compound_head_is_not_found_when_off_too_short_or_a_modifier() -> None:
+    title = "Schulmittagessen und Grundreinigung"
+    assert german(("Mittagessen",), title, Weights())[1] == []  # compound_min_head 0: off
+    assert german(("Schule",), title)[1] == []  # the modifier is not what the compound is
+    assert german(("Essen",), title)[1] == []  # head shorter than compound_min_head
+    assert german(("Mittagessen",), "Ein Mittagessen", HEADS)[0].score == 1.0
+    # a head with too short a modifier before it: "Ab|reinigung" (2 letters < 3)
+    assert german(("Reinigung",), "Abreinigung")[1] == []
+
+
+def test_english_keywords_are_never_found_inside_compound_like_words() -> None:
+    _, found = german(("data",), "metadata catalogue", language="en")
+    assert found == []
+    _, found = german(("research",), "Desk-based subresearch and fieldresearch", language="en")
+    assert found == []

@@ -21,8 +21,9 @@ PHRASES = ["user research", "service design", "open data", "data platform", "GIS
            "accessibility audit", "road resurfacing", "school meals", "data", "research study",
            "reserach", "databases", "政府数据", "منصة البيانات", "the", "digital service",
            "sviluppo software", "servizi di manutenzione", "dei dati", "ricerca sociale",
-           "Drupal", "програмне забезпечення", "software services"]  # fmt: skip
-LANGUAGES = ["en", "it", "uk", None]
+           "Drupal", "програмне забезпечення", "software services", "Schulmittagessen",
+           "Mittagessen", "Unterhalts- und Grundreinigung", "Reinigung", "metadata"]  # fmt: skip
+LANGUAGES = ["en", "it", "uk", "de", None]
 KINDS = ["tender", "buyer_lot", "suggested_package"]
 CODES = ["72212000", "72200000", "72000000", "79311000", "79000000", "45233000", "48000000"]
 REGIONS = ["UKI", "UKI3", "UKM", "UKM8", "DE1", "TLC", "GB", "ITC4", ""]
@@ -75,7 +76,7 @@ def organisations(draw: st.DrawFn, i: int) -> OrgProfile:
         remote=draw(st.booleans()),
         value_max=draw(st.sampled_from([None, Decimal(100000)])),
         turnover=draw(st.sampled_from([None, Decimal(300000)])),
-        language=draw(st.sampled_from(["en", "it"])),
+        language=draw(st.sampled_from(["en", "it", "de"])),
     )  # fmt: skip
 
 
@@ -93,6 +94,7 @@ def worlds(draw: st.DrawFn) -> tuple[list[Opportunity], list[OrgProfile], int]:
         foreign_keywords=draw(st.sampled_from([0.0, 0.5])),
         product=draw(st.sampled_from([0.0, 1.0])),
         context_floor=draw(st.sampled_from([0.0, 0.3])),
+        compound_min_head=draw(st.sampled_from([0, 5])),
     )
     return opps, orgs, draw(st.integers(1, 8)), weights
 
@@ -103,8 +105,10 @@ def test_index_top_k_equals_exhaustive_top_k(world) -> None:
     """Also across languages (each field its own), kinds (packages count less), per-supplier
     ranges, inferred codes, remote demotion, text that backs codes up, and keywords counted
     neutral in notices wholly in another language of a country the organisation works in,
-    notices read through their codes (Ukrainian), word rarity judged per language, and
-    scores as relevance x context (`Weights.product`) as well as the weighted mean."""
+    notices read through their codes (Ukrainian), word rarity judged per language, scores
+    as relevance x context (`Weights.product`) as well as the weighted mean, and German
+    keywords found as the heads of compounds (the index's reversed-word lookup against each
+    document's own scan)."""
     opps, orgs, k, weights = world
     index = OpportunityIndex(opps, weights=weights, now=NOW)
     ranked = rank(index, orgs, now=NOW, weights=weights, top_k=k)
@@ -114,6 +118,41 @@ def test_index_top_k_equals_exhaustive_top_k(world) -> None:
         assert [m.opportunity_id for m in got] == [m.opportunity_id for m in reference]
         assert [m.score for m in got] == [m.score for m in reference]
         assert all(m.passed for m in got)
+
+
+def test_the_index_finds_the_compounds_each_document_finds() -> None:
+    """`OpportunityIndex.similar` (ranges of sorted reversed words) gives what `similar_terms`
+    gives scanning the vocabulary, for every word of it as a keyword, heads or not."""
+    from matchers.analysis import head_stems
+    from matchers.keywords import similar_terms
+
+    titles = ["Schulmittagessen und Kitamittagessen", "Mittagessen", "Grundreinigung",
+              "Unterhalts-, Sonder- und Grundreinigung", "Reinigungsmittel", "Essen", "metadata",
+              "data", "Glasreinigung der Schulen", "Reinigung"]  # fmt: skip
+    opps = [
+        Opportunity(id=f"tender:{i}", kind="tender", tender_id=str(i), title=t, title_language="de")
+        for i, t in enumerate(titles)
+    ]
+    keywords = ["reinigung", "mittagessen", "essen", "data", "schulen", "grundreinigung"]
+    for weights in (
+        Weights(compound_min_head=5),
+        Weights(compound_min_head=4, compound_min_modifier=2),
+    ):
+        index = OpportunityIndex(opps, weights=weights, now=NOW)
+        vocabulary = set(index.vocabulary)
+        for word in [*keywords, *vocabulary]:
+            heads = head_stems(word, "de")
+            for term in {heads[0], *vocabulary}:
+                for given_heads in ((), heads):
+                    got = index.similar(term, given_heads)
+                    assert got == similar_terms(term, vocabulary, weights, given_heads)
+        heads = head_stems("mittagessen", "de")
+        assert {"schulmittagess", "kitamittagess"} <= index.similar("mittagess", heads)
+        assert index.similar("mittagess") == {"mittagess"}
+        assert "grundrein" in index.similar("reinig", head_stems("reinigung", "de"))
+        # "data" (4 letters) is a head only when compound_min_head allows 4 letters
+        short = index.similar("data", head_stems("data", "de"))
+        assert ("metadata" in short) == (weights.compound_min_head <= 4)
 
 
 def _world(n: int) -> tuple[list[Opportunity], list[OrgProfile]]:
