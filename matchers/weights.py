@@ -41,7 +41,7 @@ class Weights:
     max_edits: int = 1
     max_edits_long: int = 2
     long_length: int = 12
-    compound_min_head: int = 0
+    compound_min_head: int = 5
     compound_min_modifier: int = 3
     working_days_needed: int = 10
     min_working_days: int = 3

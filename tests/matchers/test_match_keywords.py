@@ -96,7 +96,7 @@ def test_a_german_keyword_is_found_as_the_head_of_a_compound() -> None:
 
 def test_a_compound_head_is_not_found_when_off_too_short_or_a_modifier() -> None:
     title = "Schulmittagessen und Grundreinigung"
-    assert german(("Mittagessen",), title, Weights())[1] == []  # compound_min_head 0: off
+    assert german(("Mittagessen",), title, Weights(compound_min_head=0))[1] == []  # 0: off
     assert german(("Schule",), title)[1] == []  # the modifier is not what the compound is
     assert german(("Essen",), title)[1] == []  # head shorter than compound_min_head
     assert german(("Mittagessen",), "Ein Mittagessen", HEADS)[0].score == 1.0
