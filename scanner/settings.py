@@ -128,6 +128,24 @@ class Settings(BaseSettings):
         description="Seconds one SQL statement may run on PostgreSQL before it is cancelled "
         "(0: no limit).",
     )
+    database_pool_size: int = Field(
+        default=5,
+        ge=1,
+        description="Database connections each process keeps open for reuse (SQLAlchemy's "
+        "pool_size); each web worker has its own pool.",
+    )
+    database_max_overflow: int = Field(
+        default=10,
+        ge=0,
+        description="Connections a process may open beyond the pool size at busy moments; "
+        "they are closed when returned.",
+    )
+    database_pool_timeout: float = Field(
+        default=30.0,
+        gt=0,
+        description="Seconds a request waits for a free pooled connection before it fails "
+        "with an error naming this setting.",
+    )
     log_level: str = Field(default="INFO", description="Log level for crawls and commands.")
     smtp_host: str = Field(
         default="localhost", description="SMTP server that digest emails are handed to."

@@ -29,6 +29,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Summa
 from prometheus_client.registry import Collector
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from scanner.services.schedule import expected_interval
 from scanner.sources import SourceConfig
@@ -333,7 +334,7 @@ def healthz(engine: Engine) -> tuple[bool, dict[str, Any]]:
     try:
         with engine.connect() as conn:
             detail["schema"] = reads.schema_revision(conn)
-    except OperationalError as exc:  # unreachable, or a timeout fired: the line names which
+    except (OperationalError, PoolTimeout) as exc:  # unreachable, a timeout: the line names which
         detail["database"] = database_failure(exc)
         return False, detail
     except Exception as exc:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 if TYPE_CHECKING:  # alembic is imported when migrating only: a crawl process never does
     from alembic.config import Config
     from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
 
     from scanner.settings import Settings
 
@@ -86,7 +87,13 @@ def make_engine(
 def settings_engine(settings: Settings, **kwargs: Any) -> Engine:
     """The engine of every Lotwise process (CLI, `lotwise serve`, the scheduler, the crawl
     child): `settings.database_url` with the connect and statement timeouts of the settings,
-    so none of them waits on the database forever."""
+    so none of them waits on the database forever, and the pool sizes of the settings (not for
+    an in-memory SQLite database, which is one connection by nature)."""
+    parsed = make_url(settings.database_url)
+    if not (parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:")):
+        kwargs.setdefault("pool_size", settings.database_pool_size)
+        kwargs.setdefault("max_overflow", settings.database_max_overflow)
+        kwargs.setdefault("pool_timeout", settings.database_pool_timeout)
     return make_engine(
         settings.database_url,
         connect_timeout=settings.database_connect_timeout,
@@ -95,9 +102,14 @@ def settings_engine(settings: Settings, **kwargs: Any) -> Engine:
     )
 
 
-def database_failure(exc: OperationalError) -> str:
-    """One line for a database that cannot be reached or a statement cut off, naming the
-    setting that decided it when a timeout fired."""
+def database_failure(exc: OperationalError | PoolTimeout) -> str:
+    """One line for a database that cannot be reached, a statement cut off or a pool with no
+    free connection, naming the setting that decided it when a timeout fired."""
+    if not hasattr(exc, "orig"):  # the pool's own timeout: no driver error behind it
+        return (
+            "Database busy: no free pooled connection (LOTWISE_DATABASE_POOL_SIZE, "
+            f"LOTWISE_DATABASE_MAX_OVERFLOW, LOTWISE_DATABASE_POOL_TIMEOUT): {exc}"
+        )
     first = (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
     if "statement timeout" in first:
         return f"Database statement timed out (LOTWISE_DATABASE_STATEMENT_TIMEOUT): {first}"

@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
@@ -225,9 +226,14 @@ def _error_pages(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception) -> Response:
         status, detail = 500, "Something went wrong on our side; it has been logged."
-        if isinstance(exc, OperationalError):  # unreachable, or a timeout fired: one line
+        if isinstance(exc, OperationalError | PoolTimeout):  # unreachable, a timeout: one line
             log.error("database failure on %s: %s", request.url.path, database_failure(exc))
-            status, detail = 503, "The database is not answering; try again shortly."
+            status = 503
+            detail = (
+                "The database is busy; try again shortly."
+                if isinstance(exc, PoolTimeout)
+                else "The database is not answering; try again shortly."
+            )
         else:
             log.exception("unhandled error on %s", request.url.path)
         if _wants_json(request):
