@@ -222,6 +222,12 @@ class Settings(BaseSettings):
         ge=1,
         description="A source is stale when nothing was fetched for this many schedule intervals.",
     )
+    silent_days: float = Field(
+        default=7.0,
+        ge=0,
+        description="A source is silent (unhealthy) when its crawls kept fetching pages for "
+        "this many days without seeing a single notice (0: never).",
+    )
     scrapyd_url: str = Field(
         default="",
         description="Scrapyd server crawls are dispatched to (e.g. http://127.0.0.1:6800); "

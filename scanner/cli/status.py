@@ -1,7 +1,7 @@
 """`lotwise status`: per-source crawl health and the schedule, as tables that fit 80 columns.
 
 The verdict is `services.health.all_healthy`: `--json`'s `healthy` and the exit code (1 when
-the database or any source is failing or stale) always agree, and the web's operator page
+the database or any source is failing, stale or silent) always agree, and the web's operator page
 shows the same states.
 """
 
@@ -28,7 +28,8 @@ def register(app: typer.Typer) -> None:
 
 def status(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Crawl health per source and the next scheduled runs; exits 1 when the database or a
-    source is failing (its last run failed) or stale (nothing fetched for too long)."""
+    source is failing (its last run failed), stale (nothing fetched for too long) or silent (pages
+    fetched, no notice seen for LOTWISE_SILENT_DAYS)."""
     context = app_context(ctx)
     settings = context.settings
     try:
@@ -39,7 +40,13 @@ def status(ctx: typer.Context, as_json: JsonOption = False) -> None:
     engine = context.engine()
     now = utc_now()
     ok, detail = healthz(engine)
-    health = source_health(engine, now, sources, stale_intervals=settings.stale_intervals)
+    health = source_health(
+        engine,
+        now,
+        sources,
+        stale_intervals=settings.stale_intervals,
+        silent_days=settings.silent_days,
+    )
     healthy = all_healthy(ok, health)
     zone = ZoneInfo(settings.timezone)
     schedules = next_runs(sources, settings.timezone, now)

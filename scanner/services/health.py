@@ -2,12 +2,14 @@
 
 The API is three functions, all read-only and cheap enough for a scrape every 15 s:
 
-- `source_health(engine, now, sources, *, recent=10, stale_intervals=3) -> list[SourceHealth]`:
-  per source (configured or stored): last run and last success, lag (time since the last
-  success), error rate (failed or partial runs among the `recent` last), stale when no page
-  was fetched for `stale_intervals` schedule intervals (from the last page actually fetched,
-  `crawl_runs.last_page_at`, not the end of its run), and who holds its lease.
-- `prometheus_text(engine, now, sources=None, *, stale_intervals=3) -> str`: the Prometheus text exposition
+- `source_health(engine, now, sources, *, recent=10, stale_intervals=3, silent_days=7)
+  -> list[SourceHealth]`: per source (configured or stored): last run and last success, lag
+  (time since the last success), error rate (failed or partial runs among the `recent` last),
+  stale when no page was fetched for `stale_intervals` schedule intervals (from the last page
+  actually fetched, `crawl_runs.last_page_at`, not the end of its run), silent when its runs
+  kept fetching pages for `silent_days` after the last one that saw a notice (a portal whose
+  layout or API changed answers every request and yields nothing), and who holds its lease.
+- `prometheus_text(engine, now, sources=None, *, stale_intervals=3, silent_days=7) -> str`: the Prometheus text exposition
   (`prometheus_client`) of runs, items, errors, durations, lag and digests sent/pending;
   serve it with content type `CONTENT_TYPE`.
 - `healthz(engine) -> (ok, detail)`: the database answers and its schema is at the latest
@@ -39,13 +41,14 @@ from scanner.storage.database import alembic_config, database_failure
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 SUCCESS = ("ok", "partial")
-UNHEALTHY = ("failing", "stale")
+UNHEALTHY = ("failing", "stale", "silent")
 
 
 @dataclass(frozen=True)
 class SourceHealth:
-    """One source's health. `state`: ok, running, failing (last run failed), stale, never
-    (no run yet), unscheduled-idle sources are `ok` unless failing."""
+    """One source's health. `state`: ok, running, failing (last run failed), stale, silent
+    (pages fetched, no notice seen for too long), never (no run yet); unscheduled-idle
+    sources are `ok` unless failing or silent."""
 
     name: str
     configured: bool
@@ -67,10 +70,13 @@ class SourceHealth:
     state: str
     failing_since: datetime | None = None
     reason: str | None = None
+    silent: bool = False
+    last_item_at: datetime | None = None
 
     @property
     def healthy(self) -> bool:
-        """False when the source is failing or stale: what `lotwise status` exits 1 for."""
+        """False when the source is failing, stale or silent: what `lotwise status` exits 1
+        for."""
         return self.state not in UNHEALTHY
 
     def as_dict(self) -> dict[str, Any]:
@@ -89,8 +95,10 @@ def source_health(
     *,
     recent: int = 10,
     stale_intervals: int = 3,
+    silent_days: float = 7.0,
 ) -> list[SourceHealth]:
-    """Health of every configured source and every stored one, by name."""
+    """Health of every configured source and every stored one, by name. `silent_days` 0
+    turns the silent check off."""
     with engine.connect() as conn:
         facts = reads.run_facts(conn, recent=recent, success=SUCCESS)
         leases = {lock.source_name: lock for lock in locks.all_locks(conn)}
@@ -113,6 +121,9 @@ def source_health(
         stale = _stale(interval, stale_intervals, fetched, history, now)
         last = history[0] if history else None
         settled = [run for run in history if run.status != "running"]
+        seen = facts.last_item.get(source_id) if source_id is not None else None
+        first = facts.first_run.get(source_id) if source_id is not None else None
+        silent = _silent(settled, seen or first, silent_days)
         streak = list(itertools.takewhile(lambda run: run.status == "failed", settled))
         result.append(
             SourceHealth(
@@ -135,9 +146,12 @@ def source_health(
                 lease_holder=lease.holder
                 if lease is not None and lease.expires_at >= now
                 else None,
-                state=_state(settled[0] if settled else None, running, stale),
+                state=_state(settled[0] if settled else None, running, stale, silent),
                 failing_since=(streak[-1].finished_at or streak[-1].started_at) if streak else None,
-                reason=_why(streak, stale, fetched, interval, stale_intervals),
+                reason=_why(streak, stale, fetched, interval, stale_intervals)
+                or (_why_silent(seen, first, silent_days) if silent else None),
+                silent=silent,
+                last_item_at=seen,
             )
         )
     return result
@@ -158,16 +172,40 @@ def _stale(
     return since is not None and now - since > interval * intervals
 
 
-def _state(last: Any, running: bool, stale: bool) -> str:
+def _silent(settled: list[Any], since: datetime | None, days: float) -> bool:
+    """The last finished run fetched pages and succeeded, and runs have gone on doing so for
+    more than `days` after the last one that saw a notice (or after the first run, when none
+    ever did): the source answers but yields nothing. A source nobody crawls is not silent."""
+    if days <= 0 or not settled or since is None:
+        return False
+    last = settled[0]
+    if last.status not in SUCCESS or not last.pages:
+        return False
+    ended = last.finished_at or last.started_at
+    return bool(ended - since > timedelta(days=days))
+
+
+def _why_silent(seen: datetime | None, first: datetime | None, days: float) -> str:
+    limit = f"{days:g} days allowed, LOTWISE_SILENT_DAYS"
+    if seen is not None:
+        return f"pages fetched, but no notice seen since {seen:%Y-%m-%d %H:%M} UTC ({limit})"
+    started = f" since the first run on {first:%Y-%m-%d}" if first else ""
+    return f"pages fetched, but no notice ever seen{started} ({limit})"
+
+
+def _state(last: Any, running: bool, stale: bool, silent: bool = False) -> str:
     """The verdict: a failed last finished run is `failing` even while a retry runs, so a
-    crawl in progress never hides a dead source."""
+    crawl in progress never hides a dead source; a source that answers and yields nothing
+    for too long is `silent`, not `ok`."""
     if last is not None and last.status == "failed":
         return "failing"
     if running:
         return "running"
     if last is None:
         return "never"
-    return "stale" if stale else "ok"
+    if stale:
+        return "stale"
+    return "silent" if silent else "ok"
 
 
 def _why(
@@ -208,11 +246,13 @@ class _Collector(Collector):
         now: datetime,
         sources: Mapping[str, SourceConfig] | None,
         stale_intervals: int,
+        silent_days: float,
     ) -> None:
         self.engine = engine
         self.now = now
         self.sources = sources or {}
         self.stale_intervals = stale_intervals
+        self.silent_days = silent_days
 
     def collect(self) -> Iterator[Any]:
         runs = CounterMetricFamily(
@@ -272,7 +312,11 @@ class _Collector(Collector):
 
     def _sources(self) -> Iterator[Any]:
         health = source_health(
-            self.engine, self.now, self.sources, stale_intervals=self.stale_intervals
+            self.engine,
+            self.now,
+            self.sources,
+            stale_intervals=self.stale_intervals,
+            silent_days=self.silent_days,
         )
         success = GaugeMetricFamily(
             "lotwise_source_last_success_timestamp_seconds",
@@ -287,6 +331,11 @@ class _Collector(Collector):
         stale = GaugeMetricFamily(
             "lotwise_source_stale", "1 when nothing was fetched for N intervals.", labels=["source"]
         )
+        silent = GaugeMetricFamily(
+            "lotwise_source_silent",
+            "1 when pages were fetched but no notice seen for N days.",
+            labels=["source"],
+        )
         running = GaugeMetricFamily(
             "lotwise_source_running", "1 while a crawl of the source runs.", labels=["source"]
         )
@@ -299,9 +348,10 @@ class _Collector(Collector):
             if h.lag_seconds is not None:
                 lag.add_metric([h.name], h.lag_seconds)
             stale.add_metric([h.name], float(h.stale))
+            silent.add_metric([h.name], float(h.silent))
             running.add_metric([h.name], float(h.running))
             rate.add_metric([h.name], h.error_rate)
-        yield from (success, lag, stale, running, rate)
+        yield from (success, lag, stale, silent, running, rate)
 
 
 def prometheus_text(
@@ -310,10 +360,11 @@ def prometheus_text(
     sources: Mapping[str, SourceConfig] | None = None,
     *,
     stale_intervals: int = 3,
+    silent_days: float = 7.0,
 ) -> str:
     """Every Lotwise metric in the Prometheus text format, read from the database now."""
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(_Collector(engine, now, sources, stale_intervals))
+    registry.register(_Collector(engine, now, sources, stale_intervals, silent_days))
     return generate_latest(registry).decode()
 
 

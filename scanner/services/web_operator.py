@@ -27,6 +27,7 @@ def overview(
     *,
     now: datetime,
     stale_intervals: int = 3,
+    silent_days: float = 7.0,
 ) -> list[dict[str, Any]]:
     """One row per configured or stored source: counts from the store, state, lag and error
     rate from `services.health` (the same figures `/metrics` exports). One connection at a
@@ -34,7 +35,10 @@ def overview(
     with Session(engine) as session:
         stats = source_stats(session)
     rows = []
-    for health in source_health(engine, now, configured, stale_intervals=stale_intervals):
+    health_rows = source_health(
+        engine, now, configured, stale_intervals=stale_intervals, silent_days=silent_days
+    )
+    for health in health_rows:
         found = stats.get(health.name, {"tenders": 0})
         config = configured.get(health.name)
         rows.append(

@@ -18,13 +18,16 @@ from scanner.models import CrawlError, CrawlRun, Digest, Source
 @dataclass(frozen=True)
 class RunFacts:
     """By source id: its `recent` latest runs (newest first), the end of its last run with
-    status in `success`, when its last page was fetched, its unresolved errors; and the
+    status in `success`, when its last page was fetched, when a run last saw a notice (its
+    last page, else its end), when its first run started, its unresolved errors; and the
     stored sources by name."""
 
     stored: dict[str, int]
     runs: dict[int, list[Any]]
     last_success: dict[int, datetime | None]
     last_fetch: dict[int, datetime | None]
+    last_item: dict[int, datetime | None]
+    first_run: dict[int, datetime | None]
     unresolved: dict[int, int]
 
 
@@ -60,6 +63,23 @@ def run_facts(conn: Connection, *, recent: int, success: Sequence[str]) -> RunFa
             .group_by(CrawlRun.source_id)
         ).all()
     )
+    last_item: dict[int, datetime | None] = (
+        dict(  # the last run that saw a notice at all, new or not
+            conn.execute(
+                select(
+                    CrawlRun.source_id,
+                    func.max(func.coalesce(CrawlRun.last_page_at, CrawlRun.finished_at)),
+                )
+                .where(CrawlRun.items_seen > 0)
+                .group_by(CrawlRun.source_id)
+            ).all()
+        )
+    )
+    first_run: dict[int, datetime | None] = dict(
+        conn.execute(
+            select(CrawlRun.source_id, func.min(CrawlRun.started_at)).group_by(CrawlRun.source_id)
+        ).all()
+    )
     unresolved = dict(
         conn.execute(
             select(CrawlError.source_id, func.count())
@@ -67,7 +87,7 @@ def run_facts(conn: Connection, *, recent: int, success: Sequence[str]) -> RunFa
             .group_by(CrawlError.source_id)
         ).all()
     )
-    return RunFacts(stored, dict(runs), last_success, last_fetch, unresolved)
+    return RunFacts(stored, dict(runs), last_success, last_fetch, last_item, first_run, unresolved)
 
 
 @dataclass(frozen=True)

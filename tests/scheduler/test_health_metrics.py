@@ -188,3 +188,71 @@ def test_status_and_crawl_commands_respect_health_and_the_lock(
     assert crawl.exit_code == 1
     assert "source 'alpha' is being crawled by elsewhere:7:" in crawl.stderr
     assert "Traceback" not in crawl.stderr
+
+
+def _runs_of(engine: Engine, *runs: tuple[float, int, int]) -> None:
+    """Source `alpha` with finished `ok` runs, each (days ago, pages, notices seen)."""
+    with engine.begin() as conn:
+        conn.execute(
+            insert(Source).values(id=1, name="alpha", kind="html", url="http://x", created_at=NOW)
+        )
+        for days_ago, pages, seen in runs:
+            started = NOW - timedelta(days=days_ago)
+            conn.execute(
+                insert(CrawlRun).values(
+                    source_id=1, status="ok", started_at=started,
+                    finished_at=started + timedelta(minutes=1),
+                    last_page_at=started + timedelta(seconds=30) if pages else None,
+                    pages=pages, items_seen=seen, items_new=seen, items_updated=0,
+                    items_unchanged=0, errors=0,
+                )
+            )  # fmt: skip
+
+
+DAILY = {"alpha": SourceConfig(name="alpha", url="http://x", interval="1d")}
+
+
+def test_a_source_that_answers_but_yields_no_notice_for_a_week_is_silent(engine: Engine) -> None:
+    """A portal whose layout changed: every daily run fetches its page and finds nothing. Up
+    to `silent_days` after the last run that saw a notice it is ok (a quiet week happens);
+    past that it is silent, unhealthy, with the day it last saw one and the setting named."""
+    _runs_of(engine, (10, 2, 25), *((day, 1, 0) for day in range(9, -1, -1)))
+    alpha = source_health(engine, NOW, DAILY)[0]
+    assert alpha.silent and alpha.state == "silent" and not alpha.healthy
+    assert alpha.last_item_at == NOW - timedelta(days=10) + timedelta(seconds=30)
+    assert alpha.reason == (
+        "pages fetched, but no notice seen since 2026-11-17 12:00 UTC "
+        "(7 days allowed, LOTWISE_SILENT_DAYS)"
+    )
+    assert source_health(engine, NOW, DAILY, silent_days=11)[0].state == "ok"
+    assert source_health(engine, NOW, DAILY, silent_days=0)[0].state == "ok"
+    samples = {
+        s.labels.get("source"): s.value
+        for family in text_string_to_metric_families(prometheus_text(engine, NOW, DAILY))
+        if family.name == "lotwise_source_silent"
+        for s in family.samples
+    }
+    assert samples == {"alpha": 1.0}
+    with engine.begin() as conn:  # a run sees a notice again: ok at once
+        conn.execute(text("UPDATE crawl_runs SET items_seen = 1 WHERE id = (SELECT max(id) FROM crawl_runs)"))  # fmt: skip
+    assert source_health(engine, NOW, DAILY)[0].state == "ok"
+
+
+def test_a_source_that_never_yielded_a_notice_is_silent_from_its_first_run(
+    engine: Engine,
+) -> None:
+    _runs_of(engine, *((day, 3, 0) for day in range(8, -1, -1)))
+    alpha = source_health(engine, NOW, DAILY)[0]
+    assert alpha.state == "silent" and alpha.last_item_at is None
+    assert alpha.reason == (
+        "pages fetched, but no notice ever seen since the first run on 2026-11-19 "
+        "(7 days allowed, LOTWISE_SILENT_DAYS)"
+    )
+
+
+def test_a_source_nobody_crawled_lately_is_not_silent(engine: Engine) -> None:
+    """Silence is about runs that went on and found nothing: a source whose last run (with
+    notices) was 30 days ago and that is not scheduled is neither silent nor stale."""
+    _runs_of(engine, (40, 2, 5), (30, 2, 5))
+    alpha = source_health(engine, NOW, {})[0]
+    assert not alpha.silent and alpha.state == "ok"

@@ -44,7 +44,11 @@ def operator_page(request: Request, account: Operator) -> Response:
     now = state.now()
     configured = _configured(request)
     sources = overview(
-        state.engine, configured, now=now, stale_intervals=state.settings.stale_intervals
+        state.engine,
+        configured,
+        now=now,
+        stale_intervals=state.settings.stale_intervals,
+        silent_days=state.settings.silent_days,
     )
     with Session(state.engine) as session:
         errors = unresolved_errors(session)
@@ -124,5 +128,6 @@ def metrics(request: Request) -> Response:
         state.now(),
         _configured(request),
         stale_intervals=state.settings.stale_intervals,
+        silent_days=state.settings.silent_days,
     )
     return Response(body, media_type=CONTENT_TYPE)
