@@ -49,6 +49,7 @@ from typing import Any
 
 from scanner.evaluation.languages import detect_language
 from scanner.ingest.dates import parse_datetime
+from scanner.ingest.declared_language import declared_language
 from scanner.ingest.eforms import parse_eforms_notice
 from scanner.ingest.normalise import normalise_release
 from scanner.ingest.ocds import compile_releases, iter_file_releases
@@ -124,12 +125,6 @@ _SOURCES = (
     ("ted_v3", "TED search API"),
     (".xml", "TED (eForms)"),
 )
-_EFORMS_LANGUAGES = {
-    "ENG": "en", "POL": "pl", "FRA": "fr", "NLD": "nl", "DEU": "de", "FIN": "fi", "SWE": "sv",
-    "NOR": "no", "NOB": "no", "NNO": "no", "SPA": "es", "ITA": "it", "EST": "et", "ELL": "el",
-    "RON": "ro", "SLV": "sl", "POR": "pt", "DAN": "da", "CES": "cs", "HUN": "hu", "BUL": "bg",
-    "LIT": "lt", "LAV": "lv", "SLK": "sk", "HRV": "hr", "MLT": "mt", "GLE": "ga",
-}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -286,20 +281,13 @@ def shifted_to(tender: NormalisedTender, now: datetime) -> NormalisedTender:
 
 
 def _declared_language(tender: NormalisedTender, relative: str) -> str | None:
-    """The language of the text Lotwise keeps, as the notice declares it: OCDS `language`,
-    the TED XML form read (English when the export has it), eForms' English when given (the
-    parser keeps it) else the notice language; SAM.gov notices are in English."""
-    raw = tender.raw
+    """The language of the text Lotwise keeps, as the notice declares it
+    (`scanner.ingest.declared_language`, the prior matching gives the detector); Norwegian's
+    two written standards are one group here."""
     if relative.startswith("sam-gov/"):
         return "en"
-    if raw.get("format") == "eforms":
-        languages = [str(code).upper() for code in raw.get("languages") or []]
-        chosen = "ENG" if "ENG" in languages else (languages[0] if languages else "")
-        return _EFORMS_LANGUAGES.get(chosen)
-    declared = raw.get("language")
-    if isinstance(declared, str) and declared.strip():
-        return declared.strip().lower().split("-")[0][:2]
-    return None
+    code = declared_language(tender.raw)
+    return "no" if code in ("nb", "nn") else code
 
 
 def _text_of(tender: NormalisedTender) -> str:

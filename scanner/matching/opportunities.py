@@ -25,6 +25,7 @@ from matchers.analysis import terms_with_words
 from matchers.bridge import InferredCode, infer_codes
 from matchers.types import Opportunity, ValueKind
 from matchers.value import money, symbol_of, usable_value
+from scanner.ingest.declared_language import declared_language
 from scanner.ingest.places import regions_of
 from scanner.ingest.purpose import purpose_of
 from scanner.ingest.tender import NormalisedTender
@@ -204,7 +205,8 @@ def _money(
 
 def detect_languages(tender: NormalisedTender) -> Languages:
     """The languages of the tender's description (title and description together, the longer
-    read) and of its title (its own when long enough to tell, else the description's)."""
+    read) and of its title (its own when long enough to tell, else the description's), the
+    language the notice declares taken unless the words rule it out (`matchers.detect`)."""
     return detect_languages_many([tender])[0]
 
 
@@ -213,10 +215,12 @@ def detect_languages_many(tenders: Sequence[NormalisedTender]) -> list[Languages
     from matchers.detect import detect_many  # the detector loads only when detecting
 
     texts: list[str | None] = []
+    declared: list[str | None] = []
     for tender in tenders:
         texts.append(" ".join(filter(None, (tender.title, tender.description))))
         texts.append(tender.title)
-    found = detect_many(texts)
+        declared.extend([declared_language(tender.raw)] * 2)
+    found = detect_many(texts, declared)
     languages = []
     for i, tender in enumerate(tenders):
         text, title = found[2 * i], found[2 * i + 1]

@@ -193,3 +193,29 @@ def test_a_notice_in_a_language_without_cpv_labels_is_read_through_its_codes(
     # a Ukrainian profile reads the Ukrainian notice in its own words, never through codes
     own = replace(org, language="uk", capabilities="катетери", keywords=())
     assert "its codes" not in score(notice, own, now=now, weights=weights).criterion("text").detail
+
+
+def test_a_declared_language_is_taken_unless_the_words_rule_it_out() -> None:
+    """Short real titles the model misreads take the notice's declared language; where the
+    words rule the declaration out (a Catalan title in a Spanish notice, English text in a
+    German one) the model's reading stands; letters only one language has always decide."""
+    misread = {
+        "Бензин, Дизельне паливо": "uk",  # Prozorro titles: read as Russian or Bulgarian
+        "Медикаменти": "uk",
+        "Supply of laptops and monitors": "en",  # read as Danish
+        "Contrato de servicios consistente en vigilancia y salvamento en playas": "es",
+    }
+    for text, declared in misread.items():
+        assert detect(text) != declared, text  # the model alone errs ...
+        assert detect(text, declared) == declared, text  # ... the declaration corrects it
+    catalan = "CONCESSIÓ PER A LA GESTIÓ I EXPLOTACIÓ DELS CAMPS DE FUTBOL DEL DISTRICTE"
+    assert detect(catalan, "es") == "ca"
+    english = "Qualification system for the production and delivery of latticed steel towers"
+    assert detect(english, "de") == "en"
+    assert detect("Ремонт приміщення школи", "ru") == "uk"  # і: Ukrainian, whatever is declared
+    # Too short or too mixed to read: the declaration, not "undetermined".
+    assert detect("МНН: Omeprazole") is None and detect("МНН: Omeprazole", "uk") == "uk"
+    assert detect_many(["Медикаменти", "Медикаменти"], ["uk", None]) == [
+        "uk",
+        detect("Медикаменти"),
+    ]
