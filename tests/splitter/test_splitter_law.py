@@ -347,3 +347,11 @@ def test_a_ted_code_naming_no_buyer_type_leaves_the_assumption() -> None:
         raw={"format": "ted-xml", "authority_type": "8"},
     )
     assert result.regime is not None and "assumed" in result.regime.buyer_type_basis
+
+
+def test_a_value_of_one_is_a_placeholder_not_a_small_contract() -> None:
+    # TED notices publish EUR 1 when the buyer keeps the estimate to itself: it is no size.
+    result = run(currency="EUR", countries=("DE",), value_amount=Decimal("1"))
+    assert not any(s.code == "small_enough" and s.fired for s in result.signals)
+    assert result.aggregated_value is None
+    assert "placeholder" in (result.insufficient_reason or "")
