@@ -140,3 +140,11 @@ def test_lots_named_by_a_letter_are_lots() -> None:
 def test_the_spanish_article_los_and_a_lot_of_are_no_headings() -> None:
     text = "Los 2 lotes son independientes. Los 3 contratos: limpieza. A lot a day: nothing."
     assert deliverables_in(text) == []
+
+
+def test_lettered_sub_lots_beside_numbered_lots_are_not_lots() -> None:
+    text = (
+        "Lot 1: Haulage of road salt, subdivided by area: Sub Lot A: North; Sub Lot B: South.\n"
+        "Lot 2: Haulage of aggregates.\nLot C: Spare haulage."
+    )
+    assert [t.split(":")[0] for t in deliverables_in(text)] == ["Lot 1", "Lot 2"]
