@@ -221,6 +221,15 @@ def _parse(root: Element, source: str) -> NormalisedTender:
             ),
             "sdk": clean_text(root.findtext("cbc:CustomizationID", namespaces=_NS)),
             "languages": list(languages),
+            # BT-11, the buyer's legal type (cga, ra, la, body-pl, pub-undert...): which EU
+            # threshold applies to it.
+            "buyer_legal_type": clean_text(
+                root.findtext(
+                    "cac:ContractingParty/cac:ContractingPartyType/"
+                    "cbc:PartyTypeCode[@listName='buyer-legal-type']",
+                    namespaces=_NS,
+                )
+            ),
             "result": eforms_result(root, _NS, languages, len(lots)),
             **award_terms(root),
         },

@@ -163,6 +163,10 @@ def _parse(root: Element, r: TedReader, source: str) -> NormalisedTender:
             "form": form_code,
             "grammar": "R2.0.9" if contract is not None else "R2.0.8",
             "document_type": r.text(codif, "TD_DOCUMENT_TYPE"),
+            # TED's coded type of buyer (1 ministry, 3 regional or local, 4 utilities entity,
+            # 6 body governed by public law...): which EU threshold applies to it.
+            "authority_type": r.attr(codif, "AA_AUTHORITY_TYPE", "CODE"),
+            "authority_type_name": r.text(codif, "AA_AUTHORITY_TYPE"),
             "language": language,
             "ojs_number": r.text(notice_data, "NO_DOC_OJS"),
             **award_terms(form),

@@ -61,6 +61,16 @@ _CODES = {
     "pub-undert-la": "utility",
     "spec-rights-entity": "utility",
 }
+# TED XML's coded type of buyer (CODIF_DATA/AA_AUTHORITY_TYPE/@CODE). 5 (an EU institution),
+# 8 (other), 9 (not applicable) and Z (not specified) name no type of the directives.
+_TED_AUTHORITY_CODES = {
+    "1": "central government",  # Ministry or any other national or federal authority
+    "N": "central government",  # National or federal agency/office
+    "3": "sub-central",  # Regional or local authority
+    "R": "sub-central",  # Regional or local agency/office
+    "6": "sub-central",  # Body governed by public law
+    "4": "utility",  # Utilities entity
+}
 _CODE_WORDS = (
     ("central government", re.compile(r"ministry|national or federal", re.I)),
     ("utility", re.compile(r"utilit|trust port|public undertaking", re.I)),
@@ -200,7 +210,15 @@ def buyer_of(tender: NormalisedTender, text: str, country: str | None) -> Buyer:
 
 
 def _coded_type(raw: Mapping[str, Any]) -> tuple[str, str] | None:
-    parties = raw.get("parties") if isinstance(raw, Mapping) else None
+    if not isinstance(raw, Mapping):
+        return None
+    ted = _TED_AUTHORITY_CODES.get(str(raw.get("authority_type") or "").strip().upper())
+    if ted:
+        return ted, "TED authority type"
+    legal = str(raw.get("buyer_legal_type") or "").strip().lower()
+    if legal in _CODES:
+        return _CODES[legal], "eForms buyer legal type"
+    parties = raw.get("parties")
     if not isinstance(parties, list):
         return None
     for party in parties[:50]:

@@ -30,11 +30,21 @@ _BULLET = re.compile(
     re.MULTILINE | re.IGNORECASE,
 )
 # "Lot" in the languages of EU notices (lote, lotto, lotul, perceel, część, zadanie, pakiet,
-# delkontrakt, osa, partie), with an optional "nr" / "no." / "n°" before the number.
+# delkontrakt, osa, partie), with an optional "nr" / "no." / "n°" before the number. German
+# "Los" (and Fachlos, Teillos) is capitalised and followed by a colon or dash ("Los 1: ...",
+# "Fachlos 2 – ..."): Spanish and Portuguese "los" is an article. A lot named by a capital
+# letter ("Lotto A —", "Lot B:") needs the same separator, so that "lot a" is no heading, and
+# counts only where no lot is numbered: beside numbered lots, letters are sub-lots.
 _HEADING = re.compile(
-    r"\b(?:phase|workstream|work stream|work package|stage|lot|lote|lotto|lotul|perceel|"
+    r"\b(?:(?:phase|workstream|work stream|work package|stage|lot|lote|lotto|lotul|perceel|"
     r"część|czesc|zadanie|pakiet|delkontrakt|osa|partie)[ \t]*(?:n(?:r|o|°|º)\.?[ \t]*)?"
-    r"(?:\d{1,2}[a-z]?|one|two|three|four|five|six)\b",
+    r"(?:\d{1,2}[a-z]?|one|two|three|four|five|six)\b|"
+    r"(?-i:(?:Fach|Teil)los|Los)[ \t]*(?:Nr\.?[ \t]*)?\d{1,2}[a-z]?\b(?=[ \t]*[:–—-]))",
+    re.IGNORECASE,
+)
+_LETTER_HEADING = re.compile(
+    r"(?<!sub )(?<!sub-)(?<!sub)\b(?:lot|lote|lotto|partie|(?-i:Los))[ \t]+(?-i:[A-H])\b"
+    r"(?=[ \t]*[:–—-])",
     re.IGNORECASE,
 )
 _ENTRY_END = re.compile(r"[.;\n]|\s[-–—]\s")
@@ -227,6 +237,8 @@ def _headed(text: str) -> list[tuple[str, str]]:
     """Text from each heading to the end of its sentence (the title) or to the next heading
     (the whole section), once per heading."""
     matches = list(_HEADING.finditer(text))
+    if len(matches) < 2:
+        matches = list(_LETTER_HEADING.finditer(text))
     ends = _GLUED_END if "\n" not in text and "rn " in text else _ENTRY_END
     entries, seen = [], set()
     for k, match in enumerate(matches):

@@ -89,6 +89,8 @@ def sane_value(amount: Decimal | None) -> tuple[Decimal | None, str | None]:
         return None, f"the estimated value {amount!r} is not a number"
     if amount <= 0:
         return None, f"the estimated value {amount} is not positive"
+    if amount == 1:  # TED buyers who keep the value to themselves publish 1 (EUR 1)
+        return None, "the estimated value 1 is a placeholder, not an estimate"
     if amount < 1 or amount > MAX_VALUE:
         return None, f"the estimated value {amount:.3g} is implausible"
     return amount, None

@@ -340,3 +340,14 @@ def test_eforms_sample_award_notice_lot_values_are_the_winning_tenders(
     assert (tender.lots[0].value_amount, tender.lots[0].currency) == (Decimal("8819.09"), "EUR")
     # LOT-0002 was won by TEN-0007 (13768.11), not TEN-0002 (12725.09).
     assert tender.lots[1].value_amount == Decimal("13768.11")
+
+
+def test_eforms_keeps_the_buyer_legal_type() -> None:
+    typed = (
+        b"<cac:ContractingParty>\n    <cac:ContractingPartyType><cbc:PartyTypeCode "
+        b'listName="buyer-legal-type">la</cbc:PartyTypeCode></cac:ContractingPartyType>'
+    )
+    data = fixture("eforms_cn_3lots.xml").replace(b"<cac:ContractingParty>", typed, 1)
+    assert parse_eforms_notice(data, source="ted").raw["buyer_legal_type"] == "la"
+    plain = parse_eforms_notice(fixture("eforms_cn_3lots.xml"), source="ted")
+    assert plain.raw["buyer_legal_type"] is None

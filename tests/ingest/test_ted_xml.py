@@ -318,3 +318,16 @@ def test_ted_xml_r208_undivided_procedure_is_one_lot() -> None:
     assert lot.value_amount == Decimal("180000.50")
     assert [c.code for c in lot.classifications] == ["72000000"]
     assert tender.items[0].regions == ("IE021",)
+
+
+def test_ted_xml_keeps_the_coded_type_of_buyer() -> None:
+    coded = b'<t:AA_AUTHORITY_TYPE CODE="3">Regional or local authority</t:AA_AUTHORITY_TYPE>'
+    data = fixture("ted_f02_3lots.xml").replace(
+        b"<t:PR_PROC CODE=", coded + b"\n      <t:PR_PROC CODE=", 1
+    )
+    tender = parse_ted_notice(data, source="ted")
+    assert tender.raw["authority_type"] == "3"
+    assert tender.raw["authority_type_name"] == "Regional or local authority"
+    assert (
+        parse_ted_notice(fixture("ted_f02_3lots.xml"), source="ted").raw["authority_type"] is None
+    )

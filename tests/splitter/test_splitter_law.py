@@ -307,3 +307,51 @@ def test_dk021_codes_with_check_digits_are_read_as_cpv() -> None:
     result = run(currency="UAH", items=items, value_amount=Decimal("900000"))
     assert next(s for s in result.signals if s.code == "several_cpv_classes").fired
     assert result.should_split and len(result.packages) == 3
+
+
+@pytest.mark.parametrize(
+    ("raw", "buyer_type", "threshold"),
+    [
+        ({"format": "ted-xml", "authority_type": "3"}, "sub-central", Decimal("216000")),
+        ({"format": "ted-xml", "authority_type": "6"}, "sub-central", Decimal("216000")),
+        ({"format": "ted-xml", "authority_type": "4"}, "utility", Decimal("432000")),
+        ({"format": "ted-xml", "authority_type": "1"}, "central government", Decimal("140000")),
+        ({"format": "eforms", "buyer_legal_type": "la"}, "sub-central", Decimal("216000")),
+        ({"format": "eforms", "buyer_legal_type": "pub-undert"}, "utility", Decimal("432000")),
+    ],
+)
+def test_a_ted_notices_coded_buyer_type_decides_the_threshold(
+    raw: dict[str, Any], buyer_type: str, threshold: Decimal
+) -> None:
+    # A German utility or a "Hansestadt" is no central government: the notice's code says so.
+    result = run(
+        buyer_name="Hansestadt Beispiel Bauamt",
+        currency="EUR",
+        countries=("DE",),
+        value_amount=Decimal("300000"),
+        raw=raw,
+    )
+    assert result.regime is not None
+    assert result.regime.buyer_type == buyer_type
+    assert result.regime.threshold_amount == threshold
+    assert "assumed" not in result.regime.buyer_type_basis
+    assert "classification" in result.regime.buyer_type_basis
+
+
+def test_a_ted_code_naming_no_buyer_type_leaves_the_assumption() -> None:
+    result = run(
+        buyer_name="Beispiel GmbH",
+        currency="EUR",
+        countries=("DE",),
+        value_amount=Decimal("300000"),
+        raw={"format": "ted-xml", "authority_type": "8"},
+    )
+    assert result.regime is not None and "assumed" in result.regime.buyer_type_basis
+
+
+def test_a_value_of_one_is_a_placeholder_not_a_small_contract() -> None:
+    # TED notices publish EUR 1 when the buyer keeps the estimate to itself: it is no size.
+    result = run(currency="EUR", countries=("DE",), value_amount=Decimal("1"))
+    assert not any(s.code == "small_enough" and s.fired for s in result.signals)
+    assert result.aggregated_value is None
+    assert "placeholder" in (result.insufficient_reason or "")

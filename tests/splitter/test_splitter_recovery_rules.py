@@ -111,3 +111,40 @@ def test_a_lower_case_supply_sentence_is_prose_not_a_list() -> None:
     assert (
         deliverables_in("Provision of Legal Services to the Council, its partners, others.") == []
     )
+
+
+def test_german_los_headings_are_lots() -> None:
+    text = (
+        "Schwerpunkte sind die in den Losen genannten Leistungen:\n"
+        "Los 1: Interne Veranstaltungen ohne Beteiligung Dritter.\n"
+        "Los 2: Veranstaltungen und Messen mit Beteiligung Dritter."
+    )
+    assert deliverables_in(text) == [
+        "Los 1: Interne Veranstaltungen ohne Beteiligung Dritter",
+        "Los 2: Veranstaltungen und Messen mit Beteiligung Dritter",
+    ]
+    assert deliverables_in("Fachlos 1 – Rohbau; Fachlos 2 – Elektro") == [
+        "Fachlos 1: Rohbau",
+        "Fachlos 2: Elektro",
+    ]
+
+
+def test_lots_named_by_a_letter_are_lots() -> None:
+    text = "Lotto A — Servizi per il ponte di volo. Lotto B — Servizi per i ponti interni."
+    assert deliverables_in(text) == [
+        "Lotto A: Servizi per il ponte di volo",
+        "Lotto B: Servizi per i ponti interni",
+    ]
+
+
+def test_the_spanish_article_los_and_a_lot_of_are_no_headings() -> None:
+    text = "Los 2 lotes son independientes. Los 3 contratos: limpieza. A lot a day: nothing."
+    assert deliverables_in(text) == []
+
+
+def test_lettered_sub_lots_beside_numbered_lots_are_not_lots() -> None:
+    text = (
+        "Lot 1: Haulage of road salt, subdivided by area: Sub Lot A: North; Sub Lot B: South.\n"
+        "Lot 2: Haulage of aggregates.\nLot C: Spare haulage."
+    )
+    assert [t.split(":")[0] for t in deliverables_in(text)] == ["Lot 1", "Lot 2"]
