@@ -54,6 +54,8 @@ SAMPLING_DIVISIONS = {
     "gb-northfield-evaluation": ("79", "73", "80"),
     "gb-levels-landscapes": ("77", "45", "90"),
     "de-ruhr-teilhabe": ("85", "80"),
+    "pl-medpraca-lodz": ("85",),
+    "pl-akademia-kompetencji": ("80",),
 }
 
 

@@ -52,3 +52,9 @@ def gathered_es(samples: Path) -> Path:
 def gathered_de(samples: Path) -> Path:
     """The samples, with the gathered German notices (benchmarks/real_match/GATHERED-DE.md)."""
     return _gathered(samples, "gathered-de", "GATHERED-DE.md")
+
+
+@pytest.fixture(scope="session")
+def gathered_pl(samples: Path) -> Path:
+    """The samples, with the gathered Polish notices (benchmarks/real_match/GATHERED-PL.md)."""
+    return _gathered(samples, "gathered-pl", "GATHERED-PL.md")

@@ -1,6 +1,6 @@
-"""The gathered notices (the samples folders `gathered-it/`, `gathered-fr/`, `gathered-es/` and
-`gathered-de/`): read by the same parsers and rules as the other samples, gzip-compressed, a
-bad file counted and never fatal, each folder optional."""
+"""The gathered notices (the samples folders `gathered-it/`, `gathered-fr/`, `gathered-es/`,
+`gathered-de/` and `gathered-pl/`): read by the same parsers and rules as the other samples,
+gzip-compressed, a bad file counted and never fatal, each folder optional."""
 
 from __future__ import annotations
 
@@ -97,9 +97,32 @@ def test_the_german_calls_are_read_by_the_samples_rules(gathered_de: Path) -> No
     )
 
 
+def test_the_polish_calls_are_read_by_the_samples_rules(gathered_pl: Path) -> None:
+    samples = gathered_pl
+    corpus = load_real_corpus(samples, folders=("gathered-pl",))
+    items = corpus.items
+    assert len(items) >= 40 and all(key.startswith("gathered-pl/") for key in items)
+    assert set(corpus.counts("declared_language")) == {"pl"}
+    assert corpus.counts("detected_language")["pl"] >= 40
+    sources = corpus.counts("source")
+    assert sources["TED (XML R2.0.9), gathered"] >= 35 and sources["TED (eForms), gathered"] > 0
+    assert all(item.tender.countries == ("PL",) for item in items.values())
+    for item in items.values():
+        assert item.tender.published_at == EVALUATION_NOW
+        assert item.tender.is_open(EVALUATION_NOW)
+    reasons = {reason for _, reason in corpus.left_out}
+    assert "award notice, or complete as published" in reasons
+    assert "planning notice (no call yet)" in reasons
+    _every_file_counted_and_traced(
+        samples / "gathered-pl", len(items) + sum(corpus.left_out.values())
+    )
+
+
 def test_gathered_folders_are_read_last_and_each_is_optional(tmp_path: Path) -> None:
     assert FOLDERS[-len(GATHERED_FOLDERS) :] == GATHERED_FOLDERS
-    assert {"gathered-it", "gathered-fr", "gathered-es", "gathered-de"} <= set(GATHERED_FOLDERS)
+    assert {"gathered-it", "gathered-fr", "gathered-es", "gathered-de", "gathered-pl"} <= set(
+        GATHERED_FOLDERS
+    )
     folder = tmp_path / "gathered-fr" / "eforms"  # only one of the gathered folders present
     folder.mkdir(parents=True)
     (folder / "broken.xml.gz").write_bytes(b"not gzip at all")

@@ -68,8 +68,9 @@ def test_profiles_validate_and_are_many_small_and_multilingual(profile_ids: list
 
 
 # The profiles written for the gathered notices (samples/gathered-it/, gathered-fr/,
-# gathered-es/, gathered-de/): the Italian, French, Spanish and German groups, with the two
-# English-writing firms that want French notices and the one that wants German ones.
+# gathered-es/, gathered-de/, gathered-pl/): the Italian, French, Spanish, German and Polish
+# groups, with the two English-writing firms that want French notices, the one that wants
+# German ones and the one that wants Polish ones.
 GATHERED_GROUPS_PROFILES = {
     *("it-approdo-coop", "it-girasole-servizi", "it-studio-tagliamento", "it-ricambi-tevere"),
     *("it-ristoro-dolomiti", "it-medicalis-sud", "fr-tremplin-formation", "fr-verdure-insertion"),
@@ -79,6 +80,8 @@ GATHERED_GROUPS_PROFILES = {
     *("es-lexpublica-malaga", "es-taller-arquitectura", "es-tramas-socioculturales"),
     *("de-offene-datenwerkstatt", "de-ruhr-teilhabe", "de-mainfranken-inklusiv"),
     *("de-barnim-naturwerk", "de-kiezkueche-berlin", "at-lindengasse-digital"),
+    *("pl-straznik-ochrona", "pl-pracownia-forma", "pl-medpraca-lodz"),
+    *("pl-akademia-kompetencji", "pl-lubbud", "cz-vltava-architects"),
 }
 
 # Profiles left with fewer than three wanted notices by the second reader's corrections
