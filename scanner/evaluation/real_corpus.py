@@ -77,6 +77,7 @@ GATHERED_FOLDERS = (
     "gathered-fr",  # real French TED notices (benchmarks/real_match/GATHERED-FR.md)
     "gathered-es",  # real Spanish TED notices (benchmarks/real_match/GATHERED-ES.md)
     "gathered-de",  # real German TED notices (benchmarks/real_match/GATHERED-DE.md)
+    "gathered-bg",  # real Bulgarian TED notices (benchmarks/real_match/GATHERED-BG.md)
 )
 FOLDERS = (
     "open-tenders-en",

@@ -52,3 +52,9 @@ def gathered_es(samples: Path) -> Path:
 def gathered_de(samples: Path) -> Path:
     """The samples, with the gathered German notices (benchmarks/real_match/GATHERED-DE.md)."""
     return _gathered(samples, "gathered-de", "GATHERED-DE.md")
+
+
+@pytest.fixture(scope="session")
+def gathered_bg(samples: Path) -> Path:
+    """The samples, with the gathered Bulgarian notices (benchmarks/real_match/GATHERED-BG.md)."""
+    return _gathered(samples, "gathered-bg", "GATHERED-BG.md")
