@@ -54,6 +54,8 @@ SAMPLING_DIVISIONS = {
     "gb-northfield-evaluation": ("79", "73", "80"),
     "gb-levels-landscapes": ("77", "45", "90"),
     "de-ruhr-teilhabe": ("85", "80"),
+    "bg-shtit-ohrana": ("79", "35"),
+    "bg-volteks-ruse": ("31", "44", "38"),
 }
 
 
