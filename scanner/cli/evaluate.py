@@ -3,7 +3,8 @@
 `--set demo` (default) is the bundled demo corpus and its 31 profiles; `--set real` is the real
 notices in the shared samples (`LOTWISE_SHARED_DIR`; with `gathered-it/`, `gathered-fr/`,
 `gathered-es/` and `gathered-de/`, the gathered Italian, French, Spanish and German notices, each
-when present) with the profiles and labels of benchmarks/real_match/.
+when present; `gathered-bg/`, Bulgarian, too) with the profiles and labels of
+benchmarks/real_match/.
 """
 
 from __future__ import annotations
@@ -50,8 +51,8 @@ def evaluate(
         typer.Option(
             "--set",
             help="demo: the bundled demo corpus; real: the real notices in the shared samples "
-            "(LOTWISE_SHARED_DIR), gathered Italian, French, Spanish and German notices included "
-            "when present, "
+            "(LOTWISE_SHARED_DIR), gathered Italian, French, Spanish, German and Bulgarian notices "
+            "included when present, "
             "with the profiles and "
             "labels of benchmarks/real_match/.",
         ),

@@ -30,7 +30,8 @@ public sources into samples folders of their own (`GATHERED_FOLDERS`: `gathered-
 gzip-compressed TED XML and eForms files as published, provenance in each folder's
 PROVENANCE.md and in benchmarks/real_match/GATHERED.md, GATHERED-FR.md, GATHERED-ES.md and
 GATHERED-DE.md), read last, by the same parsers and the same rules. Each is optional: a folder
-that is absent is simply not read.
+that is absent is simply not read. `gathered-bg/` holds real Bulgarian TED notices the same
+way (benchmarks/real_match/GATHERED-BG.md).
 
 Item keys are stable: `<file relative to the samples folder>#<ocid or notice id>`.
 Pure apart from reading the sample files; uses only `scanner.ingest` parsers.
