@@ -56,6 +56,8 @@ SAMPLING_DIVISIONS = {
     "de-ruhr-teilhabe": ("85", "80"),
     "pl-medpraca-lodz": ("85",),
     "pl-akademia-kompetencji": ("80",),
+    "bg-shtit-ohrana": ("79", "35"),
+    "bg-volteks-ruse": ("31", "44", "38"),
 }
 
 

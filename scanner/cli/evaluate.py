@@ -2,8 +2,9 @@
 
 `--set demo` (default) is the bundled demo corpus and its 31 profiles; `--set real` is the real
 notices in the shared samples (`LOTWISE_SHARED_DIR`; with `gathered-it/`, `gathered-fr/`,
-`gathered-es/`, `gathered-de/` and `gathered-pl/`, the gathered Italian, French, Spanish, German
-and Polish notices, each when present) with the profiles and labels of benchmarks/real_match/.
+`gathered-es/`, `gathered-de/`, `gathered-pl/` and `gathered-bg/`, the gathered Italian, French,
+Spanish, German, Polish and Bulgarian notices, each when present) with the profiles and labels of
+benchmarks/real_match/.
 """
 
 from __future__ import annotations
@@ -50,8 +51,9 @@ def evaluate(
         typer.Option(
             "--set",
             help="demo: the bundled demo corpus; real: the real notices in the shared samples "
-            "(LOTWISE_SHARED_DIR), gathered Italian, French, Spanish, German and Polish notices "
-            "included when present, with the profiles and labels of benchmarks/real_match/.",
+            "(LOTWISE_SHARED_DIR), gathered Italian, French, Spanish, German, Polish and "
+            "Bulgarian notices included when present, with the profiles and labels of "
+            "benchmarks/real_match/.",
         ),
     ] = EvalSet.demo,
     labels: Annotated[

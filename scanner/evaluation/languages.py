@@ -1,7 +1,7 @@
 """A rough language guess for evaluation reports: which language a notice's text is in.
 
 Only for counting the real-data corpus by language (the matcher does its own analysis): a
-script check (Greek, Armenian, Cyrillic with Ukrainian or Russian letters), then the language
+script check (Greek, Armenian, Cyrillic with Bulgarian, Ukrainian or Russian letters), then the language
 whose commonest function words occur most often. Short or mixed texts may come out undecided
 (None); the report says so rather than guessing.
 """
@@ -17,6 +17,7 @@ _WORD_RE = re.compile(r"[^\W\d_]+")
 
 # English names of the languages reports may show (ISO 639-1 codes), so "uk" reads as Ukrainian.
 LANGUAGE_NAMES: dict[str, str] = {
+    "bg": "Bulgarian",
     "cy": "Welsh",
     "da": "Danish",
     "de": "German",
@@ -75,6 +76,7 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
         "cy": "a y yr ac i o ar yn gyda am ei eu",
     }.items()
 }
+_BULGARIAN_YER = re.compile("ъ[бвгджзйклмнпрстфхцчшщ]")
 _NORDIC_MARKERS = {"no": frozenset("øæ"), "da": frozenset("øæ"), "sv": frozenset("äö")}
 
 
@@ -83,7 +85,7 @@ def detect_language(text: str) -> str | None:
     if not text.strip():
         return None
     letters = Counter(c for c in text.lower() if c.isalpha())
-    by_script = _by_script(letters)
+    by_script = _by_script(letters, text.lower())
     if by_script is not None:
         return None if by_script == "cyrillic" else by_script
     words = _WORD_RE.findall(text.lower())
@@ -98,7 +100,7 @@ def detect_language(text: str) -> str | None:
     return best
 
 
-def _by_script(letters: Counter[str]) -> str | None:
+def _by_script(letters: Counter[str], text: str) -> str | None:
     total = sum(letters.values()) or 1
     greek = sum(n for c, n in letters.items() if "\u0370" <= c <= "\u03ff")
     armenian = sum(n for c, n in letters.items() if "\u0530" <= c <= "\u058f")
@@ -108,11 +110,17 @@ def _by_script(letters: Counter[str]) -> str | None:
     if armenian / total > 0.5:
         return "hy"
     if cyrillic / total > 0.5:
+        # Bulgarian writes "ъ" as a vowel, before consonants ("съгласно", "държавна"; Russian
+        # only before е ё ю я: "объявление") and has none of Ukrainian's "ї є ґ" nor Russian's
+        # "ы э ё"; its "і" is a Roman numeral typed in Cyrillic ("от І до VІІ клас"), so the
+        # Ukrainian marker alone does not decide it
+        if _BULGARIAN_YER.search(text) and not any(letters[c] for c in "їєґыэё"):
+            return "bg"
         if any(letters[c] for c in "іїєґ"):
             return "uk"
         if any(letters[c] for c in "ыэъё"):
             return "ru"
-        return "cyrillic"  # neither marker: undecided between them, no word count either
+        return "cyrillic"  # no marker: undecided between them, no word count either
     return None
 
 

@@ -58,3 +58,9 @@ def gathered_de(samples: Path) -> Path:
 def gathered_pl(samples: Path) -> Path:
     """The samples, with the gathered Polish notices (benchmarks/real_match/GATHERED-PL.md)."""
     return _gathered(samples, "gathered-pl", "GATHERED-PL.md")
+
+
+@pytest.fixture(scope="session")
+def gathered_bg(samples: Path) -> Path:
+    """The samples, with the gathered Bulgarian notices (benchmarks/real_match/GATHERED-BG.md)."""
+    return _gathered(samples, "gathered-bg", "GATHERED-BG.md")

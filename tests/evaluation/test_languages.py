@@ -1,5 +1,6 @@
 """The evaluation's rough language guess (scanner.evaluation.languages): French text full of
-"de" is French, not Spanish; Spanish and Italian stay what they are."""
+"de" is French, not Spanish; Spanish and Italian stay what they are; Bulgarian is neither
+Russian nor Ukrainian."""
 
 from __future__ import annotations
 
@@ -24,3 +25,18 @@ def test_french_spanish_and_italian_notices_are_told_apart() -> None:
     assert detect_language(FRENCH) == "fr"
     assert detect_language(SPANISH) == "es"
     assert detect_language(ITALIAN) == "it"
+
+
+BULGARIAN = (
+    "Приготвяне и доставка на обедно хранене за учениците от І до VІІ клас в средищните "
+    "училища в община Раднево, съгласно техническата спецификация."  # "І": Roman numerals
+)
+UKRAINIAN = "Послуги з організації гарячого харчування дітей закладів дошкільної освіти."
+RUSSIAN = "Объявление о закупке: поставка продуктов питания для школьной столовой."
+
+
+def test_bulgarian_ukrainian_and_russian_are_told_apart() -> None:
+    assert detect_language(BULGARIAN) == "bg"
+    assert detect_language(UKRAINIAN) == "uk"
+    assert detect_language(RUSSIAN) == "ru"
+    assert detect_language("Доставка на храна") is None  # no marker letter: undecided

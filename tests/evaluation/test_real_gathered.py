@@ -118,6 +118,28 @@ def test_the_polish_calls_are_read_by_the_samples_rules(gathered_pl: Path) -> No
     )
 
 
+def test_the_bulgarian_calls_are_read_by_the_samples_rules(gathered_bg: Path) -> None:
+    samples = gathered_bg
+    corpus = load_real_corpus(samples, folders=("gathered-bg",))
+    items = corpus.items
+    assert len(items) == 49 and all(key.startswith("gathered-bg/") for key in items)
+    # one concession's export also holds the English form, which the parser prefers
+    assert corpus.counts("declared_language") == Counter({"bg": 48, "en": 1})
+    assert corpus.counts("source") == Counter({"TED (XML R2.0.9), gathered": 49})
+    countries = Counter(country for item in items.values() for country in item.tender.countries)
+    assert countries == Counter({"BG": 49})
+    for item in items.values():
+        assert item.tender.published_at == EVALUATION_NOW
+        assert item.tender.is_open(EVALUATION_NOW)
+    reasons = Counter({reason: n for (_, reason), n in corpus.left_out.items()})
+    assert reasons["award notice, or complete as published"] == 95
+    assert reasons["planning notice (no call yet)"] == 27
+    assert reasons["status missing as published"] == 1  # 2021/S 084-218017, an F14
+    _every_file_counted_and_traced(
+        samples / "gathered-bg", len(items) + sum(corpus.left_out.values())
+    )
+
+
 def test_gathered_folders_are_read_last_and_each_is_optional(tmp_path: Path) -> None:
     assert FOLDERS[-len(GATHERED_FOLDERS) :] == GATHERED_FOLDERS
     assert {"gathered-it", "gathered-fr", "gathered-es", "gathered-de", "gathered-pl"} <= set(
