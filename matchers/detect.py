@@ -49,6 +49,8 @@ DECLARED_MIN_RATIO = 0.001
 _UKRAINIAN_ONLY = re.compile("[іїєґІЇЄҐ]")
 _RUSSIAN_ONLY = re.compile("[ыэёЫЭЁ]")
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
+# Roman numerals typed with the Cyrillic capital І (U+0406), alone or beside Latin V, X, L.
+_ROMAN_NUMERAL = re.compile("(?<![^\\W\\d_])[IVXLІ]*І[IVXLІ]*(?![^\\W\\d_])")
 _LETTER = re.compile(r"[^\W\d_]")
 
 
@@ -68,6 +70,7 @@ def _detector() -> Any:
 def _by_script(text: str) -> str | None:
     if not _CYRILLIC.search(text):
         return None
+    text = _ROMAN_NUMERAL.sub(" ", text)  # "от І до VІІ клас": a numeral, not Ukrainian
     ukrainian = bool(_UKRAINIAN_ONLY.search(text))
     russian = bool(_RUSSIAN_ONLY.search(text))
     if ukrainian and not russian:

@@ -219,3 +219,12 @@ def test_a_declared_language_is_taken_unless_the_words_rule_it_out() -> None:
         "uk",
         detect("Медикаменти"),
     ]
+
+
+def test_roman_numerals_in_cyrillic_capitals_are_not_ukrainian_letters() -> None:
+    """Bulgarian notices type Roman numerals with the Cyrillic capital І ("от І до VІІ
+    клас"): a numeral is not the Ukrainian letter і, so the text is not Ukrainian by rule."""
+    lunches = "Доставка на обедно хранене на учениците от І до VІІ клас в средищните училища"
+    assert detect(lunches) == "bg" and detect(lunches, "bg") == "bg"
+    assert detect("Ремонт приміщення школи") == "uk"  # the letter in a word still decides
+    assert detect("Інструменти та обладнання") == "uk"

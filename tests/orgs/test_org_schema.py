@@ -304,3 +304,12 @@ def test_language_is_stated_or_detected() -> None:
     assert to_org_profile(validate_records([italian]).profiles[0]).language == "it"
     assert to_org_profile(validate_records([record()]).profiles[0]).language == "en"
     assert "language" in only_error(language="italian").field
+
+
+def test_legacy_euro_currencies_convert_at_their_fixed_rates() -> None:
+    """Bulgaria's lev (euro since 2026) and Croatia's kuna (2023) carry irrevocably fixed
+    conversion rates: notices published in them are read, not left unconverted."""
+    day = RATES.tables[-1][0]
+    assert RATES.convert(Decimal("1.95583"), "BGN", on=day, to="EUR") == Decimal("1.00")
+    assert RATES.convert(Decimal("753450"), "HRK", on=day, to="EUR") == Decimal("100000.00")
+    assert {"BGN", "HRK"} <= set(RATES.currencies)
