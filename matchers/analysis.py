@@ -46,6 +46,7 @@ __all__ = [
     "strategy",
     "terms",
     "terms_with_words",
+    "without_addresses",
     "words",
 ]
 
@@ -113,10 +114,57 @@ def head_stems(word: str, language: str | None) -> tuple[str, ...]:
     return (own,)
 
 
+# Web and e-mail addresses name a host, not the work: "www.deutschebahn.com/portal" made
+# "portal" evidence. A URL (scheme or "www."), an e-mail address and a bare domain under a
+# common top-level domain written in lower case ("evergabe-online.de"; "ASP.NET" and "Node.js"
+# stay words) are no words (`words`).
+_TLDS = frozenset(
+    re.findall(
+        r"\w+",
+        "com org net edu gov int info biz eu io app online "
+        "ad al at ba be bg by ch cy cz de dk ee es fi fr gr hr hu ie is it li lt lu lv mc md me "
+        "mk mt nl no pl pt ro rs ru se si sk sm tr ua uk us ca au nz",
+    )
+)
+_DOT_LETTER_RE = re.compile(r"\.[a-z]")  # in any address but an upper-case one: quick test
+_URL_RE = re.compile(r"(?i:(?:https?|ftps?)://|www\.)\S+")
+_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_DOMAIN_END_RE = re.compile(r"\.([a-z]{2,6})(?![^\W_]|-|\.[^\W_])(?:/\S*)?")
+_HOST_CHARS = frozenset("-.")
+
+
+def without_addresses(text: str) -> str:
+    """`text` with its URLs, e-mail addresses and domain names blanked out."""
+    if _DOT_LETTER_RE.search(text) is None:
+        return text
+    if "://" in text or "www." in text or "WWW." in text or "Www." in text:
+        text = _URL_RE.sub(" ", text)
+    if "@" in text:
+        text = _EMAIL_RE.sub(" ", text)
+    ends = _DOMAIN_END_RE.finditer(text)
+    out: list[str] = []
+    done = 0
+    for found in ends:
+        if found.group(1) not in _TLDS:
+            continue
+        start = found.start()
+        while start > done and (text[start - 1].isalnum() or text[start - 1] in _HOST_CHARS):
+            start -= 1
+        if start == found.start() or not text[start].isalnum():
+            continue  # ".de" alone, or after a hyphen or dot: no host name
+        out.append(text[done:start])
+        out.append(" ")
+        done = found.end()
+    out.append(text[done:])
+    return "".join(out)
+
+
 def words(text: str | None) -> list[str]:
-    """Case-folded words of `text` in order; CJK characters one each. `None` gives []."""
+    """Case-folded words of `text` in order, addresses left out (`without_addresses`); CJK
+    characters one each. `None` gives []."""
     if not text:
         return []
+    text = without_addresses(text)
     if text.isascii():  # the same words, several times faster: NFKC and casefold change
         # nothing in ASCII but A-Z, and `_WORD_RE` finds runs of [A-Za-z0-9] there
         return text.encode("ascii").translate(_ASCII_WORDS).decode("ascii").split()

@@ -193,3 +193,21 @@ def test_a_notice_in_a_language_without_cpv_labels_is_read_through_its_codes(
     # a Ukrainian profile reads the Ukrainian notice in its own words, never through codes
     own = replace(org, language="uk", capabilities="катетери", keywords=())
     assert "its codes" not in score(notice, own, now=now, weights=weights).criterion("text").detail
+
+
+def test_web_and_mail_addresses_are_never_evidence(make_org, make_opp, now, weights) -> None:
+    org = make_org(language="de", capabilities="Portal, Website", keywords=("Portal",), cpv=())
+    text = (
+        "Unterhaltsreinigung. Unterlagen: https://bieter.deutschebahn.com/portal/ oder "
+        "www.evergabe-online.de/portal, Fragen an portal@stadt-wuerzburg.de, siehe auch "
+        "vergabe.portal.de."
+    )
+    opp = make_opp(title="Reinigung", text=text, language="de", title_language="de", cpv=())
+    match = score(opp, org, now=now, weights=weights)
+    assert "portal" not in match.explanation.lower()
+    assert match.gate is not None and match.gate.name == "relevance"
+    # Names with a dot that are no addresses stay words, in any language.
+    assert terms("ASP.NET, Node.js, z.B. Ende.Die", "de") == terms(
+        "ASP NET Node js z B Ende Die", "de"
+    )
+    assert "portal" in terms("Ein Portal. Die Seite", "de")
