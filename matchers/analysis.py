@@ -27,11 +27,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from functools import cache, lru_cache
 
 import Stemmer
 
+from scanner.reference.cpv import cpv_vocabulary
 from scanner.reference.stopwords import stopwords
 
 __all__ = [
@@ -40,8 +41,10 @@ __all__ = [
     "PREFIX_LENGTH",
     "STOPWORDS",
     "compounds",
+    "expand_coordination",
     "head_stems",
     "is_stopword",
+    "shared_head",
     "stems",
     "strategy",
     "terms",
@@ -225,10 +228,90 @@ def stems(tokens: list[str], language: str | None = DEFAULT_LANGUAGE) -> list[st
     return [stem(token) for token in tokens]
 
 
+# A coordinated compound shares its head between words whose hyphen stands for it
+# ("Unterhalts-, Sonder- und Grundreinigung", "onderhouds- en herstelwerken"). Tokens: a word
+# with or without a closing hyphen, or a separator.
+_COORDINATION_RE = re.compile(r"[^\W_]+-?|[,/&]")
+_SEPARATORS = frozenset(",/&")
+_MIN_PART = 3  # letters of the modifier left before a head, and of a head
+
+
+@cache
+def _vocabulary(language: str) -> frozenset[str]:
+    """Case-folded words of the CPV labels of `language` (empty without labels): the words a
+    shared head may be, when a coordinated compound is read (`expand_coordination`)."""
+    vocabulary = cpv_vocabulary()
+    if language not in vocabulary.languages:
+        return frozenset()
+    found: set[str] = set()
+    for code in vocabulary.codes():
+        found.update(words(vocabulary.label(code, language)))
+    return frozenset(found)
+
+
+def shared_head(word: str, known: Collection[str]) -> str | None:
+    """The head of compound `word` (case-folded) another word of its coordination shares:
+    its longest ending that is a word of `known`, after a modifier of 3 letters or more
+    ("grundreinigung": "reinigung"; "tiefbauarbeiten": "bauarbeiten"). None when no ending
+    is known."""
+    for start in range(_MIN_PART, len(word) - _MIN_PART + 1):
+        if word[start:] in known:
+            return word[start:]
+    return None
+
+
+def expand_coordination(text: str, language: str | None) -> str:
+    """`text` with each word of a coordinated compound in a compounding language written out
+    whole: "Unterhalts-, Sonder- und Grundreinigung" reads "Unterhaltsreinigung,
+    Sonderreinigung und Grundreinigung". The shared head is the longest ending of the last
+    word that is a word of the language's CPV labels or of the text (`shared_head`); a word
+    cut by a hyphen at the end of a line ("Reini- gung") is no coordination (a comma, "/",
+    "&" or a stop word must stand between the parts). Other languages: `text` unchanged."""
+    if not compounds(language) or ("- " not in text and "-," not in text and "-\n" not in text):
+        return text
+    code = (language or "").lower()
+    stops = _stops(code)
+    tokens = list(_COORDINATION_RE.finditer(text))
+    edits: list[tuple[int, int, str]] = []
+    pending: list[re.Match[str]] = []  # suspended words of the coordination being read
+    separated = False
+    for token in tokens:
+        value = token.group()
+        end = token.end()
+        if value.endswith("-") and (end >= len(text) or not text[end].isalnum()):
+            if len(value) > _MIN_PART:
+                pending.append(token)
+            separated = False
+            continue
+        if value in _SEPARATORS or value.casefold() in stops:
+            separated = bool(pending)
+            continue
+        if pending and separated:
+            last = value.casefold()
+            known = _vocabulary(code) | {w for w in words(text) if len(w) > _MIN_PART}
+            head = shared_head(last, known)
+            if head is not None:
+                edits.extend((p.start(), p.end(), p.group()[:-1] + head) for p in pending)
+        pending = []
+        separated = False
+    if not edits:
+        return text
+    out: list[str] = []
+    done = 0
+    for start, stop, word in edits:
+        out.append(text[done:start])
+        out.append(word)
+        done = stop
+    out.append(text[done:])
+    return "".join(out)
+
+
 def terms(text: str | None, language: str | None = DEFAULT_LANGUAGE) -> list[str]:
     """Terms of the words of `text` in order, stop words and single Latin letters dropped.
 
     The order is kept so that multi-word keywords can be found as adjacent terms."""
+    if text and language in COMPOUNDING:
+        text = expand_coordination(text, language)
     stem = _stemmer(language)
     stops = _stops(language)
     # `_kept`, inlined: this runs for every word of every notice when an index is built.
@@ -243,6 +326,8 @@ def terms_with_words(
     text: str | None, language: str | None = DEFAULT_LANGUAGE
 ) -> list[tuple[str, str]]:
     """`terms(text)` paired with the word each came from, for explanations."""
+    if text and language in COMPOUNDING:
+        text = expand_coordination(text, language)
     stem = _stemmer(language)
     stops = _stops(language)
     return [(stem(word), word) for word in words(text) if _kept(word, stops)]
