@@ -27,11 +27,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from functools import cache, lru_cache
 
 import Stemmer
 
+from scanner.reference.cpv import cpv_vocabulary
 from scanner.reference.stopwords import stopwords
 
 __all__ = [
@@ -40,12 +41,15 @@ __all__ = [
     "PREFIX_LENGTH",
     "STOPWORDS",
     "compounds",
+    "expand_coordination",
     "head_stems",
     "is_stopword",
+    "shared_head",
     "stems",
     "strategy",
     "terms",
     "terms_with_words",
+    "without_addresses",
     "words",
 ]
 
@@ -113,10 +117,57 @@ def head_stems(word: str, language: str | None) -> tuple[str, ...]:
     return (own,)
 
 
+# Web and e-mail addresses name a host, not the work: "www.deutschebahn.com/portal" made
+# "portal" evidence. A URL (scheme or "www."), an e-mail address and a bare domain under a
+# common top-level domain written in lower case ("evergabe-online.de"; "ASP.NET" and "Node.js"
+# stay words) are no words (`words`).
+_TLDS = frozenset(
+    re.findall(
+        r"\w+",
+        "com org net edu gov int info biz eu io app online "
+        "ad al at ba be bg by ch cy cz de dk ee es fi fr gr hr hu ie is it li lt lu lv mc md me "
+        "mk mt nl no pl pt ro rs ru se si sk sm tr ua uk us ca au nz",
+    )
+)
+_DOT_LETTER_RE = re.compile(r"\.[a-z]")  # in any address but an upper-case one: quick test
+_URL_RE = re.compile(r"(?i:(?:https?|ftps?)://|www\.)\S+")
+_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_DOMAIN_END_RE = re.compile(r"\.([a-z]{2,6})(?![^\W_]|-|\.[^\W_])(?:/\S*)?")
+_HOST_CHARS = frozenset("-.")
+
+
+def without_addresses(text: str) -> str:
+    """`text` with its URLs, e-mail addresses and domain names blanked out."""
+    if _DOT_LETTER_RE.search(text) is None:
+        return text
+    if "://" in text or "www." in text or "WWW." in text or "Www." in text:
+        text = _URL_RE.sub(" ", text)
+    if "@" in text:
+        text = _EMAIL_RE.sub(" ", text)
+    ends = _DOMAIN_END_RE.finditer(text)
+    out: list[str] = []
+    done = 0
+    for found in ends:
+        if found.group(1) not in _TLDS:
+            continue
+        start = found.start()
+        while start > done and (text[start - 1].isalnum() or text[start - 1] in _HOST_CHARS):
+            start -= 1
+        if start == found.start() or not text[start].isalnum():
+            continue  # ".de" alone, or after a hyphen or dot: no host name
+        out.append(text[done:start])
+        out.append(" ")
+        done = found.end()
+    out.append(text[done:])
+    return "".join(out)
+
+
 def words(text: str | None) -> list[str]:
-    """Case-folded words of `text` in order; CJK characters one each. `None` gives []."""
+    """Case-folded words of `text` in order, addresses left out (`without_addresses`); CJK
+    characters one each. `None` gives []."""
     if not text:
         return []
+    text = without_addresses(text)
     if text.isascii():  # the same words, several times faster: NFKC and casefold change
         # nothing in ASCII but A-Z, and `_WORD_RE` finds runs of [A-Za-z0-9] there
         return text.encode("ascii").translate(_ASCII_WORDS).decode("ascii").split()
@@ -177,10 +228,90 @@ def stems(tokens: list[str], language: str | None = DEFAULT_LANGUAGE) -> list[st
     return [stem(token) for token in tokens]
 
 
+# A coordinated compound shares its head between words whose hyphen stands for it
+# ("Unterhalts-, Sonder- und Grundreinigung", "onderhouds- en herstelwerken"). Tokens: a word
+# with or without a closing hyphen, or a separator.
+_COORDINATION_RE = re.compile(r"[^\W_]+-?|[,/&]")
+_SEPARATORS = frozenset(",/&")
+_MIN_PART = 3  # letters of the modifier left before a head, and of a head
+
+
+@cache
+def _vocabulary(language: str) -> frozenset[str]:
+    """Case-folded words of the CPV labels of `language` (empty without labels): the words a
+    shared head may be, when a coordinated compound is read (`expand_coordination`)."""
+    vocabulary = cpv_vocabulary()
+    if language not in vocabulary.languages:
+        return frozenset()
+    found: set[str] = set()
+    for code in vocabulary.codes():
+        found.update(words(vocabulary.label(code, language)))
+    return frozenset(found)
+
+
+def shared_head(word: str, known: Collection[str]) -> str | None:
+    """The head of compound `word` (case-folded) another word of its coordination shares:
+    its longest ending that is a word of `known`, after a modifier of 3 letters or more
+    ("grundreinigung": "reinigung"; "tiefbauarbeiten": "bauarbeiten"). None when no ending
+    is known."""
+    for start in range(_MIN_PART, len(word) - _MIN_PART + 1):
+        if word[start:] in known:
+            return word[start:]
+    return None
+
+
+def expand_coordination(text: str, language: str | None) -> str:
+    """`text` with each word of a coordinated compound in a compounding language written out
+    whole: "Unterhalts-, Sonder- und Grundreinigung" reads "Unterhaltsreinigung,
+    Sonderreinigung und Grundreinigung". The shared head is the longest ending of the last
+    word that is a word of the language's CPV labels or of the text (`shared_head`); a word
+    cut by a hyphen at the end of a line ("Reini- gung") is no coordination (a comma, "/",
+    "&" or a stop word must stand between the parts). Other languages: `text` unchanged."""
+    if not compounds(language) or ("- " not in text and "-," not in text and "-\n" not in text):
+        return text
+    code = (language or "").lower()
+    stops = _stops(code)
+    tokens = list(_COORDINATION_RE.finditer(text))
+    edits: list[tuple[int, int, str]] = []
+    pending: list[re.Match[str]] = []  # suspended words of the coordination being read
+    separated = False
+    for token in tokens:
+        value = token.group()
+        end = token.end()
+        if value.endswith("-") and (end >= len(text) or not text[end].isalnum()):
+            if len(value) > _MIN_PART:
+                pending.append(token)
+            separated = False
+            continue
+        if value in _SEPARATORS or value.casefold() in stops:
+            separated = bool(pending)
+            continue
+        if pending and separated:
+            last = value.casefold()
+            known = _vocabulary(code) | {w for w in words(text) if len(w) > _MIN_PART}
+            head = shared_head(last, known)
+            if head is not None:
+                edits.extend((p.start(), p.end(), p.group()[:-1] + head) for p in pending)
+        pending = []
+        separated = False
+    if not edits:
+        return text
+    out: list[str] = []
+    done = 0
+    for start, stop, word in edits:
+        out.append(text[done:start])
+        out.append(word)
+        done = stop
+    out.append(text[done:])
+    return "".join(out)
+
+
 def terms(text: str | None, language: str | None = DEFAULT_LANGUAGE) -> list[str]:
     """Terms of the words of `text` in order, stop words and single Latin letters dropped.
 
     The order is kept so that multi-word keywords can be found as adjacent terms."""
+    if text and language in COMPOUNDING:
+        text = expand_coordination(text, language)
     stem = _stemmer(language)
     stops = _stops(language)
     # `_kept`, inlined: this runs for every word of every notice when an index is built.
@@ -195,6 +326,8 @@ def terms_with_words(
     text: str | None, language: str | None = DEFAULT_LANGUAGE
 ) -> list[tuple[str, str]]:
     """`terms(text)` paired with the word each came from, for explanations."""
+    if text and language in COMPOUNDING:
+        text = expand_coordination(text, language)
     stem = _stemmer(language)
     stops = _stops(language)
     return [(stem(word), word) for word in words(text) if _kept(word, stops)]

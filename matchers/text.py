@@ -24,6 +24,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from matchers.analysis import terms_with_words
 from matchers.bridge import (
@@ -37,6 +38,7 @@ from matchers.bridge import (
 from matchers.result import Criterion
 from matchers.types import OrgProfile
 from matchers.weights import Weights
+from scanner.reference.regions import area_names
 
 __all__ = [
     "CorpusStats",
@@ -45,6 +47,7 @@ __all__ = [
     "code_relevance",
     "language_query",
     "org_query",
+    "place_terms",
     "population",
     "reads_through_codes",
     "text_relevance",
@@ -152,14 +155,39 @@ def _query(
 ) -> Query:
     surface: dict[str, str] = {}
     weights: dict[str, float] = {}
+    places = place_terms(tuple(sorted(set(org.regions))), language, org.language)
     for position, text in enumerate(_texts(org)):
         weight = description_weight if position == 2 else 1.0
         for term, word in read(text):
-            if term.isdigit():
+            if term.isdigit() or term in places:
                 continue
             surface.setdefault(term, word)
             weights[term] = max(weights.get(term, 0.0), weight)
     return Query(tuple(surface), surface, {t: w for t, w in weights.items() if w != 1.0})
+
+
+@lru_cache(maxsize=4096)
+def place_terms(
+    regions: tuple[str, ...], language: str | None, own_language: str | None
+) -> frozenset[str]:
+    """Terms, read in `language`, of the names of a profile's regions, of the regions holding
+    them and of those they hold ("Baden-Württemberg" for a firm serving Stuttgart): where a
+    firm works is the geography criterion's to judge, so its places are no query terms ("a
+    cleaning firm of Baden-Württemberg" made 'baden' text evidence in any notice naming the
+    region). A word of the CPV labels of the profile's language names something bought and
+    is kept ("Essen" is a city of North Rhine-Westphalia and food)."""
+    return frozenset().union(*(_region_terms(c, language, own_language) for c in regions))
+
+
+@lru_cache(maxsize=4096)
+def _region_terms(code: str, language: str | None, own_language: str | None) -> frozenset[str]:
+    content = label_words(own_language or "en")
+    return frozenset(
+        term
+        for name in area_names(code)
+        for term, word in terms_with_words(name, language)
+        if word not in content
+    )
 
 
 def _texts(org: OrgProfile) -> tuple[str, str, str]:

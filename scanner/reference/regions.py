@@ -30,6 +30,7 @@ from scanner.reference.cpv import fold
 
 __all__ = [
     "NUTS_FILE",
+    "area_names",
     "nuts_name",
     "region_candidates",
     "region_name",
@@ -81,6 +82,22 @@ def nuts_name(code: str) -> str | None:
         if known == wanted:
             return name
     return None
+
+
+@cache
+def area_names(code: str) -> tuple[str, ...]:
+    """The names of a NUTS region, of the regions holding it and of those it holds ("DE11":
+    Stuttgart, Baden-Württemberg and the districts of Stuttgart); () for a country code and
+    a code no table names."""
+    wanted = code.strip().upper()
+    wanted = "UK" + wanted[2:] if wanted.startswith("TL") else wanted
+    if len(wanted) < 3:
+        return ()
+    return tuple(
+        name
+        for known, _level, name in _nuts()
+        if known.startswith(wanted) or (len(known) >= 3 and wanted.startswith(known))
+    )
 
 
 @cache

@@ -109,3 +109,23 @@ def test_english_keywords_are_never_found_inside_compound_like_words() -> None:
     assert found == []
     _, found = german(("research",), "Desk-based subresearch and fieldresearch", language="en")
     assert found == []
+
+
+def test_a_keyword_is_found_in_a_coordinated_compound() -> None:
+    title = "Unterhalts-, Sonder- und Grundreinigung"
+    result, found = german(("Unterhaltsreinigung", "Sonderreinigung"), title)
+    assert found == [("Unterhaltsreinigung", "title"), ("Sonderreinigung", "title")]
+    assert result.score == 1.0
+    _, found = german(("onderhoudswerken",), "Onderhouds- en herstelwerken", language="nl")
+    assert found == [("onderhoudswerken", "title")]
+    assert terms(title, "de") == terms("Unterhaltsreinigung Sonderreinigung Grundreinigung", "de")
+
+
+def test_only_a_coordination_of_a_compounding_language_is_expanded() -> None:
+    # a word cut at the end of a line is no coordination; English never compounds so
+    assert terms("Die Reini- gung", "de") == terms("Reini gung", "de")
+    assert (
+        german(("Unterhaltsreinigung",), "Unterhalts- und Grundreinigung", language="en")[1] == []
+    )
+    # a last word without a known ending leaves the parts as written
+    assert terms("Xyz- und Qwertzuiop", "de") == terms("Xyz Qwertzuiop", "de")

@@ -228,3 +228,21 @@ def test_roman_numerals_in_cyrillic_capitals_are_not_ukrainian_letters() -> None
     assert detect(lunches) == "bg" and detect(lunches, "bg") == "bg"
     assert detect("Ремонт приміщення школи") == "uk"  # the letter in a word still decides
     assert detect("Інструменти та обладнання") == "uk"
+
+
+def test_web_and_mail_addresses_are_never_evidence(make_org, make_opp, now, weights) -> None:
+    org = make_org(language="de", capabilities="Portal, Website", keywords=("Portal",), cpv=())
+    text = (
+        "Unterhaltsreinigung. Unterlagen: https://bieter.deutschebahn.com/portal/ oder "
+        "www.evergabe-online.de/portal, Fragen an portal@stadt-wuerzburg.de, siehe auch "
+        "vergabe.portal.de."
+    )
+    opp = make_opp(title="Reinigung", text=text, language="de", title_language="de", cpv=())
+    match = score(opp, org, now=now, weights=weights)
+    assert "portal" not in match.explanation.lower()
+    assert match.gate is not None and match.gate.name == "relevance"
+    # Names with a dot that are no addresses stay words, in any language.
+    assert terms("ASP.NET, Node.js, z.B. Ende.Die", "de") == terms(
+        "ASP NET Node js z B Ende Die", "de"
+    )
+    assert "portal" in terms("Ein Portal. Die Seite", "de")

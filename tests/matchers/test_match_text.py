@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matchers.analysis import terms, words
+from matchers.score import score
 from matchers.text import CorpusStats, bm25_idf, org_query, population, text_relevance
 from matchers.weights import Weights
 
@@ -127,3 +130,34 @@ def test_ascii_words_are_read_as_the_unicode_rule_reads_them(text: str) -> None:
 
     expected = _WORD_RE.findall(unicodedata.normalize("NFKC", text).casefold()) if text else []
     assert words(text) == expected
+
+
+def test_the_profiles_own_places_are_no_query_terms(make_org, make_opp, now, weights) -> None:
+    org = make_org(
+        language="de",
+        regions=("DE26", "DE11"),
+        countries=("DE",),
+        capabilities="Unterhaltsreinigung, Glasreinigung",
+        keywords=(),
+        description="Inklusionsbetrieb aus Würzburg; wir reinigen in Unterfranken und im "
+        "angrenzenden Baden-Württemberg.",
+    )
+    query = org_query(org)
+    shown = set(query.surface.values())
+    assert not {"würzburg", "unterfranken", "baden", "württemberg"} & shown
+    assert {"unterhaltsreinigung", "glasreinigung", "inklusionsbetrieb"} <= shown
+    # a region of a profile that holds no place's name leaves every word a term
+    assert "würzburg" in org_query(replace(org, regions=("DE3",))).surface.values()
+    # a place name that is also a word of things bought is kept: Essen, North Rhine-Westphalia
+    kitchen = make_org(language="de", regions=("DEA",), capabilities="Essen für Kitas")
+    assert "essen" in org_query(kitchen).surface.values()
+    notice = make_opp(
+        title="Reinigung",
+        text="Reinigung von Schulen im Land Baden-Württemberg und in Würzburg",
+        language="de",
+        title_language="de",
+        cpv=(),
+    )
+    match = score(notice, org, now=now, weights=weights)
+    assert "text mentions 'reinigen'" in match.explanation
+    assert "baden" not in match.explanation and "würzburg'" not in match.explanation

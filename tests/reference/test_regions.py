@@ -12,7 +12,13 @@ import pytest
 from scanner.ingest.normalise import normalise_release
 from scanner.ingest.tender import NormalisedTender, _hash_default
 from scanner.matching.opportunities import buyer_regions, opportunities_of
-from scanner.reference.regions import NUTS_FILE, nuts_name, resolve_country, resolve_region
+from scanner.reference.regions import (
+    NUTS_FILE,
+    area_names,
+    nuts_name,
+    resolve_country,
+    resolve_region,
+)
 
 
 @pytest.mark.parametrize(
@@ -85,3 +91,11 @@ def test_the_buyers_region_stands_in_for_matching_when_no_place_is_given() -> No
     assert buyer_regions(tender) == ("UA-46",)
     whole = opportunities_of(tender, 1, to_reporting=lambda amount, currency: amount)[0]
     assert whole.regions == ("UA-46",)
+
+
+def test_area_names_hold_the_region_those_holding_it_and_those_it_holds() -> None:
+    stuttgart = area_names("DE11")
+    assert stuttgart[:2] == ("Baden-Württemberg", "Stuttgart") and "Esslingen" in stuttgart
+    assert "Oberbayern" not in stuttgart and "Deutschland" not in stuttgart
+    assert "Glasgow City" in area_names("TLM8")  # ITL codes read as the NUTS codes they share
+    assert area_names("DE") == () and area_names("UA-46") == () and area_names("ZZ9") == ()
