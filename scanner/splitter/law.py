@@ -16,6 +16,7 @@ from scanner.splitter.buyers import Buyer, buyer_of
 from scanner.splitter.facts import sane_value
 from scanner.splitter.place import Place, place_of
 from scanner.splitter.thresholds import (
+    BuyerRules,
     Jurisdiction,
     Member,
     Threshold,
@@ -50,7 +51,33 @@ class Law:
         """The provision behind a rule here, or the closest one elsewhere "by analogy"."""
         if self.jurisdiction is None:
             return f"{self.no_rules}; {by_analogy(key)}" if self.no_rules else by_analogy(key)
-        return self.jurisdiction.cite(key, self.member, self.place.name)
+        return self.jurisdiction.cite(key, self.member, self.place.name, self.buyer_type)
+
+    @property
+    def reasons(self) -> str:
+        """Whether this buyer must give reasons for not dividing into lots: "required" (the
+        regime's general duty), "not required", or "check" (not established here)."""
+        rules = self._buyer_rules()
+        return rules.reasons if rules is not None else "required"
+
+    @property
+    def reasons_note(self) -> str | None:
+        """Why, for a buyer type with a lots rule of its own (a utility), in one sentence."""
+        rules = self._buyer_rules()
+        return rules.note if rules is not None else None
+
+    @property
+    def law_name(self) -> str | None:
+        """The statute this buyer buys under: a utility's own where the file has it."""
+        if self.jurisdiction is None:
+            return None
+        rules = self._buyer_rules()
+        return rules.law if rules is not None and rules.law else self.jurisdiction.law
+
+    def _buyer_rules(self) -> BuyerRules | None:
+        if self.jurisdiction is None:
+            return None
+        return self.jurisdiction.buyer_rules(self.buyer_type, self.member)
 
     @property
     def code(self) -> str | None:
@@ -163,7 +190,8 @@ def _jurisdiction(
         found = thresholds.for_country(place.nation) if place.nation else None
         found = found or thresholds.for_country(place.country)
         if found is None:
-            return None, f"no threshold rules for {place.name}"
+            why = thresholds.unconfigured.get(place.country.upper())
+            return None, f"no threshold rules for {place.name}" + (f": {why}" if why else "")
     else:
         found = thresholds.for_currency(currency)
         if found is None:
@@ -246,7 +274,7 @@ def regime_of(law: Law, value: Decimal | None) -> Regime:
         country=law.place.nation or law.place.country,
         place=law.place.name,
         place_basis=law.place.basis,
-        law=law.jurisdiction.law if law.jurisdiction else None,
+        law=law.law_name,
         buyer_name=law.buyer.name,
         buyer_type=law.buyer_type if law.jurisdiction else law.buyer.type,
         buyer_type_basis=basis,
@@ -258,6 +286,7 @@ def regime_of(law: Law, value: Decimal | None) -> Regime:
         value_in_threshold_currency=converted if converted != value else None,
         value_note=value_note,
         lots_duty=law.cite("lots_duty"),
+        lots_reasons=law.reasons_note,
         no_rules=law.no_rules,
         code=law.code,
         threshold_in_tender_currency=(

@@ -11,7 +11,7 @@ import re
 ELLIPSIS = "…"
 # A sentence ends at . ! ? ; followed by a space or the end: "GOV.UK" and "£2.4m" stay whole.
 SENTENCE = re.compile(r"\S(?:[^\n]*?)(?:[.!?;](?=\s|$)|$)", re.MULTILINE)
-_VOWEL_SOUND = re.compile(r"^(?:[aeio]|u(?![nrs]i|se|ni)|hour|honou?r|[fhlmnrsx]\b|MOT)", re.I)
+_VOWEL_SOUND = re.compile(r"^(?:[aeio]|u(?![nrs]i|se|ni|ti)|hour|honou?r|[fhlmnrsx]\b|MOT)", re.I)
 
 
 def clip(text: str, limit: int) -> str:

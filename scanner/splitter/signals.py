@@ -150,6 +150,8 @@ def _no_lots_above_threshold(
     fired = (above is not None or always is not None) and len(tender.lots) < 2
     if fired and above is None and always is not None:
         reason = f"{always}, and it is not divided into lots."
+    elif fired and law.reasons != "required":
+        reason = f"{above}, and it is not divided into lots. {law.reasons_note}."
     elif fired:
         reason = f"{above}, and it is not divided into lots: the buyer must consider lots."
     elif law.jurisdiction is None:
@@ -165,15 +167,22 @@ def _no_reasons_for_not_dividing(
     tender: NormalisedTender, facts: Facts, law: Law, above: str | None, source: str
 ) -> Signal:
     duty = above is not None or (law.member is not None and law.member.lots_always is not None)
-    fired = (
+    undivided = (
         duty and len(tender.lots) < 2 and not NOT_DIVIDED_REASON.search(facts.text, facts.lowered)
     )
-    reason = (
-        "The notice gives no reasons for not dividing into lots, which the law asks for above "
-        "the threshold."
-        if fired
-        else "Either divided, below the threshold, or reasons for not dividing are given."
-    )
+    # A utility's reasons duty is national law, not the Directive's: fired only where the file
+    # says that law asks for reasons, never claimed where it is not established.
+    fired = undivided and law.reasons == "required"
+    if fired:
+        reason = (
+            "The notice gives no reasons for not dividing into lots, which the law asks for "
+            "above the threshold."
+        )
+    elif undivided:
+        note = law.reasons_note or ""
+        reason = f"Not checked: {note[:1].lower()}{note[1:]}."
+    else:
+        reason = "Either divided, below the threshold, or reasons for not dividing are given."
     return Signal("no_reasons_for_not_dividing", fired, reason, source, 0.1)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -94,6 +94,24 @@ class Nation:
     citations: dict[str, str]
 
 
+# What a buyer type's own law says about giving reasons for not dividing into lots: "required"
+# (the regime's duty applies), "not required", or "check" (not established: said so).
+REASONS = ("required", "not required", "check")
+
+
+@dataclass(frozen=True, slots=True)
+class BuyerRules:
+    """Provisions of a regime (or a member state) for one buyer type that differ from the
+    general ones: a utility's lots rule is Directive 2014/25/EU Art. 65, not 2014/24/EU Art. 46.
+    `reasons` says whether that buyer must give reasons for not dividing, `note` why, in a
+    sentence shown to the officer."""
+
+    citations: dict[str, str]
+    reasons: str = "required"
+    note: str | None = None
+    law: str | None = None  # the statute this buyer buys under, where not the regime's
+
+
 @dataclass(frozen=True, slots=True)
 class Member:
     """An EU member state: its transposition of the lots duty, its currency and, where the
@@ -107,6 +125,7 @@ class Member:
     rate_source: str | None = None
     eea: bool = False
     lots_always: str | None = None
+    buyers: dict[str, BuyerRules] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +151,7 @@ class Jurisdiction:
     members: dict[str, Member] = field(default_factory=dict)
     nations: dict[str, Nation] = field(default_factory=dict)
     ceiling_follows_threshold: bool = False
+    buyers: dict[str, BuyerRules] = field(default_factory=dict)
 
     def thresholds_for(self, kind: str, buyer: str | None = None) -> tuple[Threshold, ...]:
         """The thresholds that apply to a contract kind and buyer type, lowest first."""
@@ -159,9 +179,32 @@ class Jurisdiction:
             return None, self.below_procedure
         return reached[-1], reached[-1].procedure
 
-    def cite(self, key: str, member: Member | None = None, nation: str | None = None) -> str:
-        """The provision behind a rule in this regime (a nation's own where it has one), else
-        the closest one "by analogy"."""
+    def buyer_rules(self, buyer: str | None, member: Member | None = None) -> BuyerRules | None:
+        """The provisions of a buyer type that differ from the general ones: the member
+        state's own where it has them, else the regime's."""
+        if buyer is None:
+            return None
+        own = member.buyers.get(buyer) if member is not None else None
+        general = self.buyers.get(buyer)
+        if own is None or general is None:
+            return own or general
+        # The member state's citations first, the regime's for the rest.
+        return replace(
+            own, citations={**general.citations, **own.citations}, law=own.law or general.law
+        )
+
+    def cite(
+        self,
+        key: str,
+        member: Member | None = None,
+        nation: str | None = None,
+        buyer: str | None = None,
+    ) -> str:
+        """The provision behind a rule in this regime for this buyer type (a member state's or
+        a nation's own where it has one), else the closest one "by analogy"."""
+        rules = self.buyer_rules(buyer, member)
+        if rules is not None and key in rules.citations:
+            return rules.citations[key]
         if key == "lots_duty" and member is not None and member.lots_duty:
             return member.lots_duty
         override = self.nations.get(nation or "")
@@ -189,6 +232,8 @@ class Thresholds:
     rules_version: str
     jurisdictions: tuple[Jurisdiction, ...]
     rates: RateTable | None = None
+    # Countries deliberately left without rules, with the reason shown to the officer.
+    unconfigured: dict[str, str] = field(default_factory=dict)
 
     def by_code(self, code: str) -> Jurisdiction | None:
         return next((j for j in self.jurisdictions if j.code == code), None)
@@ -266,10 +311,17 @@ def load_thresholds(path: Path, rates: RateTable | None = None) -> Thresholds:
     raw = data.get("jurisdictions")
     if not isinstance(raw, dict) or not raw:
         raise ThresholdsError(f"{path}: no [jurisdictions] table")
+    unconfigured = data.get("unconfigured", {})
+    if not isinstance(unconfigured, dict) or any(
+        not isinstance(v, dict) or not isinstance(v.get("reason"), str) or not v["reason"]
+        for v in unconfigured.values()
+    ):
+        raise ThresholdsError(f"{path}: every [unconfigured.XX] table needs a reason")
     return Thresholds(
         rules_version=version,
         jurisdictions=tuple(_jurisdiction(code, table, path) for code, table in raw.items()),
         rates=rates,
+        unconfigured={str(k).upper(): str(v["reason"]) for k, v in unconfigured.items()},
     )
 
 
@@ -311,7 +363,38 @@ def _jurisdiction(code: str, table: dict[str, Any], path: Path) -> Jurisdiction:
             key.upper(): _member(key.upper(), member, f"{where}.members.{key}")
             for key, member in table.get("members", {}).items()
         },
+        buyers=_buyers(table, where),
     )
+
+
+def _buyers(table: dict[str, Any], where: str) -> dict[str, BuyerRules]:
+    """`[...buyers.utility]` tables: a buyer type's own citations, reasons duty and note."""
+    found: dict[str, BuyerRules] = {}
+    for buyer, entry in (table.get("buyers") or {}).items():
+        here = f"{where}.buyers.{buyer}"
+        if buyer not in BUYER_TYPES or not isinstance(entry, dict):
+            raise ThresholdsError(f"{here}: unknown buyer type {buyer!r}")
+        citations = entry.get("citations", {})
+        if not isinstance(citations, dict) or any(
+            k not in CITATION_KEYS or not isinstance(v, str) for k, v in citations.items()
+        ):
+            raise ThresholdsError(
+                f"{here}.citations: keys must be among {', '.join(CITATION_KEYS)}, values text"
+            )
+        reasons = entry.get("reasons", "required")
+        if reasons not in REASONS:
+            raise ThresholdsError(f"{here}: reasons must be one of {', '.join(REASONS)}")
+        note = entry.get("note")
+        if reasons != "required" and not isinstance(note, str):
+            raise ThresholdsError(f"{here}: reasons = {reasons!r} needs a note saying why")
+        law = entry.get("law")
+        found[buyer] = BuyerRules(
+            citations=dict(citations),
+            reasons=reasons,
+            note=note,
+            law=str(law) if law else None,
+        )
+    return found
 
 
 def _threshold(table: dict[str, Any], where: str) -> Threshold:
@@ -352,6 +435,7 @@ def _member(code: str, table: dict[str, Any], where: str) -> Member:
         rate_source=table.get("rate_source"),
         eea=bool(table.get("eea", False)),
         lots_always=table.get("lots_always"),
+        buyers=_buyers(table, where),
     )
 
 

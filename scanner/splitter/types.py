@@ -76,6 +76,9 @@ class Regime:
     no_rules: str | None
     code: str | None = None
     threshold_in_tender_currency: Decimal | None = None
+    # For a buyer type with a lots rule of its own (a utility): whether and where it must give
+    # reasons for not dividing, in a sentence; None where the regime's general duty applies.
+    lots_reasons: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

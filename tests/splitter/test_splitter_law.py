@@ -355,3 +355,113 @@ def test_a_value_of_one_is_a_placeholder_not_a_small_contract() -> None:
     assert not any(s.code == "small_enough" and s.fired for s in result.signals)
     assert result.aggregated_value is None
     assert "placeholder" in (result.insufficient_reason or "")
+
+
+# Utilities (Directive 2014/25/EU) have a lots rule of their own: Art. 65 allows lots but asks
+# for no reasons for not dividing; only national law may (sources in config/thresholds.toml).
+UTILITY = {"format": "ted-xml", "authority_type": "4"}
+
+
+def utility(country: str, **fields: Any) -> Assessment:
+    defaults: dict[str, Any] = {
+        "buyer_name": "Azienda Servizi Idrici",
+        "currency": "EUR",
+        "countries": (country,),
+        "value_amount": Decimal("900000"),
+        "raw": UTILITY,
+    }
+    return run(**{**defaults, **fields})
+
+
+def signal(result: Assessment, code: str) -> Any:
+    return next(s for s in result.signals if s.code == code)
+
+
+@pytest.mark.parametrize("country", ["IT", "ES", "PL", "AT", "NL", "SE"])
+def test_a_utility_is_never_cited_article_46_nor_told_it_must_give_reasons(country: str) -> None:
+    result = utility(country)
+    assert result.regime is not None and result.regime.buyer_type == "utility"
+    assert "2014/25/EU Art. 65" in result.regime.lots_duty
+    assert "2014/24" not in result.regime.lots_duty
+    reasons = signal(result, "no_reasons_for_not_dividing")
+    assert not reasons.fired and "check" in reasons.reason
+    lots = signal(result, "no_lots_above_threshold")
+    assert lots.fired and "must consider" not in lots.reason and "check" in lots.reason
+    assert "applies to a utility buyer" in lots.reason
+    assert not any("2014/24/EU Art. 46" in s.source for s in result.signals)
+    assert result.regime.lots_reasons and "check" in result.regime.lots_reasons
+
+
+def test_an_italian_utility_is_told_article_58_does_not_reach_the_special_sectors() -> None:
+    result = utility("IT")
+    assert result.regime is not None and "art. 141(3)" in result.regime.lots_duty
+    assert "art. 58" in signal(result, "no_reasons_for_not_dividing").reason
+
+
+def test_french_and_german_utilities_keep_their_national_duty() -> None:
+    french = utility("FR", buyer_name="Régie des eaux")
+    assert french.regime is not None
+    assert "L2113-11" in french.regime.lots_duty and "2014/24" not in french.regime.lots_duty
+    assert signal(french, "no_reasons_for_not_dividing").fired
+    assert "R2113-3" in (french.regime.lots_reasons or "")
+    german = utility("DE", buyer_name="Stadtwerke Beispiel GmbH")
+    assert german.regime is not None
+    assert "§ 97(4)" in german.regime.lots_duty and "2014/24" not in german.regime.lots_duty
+    assert signal(german, "no_reasons_for_not_dividing").fired
+    # A public authority keeps the Directive 2014/24/EU citation and the duty it brings.
+    council = run(
+        buyer_name="Comune di Esempio",
+        currency="EUR",
+        countries=("IT",),
+        value_amount=Decimal("900000"),
+    )
+    assert council.regime is not None and "Directive 2014/24/EU Art. 46" in council.regime.lots_duty
+    assert council.regime.lots_reasons is None
+    assert signal(council, "no_reasons_for_not_dividing").fired
+
+
+def test_a_utilitys_social_services_meet_the_utilities_threshold_of_one_million() -> None:
+    items = (Item("1", "Servizi sociali", (Classification("CPV", "85310000"),)),)
+    below = utility("IT", items=items, value_amount=Decimal("900000"))
+    assert below.regime is not None
+    assert below.regime.threshold_amount == Decimal("1000000")
+    assert below.regime.above_threshold is False
+    above = utility("IT", items=items, value_amount=Decimal("1200000"))
+    assert above.regime is not None and above.regime.above_threshold is True
+    assert "2014/25/EU Art. 15(c)" in (above.regime.threshold_source or "")
+
+
+def test_a_utilitys_works_are_under_the_utilities_directive() -> None:
+    items = (Item("1", "Lavori", (Classification("CPV", "45232150"),)),)
+    result = utility("IT", items=items, value_amount=Decimal("6000000"))
+    assert result.regime is not None and result.regime.threshold_amount == Decimal("5404000")
+    assert "2014/25/EU" in (result.regime.threshold_source or "")
+    assert "2014/25/EU" in result.procedure and "2014/24" not in result.procedure
+
+
+@pytest.mark.parametrize(
+    ("country", "buyer", "duty"),
+    [
+        ("AT", "Gemeinde Beispielsdorf", "Bundesvergabegesetz 2018 § 28"),
+        ("BE", "Commune de Exemple", "Loi du 17 juin 2016 relative aux marchés publics art. 58"),
+        ("LU", "Ville de Exemple", "loi du 8 avril 2018"),
+    ],
+)
+def test_austria_belgium_and_luxembourg_cite_their_own_transposition(
+    country: str, buyer: str, duty: str
+) -> None:
+    result = run(
+        buyer_name=buyer, currency="EUR", countries=(country,), value_amount=Decimal("900000")
+    )
+    assert result.regime is not None and duty in result.regime.lots_duty
+    assert signal(result, "no_reasons_for_not_dividing").fired
+
+
+def test_switzerland_is_left_unconfigured_and_says_why() -> None:
+    result = run(
+        buyer_name="Stadt Zürich", currency="CHF", countries=("CH",), value_amount=Decimal("900000")
+    )
+    assert result.jurisdiction is None and result.regime is not None
+    assert (result.regime.no_rules or "").startswith("no threshold rules for Switzerland: ")
+    assert "neither in the EU nor in the EEA" in (result.regime.no_rules or "")
+    assert "BöB" in (result.regime.no_rules or "")

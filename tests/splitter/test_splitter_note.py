@@ -112,3 +112,27 @@ def test_a_country_without_rules_says_so_in_the_note() -> None:
     _, note = note_of(tender)
     assert "No threshold rules for Ukraine" in note.markdown
     assert "by analogy" in note.markdown
+
+
+def test_a_utilitys_statement_says_what_its_own_law_asks_and_what_to_check() -> None:
+    # Directive 2014/25/EU Art. 65 asks a utility for no reasons for not dividing: the note
+    # must not tell an Italian water company it has to publish them under Art. 46.
+    tender = NormalisedTender(
+        source="draft",
+        source_key="u",
+        title="Manutenzione della rete idrica",
+        buyer_name="Acquedotto Esempio SpA",
+        currency="EUR",
+        countries=("IT",),
+        value_amount=Decimal("900000"),
+        description="Manutenzione ordinaria della rete idrica per 36 mesi.",
+        raw={"format": "ted-xml", "authority_type": "4"},
+    )
+    _, note = note_of(tender)
+    assert "Directive 2014/25/EU Art. 65" in note.markdown
+    assert "Where: Italy (Directive 2014/25/EU)" in note.markdown
+    public_sector = [line for line in note.markdown.splitlines() if "2014/24/EU Art. 46" in line]
+    assert all("by analogy" in line for line in public_sector)  # the clauses' own sources
+    assert "Directive 2014/25/EU Art. 58 (preliminary market consultations)" in note.markdown
+    assert "to publish with the tender" not in note.markdown
+    assert "check Book III" in note.markdown

@@ -70,3 +70,27 @@ def test_a_threshold_file_with_a_bad_amount_is_refused_by_name(tmp_path: Path) -
     )
     with pytest.raises(ThresholdsError, match="micro_ceiling"):
         load_thresholds(bad)
+
+
+def test_utilities_have_their_own_social_and_works_thresholds() -> None:
+    eu = load_thresholds(CONFIG).by_code("EU")
+    assert eu is not None
+    social = eu.regulated_threshold("social", "utility")
+    assert social is not None and social.amount == Decimal("1000000")
+    works = eu.regulated_threshold("works", "utility")
+    assert works is not None and works.amount == Decimal("5404000") and "2014/25" in works.source
+    supplies = eu.regulated_threshold("supplies_services", "utility")
+    assert supplies is not None and supplies.amount == Decimal("432000")
+
+
+def test_a_buyer_rule_that_is_not_required_must_say_why(tmp_path: Path) -> None:
+    bad = tmp_path / "thresholds.toml"
+    text = CONFIG.read_text(encoding="utf-8")
+    start = text.index("[jurisdictions.EU.buyers.utility]")
+    end = text.index("[jurisdictions.EU.buyers.utility.citations]")
+    bad.write_text(
+        text[:start] + '[jurisdictions.EU.buyers.utility]\nreasons = "check"\n\n' + text[end:],
+        encoding="utf-8",
+    )
+    with pytest.raises(ThresholdsError, match="needs a note"):
+        load_thresholds(bad)

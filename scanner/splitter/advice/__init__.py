@@ -42,6 +42,10 @@ def advise(
     buyer = regime.get("buyer_name") or tender.get("buyer_name")
     currency = entry.get("currency") or tender.get("currency")
     code = regime.get("code") or entry.get("jurisdiction")
+    if code in ("EU", "UK-SCT") and regime.get("buyer_type") == "utility":
+        # The clauses' sources there are the public-sector directive's (or regulations'), which
+        # a utility does not buy under: shown by analogy (a utility's rules in its own law).
+        code = f"{code}/utility"
     for number, package in enumerate(packages, start=1):
         package["clauses"] = fill_clauses(
             library,

@@ -295,6 +295,9 @@ def fill_clauses(
 def _source(template: ClauseTemplate, regime: str | None) -> str:
     if regime and regime in template.sources:
         return template.sources[regime]
+    base, _, buyer = (regime or "").partition("/")
+    if buyer and base in template.sources:
+        return f"by analogy: {template.sources[base]} (public-sector rules; a {buyer} buys under its own)"
     if regime in ("UK-SCT", "UK-WLS") and "UK" in template.sources:
         return f"by analogy: {template.sources['UK']}"
     return f"by analogy: {template.sources['default']}"

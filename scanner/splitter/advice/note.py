@@ -229,8 +229,15 @@ def _statement(
         else "dividing would make the work harder to manage or deliver, more costly, or "
         "would put its proper delivery at risk"
     )
+    own = regime.get("lots_reasons")  # a utility's own rule: where (or whether) reasons go
+    intro = (
+        f"{_sentence(str(own))}. Draft reasons for not dividing into lots, which also help "
+        "suppliers decide whether to bid:"
+        if own
+        else f"Draft reasons for not dividing into lots, to publish with the tender ({duty}):"
+    )
     return [
-        ("p", f"Draft reasons for not dividing into lots, to publish with the tender ({duty}):"),
+        ("p", intro),
         (
             "p",
             f"The contract is not divided into lots because {why}. [Replace or complete with "
@@ -262,6 +269,10 @@ def _market_source(entry: Mapping[str, Any], regime: Mapping[str, Any]) -> str:
     law = str(regime.get("law") or "")
     if "Procurement Act 2023" in law:
         return "Procurement Act 2023 s.16 (preliminary market engagement)"
+    if "Utilities Contracts (Scotland)" in law:
+        return "Utilities Contracts (Scotland) Regulations 2016 (preliminary market consultations; check)"
+    if "2014/25/EU" in law:
+        return "Directive 2014/25/EU Art. 58 (preliminary market consultations)"
     if "Scotland" in law:
         return "Public Contracts (Scotland) Regulations 2015 reg. 41"
     if "Directive" in law:
