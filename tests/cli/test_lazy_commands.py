@@ -47,7 +47,7 @@ def test_help_lists_every_command_with_its_line() -> None:
 
 
 def test_help_imports_no_command_module_and_a_command_only_its_own() -> None:
-    """In a fresh process: `lotwise --help`, then `lotwise tenders --help`."""
+    """In a fresh process: `lotwise --help`, then `lotwise serve --help` (the lightest command)."""
     code = """
 import sys
 from scanner.cli.main import main
@@ -61,14 +61,14 @@ def run(*args):
     print(sorted(m for m in sys.modules if m.startswith("scanner.cli.")), file=sys.stderr)
 
 run("--help")
-run("tenders", "--help")
+run("serve", "--help")
 """
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    after_help, after_tenders = (line for line in done.stderr.splitlines() if line.startswith("["))
+    after_help, after_serve = (line for line in done.stderr.splitlines() if line.startswith("["))
     assert after_help == "['scanner.cli.main']"
     commands = {f"scanner.cli.{module}" for module in MODULES}
-    assert commands & set(after_tenders.strip("[]").replace("'", "").split(", ")) == {
-        "scanner.cli.tenders"
+    assert commands & set(after_serve.strip("[]").replace("'", "").split(", ")) == {
+        "scanner.cli.serve"
     }
 
 
