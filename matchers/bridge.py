@@ -59,12 +59,14 @@ def has_labels(language: str | None) -> bool:
 @dataclass(frozen=True)
 class _Labels:
     """One language's labels as terms: per code, its terms with a word each; per term, the
-    codes whose label holds it; and each term's idf among the labels."""
+    codes whose label holds it; each term's idf among the labels; and per significant prefix,
+    the codes one level below it (in the vocabulary's order)."""
 
     terms: Mapping[str, tuple[tuple[str, str], ...]]
     codes_of: Mapping[str, tuple[str, ...]]
     idf: Mapping[str, float]
     generic: frozenset[str]
+    children: Mapping[str, tuple[str, ...]]
 
 
 @cache
@@ -73,7 +75,9 @@ def _labels(language: str) -> _Labels:
     position = vocabulary.languages.index(language)
     per_code: dict[str, tuple[tuple[str, str], ...]] = {}
     codes_of: dict[str, list[str]] = defaultdict(list)
+    children: dict[str, list[str]] = defaultdict(list)
     for code, row in vocabulary.labels.items():
+        children[significant_prefix(code)[:-1]].append(code)
         found = dict(terms_with_words(row[position], language))
         per_code[code] = tuple((t, w) for t, w in found.items() if not t.isdigit())
         for term, _word in per_code[code]:
@@ -81,7 +85,13 @@ def _labels(language: str) -> _Labels:
     total = len(per_code)
     idf = {t: math.log(total / len(c)) for t, c in codes_of.items()}
     generic = frozenset(t for t, c in codes_of.items() if len(c) > GENERIC_SHARE * total)
-    return _Labels(per_code, {t: tuple(c) for t, c in codes_of.items()}, idf, generic)
+    return _Labels(
+        per_code,
+        {t: tuple(c) for t, c in codes_of.items()},
+        idf,
+        generic,
+        {prefix: tuple(c) for prefix, c in children.items()},
+    )
 
 
 @cache
@@ -98,11 +108,7 @@ def label_terms(prefix: str, language: str) -> tuple[tuple[str, str], ...]:
     if known is None:
         return ()
     own = significant_prefix(known)
-    chosen = [known] + [
-        code
-        for code in labels.terms
-        if code.startswith(own) and len(significant_prefix(code)) == len(own) + 1
-    ]
+    chosen = [known, *labels.children.get(own, ())]
     found: dict[str, str] = {}
     for code in chosen:
         for term, word in labels.terms[code]:

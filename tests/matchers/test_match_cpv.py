@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from matchers.bridge import code_terms, label_terms
 from matchers.cpv import classification, closeness, cpv_significant, naics_significant
 
 
@@ -81,3 +82,12 @@ def test_missing_codes_are_explained(make_org, make_opp, weights) -> None:
 def test_lists_instead_of_tuples_are_accepted(make_org, make_opp, weights) -> None:
     org = make_org(cpv=["7221"], naics=[])
     assert classification(org, make_opp(cpv=["72212000"]), weights).score == 1.0
+
+
+def test_label_terms_of_a_prefix_take_the_words_of_its_children_labels() -> None:
+    """ "Pharmaceutical products" (3360) says nothing of "cardiovascular" or "dermatological":
+    its children's labels do, and no other division's labels hold those words as often."""
+    own = dict(code_terms("33600000", "en"))
+    terms = dict(label_terms("3360", "en"))
+    assert "pharmaceut" in own and "cardiovascular" not in own
+    assert {"pharmaceut", "cardiovascular", "dermatolog", "respiratori"} <= set(terms)
