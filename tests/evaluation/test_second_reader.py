@@ -50,7 +50,8 @@ NOT_SECOND_READ = {
 # The French and Spanish groups (README, "The French group", "The Spanish group"): read again in
 # samples of their own, second_reader_fr.toml and second_reader_es.toml (README, "Second reader,
 # French and Spanish groups"); the German group (README, "The German group") likewise in
-# second_reader_de.toml (README, "Second reader, German group").
+# second_reader_de.toml (README, "Second reader, German group"), and the Polish group (README,
+# "The Polish group") in second_reader_pl.toml (README, "Second reader, Polish group").
 FRENCH_GROUP = frozenset(
     {
         *("fr-tremplin-formation", "fr-verdure-insertion", "fr-petits-pas-creches"),
@@ -71,7 +72,6 @@ GERMAN_GROUP = frozenset(
         *("de-barnim-naturwerk", "de-kiezkueche-berlin", "at-lindengasse-digital"),
     }
 )
-# The Polish group (README, "The Polish group"): its labels have had no second reader yet.
 POLISH_GROUP = frozenset(
     {
         *("pl-straznik-ochrona", "pl-pracownia-forma", "pl-medpraca-lodz"),
@@ -375,12 +375,13 @@ def test_agree_reweights_to_the_labels_the_sample_was_drawn_from() -> None:
         compare([Entry(3, "p", "out/d", grade=0)], drawn_from)
 
 
-# -- the French, Spanish and German groups' second readings ----------------------------------------
+# -- the French, Spanish, German and Polish groups' second readings --------------------------------
 
 GROUP_SAMPLES = [
     ("second_reader_fr.toml", FRENCH_GROUP, "gathered-fr/", 121),
     ("second_reader_es.toml", SPANISH_GROUP, "gathered-es/", 100),
     ("second_reader_de.toml", GERMAN_GROUP, "gathered-de/", 90),
+    ("second_reader_pl.toml", POLISH_GROUP, "gathered-pl/", 70),
 ]
 
 
