@@ -23,7 +23,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "status": (
         "status",
         "Crawl health per source and the next scheduled runs; exits 1 when the database or a "
-        "source is failing (its last run failed) or stale (nothing fetched for too long).",
+        "source is failing (its last run failed), stale (nothing fetched for too long) or silent "
+        "(pages fetched, no notice seen for LOTWISE_SILENT_DAYS).",
     ),
     "crawl": (
         "crawl",
