@@ -67,6 +67,22 @@ def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("scanner.services.users._dummy_hash", lambda: dummy)
 
 
+@pytest.fixture(autouse=True)
+def root_logging_restored() -> Iterator[None]:
+    """The root logger as it was before each test: a command run in process (`lotwise
+    schedule`) installs its handler on the stream the CLI runner gave it, which is closed
+    after that test; left in place, every later log line in that worker printed a "Logging
+    error" into whatever the next in-process command wrote to stderr."""
+    import logging
+
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    for handler in [h for h in root.handlers if h not in handlers]:
+        root.removeHandler(handler)
+    root.setLevel(level)
+
+
 @pytest.fixture(scope="session")
 def postgres_unavailable() -> str | None:
     return _postgres_available()
