@@ -64,6 +64,7 @@ from matchers.text import (
     bm25_idf,
     bound,
     code_relevance,
+    needs_partner,
     population,
     reads_through_codes,
 )
@@ -462,6 +463,17 @@ class OpportunityIndex:
             t = self.vocabulary.get(term)
             if t is not None:
                 weight = query.weights.get(term, 1.0) if query.weights else 1.0
+                if (
+                    query.partners
+                    and term in query.partners
+                    and needs_partner(query, term, self.stats)
+                ):  # counts only beside a partner
+                    beside = self._holding(query.partners[term])
+                    start, stop = self.post_start[t], self.post_start[t + 1]
+                    docs = self.post_docs[start:stop]
+                    keep = beside[docs]
+                    raw[docs[keep]] += self.post_score[start:stop][keep] * weight
+                    continue
                 dense = self._dense.get(t)
                 if dense is not None:  # the same sums, without the scatter (`_build_dense`)
                     raw += dense if weight == 1.0 else dense * weight
@@ -476,6 +488,15 @@ class OpportunityIndex:
             return np.zeros(self.size)
         raw /= denominator
         return np.minimum(raw, 1.0, out=raw)
+
+    def _holding(self, terms: frozenset[str]) -> Bools:
+        """Per row, whether it holds any of `terms` (a term's partners, `Query.partners`)."""
+        out = np.zeros(self.size, dtype=bool)
+        for term in terms:
+            t = self.vocabulary.get(term)
+            if t is not None:
+                out[self.post_docs[self.post_start[t] : self.post_start[t + 1]]] = True
+        return out
 
     def keyword_bounds(self, org: PreparedOrg) -> Floats:
         """An upper bound of keyword coverage per row: every word present, adjacent or not."""
