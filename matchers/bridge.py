@@ -5,6 +5,10 @@ likely codes of a notice published without any, and show codes as words.
 - `label_terms(prefix, language)`: the terms of a code's label and of its direct children's
   labels, analysed in that language; words in more than `GENERIC_SHARE` of all labels
   ("servizi", "services", "lavori") are left out: they name no subject.
+- `label_partners(prefix, language)`: for each of those terms that only labels of several
+  words hold, the other words of those labels: such a word says what is bought only beside
+  one of them ("zagospodarowania" is spatial planning beside "przestrzennego", waste
+  management beside "odpadów").
 - `infer_codes(terms, language)`: codes whose label's words a notice's text covers, each with
   a confidence (the idf-weighted share of its label's terms found) and the words that earned
   it; only for languages with CPV labels.
@@ -31,6 +35,7 @@ __all__ = [
     "has_labels",
     "infer_codes",
     "label_idf",
+    "label_partners",
     "label_terms",
     "label_words",
     "phrase_codes",
@@ -108,9 +113,8 @@ def label_terms(prefix: str, language: str) -> tuple[tuple[str, str], ...]:
     if known is None:
         return ()
     own = significant_prefix(known)
-    chosen = [known, *labels.children.get(own, ())]
     found: dict[str, str] = {}
-    for code in chosen:
+    for code in _chosen(prefix, language):
         for term, word in labels.terms[code]:
             if term in labels.generic or term in found:
                 continue
@@ -119,6 +123,40 @@ def label_terms(prefix: str, language: str) -> tuple[tuple[str, str], ...]:
             if inside >= CONCENTRATION * len(holders):
                 found[term] = word
     return tuple(found.items())
+
+
+def _chosen(prefix: str, language: str) -> list[str]:
+    """The code `prefix` names (its nearest listed ancestor) and its direct children."""
+    labels = _labels(language.lower()[:2])
+    known = cpv_vocabulary().nearest_known(prefix)
+    if known is None:
+        return []
+    return [known, *labels.children.get(significant_prefix(known), ())]
+
+
+@cache
+def label_partners(prefix: str, language: str) -> Mapping[str, frozenset[str]]:
+    """For each term of `label_terms(prefix, language)` that no label of one telling word
+    holds, the other telling words (generic ones left out) of the labels holding it among
+    the code's and its children's: it counts as evidence only beside one of them. Terms a
+    label holds alone ("Cewniki") are not listed: they count alone."""
+    kept = dict(label_terms(prefix, language))
+    if not kept:
+        return {}
+    labels = _labels(language.lower()[:2])
+    partners: dict[str, set[str]] = {}
+    alone: set[str] = set()
+    for code in _chosen(prefix, language):
+        telling = [t for t, _w in labels.terms[code] if t not in labels.generic]
+        for term in telling:
+            if term not in kept:
+                continue
+            others = {t for t in telling if t != term}
+            if others:
+                partners.setdefault(term, set()).update(others)
+            else:
+                alone.add(term)
+    return {t: frozenset(p) for t, p in partners.items() if t not in alone}
 
 
 @cache

@@ -64,6 +64,7 @@ from matchers.text import (
     bm25_idf,
     bound,
     code_relevance,
+    needs_partner,
     population,
     reads_through_codes,
 )
@@ -409,11 +410,12 @@ class OpportunityIndex:
         (query term by query term; a term has one posting per row, so the scatter is safe).
         Rows are read in groups of the same field languages, each with the profile's query in
         those languages (`PreparedOrg.query_for`) and that query's own normalisation."""
+        held: dict[int, Bools] = {}  # rows holding a partner term (`_beside`), per term id
         if len(self.groups) == 1 and not reads_through_codes(org.org.language, self.groups[0]):
-            return self._group_scores(org.query_for(self.groups[0]))
+            return self._group_scores(org.query_for(self.groups[0]), held)
         out = np.zeros(self.size)
         for group, rows in zip(self.groups, self.group_rows, strict=True):
-            out[rows] = self._group_scores(org.query_for(group))[rows]
+            out[rows] = self._group_scores(org.query_for(group), held)[rows]
             if reads_through_codes(org.org.language, group):
                 out[rows] = np.maximum(out[rows], self._code_scores(org, rows))
         return out
@@ -456,12 +458,22 @@ class OpportunityIndex:
             self._holds[key] = cached
         return cached
 
-    def _group_scores(self, query: Query) -> Floats:
+    def _group_scores(self, query: Query, held: dict[int, Bools] | None = None) -> Floats:
         raw = np.zeros(self.size)
         for term in query.stems:
             t = self.vocabulary.get(term)
             if t is not None:
                 weight = query.weights.get(term, 1.0) if query.weights else 1.0
+                if (
+                    query.partners
+                    and term in query.partners
+                    and needs_partner(query, term, self.stats)
+                ):  # counts only beside a partner
+                    start, stop = self.post_start[t], self.post_start[t + 1]
+                    docs = self.post_docs[start:stop]
+                    keep = self._beside(docs, query.partners[term], {} if held is None else held)
+                    raw[docs[keep]] += self.post_score[start:stop][keep] * weight
+                    continue
                 dense = self._dense.get(t)
                 if dense is not None:  # the same sums, without the scatter (`_build_dense`)
                     raw += dense if weight == 1.0 else dense * weight
@@ -476,6 +488,21 @@ class OpportunityIndex:
             return np.zeros(self.size)
         raw /= denominator
         return np.minimum(raw, 1.0, out=raw)
+
+    def _beside(self, docs: Ints, partners: frozenset[str], held: dict[int, Bools]) -> Bools:
+        """Per row of `docs`, whether it holds any of `partners` (`Query.partners`); `held`
+        keeps each partner's rows as a mask for the other terms of the same ranking."""
+        keep = np.zeros(len(docs), dtype=bool)
+        for term in partners:
+            t = self.vocabulary.get(term)
+            if t is None:
+                continue
+            mask = held.get(t)
+            if mask is None:
+                mask = held[t] = np.zeros(self.size, dtype=bool)
+                mask[self.post_docs[self.post_start[t] : self.post_start[t + 1]]] = True
+            keep |= mask[docs]
+        return keep
 
     def keyword_bounds(self, org: PreparedOrg) -> Floats:
         """An upper bound of keyword coverage per row: every word present, adjacent or not."""

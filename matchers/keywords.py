@@ -41,6 +41,7 @@ __all__ = [
     "heads_allowed",
     "is_head",
     "keyword_coverage",
+    "phrase_partners",
     "positions",
     "prepare_keywords",
     "similar_terms",
@@ -85,6 +86,38 @@ def prepare_keywords(
             heads = tuple(head_stems(w, language) for _t, w in pairs) if compounding else ()
             out.append(Keyword(keyword.strip(), stems, heads))
     return tuple(out)
+
+
+def phrase_partners(
+    keywords: Iterable[str],
+    texts: Iterable[str],
+    read: Callable[[str], Sequence[tuple[str, str]]],
+) -> dict[str, frozenset[str]]:
+    """For each word of a multi-word keyword that the profile uses only in such a phrase,
+    the words of its other keywords and of the phrase: it counts as text evidence only in a
+    document holding one of them (`matchers.text.Query.partners`), where it is common
+    (`matchers.text.needs_partner`). 'pracy' of "medycyna pracy" (occupational
+    medicine; "of work") is in every Polish labour clause; alone it says nothing of the
+    trade. A word that is a keyword by itself, or stands somewhere in `texts`
+    (capabilities, description) beside no other word of its phrase, counts alone. `read` gives (term, word)."""
+    bound: dict[str, set[str]] = {}
+    free: set[str] = set()
+    every: set[str] = set()
+    for keyword in keywords:
+        stems = [t for t, _w in read(keyword) if not t.isdigit()]
+        every.update(stems)
+        if len(set(stems)) < 2:
+            free.update(stems)
+            continue
+        for term in stems:
+            bound.setdefault(term, set()).update(s for s in stems if s != term)
+    for text in texts:
+        seq = [t for t, _w in read(text)]
+        for i, term in enumerate(seq):
+            beside = {seq[j] for j in (i - 1, i + 1) if 0 <= j < len(seq)}
+            if term in bound and not beside & bound[term]:
+                free.add(term)
+    return {t: frozenset(every - {t}) for t in bound if t not in free}
 
 
 def allowed_edits(term: str, weights: Weights) -> int:

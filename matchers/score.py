@@ -87,6 +87,9 @@ class PreparedOrg:
         else:
             surface: dict[str, str] = {}
             weights: dict[str, float] = {}
+            partners: dict[str, frozenset[str]] = {}
+            phrase_words: set[str] = set()
+            free: set[str] = set()
             for language in sorted(languages, key=lambda x: (x is None, x or "")):
                 part = language_query(
                     self.org,
@@ -98,7 +101,19 @@ class PreparedOrg:
                     surface.setdefault(term, part.surface[term])
                     weight = part.weights.get(term, 1.0)
                     weights[term] = max(weights.get(term, weight), weight)
-            query = Query(tuple(surface), surface, {t: w for t, w in weights.items() if w != 1})
+                    if term in part.partners:
+                        partners[term] = partners.get(term, frozenset()) | part.partners[term]
+                        if term in part.phrase_words:
+                            phrase_words.add(term)
+                    else:
+                        free.add(term)
+            query = Query(
+                tuple(surface),
+                surface,
+                {t: w for t, w in weights.items() if w != 1},
+                {t: p for t, p in partners.items() if t not in free},
+                frozenset(phrase_words - free),
+            )
         self._queries[languages] = query
         return query
 

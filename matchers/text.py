@@ -31,10 +31,12 @@ from matchers.bridge import (
     code_terms,
     has_labels,
     label_idf,
+    label_partners,
     label_terms,
     label_words,
     phrase_codes,
 )
+from matchers.keywords import phrase_partners
 from matchers.result import Criterion
 from matchers.types import OrgProfile
 from matchers.weights import Weights
@@ -46,6 +48,7 @@ __all__ = [
     "bm25_idf",
     "code_relevance",
     "language_query",
+    "needs_partner",
     "org_query",
     "place_terms",
     "population",
@@ -133,6 +136,15 @@ class Query:
     """A term's weight in the sum (1 when absent): words only the description holds count
     `description_weight`, since the description says who the organisation is more than what
     it sells ("family", "staff", "Stornoway")."""
+    partners: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """A term listed here counts only in a document that holds one of its partners
+    (`contributions`, `needs_partner`): a word of multi-word CPV labels carried into the
+    notice's language says what is bought only beside another word of those labels or of the
+    profile's codes (`label_partners`); a word the profile uses only in multi-word keywords,
+    beside another keyword word (`phrase_partners`)."""
+    phrase_words: frozenset[str] = frozenset()
+    """Partnered terms that come from the profile's multi-word keywords (`phrase_partners`):
+    the rule holds for them only where they are common (`needs_partner`)."""
     # (id(stats), saturation) -> (stats, bound); the stats are kept so an id is never reused.
     _bounds: dict[tuple[int, int], tuple[object, float]] = field(
         default_factory=dict, compare=False, repr=False
@@ -163,7 +175,15 @@ def _query(
                 continue
             surface.setdefault(term, word)
             weights[term] = max(weights.get(term, 0.0), weight)
-    return Query(tuple(surface), surface, {t: w for t, w in weights.items() if w != 1.0})
+    partners = phrase_partners(org.keywords, (org.capabilities, org.description), read)
+    partners = {t: p for t, p in partners.items() if t in surface}
+    return Query(
+        tuple(surface),
+        surface,
+        {t: w for t, w in weights.items() if w != 1.0},
+        partners,
+        frozenset(partners),
+    )
 
 
 @lru_cache(maxsize=4096)
@@ -232,11 +252,23 @@ def language_query(
     codes = list(org.cpv)
     if language != org.language:  # the keywords' own codes carry their words across too
         codes += phrase_codes(tuple(org.keywords), org.language)
+    free = set(surface) - set(base.partners)
+    bound: dict[str, set[str]] = {t: set(p) for t, p in base.partners.items()}
     for code in codes:
+        partners = label_partners(code, language or "")
         for term, word in label_terms(code, language or ""):
-            if term not in surface:
-                surface[term] = word
-    return Query(tuple(surface), surface, weights)
+            surface.setdefault(term, word)
+            if term in partners:
+                bound.setdefault(term, set()).update(partners[term])
+            else:
+                free.add(term)
+    carried = frozenset(t for code in codes for t, _w in label_terms(code, language or ""))
+    needs = {
+        t: frozenset(p) | (carried - {t} if t not in base.partners else frozenset())
+        for t, p in bound.items()
+        if t not in free
+    }
+    return Query(tuple(surface), surface, weights, needs, base.phrase_words - free)
 
 
 _RAW_WORD_RE = re.compile(r"[^\W_]+")
@@ -302,7 +334,30 @@ def contributions(
             out[term] = idf * count * (weights.k1 + 1.0) / (count + norm)
             if query.weights:
                 out[term] *= query.weights.get(term, 1.0)
+    if query.partners:
+        for term in [t for t in out if t in query.partners]:
+            if needs_partner(query, term, stats) and not any(
+                tf.get(p) for p in query.partners[term]
+            ):
+                del out[term]
     return out
+
+
+COMMON_SHARE = 0.05
+
+
+def needs_partner(query: Query, term: str, stats: CorpusStats | None) -> bool:
+    """Whether partnered `term` (`Query.partners`) counts only beside a partner: always for
+    a word of CPV labels carried across; for a word of a multi-word keyword only where it
+    is common, in over `COMMON_SHARE` of the documents of its language ('pracy' of
+    "medycyna pracy" in Polish notices; not 'démarches' of "démarches en ligne", which names
+    the trade alone)."""
+    if term not in query.phrase_words:
+        return True
+    if stats is None:
+        return True
+    held = stats.frequencies.get(term, 0)
+    return held > COMMON_SHARE * stats.populations.get(term, stats.documents)
 
 
 def text_relevance(

@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 
 from matchers.analysis import strategy, terms
-from matchers.bridge import code_words, infer_codes, label_terms
+from matchers.bridge import code_words, infer_codes, label_partners, label_terms
 from matchers.detect import detect, detect_many
 from matchers.score import score
 from scanner.reference.stopwords import DATA_FILE, stopwords
@@ -246,3 +246,40 @@ def test_web_and_mail_addresses_are_never_evidence(make_org, make_opp, now, weig
         "ASP NET Node js z B Ende Die", "de"
     )
     assert "portal" in terms("Ein Portal. Die Seite", "de")
+
+
+def test_a_word_of_code_labels_carried_across_counts_only_beside_another(
+    make_org, make_opp, now, weights
+) -> None:
+    # 71400000, in Polish "... planowania przestrzennego i zagospodarowania terenu": alone,
+    # "zagospodarowanie" is as much waste management as spatial planning
+    org = make_org(
+        language="en",
+        capabilities="architectural competitions and urban design",
+        keywords=("urban design",),
+        cpv=("71400000",),
+        regions=(),
+        countries=("PL",),
+    )
+    polish = {"language": "pl", "title_language": "pl", "cpv": (), "regions": ()}
+    waste = make_opp(
+        id="tender:1",
+        title="Odbiór i zagospodarowanie odpadów komunalnych",
+        text="Odbiór i zagospodarowanie odpadów komunalnych z nieruchomości w gminie.",
+        **polish,
+    )
+    planning = make_opp(
+        id="tender:2",
+        title="Konkurs na koncepcję zagospodarowania przestrzennego",
+        text="Konkurs na koncepcję zagospodarowania przestrzennego nabrzeża.",
+        **polish,
+    )
+    lone = score(waste, org, now=now, weights=weights)
+    assert not any("zagospodarowan" in e for e in lone.criterion("text").evidence)
+    assert "zagospodarowan" not in lone.explanation
+    beside = score(planning, org, now=now, weights=weights).criterion("text").evidence
+    assert "'zagospodarowania'" in beside and "'przestrzennego'" in beside
+    # a word a label holds alone ("Cewniki", catheters) still counts alone
+    partners = label_partners("33141200", "pl")
+    assert dict(label_terms("33141200", "pl")) and not partners.get("cewnik")
+    assert "zagospodarowan" in label_partners("71400000", "pl")

@@ -161,3 +161,55 @@ def test_the_profiles_own_places_are_no_query_terms(make_org, make_opp, now, wei
     match = score(notice, org, now=now, weights=weights)
     assert "text mentions 'reinigen'" in match.explanation
     assert "baden" not in match.explanation and "würzburg'" not in match.explanation
+
+
+def test_a_common_word_of_a_keyword_phrase_counts_only_beside_another_keyword_word(
+    make_org, make_opp, now, weights
+) -> None:
+    # "medycyna pracy" (occupational medicine): 'pracy' ("of work") is in every labour clause
+    org = make_org(
+        language="pl",
+        capabilities="Badania wstępne i okresowe pracowników, szczepienia ochronne.",
+        keywords=("medycyna pracy", "badania okresowe"),
+        description="Przychodnia medycyny pracy z Łodzi.",
+        regions=(),
+        countries=("PL",),
+    )
+    polish = {"language": "pl", "title_language": "pl", "cpv": (), "regions": ()}
+    clause = "Wykonawca zatrudni na umowę o pracę osoby wykonujące czynności. Czas pracy 8 godzin."
+    guarding = make_opp(id="tender:1", title="Ochrona obiektów", text=clause, **polish)
+    clinic = make_opp(
+        id="tender:2", title="Świadczenie usług medycyny pracy", text=clause, **polish
+    )
+    tests = make_opp(id="tender:3", title="Badania kierowców", text=clause, **polish)
+    corpus = CorpusStats.from_documents(
+        [terms(o.title + " " + o.text, "pl") for o in (guarding, clinic, tests)] * 5
+        + [terms("Dostawa mebli biurowych", "pl")] * 10,
+        ["pl"] * 25,
+    )
+    alone = score(guarding, org, now=now, weights=weights, corpus=corpus)
+    assert alone.criterion("text").evidence == ()
+    assert alone.gate is not None and alone.gate.name == "relevance"
+    beside = score(clinic, org, now=now, weights=weights, corpus=corpus)
+    assert "'pracy'" in beside.criterion("text").evidence
+    # beside a word of another keyword ('badania' of "badania okresowe") it counts too
+    assert (
+        "'pracy'"
+        in score(tests, org, now=now, weights=weights, corpus=corpus).criterion("text").evidence
+    )
+    # a word of a phrase that is rare in its language's notices names the trade alone
+    rare = CorpusStats.from_documents(
+        [terms(clause, "pl")] + [terms("Dostawa mebli biurowych", "pl")] * 40, ["pl"] * 41
+    )
+    assert (
+        "'pracy'"
+        in score(guarding, org, now=now, weights=weights, corpus=rare).criterion("text").evidence
+    )
+    # a word the profile also uses apart from its phrase counts alone
+    loose = replace(org, capabilities="Ocena warunków pracy.")
+    assert (
+        "'pracy'"
+        in score(guarding, loose, now=now, weights=weights, corpus=corpus)
+        .criterion("text")
+        .evidence
+    )
