@@ -50,8 +50,10 @@ NOT_SECOND_READ = {
 # The French and Spanish groups (README, "The French group", "The Spanish group"): read again in
 # samples of their own, second_reader_fr.toml and second_reader_es.toml (README, "Second reader,
 # French and Spanish groups"); the German group (README, "The German group") likewise in
-# second_reader_de.toml (README, "Second reader, German group"), and the Polish group (README,
-# "The Polish group") in second_reader_pl.toml (README, "Second reader, Polish group").
+# second_reader_de.toml (README, "Second reader, German group"), the Polish group (README,
+# "The Polish group") in second_reader_pl.toml (README, "Second reader, Polish group"), and the
+# Bulgarian group (README, "The Bulgarian group") in second_reader_bg.toml (README, "Second
+# reader, Bulgarian group").
 FRENCH_GROUP = frozenset(
     {
         *("fr-tremplin-formation", "fr-verdure-insertion", "fr-petits-pas-creches"),
@@ -78,7 +80,6 @@ POLISH_GROUP = frozenset(
         *("pl-akademia-kompetencji", "pl-lubbud", "cz-vltava-architects"),
     }
 )
-# The Bulgarian group (README, "The Bulgarian group"): no second reader yet.
 BULGARIAN_GROUP = frozenset(
     {
         *("bg-trapeza-zagora", "bg-shtit-ohrana", "bg-studio-tepe", "bg-rodopa-les"),
@@ -375,13 +376,14 @@ def test_agree_reweights_to_the_labels_the_sample_was_drawn_from() -> None:
         compare([Entry(3, "p", "out/d", grade=0)], drawn_from)
 
 
-# -- the French, Spanish, German and Polish groups' second readings --------------------------------
+# -- the French, Spanish, German, Polish and Bulgarian groups' second readings ---------------------
 
 GROUP_SAMPLES = [
     ("second_reader_fr.toml", FRENCH_GROUP, "gathered-fr/", 121),
     ("second_reader_es.toml", SPANISH_GROUP, "gathered-es/", 100),
     ("second_reader_de.toml", GERMAN_GROUP, "gathered-de/", 90),
     ("second_reader_pl.toml", POLISH_GROUP, "gathered-pl/", 70),
+    ("second_reader_bg.toml", BULGARIAN_GROUP, "gathered-bg/", 70),
 ]
 
 
