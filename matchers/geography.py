@@ -22,7 +22,7 @@ from functools import lru_cache
 from matchers.result import Criterion
 from matchers.types import Opportunity, OrgProfile
 from matchers.weights import Weights
-from scanner.reference.regions import region_words as words
+from scanner.reference.regions import region_words
 
 __all__ = [
     "ELSEWHERE",
@@ -150,22 +150,24 @@ def opportunity_place(opportunity: Opportunity) -> tuple[list[str], set[str]]:
 
 
 def geography(org: OrgProfile, opportunity: Opportunity, weights: Weights) -> Criterion:
-    """Served, plausible or elsewhere, naming the region or country that decided it."""
+    """Served, plausible or elsewhere, naming the region or country that decided it (a region
+    read from the notice's title says so: "Wrocław named in the title (PL514)")."""
     weight = weights.weight("geography")
+    said = dict(opportunity.regions_named) if opportunity.regions_named else _NOTHING_SAID
     prefixes, whole, countries = org_area(org)
     regions, opp_countries = opportunity_place(opportunity)
     for region in regions:
         for prefix in prefixes:
             if region.startswith(prefix):
                 shown = (
-                    f"in your region {words(prefix)}"
+                    f"in your region {_words(prefix, said)}"
                     if prefix == region
-                    else f"{words(region)}, in your region {words(prefix)}"
+                    else f"{_words(region, said)}, in your region {region_words(prefix)}"
                 )
                 return Criterion("geography", SERVED, weight, shown)
     served = sorted(opp_countries & whole)
     if served:
-        return Criterion("geography", SERVED, weight, f"you serve all of {words(served[0])}")
+        return Criterion("geography", SERVED, weight, f"you serve all of {_words(served[0], said)}")
     for region in regions:
         for prefix in prefixes:
             if prefix.startswith(region):  # the notice names a wider area holding yours
@@ -173,7 +175,7 @@ def geography(org: OrgProfile, opportunity: Opportunity, weights: Weights) -> Cr
                     "geography",
                     PLAUSIBLE,
                     weight,
-                    f"somewhere in {words(region)}, which holds your {words(prefix)}",
+                    f"somewhere in {_words(region, said)}, which holds your {region_words(prefix)}",
                 )
     unread = _unread(opportunity)
     if not regions and not opp_countries:
@@ -185,15 +187,15 @@ def geography(org: OrgProfile, opportunity: Opportunity, weights: Weights) -> Cr
     shared = sorted(opp_countries & countries)
     if shared and not regions:
         where = (
-            f"somewhere in {words(shared[0])} ({unread} not recognised)"
+            f"somewhere in {_words(shared[0], said)} ({unread} not recognised)"
             if unread
-            else (f"anywhere in {words(shared[0])}")
+            else (f"anywhere in {_words(shared[0], said)}")
         )
         return Criterion("geography", PLAUSIBLE, weight, where)
     if shared and org.remote:
         where = regions[0] if regions else shared[0]
         return Criterion(
-            "geography", REMOTE, weight, f"{words(where)}: outside your regions, remote"
+            "geography", REMOTE, weight, f"{_words(where, said)}: outside your regions, remote"
         )
     nations = org_nations(org)
     near = [region for region in regions if in_nation(region, nations)]
@@ -202,10 +204,19 @@ def geography(org: OrgProfile, opportunity: Opportunity, weights: Weights) -> Cr
             "geography",
             IN_NATION,
             weight,
-            f"{words(near[0])}: outside your regions, on site",
+            f"{_words(near[0], said)}: outside your regions, on site",
         )
     where = regions[0] if regions else sorted(opp_countries)[0]
-    return Criterion("geography", ELSEWHERE, weight, f"{words(where)} is outside your area")
+    return Criterion("geography", ELSEWHERE, weight, f"{_words(where, said)} is outside your area")
+
+
+_NOTHING_SAID: dict[str, str] = {}
+
+
+def _words(code: str, said: dict[str, str]) -> str:
+    """A region in words; one read from the notice's text says where ("Wrocław named in the
+    title (PL514)")."""
+    return f"{said[code]} ({code})" if code in said else region_words(code)
 
 
 def _unread(opportunity: Opportunity) -> str:

@@ -69,7 +69,9 @@ class Opportunity:
     notice gave and how it was read; `published_value` is the notice's own amount and
     currency, shown beside converted money. Languages are ISO 639-1 codes (None: unknown) of
     the text, the title and the parent title. `cpv_inferred` holds likely codes of a notice
-    published without codes (`matchers.bridge.infer_codes`)."""
+    published without codes (`matchers.bridge.infer_codes`). `regions_named` says, for each
+    region read from the notice's own words instead of its fields, where it was read
+    (code, "Wrocław named in the title"), for explanations."""
 
     id: str
     kind: OpportunityKind
@@ -97,3 +99,4 @@ class Opportunity:
     cpv_inferred: tuple[InferredCode, ...] = ()
     place_names: tuple[str, ...] = ()
     procurement: bool = True
+    regions_named: tuple[tuple[str, str], ...] = ()

@@ -30,6 +30,7 @@ from scanner.ingest.places import regions_of
 from scanner.ingest.purpose import purpose_of
 from scanner.ingest.tender import NormalisedTender
 from scanner.matching.value_basis import ValueBasis, value_basis
+from scanner.reference.regions import regions_named
 from scanner.splitter import Package
 from scanner.tender_state import is_closed_status
 
@@ -76,6 +77,8 @@ def opportunities_of(
     purpose = purpose_of(tender)
     basis = value_basis(tender, purpose=purpose)
     currency = tender.currency
+    coded = tender.regions or buyer_regions(tender)
+    named = _named(tender.title, coded, tender.countries, languages.title, "the title")
     whole = Opportunity(
         id=f"tender:{key}",
         kind="tender",
@@ -84,7 +87,7 @@ def opportunities_of(
         text=tender.description or "",
         cpv=tender.cpv_codes,
         naics=_naics(tender),
-        regions=tender.regions or buyer_regions(tender),
+        regions=tuple(code for code, _ in named) or coded,
         countries=tender.countries,
         deadline=tender.deadline_at,
         closed=is_closed_status(tender.status),
@@ -97,12 +100,21 @@ def opportunities_of(
         place_names=tender.place_names,
         procurement=purpose.procurement,
         cpv_inferred=_inferred(tender, languages),
+        regions_named=named,
         **_money(basis, currency, to_reporting, purpose_note(purpose.kind)),
     )
     found = [whole]
     for position, lot in enumerate(tender.lots, start=1):
         lot_cpv = tuple(c.code for c in lot.classifications if c.scheme == "CPV")
         lot_basis = value_basis(tender, lot, purpose=purpose)
+        lot_coded = _lot_regions(tender, lot.lot_id) or tender.regions
+        lot_named = _named(
+            lot.title or "", lot_coded, tender.countries, languages.title, "the lot's title"
+        )
+        if not lot_named and not _finer(lot_coded) and named:
+            lot_named = tuple(
+                (code, said.replace("the title", "the tender's title")) for code, said in named
+            )
         found.append(
             replace(
                 whole,
@@ -112,7 +124,8 @@ def opportunities_of(
                 text=lot.description or "",
                 parent_title=tender.title,
                 cpv=lot_cpv or tender.cpv_codes,
-                regions=_lot_regions(tender, lot.lot_id) or tender.regions,
+                regions=tuple(code for code, _ in lot_named) or lot_coded,
+                regions_named=lot_named,
                 **_money(lot_basis, lot.currency or currency, to_reporting, ""),
             )
         )
@@ -129,7 +142,8 @@ def opportunities_of(
                 text=package.scope,
                 parent_title=tender.title,
                 cpv=(package.cpv,) if package.cpv else tender.cpv_codes,
-                regions=(package.region,) if package.region else tender.regions,
+                regions=(package.region,) if package.region else whole.regions,
+                regions_named=() if package.region else whole.regions_named,
                 **_money(estimated, currency, to_reporting, ""),
             )
         )
@@ -151,6 +165,29 @@ def _part(whole: ValueBasis, estimate: Decimal | None, currency: str | None) -> 
     if whole.evidence == ("lot values",):  # its lots' values, not the whole's: unknown
         return ValueBasis("unknown", None, note=note)
     return ValueBasis("part", whole.per_award, None, whole.per_award, note)
+
+
+def _finer(regions: Sequence[str]) -> bool:
+    """Whether any region code is finer than a country."""
+    return any(len(code.strip()) > 2 for code in regions)
+
+
+def _named(
+    title: str,
+    coded: Sequence[str],
+    countries: Sequence[str],
+    language: str | None,
+    where: str,
+) -> tuple[tuple[str, str], ...]:
+    """Regions a title names, for a notice whose fields give no region finer than its one
+    country: (code, "Łódź named in the title"). A code in the fields always wins."""
+    if _finer(coded):
+        return ()
+    country = {c.strip().upper() for c in (*coded, *countries) if c and len(c.strip()) == 2}
+    if len(country) != 1:
+        return ()
+    found = regions_named(title, country.pop(), language)
+    return tuple((code, f"{name} named in {where}") for code, name in found)
 
 
 def buyer_regions(tender: NormalisedTender) -> tuple[str, ...]:

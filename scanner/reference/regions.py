@@ -26,7 +26,8 @@ from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
-from scanner.reference.cpv import fold
+from scanner.reference.cpv import cpv_vocabulary, fold
+from scanner.reference.stopwords import stopwords
 
 __all__ = [
     "NUTS_FILE",
@@ -35,6 +36,7 @@ __all__ = [
     "region_candidates",
     "region_name",
     "region_words",
+    "regions_named",
     "resolve_country",
     "resolve_region",
     "search_regions",
@@ -246,3 +248,70 @@ def search_regions(query: str, *, limit: int = 20) -> list[tuple[str, str]]:
                 hits.setdefault(code, (0 if code == typed else 1, len(code), code))
     ordered = sorted(hits, key=lambda c: hits[c])[:limit]
     return [(code, region_name(code) or code) for code in ordered]
+
+
+# Reading region names in a notice's own words (`regions_named`): the words before or after a
+# NUTS name that only say what kind of place it is ("Miasto Łódź", "Essen, Kreisfreie Stadt").
+_LEADING_KIND = re.compile(
+    r"^(Miasto|Powiat|Région|Regione|Provincia di|Provincia de|Città metropolitana di|"
+    r"Landkreis|Kreisfreie Stadt|Stadtkreis)\s+"
+)
+_TRAILING_KIND = re.compile(r",\s*(Kreisfreie Stadt|Landkreis|Stadtkreis|Statutarstadt)$")
+NAMED_MIN_LETTERS = 4  # shorter names ("Ain", "Lot") are too easily other words
+_WORD_RE = re.compile(r"[^\W_]+")
+
+
+@cache
+def _common_words(language: str) -> frozenset[str]:
+    """Stop words and the words of every CPV label of `language`, case-folded, accents kept:
+    a region name that is one of them ("Essen", food) is not read in free text."""
+    vocabulary = cpv_vocabulary()
+    found = set(stopwords(language))
+    for code in vocabulary.codes():
+        found.update(w.casefold() for w in _WORD_RE.findall(vocabulary.label(code, language) or ""))
+    return frozenset(found)
+
+
+@cache
+def _named_table(country: str, language: str) -> tuple[re.Pattern[str] | None, dict[str, str]]:
+    """A pattern finding the NUTS names of `country` (its regions, not the country itself) as
+    written, and the code of each name; a name several unrelated regions share is left out."""
+    variants: dict[str, set[str]] = defaultdict(set)
+    for code, _level, name in _nuts():
+        if len(code) <= 2 or _NUTS_COUNTRY.get(code[:2], code[:2]) != country:
+            continue
+        for part in {name, *name.split("/")}:
+            part = part.strip()
+            for variant in {part, _TRAILING_KIND.sub("", _LEADING_KIND.sub("", part)).strip()}:
+                if len(variant) >= NAMED_MIN_LETTERS and variant[:1].isupper():
+                    variants[variant].add(code)
+    common = _common_words(language)
+    table: dict[str, str] = {}
+    for variant, codes in variants.items():
+        if all(word.casefold() in common for word in _WORD_RE.findall(variant)):
+            continue  # "Essen", "Centro": a word of the language first
+        broadest = sorted(codes, key=lambda c: (len(c), c))
+        if all(c.startswith(broadest[0]) for c in broadest):
+            table[variant] = broadest[0]
+    if not table:
+        return None, table
+    names = "|".join(re.escape(v) for v in sorted(table, key=lambda v: (-len(v), v)))
+    return re.compile(rf"(?<![\w-])(?:{names})(?![\w-])"), table
+
+
+def regions_named(text: str, country: str, language: str | None) -> tuple[tuple[str, str], ...]:
+    """(code, name as written) of the NUTS regions of `country` a text names in the
+    country's own words ("... Zakład w Łodzi" is not read; "(Wrocław, Rybnik)" reads Miasto
+    Wrocław, PL514): whole words, capitalised as the table writes them, at least
+    `NAMED_MIN_LETTERS` letters, never a stop word or a CPV label word of `language`, first
+    named first. () for an unknown language or a country without NUTS."""
+    if not text or not language:
+        return ()
+    wanted = country.strip().upper()
+    pattern, table = _named_table(_NUTS_COUNTRY.get(wanted, wanted), language.lower()[:2])
+    if pattern is None:
+        return ()
+    found: dict[str, str] = {}
+    for match in pattern.finditer(text):
+        found.setdefault(table[match.group(0)], match.group(0))
+    return tuple(found.items())
