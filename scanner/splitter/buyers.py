@@ -61,6 +61,12 @@ _CODES = {
     "pub-undert-la": "utility",
     "spec-rights-entity": "utility",
 }
+# Codes for a public undertaking: a utility under Directive 2014/25 only where it carries out a
+# utilities activity (water, energy, transport, ports, post). A hospital trust or a council's
+# company coded so is not one, so a name that says what the buyer is decides over such a code.
+_PUBLIC_UNDERTAKING = frozenset(
+    {"publicundertaking", "pub-undert", "pub-undert-cga", "pub-undert-ra", "pub-undert-la"}
+)
 # TED XML's coded type of buyer (CODIF_DATA/AA_AUTHORITY_TYPE/@CODE). 5 (an EU institution),
 # 8 (other), 9 (not applicable) and Z (not specified) name no type of the directives.
 _TED_AUTHORITY_CODES = {
@@ -191,11 +197,27 @@ def buyer_of(tender: NormalisedTender, text: str, country: str | None) -> Buyer:
                 return Buyer(name, kind, f'stated in the notice ("{words.strip()[:60]}")')
     coded = _coded_type(tender.raw)
     if coded:
-        return Buyer(name, coded[0], f"the buyer's {coded[1]} classification")
+        kind, scheme, code = coded
+        named = _named_type(name, country) if code in _PUBLIC_UNDERTAKING else None
+        if named and named.type != "utility":
+            return Buyer(
+                name,
+                named.type,
+                f"{named.basis}; its {scheme} code says public undertaking, which is a utility "
+                "only for a utilities activity",
+            )
+        return Buyer(name, kind, f"the buyer's {scheme} classification")
     if tender.source == "sam":
         return Buyer(name, "federal agency", "published on SAM.gov (federal)")
     if not name:
         return Buyer(None, None, None)
+    return _named_type(name, country) or Buyer(name, None, None)
+
+
+def _named_type(name: str | None, country: str | None) -> Buyer | None:
+    """The type the buyer's name says ("Riverside Borough Council": sub-central), if any."""
+    if not name:
+        return None
     if country == "US" and _US_FEDERAL.search(name):
         return Buyer(name, "federal agency", f'the buyer\'s name ("{_short(name)}")')
     for kind, pattern in _NAMED:
@@ -206,18 +228,20 @@ def buyer_of(tender: NormalisedTender, text: str, country: str | None) -> Buyer:
             if country == "US" and kind == "sub-central":
                 kind = "state or local"
             return Buyer(name, kind, f'the buyer\'s name ("{match.group(0).strip()}")')
-    return Buyer(name, None, None)
+    return None
 
 
-def _coded_type(raw: Mapping[str, Any]) -> tuple[str, str] | None:
+def _coded_type(raw: Mapping[str, Any]) -> tuple[str, str, str] | None:
+    """(type, scheme, code as found, lower case) of the buyer's coded type."""
     if not isinstance(raw, Mapping):
         return None
-    ted = _TED_AUTHORITY_CODES.get(str(raw.get("authority_type") or "").strip().upper())
+    ted_code = str(raw.get("authority_type") or "").strip().upper()
+    ted = _TED_AUTHORITY_CODES.get(ted_code)
     if ted:
-        return ted, "TED authority type"
+        return ted, "TED authority type", ted_code.lower()
     legal = str(raw.get("buyer_legal_type") or "").strip().lower()
     if legal in _CODES:
-        return _CODES[legal], "eForms buyer legal type"
+        return _CODES[legal], "eForms buyer legal type", legal
     parties = raw.get("parties")
     if not isinstance(parties, list):
         return None
@@ -234,11 +258,12 @@ def _coded_type(raw: Mapping[str, Any]) -> tuple[str, str] | None:
                 continue
             code = str(item.get("id") or "").strip()
             if code.lower() in _CODES:
-                return _CODES[code.lower()], scheme
+                return _CODES[code.lower()], scheme, code.lower()
             words = f"{code} {item.get('description') or ''}"
             for kind, pattern in _CODE_WORDS:
                 if pattern.search(words):
-                    return kind, scheme
+                    public_undertaking = kind == "utility" and "undertaking" in words.lower()
+                    return kind, scheme, "publicundertaking" if public_undertaking else code.lower()
     return None
 
 

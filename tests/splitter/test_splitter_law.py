@@ -338,6 +338,41 @@ def test_a_ted_notices_coded_buyer_type_decides_the_threshold(
     assert "classification" in result.regime.buyer_type_basis
 
 
+def test_a_public_undertaking_code_yields_to_a_name_that_says_what_the_buyer_is() -> None:
+    # "Public undertaking" is a utility only for a utilities activity: a hospital trust coded so
+    # keeps the NHS threshold, and says why; a buyer whose name says nothing stays a utility.
+    parties = [
+        {
+            "roles": ["buyer"],
+            "details": {"classifications": [{"scheme": "UK_CA_TYPE", "id": "publicUndertaking"}]},
+        }
+    ]
+    trust = run(
+        buyer_name="Riverside Teaching Hospitals NHS Foundation Trust",
+        currency="GBP",
+        value_amount=Decimal("150000"),
+        raw={"parties": parties},
+    )
+    assert trust.regime is not None and trust.regime.buyer_type == "NHS"
+    assert "public undertaking" in trust.regime.buyer_type_basis
+    assert "NHS" in trust.regime.buyer_type_basis
+    unnamed = run(
+        buyer_name="Beispiel Versorgung GmbH",
+        currency="EUR",
+        countries=("DE",),
+        value_amount=Decimal("300000"),
+        raw={"format": "eforms", "buyer_legal_type": "pub-undert"},
+    )
+    assert unnamed.regime is not None and unnamed.regime.buyer_type == "utility"
+    water = run(
+        buyer_name="Riverside Water Services",
+        currency="GBP",
+        value_amount=Decimal("150000"),
+        raw={"parties": parties},
+    )
+    assert water.regime is not None and water.regime.buyer_type == "utility"
+
+
 def test_a_ted_code_naming_no_buyer_type_leaves_the_assumption() -> None:
     result = run(
         buyer_name="Beispiel GmbH",
