@@ -140,11 +140,34 @@ def test_the_bulgarian_calls_are_read_by_the_samples_rules(gathered_bg: Path) ->
     )
 
 
+def test_the_czech_calls_are_read_by_the_samples_rules(gathered_cs: Path) -> None:
+    samples = gathered_cs
+    corpus = load_real_corpus(samples, folders=("gathered-cs",))
+    items = corpus.items
+    assert len(items) == 29 and all(key.startswith("gathered-cs/") for key in items)
+    assert corpus.counts("declared_language") == Counter({"cs": 29})
+    # Czech's "ě ř ů" decide it; one contest's lot text is typed without diacritics
+    assert corpus.counts("detected_language")["cs"] >= 28
+    assert corpus.counts("source") == Counter({"TED (XML R2.0.9), gathered": 29})
+    countries = Counter(country for item in items.values() for country in item.tender.countries)
+    assert countries == Counter({"CZ": 29})
+    for item in items.values():
+        assert item.tender.published_at == EVALUATION_NOW
+        assert item.tender.is_open(EVALUATION_NOW)
+    reasons = Counter({reason: n for (_, reason), n in corpus.left_out.items()})
+    assert reasons["award notice, or complete as published"] == 40
+    assert reasons["planning notice (no call yet)"] == 39
+    _every_file_counted_and_traced(
+        samples / "gathered-cs", len(items) + sum(corpus.left_out.values())
+    )
+
+
 def test_gathered_folders_are_read_last_and_each_is_optional(tmp_path: Path) -> None:
     assert FOLDERS[-len(GATHERED_FOLDERS) :] == GATHERED_FOLDERS
     assert {"gathered-it", "gathered-fr", "gathered-es", "gathered-de", "gathered-pl"} <= set(
         GATHERED_FOLDERS
     )
+    assert {"gathered-bg", "gathered-cs"} <= set(GATHERED_FOLDERS)
     folder = tmp_path / "gathered-fr" / "eforms"  # only one of the gathered folders present
     folder.mkdir(parents=True)
     (folder / "broken.xml.gz").write_bytes(b"not gzip at all")
