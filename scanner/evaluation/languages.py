@@ -1,9 +1,9 @@
 """A rough language guess for evaluation reports: which language a notice's text is in.
 
 Only for counting the real-data corpus by language (the matcher does its own analysis): a
-script check (Greek, Armenian, Cyrillic with Bulgarian, Ukrainian or Russian letters), then the language
-whose commonest function words occur most often. Short or mixed texts may come out undecided
-(None); the report says so rather than guessing.
+script check (Greek, Armenian, Cyrillic with Bulgarian, Ukrainian or Russian letters; Czech's
+"ě ř ů"), then the language whose commonest function words occur most often. Short or mixed
+texts may come out undecided (None); the report says so rather than guessing.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ _WORD_RE = re.compile(r"[^\W\d_]+")
 # English names of the languages reports may show (ISO 639-1 codes), so "uk" reads as Ukrainian.
 LANGUAGE_NAMES: dict[str, str] = {
     "bg": "Bulgarian",
+    "cs": "Czech",
     "cy": "Welsh",
     "da": "Danish",
     "de": "German",
@@ -121,6 +122,11 @@ def _by_script(letters: Counter[str], text: str) -> str | None:
         if any(letters[c] for c in "ыэъё"):
             return "ru"
         return "cyrillic"  # no marker: undecided between them, no word count either
+    # Czech alone writes "ě", "ř" and "ů" (Slovak has none of them), one letter in 30 or so of
+    # Czech text; a Czech name in another language's text ("Dvořák") is one or two of them
+    czech = sum(letters[c] for c in "ěřů")
+    if czech >= 3 and czech / total >= 0.01:
+        return "cs"
     return None
 
 

@@ -40,3 +40,24 @@ def test_bulgarian_ukrainian_and_russian_are_told_apart() -> None:
     assert detect_language(UKRAINIAN) == "uk"
     assert detect_language(RUSSIAN) == "ru"
     assert detect_language("Доставка на храна") is None  # no marker letter: undecided
+
+
+# Czech's prepositions are Slovenian's and Polish's too ("na", "v", "z", "do", "je"): Czech
+# notices were counted as Slovenian until its own letters were read
+CZECH = (
+    "Předmětem veřejné zakázky je zajištění pracovnělékařských služeb pro zaměstnance "
+    "zadavatele v územním celku Severní Morava, včetně dohledu na pracovištích."
+)
+SLOVAK = "Predmetom zákazky je zabezpečenie pracovnej zdravotnej služby pre zamestnancov v kraji."
+SLOVENIAN = "Izvajanje storitev varovanja objektov in premoženja za potrebe občine, ki so v lasti."
+
+
+def test_czech_is_read_by_its_letters_and_its_neighbours_are_not() -> None:
+    assert detect_language(CZECH) == "cs"
+    assert detect_language(SLOVAK) != "cs"
+    assert detect_language(SLOVENIAN) == "sl"
+    # a Czech name in an English notice stays English
+    assert (
+        detect_language("Concert hall for the Dvořák festival and the orchestra of the city")
+        == "en"
+    )
