@@ -85,6 +85,9 @@ GATHERED_GROUPS_PROFILES = {
     # the Bulgarian group (gathered-bg/), with the Thessaloniki firm that wants its notices
     *("bg-trapeza-zagora", "bg-shtit-ohrana", "bg-studio-tepe", "bg-rodopa-les"),
     *("bg-volteks-ruse", "gr-axios-powerservice"),
+    # the Czech group (gathered-cs/), five in Czech and a Prague distributor in English
+    *("cz-atelier-spilberk", "cz-krajina-zahrada", "cz-poliklinika-ostrava"),
+    *("cz-ostraha-vysehrad", "cz-most-krkonose", "cz-labline-instruments"),
 }
 
 # Profiles left with fewer than three wanted notices by the second reader's corrections
@@ -148,3 +151,4 @@ def test_profiles_are_written_in_their_owners_languages() -> None:
     assert written["uk"] >= 10 and written["en"] >= 10
     assert {"pl", "de", "it", "no", "fr", "es"} <= set(written)
     assert written["bg"] == 5  # the Bulgarian group's five (not read as Russian)
+    assert written["cs"] == 5  # the Czech group's five (not read as Slovenian or Slovak)
