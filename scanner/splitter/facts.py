@@ -16,6 +16,7 @@ from typing import Any
 from scanner.ingest.tender import Item, NormalisedTender
 from scanner.splitter.amounts import lengths_in
 from scanner.splitter.deliverables import phases_in
+from scanner.splitter.stated import StatedLots, stated_lots
 from scanner.splitter.work import WorkPackage, is_strong, work_packages
 
 # Above a trillion in any currency is a data-entry error, not a procurement.
@@ -44,6 +45,7 @@ class Facts:
     work: tuple[WorkPackage, ...] = ()
     work_kind: str = ""
     lowered: str = ""
+    stated: StatedLots | None = None  # a division the text states where no lots were read
 
     @property
     def listed_work(self) -> bool:
@@ -78,6 +80,9 @@ def read_facts(tender: NormalisedTender) -> Facts:
         work=work,
         work_kind=kind,
         lowered=text.lower(),
+        # Lots the text names are read as packages (the buyer's own list); a division stated
+        # without names ("in 17 lots") is the buyer's too, and no division to propose.
+        stated=stated_lots(text) if len(tender.lots) < 2 and kind != "headed" else None,
     )
 
 
