@@ -1,8 +1,9 @@
-"""The splitter on real calls in Italian, French, Spanish and German: does it divide what the
-buyer divided, into the buyer's lots, and leave whole what the buyer left whole?
+"""The splitter on real calls in Italian, French, Spanish, German, Polish and Bulgarian: does it
+divide what the buyer divided (or read the division the notice states), into the buyer's lots,
+and leave whole what the buyer left whole?
 
 The notices: every call for competition of the gathered TED folders (`gathered-it`, `-fr`,
-`-es`, `-de` of the shared samples; provenance in benchmarks/real_match/GATHERED*.md), read by
+`-es`, `-de`, `-pl`, `-bg` of the shared samples; provenance in benchmarks/real_match/GATHERED*.md), read by
 `scanner.evaluation.real_corpus.load_real_corpus` with the real evaluation's own rules (open
 calls only, each procedure once). Grouped by the folder (the notice's original language and
 jurisdiction), whatever language of the notice Lotwise keeps (TED's English when published).
@@ -18,7 +19,9 @@ even where the parser gave them to its one lot too (nothing of a division is hid
 
 Measured, per language and half:
 - multi-lot calls (two lots or more, the buyer divided): how often the answer says "split"
-  (the splitter's `should_split`; a baseline says it when it proposes two packages or more) and
+  (the splitter's `should_split`; a baseline says it when it proposes two packages or more),
+  how often it says split or reads the division the notice states (`lots_stated`: "in 17
+  lots", "Lot 1: ..."; the answer that agrees with the buyer without proposing anything) and
   how often it proposes two packages or more; packages matched one-to-one with the buyer's lots
   as `bench_lot_recovery.py` (b) does (0.3 CPV agreement + 0.7 text similarity, echo-free, at
   0.5; Hungarian assignment; time increments of one package count once), pooled precision and

@@ -30,14 +30,15 @@ _BULLET = re.compile(
     re.MULTILINE | re.IGNORECASE,
 )
 # "Lot" in the languages of EU notices (lote, lotto, lotul, perceel, część, zadanie, pakiet,
-# delkontrakt, osa, partie), with an optional "nr" / "no." / "n°" before the number. German
+# delkontrakt, osa, partie, обособена позиция), with an optional "nr" / "no." / "n°" before the number. German
 # "Los" (and Fachlos, Teillos) is capitalised and followed by a colon or dash ("Los 1: ...",
 # "Fachlos 2 – ..."): Spanish and Portuguese "los" is an article. A lot named by a capital
 # letter ("Lotto A —", "Lot B:") needs the same separator, so that "lot a" is no heading, and
 # counts only where no lot is numbered: beside numbered lots, letters are sub-lots.
 _HEADING = re.compile(
     r"\b(?:(?:phase|workstream|work stream|work package|stage|lot|lote|lotto|lotul|perceel|"
-    r"część|czesc|zadanie|pakiet|delkontrakt|osa|partie)[ \t]*(?:n(?:r|o|°|º)\.?[ \t]*)?"
+    r"część|czesc|zadanie|pakiet|delkontrakt|osa|partie|обособена[ \t]+позиция)[ \t]*"
+    r"(?:n(?:r|o|°|º)\.?[ \t]*|№[ \t]*)?"
     r"(?:\d{1,2}[a-z]?|one|two|three|four|five|six)\b|"
     r"(?-i:(?:Fach|Teil)los|Los)[ \t]*(?:Nr\.?[ \t]*)?\d{1,2}[a-z]?\b(?=[ \t]*[:–—-]))",
     re.IGNORECASE,

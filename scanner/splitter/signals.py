@@ -28,6 +28,12 @@ from scanner.splitter.types import Package, Signal
 SHORT_WINDOW_DAYS = 15
 LONG_DELIVERY_MONTHS = 18
 OPENNESS_CODES = ("open_source", "user_research", "agile", "published_code")
+CONCESSION_NOTE = (
+    "this is a concession ({how}), let under Directive 2014/23/EU, which lets the buyer divide "
+    "into lots but asks for no reasons for not dividing; the lots duty of Directive 2014/24/EU "
+    "Art. 46 and the national rules transposing it apply to public contracts, not to "
+    "concessions"
+)
 
 
 def evaluate(
@@ -149,7 +155,7 @@ def _no_lots_above_threshold(
 ) -> Signal:
     always = law.member.lots_always if law.member else None
     undivided = len(tender.lots) < 2 and facts.stated is None
-    fired = (above is not None or always is not None) and undivided
+    fired = (above is not None or always is not None) and undivided and not facts.concession
     if fired and above is None and always is not None:
         reason = f"{always}, and it is not divided into lots."
     elif fired and law.reasons != "required":
@@ -158,6 +164,8 @@ def _no_lots_above_threshold(
         reason = f"{above}, and it is not divided into lots: the buyer must consider lots."
     elif facts.stated is not None:
         reason = f"The notice says it is divided into {facts.stated.described}."
+    elif facts.concession and undivided and (above is not None or always is not None):
+        reason = f"Not checked: {CONCESSION_NOTE.format(how=facts.concession)}."
     elif law.jurisdiction is None:
         reason = f"Not checked: {law.no_rules}."
     elif facts.value is not None and law.rate is None:
@@ -175,6 +183,7 @@ def _no_reasons_for_not_dividing(
         duty
         and len(tender.lots) < 2
         and facts.stated is None
+        and not facts.concession
         and not NOT_DIVIDED_REASON.search(facts.text, facts.lowered)
     )
     # A utility's reasons duty is national law, not the Directive's: fired only where the file
@@ -188,6 +197,8 @@ def _no_reasons_for_not_dividing(
     elif undivided:
         note = law.reasons_note or ""
         reason = f"Not checked: {note[:1].lower()}{note[1:]}."
+    elif duty and facts.concession and len(tender.lots) < 2:
+        reason = f"Not checked: {CONCESSION_NOTE.format(how=facts.concession)}."
     else:
         reason = "Either divided, below the threshold, or reasons for not dividing are given."
     return Signal("no_reasons_for_not_dividing", fired, reason, source, 0.1)
@@ -365,7 +376,13 @@ def _lots_stated(facts: Facts, source: str) -> Signal:
     stated = facts.stated
     if stated is None:
         return Signal("lots_stated", False, "The text states no division into lots.", source, -0.3)
-    named = " The lots are not named in what was read." if not facts.work else ""
+    named = (
+        " The packages below are those lots as the notice names them."
+        if stated.headings and facts.listed_work
+        else " The lots are not named in what was read."
+        if not facts.work
+        else ""
+    )
     words = "" if stated.headings else f' ("{stated.quote}")'
     reason = f"The notice says the buyer divided it into {stated.described}{words}.{named}"
     return Signal("lots_stated", True, reason, source, -0.3)

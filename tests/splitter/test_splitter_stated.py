@@ -120,3 +120,57 @@ def test_without_a_value_the_advice_names_the_open_threshold_question() -> None:
     assert all(p.estimated_value is None for p in result.packages)  # never invented
     gaps = result.insufficient_reason or ""
     assert "stays open" in gaps
+
+
+def test_lots_named_in_the_text_are_the_packages_and_the_buyers_division() -> None:
+    result = run(
+        title="Охрана на имоти",
+        description=(
+            "Услуги по охрана по обособени позиции, както следва: Обособена позиция № 1: "
+            "„Невъоръжена физическа охрана“ и Обособена позиция № 2: „Охрана със СОТ“."
+        ),
+        currency="BGN",
+        countries=("BG",),
+    )
+    titles = [p.title for p in result.packages]
+    assert len(titles) == 2 and titles[0].startswith("Обособена позиция № 1")
+    stated = signal(result, "lots_stated")
+    assert stated.fired and "as the notice names them" in stated.reason
+    assert not result.should_split
+
+
+def test_a_concession_is_not_told_it_failed_to_divide() -> None:
+    """TED form F24 (Directive 2014/23/EU): the lots duty with reasons is for public
+    contracts, so it is not claimed; the structure is still read."""
+    fields = {
+        "title": "Délégation de service public pour l'exploitation du centre aquatique",
+        "description": "Gestion et exploitation du centre aquatique de la commune.",
+        "currency": "EUR",
+        "countries": ("FR",),
+        "value_amount": Decimal("9000000"),
+    }
+    contract = run(**fields)
+    assert signal(contract, "no_lots_above_threshold").fired
+    concession = run(**fields, raw={"format": "ted-xml", "form": "F24",
+                                    "document_type": "Services concession"})  # fmt: skip
+    duty = signal(concession, "no_lots_above_threshold")
+    assert not duty.fired and "Directive 2014/23/EU" in duty.reason
+    assert "Services concession" in duty.reason
+    assert not signal(concession, "no_reasons_for_not_dividing").fired
+    eforms = run(**fields, raw={"format": "eforms", "notice_subtype": "19"})
+    assert not signal(eforms, "no_lots_above_threshold").fired
+
+
+def test_lots_named_in_the_title_are_read_when_the_description_heads_none() -> None:
+    result = run(
+        title=(
+            "Extension du collège - lot no 03: charpente métallique et lot no 05: menuiseries "
+            "extérieures"
+        ),
+        description="L'opération porte sur l'extension et la restructuration du collège.",
+        currency="EUR",
+        countries=("FR",),
+    )
+    titles = [p.title for p in result.packages]
+    assert len(titles) == 2
+    assert "charpente métallique" in titles[0] and "menuiseries" in titles[1]
