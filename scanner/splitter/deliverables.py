@@ -246,12 +246,19 @@ def _headed(text: str) -> list[tuple[str, str]]:
         key = " ".join(match.group(0).casefold().split())
         end = matches[k + 1].start() if k + 1 < len(matches) else len(text)
         rest = text[match.end() : end].lstrip(" \t:-–—.)")
-        body = ends.split(rest, maxsplit=1)[0].strip(" \t,")
+        body = _TRAILING_AND.sub("", ends.split(rest, maxsplit=1)[0]).strip(" \t,")
         if key in seen or len(body) < 3:
             continue
         seen.add(key)
         entries.append((f"{match.group(0)}: {clip(body, 160)}", f"{match.group(0)}: {rest}"))
     return entries
+
+
+# "Lot 1: roofing and Lot 2: windows": the conjunction before the next heading is no part of
+# the first lot's name, in the languages of the notices read.
+_TRAILING_AND = re.compile(
+    r"[ \t,]+(?:and|&|et|und|sowie|e|ed|y|i|oraz|и|en|og|och|ja)[ \t]*$", re.IGNORECASE
+)
 
 
 def _bullets(text: str) -> tuple[str, list[tuple[str, str]]]:

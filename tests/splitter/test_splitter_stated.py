@@ -174,3 +174,24 @@ def test_lots_named_in_the_title_are_read_when_the_description_heads_none() -> N
     titles = [p.title for p in result.packages]
     assert len(titles) == 2
     assert "charpente métallique" in titles[0] and "menuiseries" in titles[1]
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("Lot 1: roofing and Lot 2: windows", "Lot 1: roofing"),
+        ("Lot 1 : voirie et Lot 2 : espaces verts", "Lot 1: voirie"),
+        ("Zadanie 1 – ochrona Dęblin oraz Zadanie 2 – konwojowanie", "Zadanie 1: ochrona Dęblin"),
+        (
+            "Обособена позиция № 1: „Охрана“ и Обособена позиция № 2: „СОТ“",
+            "Обособена позиция № 1: „Охрана“",
+        ),
+    ],
+)
+def test_a_lot_name_does_not_keep_the_conjunction_before_the_next_lot(
+    text: str, first: str
+) -> None:
+    from scanner.splitter.deliverables import deliverable_sections
+
+    kind, sections = deliverable_sections(text)
+    assert kind == "headed" and sections[0][0] == first

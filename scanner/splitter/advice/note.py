@@ -266,8 +266,8 @@ def _buyer_division(entry: Mapping[str, Any]) -> str:
     states), in a few words, or "" when the buyer did not divide."""
     for signal in entry.get("signals") or []:
         if signal.get("fired") and signal.get("code") in ("already_divided", "lots_stated"):
-            reason = str(signal.get("reason") or "")
-            return reason.split(". The lots are not named")[0].rstrip(".")
+            first = str(signal.get("reason") or "").split(". The ")[0].rstrip(".")
+            return first[:1].lower() + first[1:]
     return ""
 
 
