@@ -1,8 +1,9 @@
-"""The splitter on real calls in Italian, French, Spanish and German: does it divide what the
-buyer divided, into the buyer's lots, and leave whole what the buyer left whole?
+"""The splitter on real calls in Italian, French, Spanish, German, Polish and Bulgarian: does it
+divide what the buyer divided (or read the division the notice states), into the buyer's lots,
+and leave whole what the buyer left whole?
 
 The notices: every call for competition of the gathered TED folders (`gathered-it`, `-fr`,
-`-es`, `-de` of the shared samples; provenance in benchmarks/real_match/GATHERED*.md), read by
+`-es`, `-de`, `-pl`, `-bg` of the shared samples; provenance in benchmarks/real_match/GATHERED*.md), read by
 `scanner.evaluation.real_corpus.load_real_corpus` with the real evaluation's own rules (open
 calls only, each procedure once). Grouped by the folder (the notice's original language and
 jurisdiction), whatever language of the notice Lotwise keeps (TED's English when published).
@@ -18,7 +19,9 @@ even where the parser gave them to its one lot too (nothing of a division is hid
 
 Measured, per language and half:
 - multi-lot calls (two lots or more, the buyer divided): how often the answer says "split"
-  (the splitter's `should_split`; a baseline says it when it proposes two packages or more) and
+  (the splitter's `should_split`; a baseline says it when it proposes two packages or more),
+  how often it says split or reads the division the notice states (`lots_stated`: "in 17
+  lots", "Lot 1: ..."; the answer that agrees with the buyer without proposing anything) and
   how often it proposes two packages or more; packages matched one-to-one with the buyer's lots
   as `bench_lot_recovery.py` (b) does (0.3 CPV agreement + 0.7 text similarity, echo-free, at
   0.5; Hungarian assignment; time increments of one package count once), pooled precision and
@@ -136,18 +139,20 @@ def per_cpv_group(tender: NormalisedTender) -> list[Proposal]:
     ]
 
 
-Decide = Callable[[NormalisedTender], tuple[bool, list[Proposal]]]
+# (says split, reads a division the buyer states in the text, the packages)
+Decide = Callable[[NormalisedTender], tuple[bool, bool, list[Proposal]]]
 
 
-def splitter_answer(tender: NormalisedTender) -> tuple[bool, list[Proposal]]:
+def splitter_answer(tender: NormalisedTender) -> tuple[bool, bool, list[Proposal]]:
     result = run(tender)
-    return result.should_split, [proposal_of(p) for p in result.packages]
+    stated = any(s.code == "lots_stated" and s.fired for s in result.signals)
+    return result.should_split, stated, [proposal_of(p) for p in result.packages]
 
 
 def by_count(answer: Callable[[NormalisedTender], list[Proposal]]) -> Decide:
-    def decide(tender: NormalisedTender) -> tuple[bool, list[Proposal]]:
+    def decide(tender: NormalisedTender) -> tuple[bool, bool, list[Proposal]]:
         proposals = answer(tender)
-        return len(distinct(proposals)) >= 2, proposals
+        return len(distinct(proposals)) >= 2, False, proposals
 
     return decide
 
@@ -166,6 +171,7 @@ ANSWERS: dict[str, Decide] = {
 class Tally:
     multi: int = 0
     said_split: int = 0  # on multi-lot calls
+    divided: int = 0  # says split or reads the buyer's stated division, on multi-lot calls
     several: int = 0  # two packages or more, on multi-lot calls
     lots: int = 0
     packages: int = 0
@@ -173,18 +179,23 @@ class Tally:
     code_hits: int = 0
     single: int = 0
     false_split: int = 0  # said split on single-lot calls
+    false_divided: int = 0  # said split or read a stated division on single-lot calls
     typed: int = 0  # calls whose buyer type was read, not assumed (the threshold's basis)
 
-    def add(self, notice: Notice, said: bool, proposals: list[Proposal], typed: bool) -> None:
+    def add(
+        self, notice: Notice, said: bool, stated: bool, proposals: list[Proposal], typed: bool
+    ) -> None:
         self.typed += typed
         if not notice.divided:
             self.single += 1
             self.false_split += said
+            self.false_divided += said or stated
             return
         unique = distinct(proposals)
         given = (notice.hidden.title, notice.hidden.description or "")
         self.multi += 1
         self.said_split += said
+        self.divided += said or stated
         self.several += len(unique) >= 2
         self.lots += len(notice.lots)
         self.packages += len(unique)
@@ -199,10 +210,10 @@ def measure(notices: Sequence[Notice]) -> dict[tuple[str, str, str], Tally]:
         regime = run(notice.hidden).regime
         typed = regime is not None and "assumed" not in regime.buyer_type_basis
         for name, decide in ANSWERS.items():
-            said, proposals = decide(notice.hidden)
+            said, stated, proposals = decide(notice.hidden)
             for half in (notice.half, "all"):
                 for language in (notice.language, "all"):
-                    tallies[(name, half, language)].add(notice, said, proposals, typed)
+                    tallies[(name, half, language)].add(notice, said, stated, proposals, typed)
     return tallies
 
 
@@ -214,12 +225,13 @@ def print_tables(tallies: dict[tuple[str, str, str], Tally], shown: str = "all")
     print(
         "\nmulti: multi-lot calls; split: says split there (the buyer did); 2+: proposes two\n"
         "packages or more; P/R: packages matched to the buyer's lots (echo-free text + CPV);\n"
-        "cP/cR: by CPV code alone; single: single-lot calls; false: says split there;\n"
+        "cP/cR: by CPV code alone; single: single-lot calls; false: says split there; fdiv:\n"
+        "says split or reads a stated division there;\n"
         "typed: calls whose buyer type (so the threshold) was read, not assumed (any answer)."
     )
     header = (
-        f"  {'half':<9} {'lang':<4} {'answer':<14} {'multi':>5} {'split':>6} {'2+':>6} "
-        f"{'lots':>5} {'pkgs':>5} {'P':>5} {'R':>5} {'cP':>5} {'cR':>5} {'single':>6} {'false':>6} {'typed':>6}"
+        f"  {'half':<9} {'lang':<4} {'answer':<14} {'multi':>5} {'split':>6} {'div':>6} {'2+':>6} "
+        f"{'lots':>5} {'pkgs':>5} {'P':>5} {'R':>5} {'cP':>5} {'cR':>5} {'single':>6} {'false':>6} {'fdiv':>6} {'typed':>6}"
     )
     print(header)
     languages = (*LANGUAGES.values(), "all")
@@ -235,9 +247,11 @@ def print_tables(tallies: dict[tuple[str, str, str], Tally], shown: str = "all")
                 cr = t.code_hits / t.lots if t.lots else 0.0
                 print(
                     f"  {half:<9} {language:<4} {name:<14} {t.multi:>5} "
-                    f"{_rate(t.said_split, t.multi)} {_rate(t.several, t.multi)} {t.lots:>5} "
+                    f"{_rate(t.said_split, t.multi)} {_rate(t.divided, t.multi)} "
+                    f"{_rate(t.several, t.multi)} {t.lots:>5} "
                     f"{t.packages:>5} {p:5.2f} {r:5.2f} {cp:5.2f} {cr:5.2f} {t.single:>6} "
-                    f"{_rate(t.false_split, t.single)} {_rate(t.typed, t.multi + t.single)}"
+                    f"{_rate(t.false_split, t.single)} {_rate(t.false_divided, t.single)} "
+                    f"{_rate(t.typed, t.multi + t.single)}"
                 )
         print()
 

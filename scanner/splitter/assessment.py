@@ -14,6 +14,7 @@ from scanner.ingest.purpose import Purpose, purpose_of
 from scanner.ingest.tender import NormalisedTender
 from scanner.splitter.facts import Facts, read_facts
 from scanner.splitter.law import Law, law_of, regime_of
+from scanner.splitter.prose import article
 from scanner.splitter.signals import aggregation, civic_friendliness, evaluate, score_of
 from scanner.splitter.strategies.by_product import fixed_quantities, product_key
 from scanner.splitter.strategies.combine import propose
@@ -47,14 +48,13 @@ def assess(tender: NormalisedTender, *, now: datetime, thresholds: Thresholds) -
     has_structure = bool(tender.items or tender.lots or facts.phases or facts.work)
     status: Status = "assessed" if facts.value is not None or has_structure else "insufficient data"
     score = score_of(signals) if status == "assessed" else 0.0
-    divided_enough = any(s.code == "already_divided" and s.fired for s in signals) and not any(
-        s.code == "lots_too_large" and s.fired for s in signals
-    )
+    divided = any(s.code in ("already_divided", "lots_stated") and s.fired for s in signals)
+    divided_enough = divided and not any(s.code == "lots_too_large" and s.fired for s in signals)
     should_split = (
         status == "assessed" and score >= SPLIT_SCORE and len(packages) >= 2 and not divided_enough
     )
     if not should_split:
-        why = _not_split_reason(status, score, len(packages), divided_enough)
+        why = _not_split_reason(status, score, len(packages), divided_enough, facts, law)
         packages = tuple(replace(p, optional=True, optional_reason=why) for p in packages)
     return Assessment(
         should_split=should_split,
@@ -105,7 +105,7 @@ def _language(tender: NormalisedTender) -> str:
 def _gaps(tender: NormalisedTender, facts: Facts, law: Law) -> list[str]:
     gaps = []
     if facts.value_problem:
-        gaps.append(f"{facts.value_problem}, so size rules were not applied")
+        gaps.append(f"{facts.value_problem}, so size rules were not applied{open_questions(law)}")
     if not tender.items and not facts.listed_work:
         gaps.append("no items listed")
     if not facts.description.strip():
@@ -117,9 +117,18 @@ def _gaps(tender: NormalisedTender, facts: Facts, law: Law) -> list[str]:
     return gaps
 
 
-def _not_split_reason(status: Status, score: float, count: int, divided_enough: bool) -> str:
+def _not_split_reason(
+    status: Status, score: float, count: int, divided_enough: bool, facts: Facts, law: Law
+) -> str:
+    stated = facts.stated
+    if divided_enough and stated is not None:
+        words = "" if stated.headings else f' ("{stated.quote}")'
+        return (
+            f"the notice says the buyer already divided this into {stated.described}{words}; "
+            "shown for comparison"
+        )
     if status != "assessed":
-        return "not enough data to recommend a division"
+        return f"not enough data to recommend a division{open_questions(law)}"
     if divided_enough:
         return "the buyer already divided this into lots small enough; shown for comparison"
     if count < 2 and score >= SPLIT_SCORE:
@@ -129,4 +138,35 @@ def _not_split_reason(status: Status, score: float, count: int, divided_enough: 
         )
     if count < 2:
         return "no natural division was found"
+    if facts.value is None:
+        return (
+            f"no value is published, so the division rests on the work's structure alone "
+            f"(score {score:.2f}){open_questions(law)}; estimate the whole requirement's value "
+            "before deciding"
+        )
     return f"the signals are weak (score {score:.2f} < {SPLIT_SCORE}); a division is possible, not needed"
+
+
+def open_questions(law: Law) -> str:
+    """What stays open without a value: the one threshold that applies to this buyer and
+    whether the lots duty (and reasons for not dividing) follows from it. Never a value."""
+    threshold = law.named(law.threshold())
+    if law.jurisdiction is None or threshold is None:
+        return ""
+    buyer = law.buyer_type or "buyer"
+    assumed = ", buyer type assumed" if law.assumed else ""
+    amount = f"{law.jurisdiction.currency} {threshold.amount:,.0f}"
+    always = law.member.lots_always if law.member else None
+    if always:
+        duty = "lots are the rule here at any value"
+    elif law.reasons == "required":
+        duty = "whether the buyer must consider lots and give reasons for not dividing"
+    else:
+        duty = "whether the buyer must consider lots"
+    return (
+        f": whether it reaches the {threshold.label} ({amount}, {article(buyer)} {buyer} "
+        f"buyer{assumed}), and so {duty}, stays open"
+        if not always
+        else f": whether it reaches the {threshold.label} ({amount}, {article(buyer)} {buyer} "
+        f"buyer{assumed}) stays open ({duty})"
+    )

@@ -30,14 +30,15 @@ _BULLET = re.compile(
     re.MULTILINE | re.IGNORECASE,
 )
 # "Lot" in the languages of EU notices (lote, lotto, lotul, perceel, część, zadanie, pakiet,
-# delkontrakt, osa, partie), with an optional "nr" / "no." / "n°" before the number. German
+# delkontrakt, osa, partie, обособена позиция), with an optional "nr" / "no." / "n°" before the number. German
 # "Los" (and Fachlos, Teillos) is capitalised and followed by a colon or dash ("Los 1: ...",
 # "Fachlos 2 – ..."): Spanish and Portuguese "los" is an article. A lot named by a capital
 # letter ("Lotto A —", "Lot B:") needs the same separator, so that "lot a" is no heading, and
 # counts only where no lot is numbered: beside numbered lots, letters are sub-lots.
 _HEADING = re.compile(
     r"\b(?:(?:phase|workstream|work stream|work package|stage|lot|lote|lotto|lotul|perceel|"
-    r"część|czesc|zadanie|pakiet|delkontrakt|osa|partie)[ \t]*(?:n(?:r|o|°|º)\.?[ \t]*)?"
+    r"część|czesc|zadanie|pakiet|delkontrakt|osa|partie|обособена[ \t]+позиция)[ \t]*"
+    r"(?:n(?:r|o|°|º)\.?[ \t]*|№[ \t]*)?"
     r"(?:\d{1,2}[a-z]?|one|two|three|four|five|six)\b|"
     r"(?-i:(?:Fach|Teil)los|Los)[ \t]*(?:Nr\.?[ \t]*)?\d{1,2}[a-z]?\b(?=[ \t]*[:–—-]))",
     re.IGNORECASE,
@@ -245,12 +246,19 @@ def _headed(text: str) -> list[tuple[str, str]]:
         key = " ".join(match.group(0).casefold().split())
         end = matches[k + 1].start() if k + 1 < len(matches) else len(text)
         rest = text[match.end() : end].lstrip(" \t:-–—.)")
-        body = ends.split(rest, maxsplit=1)[0].strip(" \t,")
+        body = _TRAILING_AND.sub("", ends.split(rest, maxsplit=1)[0]).strip(" \t,")
         if key in seen or len(body) < 3:
             continue
         seen.add(key)
         entries.append((f"{match.group(0)}: {clip(body, 160)}", f"{match.group(0)}: {rest}"))
     return entries
+
+
+# "Lot 1: roofing and Lot 2: windows": the conjunction before the next heading is no part of
+# the first lot's name, in the languages of the notices read.
+_TRAILING_AND = re.compile(
+    r"[ \t,]+(?:and|&|et|und|sowie|e|ed|y|i|oraz|и|en|og|och|ja)[ \t]*$", re.IGNORECASE
+)
 
 
 def _bullets(text: str) -> tuple[str, list[tuple[str, str]]]:

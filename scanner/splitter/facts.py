@@ -16,6 +16,7 @@ from typing import Any
 from scanner.ingest.tender import Item, NormalisedTender
 from scanner.splitter.amounts import lengths_in
 from scanner.splitter.deliverables import phases_in
+from scanner.splitter.stated import StatedLots, stated_lots
 from scanner.splitter.work import WorkPackage, is_strong, work_packages
 
 # Above a trillion in any currency is a data-entry error, not a procurement.
@@ -44,6 +45,8 @@ class Facts:
     work: tuple[WorkPackage, ...] = ()
     work_kind: str = ""
     lowered: str = ""
+    stated: StatedLots | None = None  # a division the text states where no lots were read
+    concession: str | None = None  # how the notice shows it is a concession (2014/23/EU)
 
     @property
     def listed_work(self) -> bool:
@@ -63,6 +66,12 @@ def read_facts(tender: NormalisedTender) -> Facts:
     )
     regions = most_specific([*(r for i in tender.items for r in i.regions), *tender.regions])
     work, kind = work_packages(description[:MAX_TEXT_CHARS])
+    if kind != "headed" and tender.title:
+        # Lots named in the title ("... - lot no 03: charpente et lot no 05: menuiseries")
+        # are the buyer's division when the description heads none.
+        titled, title_kind = work_packages(tender.title[:1000])
+        if title_kind == "headed":
+            work, kind = titled, title_kind
     return Facts(
         value=value,
         value_problem=problem,
@@ -78,7 +87,30 @@ def read_facts(tender: NormalisedTender) -> Facts:
         work=work,
         work_kind=kind,
         lowered=text.lower(),
+        # A division the text states ("in 17 lots", "Lot 1: ..., Lot 2: ...") is the buyer's.
+        stated=stated_lots(text) if len(tender.lots) < 2 else None,
+        concession=concession_of(tender.raw),
     )
+
+
+# eForms notice subtypes of Directive 2014/23/EU (concessions): 19 standard, 23 light regime.
+CONCESSION_SUBTYPES = frozenset({"19", "23"})
+
+
+def concession_of(raw: Mapping[str, Any]) -> str | None:
+    """How the notice's own coding shows a concession (Directive 2014/23/EU), or None: the TED
+    form F24 or a "... concession" document type, or an eForms concession subtype. A
+    concession is not a public contract, so the lots duty of Directive 2014/24/EU Art. 46
+    (and of the laws transposing it) does not apply to it."""
+    if not isinstance(raw, Mapping):
+        return None
+    document = raw.get("document_type")
+    if raw.get("form") == "F24" or (isinstance(document, str) and "concession" in document.lower()):
+        kind = document if isinstance(document, str) and document else "concession"
+        return f"a TED concession notice ({kind})"
+    if raw.get("format") == "eforms" and raw.get("notice_subtype") in CONCESSION_SUBTYPES:
+        return f"an eForms concession notice (subtype {raw['notice_subtype']})"
+    return None
 
 
 def sane_value(amount: Decimal | None) -> tuple[Decimal | None, str | None]:

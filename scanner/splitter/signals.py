@@ -28,6 +28,12 @@ from scanner.splitter.types import Package, Signal
 SHORT_WINDOW_DAYS = 15
 LONG_DELIVERY_MONTHS = 18
 OPENNESS_CODES = ("open_source", "user_research", "agile", "published_code")
+CONCESSION_NOTE = (
+    "this is a concession ({how}), let under Directive 2014/23/EU, which lets the buyer divide "
+    "into lots but asks for no reasons for not dividing; the lots duty of Directive 2014/24/EU "
+    "Art. 46 and the national rules transposing it apply to public contracts, not to "
+    "concessions"
+)
 
 
 def evaluate(
@@ -53,6 +59,7 @@ def evaluate(
         _separable_work(facts, law),
         _consolidation_wording(facts, law),
         _already_divided(tender, lots_duty),
+        _lots_stated(facts, lots_duty),
         _small_enough(tender, facts, law),
         _one_system(facts, law),
         _lots_too_large(tender, facts, law),
@@ -147,13 +154,18 @@ def _no_lots_above_threshold(
     tender: NormalisedTender, facts: Facts, law: Law, above: str | None, source: str
 ) -> Signal:
     always = law.member.lots_always if law.member else None
-    fired = (above is not None or always is not None) and len(tender.lots) < 2
+    undivided = len(tender.lots) < 2 and facts.stated is None
+    fired = (above is not None or always is not None) and undivided and not facts.concession
     if fired and above is None and always is not None:
         reason = f"{always}, and it is not divided into lots."
     elif fired and law.reasons != "required":
         reason = f"{above}, and it is not divided into lots. {law.reasons_note}."
     elif fired:
         reason = f"{above}, and it is not divided into lots: the buyer must consider lots."
+    elif facts.stated is not None:
+        reason = f"The notice says it is divided into {facts.stated.described}."
+    elif facts.concession and undivided and (above is not None or always is not None):
+        reason = f"Not checked: {CONCESSION_NOTE.format(how=facts.concession)}."
     elif law.jurisdiction is None:
         reason = f"Not checked: {law.no_rules}."
     elif facts.value is not None and law.rate is None:
@@ -168,7 +180,11 @@ def _no_reasons_for_not_dividing(
 ) -> Signal:
     duty = above is not None or (law.member is not None and law.member.lots_always is not None)
     undivided = (
-        duty and len(tender.lots) < 2 and not NOT_DIVIDED_REASON.search(facts.text, facts.lowered)
+        duty
+        and len(tender.lots) < 2
+        and facts.stated is None
+        and not facts.concession
+        and not NOT_DIVIDED_REASON.search(facts.text, facts.lowered)
     )
     # A utility's reasons duty is national law, not the Directive's: fired only where the file
     # says that law asks for reasons, never claimed where it is not established.
@@ -181,6 +197,8 @@ def _no_reasons_for_not_dividing(
     elif undivided:
         note = law.reasons_note or ""
         reason = f"Not checked: {note[:1].lower()}{note[1:]}."
+    elif duty and facts.concession and len(tender.lots) < 2:
+        reason = f"Not checked: {CONCESSION_NOTE.format(how=facts.concession)}."
     else:
         reason = "Either divided, below the threshold, or reasons for not dividing are given."
     return Signal("no_reasons_for_not_dividing", fired, reason, source, 0.1)
@@ -352,12 +370,43 @@ def _already_divided(tender: NormalisedTender, source: str) -> Signal:
     return Signal("already_divided", fired, reason, source, -0.3)
 
 
+def _lots_stated(facts: Facts, source: str) -> Signal:
+    """A division the notice states in words when its lots were not read: the buyer's own
+    division, reported as such, never a suggestion of Lotwise's."""
+    stated = facts.stated
+    if stated is None:
+        return Signal("lots_stated", False, "The text states no division into lots.", source, -0.3)
+    named = (
+        " The packages below are those lots as the notice names them."
+        if stated.headings and facts.listed_work
+        else " The lots are not named in what was read."
+        if not facts.work
+        else ""
+    )
+    words = "" if stated.headings else f' ("{stated.quote}")'
+    reason = f"The notice says the buyer divided it into {stated.described}{words}.{named}"
+    return Signal("lots_stated", True, reason, source, -0.3)
+
+
 def _lots_too_large(tender: NormalisedTender, facts: Facts, law: Law) -> Signal:
     source = f"{law.cite('lots_duty')}; {law.cite('participation')}"
     ceiling = law.ceiling
-    if len(tender.lots) < 2 or law.jurisdiction is None or ceiling is None:
+    stated = facts.stated.count if facts.stated is not None else None
+    if (len(tender.lots) < 2 and not stated) or law.jurisdiction is None or ceiling is None:
         return Signal("lots_too_large", False, "No published lots to check.", source, 0.25)
     values: list[Decimal] = []
+    if stated and len(tender.lots) < 2:  # lots counted in the text: an equal share each
+        values = [facts.value / stated] * stated if facts.value is not None else []
+        large = [v for v in values if v > ceiling]
+        reason = (
+            f"At an equal share, each of the {stated} lots the notice states is worth more "
+            f"than {_in_tender_money(law, law.ceiling_amount, tender.currency)} "
+            f"({law.ceiling_basis}): too large for the smallest suppliers."
+            if large
+            else "The lots the notice states are small enough at an equal share (or the value "
+            "is unknown)."
+        )
+        return Signal("lots_too_large", bool(large), reason, source, 0.25)
     for lot in tender.lots:
         published, _ = sane_value(lot.value_amount)
         if published is not None:

@@ -96,7 +96,9 @@ def test_lots_listed_in_the_description_are_found_with_items_hidden(
     result = run(hide_lots(tender, items=True))
     listed = {p.scope for p in result.packages if "by deliverable" in p.strategy}
     assert len(listed) == lots
-    assert result.should_split
+    # Divided either way: a division proposed, or "Lot 1 - ..." headings read as the buyer's.
+    stated = any(s.code == "lots_stated" and s.fired for s in result.signals)
+    assert result.should_split or stated
 
 
 def test_most_large_undivided_samples_say_split(tenders: list[NormalisedTender]) -> None:

@@ -75,8 +75,14 @@ def _blocks(
     blocks.append(("list", _facts(entry, tender, regime, currency)))
 
     blocks.append(("h2", "Recommendation"))
+    divided = _buyer_division(entry)
     if divide:
         verdict = f"Divide into {len(packages)} lots (score {entry.get('score', 0):.2f})."
+    elif divided:
+        verdict = (
+            f"Already divided by the buyer: {divided}; no further division is needed "
+            f"(score {entry.get('score', 0):.2f})."
+        )
     elif packages and len(packages) >= 2:
         verdict = (
             f"A division into {len(packages)} lots is possible, not needed "
@@ -205,6 +211,15 @@ def _statement(
                 "added together to decide the procedure.",
             ),
         ]
+    divided = _buyer_division(entry)
+    if divided:
+        return [
+            (
+                "p",
+                f"The buyer has divided the requirement ({divided}). State the lots, what each "
+                f"covers and whether a supplier may bid for several ({duty}).",
+            )
+        ]
     above = regime.get("above_threshold")
     if regime.get("no_rules"):
         return [
@@ -246,9 +261,19 @@ def _statement(
     ]
 
 
+def _buyer_division(entry: Mapping[str, Any]) -> str:
+    """The buyer's own division as the assessment read it (published lots or lots the text
+    states), in a few words, or "" when the buyer did not divide."""
+    for signal in entry.get("signals") or []:
+        if signal.get("fired") and signal.get("code") in ("already_divided", "lots_stated"):
+            first = str(signal.get("reason") or "").split(". The ")[0].rstrip(".")
+            return first[:1].lower() + first[1:]
+    return ""
+
+
 def _not_divided_reason(entry: Mapping[str, Any], packages: list[Mapping[str, Any]]) -> str:
     fired = {s.get("code") for s in entry.get("signals") or [] if s.get("fired")}
-    if "already_divided" in fired:
+    if "already_divided" in fired or "lots_stated" in fired:
         return "the buyer has already divided it into lots"
     if "one_system" in fired:
         return (
