@@ -425,6 +425,9 @@ def label_agreement(threshold: float) -> None:
         return
     labels = load_labels()
     confusion: Counter[tuple[bool, bool]] = Counter()
+    # "divided": says split, or reads a division the notice's own text states (lots_stated):
+    # either way the requirement reaches suppliers in lots.
+    divided: Counter[tuple[bool, bool]] = Counter()
     partitions: list[float] = []
     named_hits = named_lots = named_pkgs = 0
     missing = []
@@ -435,6 +438,8 @@ def label_agreement(threshold: float) -> None:
             continue
         result = run(tender)
         confusion[(bool(label["should_split"]), result.should_split)] += 1
+        stated = any(s.code == "lots_stated" and s.fired for s in result.signals)
+        divided[(bool(label["should_split"]), result.should_split or stated)] += 1
         if "groups" in label and tender.items:
             ids = [i.id for i in tender.items]
             gold = {i: k for k, g in enumerate(label["groups"]) for i in g}
@@ -458,6 +463,12 @@ def label_agreement(threshold: float) -> None:
             f"  should_split: accuracy {(tp + tn) / total:.2f}, precision "
             f"{tp / (tp + fp) if tp + fp else 0:.2f}, recall {tp / (tp + fn) if tp + fn else 0:.2f} "
             f"(TP {tp}, FP {fp}, FN {fn}, TN {tn}; labelled split {tp + fn}/{total})"
+        )
+        agree = divided[(True, True)] + divided[(False, False)]
+        print(
+            f"  split or a division the text states: accuracy {agree / total:.2f} (TP "
+            f"{divided[(True, True)]}, FP {divided[(False, True)]}, FN {divided[(True, False)]}, "
+            f"TN {divided[(False, False)]})"
         )
         always = (tp + fn) / total
         print(f"  trivial 'always split' accuracy {always:.2f}, 'never split' {1 - always:.2f}")
