@@ -2,8 +2,8 @@
 
 `--set demo` (default) is the bundled demo corpus and its 31 profiles; `--set real` is the real
 notices in the shared samples (`LOTWISE_SHARED_DIR`; with `gathered-it/`, `gathered-fr/`,
-`gathered-es/`, `gathered-de/`, `gathered-pl/` and `gathered-bg/`, the gathered Italian, French,
-Spanish, German, Polish and Bulgarian notices, each when present) with the profiles and labels of
+`gathered-es/`, `gathered-de/`, `gathered-pl/`, `gathered-bg/` and `gathered-el/`, the gathered
+Italian, French, Spanish, German, Polish, Bulgarian and Greek notices, each when present) with the profiles and labels of
 benchmarks/real_match/.
 """
 
@@ -51,8 +51,8 @@ def evaluate(
         typer.Option(
             "--set",
             help="demo: the bundled demo corpus; real: the real notices in the shared samples "
-            "(LOTWISE_SHARED_DIR), gathered Italian, French, Spanish, German, Polish and "
-            "Bulgarian notices included when present, with the profiles and labels of "
+            "(LOTWISE_SHARED_DIR), gathered Italian, French, Spanish, German, Polish, "
+            "Bulgarian and Greek notices included when present, with the profiles and labels of "
             "benchmarks/real_match/.",
         ),
     ] = EvalSet.demo,

@@ -26,10 +26,10 @@ window, and all of them can be ranked together.
 
 Gathered notices: real notices in a language the other folders barely hold, gathered from
 public sources into samples folders of their own (`GATHERED_FOLDERS`: `gathered-it/` Italian,
-`gathered-fr/` French, `gathered-es/` Spanish, `gathered-de/` German, `gathered-pl/` Polish
-and `gathered-bg/` Bulgarian TED notices, gzip-compressed TED XML and eForms files as
+`gathered-fr/` French, `gathered-es/` Spanish, `gathered-de/` German, `gathered-pl/` Polish,
+`gathered-bg/` Bulgarian and `gathered-el/` Greek TED notices, gzip-compressed TED XML and eForms files as
 published, provenance in each folder's PROVENANCE.md and in benchmarks/real_match/GATHERED.md,
-GATHERED-FR.md, GATHERED-ES.md, GATHERED-DE.md, GATHERED-PL.md and GATHERED-BG.md), read last,
+GATHERED-FR.md, GATHERED-ES.md, GATHERED-DE.md, GATHERED-PL.md, GATHERED-BG.md and GATHERED-EL.md), read last,
 by the same parsers and the same rules. Each is optional: a folder that is absent is simply not
 read.
 
@@ -81,6 +81,7 @@ GATHERED_FOLDERS = (
     "gathered-de",  # real German TED notices (benchmarks/real_match/GATHERED-DE.md)
     "gathered-pl",  # real Polish TED notices (benchmarks/real_match/GATHERED-PL.md)
     "gathered-bg",  # real Bulgarian TED notices (benchmarks/real_match/GATHERED-BG.md)
+    "gathered-el",  # real Greek TED notices (benchmarks/real_match/GATHERED-EL.md)
 )
 FOLDERS = (
     "open-tenders-en",

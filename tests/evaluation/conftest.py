@@ -64,3 +64,9 @@ def gathered_pl(samples: Path) -> Path:
 def gathered_bg(samples: Path) -> Path:
     """The samples, with the gathered Bulgarian notices (benchmarks/real_match/GATHERED-BG.md)."""
     return _gathered(samples, "gathered-bg", "GATHERED-BG.md")
+
+
+@pytest.fixture(scope="session")
+def gathered_el(samples: Path) -> Path:
+    """The samples, with the gathered Greek notices (benchmarks/real_match/GATHERED-EL.md)."""
+    return _gathered(samples, "gathered-el", "GATHERED-EL.md")
