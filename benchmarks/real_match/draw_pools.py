@@ -58,6 +58,7 @@ SAMPLING_DIVISIONS = {
     "pl-akademia-kompetencji": ("80",),
     "bg-shtit-ohrana": ("79", "35"),
     "bg-volteks-ruse": ("31", "44", "38"),
+    "gr-tilemetria-larisa": ("32", "38", "51"),
 }
 
 

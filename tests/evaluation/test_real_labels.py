@@ -85,6 +85,10 @@ GATHERED_GROUPS_PROFILES = {
     # the Bulgarian group (gathered-bg/), with the Thessaloniki firm that wants its notices
     *("bg-trapeza-zagora", "bg-shtit-ohrana", "bg-studio-tepe", "bg-rodopa-les"),
     *("bg-volteks-ruse", "gr-axios-powerservice"),
+    # the Greek group (gathered-el/): four Greek firms, a Cypriot one writing Greek and a
+    # Cypriot one writing English
+    *("gr-ydrotechniki-thess", "gr-stoa-architects", "gr-tilemetria-larisa"),
+    *("gr-lampsi-katharismoi", "cy-kylikeia-larnaka", "cy-meridian-engineering"),
 }
 
 # Profiles left with fewer than three wanted notices by the second reader's corrections
@@ -148,3 +152,4 @@ def test_profiles_are_written_in_their_owners_languages() -> None:
     assert written["uk"] >= 10 and written["en"] >= 10
     assert {"pl", "de", "it", "no", "fr", "es"} <= set(written)
     assert written["bg"] == 5  # the Bulgarian group's five (not read as Russian)
+    assert written["el"] == 5  # the Greek group's five written in Greek
