@@ -41,6 +41,7 @@ __all__ = [
     "PREFIX_LENGTH",
     "STOPWORDS",
     "compounds",
+    "display_word",
     "expand_coordination",
     "head_stems",
     "is_stopword",
@@ -182,6 +183,17 @@ def words(text: str | None) -> list[str]:
         else:
             out.append(word)
     return out
+
+
+# Case folding writes the Greek final sigma "ς" as "σ" ("ύδρευσης" -> "ύδρευσησ"), which the
+# Greek stemmer reads alike; a word shown to a person gets its final form back.
+_FINAL_SIGMA_RE = re.compile(r"(?<=[\u0370-\u03ff\u1f00-\u1fff])σ\b")
+
+
+def display_word(word: str) -> str:
+    """A case-folded word as a person writes it: a Greek word's final "σ" is "ς" again
+    ("ύδρευσησ" -> "ύδρευσης"); any other word unchanged."""
+    return _FINAL_SIGMA_RE.sub("ς", word) if "σ" in word else word
 
 
 def _split_cjk(word: str) -> list[str]:

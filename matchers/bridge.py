@@ -24,7 +24,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from functools import cache
 
-from matchers.analysis import terms_with_words
+from matchers.analysis import display_word, terms_with_words
 from scanner.reference.cpv import cpv_vocabulary, pad_code, significant_prefix
 
 __all__ = [
@@ -219,7 +219,7 @@ def infer_codes(
         if len(hit) < 2:
             confidence *= 0.5
         if confidence >= MIN_CONFIDENCE:
-            words = tuple(surface.get(t, t) for t in hit)
+            words = tuple(display_word(surface.get(t, t)) for t in hit)
             scored.append((confidence, len(significant_prefix(code)), code, words))
     scored.sort(key=lambda s: (-s[0], s[1], s[2]))
     chosen: list[InferredCode] = []

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from matchers.analysis import terms_with_words
+from matchers.analysis import display_word, terms_with_words
 from matchers.bridge import (
     code_terms,
     has_labels,
@@ -40,7 +40,7 @@ from matchers.keywords import phrase_partners
 from matchers.result import Criterion
 from matchers.types import OrgProfile
 from matchers.weights import Weights
-from scanner.reference.regions import area_names
+from scanner.reference.regions import area_names, country_names
 
 __all__ = [
     "CorpusStats",
@@ -194,7 +194,9 @@ def place_terms(
     them and of those they hold ("Baden-Württemberg" for a firm serving Stuttgart): where a
     firm works is the geography criterion's to judge, so its places are no query terms ("a
     cleaning firm of Baden-Württemberg" made 'baden' text evidence in any notice naming the
-    region). A word of the CPV labels of the profile's language names something bought and
+    region), nor is the name of its country, which a country code alone ("EL", "PL") or a
+    region's country gives ("σε όλη την Ελλάδα" made 'ελλάδα' text evidence in every Greek
+    notice, whose address names the country). A word of the CPV labels of the profile's language names something bought and
     is kept ("Essen" is a city of North Rhine-Westphalia and food)."""
     return frozenset().union(*(_region_terms(c, language, own_language) for c in regions))
 
@@ -202,9 +204,13 @@ def place_terms(
 @lru_cache(maxsize=4096)
 def _region_terms(code: str, language: str | None, own_language: str | None) -> frozenset[str]:
     content = label_words(own_language or "en")
+    # a country's one-word names only: the words of "United Kingdom" or "Czech Republic" are
+    # no place alone
+    country = [n for n in country_names(code, (language, own_language)) if len(n.split()) == 1]
+    names = (*area_names(code), *country)
     return frozenset(
         term
-        for name in area_names(code)
+        for name in names
         for term, word in terms_with_words(name, language)
         if word not in content
     )
@@ -383,7 +389,7 @@ def text_relevance(
     raw = sum(parts.values())
     value = min(1.0, raw / denominator) if denominator > 0 else 0.0
     ranked = sorted(parts, key=lambda t: (-parts[t], t))
-    evidence = tuple(f"'{query.surface.get(t, t)}'" for t in ranked)
+    evidence = tuple(f"'{display_word(query.surface.get(t, t))}'" for t in ranked)
     shown = ", ".join(evidence[:4])
     return Criterion("text", value, weight, f"text mentions {shown} (BM25 {raw:.2f})", evidence)
 
@@ -426,7 +432,7 @@ def code_relevance(
     denominator = cached[1]
     value = min(1.0, sum(found.values()) / denominator) if denominator > 0 else 0.0
     ranked = sorted(found, key=lambda t: (-found[t], t))
-    evidence = tuple(f"'{query.surface.get(t, t)}'" for t in ranked)
+    evidence = tuple(f"'{display_word(query.surface.get(t, t))}'" for t in ranked)
     return Criterion(
         "text",
         value,

@@ -59,6 +59,7 @@ SAMPLING_DIVISIONS = {
     "bg-shtit-ohrana": ("79", "35"),
     "bg-volteks-ruse": ("31", "44", "38"),
     "cz-ostraha-vysehrad": ("79",),
+    "gr-tilemetria-larisa": ("32", "38", "51"),
 }
 
 

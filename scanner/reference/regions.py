@@ -32,6 +32,7 @@ from scanner.reference.stopwords import stopwords
 __all__ = [
     "NUTS_FILE",
     "area_names",
+    "country_names",
     "nuts_name",
     "region_candidates",
     "region_name",
@@ -183,6 +184,26 @@ def _countries() -> dict[str, str]:
             if key:
                 index.setdefault(key, country.alpha_2)
     return index
+
+
+def country_names(code: str, languages: tuple[str | None, ...] = ()) -> tuple[str, ...]:
+    """The names of the country a region code lies in, the code a country ("EL", "GR") or a
+    region ("EL52"): in English and in each of `languages` iso-codes translates it into
+    ("EL52", ("el",)) -> ("Greece", "Ελλάδα"); () for a code no country has."""
+    import pycountry
+
+    wanted = code.strip().upper()[:2]
+    country = pycountry.countries.get(alpha_2=_NUTS_COUNTRY.get(wanted, wanted))
+    if country is None:
+        return ()
+    names = [country.name, getattr(country, "common_name", country.name)]
+    for language in dict.fromkeys(lang for lang in languages if lang):
+        try:
+            local = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language])
+        except OSError:
+            continue
+        names.extend(local.gettext(name) for name in names[:2])
+    return tuple(dict.fromkeys(names))
 
 
 def resolve_country(name: str) -> str | None:

@@ -70,3 +70,9 @@ def gathered_bg(samples: Path) -> Path:
 def gathered_cs(samples: Path) -> Path:
     """The samples, with the gathered Czech notices (benchmarks/real_match/GATHERED-CS.md)."""
     return _gathered(samples, "gathered-cs", "GATHERED-CS.md")
+
+
+@pytest.fixture(scope="session")
+def gathered_el(samples: Path) -> Path:
+    """The samples, with the gathered Greek notices (benchmarks/real_match/GATHERED-EL.md)."""
+    return _gathered(samples, "gathered-el", "GATHERED-EL.md")

@@ -1,5 +1,5 @@
 """The gathered notices (the samples folders `gathered-it/`, `gathered-fr/`, `gathered-es/`,
-`gathered-de/` and `gathered-pl/`): read by the same parsers and rules as the other samples,
+`gathered-de/`, `gathered-pl/`, `gathered-bg/` and `gathered-el/`): read by the same parsers and rules as the other samples,
 gzip-compressed, a bad file counted and never fatal, each folder optional."""
 
 from __future__ import annotations
@@ -162,12 +162,37 @@ def test_the_czech_calls_are_read_by_the_samples_rules(gathered_cs: Path) -> Non
     )
 
 
+def test_the_greek_calls_are_read_by_the_samples_rules(gathered_el: Path) -> None:
+    samples = gathered_el
+    corpus = load_real_corpus(samples, folders=("gathered-el",))
+    items = corpus.items
+    assert len(items) == 50 and all(key.startswith("gathered-el/") for key in items)
+    assert corpus.counts("declared_language") == Counter({"el": 50})
+    assert corpus.counts("detected_language") == Counter({"el": 50})  # by the Greek script
+    assert corpus.counts("source") == Counter(
+        {"TED (XML R2.0.9), gathered": 49, "TED (eForms), gathered": 1}
+    )
+    countries = Counter(country for item in items.values() for country in item.tender.countries)
+    assert countries == Counter({"GR": 37, "CY": 13})  # Greek and Cypriot buyers
+    for item in items.values():
+        assert item.tender.published_at == EVALUATION_NOW
+        assert item.tender.is_open(EVALUATION_NOW)
+    reasons = Counter({reason: n for (_, reason), n in corpus.left_out.items()})
+    assert reasons["award notice, or complete as published"] == 32
+    assert reasons["planning notice (no call yet)"] == 16
+    assert reasons["status missing as published"] == 2  # TED document type 2
+    assert reasons["deadline before publication as published"] == 1  # 2017/S 080-154259
+    _every_file_counted_and_traced(
+        samples / "gathered-el", len(items) + sum(corpus.left_out.values())
+    )
+
+
 def test_gathered_folders_are_read_last_and_each_is_optional(tmp_path: Path) -> None:
     assert FOLDERS[-len(GATHERED_FOLDERS) :] == GATHERED_FOLDERS
     assert {"gathered-it", "gathered-fr", "gathered-es", "gathered-de", "gathered-pl"} <= set(
         GATHERED_FOLDERS
     )
-    assert {"gathered-bg", "gathered-cs"} <= set(GATHERED_FOLDERS)
+    assert {"gathered-bg", "gathered-cs", "gathered-el"} <= set(GATHERED_FOLDERS)
     folder = tmp_path / "gathered-fr" / "eforms"  # only one of the gathered folders present
     folder.mkdir(parents=True)
     (folder / "broken.xml.gz").write_bytes(b"not gzip at all")

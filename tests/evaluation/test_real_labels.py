@@ -88,6 +88,10 @@ GATHERED_GROUPS_PROFILES = {
     # the Czech group (gathered-cs/), five in Czech and a Prague distributor in English
     *("cz-atelier-spilberk", "cz-krajina-zahrada", "cz-poliklinika-ostrava"),
     *("cz-ostraha-vysehrad", "cz-most-krkonose", "cz-labline-instruments"),
+    # the Greek group (gathered-el/): four Greek firms, a Cypriot one writing Greek and a
+    # Cypriot one writing English
+    *("gr-ydrotechniki-thess", "gr-stoa-architects", "gr-tilemetria-larisa"),
+    *("gr-lampsi-katharismoi", "cy-kylikeia-larnaka", "cy-meridian-engineering"),
 }
 
 # Profiles left with fewer than three wanted notices by the second reader's corrections
@@ -156,3 +160,4 @@ def test_profiles_are_written_in_their_owners_languages() -> None:
     assert {"pl", "de", "it", "no", "fr", "es"} <= set(written)
     assert written["bg"] == 5  # the Bulgarian group's five (not read as Russian)
     assert written["cs"] == 5  # the Czech group's five (not read as Slovenian or Slovak)
+    assert written["el"] == 5  # the Greek group's five written in Greek

@@ -53,7 +53,8 @@ NOT_SECOND_READ = {
 # second_reader_de.toml (README, "Second reader, German group"), the Polish group (README,
 # "The Polish group") in second_reader_pl.toml (README, "Second reader, Polish group"), and the
 # Bulgarian group (README, "The Bulgarian group") in second_reader_bg.toml (README, "Second
-# reader, Bulgarian group").
+# reader, Bulgarian group"). The Greek group (README, "The Greek group") has no second reading
+# yet: the README names the pairs a second reader should take.
 FRENCH_GROUP = frozenset(
     {
         *("fr-tremplin-formation", "fr-verdure-insertion", "fr-petits-pas-creches"),
@@ -93,9 +94,17 @@ CZECH_GROUP = frozenset(
         *("cz-ostraha-vysehrad", "cz-most-krkonose", "cz-labline-instruments"),
     }
 )
+# The Greek group (README, "The Greek group"): no second reader yet.
+GREEK_GROUP = frozenset(
+    {
+        *("gr-ydrotechniki-thess", "gr-stoa-architects", "gr-tilemetria-larisa"),
+        *("gr-lampsi-katharismoi", "cy-kylikeia-larnaka", "cy-meridian-engineering"),
+    }
+)
 # written after the first sample was drawn
 SECOND_READ_LATER = (
     FRENCH_GROUP | SPANISH_GROUP | GERMAN_GROUP | POLISH_GROUP | BULGARIAN_GROUP | CZECH_GROUP
+    | GREEK_GROUP
 )
 
 

@@ -163,6 +163,49 @@ def test_the_profiles_own_places_are_no_query_terms(make_org, make_opp, now, wei
     assert "baden" not in match.explanation and "würzburg'" not in match.explanation
 
 
+def test_the_profiles_own_country_is_no_query_term(make_org, make_opp, now, weights) -> None:
+    # a Greek firm serving all of Greece ("EL", the NUTS code) writes "σε όλη την Ελλάδα";
+    # every Greek notice names the country in its address
+    org = make_org(
+        language="el",
+        regions=("EL",),
+        countries=("GR",),
+        national=True,
+        capabilities="Τηλεμετρία δικτύων ύδρευσης, έλεγχος διαρροών",
+        keywords=(),
+        description="Εγκαθιστούμε συστήματα τηλεμετρίας σε όλη την Ελλάδα.",
+    )
+    shown = set(org_query(org).surface.values())
+    assert "ελλάδα" not in shown and {"τηλεμετρία", "ύδρευσησ"} <= shown
+    # a region's country too ("EL52", Central Macedonia); a name of several words is no place
+    # word by word ("United Kingdom": 'united' stays a word)
+    assert "ελλάδα" not in org_query(replace(org, regions=("EL52",))).surface.values()
+    british = make_org(regions=("UKM8",), capabilities="Air handling units, kingdom-wide")
+    assert {"units", "kingdom"} <= set(org_query(british).surface.values())
+    notice = make_opp(
+        title="Προμήθεια υδρομετρητών",
+        text="Τηλεμετρία δικτύου ύδρευσης. Διεύθυνση: Λάρισα, Ελλάδα",
+        language="el",
+        title_language="el",
+        cpv=(),
+        regions=(),
+        countries=("GR",),
+    )
+    match = score(notice, org, now=now, weights=weights)
+    assert "ελλάδα" not in match.explanation
+    # the quoted word is written as Greek is written: final sigma "ς" (case folding makes it σ)
+    assert "'ύδρευσης'" in match.explanation and "ύδρευσησ" not in match.explanation
+
+
+def test_display_word_gives_greek_words_their_final_sigma() -> None:
+    from matchers.analysis import display_word
+
+    assert display_word("ύδρευσησ") == "ύδρευσης"
+    assert display_word("σύστημα") == "σύστημα"  # a medial sigma stays
+    assert display_word("glass") == "glass" and display_word("σ") == "σ"
+    assert terms("ΥΔΡΕΥΣΗΣ ύδρευσης", "el") == ["υδρευσ", "υδρευσ"]  # both read alike
+
+
 def test_a_common_word_of_a_keyword_phrase_counts_only_beside_another_keyword_word(
     make_org, make_opp, now, weights
 ) -> None:

@@ -15,6 +15,7 @@ from scanner.matching.opportunities import buyer_regions, opportunities_of
 from scanner.reference.regions import (
     NUTS_FILE,
     area_names,
+    country_names,
     nuts_name,
     resolve_country,
     resolve_region,
@@ -99,3 +100,12 @@ def test_area_names_hold_the_region_those_holding_it_and_those_it_holds() -> Non
     assert "Oberbayern" not in stuttgart and "Deutschland" not in stuttgart
     assert "Glasgow City" in area_names("TLM8")  # ITL codes read as the NUTS codes they share
     assert area_names("DE") == () and area_names("UA-46") == () and area_names("ZZ9") == ()
+
+
+def test_country_names_of_a_country_or_region_code_in_english_and_the_languages_asked() -> None:
+    assert country_names("EL", ("el",)) == ("Greece", "Ελλάδα")  # NUTS "EL" is ISO "GR"
+    assert country_names("EL52", ("el", None, "el")) == ("Greece", "Ελλάδα")
+    assert country_names("PL71", ("pl",)) == ("Poland", "Polska")
+    assert country_names("UKM8") == ("United Kingdom",)
+    assert country_names("CY000", ("xx",)) == ("Cyprus",)  # a language without names: English
+    assert country_names("ZZ") == ()
