@@ -378,9 +378,11 @@ def awards_json(session: Session, tender_id: int) -> list[dict[str, Any]]:
     for position, ref, name, scheme, identifier, known_name in rows:
         supplier_id = f"{scheme}-{identifier}" if scheme and identifier else ref
         suppliers[position].append({"id": supplier_id, "name": name or known_name})
-    awards = session.execute(
-        select(Award).where(Award.tender_id == tender_id).order_by(Award.position)
-    ).scalars()
+    awards = session.execute(  # the columns shown, not whole rows (issue 16)
+        select(Award.position, Award.status, Award.date, Award.value_amount, Award.currency)
+        .where(Award.tender_id == tender_id)
+        .order_by(Award.position)
+    )
     return [
         {
             "status": award.status,
