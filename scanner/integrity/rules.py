@@ -239,13 +239,17 @@ def split_below_threshold(tenders: Sequence[TenderRecord], config: IntegrityConf
     window = timedelta(days=config.split_window_days)
     groups: dict[tuple[str, Threshold], list[tuple[datetime, TenderRecord, Decimal, str]]]
     groups = defaultdict(list)
+    applying: dict[tuple[str | None, str | None], tuple[Threshold, ...]] = {}
     for t in tenders:
         kind = (t.main_cpv or "")[: config.split_cpv_digits]
         value, field = _value(t)
         date = min((a.date for a in t.active_awards if a.date), default=None) or t.published_at
         if len(kind) < config.split_cpv_digits or value is None or field is None or date is None:
             continue
-        for threshold in config.thresholds_for(t.currency, t.main_cpv):
+        wanted = (t.currency, t.main_cpv)
+        if wanted not in applying:
+            applying[wanted] = config.thresholds_for(*wanted)
+        for threshold in applying[wanted]:
             floor = threshold.amount * (1 - Decimal(str(config.split_margin)))
             if floor <= value < threshold.amount:
                 groups[(kind, threshold)].append((date, t, value, field))
@@ -253,12 +257,18 @@ def split_below_threshold(tenders: Sequence[TenderRecord], config: IntegrityConf
     for (kind, threshold), items in groups.items():
         items.sort(key=lambda item: item[0])
         dates = [item[0] for item in items]
+        flagged_to = -1  # the last index of the latest cluster flagged
         for first, start in enumerate(dates):
             last = bisect_right(dates, start + window) - 1
-            cluster = items[first : last + 1]
-            total = sum((value for _, _, value, _ in cluster), Decimal(0))
-            if len(cluster) < config.split_min_awards or total < threshold.amount:
+            if last <= flagged_to:  # all within that cluster (first is past its start): no news
                 continue
+            cluster = items[first : last + 1]
+            if len(cluster) < config.split_min_awards:
+                continue
+            total = sum((value for _, _, value, _ in cluster), Decimal(0))
+            if total < threshold.amount:
+                continue
+            flagged_to = last
             fields = tuple(sorted({field for *_, field in cluster}))
             evidence = (
                 f"{len(cluster)} tenders for the same kind of work (CPV {kind}*, "

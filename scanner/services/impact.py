@@ -11,7 +11,8 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -244,7 +245,11 @@ def _tender_flags(
 ) -> list[Flag]:
     """One tender's flags: from its own record alone unless a rule over its buyer's other
     tenders could flag it (`needs_buyer_context`: an award, or a value just under a
-    threshold), then from the buyer's whole record (hundreds of tenders at 100,000)."""
+    threshold), then from the buyer's record: all of it (hundreds of tenders at 100,000) for
+    a tender with a dated active award (`repeat_winner` counts all the buyer's awards), else
+    only the tenders `split_below_threshold` could group with it (`_split_neighbours`): without
+    a dated active award that is the only rule that could flag it from other tenders (every
+    other rule reads each tender alone), so the flags are the same, from tens of rows."""
     own = reads.tender_records(session, reads.RecordFilter(tender_ids=(tender_id,)))
     if own and not needs_buyer_context(own[0], config):
         return detect(own, config).get(tender_id, [])
@@ -252,15 +257,54 @@ def _tender_flags(
     key = buyer_id or (f"name:{buyer_name}" if buyer_name else None)
     if key is None:
         return detect(own, config).get(tender_id, [])
-    return _buyer_flags(session, reads.RecordFilter(buyer_ids=(key,)), config).get(tender_id, [])
+    flt: reads.RecordFilter | None = reads.RecordFilter(buyer_ids=(key,))
+    if own and not any(award.date is not None for award in own[0].active_awards):
+        flt = _split_neighbours(own[0], key, config)
+    if flt is None:  # no rule over other tenders applies
+        return detect(own, config).get(tender_id, [])
+    return _buyer_flags(session, flt, config).get(tender_id, [])
+
+
+def _split_neighbours(
+    t: TenderRecord, buyer_key: str, config: IntegrityConfig
+) -> reads.RecordFilter | None:
+    """The buyer's tenders `split_below_threshold` could group with `t` (which has no dated
+    active award, so its date is its publication): those of its kind of work (the first
+    `split_cpv_digits` characters of the main CPV code), and of them those with an award
+    (whose value and date the rule takes from their awards) or with an estimate just under a
+    threshold of that kind of work (in any currency, each range a little wider) published
+    within the rule's window either side of `t`. A cluster holding `t` lies within that
+    window, so `t`'s flags are the same as over the buyer's whole record."""
+    kind = (t.main_cpv or "")[: config.split_cpv_digits]
+    if len(kind) < config.split_cpv_digits or t.published_at is None:
+        return None
+    margin = 1 - Decimal(str(config.split_margin))
+    ranges = tuple(
+        sorted(
+            {
+                (threshold.amount * margin * Decimal("0.999"), threshold.amount)
+                for threshold in config.thresholds
+                if threshold.applies_to(t.main_cpv)  # by CPV division, the same for the kind
+            }
+        )
+    )
+    if not ranges:
+        return None
+    window = timedelta(days=config.split_window_days)
+    return reads.RecordFilter(
+        buyer_ids=(buyer_key,),
+        cpv_prefix=kind,
+        near=(ranges, t.published_at - window, t.published_at + window),
+    )
 
 
 def _buyer_flags(
     session: Session, flt: reads.RecordFilter, config: IntegrityConfig
 ) -> dict[int, list[Flag]]:
-    """The flags of one buyer's tenders, computed again only when the buyer's tenders or
-    outcomes changed (`records_stamp`) or the configuration did: a tender's page that needs
-    its buyer's whole record (`_tender_flags`) reads hundreds of tenders at 100,000."""
+    """The flags of one buyer's tenders (or of those `flt` narrows them to), computed again
+    only when those tenders or their outcomes changed (`records_stamp`) or the configuration
+    did: a tender's page that needs its buyer's whole record (`_tender_flags`) reads hundreds
+    of tenders at 100,000."""
     bind = session.get_bind()
     key = (str(bind.engine.url), flt)
     stamp = reads.records_stamp(session, flt)

@@ -9,14 +9,14 @@ stays a fraction of a second of database time.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Integer, String, and_, bindparam, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from scanner.integrity.records import AwardRecord, BidRecord, SupplierRecord, TenderRecord
 from scanner.models import (
@@ -51,8 +51,16 @@ class RecordFilter:
     buyer_ids: tuple[str, ...] = ()  # a buyer id, or `name:<buyer name>` for one without id
     since: datetime | None = None  # published on or after
     tender_ids: tuple[int, ...] = ()
+    # Only tenders whose main CPV code starts with this (its first characters, as the
+    # `split_below_threshold` rule groups them): a tender's page reads its kind of work alone.
+    cpv_prefix: str | None = None
+    # Only tenders with an award, or with an estimate in one of the [low, high) ranges
+    # published within [start, end]: those the `split_below_threshold` rule could group with
+    # a tender published at a date (`scanner.services.impact._tender_flags`).
+    near: tuple[tuple[tuple[Decimal, Decimal], ...], datetime, datetime] | None = None
 
 
+_AWARDED = aliased(Award)  # "has an award", inside statements that read `awards` themselves
 _TENDER_COLUMNS = (
     Tender.id,
     Source.name,
@@ -85,21 +93,7 @@ def tender_records(session: Session, flt: RecordFilter) -> list[TenderRecord]:
     columns read are loaded: a tender's raw release and items never leave the database."""
     # Counted per selected tender through the lots' index (a grouped subquery counted every
     # stored tender's lots, however few tenders were asked for).
-    lots = (
-        select(func.count(Lot.id))
-        .where(Lot.tender_id == Tender.id)
-        .correlate(Tender)
-        .scalar_subquery()
-        .label("n")
-    )
-    stmt = _filtered(
-        select(*_TENDER_COLUMNS, lots, *_OUTCOME_COLUMNS)
-        .join(Source, Source.id == Tender.source_id)
-        .outerjoin(TenderOutcome, TenderOutcome.tender_id == Tender.id)
-        .order_by(Tender.id),
-        flt,
-    )
-    rows = session.execute(stmt).all()
+    rows = session.execute(*_statement(_records_statement, flt)).all()
     awards = _awards(session, flt)
     width = len(_TENDER_COLUMNS)
     return [
@@ -108,44 +102,160 @@ def tender_records(session: Session, flt: RecordFilter) -> list[TenderRecord]:
     ]
 
 
+def _records_statement() -> Any:
+    # Counted per selected tender through the lots' index (a grouped subquery counted every
+    # stored tender's lots, however few tenders were asked for).
+    lots = (
+        select(func.count(Lot.id))
+        .where(Lot.tender_id == Tender.id)
+        .correlate(Tender)
+        .scalar_subquery()
+        .label("n")
+    )
+    return (
+        select(*_TENDER_COLUMNS, lots, *_OUTCOME_COLUMNS)
+        .join(Source, Source.id == Tender.source_id)
+        .outerjoin(TenderOutcome, TenderOutcome.tender_id == Tender.id)
+        .order_by(Tender.id)
+    )
+
+
 def records_stamp(session: Session, flt: RecordFilter) -> tuple[Any, ...]:
     """What changes whenever `tender_records(session, flt)` would read something else: how many
     tenders and outcomes, the largest id, the sum of the tenders' versions (each change of a
     tender adds one) and the latest outcome write. One indexed read, without the awards."""
-    row = _filtered(
-        select(
-            func.count(Tender.id),
-            func.max(Tender.id),
-            func.sum(Tender.version),
-            func.count(TenderOutcome.tender_id),
-            func.max(TenderOutcome.updated_at),
-        ).outerjoin(TenderOutcome, TenderOutcome.tender_id == Tender.id),
-        flt,
+    return tuple(session.execute(*_statement(_stamp_statement, flt)).one())
+
+
+def _stamp_statement() -> Any:
+    return select(
+        func.count(Tender.id),
+        func.max(Tender.id),
+        func.sum(Tender.version),
+        func.count(TenderOutcome.tender_id),
+        func.max(TenderOutcome.updated_at),
+    ).outerjoin(TenderOutcome, TenderOutcome.tender_id == Tender.id)
+
+
+# Each statement of this module, narrowed by a filter of one shape (`_shape`), is built once
+# and run with the filter's values as parameters: building a statement and its cache key cost
+# more than running it for one tender's page (issue 16).
+_BUILT: dict[tuple[Callable[[], Any], tuple[Any, ...]], Any] = {}
+
+
+def _statement(build: Callable[[], Any], flt: RecordFilter) -> tuple[Any, dict[str, Any]]:
+    """The statement `build` makes (joined to `tenders`) narrowed to the tenders `flt`
+    selects, and its parameters."""
+    shape = _shape(flt)
+    stmt = _BUILT.get((build, shape))
+    if stmt is None:
+        stmt = _BUILT[(build, shape)] = _filtered(build(), shape)
+    return stmt, _parameters(flt)
+
+
+def _shape(flt: RecordFilter) -> tuple[Any, ...]:
+    return (
+        bool(flt.buyer_ids),
+        flt.since is not None,
+        bool(flt.tender_ids),
+        flt.cpv_prefix is not None,
+        None if flt.near is None else len(flt.near[0]),
     )
-    return tuple(session.execute(row).one())
 
 
-def _filtered(stmt: Any, flt: RecordFilter) -> Any:
-    """`stmt` (joined to `tenders`) narrowed to the tenders `flt` selects."""
+def _parameters(flt: RecordFilter) -> dict[str, Any]:
+    values: dict[str, Any] = {}
     if flt.buyer_ids:
-        ids = [b for b in flt.buyer_ids if not b.startswith("name:")]
-        names = [b[5:] for b in flt.buyer_ids if b.startswith("name:")]
+        values["f_buyer_ids"] = [b for b in flt.buyer_ids if not b.startswith("name:")]
+        values["f_buyer_names"] = [b[5:] for b in flt.buyer_ids if b.startswith("name:")]
+    if flt.since is not None:
+        values["f_since"] = flt.since
+    if flt.tender_ids:
+        values["f_tender_ids"] = list(flt.tender_ids)
+    if flt.cpv_prefix is not None:
+        values["f_cpv_prefix"] = flt.cpv_prefix
+        values["f_cpv_length"] = len(flt.cpv_prefix)
+    if flt.near is not None:
+        ranges, values["f_near_start"], values["f_near_end"] = flt.near
+        for n, (low, high) in enumerate(ranges):
+            values[f"f_low_{n}"], values[f"f_high_{n}"] = low, high
+    return values
+
+
+def _filtered(stmt: Any, shape: tuple[Any, ...]) -> Any:
+    """`stmt` (joined to `tenders`) narrowed by the conditions of a filter of this shape,
+    its values left as parameters (`_parameters`)."""
+    buyers, since, tender_ids, cpv_prefix, ranges = shape
+    if buyers:
         stmt = stmt.where(
             or_(
-                Tender.buyer_id.in_(ids),
-                Tender.buyer_id.is_(None) & Tender.buyer_name.in_(names),
+                Tender.buyer_id.in_(bindparam("f_buyer_ids", expanding=True)),
+                Tender.buyer_id.is_(None)
+                & Tender.buyer_name.in_(bindparam("f_buyer_names", expanding=True)),
             )
         )
-    if flt.since is not None:
-        stmt = stmt.where(Tender.published_at >= flt.since)
-    if flt.tender_ids:
-        stmt = stmt.where(Tender.id.in_(flt.tender_ids))
+    if since:
+        stmt = stmt.where(Tender.published_at >= bindparam("f_since"))
+    if tender_ids:
+        stmt = stmt.where(Tender.id.in_(bindparam("f_tender_ids", expanding=True)))
+    if cpv_prefix:
+        first = func.substr(Tender.main_cpv, 1, bindparam("f_cpv_length", type_=Integer))
+        stmt = stmt.where(first == bindparam("f_cpv_prefix", type_=String))
+    if ranges is not None:
+        awarded = select(_AWARDED.id).where(_AWARDED.tender_id == Tender.id).correlate(Tender)
+        values = [
+            Tender.value_amount.between(bindparam(f"f_low_{n}"), bindparam(f"f_high_{n}"))
+            for n in range(ranges)
+        ]
+        stmt = stmt.where(
+            or_(
+                awarded.exists(),
+                and_(
+                    or_(*values),
+                    Tender.published_at >= bindparam("f_near_start"),
+                    Tender.published_at <= bindparam("f_near_end"),
+                ),
+            )
+        )
     return stmt
 
 
 def _awards(session: Session, flt: RecordFilter) -> dict[int, list[AwardRecord]]:
     suppliers: dict[tuple[int, int], list[SupplierRecord]] = defaultdict(list)
-    stmt = _filtered(
+    for (
+        tender_id,
+        position,
+        name,
+        scale,
+        ref,
+        scheme,
+        ident,
+        known_name,
+        known_scale,
+    ) in session.execute(*_statement(_suppliers_statement, flt)):
+        key = f"{scheme}:{ident}" if scheme and ident else None
+        suppliers[(tender_id, position)].append(
+            SupplierRecord(key=key, name=name or known_name, scale=scale or known_scale, ref=ref)
+        )
+    awards: dict[int, list[AwardRecord]] = defaultdict(list)
+    for tender_id, position, status, date, value, currency, lot_ids in session.execute(
+        *_statement(_awards_statement, flt)
+    ):
+        awards[tender_id].append(
+            AwardRecord(
+                status=status,
+                date=date,
+                value=value,
+                currency=currency,
+                suppliers=tuple(suppliers.get((tender_id, position), ())),
+                lot_ids=tuple(lot_ids or ()),
+            )
+        )
+    return awards
+
+
+def _suppliers_statement() -> Any:
+    return (
         select(
             AwardSupplier.tender_id,
             AwardSupplier.award_position,
@@ -159,26 +269,12 @@ def _awards(session: Session, flt: RecordFilter) -> dict[int, list[AwardRecord]]
         )
         .join(Tender, Tender.id == AwardSupplier.tender_id)
         .outerjoin(Supplier, Supplier.id == AwardSupplier.supplier_id)
-        .order_by(AwardSupplier.tender_id, AwardSupplier.award_position, AwardSupplier.position),
-        flt,
+        .order_by(AwardSupplier.tender_id, AwardSupplier.award_position, AwardSupplier.position)
     )
-    for (
-        tender_id,
-        position,
-        name,
-        scale,
-        ref,
-        scheme,
-        ident,
-        known_name,
-        known_scale,
-    ) in session.execute(stmt):
-        key = f"{scheme}:{ident}" if scheme and ident else None
-        suppliers[(tender_id, position)].append(
-            SupplierRecord(key=key, name=name or known_name, scale=scale or known_scale, ref=ref)
-        )
-    awards: dict[int, list[AwardRecord]] = defaultdict(list)
-    stmt = _filtered(
+
+
+def _awards_statement() -> Any:
+    return (
         select(
             Award.tender_id,
             Award.position,
@@ -189,21 +285,8 @@ def _awards(session: Session, flt: RecordFilter) -> dict[int, list[AwardRecord]]
             Award.lot_ids,
         )
         .join(Tender, Tender.id == Award.tender_id)
-        .order_by(Award.tender_id, Award.position),
-        flt,
+        .order_by(Award.tender_id, Award.position)
     )
-    for tender_id, position, status, date, value, currency, lot_ids in session.execute(stmt):
-        awards[tender_id].append(
-            AwardRecord(
-                status=status,
-                date=date,
-                value=value,
-                currency=currency,
-                suppliers=tuple(suppliers.get((tender_id, position), ())),
-                lot_ids=tuple(lot_ids or ()),
-            )
-        )
-    return awards
 
 
 def _record(
@@ -295,9 +378,11 @@ def awards_json(session: Session, tender_id: int) -> list[dict[str, Any]]:
     for position, ref, name, scheme, identifier, known_name in rows:
         supplier_id = f"{scheme}-{identifier}" if scheme and identifier else ref
         suppliers[position].append({"id": supplier_id, "name": name or known_name})
-    awards = session.execute(
-        select(Award).where(Award.tender_id == tender_id).order_by(Award.position)
-    ).scalars()
+    awards = session.execute(  # the columns shown, not whole rows (issue 16)
+        select(Award.position, Award.status, Award.date, Award.value_amount, Award.currency)
+        .where(Award.tender_id == tender_id)
+        .order_by(Award.position)
+    )
     return [
         {
             "status": award.status,

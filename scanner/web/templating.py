@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,11 @@ def is_web_url(value: Any) -> bool:
 
 def cpv_name(code: Any) -> str:
     """A CPV code as words with the code: "IT services (72000000)" (the code alone if unknown)."""
-    text = str(code or "")
+    return _cpv_words(str(code or ""))
+
+
+@lru_cache(maxsize=4096)  # the vocabulary is loaded once and never changes: per code, once
+def _cpv_words(text: str) -> str:
     vocabulary = cpv_vocabulary()
     known = vocabulary.nearest_known(text) if text[:2].isdigit() else None
     label = vocabulary.label(known) if known else None

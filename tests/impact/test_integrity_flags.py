@@ -3,6 +3,9 @@ evidence names the fields it read. Pure: records in, flags out."""
 
 from __future__ import annotations
 
+import random
+from bisect import bisect_right
+from collections import defaultdict
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -14,6 +17,7 @@ from scanner.integrity import (
     RULES,
     AwardRecord,
     BidRecord,
+    Flag,
     IntegrityConfig,
     IntegrityConfigError,
     SupplierRecord,
@@ -23,6 +27,7 @@ from scanner.integrity import (
     flag_json,
     load_integrity_config,
     peer_rates,
+    rules,
 )
 from scanner.settings import PROJECT_ROOT
 
@@ -214,3 +219,88 @@ def test_shipped_configuration_loads_and_bad_ones_name_the_key(tmp_path: Path) -
         load_integrity_config(bad)
     with pytest.raises(IntegrityConfigError, match="not found"):
         load_integrity_config(tmp_path / "missing.toml")
+
+
+def _split_reference(tenders: list[TenderRecord], config: IntegrityConfig) -> list[Flag]:
+    """`split_below_threshold` as it was before it skipped clusters already flagged (issue
+    16): every start of every cluster, each member flagged by its first cluster."""
+    window = timedelta(days=config.split_window_days)
+    groups: dict[tuple[str, Threshold], list[tuple[datetime, TenderRecord, Decimal, str]]]
+    groups = defaultdict(list)
+    for t in tenders:
+        kind = (t.main_cpv or "")[: config.split_cpv_digits]
+        value, field = rules._value(t)
+        date = min((a.date for a in t.active_awards if a.date), default=None) or t.published_at
+        if len(kind) < config.split_cpv_digits or value is None or field is None or date is None:
+            continue
+        for threshold in config.thresholds_for(t.currency, t.main_cpv):
+            floor = threshold.amount * (1 - Decimal(str(config.split_margin)))
+            if floor <= value < threshold.amount:
+                groups[(kind, threshold)].append((date, t, value, field))
+    found: dict[int, Flag] = {}
+    for (kind, threshold), items in groups.items():
+        items.sort(key=lambda item: item[0])
+        dates = [item[0] for item in items]
+        for first, start in enumerate(dates):
+            last = bisect_right(dates, start + window) - 1
+            cluster = items[first : last + 1]
+            total = sum((value for _, _, value, _ in cluster), Decimal(0))
+            if len(cluster) < config.split_min_awards or total < threshold.amount:
+                continue
+            fields = tuple(sorted({field for *_, field in cluster}))
+            floor = threshold.amount * (1 - Decimal(str(config.split_margin)))
+            evidence = (
+                f"{len(cluster)} tenders for the same kind of work (CPV {kind}*, "
+                f"tender.items[].classification) from {dates[first]:%Y-%m-%d} to "
+                f"{dates[last]:%Y-%m-%d}, each between "
+                f"{rules._money(floor, threshold.currency)}"
+                f" and {rules._money(threshold.amount, threshold.currency)} ({threshold.label}; "
+                f"{threshold.source}); together {rules._money(total, threshold.currency)} "
+                f"({', '.join(fields)}); window {config.split_window_days} days"
+            )
+            for _, t, _, _ in cluster:
+                found.setdefault(
+                    t.tender_id,
+                    Flag(
+                        "split_below_threshold",
+                        t.tender_id,
+                        evidence,
+                        (*fields, "tender.items[].classification"),
+                    ),
+                )
+    return list(found.values())
+
+
+def test_split_below_threshold_flags_each_tender_from_its_first_cluster() -> None:
+    """Skipping a cluster whose members an earlier cluster of the same group already flagged
+    (issue 16: hundreds of tenders on one day made the rule quadratic) changes no flag: random
+    buyers' records, many on the same day, beside the rule as it was."""
+    config = IntegrityConfig(
+        thresholds=(
+            Threshold("GBP", Decimal("30000"), "UK band", "PA 2023"),
+            Threshold("GBP", Decimal("139688"), "UK central", "PCR 2015"),
+            Threshold("EUR", Decimal("140000"), "EU central", "2014/24/EU"),
+        )
+    )
+    rng = random.Random(16)
+    flagged = 0
+    for _ in range(80):
+        records = [
+            tender(
+                n + 1,
+                value=Decimal(rng.choice(("26000", "28500", "29999", "30000", "125000", "5000"))),
+                currency=rng.choice(("GBP", "GBP", "EUR")),
+                main_cpv=rng.choice(("72200000", "72500000", "79530000", "45000000")),
+                published_at=DAY + timedelta(days=rng.choice((0, 0, 0, 10, 45, 89, 90, 91, 200))),
+                awards=(won("29000", day=DAY + timedelta(days=rng.randint(0, 120))),)
+                if rng.random() < 0.1
+                else (),
+            )
+            for n in range(rng.randint(1, 120))
+        ]
+        expected = sorted(_split_reference(records, config), key=lambda f: f.tender_id)
+        assert sorted(rules.split_below_threshold(records, config), key=lambda f: f.tender_id) == (
+            expected
+        )
+        flagged += len(expected)
+    assert flagged > 100  # the clusters were there to find

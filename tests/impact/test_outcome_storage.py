@@ -171,3 +171,60 @@ def test_backfill_reads_outcomes_of_tenders_stored_before_outcomes(
     assert (_count(engine, TenderOutcome), _count(engine, Award)) == (3, 3)
     assert backfill(engine, lambda: NOW) == 0
     assert _count(engine, Tender) == 3
+
+
+def test_a_tenders_page_reads_only_the_tenders_its_split_pattern_could_group(
+    engine: Engine,
+) -> None:
+    """A tender just under a threshold without a dated award reads only its buyer's tenders
+    of its kind of work near its date (or with an award), not the buyer's whole record (issue
+    16): its flags are still exactly those of the run over every tender."""
+    from datetime import datetime, timedelta
+
+    from sqlalchemy.orm import Session
+
+    from scanner.integrity import detect, flag_json, needs_buyer_context
+    from scanner.services import impact as service
+    from scanner.settings import DEFAULT_CONFIG_DIR
+    from scanner.storage import outcome_reads as reads
+
+    config = service.load_config(
+        DEFAULT_CONFIG_DIR / "integrity.toml", DEFAULT_CONFIG_DIR / "thresholds.toml"
+    )
+    day = datetime(2026, 3, 2)
+    releases = []
+    for n in range(1, 61):
+        when = (day + timedelta(days=(n * 37) % 250)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        found = release(
+            n,
+            tag="tender",
+            buyer=("GB-GOR-1", "Riverside Council") if n % 5 else ("GB-GOR-2", "Hillside"),
+            value=(27_000, 28_500, 29_900, 100_000, 120_000)[n % 5 if n % 3 else 2],
+            cpv=("72200000", "72500000", "79530000", "45000000")[n % 4],
+            date=when,
+        )
+        found["tender"]["datePublished"] = when
+        if n % 11 == 0:  # awarded: dated (the buyer's whole record) or not
+            found["awards"] = [award(f"A{n}", [("GB-COH-0101", "Quay Digital")], amount=28_000)]
+            found["parties"].append(QUAY)
+            if n % 22 == 0:
+                del found["awards"][0]["date"]
+        releases.append(found)
+    _store(engine, _source(engine, "import"), "import", releases)
+    with Session(engine) as session:
+        records = reads.tender_records(session, reads.RecordFilter())
+        everywhere = detect(records, config)
+        narrowed = 0
+        for record in records:
+            shown = service.tender_outcome(session, record.tender_id, config)["red_flags"]
+            assert shown == [flag_json(f) for f in everywhere.get(record.tender_id, [])]
+            key = record.buyer_id or f"name:{record.buyer_name}"
+            near = needs_buyer_context(record, config) and not any(
+                a.date for a in record.active_awards
+            )
+            if near and (flt := service._split_neighbours(record, key, config)) is not None:
+                mine = reads.tender_records(session, flt)
+                assert record.tender_id in {r.tender_id for r in mine}
+                narrowed += len(mine) < sum(r.buyer_key == record.buyer_key for r in records)
+    assert narrowed > 5
+    assert any(f.code == "split_below_threshold" for fs in everywhere.values() for f in fs)
