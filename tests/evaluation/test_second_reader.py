@@ -51,10 +51,11 @@ NOT_SECOND_READ = {
 # samples of their own, second_reader_fr.toml and second_reader_es.toml (README, "Second reader,
 # French and Spanish groups"); the German group (README, "The German group") likewise in
 # second_reader_de.toml (README, "Second reader, German group"), the Polish group (README,
-# "The Polish group") in second_reader_pl.toml (README, "Second reader, Polish group"), and the
+# "The Polish group") in second_reader_pl.toml (README, "Second reader, Polish group"), the
 # Bulgarian group (README, "The Bulgarian group") in second_reader_bg.toml (README, "Second
-# reader, Bulgarian group"). The Greek group (README, "The Greek group") has no second reading
-# yet: the README names the pairs a second reader should take.
+# reader, Bulgarian group"), and the Czech group (README, "The Czech group") in
+# second_reader_cs.toml (README, "Second reader, Czech group"). The Greek group (README, "The
+# Greek group") has no second reading yet: the README names the pairs a second reader should take.
 FRENCH_GROUP = frozenset(
     {
         *("fr-tremplin-formation", "fr-verdure-insertion", "fr-petits-pas-creches"),
@@ -87,13 +88,15 @@ BULGARIAN_GROUP = frozenset(
         *("bg-volteks-ruse", "gr-axios-powerservice"),
     }
 )
-# The Czech group (README, "The Czech group"): no second reader yet.
 CZECH_GROUP = frozenset(
     {
         *("cz-atelier-spilberk", "cz-krajina-zahrada", "cz-poliklinika-ostrava"),
         *("cz-ostraha-vysehrad", "cz-most-krkonose", "cz-labline-instruments"),
     }
 )
+# The Czech second reading also read cz-vltava-architects' labels of Czech contests (a Polish-group
+# profile, English-writing, that wants Czech competitions too; README, "The Czech group").
+CZECH_SECOND_READ = CZECH_GROUP | {"cz-vltava-architects"}
 # The Greek group (README, "The Greek group"): no second reader yet.
 GREEK_GROUP = frozenset(
     {
@@ -103,7 +106,12 @@ GREEK_GROUP = frozenset(
 )
 # written after the first sample was drawn
 SECOND_READ_LATER = (
-    FRENCH_GROUP | SPANISH_GROUP | GERMAN_GROUP | POLISH_GROUP | BULGARIAN_GROUP | CZECH_GROUP
+    FRENCH_GROUP
+    | SPANISH_GROUP
+    | GERMAN_GROUP
+    | POLISH_GROUP
+    | BULGARIAN_GROUP
+    | CZECH_GROUP
     | GREEK_GROUP
 )
 
@@ -394,7 +402,7 @@ def test_agree_reweights_to_the_labels_the_sample_was_drawn_from() -> None:
         compare([Entry(3, "p", "out/d", grade=0)], drawn_from)
 
 
-# -- the French, Spanish, German, Polish and Bulgarian groups' second readings ---------------------
+# -- the French, Spanish, German, Polish, Bulgarian and Czech groups' second readings -------------
 
 GROUP_SAMPLES = [
     ("second_reader_fr.toml", FRENCH_GROUP, "gathered-fr/", 121),
@@ -402,6 +410,7 @@ GROUP_SAMPLES = [
     ("second_reader_de.toml", GERMAN_GROUP, "gathered-de/", 90),
     ("second_reader_pl.toml", POLISH_GROUP, "gathered-pl/", 70),
     ("second_reader_bg.toml", BULGARIAN_GROUP, "gathered-bg/", 70),
+    ("second_reader_cs.toml", CZECH_SECOND_READ, "gathered-cs/", 71),
 ]
 
 
