@@ -141,6 +141,8 @@ def strategies() -> dict[str, Callable[[str], list[str]]]:
 
     stops = stopwords("uk")
     russian = Stemmer.Stemmer("russian")
+    # Ukrainian letters Russian spells otherwise, mapped before the Russian stemmer (tried).
+    as_russian = str.maketrans({"є": "е", "і": "и", "ї": "и", "ґ": "г"})
 
     def words(text: str) -> list[str]:
         return [w for w in _WORD.findall(text.casefold()) if w not in stops and len(w) > 1]
@@ -157,6 +159,9 @@ def strategies() -> dict[str, Callable[[str], list[str]]]:
         "first 5 letters": lambda t: [w[:5] for w in words(t)],
         "first 6 letters": lambda t: [w[:6] for w in words(t)],
         "Russian Snowball stemmer": lambda t: [russian.stemWord(w) for w in words(t)],
+        "Russian Snowball, Ukrainian letters mapped (є і ї ґ: е и и г)": lambda t: [
+            russian.stemWord(w.translate(as_russian)) for w in words(t)
+        ],
         "character 4-grams": grams,
         "matchers.analysis (chosen)": lambda t: terms(t, "uk"),
         **_lemmas(words),
