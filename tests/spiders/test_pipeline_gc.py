@@ -33,9 +33,11 @@ def _release(number: int) -> dict[str, Any]:
     }
 
 
+@pytest.mark.parametrize("refused", [False, True])
 def test_flush_collects_the_youngest_generation_once_the_batch_is_released(
-    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch, refused: bool
 ) -> None:
+    """Also when the database refused the batch and it was stored release by release."""
     engine = make_engine(sqlite_url)
     migrate(engine)
     crawler = SimpleNamespace(
@@ -58,6 +60,15 @@ def test_flush_collects_the_youngest_generation_once_the_batch_is_released(
         return 0
 
     monkeypatch.setattr(pipelines.gc, "collect", collect)
+    if refused:
+        store = pipeline.store
+
+        def store_alone(conn: Any, releases: list[dict[str, Any]], now: datetime) -> Any:
+            if len(releases) > 1:
+                raise RuntimeError("batch refused")
+            return store(conn, releases, now)
+
+        monkeypatch.setattr(pipeline, "store", store_alone)
     pipeline.flush()
     assert seen == [(0, 0)]  # the youngest generation only, the buffer already emptied
     with engine.connect() as conn:
