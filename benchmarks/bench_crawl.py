@@ -115,7 +115,7 @@ def crawl(database_url: str, sources: Path, root: Path = ROOT) -> CrawlFigures:
 
 PROFILED_CRAWL = """\
 import cProfile, gc, sys
-gc.set_threshold(50_000, 20, 100)
+gc.set_threshold(200_000, 20, 100)
 from spiders.run import main
 cProfile.run("main(['crawl', sys.argv[2]])", sys.argv[1])
 """

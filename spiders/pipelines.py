@@ -12,6 +12,7 @@ sources of one process then never overlap (SQLite allows one writer at a time).
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from collections.abc import Callable
@@ -256,6 +257,12 @@ class StorePipeline:
             }
             for key, reason, excerpt in result.errors
         )
+        # The batch is stored: release it and collect the youngest generation now, when little
+        # is left alive in it. `python -m spiders` sets a threshold a batch does not reach, so
+        # the collector no longer traverses a live batch mid-store; this keeps the cyclic
+        # garbage of Scrapy and SQLAlchemy bounded by one batch.
+        del releases, pages, tenders, page_of, result
+        gc.collect(0)
 
     def store(self, conn: Any, releases: list[dict[str, Any]], now: datetime) -> StoreResult:
         return store_releases(

@@ -81,49 +81,61 @@ def strip_personal_data(obj: Any, encoded: bytes | None = None) -> Any:
     places (parties, buyer, procuring entity, tenderers, suppliers) are stripped directly and an
     orjson scan (C speed) confirms nothing is left; only otherwise is the whole tree walked.
     `encoded` is `obj` as orjson wrote it, when the caller has it (the store hashes that
-    serialisation): it stands in for the first scan.
+    serialisation): it stands in for the scan.
+
+    The confirmation is a count, not a second serialisation: in orjson's output the bytes
+    `"contactPoint"` are a key of that name or a string value equal to it (a quote inside a
+    string is escaped), so when the usual places removed as many keys as the scan found, none
+    is left anywhere (a removed key's own subtree can only hold fewer). Otherwise it walks.
     """
     if type(obj) is dict:
         try:
-            if _CONTACT_KEY not in (orjson.dumps(obj) if encoded is None else encoded):
-                return obj
-            stripped = _strip_usual_places(obj)
-            if _CONTACT_KEY not in orjson.dumps(stripped):
-                return stripped
+            scanned = orjson.dumps(obj) if encoded is None else encoded
         except TypeError:  # not serialisable as JSON (e.g. non-string keys): walk it
-            stripped = obj
+            return _strip_walk(obj)
+        found = scanned.count(_CONTACT_KEY)
+        if not found:
+            return obj
+        removed = [0]
+        stripped = _strip_usual_places(obj, removed)
+        if removed[0] == found:
+            return stripped
         return _strip_walk(stripped)
     return _strip_walk(obj)
 
 
-def _strip_usual_places(release: dict[str, Any]) -> dict[str, Any]:
+def _strip_usual_places(release: dict[str, Any], removed: list[int]) -> dict[str, Any]:
+    """`release` without the contact points of its usual places; `removed[0]` counts them."""
     out = dict(release)
-    out.pop(PERSONAL_KEY, None)
+    if out.pop(PERSONAL_KEY, _CONTACT_KEY) is not _CONTACT_KEY:
+        removed[0] += 1
     if isinstance(out.get("parties"), list):
-        out["parties"] = [_without_contact(party) for party in out["parties"]]
+        out["parties"] = [_without_contact(party, removed) for party in out["parties"]]
     if isinstance(out.get("buyer"), dict):
-        out["buyer"] = _without_contact(out["buyer"])
+        out["buyer"] = _without_contact(out["buyer"], removed)
     tender = out.get("tender")
     if isinstance(tender, dict):
         tender = out["tender"] = dict(tender)
         if isinstance(tender.get("procuringEntity"), dict):
-            tender["procuringEntity"] = _without_contact(tender["procuringEntity"])
+            tender["procuringEntity"] = _without_contact(tender["procuringEntity"], removed)
         if isinstance(tender.get("tenderers"), list):
-            tender["tenderers"] = [_without_contact(item) for item in tender["tenderers"]]
+            tender["tenderers"] = [_without_contact(item, removed) for item in tender["tenderers"]]
     if isinstance(out.get("awards"), list):
-        out["awards"] = [_award_without_contacts(award) for award in out["awards"]]
+        out["awards"] = [_award_without_contacts(award, removed) for award in out["awards"]]
     return out
 
 
-def _without_contact(item: Any) -> Any:
+def _without_contact(item: Any, removed: list[int]) -> Any:
     if isinstance(item, dict) and PERSONAL_KEY in item:
+        removed[0] += 1
         return {key: value for key, value in item.items() if key != PERSONAL_KEY}
     return item
 
 
-def _award_without_contacts(award: Any) -> Any:
+def _award_without_contacts(award: Any, removed: list[int]) -> Any:
     if isinstance(award, dict) and isinstance(award.get("suppliers"), list):
-        return {**award, "suppliers": [_without_contact(s) for s in award["suppliers"]]}
+        suppliers = [_without_contact(s, removed) for s in award["suppliers"]]
+        return {**award, "suppliers": suppliers}
     return award
 
 

@@ -121,8 +121,15 @@ def _field_values(obj: Any) -> dict[str, Any]:
 
 
 def _hash_default(value: object) -> object:
+    names = _FIELD_NAMES.get(type(value))  # nested Item, Lot, Classification: known at once
+    if names is not None:
+        return {name: getattr(value, name) for name in names}
     if is_dataclass(value) and not isinstance(value, type):
-        return _field_values(value)  # nested Item, Lot, Classification, as asdict makes them
+        return _field_values(value)  # as asdict makes them
     if isinstance(value, Decimal):
         return str(value)
     raise TypeError(f"not serialisable: {type(value).__name__}")
+
+
+for _nested in (Classification, Item, Lot):  # looked up by type, not by `is_dataclass`
+    _FIELD_NAMES[_nested] = tuple(f.name for f in fields(_nested))

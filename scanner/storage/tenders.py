@@ -272,9 +272,10 @@ def store_tenders(
     latest: dict[str, NormalisedTender] = {}
     rows: dict[str, dict[str, Any]] = {}  # each tender's row, built once: checked, then written
     for tender in tenders:
-        row = _tender_row(tender, source_id, "", now)
+        row = _tender_row(tender, source_id, "", now)  # checked without `raw`, then given it
         problem = _tender_problem(tender, row)
         if problem is None:
+            row["raw"] = tender.raw
             latest[tender.source_key] = tender
             rows[tender.source_key] = row
         else:
@@ -328,8 +329,8 @@ def store_tenders(
 
 
 def _tender_problem(tender: NormalisedTender, row: dict[str, Any]) -> str | None:
-    """Why `tender` (whose row is `row`) does not fit its columns (PostgreSQL enforces their
-    widths, SQLite not)."""
+    """Why `tender` (whose row, still without `raw`, is `row`) does not fit its columns
+    (PostgreSQL enforces their widths, SQLite not)."""
     for name, limit in _text_limits(Tender).items():
         value = row.get(name)
         if isinstance(value, str) and len(value) > limit:
@@ -343,7 +344,7 @@ def _tender_problem(tender: NormalisedTender, row: dict[str, Any]) -> str | None
     # the raw payload of a tender from releases was checked as its releases; orjson writes
     # the lots' dataclasses itself: no copy of each through `asdict`, which was 2.3 s of a
     # 10,000-release crawl
-    return text_problem([{k: v for k, v in row.items() if k != "raw"}, list(tender.lots)])
+    return text_problem([row, list(tender.lots)])
 
 
 @functools.cache
@@ -405,8 +406,7 @@ def _tender_row(
         "version": 1,
         "first_seen": now,
         "last_seen": now,
-        "raw": tender.raw,
-    }
+    }  # and "raw", added once the row is checked
 
 
 def _classification(c: Any) -> dict[str, Any]:

@@ -66,6 +66,31 @@ def test_strip_walks_when_contact_points_are_elsewhere() -> None:
     assert _contact_points(release) == 4  # input untouched
 
 
+def test_strip_counts_what_the_usual_places_removed() -> None:
+    """The usual places are confirmed by counting `"contactPoint"` in the serialisation: a
+    string value spelt so, a contact point nested in a removed one, one left elsewhere or a
+    shared object each leave the count unequal or are removed with their parent, and the
+    result never holds a contact point either way."""
+    import orjson
+
+    shared = {"id": "B1", "name": "Council", "contactPoint": {"email": "a@b.c"}}
+    cases = [
+        {**RELEASE, "description": "contactPoint"},  # a value: counted, never removed
+        {**RELEASE, "buyer": {"id": "B1", "contactPoint": {"contactPoint": {"x": 1}}}},
+        {**RELEASE, "planning": {"budget": {"contactPoint": {"name": "x"}}}},
+        {**RELEASE, "parties": [shared], "buyer": shared},  # one object in two places
+        {"ocid": "o", "contactPoint": {"name": "top"}, "awards": [{"suppliers": [shared]}]},
+    ]
+    for release in cases:
+        before = copy.deepcopy(release)
+        for encoded in (None, orjson.dumps(release, option=orjson.OPT_SORT_KEYS)):
+            stripped = strip_personal_data(release, encoded)
+            assert _contact_points(stripped) == 0
+            assert release == before  # the input is never modified
+    assert strip_personal_data(cases[0])["description"] == "contactPoint"
+    assert strip_personal_data(cases[2])["planning"] == {"budget": {}}
+
+
 def test_strip_returns_input_when_nothing_to_strip() -> None:
     clean = {"ocid": "x", "tender": {"items": [{"id": "1"}]}}
     assert strip_personal_data(clean) is clean

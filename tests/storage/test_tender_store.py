@@ -156,6 +156,26 @@ def test_personal_contact_data_is_never_stored(engine: Engine) -> None:
         assert "jane@example.org" not in str(document)
 
 
+def test_contact_points_outside_the_usual_places_are_never_stored(engine: Engine) -> None:
+    """A release with contact points where the store strips them directly and elsewhere too,
+    and a text that only reads "contactPoint", stored alone and compiled with a later one."""
+    first = tender_release("ocds-a-1", "r1", "2026-10-01T10:00:00Z")
+    first["planning"] = {"budget": {"contactPoint": {"email": "budget@example.org"}}}
+    first["tender"]["description"] = "contactPoint"
+    later = tender_release("ocds-a-1", "r2", "2026-10-02T10:00:00Z")
+    later["buyer"]["contactPoint"] = {"contactPoint": {"email": "nested@example.org"}}
+    store(engine, [first])
+    store(engine, [later])
+    with engine.connect() as conn:
+        raw = conn.execute(select(Tender.raw)).scalar_one()
+        payloads = conn.execute(select(Release.payload)).scalars().all()
+    assert len(payloads) == 2
+    for document in [raw, *payloads]:
+        assert "'contactPoint':" not in str(document)
+        assert "@example.org" not in str(document)
+    assert payloads[0]["tender"]["description"] == "contactPoint"  # a text, kept
+
+
 def test_bad_record_is_reported_and_the_rest_of_the_batch_stored(engine: Engine) -> None:
     good = tender_release("ocds-a-1", "r1", "2026-10-01T10:00:00Z")
     no_ocid = tender_release("", "r2", "2026-10-01T10:00:00Z")
