@@ -174,3 +174,36 @@ def test_the_index_reads_self_description_as_the_reference_does(make_org, make_o
     assert {m.opportunity_id for m in found} == {"tender:2", "tender:3"}
     scores = index.text_scores(prepare_org(org, weights))
     assert scores[0] == 0.0 and scores[3] == 0.0
+
+
+def test_a_language_never_tuned_on_reads_alike(make_org, make_opp, now, weights) -> None:
+    # Portuguese: no profile of the real set is written in it; the trade comes from the
+    # profile's own fields and the Portuguese CPV labels of its code
+    org = make_org(
+        language="pt",
+        capabilities="limpeza de escritórios, limpeza de vidros",
+        keywords=("limpeza de escritórios",),
+        cpv=("90910000",),
+        description="Empresa de Lisboa com 30 funcionários, fundada em 2005.",
+        regions=(),
+        countries=("PT",),
+    )
+    portuguese = {"language": "pt", "title_language": "pt", "regions": (), "countries": ("PT",)}
+    laptops = make_opp(
+        title="Fornecimento de computadores portáteis",
+        text="A empresa fornecedora deve ter 30 funcionários em Lisboa.",
+        cpv=("30213100",),
+        **portuguese,
+    )
+    match = score(laptops, org, now=now, weights=weights)
+    assert not match.criterion("text").evidence
+    assert match.gate is not None and match.gate.name == "relevance"
+    cleaning = make_opp(
+        id="tender:2",
+        title="Serviços de limpeza de edifícios",
+        text="Limpeza de escritórios por uma empresa em Lisboa.",
+        cpv=(),
+        **portuguese,
+    )
+    evidence = score(cleaning, org, now=now, weights=weights).criterion("text").evidence
+    assert "'limpeza'" in evidence and "'empresa'" in evidence  # beside its trade
