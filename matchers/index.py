@@ -410,7 +410,7 @@ class OpportunityIndex:
         (query term by query term; a term has one posting per row, so the scatter is safe).
         Rows are read in groups of the same field languages, each with the profile's query in
         those languages (`PreparedOrg.query_for`) and that query's own normalisation."""
-        held: dict[int, Bools] = {}  # rows holding a partner term (`_beside`), per term id
+        held: dict[frozenset[str], Bools] = {}  # rows holding a set of partners (`_beside`)
         if len(self.groups) == 1 and not reads_through_codes(org.org.language, self.groups[0]):
             return self._group_scores(org.query_for(self.groups[0]), held)
         out = np.zeros(self.size)
@@ -458,7 +458,9 @@ class OpportunityIndex:
             self._holds[key] = cached
         return cached
 
-    def _group_scores(self, query: Query, held: dict[int, Bools] | None = None) -> Floats:
+    def _group_scores(
+        self, query: Query, held: dict[frozenset[str], Bools] | None = None
+    ) -> Floats:
         raw = np.zeros(self.size)
         for term in query.stems:
             t = self.vocabulary.get(term)
@@ -489,20 +491,20 @@ class OpportunityIndex:
         raw /= denominator
         return np.minimum(raw, 1.0, out=raw)
 
-    def _beside(self, docs: Ints, partners: frozenset[str], held: dict[int, Bools]) -> Bools:
+    def _beside(
+        self, docs: Ints, partners: frozenset[str], held: dict[frozenset[str], Bools]
+    ) -> Bools:
         """Per row of `docs`, whether it holds any of `partners` (`Query.partners`); `held`
-        keeps each partner's rows as a mask for the other terms of the same ranking."""
-        keep = np.zeros(len(docs), dtype=bool)
-        for term in partners:
-            t = self.vocabulary.get(term)
-            if t is None:
-                continue
-            mask = held.get(t)
-            if mask is None:
-                mask = held[t] = np.zeros(self.size, dtype=bool)
-                mask[self.post_docs[self.post_start[t] : self.post_start[t + 1]]] = True
-            keep |= mask[docs]
-        return keep
+        keeps the rows holding any of each set of partners as a mask for the other terms of
+        the same ranking (a profile's self-describing words share one set)."""
+        mask = held.get(partners)
+        if mask is None:
+            mask = held[partners] = np.zeros(self.size, dtype=bool)
+            for term in partners:
+                t = self.vocabulary.get(term)
+                if t is not None:
+                    mask[self.post_docs[self.post_start[t] : self.post_start[t + 1]]] = True
+        return mask[docs]
 
     def keyword_bounds(self, org: PreparedOrg) -> Floats:
         """An upper bound of keyword coverage per row: every word present, adjacent or not."""

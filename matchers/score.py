@@ -72,6 +72,7 @@ class PreparedOrg:
     keywords: tuple[Keyword, ...]
     own_bridge: bool = True
     description_weight: float = 1.0
+    self_partnered: bool = True
     _queries: dict[frozenset[str | None], Query] = field(
         default_factory=dict, compare=False, repr=False
     )
@@ -96,6 +97,7 @@ class PreparedOrg:
                     language,
                     own_bridge=self.own_bridge,
                     description_weight=self.description_weight,
+                    self_partnered=self.self_partnered,
                 )
                 for term in part.stems:
                     surface.setdefault(term, part.surface[term])
@@ -152,12 +154,14 @@ def prepare_org(org: OrgProfile, weights: Weights | None = None) -> PreparedOrg:
     """Analyse a profile's text once for many opportunities."""
     own_bridge = True if weights is None else weights.own_language_bridge > 0
     described = 1.0 if weights is None else weights.description_weight
+    partnered = True if weights is None else weights.self_description > 0
     return PreparedOrg(
         org,
-        org_query(org, described),
+        org_query(org, described, self_partnered=partnered),
         prepare_keywords(org.keywords, org.language),
         own_bridge,
         described,
+        partnered,
     )
 
 

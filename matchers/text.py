@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from matchers.analysis import display_word, terms_with_words
+from matchers.analysis import compounds, display_word, head_stems, terms_with_words
 from matchers.bridge import (
     code_terms,
     has_labels,
@@ -141,7 +141,8 @@ class Query:
     (`contributions`, `needs_partner`): a word of multi-word CPV labels carried into the
     notice's language says what is bought only beside another word of those labels or of the
     profile's codes (`label_partners`); a word the profile uses only in multi-word keywords,
-    beside another keyword word (`phrase_partners`)."""
+    beside another keyword word (`phrase_partners`); a word only its description holds that
+    is no word of its trade, beside one (`self_words`)."""
     phrase_words: frozenset[str] = frozenset()
     """Partnered terms that come from the profile's multi-word keywords (`phrase_partners`):
     the rule holds for them only where they are common (`needs_partner`)."""
@@ -151,12 +152,15 @@ class Query:
     )
 
 
-def org_query(org: OrgProfile, description_weight: float = 1.0) -> Query:
+def org_query(
+    org: OrgProfile, description_weight: float = 1.0, *, self_partnered: bool = True
+) -> Query:
     """Distinct terms of capabilities, keywords and description, in first-seen order, in the
     profile's own language; numbers are no terms; words only in the description weigh
-    `description_weight`."""
+    `description_weight` and, when `self_partnered`, count only beside a word of the
+    profile's trade unless they are one (`self_words`)."""
     return _query(org, org.language, lambda text: terms_with_words(text, org.language),
-                  description_weight)  # fmt: skip
+                  description_weight, self_partnered)  # fmt: skip
 
 
 def _query(
@@ -164,9 +168,11 @@ def _query(
     language: str | None,
     read: Callable[[str], list[tuple[str, str]]],
     description_weight: float,
+    self_partnered: bool = True,
 ) -> Query:
     surface: dict[str, str] = {}
     weights: dict[str, float] = {}
+    declared: set[str] = set()  # terms of the capabilities and keywords
     places = place_terms(tuple(sorted(set(org.regions))), language, org.language)
     for position, text in enumerate(_texts(org)):
         weight = description_weight if position == 2 else 1.0
@@ -175,15 +181,68 @@ def _query(
                 continue
             surface.setdefault(term, word)
             weights[term] = max(weights.get(term, 0.0), weight)
+            if position < 2:
+                declared.add(term)
     partners = phrase_partners(org.keywords, (org.capabilities, org.description), read)
     partners = {t: p for t, p in partners.items() if t in surface}
+    phrase_words = frozenset(partners)
+    if self_partnered:
+        trade = trade_terms(org, language)
+        described = set(surface) - declared - set(partners)
+        own = self_words(described, declared, trade, surface, language)
+        beside = frozenset((declared | trade) - own)
+        if beside:  # a profile of nothing but a description keeps its words
+            partners.update(dict.fromkeys(own, beside))
     return Query(
         tuple(surface),
         surface,
         {t: w for t, w in weights.items() if w != 1.0},
         partners,
-        frozenset(partners),
+        phrase_words,
     )
+
+
+def self_words(
+    described: set[str],
+    declared: set[str],
+    trade: frozenset[str],
+    surface: Mapping[str, str],
+    language: str | None,
+) -> set[str]:
+    """The terms of `described` (words only the description holds) that say who the
+    organisation is rather than what it sells: those not among the `trade` terms (the CPV
+    labels of its codes, `trade_terms`) and, in a language of closed compounds, no head of
+    a `declared` word (capabilities, keywords: "reinigen" of "Unterhaltsreinigung").
+    "Firma szkoleniowa z Poznania, 16 osób", "Охранителна фирма ... с 48 служители", "a
+    social enterprise founded in 2009, a team of 12 staff": in a notice such words stand
+    beside any trade, so they count only beside a word of the profile's trade."""
+    own = described - trade
+    if not own or not compounds(language):
+        return own
+    return {
+        t for t in own
+        if len(t) < _COMPOUND.compound_min_head
+        or not any(len(d) - len(h) >= _COMPOUND.compound_min_modifier and d.endswith(h)
+                   for h in head_stems(surface[t], language) for d in declared)
+    }  # fmt: skip
+
+
+_COMPOUND = Weights()  # the keyword rule's lengths of a compound's head and modifier
+
+
+@lru_cache(maxsize=4096)
+def _trade_terms(
+    codes: tuple[str, ...], keywords: tuple[str, ...], own: str | None, language: str | None
+) -> frozenset[str]:
+    found = list(codes) + list(phrase_codes(keywords, own))
+    return frozenset(t for code in found for t, _w in label_terms(code, language or ""))
+
+
+def trade_terms(org: OrgProfile, language: str | None) -> frozenset[str]:
+    """The terms, read in `language`, of the CPV labels of the profile's trade: its codes and
+    the codes its keywords name (`phrase_codes`), with their direct children
+    (`label_terms`); empty for a language without CPV labels."""
+    return _trade_terms(tuple(org.cpv), tuple(org.keywords), org.language, language)
 
 
 @lru_cache(maxsize=4096)
@@ -226,6 +285,7 @@ def language_query(
     *,
     own_bridge: bool = True,
     description_weight: float = 1.0,
+    self_partnered: bool = True,
 ) -> Query:
     """The profile as read against a text in `language` (module `matchers.bridge`):
 
@@ -235,13 +295,17 @@ def language_query(
       inside ("GIS", "WordPress", "ISO27001") and words found in the CPV labels of both
       languages ("software", "internet"), read with that language's analyser;
     - in an unknown language (None), its words as they are, stop words of every list left out.
+
+    In each, a word only its description holds that is no word of its trade counts only
+    beside one (`self_words`), when `self_partnered`.
     """
     if language == org.language:
-        base = org_query(org, description_weight)
+        base = org_query(org, description_weight, self_partnered=self_partnered)
         if not own_bridge:
             return base
     elif language is None:
-        return _query(org, None, lambda text: terms_with_words(text, None), description_weight)
+        return _query(org, None, lambda text: terms_with_words(text, None), description_weight,
+                      self_partnered)  # fmt: skip
     else:
         shared = label_words(language) & label_words(org.language or "en")
 
@@ -252,7 +316,7 @@ def language_query(
                     found.extend(terms_with_words(raw.casefold(), language))
             return found
 
-        base = _query(org, language, loans, description_weight)
+        base = _query(org, language, loans, description_weight, self_partnered)
     surface = dict(base.surface)
     weights = dict(base.weights)
     codes = list(org.cpv)
@@ -412,13 +476,19 @@ def code_relevance(
     the notice's words there ("Szwy chirurgiczne" for 33141121, where the profile sells "nici
     chirurgiczne"). Each of the profile's words found counts its rarity among the labels
     (`label_idf`), normalised as BM25 is, by the profile's `saturation_terms` most telling
-    words; None when no word is found."""
+    words; a word of the description that counts only beside a word of the trade
+    (`self_words`) counts only when the labels hold one; None when no word is found."""
     found: dict[str, float] = {}
+    named = {term for code in codes for term, _word in code_terms(code, language)}
     for code in codes:
         for term, _word in code_terms(code, language):
             if term in query.surface and term not in found:
                 found[term] = label_idf(term, language) * query.weights.get(term, 1.0)
-    found = {t: v for t, v in found.items() if v > 0}
+    found = {
+        t: v for t, v in found.items()
+        if v > 0
+        and (t not in query.partners or t in query.phrase_words or query.partners[t] & named)
+    }  # fmt: skip
     if not found:
         return None
     key = (-1, weights.saturation_terms)

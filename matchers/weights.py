@@ -37,6 +37,7 @@ class Weights:
     b: float = 0.75
     saturation_terms: int = 5
     description_weight: float = 1.0
+    self_description: float = 1.0
     fuzzy_min_length: int = 7
     max_edits: int = 1
     max_edits_long: int = 2
@@ -96,7 +97,7 @@ class Weights:
 
 
 _SECTIONS = {
-    "text": ("k1", "b", "saturation_terms", "description_weight"),
+    "text": ("k1", "b", "saturation_terms", "description_weight", "self_description"),
     "keywords": (
         "fuzzy_min_length",
         "max_edits",
