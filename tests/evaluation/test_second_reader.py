@@ -54,8 +54,8 @@ NOT_SECOND_READ = {
 # "The Polish group") in second_reader_pl.toml (README, "Second reader, Polish group"), the
 # Bulgarian group (README, "The Bulgarian group") in second_reader_bg.toml (README, "Second
 # reader, Bulgarian group"), and the Czech group (README, "The Czech group") in
-# second_reader_cs.toml (README, "Second reader, Czech group"). The Greek group (README, "The
-# Greek group") has no second reading yet: the README names the pairs a second reader should take.
+# second_reader_cs.toml (README, "Second reader, Czech group"), and the Greek group (README, "The
+# Greek group") in second_reader_el.toml (README, "Second reader, Greek group").
 FRENCH_GROUP = frozenset(
     {
         *("fr-tremplin-formation", "fr-verdure-insertion", "fr-petits-pas-creches"),
@@ -97,7 +97,7 @@ CZECH_GROUP = frozenset(
 # The Czech second reading also read cz-vltava-architects' labels of Czech contests (a Polish-group
 # profile, English-writing, that wants Czech competitions too; README, "The Czech group").
 CZECH_SECOND_READ = CZECH_GROUP | {"cz-vltava-architects"}
-# The Greek group (README, "The Greek group"): no second reader yet.
+# The Greek group (README, "The Greek group"), read again in second_reader_el.toml.
 GREEK_GROUP = frozenset(
     {
         *("gr-ydrotechniki-thess", "gr-stoa-architects", "gr-tilemetria-larisa"),
@@ -411,6 +411,7 @@ GROUP_SAMPLES = [
     ("second_reader_pl.toml", POLISH_GROUP, "gathered-pl/", 70),
     ("second_reader_bg.toml", BULGARIAN_GROUP, "gathered-bg/", 70),
     ("second_reader_cs.toml", CZECH_SECOND_READ, "gathered-cs/", 71),
+    ("second_reader_el.toml", GREEK_GROUP, "gathered-el/", 60),
 ]
 
 
