@@ -57,6 +57,7 @@ SAMPLING_DIVISIONS = {
     "pl-medpraca-lodz": ("85",),
     "pl-akademia-kompetencji": ("80",),
     "bg-shtit-ohrana": ("79", "35"),
+    "be-bewaking-schelde": ("79",),
     "bg-volteks-ruse": ("31", "44", "38"),
     "cz-ostraha-vysehrad": ("79",),
     "gr-tilemetria-larisa": ("32", "38", "51"),

@@ -1,5 +1,5 @@
 """The gathered notices (the samples folders `gathered-it/`, `gathered-fr/`, `gathered-es/`,
-`gathered-de/`, `gathered-pl/`, `gathered-bg/` and `gathered-el/`): read by the same parsers and rules as the other samples,
+`gathered-de/`, `gathered-pl/`, `gathered-bg/`, `gathered-el/` and `gathered-nl/`): read by the same parsers and rules as the other samples,
 gzip-compressed, a bad file counted and never fatal, each folder optional."""
 
 from __future__ import annotations
@@ -187,12 +187,39 @@ def test_the_greek_calls_are_read_by_the_samples_rules(gathered_el: Path) -> Non
     )
 
 
+def test_the_dutch_calls_are_read_by_the_samples_rules(gathered_nl: Path) -> None:
+    samples = gathered_nl
+    corpus = load_real_corpus(samples, folders=("gathered-nl",))
+    items = corpus.items
+    assert len(items) == 38 and all(key.startswith("gathered-nl/") for key in items)
+    assert corpus.counts("declared_language") == Counter({"nl": 38})
+    # four calls whose text is little more than "Zie II.2.4)" are too short to tell
+    assert corpus.counts("detected_language") == Counter({"nl": 34, "undetermined": 4})
+    assert corpus.counts("source") == Counter(
+        {"TED (XML R2.0.9), gathered": 25, "TED (eForms), gathered": 13}
+    )
+    countries = Counter(country for item in items.values() for country in item.tender.countries)
+    assert countries == Counter({"NL": 20, "BE": 19})  # one call of a Belgian-Dutch buyer pair
+    for item in items.values():
+        assert item.tender.published_at == EVALUATION_NOW
+        assert item.tender.is_open(EVALUATION_NOW)
+    reasons: Counter[str] = Counter()
+    for (_, reason), n in corpus.left_out.items():
+        reasons[reason] += n
+    assert reasons["award notice, or complete as published"] == 48
+    assert reasons["planning notice (no call yet)"] == 27
+    assert reasons["deadline before publication as published"] == 1  # 2022/S 015-033909
+    _every_file_counted_and_traced(
+        samples / "gathered-nl", len(items) + sum(corpus.left_out.values())
+    )
+
+
 def test_gathered_folders_are_read_last_and_each_is_optional(tmp_path: Path) -> None:
     assert FOLDERS[-len(GATHERED_FOLDERS) :] == GATHERED_FOLDERS
     assert {"gathered-it", "gathered-fr", "gathered-es", "gathered-de", "gathered-pl"} <= set(
         GATHERED_FOLDERS
     )
-    assert {"gathered-bg", "gathered-cs", "gathered-el"} <= set(GATHERED_FOLDERS)
+    assert {"gathered-bg", "gathered-cs", "gathered-el", "gathered-nl"} <= set(GATHERED_FOLDERS)
     folder = tmp_path / "gathered-fr" / "eforms"  # only one of the gathered folders present
     folder.mkdir(parents=True)
     (folder / "broken.xml.gz").write_bytes(b"not gzip at all")

@@ -55,7 +55,9 @@ NOT_SECOND_READ = {
 # Bulgarian group (README, "The Bulgarian group") in second_reader_bg.toml (README, "Second
 # reader, Bulgarian group"), and the Czech group (README, "The Czech group") in
 # second_reader_cs.toml (README, "Second reader, Czech group"), and the Greek group (README, "The
-# Greek group") in second_reader_el.toml (README, "Second reader, Greek group").
+# Greek group") in second_reader_el.toml (README, "Second reader, Greek group"). The Dutch group (README,
+# "The Dutch group") has no second reading yet: the README names the pairs a second reader should
+# take.
 FRENCH_GROUP = frozenset(
     {
         *("fr-tremplin-formation", "fr-verdure-insertion", "fr-petits-pas-creches"),
@@ -104,6 +106,13 @@ GREEK_GROUP = frozenset(
         *("gr-lampsi-katharismoi", "cy-kylikeia-larnaka", "cy-meridian-engineering"),
     }
 )
+# The Dutch group (README, "The Dutch group"): no second reader yet.
+DUTCH_GROUP = frozenset(
+    {
+        *("be-groenwerk-limburg", "be-horeca-brugge", "nl-arbo-kennemerland"),
+        *("be-bewaking-schelde", "nl-praktijk-noordkop", "nl-delta-infra-research"),
+    }
+)
 # written after the first sample was drawn
 SECOND_READ_LATER = (
     FRENCH_GROUP
@@ -113,6 +122,7 @@ SECOND_READ_LATER = (
     | BULGARIAN_GROUP
     | CZECH_GROUP
     | GREEK_GROUP
+    | DUTCH_GROUP
 )
 
 
