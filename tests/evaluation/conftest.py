@@ -76,3 +76,9 @@ def gathered_cs(samples: Path) -> Path:
 def gathered_el(samples: Path) -> Path:
     """The samples, with the gathered Greek notices (benchmarks/real_match/GATHERED-EL.md)."""
     return _gathered(samples, "gathered-el", "GATHERED-EL.md")
+
+
+@pytest.fixture(scope="session")
+def gathered_hu(samples: Path) -> Path:
+    """The samples, with the gathered Hungarian notices (benchmarks/real_match/GATHERED-HU.md)."""
+    return _gathered(samples, "gathered-hu", "GATHERED-HU.md")
