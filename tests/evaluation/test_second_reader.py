@@ -54,8 +54,9 @@ NOT_SECOND_READ = {
 # "The Polish group") in second_reader_pl.toml (README, "Second reader, Polish group"), the
 # Bulgarian group (README, "The Bulgarian group") in second_reader_bg.toml (README, "Second
 # reader, Bulgarian group"), and the Czech group (README, "The Czech group") in
-# second_reader_cs.toml (README, "Second reader, Czech group"). The Greek group (README, "The
-# Greek group") has no second reading yet: the README names the pairs a second reader should take.
+# second_reader_cs.toml (README, "Second reader, Czech group"). The Greek and Hungarian groups
+# (README, "The Greek group", "The Hungarian group") have no second reading yet: the README names
+# the pairs a second reader should take.
 FRENCH_GROUP = frozenset(
     {
         *("fr-tremplin-formation", "fr-verdure-insertion", "fr-petits-pas-creches"),
@@ -104,6 +105,13 @@ GREEK_GROUP = frozenset(
         *("gr-lampsi-katharismoi", "cy-kylikeia-larnaka", "cy-meridian-engineering"),
     }
 )
+# The Hungarian group (README, "The Hungarian group"): no second reader yet.
+HUNGARIAN_GROUP = frozenset(
+    {
+        *("hu-orszem-vagyonvedelem", "hu-tiszavill-halozatepito", "hu-borsodterv-mernokiroda"),
+        *("hu-hajdu-menza", "hu-varosterv-epitesz", "hu-signalwave-systems"),
+    }
+)
 # written after the first sample was drawn
 SECOND_READ_LATER = (
     FRENCH_GROUP
@@ -113,6 +121,7 @@ SECOND_READ_LATER = (
     | BULGARIAN_GROUP
     | CZECH_GROUP
     | GREEK_GROUP
+    | HUNGARIAN_GROUP
 )
 
 
