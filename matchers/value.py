@@ -60,11 +60,15 @@ def symbol_of(currency: str | None) -> str:
 
 
 def money(amount: float, symbol: str = CURRENCY_SYMBOL) -> str:
-    """Compact amount: 40000 -> "£40k", 1250000 -> "£1.25m"."""
-    if amount >= 1e6:
-        return f"{symbol}{amount / 1e6:.3g}m"
-    if amount >= 1e3:
-        return f"{symbol}{amount / 1e3:.3g}k"
+    """Compact amount: 40000 -> "£40k", 1250000 -> "£1.25m", 3360000000 -> "£3.36bn".
+
+    Three significant figures; an amount that rounds to 1000 of one unit is shown in the next
+    (999,600 -> "£1m", not "£1e+03k"), and so are the billions of forint or yen budgets
+    ("HUF 3.36bn", not "HUF 3.36e+03m")."""
+    for scale, unit in ((1e9, "bn"), (1e6, "m"), (1e3, "k")):
+        if amount >= scale * 0.9995:
+            shown = f"{amount / scale:.3g}"
+            return f"{symbol}{shown if 'e' not in shown else f'{amount / scale:.0f}'}{unit}"
     return f"{symbol}{amount:.0f}"
 
 

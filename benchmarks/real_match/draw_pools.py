@@ -61,6 +61,8 @@ SAMPLING_DIVISIONS = {
     "bg-volteks-ruse": ("31", "44", "38"),
     "cz-ostraha-vysehrad": ("79",),
     "gr-tilemetria-larisa": ("32", "38", "51"),
+    "hu-borsodterv-mernokiroda": ("71",),
+    "hu-signalwave-systems": ("32", "48", "51"),
 }
 
 

@@ -2,8 +2,9 @@
 
 Only for counting the real-data corpus by language (the matcher does its own analysis): a
 script check (Greek, Armenian, Cyrillic with Bulgarian, Ukrainian or Russian letters; Czech's
-"ě ř ů"), then the language whose commonest function words occur most often. Short or mixed
-texts may come out undecided (None); the report says so rather than guessing.
+"ě ř ů", Hungarian's "ő ű"), then the language whose commonest function words occur most
+often. Short or mixed texts may come out undecided (None); the report says so rather than
+guessing.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ LANGUAGE_NAMES: dict[str, str] = {
     "et": "Estonian",
     "fi": "Finnish",
     "fr": "French",
+    "hu": "Hungarian",
     "hy": "Armenian",
     "it": "Italian",
     "nl": "Dutch",
@@ -75,6 +77,9 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
         "et": "ja on või mis kui ning koos alusel teenuse hange",
         "sl": "in za na v z je ki so ali pri od do",
         "cy": "a y yr ac i o ar yn gyda am ei eu",
+        # not "a" nor "is" (Hungarian's article and "also", other languages' words too)
+        "hu": "az és egy vagy valamint hogy nem meg szerint illetve továbbá alapján által "
+        "között részére",
     }.items()
 }
 _BULGARIAN_YER = re.compile("ъ[бвгджзйклмнпрстфхцчшщ]")
@@ -127,6 +132,11 @@ def _by_script(letters: Counter[str], text: str) -> str | None:
     czech = sum(letters[c] for c in "ěřů")
     if czech >= 3 and czech / total >= 0.01:
         return "cs"
+    # Hungarian alone writes "ő" and "ű" (the double acute; German has "ö ü" only), one letter in
+    # 100 or so of Hungarian text, whose articles "a", "az" are other languages' words too
+    hungarian = sum(letters[c] for c in "őű")
+    if hungarian >= 3 and hungarian / total >= 0.005:
+        return "hu"
     return None
 
 

@@ -27,10 +27,11 @@ window, and all of them can be ranked together.
 Gathered notices: real notices in a language the other folders barely hold, gathered from
 public sources into samples folders of their own (`GATHERED_FOLDERS`: `gathered-it/` Italian,
 `gathered-fr/` French, `gathered-es/` Spanish, `gathered-de/` German, `gathered-pl/` Polish,
-`gathered-bg/` Bulgarian, `gathered-cs/` Czech, `gathered-el/` Greek and `gathered-nl/` Dutch TED notices, gzip-compressed TED XML and eForms files as
+`gathered-bg/` Bulgarian, `gathered-cs/` Czech, `gathered-el/` Greek, `gathered-nl/` Dutch and
+`gathered-hu/` Hungarian TED notices, gzip-compressed TED XML and eForms files as
 published, provenance in each folder's PROVENANCE.md and in benchmarks/real_match/GATHERED.md,
 GATHERED-FR.md, GATHERED-ES.md, GATHERED-DE.md, GATHERED-PL.md, GATHERED-BG.md,
-GATHERED-CS.md, GATHERED-EL.md and GATHERED-NL.md), read last,
+GATHERED-CS.md, GATHERED-EL.md, GATHERED-NL.md and GATHERED-HU.md), read last,
 by the same parsers and the same rules. Each is optional: a folder that is absent is simply not
 read.
 
@@ -85,6 +86,7 @@ GATHERED_FOLDERS = (
     "gathered-cs",  # real Czech TED notices (benchmarks/real_match/GATHERED-CS.md)
     "gathered-el",  # real Greek TED notices (benchmarks/real_match/GATHERED-EL.md)
     "gathered-nl",  # real Dutch TED notices (benchmarks/real_match/GATHERED-NL.md)
+    "gathered-hu",  # real Hungarian TED notices (benchmarks/real_match/GATHERED-HU.md)
 )
 FOLDERS = (
     "open-tenders-en",

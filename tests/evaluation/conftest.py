@@ -82,3 +82,9 @@ def gathered_el(samples: Path) -> Path:
 def gathered_nl(samples: Path) -> Path:
     """The samples, with the gathered Dutch notices (benchmarks/real_match/GATHERED-NL.md)."""
     return _gathered(samples, "gathered-nl", "GATHERED-NL.md")
+
+
+@pytest.fixture(scope="session")
+def gathered_hu(samples: Path) -> Path:
+    """The samples, with the gathered Hungarian notices (benchmarks/real_match/GATHERED-HU.md)."""
+    return _gathered(samples, "gathered-hu", "GATHERED-HU.md")

@@ -61,3 +61,27 @@ def test_czech_is_read_by_its_letters_and_its_neighbours_are_not() -> None:
         detect_language("Concert hall for the Dvořák festival and the orchestra of the city")
         == "en"
     )
+
+
+# Hungarian's articles "a" and "az" are Portuguese's and Welsh's words too: the gathered
+# Hungarian calls were counted as Portuguese, Welsh, English or undecided until its own letters
+# ("ő", "ű") and function words were read
+HUNGARIAN = (
+    "Az Ajánlatkérő üzemeltetésében lévő ingatlanok őrzés-védelmi szolgáltatásainak beszerzése "
+    "24 hónapos szerződés keretében."
+)
+HUNGARIAN_SHORT = "Tervpályázatokon indulunk, és közterületeket tervezünk bárhol az országban."
+GERMAN = "Die Lieferung von Möbeln für die Schule und die Übergabe an den Nutzer vor Ort."
+
+
+def test_hungarian_is_read_by_its_letters_or_its_function_words() -> None:
+    assert detect_language(HUNGARIAN) == "hu"
+    assert detect_language(HUNGARIAN_SHORT) == "hu"  # one "ő" or "ű" at most: its words
+    assert detect_language(GERMAN) == "de"  # "ö" and "ü" are not Hungarian's marks
+    # a Hungarian name in an English notice stays English
+    assert (
+        detect_language(
+            "Concert hall for the Erkel Ferenc festival and the Szőnyi gallery of the city"
+        )
+        == "en"
+    )

@@ -1,5 +1,6 @@
 """The gathered notices (the samples folders `gathered-it/`, `gathered-fr/`, `gathered-es/`,
-`gathered-de/`, `gathered-pl/`, `gathered-bg/`, `gathered-el/` and `gathered-nl/`): read by the same parsers and rules as the other samples,
+`gathered-de/`, `gathered-pl/`, `gathered-bg/`, `gathered-cs/`, `gathered-el/`,
+`gathered-nl/` and `gathered-hu/`): read by the same parsers and rules as the other samples,
 gzip-compressed, a bad file counted and never fatal, each folder optional."""
 
 from __future__ import annotations
@@ -214,12 +215,39 @@ def test_the_dutch_calls_are_read_by_the_samples_rules(gathered_nl: Path) -> Non
     )
 
 
+def test_the_hungarian_calls_are_read_by_the_samples_rules(gathered_hu: Path) -> None:
+    samples = gathered_hu
+    corpus = load_real_corpus(samples, folders=("gathered-hu",))
+    items = corpus.items
+    assert len(items) == 30 and all(key.startswith("gathered-hu/") for key in items)
+    assert corpus.counts("declared_language") == Counter({"hu": 30})
+    # Hungarian's "ő ű" decide it (Portuguese, Welsh or undecided by function words before)
+    assert corpus.counts("detected_language")["hu"] >= 28
+    assert corpus.counts("source") == Counter({"TED (XML R2.0.9), gathered": 30})
+    countries = Counter(country for item in items.values() for country in item.tender.countries)
+    assert countries == Counter({"HU": 30})
+    currencies = Counter(item.tender.currency for item in items.values())
+    # 12 of the HUF values are 1 (a buyer's placeholder, read as published); 10 publish none
+    assert currencies == Counter({"HUF": 18, "EUR": 2, None: 10})
+    for item in items.values():
+        assert item.tender.published_at == EVALUATION_NOW
+        assert item.tender.is_open(EVALUATION_NOW)
+    reasons = Counter({reason: n for (_, reason), n in corpus.left_out.items()})
+    assert reasons["award notice, or complete as published"] == 31
+    assert reasons["planning notice (no call yet)"] == 4
+    _every_file_counted_and_traced(
+        samples / "gathered-hu", len(items) + sum(corpus.left_out.values())
+    )
+
+
 def test_gathered_folders_are_read_last_and_each_is_optional(tmp_path: Path) -> None:
     assert FOLDERS[-len(GATHERED_FOLDERS) :] == GATHERED_FOLDERS
     assert {"gathered-it", "gathered-fr", "gathered-es", "gathered-de", "gathered-pl"} <= set(
         GATHERED_FOLDERS
     )
-    assert {"gathered-bg", "gathered-cs", "gathered-el", "gathered-nl"} <= set(GATHERED_FOLDERS)
+    assert {"gathered-bg", "gathered-cs", "gathered-el", "gathered-nl", "gathered-hu"} <= set(
+        GATHERED_FOLDERS
+    )
     folder = tmp_path / "gathered-fr" / "eforms"  # only one of the gathered folders present
     folder.mkdir(parents=True)
     (folder / "broken.xml.gz").write_bytes(b"not gzip at all")

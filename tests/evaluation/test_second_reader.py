@@ -55,8 +55,8 @@ NOT_SECOND_READ = {
 # Bulgarian group (README, "The Bulgarian group") in second_reader_bg.toml (README, "Second
 # reader, Bulgarian group"), and the Czech group (README, "The Czech group") in
 # second_reader_cs.toml (README, "Second reader, Czech group"), and the Greek group (README, "The
-# Greek group") in second_reader_el.toml (README, "Second reader, Greek group"). The Dutch group (README,
-# "The Dutch group") has no second reading yet: the README names the pairs a second reader should
+# Greek group") in second_reader_el.toml (README, "Second reader, Greek group"). The Dutch and Hungarian
+# groups (README, "The Dutch group", "The Hungarian group") have no second reading yet: the README names the pairs a second reader should
 # take.
 FRENCH_GROUP = frozenset(
     {
@@ -113,6 +113,13 @@ DUTCH_GROUP = frozenset(
         *("be-bewaking-schelde", "nl-praktijk-noordkop", "nl-delta-infra-research"),
     }
 )
+# The Hungarian group (README, "The Hungarian group"): no second reader yet.
+HUNGARIAN_GROUP = frozenset(
+    {
+        *("hu-orszem-vagyonvedelem", "hu-tiszavill-halozatepito", "hu-borsodterv-mernokiroda"),
+        *("hu-hajdu-menza", "hu-varosterv-epitesz", "hu-signalwave-systems"),
+    }
+)
 # written after the first sample was drawn
 SECOND_READ_LATER = (
     FRENCH_GROUP
@@ -123,6 +130,7 @@ SECOND_READ_LATER = (
     | CZECH_GROUP
     | GREEK_GROUP
     | DUTCH_GROUP
+    | HUNGARIAN_GROUP
 )
 
 

@@ -83,6 +83,15 @@ def test_money_is_compact() -> None:
     assert [money(950), money(40000), money(1250000)] == ["£950", "£40k", "£1.25m"]
 
 
+def test_money_shows_billions_and_never_an_exponent() -> None:
+    # forint budgets run to billions: "HUF 3.36e+03m" was shown for an ELMŰ framework lot
+    assert money(3_360_000_000, "HUF ") == "HUF 3.36bn"
+    assert money(121_500_000_000, "HUF ") == "HUF 122bn"
+    assert money(610_000_000, "HUF ") == "HUF 610m"
+    assert [money(999_600), money(999_700_000)] == ["£1m", "£1bn"]  # not "£1e+03k"
+    assert "e+" not in money(2_000_000_000_000)
+
+
 def test_a_part_of_a_total_is_never_over_the_maximum(make_org, make_opp, weights) -> None:
     org = make_org()  # £10k-£100k
     big = value_fit(org, make_opp(value=Decimal(1_188_000), value_kind="ceiling"), weights)
