@@ -22,7 +22,7 @@ from functools import lru_cache
 from matchers.result import Criterion
 from matchers.types import Opportunity, OrgProfile
 from matchers.weights import Weights
-from scanner.reference.regions import region_words
+from scanner.reference.regions import current_region, nuts_name, region_words
 
 __all__ = [
     "ELSEWHERE",
@@ -156,6 +156,8 @@ def geography(org: OrgProfile, opportunity: Opportunity, weights: Weights) -> Cr
     said = dict(opportunity.regions_named) if opportunity.regions_named else _NOTHING_SAID
     prefixes, whole, countries = org_area(org)
     regions, opp_countries = opportunity_place(opportunity)
+    if any(current_region(region) for region in regions):
+        regions, said = _current(regions, said)
     for region in regions:
         for prefix in prefixes:
             if region.startswith(prefix):
@@ -211,6 +213,19 @@ def geography(org: OrgProfile, opportunity: Opportunity, weights: Weights) -> Cr
 
 
 _NOTHING_SAID: dict[str, str] = {}
+
+
+def _current(regions: list[str], said: dict[str, str]) -> tuple[list[str], dict[str, str]]:
+    """Codes of an older NUTS version read as the current region holding them, said so:
+    "HU101, an older code, in Közép-Magyarország (HU1)"."""
+    said = dict(said)
+    read = []
+    for region in regions:
+        wider = current_region(region)
+        if wider:
+            said.setdefault(wider, f"{region}, an older code, in {nuts_name(wider) or wider}")
+        read.append(wider or region)
+    return read, said
 
 
 def _words(code: str, said: dict[str, str]) -> str:

@@ -33,6 +33,7 @@ __all__ = [
     "NUTS_FILE",
     "area_names",
     "country_names",
+    "current_region",
     "nuts_name",
     "region_candidates",
     "region_name",
@@ -84,6 +85,35 @@ def nuts_name(code: str) -> str | None:
     for known, _level, name in _nuts():
         if known == wanted:
             return name
+    return None
+
+
+@cache
+def _known_codes() -> frozenset[str]:
+    return frozenset(code for code, _level, _name in _nuts())
+
+
+@cache
+def _nuts_countries() -> frozenset[str]:
+    return frozenset(code[:2] for code in _known_codes())
+
+
+@cache
+def current_region(code: str) -> str | None:
+    """The region of the reference tables an unknown NUTS code falls in: its longest prefix
+    that is a known region of three characters or more ("HU101", Budapest in NUTS 2013, is in
+    "HU1" Közép-Magyarország); None for a known code, a country code, a code of a country
+    without NUTS, or one no prefix of which is known. TED notices keep the NUTS version of
+    their year, so older codes are common; read as the wider region, a notice is not placed
+    outside a profile's region that holds it."""
+    wanted = code.strip().upper()
+    wanted = "UK" + wanted[2:] if wanted.startswith("TL") else wanted
+    known = _known_codes()
+    if len(wanted) < 3 or wanted in known or wanted[:2] not in _nuts_countries():
+        return None
+    for end in range(len(wanted) - 1, 2, -1):
+        if wanted[:end] in known:
+            return wanted[:end]
     return None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from matchers.geography import country_of, geography, nation_of, org_nations
+from scanner.reference.regions import current_region
 
 
 @pytest.mark.parametrize(
@@ -57,6 +58,19 @@ from matchers.geography import country_of, geography, nation_of, org_nations
             "Baden-Württemberg (DE1) is outside",
         ),
         ({"regions": (), "countries": ()}, {"regions": ("DE1",)}, 0.7, "profile names no area"),
+        (  # Budapest in NUTS 2013 (HU101; HU110 since): read as the wider region holding it
+            {"regions": ("HU11",), "remote": False},
+            {"regions": ("HU101",), "countries": ("HU",)},
+            0.7,
+            "somewhere in HU101, an older code, in Közép-Magyarország (HU1), which holds your "
+            "Budapest (HU11)",
+        ),
+        (  # an older code outside the profile's regions stays outside, said the same way
+            {"regions": ("HU32",), "remote": False},
+            {"regions": ("HU101",), "countries": ("HU",)},
+            0.3,
+            "HU101, an older code, in Közép-Magyarország (HU1): outside your regions, on site",
+        ),
     ],
 )
 def test_geography_tiers(make_org, make_opp, weights, org, opp, score, words) -> None:
@@ -81,3 +95,12 @@ def test_nations_are_countries_and_the_uks_four_nations(make_org) -> None:
     # a country named without a region inside it is a nation of its own
     org = make_org(regions=("UKM6",), countries=("GB", "IE"))
     assert org_nations(org) == {"GB-SCT", "IE"}
+
+
+def test_older_nuts_codes_read_as_the_current_region_holding_them() -> None:
+    assert current_region("HU101") == "HU1"  # NUTS 2013 Budapest
+    assert current_region("IE011") == "IE0"  # NUTS 2013 Border, Midland and Western
+    # current codes, countries, codes of countries without NUTS and unknowable ones: unchanged
+    assert [current_region(c) for c in ("HU110", "HU", "US-CA", "UA", "FR241", "XX123")] == [
+        None, None, None, None, None, None,
+    ]  # fmt: skip
