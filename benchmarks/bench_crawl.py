@@ -114,8 +114,9 @@ def crawl(database_url: str, sources: Path, root: Path = ROOT) -> CrawlFigures:
 
 
 PROFILED_CRAWL = """\
-import cProfile, gc, sys
-gc.set_threshold(200_000, 20, 100)
+import cProfile, sys
+from scanner.batch_gc import set_batch_threshold
+set_batch_threshold()
 from spiders.run import main
 cProfile.run("main(['crawl', sys.argv[2]])", sys.argv[1])
 """

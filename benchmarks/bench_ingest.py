@@ -34,12 +34,12 @@ from typing import Any
 import orjson
 from sqlalchemy import Column, Engine, Integer, MetaData, String, Table, insert, text
 
+from scanner.batch_gc import batch_gc, collect_after_batch
 from scanner.demo.generate import generate_releases
 from scanner.demo.packages import encode_json, release_package
 from scanner.ingest.ocds import releases_in_package
 from scanner.ingest.repair import parse_json_lenient
 from scanner.models.base import JSONType
-from scanner.services.ingest import batch_gc
 from scanner.storage.crawls import ensure_source
 from scanner.storage.database import StatisticsRefresher, make_engine, upgrade_schema
 from scanner.storage.tenders import StoreResult, store_releases
@@ -91,7 +91,9 @@ def batches(pages: list[bytes]) -> Iterator[list[bytes]]:
 
 
 def lotwise_ingest(engine: Engine, source_id: int, pages: list[bytes]) -> tuple[float, StoreResult]:
-    """Seconds to ingest every page the way a crawl does, and what was stored."""
+    """Seconds to ingest every page the way a crawl does, and what was stored: each batch
+    released once stored and the youngest generation collected, as `lotwise ingest` and the
+    crawl's store do (`scanner.batch_gc`)."""
     total = StoreResult()
     statistics = StatisticsRefresher()  # as the crawl pipeline and `lotwise ingest` do
     now = datetime.now(UTC)
@@ -104,6 +106,8 @@ def lotwise_ingest(engine: Engine, source_id: int, pages: list[bytes]) -> tuple[
             )
             statistics.after_write(conn, result.seen)
             total.add(result)
+        del releases, result
+        collect_after_batch()
     return time.perf_counter() - started, total
 
 
@@ -148,7 +152,7 @@ def measure_once(backend: str, url: str, pages: list[bytes]) -> Figures:
     try:
         source_id = prepare(engine)
         floor_metadata.create_all(engine)
-        # both paths with the garbage collection `lotwise ingest` runs under (`batch_gc`)
+        # all three under the garbage collection `lotwise ingest` runs under (`batch_gc`)
         with batch_gc():
             floor_seconds = floor_ingest(engine, pages)
         with batch_gc():

@@ -12,7 +12,6 @@ sources of one process then never overlap (SQLite allows one writer at a time).
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
 from collections.abc import Callable
@@ -28,6 +27,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from twisted.python.failure import Failure
 
+from scanner.batch_gc import collect_after_batch
 from scanner.ingest.normalise import NormaliseError
 from scanner.ingest.tender import NormalisedTender
 from scanner.settings import Settings
@@ -260,9 +260,10 @@ class StorePipeline:
         # The batch is stored: release it and collect the youngest generation now, when little
         # is left alive in it. `python -m spiders` sets a threshold a batch does not reach, so
         # the collector no longer traverses a live batch mid-store; this keeps the cyclic
-        # garbage of Scrapy and SQLAlchemy bounded by one batch.
+        # garbage of Scrapy and SQLAlchemy bounded by one batch (`scanner.batch_gc`, as
+        # `lotwise ingest`).
         del releases, pages, tenders, page_of, result
-        gc.collect(0)
+        collect_after_batch()
 
     def store(self, conn: Any, releases: list[dict[str, Any]], now: datetime) -> StoreResult:
         return store_releases(

@@ -8,11 +8,12 @@ from typing import Annotated
 
 import typer
 
+from scanner.batch_gc import batch_gc
 from scanner.cli.context import app_context, utc_now
 from scanner.cli.crawl import print_refresh
 from scanner.cli.output import console, err_console, table
 from scanner.ingest.limits import InputLimitError
-from scanner.services.ingest import batch_gc, ingest_files, readable_files
+from scanner.services.ingest import ingest_files, readable_files
 from scanner.services.refresh import refresh_after_store
 
 

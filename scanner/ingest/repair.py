@@ -119,7 +119,9 @@ def parse_json_lenient(text: str | bytes, limits: JsonLimits = DEFAULT_LIMITS) -
     try:
         return orjson.loads(encoded)  # orjson validates UTF-8 itself
     except orjson.JSONDecodeError as exc:
-        first = exc
+        # without its traceback: kept, it would hold this frame, whose locals then hold the
+        # parsed page, in a cycle only the garbage collector frees
+        first = exc.with_traceback(None)
     data = _as_bytes(text) if isinstance(text, bytes) else encoded
     stripped = data.lstrip()
     if not stripped:
@@ -173,7 +175,7 @@ def _repair_at_errors(data: bytes, error: orjson.JSONDecodeError) -> object:
         try:
             return orjson.loads(data)
         except orjson.JSONDecodeError as exc:
-            error = exc
+            error = exc.with_traceback(None)  # no cycle through this frame, as above
     return _UNREPAIRED
 
 

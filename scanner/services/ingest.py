@@ -6,7 +6,6 @@ leaves nothing behind. Releases stream from disk, so file size does not bound me
 
 from __future__ import annotations
 
-import gc
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -19,6 +18,7 @@ from typing import Any, BinaryIO
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from scanner.batch_gc import collect_after_batch
 from scanner.ingest.limits import DEFAULT_LIMITS, InputLimitError, JsonLimits
 from scanner.ingest.ocds import OCDSFormatError, iter_file_releases
 from scanner.ingest.repair import InvalidJSON
@@ -26,31 +26,6 @@ from scanner.storage import crawls
 from scanner.storage.crawls import RunTotals
 from scanner.storage.database import StatisticsRefresher
 from scanner.storage.tenders import StoreResult, store_releases
-
-# parsed releases are trees of dicts and lists without cycles, freed by reference counting,
-# which the default threshold of 700 allocations kept re-scanning. (The crawl process now goes
-# further, `spiders.__main__`: a threshold one batch does not reach and a collection after
-# each stored batch; not yet measured for a file ingest.)
-BATCH_GC_THRESHOLD = (50_000, 20, 100)
-
-
-@contextmanager
-def batch_gc() -> Iterator[None]:
-    """Garbage collection tuned for a batch ingest while the block runs: what was built
-    before it (imports, settings, the engine) is frozen out of the collector's sight and the
-    youngest generation is collected less often. The previous state is restored after, so a
-    process that goes on (a test, the web app) keeps its own (one that had frozen objects
-    itself keeps them, and these, frozen)."""
-    previous, frozen = gc.get_threshold(), gc.get_freeze_count()
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(*BATCH_GC_THRESHOLD)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*previous)
-        if not frozen:
-            gc.unfreeze()
 
 
 @dataclass
@@ -94,26 +69,15 @@ def ingest_files(
                 numbered = enumerate(iter_file_releases(path, limits=limits), 1)
                 for batch in _batches(numbered, batch_size):
                     result = _store_batch(conn, batch, source_id, source_name, now())
-                    positions: dict[str | None, int] = {}
-                    for number, release in batch:
-                        positions.setdefault(_ocid_of(release), number)
-                    for key, reason, excerpt in result.errors:
-                        where = f"release {positions[key]}" if key in positions else "a release"
-                        crawls.record_error(
-                            conn,
-                            source_id=source_id,
-                            run_id=run_id,
-                            kind="record",
-                            reason=f"{name}, {where}: {reason}",
-                            excerpt=excerpt,
-                            record_key=key,
-                            url=None,
-                            now=now(),
-                        )
+                    if result.errors:
+                        _record_errors(conn, batch, result, source_id, run_id, name, now)
                     statistics.after_write(conn, result.seen)
                     outcome.result.add(result)
                     if on_batch is not None:
                         on_batch(path, result)
+                    # the batch is stored: release it, then collect (`scanner.batch_gc`)
+                    del batch, result
+                    collect_after_batch()
                 totals = outcome.result
                 crawls.finish_run(
                     conn,
@@ -180,6 +144,34 @@ def _copy(source: BinaryIO, out: BinaryIO, max_bytes: int, name: str) -> None:
         out.write(chunk)
 
 
+def _record_errors(
+    conn: Connection,
+    batch: list[tuple[int, dict[str, Any]]],
+    result: StoreResult,
+    source_id: int,
+    run_id: int,
+    name: str,
+    now: Callable[[], datetime],
+) -> None:
+    """The batch's record errors in the crawl error log, each by its release's number."""
+    positions: dict[str | None, int] = {}
+    for number, release in batch:
+        positions.setdefault(_ocid_of(release), number)
+    for key, reason, excerpt in result.errors:
+        where = f"release {positions[key]}" if key in positions else "a release"
+        crawls.record_error(
+            conn,
+            source_id=source_id,
+            run_id=run_id,
+            kind="record",
+            reason=f"{name}, {where}: {reason}",
+            excerpt=excerpt,
+            record_key=key,
+            url=None,
+            now=now(),
+        )
+
+
 def _store_batch(
     conn: Connection,
     batch: list[tuple[int, dict[str, Any]]],
@@ -240,5 +232,6 @@ def _describe(path: Path, exc: Exception) -> str:
 def _batches(
     items: Iterator[tuple[int, dict[str, Any]]], size: int
 ) -> Iterator[list[tuple[int, dict[str, Any]]]]:
-    while batch := list(islice(items, size)):
-        yield batch
+    """Lists of `size` items until none are left. Holds no reference to the batch it handed
+    out (a generator's frame would, until the next), so a released batch is freed at once."""
+    return iter(lambda: list(islice(items, size)), [])

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from scanner.batch_gc import BATCH_GC_THRESHOLD, batch_gc
 from scanner.cli.main import app
-from scanner.services.ingest import BATCH_GC_THRESHOLD, batch_gc
 
 runner = CliRunner()
 

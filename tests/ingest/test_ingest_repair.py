@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 
 import orjson
@@ -125,3 +126,26 @@ def test_invalid_numbers_repaired_where_orjson_stops_equal_the_full_repair(count
     assert parse_json_lenient(page) == expected
     assert parse_json_lenient(page.decode()) == expected
     assert all(r["note"] == "value 1e9999, NaN, 007" for r in expected["releases"])
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        b'{"releases": [{"ocid": "a", "value": {"amount": 1e9999}}]}',  # repaired where refused
+        b'{"a": 1e9999, "b": 1e400, "c": [{"d": 1}]}',  # two kinds of token: two rounds
+        b'{"a": 007, "b": [{"c": 1}]}',  # the token repair
+    ],
+)
+def test_a_repaired_page_is_freed_without_the_garbage_collector(page: bytes) -> None:
+    """The refused parse's exception is kept without its traceback: with it, the frame (and the
+    parsed page in its locals) stayed in a cycle until the collector ran, which made every
+    repaired page of an ingest or crawl cyclic garbage."""
+    gc.collect()
+    gc.disable()
+    try:
+        parsed = parse_json_lenient(page)
+        assert isinstance(parsed, dict)
+        del parsed
+        assert gc.collect() == 0  # nothing unreachable: all freed by reference counting
+    finally:
+        gc.enable()

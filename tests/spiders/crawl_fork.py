@@ -15,7 +15,6 @@ and every `lotwise crawl`, scheduler and demo test (their crawls are real child 
 
 from __future__ import annotations
 
-import gc
 import logging
 import multiprocessing
 import os
@@ -23,6 +22,8 @@ import sys
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+
+from scanner.batch_gc import set_batch_threshold
 
 _context = multiprocessing.get_context("forkserver")
 _context.set_forkserver_preload(["crawl_fork", "spiders.run"])
@@ -39,7 +40,7 @@ def _child(argv: list[str], env: dict[str, str], cwd: str, out: str, err: str) -
         os.close(target)
     sys.stdout = open(1, "w", encoding="utf-8", closefd=False, buffering=1)  # noqa: SIM115
     sys.stderr = open(2, "w", encoding="utf-8", closefd=False, buffering=1)  # noqa: SIM115
-    gc.set_threshold(50_000, 20, 100)  # as spiders.__main__
+    set_batch_threshold()  # as spiders.__main__
     from spiders.run import main
 
     try:
