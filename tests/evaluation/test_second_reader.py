@@ -55,9 +55,10 @@ NOT_SECOND_READ = {
 # Bulgarian group (README, "The Bulgarian group") in second_reader_bg.toml (README, "Second
 # reader, Bulgarian group"), and the Czech group (README, "The Czech group") in
 # second_reader_cs.toml (README, "Second reader, Czech group"), and the Greek group (README, "The
-# Greek group") in second_reader_el.toml (README, "Second reader, Greek group"). The Dutch and Hungarian
-# groups (README, "The Dutch group", "The Hungarian group") have no second reading yet: the README names the pairs a second reader should
-# take.
+# Greek group") in second_reader_el.toml (README, "Second reader, Greek group"), and the Dutch group
+# (README, "The Dutch group") in second_reader_nl.toml (README, "Second reader, Dutch group"). The
+# Hungarian group (README, "The Hungarian group") has no second reading yet: the README names the
+# pairs a second reader should take.
 FRENCH_GROUP = frozenset(
     {
         *("fr-tremplin-formation", "fr-verdure-insertion", "fr-petits-pas-creches"),
@@ -106,7 +107,7 @@ GREEK_GROUP = frozenset(
         *("gr-lampsi-katharismoi", "cy-kylikeia-larnaka", "cy-meridian-engineering"),
     }
 )
-# The Dutch group (README, "The Dutch group"): no second reader yet.
+# The Dutch group (README, "The Dutch group"), read again in second_reader_nl.toml.
 DUTCH_GROUP = frozenset(
     {
         *("be-groenwerk-limburg", "be-horeca-brugge", "nl-arbo-kennemerland"),
@@ -420,7 +421,7 @@ def test_agree_reweights_to_the_labels_the_sample_was_drawn_from() -> None:
         compare([Entry(3, "p", "out/d", grade=0)], drawn_from)
 
 
-# -- the French, Spanish, German, Polish, Bulgarian and Czech groups' second readings -------------
+# -- the French, Spanish, German, Polish, Bulgarian, Czech, Greek and Dutch groups' second readings
 
 GROUP_SAMPLES = [
     ("second_reader_fr.toml", FRENCH_GROUP, "gathered-fr/", 121),
@@ -430,6 +431,7 @@ GROUP_SAMPLES = [
     ("second_reader_bg.toml", BULGARIAN_GROUP, "gathered-bg/", 70),
     ("second_reader_cs.toml", CZECH_SECOND_READ, "gathered-cs/", 71),
     ("second_reader_el.toml", GREEK_GROUP, "gathered-el/", 60),
+    ("second_reader_nl.toml", DUTCH_GROUP, "gathered-nl/", 60),
 ]
 
 
