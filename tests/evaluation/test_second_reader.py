@@ -54,10 +54,11 @@ NOT_SECOND_READ = {
 # "The Polish group") in second_reader_pl.toml (README, "Second reader, Polish group"), the
 # Bulgarian group (README, "The Bulgarian group") in second_reader_bg.toml (README, "Second
 # reader, Bulgarian group"), and the Czech group (README, "The Czech group") in
-# second_reader_cs.toml (README, "Second reader, Czech group"), and the Greek group (README, "The
-# Greek group") in second_reader_el.toml (README, "Second reader, Greek group"). The Dutch and Hungarian
-# groups (README, "The Dutch group", "The Hungarian group") have no second reading yet: the README names the pairs a second reader should
-# take.
+# second_reader_cs.toml (README, "Second reader, Czech group"), the Greek group (README, "The
+# Greek group") in second_reader_el.toml (README, "Second reader, Greek group"), and the Hungarian
+# group (README, "The Hungarian group") in second_reader_hu.toml (README, "Second reader,
+# Hungarian group"). The Dutch group (README, "The Dutch group") has no second reading yet: the
+# README names the pairs a second reader should take.
 FRENCH_GROUP = frozenset(
     {
         *("fr-tremplin-formation", "fr-verdure-insertion", "fr-petits-pas-creches"),
@@ -113,7 +114,7 @@ DUTCH_GROUP = frozenset(
         *("be-bewaking-schelde", "nl-praktijk-noordkop", "nl-delta-infra-research"),
     }
 )
-# The Hungarian group (README, "The Hungarian group"): no second reader yet.
+# The Hungarian group (README, "The Hungarian group"): read again in second_reader_hu.toml.
 HUNGARIAN_GROUP = frozenset(
     {
         *("hu-orszem-vagyonvedelem", "hu-tiszavill-halozatepito", "hu-borsodterv-mernokiroda"),
@@ -430,6 +431,7 @@ GROUP_SAMPLES = [
     ("second_reader_bg.toml", BULGARIAN_GROUP, "gathered-bg/", 70),
     ("second_reader_cs.toml", CZECH_SECOND_READ, "gathered-cs/", 71),
     ("second_reader_el.toml", GREEK_GROUP, "gathered-el/", 60),
+    ("second_reader_hu.toml", HUNGARIAN_GROUP, "gathered-hu/", 60),
 ]
 
 
