@@ -54,11 +54,11 @@ NOT_SECOND_READ = {
 # "The Polish group") in second_reader_pl.toml (README, "Second reader, Polish group"), the
 # Bulgarian group (README, "The Bulgarian group") in second_reader_bg.toml (README, "Second
 # reader, Bulgarian group"), and the Czech group (README, "The Czech group") in
-# second_reader_cs.toml (README, "Second reader, Czech group"), and the Greek group (README, "The
-# Greek group") in second_reader_el.toml (README, "Second reader, Greek group"), and the Dutch group
-# (README, "The Dutch group") in second_reader_nl.toml (README, "Second reader, Dutch group"). The
-# Hungarian group (README, "The Hungarian group") has no second reading yet: the README names the
-# pairs a second reader should take.
+# second_reader_cs.toml (README, "Second reader, Czech group"), the Greek group (README, "The
+# Greek group") in second_reader_el.toml (README, "Second reader, Greek group"), the Dutch group
+# (README, "The Dutch group") in second_reader_nl.toml (README, "Second reader, Dutch group"), and
+# the Hungarian group (README, "The Hungarian group") in second_reader_hu.toml (README, "Second
+# reader, Hungarian group").
 FRENCH_GROUP = frozenset(
     {
         *("fr-tremplin-formation", "fr-verdure-insertion", "fr-petits-pas-creches"),
@@ -114,7 +114,7 @@ DUTCH_GROUP = frozenset(
         *("be-bewaking-schelde", "nl-praktijk-noordkop", "nl-delta-infra-research"),
     }
 )
-# The Hungarian group (README, "The Hungarian group"): no second reader yet.
+# The Hungarian group (README, "The Hungarian group"): read again in second_reader_hu.toml.
 HUNGARIAN_GROUP = frozenset(
     {
         *("hu-orszem-vagyonvedelem", "hu-tiszavill-halozatepito", "hu-borsodterv-mernokiroda"),
@@ -421,7 +421,8 @@ def test_agree_reweights_to_the_labels_the_sample_was_drawn_from() -> None:
         compare([Entry(3, "p", "out/d", grade=0)], drawn_from)
 
 
-# -- the French, Spanish, German, Polish, Bulgarian, Czech, Greek and Dutch groups' second readings
+# -- the French, Spanish, German, Polish, Bulgarian, Czech, Greek, Dutch and Hungarian groups'
+# second readings
 
 GROUP_SAMPLES = [
     ("second_reader_fr.toml", FRENCH_GROUP, "gathered-fr/", 121),
@@ -432,6 +433,7 @@ GROUP_SAMPLES = [
     ("second_reader_cs.toml", CZECH_SECOND_READ, "gathered-cs/", 71),
     ("second_reader_el.toml", GREEK_GROUP, "gathered-el/", 60),
     ("second_reader_nl.toml", DUTCH_GROUP, "gathered-nl/", 60),
+    ("second_reader_hu.toml", HUNGARIAN_GROUP, "gathered-hu/", 60),
 ]
 
 
