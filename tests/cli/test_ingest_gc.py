@@ -8,11 +8,11 @@ import gc
 import json
 import weakref
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from gc_releases import NOW, gc_release
 from schema_template import migrate
 from sqlalchemy import func, select
 from typer.testing import CliRunner
@@ -23,26 +23,13 @@ from scanner.cli.main import app
 from scanner.models import Tender
 from scanner.storage.database import make_engine
 
-NOW = datetime(2026, 12, 7, 12, tzinfo=UTC)
-
 
 class Release(dict[str, Any]):
     """A parsed release that a weak reference can watch (a plain dict cannot)."""
 
 
-def _release(number: int) -> dict[str, Any]:
-    return {
-        "ocid": f"ocds-gc-{number}",
-        "id": f"r{number}",
-        "date": "2026-12-01T10:00:00Z",
-        "tag": ["tender"],
-        "parties": [{"id": "B", "name": "Council", "contactPoint": {"email": "a@b.c"}}],
-        "tender": {"id": str(number), "title": f"Tender {number}"},
-    }
-
-
 def _package(path: Path, count: int) -> Path:
-    releases = [_release(number) for number in range(count)]
+    releases = [gc_release(number) for number in range(count)]
     path.write_text(json.dumps({"uri": "x", "releases": releases}))
     return path
 

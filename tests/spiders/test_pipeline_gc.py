@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import gc
 import runpy
-from datetime import UTC, datetime
+from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from gc_releases import NOW, gc_release
 from schema_template import migrate
 from sqlalchemy import func, select
 
@@ -20,19 +21,6 @@ from scanner.models import Tender
 from scanner.settings import Settings
 from scanner.storage.crawls import ensure_source
 from scanner.storage.database import make_engine
-
-NOW = datetime(2026, 12, 7, 12, tzinfo=UTC)
-
-
-def _release(number: int) -> dict[str, Any]:
-    return {
-        "ocid": f"ocds-gc-{number}",
-        "id": f"r{number}",
-        "date": "2026-12-01T10:00:00Z",
-        "tag": ["tender"],
-        "parties": [{"id": "B", "name": "Council", "contactPoint": {"email": "a@b.c"}}],
-        "tender": {"id": str(number), "title": f"Tender {number}"},
-    }
 
 
 @pytest.mark.parametrize("refused", [False, True])
@@ -52,7 +40,7 @@ def test_flush_collects_the_youngest_generation_once_the_batch_is_released(
     with engine.begin() as conn:
         pipeline.source_id = ensure_source(conn, name="gc", kind="ocds", url="http://x", now=NOW)
     url = "http://x/page-1"
-    pipeline.releases = [_release(number) for number in range(3)]
+    pipeline.releases = [gc_release(number) for number in range(3)]
     pipeline.release_pages = [url] * 3
     pipeline.stored_pages = [url]
     seen: list[tuple[int, int]] = []
