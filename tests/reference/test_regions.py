@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 from dataclasses import fields
+from pathlib import Path
+from types import ModuleType
 
 import orjson
 import pytest
@@ -14,6 +17,7 @@ from scanner.ingest.tender import NormalisedTender, _hash_default
 from scanner.matching.opportunities import buyer_regions, opportunities_of
 from scanner.reference.regions import (
     NUTS_FILE,
+    NUTS_HISTORY_FILE,
     area_names,
     country_names,
     nuts_name,
@@ -50,6 +54,60 @@ def test_tables_and_countries() -> None:
     assert [resolve_country(n) for n in ("Україна", "Italia", "Deutschland", "Oz")] == [
         "UA", "IT", "DE", None,
     ]  # fmt: skip
+
+
+def test_older_codes_point_only_at_current_regions() -> None:
+    """Every older code is one the current table lacks, read as regions it holds, with shares
+    of one population that never add up to more than all of it."""
+    current = {code for code, _level, _name in json.loads(NUTS_FILE.read_text())["regions"]}
+    history = json.loads(NUTS_HISTORY_FILE.read_text())["codes"]
+    assert len(history) > 500 and "HU101" in history and "FR241" in history
+    for old, parts in history.items():
+        assert old not in current
+        assert parts and all(new in current for new, _share in parts)
+        shares = [share for _new, share in parts]
+        assert shares == sorted(shares, reverse=True) and sum(shares) <= 1.005
+
+
+def test_converter_reads_population_shares(tmp_path: Path) -> None:
+    """The JRC matrices' rows are parts of an older region inside a newer one: shares come
+    from their 2021 population (the area where nobody lives), slivers are dropped, the newest
+    version's reading wins and the UK is read against NUTS 2016."""
+    converter = _converter()
+    header = "code_v{0},code_v{1},uniqueID,areaKm,pop11,pop21,artif_surf12,artif_surf18,bu_vol\n"
+    (tmp_path / "n3_cm_v2013_v2024.csv").write_text(
+        header.format("2013", "2024")
+        + "HU101,HU110,x,525,0,1700000,0,0,0\n"
+        + "HU102,HU120,x,6000,0,1200000,0,0,0\n"
+        + "HU102,HU110,x,2,0,100,0,0,0\n"  # a sliver of boundary redrawing
+        + "HU110,HU110,x,525,0,1700000,0,0,0\n"  # unchanged: not an older code
+        + "XX999,HU999,x,1,0,5,0,0,0\n",  # a region nothing current holds
+        encoding="utf-8",
+    )
+    (tmp_path / "n3_cm_v2010_v2024.csv").write_text(
+        header.format("2010", "2024") + "HU101,HU120,x,9,0,9,0,0,0\n", encoding="utf-8"
+    )
+    (tmp_path / "n3_cm_v2010_v2016.csv").write_text(
+        header.format("2010", "2016")
+        + "UKI11,UKI31,x,10,0,0,0,0,0\n"
+        + "UKI11,UKI32,x,30,0,0,0,0,0\n",  # nobody lives there: shares of the area
+        encoding="utf-8",
+    )
+    history = converter.history(tmp_path, {"HU110", "HU120", "UKI31", "UKI32"})
+    assert history == {
+        "HU101": [("HU110", 1.0)],  # 2013 replaces 2010's reading
+        "HU102": [("HU120", 1.0)],
+        "UKI11": [("UKI32", 0.75), ("UKI31", 0.25)],
+    }
+
+
+def _converter() -> ModuleType:
+    path = Path(__file__).resolve().parents[2] / "scripts" / "convert_nuts_history.py"
+    spec = importlib.util.spec_from_file_location("convert_nuts_history", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def release(place: object, **buyer: object) -> dict[str, object]:
