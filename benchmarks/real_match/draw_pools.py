@@ -63,6 +63,8 @@ SAMPLING_DIVISIONS = {
     "gr-tilemetria-larisa": ("32", "38", "51"),
     "hu-borsodterv-mernokiroda": ("71",),
     "hu-signalwave-systems": ("32", "48", "51"),
+    "it-terraferma-coop": ("85", "77"),
+    "it-ecoinerti-monferrato": ("90", "14"),
 }
 
 

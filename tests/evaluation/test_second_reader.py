@@ -121,9 +121,18 @@ HUNGARIAN_GROUP = frozenset(
         *("hu-hajdu-menza", "hu-varosterv-epitesz", "hu-signalwave-systems"),
     }
 )
+# The Italian group's second round (README, "The Italian group", 7 December 2026): not read
+# again yet.
+ITALIAN_SECOND_ROUND = frozenset(
+    {
+        *("it-terraferma-coop", "it-meccanica-verbano", "it-idrometrica-felsinea"),
+        *("it-tricolore-promotion", "it-edilclima-apuana", "it-ecoinerti-monferrato"),
+    }
+)
 # written after the first sample was drawn
 SECOND_READ_LATER = (
-    FRENCH_GROUP
+    ITALIAN_SECOND_ROUND
+    | FRENCH_GROUP
     | SPANISH_GROUP
     | GERMAN_GROUP
     | POLISH_GROUP
