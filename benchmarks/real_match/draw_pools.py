@@ -63,6 +63,8 @@ SAMPLING_DIVISIONS = {
     "gr-tilemetria-larisa": ("32", "38", "51"),
     "hu-borsodterv-mernokiroda": ("71",),
     "hu-signalwave-systems": ("32", "48", "51"),
+    "fi-lakeuden-konetyo": ("90", "45", "77"),
+    "fi-northbyte-helsinki": ("72", "48"),
 }
 
 
