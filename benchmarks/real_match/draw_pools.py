@@ -65,6 +65,8 @@ SAMPLING_DIVISIONS = {
     "hu-signalwave-systems": ("32", "48", "51"),
     "it-terraferma-coop": ("85", "77"),
     "it-ecoinerti-monferrato": ("90", "14"),
+    "fi-lakeuden-konetyo": ("90", "45", "77"),
+    "fi-northbyte-helsinki": ("72", "48"),
 }
 
 

@@ -66,7 +66,10 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
         "sont ces cette dont leur être",
         "nl": "de het een en van voor in op met te zijn door aan bij als wordt",
         "de": "der die das und für mit von zu den im des auf ist eine ein dem sich",
-        "fi": "ja on tai että sekä ovat kanssa mukaan palvelut hankinta",
+        # with words of the notices' own phrasing ("Hankinnan kohteena on", "jonka", "mennessä"):
+        # Finnish inflects its nouns, so few words recur unchanged
+        "fi": "ja on tai että sekä ovat kanssa mukaan palvelut hankinta hankinnan kohteena "
+        "jonka joka tämän myös mikäli kuin kautta mennessä",
         "no": "og av for til med som på er en et skal ved eller fra det",
         "sv": "och av för till med som på är en ett ska vid eller från det",
         "da": "og af for til med som på er en et skal ved eller fra det",
@@ -141,6 +144,12 @@ def _by_script(letters: Counter[str], text: str) -> str | None:
 
 
 def _break_tie(tied: list[str], letters: Counter[str]) -> str | None:
+    if "fi" in tied and "et" in tied:
+        # "ja" and "on" are Finnish and Estonian words alike; Estonian writes "õ", Finnish never
+        if letters["õ"]:
+            return "et"
+        if letters["ä"] or letters["ö"]:
+            return "fi"
     for lang in tied:
         if any(letters[c] for c in _NORDIC_MARKERS.get(lang, ())):
             return lang

@@ -129,6 +129,14 @@ ITALIAN_SECOND_ROUND = frozenset(
         *("it-tricolore-promotion", "it-edilclima-apuana", "it-ecoinerti-monferrato"),
     }
 )
+# The Finnish group (README, "The Finnish group"): no second reading yet; the README names the
+# pairs a second reader should take.
+FINNISH_GROUP = frozenset(
+    {
+        *("fi-ratakonsultit-tampere", "fi-lakeuden-konetyo", "fi-karjalan-lapsiterapia"),
+        *("fi-hameen-valmennuskeskus", "fi-lapin-turvapalvelu", "fi-northbyte-helsinki"),
+    }
+)
 # written after the first sample was drawn
 SECOND_READ_LATER = (
     ITALIAN_SECOND_ROUND
@@ -141,6 +149,7 @@ SECOND_READ_LATER = (
     | GREEK_GROUP
     | DUTCH_GROUP
     | HUNGARIAN_GROUP
+    | FINNISH_GROUP
 )
 
 
