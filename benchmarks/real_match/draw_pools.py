@@ -63,6 +63,9 @@ SAMPLING_DIVISIONS = {
     "gr-tilemetria-larisa": ("32", "38", "51"),
     "hu-borsodterv-mernokiroda": ("71",),
     "hu-signalwave-systems": ("32", "48", "51"),
+    "ro-casa-sperantei-alba": ("85",),
+    "ro-oltenia-print-mail": ("79", "64", "22"),
+    "ro-skyroute-aero": ("71", "79", "63"),
 }
 
 
