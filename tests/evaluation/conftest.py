@@ -88,3 +88,9 @@ def gathered_nl(samples: Path) -> Path:
 def gathered_hu(samples: Path) -> Path:
     """The samples, with the gathered Hungarian notices (benchmarks/real_match/GATHERED-HU.md)."""
     return _gathered(samples, "gathered-hu", "GATHERED-HU.md")
+
+
+@pytest.fixture(scope="session")
+def gathered_ro(samples: Path) -> Path:
+    """The samples, with the gathered Romanian notices (benchmarks/real_match/GATHERED-RO.md)."""
+    return _gathered(samples, "gathered-ro", "GATHERED-RO.md")
