@@ -67,6 +67,9 @@ SAMPLING_DIVISIONS = {
     "it-ecoinerti-monferrato": ("90", "14"),
     "fi-lakeuden-konetyo": ("90", "45", "77"),
     "fi-northbyte-helsinki": ("72", "48"),
+    "ro-casa-sperantei-alba": ("85",),
+    "ro-oltenia-print-mail": ("79", "64", "22"),
+    "ro-skyroute-aero": ("71", "79", "63"),
 }
 
 

@@ -73,7 +73,10 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
         "no": "og av for til med som på er en et skal ved eller fra det",
         "sv": "och av för till med som på är en ett ska vid eller från det",
         "da": "og af for til med som på er en et skal ved eller fra det",
-        "ro": "și de la în pentru cu din pe privind sau este care al ale",
+        # "şi" with the older cedilla letter and "si" as typed without diacritics (one gathered
+        # Romanian call, all "si" and "a", read as Portuguese), and "cadrul" ("în cadrul",
+        # within), Romanian notices' commonest phrase
+        "ro": "și şi si de la în pentru cu din pe privind sau este care al ale cadrul",
         "es": "el la los las de y para en del con por que un una se al",
         "it": "il lo la gli le di e per in del della dei con che un una al",
         "pt": "o a os as de e para em do da dos das com que um uma",

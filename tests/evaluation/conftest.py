@@ -94,3 +94,8 @@ def gathered_hu(samples: Path) -> Path:
 def gathered_fi(samples: Path) -> Path:
     """The samples, with the gathered Finnish notices (benchmarks/real_match/GATHERED-FI.md)."""
     return _gathered(samples, "gathered-fi", "GATHERED-FI.md")
+
+
+def gathered_ro(samples: Path) -> Path:
+    """The samples, with the gathered Romanian notices (benchmarks/real_match/GATHERED-RO.md)."""
+    return _gathered(samples, "gathered-ro", "GATHERED-RO.md")

@@ -107,3 +107,26 @@ def test_finnish_is_read_by_its_phrasing_and_not_taken_for_estonian() -> None:
     assert detect_language(FINNISH_SHORT) == "fi"  # "ja" twice, "ä": Finnish, not Estonian
     assert detect_language(ESTONIAN) == "et"  # "õ" decides a tie the other way
     assert detect_language("Soil survey ja geotechnical design on site") is None  # no ä, ö, õ
+
+
+# Romanian is written with "ș ț" (comma below), with the older cedilla "ş ţ", or typed without
+# diacritics: a gathered Romanian call written all in "si" and "a" was counted as Portuguese
+ROMANIAN_PLAIN = (
+    "Serviciul de paza si protectie a obiectivelor, bunurilor si valorilor din cadrul "
+    "unitatilor S.T.B. S.A"
+)
+ROMANIAN_CEDILLA = "Servicii poştale de distribuire a corespondenţei în ţară şi străinătate"
+PORTUGUESE = "Serviço de vigilância e segurança das instalações da empresa municipal de águas"
+ITALIAN_SI = "Si tratta del servizio di vigilanza per la sede del comune, se si intende prorogare"
+
+
+def test_romanian_is_read_with_or_without_its_diacritics() -> None:
+    assert detect_language(ROMANIAN_PLAIN) == "ro"
+    assert detect_language(ROMANIAN_CEDILLA) == "ro"
+    assert detect_language("Servicii de pază și protecție în cadrul unităților") == "ro"
+    # "si" is Italian and Spanish too: their own words still decide
+    assert detect_language(PORTUGUESE) == "pt"
+    assert detect_language(ITALIAN_SI) == "it"
+    assert (
+        detect_language("Servicio de vigilancia, si procede, en las playas del municipio") == "es"
+    )

@@ -1,6 +1,6 @@
 """The gathered notices (the samples folders `gathered-it/`, `gathered-fr/`, `gathered-es/`,
 `gathered-de/`, `gathered-pl/`, `gathered-bg/`, `gathered-cs/`, `gathered-el/`,
-`gathered-nl/`, `gathered-hu/` and `gathered-fi/`): read by the same parsers and rules as the
+`gathered-nl/`, `gathered-hu/`, `gathered-fi/` and `gathered-ro/`): read by the same parsers and rules as the
 other samples, gzip-compressed, a bad file counted and never fatal, each folder optional."""
 
 from __future__ import annotations
@@ -266,6 +266,33 @@ def test_the_finnish_calls_are_read_by_the_samples_rules(gathered_fi: Path) -> N
     )
 
 
+def test_the_romanian_calls_are_read_by_the_samples_rules(gathered_ro: Path) -> None:
+    samples = gathered_ro
+    corpus = load_real_corpus(samples, folders=("gathered-ro",))
+    items = corpus.items
+    assert len(items) == 15 and all(key.startswith("gathered-ro/") for key in items)
+    assert corpus.counts("declared_language") == Counter({"ro": 15})
+    # one is typed without diacritics ("paza si protectie a obiectivelor"): Romanian by "si"
+    # and "cadrul" (Portuguese by its "a" before)
+    assert corpus.counts("detected_language") == Counter({"ro": 15})
+    assert corpus.counts("source") == Counter({"TED (XML R2.0.9), gathered": 15})
+    countries = Counter(country for item in items.values() for country in item.tender.countries)
+    assert countries == Counter({"RO": 14, "MD": 1})  # a Moldovan commune writes Romanian too
+    currencies = Counter(item.tender.currency for item in items.values())
+    # Craiova's values in EUR (the lei of its text converted), Răzeni's in MDL
+    assert currencies == Counter({"RON": 10, None: 3, "EUR": 1, "MDL": 1})
+    for item in items.values():
+        assert item.tender.published_at == EVALUATION_NOW
+        assert item.tender.is_open(EVALUATION_NOW)
+    reasons = Counter({reason: n for (_, reason), n in corpus.left_out.items()})
+    assert reasons["award notice, or complete as published"] == 38
+    assert reasons["planning notice (no call yet)"] == 12
+    assert reasons["status missing as published"] == 1  # the eForms corrigendum
+    _every_file_counted_and_traced(
+        samples / "gathered-ro", len(items) + sum(corpus.left_out.values())
+    )
+
+
 def test_gathered_folders_are_read_last_and_each_is_optional(tmp_path: Path) -> None:
     assert FOLDERS[-len(GATHERED_FOLDERS) :] == GATHERED_FOLDERS
     assert {"gathered-it", "gathered-fr", "gathered-es", "gathered-de", "gathered-pl"} <= set(
@@ -275,6 +302,7 @@ def test_gathered_folders_are_read_last_and_each_is_optional(tmp_path: Path) -> 
         GATHERED_FOLDERS
     )
     assert "gathered-fi" in GATHERED_FOLDERS
+    assert "gathered-ro" in GATHERED_FOLDERS
     folder = tmp_path / "gathered-fr" / "eforms"  # only one of the gathered folders present
     folder.mkdir(parents=True)
     (folder / "broken.xml.gz").write_bytes(b"not gzip at all")

@@ -58,7 +58,8 @@ NOT_SECOND_READ = {
 # Greek group") in second_reader_el.toml (README, "Second reader, Greek group"), the Dutch group
 # (README, "The Dutch group") in second_reader_nl.toml (README, "Second reader, Dutch group"), and
 # the Hungarian group (README, "The Hungarian group") in second_reader_hu.toml (README, "Second
-# reader, Hungarian group").
+# reader, Hungarian group"). The Romanian group (README, "The Romanian group") has no second
+# reading yet.
 FRENCH_GROUP = frozenset(
     {
         *("fr-tremplin-formation", "fr-verdure-insertion", "fr-petits-pas-creches"),
@@ -137,6 +138,13 @@ FINNISH_GROUP = frozenset(
         *("fi-hameen-valmennuskeskus", "fi-lapin-turvapalvelu", "fi-northbyte-helsinki"),
     }
 )
+# The Romanian group (README, "The Romanian group"): no second reader yet.
+ROMANIAN_GROUP = frozenset(
+    {
+        *("ro-dobrogea-paza", "ro-casa-sperantei-alba", "ro-atelier-forma-cluj"),
+        *("ro-oltenia-print-mail", "ro-skyroute-aero"),
+    }
+)
 # written after the first sample was drawn
 SECOND_READ_LATER = (
     ITALIAN_SECOND_ROUND
@@ -150,6 +158,7 @@ SECOND_READ_LATER = (
     | DUTCH_GROUP
     | HUNGARIAN_GROUP
     | FINNISH_GROUP
+    | ROMANIAN_GROUP
 )
 
 
