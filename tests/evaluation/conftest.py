@@ -96,6 +96,7 @@ def gathered_fi(samples: Path) -> Path:
     return _gathered(samples, "gathered-fi", "GATHERED-FI.md")
 
 
+@pytest.fixture(scope="session")
 def gathered_ro(samples: Path) -> Path:
     """The samples, with the gathered Romanian notices (benchmarks/real_match/GATHERED-RO.md)."""
     return _gathered(samples, "gathered-ro", "GATHERED-RO.md")
