@@ -27,11 +27,12 @@ window, and all of them can be ranked together.
 Gathered notices: real notices in a language the other folders barely hold, gathered from
 public sources into samples folders of their own (`GATHERED_FOLDERS`: `gathered-it/` Italian,
 `gathered-fr/` French, `gathered-es/` Spanish, `gathered-de/` German, `gathered-pl/` Polish,
-`gathered-bg/` Bulgarian, `gathered-cs/` Czech, `gathered-el/` Greek, `gathered-nl/` Dutch and
-`gathered-hu/` Hungarian TED notices, gzip-compressed TED XML and eForms files as
-published, provenance in each folder's PROVENANCE.md and in benchmarks/real_match/GATHERED.md,
-GATHERED-FR.md, GATHERED-ES.md, GATHERED-DE.md, GATHERED-PL.md, GATHERED-BG.md,
-GATHERED-CS.md, GATHERED-EL.md, GATHERED-NL.md and GATHERED-HU.md), read last,
+`gathered-bg/` Bulgarian, `gathered-cs/` Czech, `gathered-el/` Greek, `gathered-nl/` Dutch,
+`gathered-hu/` Hungarian and `gathered-sk/` Slovak TED notices, gzip-compressed TED XML and
+eForms files as published, provenance in each folder's PROVENANCE.md and in
+benchmarks/real_match/GATHERED.md, GATHERED-FR.md, GATHERED-ES.md, GATHERED-DE.md,
+GATHERED-PL.md, GATHERED-BG.md, GATHERED-CS.md, GATHERED-EL.md, GATHERED-NL.md, GATHERED-HU.md
+and GATHERED-SK.md), read last,
 by the same parsers and the same rules. Each is optional: a folder that is absent is simply not
 read.
 
@@ -87,6 +88,7 @@ GATHERED_FOLDERS = (
     "gathered-el",  # real Greek TED notices (benchmarks/real_match/GATHERED-EL.md)
     "gathered-nl",  # real Dutch TED notices (benchmarks/real_match/GATHERED-NL.md)
     "gathered-hu",  # real Hungarian TED notices (benchmarks/real_match/GATHERED-HU.md)
+    "gathered-sk",  # real Slovak TED notices (benchmarks/real_match/GATHERED-SK.md)
 )
 FOLDERS = (
     "open-tenders-en",

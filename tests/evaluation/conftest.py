@@ -88,3 +88,9 @@ def gathered_nl(samples: Path) -> Path:
 def gathered_hu(samples: Path) -> Path:
     """The samples, with the gathered Hungarian notices (benchmarks/real_match/GATHERED-HU.md)."""
     return _gathered(samples, "gathered-hu", "GATHERED-HU.md")
+
+
+@pytest.fixture(scope="session")
+def gathered_sk(samples: Path) -> Path:
+    """The samples, with the gathered Slovak notices (benchmarks/real_match/GATHERED-SK.md)."""
+    return _gathered(samples, "gathered-sk", "GATHERED-SK.md")
