@@ -63,6 +63,8 @@ SAMPLING_DIVISIONS = {
     "gr-tilemetria-larisa": ("32", "38", "51"),
     "hu-borsodterv-mernokiroda": ("71",),
     "hu-signalwave-systems": ("32", "48", "51"),
+    "sk-potraviny-hron": ("15", "03"),
+    "sk-etiketa-nitra": ("22", "30", "79"),
 }
 
 

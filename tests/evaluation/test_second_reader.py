@@ -58,7 +58,8 @@ NOT_SECOND_READ = {
 # Greek group") in second_reader_el.toml (README, "Second reader, Greek group"), the Dutch group
 # (README, "The Dutch group") in second_reader_nl.toml (README, "Second reader, Dutch group"), and
 # the Hungarian group (README, "The Hungarian group") in second_reader_hu.toml (README, "Second
-# reader, Hungarian group").
+# reader, Hungarian group"). The Slovak group (README, "The Slovak group") has no second reading
+# yet: the README names the pairs a second reader should take.
 FRENCH_GROUP = frozenset(
     {
         *("fr-tremplin-formation", "fr-verdure-insertion", "fr-petits-pas-creches"),
@@ -121,6 +122,13 @@ HUNGARIAN_GROUP = frozenset(
         *("hu-hajdu-menza", "hu-varosterv-epitesz", "hu-signalwave-systems"),
     }
 )
+# The Slovak group (README, "The Slovak group"): no second reader yet.
+SLOVAK_GROUP = frozenset(
+    {
+        *("sk-atelier-fatra", "sk-stavby-povazie", "sk-potraviny-hron"),
+        *("sk-energokomponent-kosice", "sk-etiketa-nitra", "sk-danube-railparts"),
+    }
+)
 # written after the first sample was drawn
 SECOND_READ_LATER = (
     FRENCH_GROUP
@@ -132,6 +140,7 @@ SECOND_READ_LATER = (
     | GREEK_GROUP
     | DUTCH_GROUP
     | HUNGARIAN_GROUP
+    | SLOVAK_GROUP
 )
 
 
