@@ -70,6 +70,8 @@ SAMPLING_DIVISIONS = {
     "ro-casa-sperantei-alba": ("85",),
     "ro-oltenia-print-mail": ("79", "64", "22"),
     "ro-skyroute-aero": ("71", "79", "63"),
+    "sk-potraviny-hron": ("15", "03"),
+    "sk-etiketa-nitra": ("22", "30", "79"),
 }
 
 

@@ -2,7 +2,7 @@
 
 Only for counting the real-data corpus by language (the matcher does its own analysis): a
 script check (Greek, Armenian, Cyrillic with Bulgarian, Ukrainian or Russian letters; Czech's
-"ě ř ů", Hungarian's "ő ű"), then the language whose commonest function words occur most
+"ě ř ů", Hungarian's "ő ű", Slovak's "ľ ĺ ŕ ý ť ď ň" without Czech's), then the language whose commonest function words occur most
 often. Short or mixed texts may come out undecided (None); the report says so rather than
 guessing.
 """
@@ -86,6 +86,8 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
         # not "a" nor "is" (Hungarian's article and "also", other languages' words too)
         "hu": "az és egy vagy valamint hogy nem meg szerint illetve továbbá alapján által "
         "között részére",
+        # not "na", "v", "z", "je", "do" (Slovenian's and Czech's too)
+        "sk": "pre alebo sa ako podľa ktoré ktorý ktorá ktorých sú bude tejto vrátane zo pri",
     }.items()
 }
 _BULGARIAN_YER = re.compile("ъ[бвгджзйклмнпрстфхцчшщ]")
@@ -143,6 +145,12 @@ def _by_script(letters: Counter[str], text: str) -> str | None:
     hungarian = sum(letters[c] for c in "őű")
     if hungarian >= 3 and hungarian / total >= 0.005:
         return "hu"
+    # Slovak writes "ľ ĺ ŕ" (its own) and "ý ť ď ň" (Czech's too, but Czech text also writes
+    # "ě ř ů", Slovak never): its function words are Slovenian's and Czech's ("na", "v", "je"),
+    # so it was counted Slovenian, Portuguese or undecided
+    slovak = sum(letters[c] for c in "ľĺŕýťďň")
+    if czech == 0 and slovak >= 2 and slovak / total >= 0.005:
+        return "sk"
     return None
 
 

@@ -28,11 +28,12 @@ Gathered notices: real notices in a language the other folders barely hold, gath
 public sources into samples folders of their own (`GATHERED_FOLDERS`: `gathered-it/` Italian,
 `gathered-fr/` French, `gathered-es/` Spanish, `gathered-de/` German, `gathered-pl/` Polish,
 `gathered-bg/` Bulgarian, `gathered-cs/` Czech, `gathered-el/` Greek, `gathered-nl/` Dutch,
-`gathered-hu/` Hungarian, `gathered-fi/` Finnish and `gathered-ro/` Romanian TED notices,
-gzip-compressed TED XML and eForms files as published, provenance in each folder's
-PROVENANCE.md and in benchmarks/real_match/GATHERED.md, GATHERED-FR.md, GATHERED-ES.md,
-GATHERED-DE.md, GATHERED-PL.md, GATHERED-BG.md, GATHERED-CS.md, GATHERED-EL.md,
-GATHERED-NL.md, GATHERED-HU.md, GATHERED-FI.md and GATHERED-RO.md), read last,
+`gathered-hu/` Hungarian, `gathered-fi/` Finnish, `gathered-ro/` Romanian and `gathered-sk/`
+Slovak TED notices, gzip-compressed TED XML and eForms files as published, provenance in each
+folder's PROVENANCE.md and in benchmarks/real_match/GATHERED.md, GATHERED-FR.md,
+GATHERED-ES.md, GATHERED-DE.md, GATHERED-PL.md, GATHERED-BG.md, GATHERED-CS.md,
+GATHERED-EL.md, GATHERED-NL.md, GATHERED-HU.md, GATHERED-FI.md, GATHERED-RO.md and
+GATHERED-SK.md), read last,
 by the same parsers and the same rules. Each is optional: a folder that is absent is simply not
 read.
 
@@ -90,6 +91,7 @@ GATHERED_FOLDERS = (
     "gathered-hu",  # real Hungarian TED notices (benchmarks/real_match/GATHERED-HU.md)
     "gathered-fi",  # real Finnish TED notices (benchmarks/real_match/GATHERED-FI.md)
     "gathered-ro",  # real Romanian TED notices (benchmarks/real_match/GATHERED-RO.md)
+    "gathered-sk",  # real Slovak TED notices (benchmarks/real_match/GATHERED-SK.md)
 )
 FOLDERS = (
     "open-tenders-en",

@@ -100,3 +100,9 @@ def gathered_fi(samples: Path) -> Path:
 def gathered_ro(samples: Path) -> Path:
     """The samples, with the gathered Romanian notices (benchmarks/real_match/GATHERED-RO.md)."""
     return _gathered(samples, "gathered-ro", "GATHERED-RO.md")
+
+
+@pytest.fixture(scope="session")
+def gathered_sk(samples: Path) -> Path:
+    """The samples, with the gathered Slovak notices (benchmarks/real_match/GATHERED-SK.md)."""
+    return _gathered(samples, "gathered-sk", "GATHERED-SK.md")

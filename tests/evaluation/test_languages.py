@@ -130,3 +130,25 @@ def test_romanian_is_read_with_or_without_its_diacritics() -> None:
     assert (
         detect_language("Servicio de vigilancia, si procede, en las playas del municipio") == "es"
     )
+
+
+# Slovak shares its prepositions "na", "v", "z", "je" with Slovenian and Czech: the gathered
+# Slovak calls were counted as Slovenian, Portuguese or undecided until its own letters ("ľ ĺ ŕ",
+# and "ý ť ď ň" in text without Czech's "ě ř ů") and function words were read
+SLOVAK = (
+    "Predmetom zákazky je dodávka podacích a ostatných nálepok pre potreby Slovenskej pošty "
+    "podľa opisu predmetu zákazky."
+)
+SLOVAK_SHORT = "Oceľové stožiare a konzoly vonkajších vedení, ďalej len stožiare."
+CZECH_SHORT = "Stavební opravy zděných trafostanic a údržba areálů v Brně."
+
+
+def test_slovak_is_read_by_its_letters_and_czech_stays_czech() -> None:
+    assert detect_language(SLOVAK) == "sk"
+    assert detect_language(SLOVAK_SHORT) == "sk"  # one function word ("a"): its letters
+    assert detect_language(CZECH_SHORT) == "cs"  # "ě ř ů" are Czech's, never Slovak's
+    # a Slovak place name in an English notice stays English
+    assert (
+        detect_language("Supply of rail brake blocks to the depot in Žilina for the operator")
+        == "en"
+    )

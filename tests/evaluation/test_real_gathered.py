@@ -1,7 +1,8 @@
 """The gathered notices (the samples folders `gathered-it/`, `gathered-fr/`, `gathered-es/`,
 `gathered-de/`, `gathered-pl/`, `gathered-bg/`, `gathered-cs/`, `gathered-el/`,
-`gathered-nl/`, `gathered-hu/`, `gathered-fi/` and `gathered-ro/`): read by the same parsers and rules as the
-other samples, gzip-compressed, a bad file counted and never fatal, each folder optional."""
+`gathered-nl/`, `gathered-hu/`, `gathered-fi/`, `gathered-ro/` and `gathered-sk/`): read by the
+same parsers and rules as the other samples, gzip-compressed, a bad file counted and never
+fatal, each folder optional."""
 
 from __future__ import annotations
 
@@ -293,6 +294,33 @@ def test_the_romanian_calls_are_read_by_the_samples_rules(gathered_ro: Path) -> 
     )
 
 
+def test_the_slovak_calls_are_read_by_the_samples_rules(gathered_sk: Path) -> None:
+    samples = gathered_sk
+    corpus = load_real_corpus(samples, folders=("gathered-sk",))
+    items = corpus.items
+    assert len(items) == 11 and all(key.startswith("gathered-sk/") for key in items)
+    assert corpus.counts("declared_language") == Counter({"sk": 11})
+    # Slovak's own letters decide it (Slovenian, Portuguese or undecided by function words before)
+    assert corpus.counts("detected_language") == Counter({"sk": 11})
+    assert corpus.counts("source") == Counter(
+        {"TED (XML R2.0.9), gathered": 10, "TED (eForms), gathered": 1}
+    )
+    countries = Counter(country for item in items.values() for country in item.tender.countries)
+    assert countries == Counter({"SK": 11})
+    currencies = Counter(item.tender.currency for item in items.values())
+    # the two qualification systems and the design contest publish no value
+    assert currencies == Counter({"EUR": 8, None: 3})
+    for item in items.values():
+        assert item.tender.published_at == EVALUATION_NOW
+        assert item.tender.is_open(EVALUATION_NOW)
+    reasons = Counter({reason: n for (_, reason), n in corpus.left_out.items()})
+    assert reasons["award notice, or complete as published"] == 29
+    assert reasons["planning notice (no call yet)"] == 4
+    _every_file_counted_and_traced(
+        samples / "gathered-sk", len(items) + sum(corpus.left_out.values())
+    )
+
+
 def test_gathered_folders_are_read_last_and_each_is_optional(tmp_path: Path) -> None:
     assert FOLDERS[-len(GATHERED_FOLDERS) :] == GATHERED_FOLDERS
     assert {"gathered-it", "gathered-fr", "gathered-es", "gathered-de", "gathered-pl"} <= set(
@@ -303,6 +331,7 @@ def test_gathered_folders_are_read_last_and_each_is_optional(tmp_path: Path) -> 
     )
     assert "gathered-fi" in GATHERED_FOLDERS
     assert "gathered-ro" in GATHERED_FOLDERS
+    assert "gathered-sk" in GATHERED_FOLDERS
     folder = tmp_path / "gathered-fr" / "eforms"  # only one of the gathered folders present
     folder.mkdir(parents=True)
     (folder / "broken.xml.gz").write_bytes(b"not gzip at all")

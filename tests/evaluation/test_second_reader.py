@@ -58,8 +58,8 @@ NOT_SECOND_READ = {
 # Greek group") in second_reader_el.toml (README, "Second reader, Greek group"), the Dutch group
 # (README, "The Dutch group") in second_reader_nl.toml (README, "Second reader, Dutch group"), and
 # the Hungarian group (README, "The Hungarian group") in second_reader_hu.toml (README, "Second
-# reader, Hungarian group"). The Romanian group (README, "The Romanian group") has no second
-# reading yet.
+# reader, Hungarian group"). The Romanian group (README, "The Romanian group") and the Slovak
+# group (README, "The Slovak group") have no second reading yet.
 FRENCH_GROUP = frozenset(
     {
         *("fr-tremplin-formation", "fr-verdure-insertion", "fr-petits-pas-creches"),
@@ -145,6 +145,13 @@ ROMANIAN_GROUP = frozenset(
         *("ro-oltenia-print-mail", "ro-skyroute-aero"),
     }
 )
+# The Slovak group (README, "The Slovak group"): no second reader yet.
+SLOVAK_GROUP = frozenset(
+    {
+        *("sk-atelier-fatra", "sk-stavby-povazie", "sk-potraviny-hron"),
+        *("sk-energokomponent-kosice", "sk-etiketa-nitra", "sk-danube-railparts"),
+    }
+)
 # written after the first sample was drawn
 SECOND_READ_LATER = (
     ITALIAN_SECOND_ROUND
@@ -159,6 +166,7 @@ SECOND_READ_LATER = (
     | HUNGARIAN_GROUP
     | FINNISH_GROUP
     | ROMANIAN_GROUP
+    | SLOVAK_GROUP
 )
 
 
