@@ -293,6 +293,9 @@ class OpportunityIndex:
         awards = [award_range(o) for o in self.opportunities]
         self.values = np.array([math.nan if a is None else a[1] for a in awards], dtype=np.float64)
         self.lows = np.array([math.nan if a is None else a[0] for a in awards], dtype=np.float64)
+        kinds = [o.value_kind for o in self.opportunities]
+        self.ceilings = np.array([k == "ceiling" for k in kinds], dtype=bool)
+        self.parts = np.array([k == "part" for k in kinds], dtype=bool)
         self.factor = np.array(
             [kind_factor(o, self.weights) for o in self.opportunities], dtype=np.float64
         )
@@ -600,7 +603,9 @@ class OpportunityIndex:
         return table
 
     def value_scores(self, org: OrgProfile, rows: Ints) -> Floats:
-        """`matchers.value.range_fit` of every row's per-supplier award range."""
+        """`matchers.value.value_fit` of every row, vectorised: `range_fit` of its per-supplier
+        award range, at `NEUTRAL` times that for a ceiling (what one supplier wins is some part
+        of it), and a suggested package judged on the whole the buyer awards (`_part_fit`)."""
         low, high, turnover = org_range(org)
         v = self.values[rows]
         s = self.lows[rows]
@@ -608,6 +613,14 @@ class OpportunityIndex:
             out = np.where(v < low, v / low, np.where(s > high, high / s, 1.0))
             if turnover is not None:
                 out = np.where(s > turnover / 2, np.minimum(out, turnover / 2 / s), out)
+            out = np.where(self.ceilings[rows], out * VALUE_NEUTRAL, out)
+            parts = self.parts[rows]
+            if parts.any():  # the whole: under the minimum scores as such, fits, else neutral
+                whole = np.where(v < low, v / low, np.where(v > high, high / v, 1.0))
+                if turnover is not None:
+                    whole = np.where(v > turnover / 2, np.minimum(whole, turnover / 2 / v), whole)
+                whole = np.where((v < low) | (whole == 1.0), whole, VALUE_NEUTRAL)
+                out = np.where(parts, whole, out)
         out[np.isnan(v)] = VALUE_NEUTRAL
         return out
 

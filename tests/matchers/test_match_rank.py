@@ -25,6 +25,7 @@ PHRASES = ["user research", "service design", "open data", "data platform", "GIS
            "Mittagessen", "Unterhalts- und Grundreinigung", "Reinigung", "metadata"]  # fmt: skip
 LANGUAGES = ["en", "it", "uk", "de", None]
 KINDS = ["tender", "buyer_lot", "suggested_package"]
+VALUE_KINDS = ["contract", "range", "ceiling", "part", "framework", "dps", "fund", "unknown"]
 CODES = ["72212000", "72200000", "72000000", "79311000", "79000000", "45233000", "48000000"]
 REGIONS = ["UKI", "UKI3", "UKM", "UKM8", "DE1", "TLC", "GB", "ITC4", ""]
 
@@ -44,6 +45,7 @@ def opportunities(draw: st.DrawFn, i: int) -> Opportunity:
         title_language=draw(st.sampled_from(LANGUAGES)),
         parent_language=draw(st.sampled_from(LANGUAGES)),
         value_low=draw(st.sampled_from([None, Decimal(1000), Decimal(200000)])) if value else None,
+        value_kind=draw(st.sampled_from(VALUE_KINDS)),
         cpv_inferred=tuple(
             InferredCode(code, draw(st.sampled_from([0.5, 0.8, 1.0])), ("word",))
             for code in dict.fromkeys(guesses)
