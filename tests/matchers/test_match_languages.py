@@ -283,3 +283,41 @@ def test_a_word_of_code_labels_carried_across_counts_only_beside_another(
     partners = label_partners("33141200", "pl")
     assert dict(label_terms("33141200", "pl")) and not partners.get("cewnik")
     assert "zagospodarowan" in label_partners("71400000", "pl")
+
+
+def test_a_hyphenated_compound_meets_its_closed_form(make_org, make_opp, now, weights) -> None:
+    from matchers.analysis import terms_with_words
+
+    assert terms("ICTdiensten", "nl")[0] in terms("ICT-diensten", "nl")
+    assert terms("coprogettazione", "it")[0] in terms("co-progettazione", "it")
+    assert terms("pracovnělékařské", "cs")[0] in terms("pracovně-lékařské", "cs")
+    # the joined form follows its parts, shown as written; dates and addresses are no compounds
+    assert terms_with_words("socio-sanitari integrati", "it")[2:] == [
+        (terms("sociosanitari", "it")[0], "socio-sanitari"),
+        (terms("integrati", "it")[0], "integrati"),
+    ]
+    assert terms("2020-2023 www.evergabe-online.de", "de") == ["2020", "2023"]
+    org = make_org(
+        language="it",
+        capabilities="Servizi socio-sanitari, coprogettazione con gli enti locali",
+        keywords=("coprogettazione", "servizi socio-sanitari"),
+        cpv=(),
+        regions=(),
+        countries=("IT",),
+    )
+    opp = make_opp(
+        title="Co-progettazione di servizi socio-sanitari",
+        text="",
+        language="it",
+        title_language="it",
+        cpv=(),
+    )
+    match = score(opp, org, now=now, weights=weights)
+    assert match.criterion("keywords").score == 1.0
+    # a hyphenated keyword is still found written with a space, and its joined form is a
+    # query term that meets the closed word in the text
+    spaced = replace(opp, title="Servizi socio sanitari e coprogettazione")
+    assert score(spaced, org, now=now, weights=weights).criterion("keywords").score == 1.0
+    closed = replace(opp, title="Servizi sociosanitari")
+    text = score(closed, org, now=now, weights=weights).criterion("text")
+    assert "'socio-sanitari'" in text.evidence  # shown as the profile writes it
