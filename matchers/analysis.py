@@ -212,47 +212,14 @@ def _split_cjk(word: str) -> list[str]:
     return parts
 
 
-# Languages whose texts are often typed without their diacritics ("hrbitova" for "hřbitova",
-# "servicii de curatenie", Polish without ogonki): their terms are folded to plain Latin
-# letters, so a word typed either way meets the other. The stem is taken first, from the word
-# as written, and folded after, so a correctly written word is stemmed as before. Not Spanish
-# ("año"/"ano"), nor languages whose stemmer already folds (German umlauts, Greek tonos).
-FOLDED = frozenset({"cs", "hr", "hu", "lt", "lv", "pl", "ro", "sk", "sl"})
-
-
-def _latin_folds() -> dict[int, str]:
-    table: dict[int, str] = {}
-    for point in range(0x00C0, 0x0250):
-        char = chr(point)
-        base = unicodedata.normalize("NFD", char)[0]
-        if base != char and base.isascii() and base.isalpha():
-            table[point] = base
-    table.update({ord("ł"): "l", ord("Ł"): "L", ord("đ"): "d", ord("Đ"): "D", ord("ı"): "i"})
-    return table
-
-
-_LATIN_FOLDS = _latin_folds()
-
-
-def fold_latin(word: str) -> str:
-    """`word` with the diacritics of Latin letters taken off ("hřbitov" -> "hrbitov", "łódź"
-    -> "lodz"); other scripts unchanged (Cyrillic "й" is a letter of its own)."""
-    return word if word.isascii() else word.translate(_LATIN_FOLDS)
-
-
 @cache
 def _stemmer(language: str | None) -> Callable[[str], str]:
     """The word -> term function of a language (memoised per word)."""
     kind = strategy(language)
-    folded = language is not None and language.lower() in FOLDED
     if kind.startswith("snowball:"):
         stemmer = Stemmer.Stemmer(kind.split(":", 1)[1])
-        if folded:
-            return lru_cache(maxsize=200_000)(lambda word: fold_latin(str(stemmer.stemWord(word))))
         return lru_cache(maxsize=200_000)(lambda word: str(stemmer.stemWord(word)))
     if kind.startswith("prefix:"):
-        if folded:
-            return lambda word: fold_latin(word[:PREFIX_LENGTH])
         return lambda word: word[:PREFIX_LENGTH]
     return lambda word: word
 

@@ -285,33 +285,6 @@ def test_a_word_of_code_labels_carried_across_counts_only_beside_another(
     assert "zagospodarowan" in label_partners("71400000", "pl")
 
 
-def test_words_typed_without_diacritics_meet_their_written_forms(
-    make_org, make_opp, now, weights
-) -> None:
-    # Czech, Polish, Romanian... are often typed without diacritics; their terms are folded
-    assert terms("údržba hřbitova", "cs") == terms("udrzba hrbitova", "cs")
-    assert terms("usługi sprzątania", "pl") == terms("uslugi sprzatania", "pl")
-    assert terms("servicii de curățenie", "ro") == terms("servicii de curatenie", "ro")
-    assert terms("služby", "sk") == terms("sluzby", "sk")  # prefix terms too
-    # not where the letters differ in meaning (Spanish "año" is no "ano"), nor other scripts
-    assert terms("año", "es") != terms("ano", "es")
-    assert terms("край", "bg") != terms("краи", "bg")
-    org = make_org(
-        language="cs",
-        capabilities="Údržba hřbitovů a zeleně",
-        keywords=("údržba hřbitova",),
-        cpv=(),
-        regions=(),
-        countries=("CZ",),
-    )
-    opp = make_opp(
-        title="Udrzba hrbitova v obci", text="", language="cs", title_language="cs", cpv=()
-    )
-    match = score(opp, org, now=now, weights=weights)
-    assert match.criterion("keywords").score == 1.0
-    assert "'údržba hřbitova' found in title" in match.explanation  # the profile's own words
-
-
 def test_a_hyphenated_compound_meets_its_closed_form(make_org, make_opp, now, weights) -> None:
     from matchers.analysis import terms_with_words
 
