@@ -318,75 +318,31 @@ def expand_coordination(text: str, language: str | None) -> str:
     return "".join(out)
 
 
-# A hyphenated compound is also read as the one word it is often written as: "ICT-diensten"
-# holds "ICTdiensten", "co-progettazione" "coprogettazione", "pracovně-lékařské"
-# "pracovnělékařské". Its joined form follows its parts, so the parts stay adjacent.
-_HYPHENATED_RE = re.compile(r"(?<![\w-])[^\W\d_]+(?:[-\u2010\u2011][^\W\d_]+)+(?![\w-])")
-
-
-def _joined(text: str, found: list[str]) -> list[tuple[str, str]]:
-    """`found` (the words of `text`) each paired with itself, and after the parts of each
-    hyphenated compound of `text` its joined form, paired with the compound as written."""
-    compounds: dict[str, list[tuple[tuple[str, ...], str]]] = {}
-    for match in _HYPHENATED_RE.finditer(without_addresses(text)):
-        written = unicodedata.normalize("NFKC", match.group()).casefold()
-        parts = tuple(re.split("[-\u2010\u2011]", written))
-        compounds.setdefault(parts[0], []).append((parts, written))
-    out: list[tuple[str, str]] = []
-    i = 0
-    while i < len(found):
-        word = found[i]
-        for position, (parts, written) in enumerate(compounds.get(word, ())):
-            if tuple(found[i : i + len(parts)]) == parts:
-                out.extend((w, w) for w in parts)
-                out.append(("".join(parts), written))
-                del compounds[word][position]
-                i += len(parts)
-                break
-        else:
-            out.append((word, word))
-            i += 1
-    return out
-
-
-def _has_hyphen(text: str) -> bool:
-    return "-" in text or "\u2010" in text or "\u2011" in text
-
-
-def terms(
-    text: str | None, language: str | None = DEFAULT_LANGUAGE, *, joined: bool = True
-) -> list[str]:
-    """Terms of the words of `text` in order, stop words and single Latin letters dropped;
-    after the parts of a hyphenated compound, its joined form (`_joined`) unless not
-    `joined` (a phrase to find as adjacent terms: a keyword, an excluded term).
+def terms(text: str | None, language: str | None = DEFAULT_LANGUAGE) -> list[str]:
+    """Terms of the words of `text` in order, stop words and single Latin letters dropped.
 
     The order is kept so that multi-word keywords can be found as adjacent terms."""
     if text and language in COMPOUNDING:
         text = expand_coordination(text, language)
     stem = _stemmer(language)
     stops = _stops(language)
-    found = words(text)
-    if joined and text and _has_hyphen(text):
-        found = [word for word, _shown in _joined(text, found)]
     # `_kept`, inlined: this runs for every word of every notice when an index is built.
     return [
-        stem(word) for word in found if word not in stops and (len(word) > 1 or _CJK_RE.match(word))
+        stem(word)
+        for word in words(text)
+        if word not in stops and (len(word) > 1 or _CJK_RE.match(word))
     ]
 
 
 def terms_with_words(
-    text: str | None, language: str | None = DEFAULT_LANGUAGE, *, joined: bool = True
+    text: str | None, language: str | None = DEFAULT_LANGUAGE
 ) -> list[tuple[str, str]]:
-    """`terms(text)` paired with the word each came from, for explanations (a joined
-    compound: as written, "ict-diensten")."""
+    """`terms(text)` paired with the word each came from, for explanations."""
     if text and language in COMPOUNDING:
         text = expand_coordination(text, language)
     stem = _stemmer(language)
     stops = _stops(language)
-    found = words(text)
-    if joined and text and _has_hyphen(text):
-        return [(stem(word), shown) for word, shown in _joined(text, found) if _kept(word, stops)]
-    return [(stem(word), word) for word in found if _kept(word, stops)]
+    return [(stem(word), word) for word in words(text) if _kept(word, stops)]
 
 
 def _kept(word: str, stops: frozenset[str]) -> bool:

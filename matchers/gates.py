@@ -101,7 +101,7 @@ def _excluded(
 
 @lru_cache(maxsize=4096)
 def _wanted(term: str, language: str | None) -> tuple[str, ...]:
-    return tuple(terms(_apostrophes(term), language, joined=False))
+    return tuple(terms(_apostrophes(term), language))
 
 
 def _adjacent(wanted: Sequence[str], document: Sequence[str]) -> bool:

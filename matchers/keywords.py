@@ -79,9 +79,7 @@ def prepare_keywords(
     seen: set[tuple[str, ...]] = set()
     compounding = compounds(language)
     for keyword in keywords:
-        # a hyphenated keyword is its parts, found as adjacent words whether the text
-        # writes the hyphen or a space; the text's joined form stands after them
-        pairs = terms_with_words(keyword, language, joined=False)
+        pairs = terms_with_words(keyword, language)
         stems = tuple(term for term, _word in pairs)
         if stems and stems not in seen:
             seen.add(stems)
