@@ -174,10 +174,13 @@ def _query(
     weights: dict[str, float] = {}
     declared: set[str] = set()  # terms of the capabilities and keywords
     places = place_terms(tuple(sorted(set(org.regions))), language, org.language)
+    if places:
+        places -= trade_terms(org, language)
+    content = label_words(org.language or "en") if places else frozenset()
     for position, text in enumerate(_texts(org)):
         weight = description_weight if position == 2 else 1.0
         for term, word in read(text):
-            if term.isdigit() or term in places:
+            if term.isdigit() or (term in places and (position == 2 or word not in content)):
                 continue
             surface.setdefault(term, word)
             weights[term] = max(weights.get(term, 0.0), weight)
@@ -255,24 +258,21 @@ def place_terms(
     cleaning firm of Baden-Württemberg" made 'baden' text evidence in any notice naming the
     region), nor is the name of its country, which a country code alone ("EL", "PL") or a
     region's country gives ("σε όλη την Ελλάδα" made 'ελλάδα' text evidence in every Greek
-    notice, whose address names the country). A word of the CPV labels of the profile's language names something bought and
-    is kept ("Essen" is a city of North Rhine-Westphalia and food)."""
+    notice, whose address names the country). `_query` keeps those that are words of the
+    profile's trade (`trade_terms`) and, in its capabilities and keywords, words of CPV
+    labels ("Essen" is a city of North Rhine-Westphalia and food: "Essen für Kitas"); in
+    its description any other is a place ("Oost" of "Oost-Vlaanderen" is a word of the label
+    "Oost-Indische inkt", and the Dutch stem of "Oostende")."""
     return frozenset().union(*(_region_terms(c, language, own_language) for c in regions))
 
 
 @lru_cache(maxsize=4096)
 def _region_terms(code: str, language: str | None, own_language: str | None) -> frozenset[str]:
-    content = label_words(own_language or "en")
     # a country's one-word names only: the words of "United Kingdom" or "Czech Republic" are
     # no place alone
     country = [n for n in country_names(code, (language, own_language)) if len(n.split()) == 1]
     names = (*area_names(code), *country)
-    return frozenset(
-        term
-        for name in names
-        for term, word in terms_with_words(name, language)
-        if word not in content
-    )
+    return frozenset(term for name in names for term, _word in terms_with_words(name, language))
 
 
 def _texts(org: OrgProfile) -> tuple[str, str, str]:

@@ -133,16 +133,24 @@ _NAMED = (
         ),
     ),
     (
+        # The municipality is "Comune di X" / "Commune de X" at the start of the name or of
+        # one of its parts ("... amministrazione aggiudicatrice: Comune di Cernusco"), or
+        # a name ending in it ("Plaine Commune"); elsewhere the word is the adjective
+        # "common" ("Centro Comune di Ricerca", the EU's Joint Research Centre).
+        "sub-central",
+        re.compile(r"(?:^|(?<=[:;,(—–-])|(?<=[:;,(—–-] ))Comm?une\b|\bComm?une\s*$", re.I),
+    ),
+    (
         "sub-central",
         re.compile(
             r"\b(?:Council|Borough|County|District|Metropolitan|City of|Combined Authority|"
             r"Communauté|communes|Métropole|Agglomération|Syndicat|Landeshauptstadt|Kommune|"
             r"kommune|fylkeskommune|Municipalidad|Gobernación|Junta|селищн\w*|сільськ\w*|міськ\w*|"
-            r"обласн\w*|районн\w*|заклад\w*|комунальн\w*|Gmina|gmina|Comune|Fire Authority|"
+            r"обласн\w*|районн\w*|заклад\w*|комунальн\w*|Gmina|gmina|Fire Authority|"
             r"Greater London Authority|Police|Fire and Rescue|Fire & Rescue|Universit(?:y|ies)|"
             r"College|School|Academy|Academies|Housing|Mayor|Parish|Municipality|Region|"
-            r"Commune|Ville de|Mairie|Département|Gemeinde|Stadt|Landkreis|Kreis|Ayuntamiento|"
-            r"Diputación|Comune|Provincia|Regione|Gmina|Miasto|Powiat|Województwo|Gemeente|"
+            r"Ville de|Mairie|Département|Gemeinde|Stadt|Landkreis|Kreis|Ayuntamiento|"
+            r"Diputación|Provincia|Regione|Gmina|Miasto|Powiat|Województwo|Gemeente|"
             r"Provincie|kommun|kunta|kaupunki|Kommune|Krankenhaus|Hôpital|Hospital|Universidad|"
             r"Università|Universität|Université)\b",
             re.I,

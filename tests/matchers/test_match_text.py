@@ -163,6 +163,21 @@ def test_the_profiles_own_places_are_no_query_terms(make_org, make_opp, now, wei
     assert "baden" not in match.explanation and "würzburg'" not in match.explanation
 
 
+def test_a_place_word_that_is_also_in_some_cpv_label_is_still_a_place(make_org) -> None:
+    # "oost" of "Oost-Vlaanderen" is a word of the label "Oost-Indische inkt", and the Dutch
+    # stem of "Oostende": in a guard firm's description it is a place, not its trade
+    org = make_org(
+        language="nl",
+        regions=("BE21", "BE23"),
+        countries=("BE",),
+        capabilities="Statische bewaking, toegangscontrole",
+        keywords=(),
+        description="Bewakingsonderneming uit Antwerpen, actief in Antwerpen en Oost-Vlaanderen.",
+    )
+    assert "oost" not in org_query(org).stems
+    assert "oost" in org_query(replace(org, regions=("NL32",))).stems
+
+
 def test_the_profiles_own_country_is_no_query_term(make_org, make_opp, now, weights) -> None:
     # a Greek firm serving all of Greece ("EL", the NUTS code) writes "σε όλη την Ελλάδα";
     # every Greek notice names the country in its address
