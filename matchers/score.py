@@ -351,12 +351,13 @@ def foreign_keywords(
         return keywords
     written = f"written in {language_names(prepared.languages)}"
     if evidence is None:
+        counted = "keywords not counted" if keywords.score <= 0 else "only what was found counts"
         return Criterion(
             keywords.name,
             keywords.score,
             keywords.weight,
             f"{keywords.detail}; {written}, a language you do not write, and neither its "
-            "words read through CPV labels nor its codes meet your trade: keywords not counted",
+            f"words read through CPV labels nor its codes meet your trade: {counted}",
             keywords.evidence,
         )
     return Criterion(
@@ -380,7 +381,7 @@ def foreign_evidence(text: Criterion, codes: Criterion, weights: Weights) -> str
     neither does (a code sharing only a division with the profile's is no reason to count
     the keywords it cannot hold as half found)."""
     if text.score > 0:
-        return f"your trade met through CPV labels: {', '.join(text.evidence[:3])}"
+        return f"your trade met through CPV labels and shared words: {', '.join(text.evidence[:3])}"
     if codes.score > 0 and codes.score >= weights.foreign_min_codes - CODES_EPSILON:
         return "its codes meet your interests"
     if weights.foreign_min_codes <= 0:

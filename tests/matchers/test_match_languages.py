@@ -324,9 +324,10 @@ def test_a_foreign_notice_counts_neutral_keywords_only_when_its_text_or_codes_me
     taught = score(trained, org, now=now, weights=weights)
     assert taught.criterion("text").score > 0
     assert taught.criterion("keywords").score == 0.5
-    assert "written in Dutch, which cannot hold your keywords; your trade met through CPV " in (
-        taught.explanation
-    )
+    assert (
+        "written in Dutch, which cannot hold your keywords; your trade met through CPV labels "
+        "and shared words: '"
+    ) in taught.explanation
     # 0 restores the neutral for every notice in a served language (the rule before)
     always = replace(weights, foreign_min_codes=0.0)
     assert score(party, org, now=now, weights=always).criterion("keywords").score == 0.5
