@@ -11,7 +11,8 @@ import pytest
 from matchers.analysis import strategy, terms
 from matchers.bridge import code_words, infer_codes, label_partners, label_terms
 from matchers.detect import detect, detect_many
-from matchers.score import score
+from matchers.result import Criterion
+from matchers.score import foreign_keywords, prepare_opportunity, score
 from scanner.reference.stopwords import DATA_FILE, stopwords
 
 ITALIAN = (
@@ -334,3 +335,25 @@ def test_a_foreign_notice_counts_neutral_keywords_only_when_its_text_or_codes_me
     # a French notice for the same profile reads its keywords as written
     french = replace(party, language="fr", title_language="fr", parent_language="fr")
     assert "written in" not in score(french, org, now=now, weights=weights).explanation
+
+
+def test_partly_found_keywords_of_a_foreign_notice_without_evidence_count_as_found(
+    make_opp, weights
+) -> None:
+    """One keyword of five found in a Catalan notice nothing else meets: 0.2 counts, not the
+    neutral 0.5, and the detail says only what was found counts."""
+    notice = prepare_opportunity(
+        make_opp(title="Servei de cafeteria", language="ca", title_language="ca")
+    )
+    found = Criterion("keywords", 0.2, 0.2, "1 of 5 keywords: 'cafetería' in title")
+    counted = foreign_keywords(found, True, notice, weights, None)
+    assert counted.score == 0.2
+    assert counted.detail.endswith(
+        "written in Catalan, a language you do not write, and neither its words read through "
+        "CPV labels nor its codes meet your trade: only what was found counts"
+    )
+    kept = foreign_keywords(found, True, notice, weights, "its codes meet your interests")
+    assert kept.score == 0.5 and kept.detail.endswith(
+        "written in Catalan, which cannot hold your keywords; its codes meet your interests: "
+        "keywords count a neutral 0.5"
+    )
