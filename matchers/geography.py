@@ -32,6 +32,7 @@ __all__ = [
     "SERVED",
     "country_of",
     "geography",
+    "language_names",
     "nation_of",
     "org_area",
     "org_nations",
@@ -64,6 +65,27 @@ OFFICIAL_LANGUAGES: dict[str, tuple[str, ...]] = {
     "GB": ("en", "cy", "gd"), "UA": ("uk",), "US": ("en",), "AL": ("sq",), "TR": ("tr",),
     "MD": ("ro",),
 }  # fmt: skip
+
+
+# English names of the languages notices are written in (ISO 639-1), for explanations.
+LANGUAGE_NAMES: dict[str, str] = {
+    "bg": "Bulgarian", "ca": "Catalan", "cs": "Czech", "cy": "Welsh", "da": "Danish",
+    "de": "German", "el": "Greek", "en": "English", "es": "Spanish", "et": "Estonian",
+    "eu": "Basque", "fi": "Finnish", "fr": "French", "ga": "Irish", "gl": "Galician",
+    "hr": "Croatian", "hu": "Hungarian", "it": "Italian", "lb": "Luxembourgish",
+    "lt": "Lithuanian", "lv": "Latvian", "mt": "Maltese", "nl": "Dutch", "no": "Norwegian",
+    "pl": "Polish", "pt": "Portuguese", "ro": "Romanian", "ru": "Russian", "sk": "Slovak",
+    "sl": "Slovenian", "sv": "Swedish", "uk": "Ukrainian",
+}  # fmt: skip
+
+
+def language_names(languages: Iterable[str | None]) -> str:
+    """The known languages among `languages` as words ("Dutch and French"; an unnamed code
+    as it is), "another language" when none is known."""
+    names = sorted(LANGUAGE_NAMES.get(lang, lang) for lang in languages if lang)
+    if not names:
+        return "another language"
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def served_languages(org: OrgProfile) -> frozenset[str]:

@@ -23,7 +23,7 @@ import numpy as np
 from matchers.gates import demotions, exclusion_gate
 from matchers.index import Bools, Floats, Ints, OpportunityIndex, paused_gc
 from matchers.result import Match
-from matchers.score import SCORE_DIGITS, PreparedOrg, prepare_org
+from matchers.score import CODES_EPSILON, SCORE_DIGITS, PreparedOrg, prepare_org
 from matchers.types import Opportunity, OrgProfile
 from matchers.weights import CONTEXT, Weights
 
@@ -68,7 +68,8 @@ def top_matches(
     counted = keywords[rows]
     if prepared.keywords and w.foreign_keywords > 0:
         # a notice wholly in another language counts its keywords neutral (`foreign_keywords`)
-        foreign = index.expected_foreign(prepared.org)[rows]
+        # ... when its text or codes meet the profile's trade (`foreign_evidence`)
+        foreign = index.expected_foreign(prepared.org)[rows] & _met(w, text[rows], codes[rows])
         counted = np.where(foreign, np.maximum(counted, w.foreign_keywords), counted)
     partial = (
         w.weight("text") * text[rows]
@@ -175,7 +176,11 @@ class _Check:
         self.keyword_share = 1.0 / max(1, len(org.keywords))
         self.keyword_unit = w.weight("keywords")
         self.could_hold = index.could_hold_keywords(org.org)
-        self.foreign = index.expected_foreign(org.org) if org.keywords else index.open & False
+        self.foreign = (
+            index.expected_foreign(org.org) & _met(w, text, codes)
+            if org.keywords
+            else index.open & False
+        )
         factor = min(1.0, w.uncorroborated_code_factor)
         self.codes_step = w.weight("classification") * (1.0 - factor)
 
@@ -232,6 +237,16 @@ class _Check:
             return None
         analysed = [fields[2][1]]
         return demotions(opportunity, org.exclusions, index.weights, None, org, analysed)[0]
+
+
+def _met(weights: Weights, text: Floats, codes: Floats) -> Bools:
+    """Per row, whether `matchers.score.foreign_evidence` finds something that meets the
+    profile's trade in a notice in another language (its text, or its codes)."""
+    least = weights.foreign_min_codes
+    if least <= 0:
+        return np.ones(len(text), dtype=bool)
+    close = (codes > 0) & (codes >= least - CODES_EPSILON)
+    return np.asarray((text > 0) | close, dtype=bool)
 
 
 def _holds(

@@ -21,7 +21,7 @@ from matchers.gates import (
     relevance_gate,
     size_gate,
 )
-from matchers.geography import geography, served_languages
+from matchers.geography import geography, language_names, served_languages
 from matchers.keywords import (
     Field,
     Keyword,
@@ -45,6 +45,7 @@ from matchers.value import value_fit
 from matchers.weights import Weights
 
 __all__ = [
+    "CODES_EPSILON",
     "PreparedOpportunity",
     "PreparedOrg",
     "combined",
@@ -52,6 +53,7 @@ __all__ = [
     "could_hold_keywords",
     "expected_foreign",
     "field_languages",
+    "foreign_evidence",
     "foreign_keywords",
     "kind_factor",
     "prepare_opportunity",
@@ -269,6 +271,7 @@ def score_prepared(
         bool(org.keywords) and expected_foreign(profile, prepared.languages),
         prepared,
         weights,
+        foreign_evidence(text, codes, weights),
     )
     criteria = (
         text,
@@ -300,7 +303,7 @@ def score_prepared(
         value = round(value * factor, SCORE_DIGITS)
     explanation = explain(criteria, found, where(opportunity))
     if counted is not keywords:
-        explanation = f"{explanation}; {counted.detail.rsplit('; ', 1)[-1]}"
+        explanation = f"{explanation}; {counted.detail[len(keywords.detail) + 2 :]}"
     if demoted:
         explanation = "; ".join((explanation, *demoted))
     return Match(profile.id, opportunity.id, value, criteria, explanation)
@@ -330,24 +333,60 @@ def through_codes(
 
 
 def foreign_keywords(
-    keywords: Criterion, foreign: bool, prepared: PreparedOpportunity, weights: Weights
+    keywords: Criterion,
+    foreign: bool,
+    prepared: PreparedOpportunity,
+    weights: Weights,
+    evidence: str | None = "",
 ) -> Criterion:
     """The keywords criterion of a notice wholly in another language than the profile's, one of
-    the languages of the countries it works in (`foreign`, `expected_foreign`): it cannot hold the profile's keywords, so their absence is no evidence and
-    counts the neutral `foreign_keywords` (0.5), as an unknown value does; what was found
-    counts when it is more. Relevance (the gate) still reads only what was found."""
+    the languages of the countries it works in (`foreign`, `expected_foreign`). It cannot hold
+    the profile's keywords as written. When something else in it meets the profile's trade
+    (`evidence`, from `foreign_evidence`) their absence is no evidence against it and counts
+    the neutral `foreign_keywords` (0.5), as an unknown value does; when nothing does (`None`)
+    the keywords count what was found, said so. What was found counts when it is more.
+    Relevance (the gate) still reads only what was found."""
     neutral = weights.foreign_keywords
-    if not foreign or keywords.score >= neutral:
+    if not foreign or keywords.score >= neutral or neutral <= 0:
         return keywords
-    named = ", ".join(sorted(lang for lang in prepared.languages if lang)) or "another language"
+    written = f"written in {language_names(prepared.languages)}"
+    if evidence is None:
+        counted = "keywords not counted" if keywords.score <= 0 else "only what was found counts"
+        return Criterion(
+            keywords.name,
+            keywords.score,
+            keywords.weight,
+            f"{keywords.detail}; {written}, a language you do not write, and neither its "
+            f"words read through CPV labels nor its codes meet your trade: {counted}",
+            keywords.evidence,
+        )
     return Criterion(
         keywords.name,
         neutral,
         keywords.weight,
-        f"{keywords.detail}; notice in {named}, which cannot hold your keywords: "
-        f"keywords count a neutral {neutral:g}",
+        f"{keywords.detail}; {written}, which cannot hold your keywords"
+        f"{'; ' + evidence if evidence else ''}: keywords count a neutral {neutral:g}",
         keywords.evidence,
     )
+
+
+CODES_EPSILON = 1e-9  # classification scores are ratios such as 4/5: compared with a margin
+
+
+def foreign_evidence(text: Criterion, codes: Criterion, weights: Weights) -> str | None:
+    """What in a notice in another language meets the profile's trade, for `foreign_keywords`:
+    its words read through CPV labels (text relevance above 0: the labels of the profile's
+    codes carried into the notice's language, or the notice's codes read in the profile's),
+    or its codes at least `foreign_min_codes` close to the profile's interests; None when
+    neither does (a code sharing only a division with the profile's is no reason to count
+    the keywords it cannot hold as half found)."""
+    if text.score > 0:
+        return f"your trade met through CPV labels and shared words: {', '.join(text.evidence[:3])}"
+    if codes.score > 0 and codes.score >= weights.foreign_min_codes - CODES_EPSILON:
+        return "its codes meet your interests"
+    if weights.foreign_min_codes <= 0:
+        return ""
+    return None
 
 
 def expected_foreign(org: OrgProfile, languages: frozenset[str | None]) -> bool:

@@ -59,6 +59,7 @@ class Weights:
     inferred_code_factor: float = 0.7
     own_language_bridge: float = 0.0
     foreign_keywords: float = 0.5
+    foreign_min_codes: float = 1.0
     product: float = 0.0
     context_floor: float = 0.0
 
@@ -120,7 +121,7 @@ _SECTIONS = {
         "in_nation_factor",
         "inferred_code_factor",
     ),
-    "languages": ("own_language_bridge", "foreign_keywords"),
+    "languages": ("own_language_bridge", "foreign_keywords", "foreign_min_codes"),
     "score": ("product", "context_floor"),
 }
 

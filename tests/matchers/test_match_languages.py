@@ -11,7 +11,8 @@ import pytest
 from matchers.analysis import strategy, terms
 from matchers.bridge import code_words, infer_codes, label_partners, label_terms
 from matchers.detect import detect, detect_many
-from matchers.score import score
+from matchers.result import Criterion
+from matchers.score import foreign_keywords, prepare_opportunity, score
 from scanner.reference.stopwords import DATA_FILE, stopwords
 
 ITALIAN = (
@@ -149,9 +150,8 @@ def test_keywords_count_neutral_in_a_notice_in_the_language_of_a_country_you_ser
     )  # fmt: skip
     match = score(notice, org, now=now, weights=weights)
     keywords = match.criterion("keywords")
-    assert (
-        keywords.score == 0.5 and "notice in uk, which cannot hold your keywords" in keywords.detail
-    )
+    assert keywords.score == 0.5
+    assert "written in Ukrainian, which cannot hold your keywords" in keywords.detail
     assert "keywords count a neutral 0.5" in match.explanation
     home = make_org(regions=("UKI",), countries=("GB",), cpv=("7221",), remote=True)
     assert score(notice, home, now=now, weights=weights).criterion("keywords").score == 0.0
@@ -283,3 +283,77 @@ def test_a_word_of_code_labels_carried_across_counts_only_beside_another(
     partners = label_partners("33141200", "pl")
     assert dict(label_terms("33141200", "pl")) and not partners.get("cewnik")
     assert "zagospodarowan" in label_partners("71400000", "pl")
+
+
+def test_a_foreign_notice_counts_neutral_keywords_only_when_its_text_or_codes_meet_the_trade(
+    make_org, make_opp, now, weights
+) -> None:
+    """A French-writing Belgian trainer and Dutch notices (Belgium's other language): a Dutch
+    notice cannot hold its French keywords, but that is reason to count them neutral only when
+    something else in it meets the trade. Codes sharing only a group with the profile's
+    (events, 79952, against coaching, 79998) and no word through the CPV labels: its keywords
+    count 0, said so; a code inside the profile's interests, or its training words met
+    through the Dutch CPV labels, keep the neutral 0.5, said with what met."""
+    org = make_org(
+        language="fr", description="", keywords=("formation professionnelle", "coaching"),
+        capabilities="Formation professionnelle et coaching des cadres",
+        cpv=("8053", "79998"), regions=("BE",), countries=("BE",),
+    )  # fmt: skip
+    dutch = {"language": "nl", "title_language": "nl", "parent_language": "nl"}
+    party = make_opp(
+        title="Organisatie van een personeelsfeest", text="Organisatie van het jaarlijkse feest.",
+        cpv=("79952000",), regions=("BE2",), countries=("BE",), **dutch,
+    )  # fmt: skip
+    match = score(party, org, now=now, weights=weights)
+    keywords = match.criterion("keywords")
+    assert match.passed and keywords.score == 0.0
+    assert (
+        "written in Dutch, a language you do not write, and neither its words read through "
+        "CPV labels nor its codes meet your trade: keywords not counted"
+    ) in match.explanation
+    coached = score(replace(party, cpv=("79998000",)), org, now=now, weights=weights)
+    assert coached.criterion("keywords").score == 0.5
+    assert (
+        "written in Dutch, which cannot hold your keywords; its codes meet your interests: "
+        "keywords count a neutral 0.5"
+    ) in coached.explanation
+    trained = replace(
+        party,
+        title="Managementopleiding en computercursussen voor leidinggevenden",
+        text="Beroepsopleidingsdiensten: managementopleiding en computercursussen.",
+    )
+    taught = score(trained, org, now=now, weights=weights)
+    assert taught.criterion("text").score > 0
+    assert taught.criterion("keywords").score == 0.5
+    assert (
+        "written in Dutch, which cannot hold your keywords; your trade met through CPV labels "
+        "and shared words: '"
+    ) in taught.explanation
+    # 0 restores the neutral for every notice in a served language (the rule before)
+    always = replace(weights, foreign_min_codes=0.0)
+    assert score(party, org, now=now, weights=always).criterion("keywords").score == 0.5
+    # a French notice for the same profile reads its keywords as written
+    french = replace(party, language="fr", title_language="fr", parent_language="fr")
+    assert "written in" not in score(french, org, now=now, weights=weights).explanation
+
+
+def test_partly_found_keywords_of_a_foreign_notice_without_evidence_count_as_found(
+    make_opp, weights
+) -> None:
+    """One keyword of five found in a Catalan notice nothing else meets: 0.2 counts, not the
+    neutral 0.5, and the detail says only what was found counts."""
+    notice = prepare_opportunity(
+        make_opp(title="Servei de cafeteria", language="ca", title_language="ca")
+    )
+    found = Criterion("keywords", 0.2, 0.2, "1 of 5 keywords: 'cafetería' in title")
+    counted = foreign_keywords(found, True, notice, weights, None)
+    assert counted.score == 0.2
+    assert counted.detail.endswith(
+        "written in Catalan, a language you do not write, and neither its words read through "
+        "CPV labels nor its codes meet your trade: only what was found counts"
+    )
+    kept = foreign_keywords(found, True, notice, weights, "its codes meet your interests")
+    assert kept.score == 0.5 and kept.detail.endswith(
+        "written in Catalan, which cannot hold your keywords; its codes meet your interests: "
+        "keywords count a neutral 0.5"
+    )

@@ -94,6 +94,7 @@ def worlds(draw: st.DrawFn) -> tuple[list[Opportunity], list[OrgProfile], int]:
         own_language_bridge=draw(st.sampled_from([0.0, 1.0])),
         description_weight=draw(st.sampled_from([1.0, 0.5])),
         foreign_keywords=draw(st.sampled_from([0.0, 0.5])),
+        foreign_min_codes=draw(st.sampled_from([0.0, 0.6, 1.0])),
         product=draw(st.sampled_from([0.0, 1.0])),
         context_floor=draw(st.sampled_from([0.0, 0.3])),
         compound_min_head=draw(st.sampled_from([0, 5])),
