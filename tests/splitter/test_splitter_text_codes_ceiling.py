@@ -82,7 +82,7 @@ def test_without_items_the_listed_cpv_groups_become_packages_with_their_labels()
 def test_without_items_or_structure_listed_regions_become_packages() -> None:
     result = run(regions=("UKM61", "UKM62", "UKM"), value_amount=Decimal("90000"))
     assert sorted(p.region or "" for p in result.packages) == ["UKM61", "UKM62"]
-    assert all("delivery regions" in p.reason for p in result.packages)
+    assert all("places of performance" in p.reason for p in result.packages)
 
 
 def test_a_package_above_the_ceiling_is_cut_into_shorter_increments_toward_it() -> None:

@@ -11,6 +11,7 @@ from collections import Counter
 from decimal import Decimal
 
 from scanner.ingest.tender import Item, NormalisedTender
+from scanner.reference.cpv import cpv_vocabulary
 from scanner.splitter.facts import first_code, is_cpv
 from scanner.splitter.strategies.draft import Draft, item_scope
 
@@ -54,9 +55,10 @@ def _part(draft: Draft, key: str, level: str, items: tuple[Item, ...]) -> Draft:
     )
 
 
-def split_codes(draft: Draft, tender: NormalisedTender) -> list[Draft]:
+def split_codes(draft: Draft, tender: NormalisedTender, language: str) -> list[Draft]:
     """Without items, one part per CPV group of the codes the notice lists for the whole
-    requirement, labelled with their published descriptions when there are any."""
+    requirement, labelled with their published descriptions, else with the CPV vocabulary's
+    label in the notice's language (TED notices publish the codes without words)."""
     codes = [c for c in dict.fromkeys((tender.main_cpv, *tender.cpv_codes)) if c and is_cpv(c)]
     groups: dict[str, list[str]] = {}
     for code in codes:
@@ -64,13 +66,17 @@ def split_codes(draft: Draft, tender: NormalisedTender) -> list[Draft]:
     if len(groups) < 2:
         return [draft]
     labels = {c.code: c.description for c in tender.classifications if c.description}
+    vocabulary = cpv_vocabulary()
+    for code in codes:
+        if code not in labels and code in vocabulary:
+            labels[code] = vocabulary.label(code, language) or ""
     divisions = {key[:2] for key in groups}
     level = "division" if len(divisions) == len(groups) else "group"
     share = Decimal(1) / Decimal(len(groups))
     parts = []
     for key, members in groups.items():
         general = min(members, key=lambda c: (len(c.rstrip("0")), c))
-        named = [labels[c] for c in members if c in labels]
+        named = [labels[c] for c in members if labels.get(c)]
         label = labels.get(general) or (named[0] if named else f"{draft.title} (CPV {general})")
         parts.append(
             draft.part(

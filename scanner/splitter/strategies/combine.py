@@ -35,13 +35,15 @@ def propose(tender: NormalisedTender, facts: Facts, law: Law, language: str) -> 
         if len(drafts) == 1:
             drafts = balanced(drafts[0], by_phase.split(drafts[0], facts, currency))
     elif undivided:
-        # No items, or one item standing for the whole: the notice's text and codes only,
-        # the buyer's own words first, then the codes.
+        # No items, or one item standing for the whole: the notice's text, places and codes
+        # only, the buyer's own words first. Several places of performance come before several
+        # codes: on real calls listing both, buyers divided by place, each lot carrying the
+        # codes (the codes describe every lot, the places tell the lots apart).
         drafts = balanced(drafts[0], by_phase.split(drafts[0], facts, currency))
         if len(drafts) == 1:
-            drafts = balanced(drafts[0], by_cpv.split_codes(drafts[0], tender))
-        if len(drafts) == 1:  # places divide only what text and codes left whole
             drafts = balanced(drafts[0], by_region.split_listed(drafts[0], facts.regions))
+        if len(drafts) == 1:
+            drafts = balanced(drafts[0], by_cpv.split_codes(drafts[0], tender, language))
     ceiling = law.ceiling
     timed = _each(drafts, lambda d: by_time.split(d, ceiling))
     if len(timed) <= MAX_PACKAGES:
