@@ -4,6 +4,7 @@ packages and market depth, exports, feedback, and the pre-publication check of a
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import tempfile
@@ -93,12 +94,24 @@ def officer_filter(
     )
 
 
+def flagged_page(request: Request, flt: OfficerFilter) -> tuple[list[dict[str, Any]], int]:
+    """One page of the list and its count, kept while the data and "open" are unchanged (the
+    same for every officer and operator; the page around it is rendered per request)."""
+    state = request.app.state
+
+    def read() -> tuple[list[dict[str, Any]], int]:
+        with Session(state.engine) as session:
+            return list_flagged(session, flt, state.listing_counts)
+
+    key = ("flagged", dataclasses.replace(flt, now=None))
+    return state.data_cache.get(state.engine, key, read, now=flt.now)  # type: ignore[no-any-return]
+
+
 @router.get("/tenders")
 def tender_list(
     request: Request, account: Officer, flt: Annotated[OfficerFilter, Depends(officer_filter)]
 ) -> Response:
-    with Session(request.app.state.engine) as session:
-        rows, total = list_flagged(session, flt, request.app.state.listing_counts)
+    rows, total = flagged_page(request, flt)
     pages = max((total + flt.per_page - 1) // flt.per_page, 1)
     query = {k: v for k, v in request.query_params.items() if k != "page"}
     return render(
