@@ -12,6 +12,7 @@ import textwrap
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, delete, select, text, update
 from test_listing_search import NOW, stored
 
@@ -194,9 +195,7 @@ def test_an_error_is_not_kept(engine: Engine, stored: dict[str, int]) -> None:
         raise LookupError("no such organisation")
 
     for _ in range(2):
-        try:
+        with pytest.raises(LookupError):
             cache.get(engine, "k", failing, now=NOW)
-        except LookupError:
-            pass
     assert len(calls) == 2
     assert len(cache) == 0
