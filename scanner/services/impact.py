@@ -38,6 +38,7 @@ from scanner.integrity import (
 )
 from scanner.splitter import ThresholdsError, load_thresholds
 from scanner.storage import outcome_reads as reads
+from scanner.storage.data_generation import read_generation
 from scanner.storage.outcomes import backfill_outcomes
 
 __all__ = [
@@ -302,12 +303,18 @@ def _buyer_flags(
     session: Session, flt: reads.RecordFilter, config: IntegrityConfig
 ) -> dict[int, list[Flag]]:
     """The flags of one buyer's tenders (or of those `flt` narrows them to), computed again
-    only when those tenders or their outcomes changed (`records_stamp`) or the configuration
-    did: a tender's page that needs its buyer's whole record (`_tender_flags`) reads hundreds
-    of tenders at 100,000."""
+    only when the data generation moved (any committed change to tenders or outcomes, from
+    any process: migration 0028) or the configuration changed: a tender's page that needs its
+    buyer's whole record (`_tender_flags`) reads hundreds of tenders at 100,000. Read before
+    the records, so flags newer than their number are only ever computed again. Without the
+    number (its row missing), what those tenders' records sum to (`records_stamp`), which
+    counted up to 1,245 rows of a buyer on every page."""
     bind = session.get_bind()
     key = (str(bind.engine.url), flt)
-    stamp = reads.records_stamp(session, flt)
+    generation = read_generation(session)
+    stamp = (
+        ("generation", generation) if generation is not None else reads.records_stamp(session, flt)
+    )
     with _FLAGS_LOCK:
         cached = _FLAGS_CACHE.get(key)
         if cached is not None and cached[0] == stamp and cached[1] is config:

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Path, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from scanner.services import queries, split_queries
@@ -111,24 +112,30 @@ def flagged_page(request: Request, flt: OfficerFilter) -> tuple[list[dict[str, A
 def tender_list(
     request: Request, account: Officer, flt: Annotated[OfficerFilter, Depends(officer_filter)]
 ) -> Response:
-    rows, total = flagged_page(request, flt)
-    pages = max((total + flt.per_page - 1) // flt.per_page, 1)
+    state = request.app.state
     query = {k: v for k, v in request.query_params.items() if k != "page"}
-    return render(
-        request,
-        "officer/list.html",
-        {
+
+    def read() -> Markup:
+        """The page's own part, rendered: it holds nothing of the account (its name and token
+        are in the frame around it, rendered per request)."""
+        with Session(state.engine) as session:
+            rows, total = list_flagged(session, flt, state.listing_counts)
+        context = {
             "rows": rows,
             "total": total,
             "flt": flt,
-            "pages": pages,
+            "pages": max((total + flt.per_page - 1) // flt.per_page, 1),
             "query": query,
             "bands": list(VALUE_BANDS),
             "sorts": list(SORTS),
             "statuses": STATUS_CHOICES,
             "page_sizes": PAGE_SIZES,
-        },
-    )
+        }
+        return Markup(state.templates.env.get_template("officer/_list_body.html").render(context))
+
+    key = ("flagged page", dataclasses.replace(flt, now=None), tuple(query.items()))
+    body = state.data_cache.get(state.engine, key, read, now=flt.now)
+    return render(request, "officer/list.html", {"body": body})
 
 
 @router.get("/tenders/{tender_id}")
