@@ -79,3 +79,24 @@ def test_kept_matches_are_still_only_for_their_own_organisation(site: Site) -> N
     officer = site.client("officer")
     assert officer.get("/api/v1/organisations/nobody/matches").status_code == 404
     assert officer.get("/api/v1/organisations/nobody/matches").status_code == 404  # not kept
+
+
+def test_a_kept_tender_page_shows_a_change_made_elsewhere_and_each_viewer_s_own_parts(
+    site: Site,
+) -> None:
+    officer, anonymous = site.client("officer"), site.client(None)
+    tender_id = officer.get("/api/v1/assessments?show=all").json()["items"][0]["tender_id"]
+    page = f"/tenders/{tender_id}"
+    seen_by_officer = officer.get(page)
+    seen_by_anyone = anonymous.get(page)  # kept from the officer's request
+    assert seen_by_officer.status_code == seen_by_anyone.status_code == 200
+    assert site.emails["officer"] in seen_by_officer.text
+    assert 'id="feedback"' in seen_by_officer.text
+    assert site.emails["officer"] not in seen_by_anyone.text
+    assert 'id="feedback"' not in seen_by_anyone.text
+    assert csrf_of(seen_by_officer.text) not in seen_by_anyone.text
+    with site.engine.begin() as conn:
+        conn.execute(update(Tender).where(Tender.id == tender_id).values(title="Renamed elsewhere"))
+    assert "Renamed elsewhere" in anonymous.get(page).text
+    assert "Renamed elsewhere" in officer.get(page).text
+    assert officer.get("/tenders/999999").status_code == 404
