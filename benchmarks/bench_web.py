@@ -25,7 +25,7 @@ then counts the workers' time.
 
     .venv/bin/python benchmarks/bench_web.py [--tenders 100000] [--clients 16] [--requests 800]
         [--postgres-url postgresql+psycopg://postgres@127.0.0.1:5432/test] [--sqlite-only]
-        [--postgres-only] [--keep DIR] [--baseline-tree DIR] [--workers 1,2]
+        [--postgres-only] [--keep DIR [--keep-schema NAME]] [--baseline-tree DIR] [--workers 1,2]
 """
 
 from __future__ import annotations
@@ -404,13 +404,15 @@ def kept_sqlite(folder: Path) -> Iterator[str]:
 
 
 @contextmanager
-def kept_postgres(url: str) -> Iterator[str]:
+def kept_postgres(url: str, schema: str = KEPT_SCHEMA) -> Iterator[str]:
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", schema):
+        raise SystemExit(f"--keep-schema: {schema!r} is not a plain lower-case name")
     admin = make_engine(url)
     with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{KEPT_SCHEMA}"'))
+        conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
     admin.dispose()
     separator = "&" if "?" in url else "?"
-    yield f"{url}{separator}options=-csearch_path%3D{KEPT_SCHEMA}"
+    yield f"{url}{separator}options=-csearch_path%3D{schema}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -425,6 +427,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--postgres-only", action="store_true")
     parser.add_argument(
         "--keep", type=Path, help=f"keep the databases here and in schema {KEPT_SCHEMA}; reuse them"
+    )
+    parser.add_argument(
+        "--keep-schema",
+        default=KEPT_SCHEMA,
+        help="the PostgreSQL schema --keep uses (another name when another run keeps its own)",
     )
     parser.add_argument(
         "--baseline-tree", type=Path, help="another checkout served too, interleaved page by page"
@@ -451,7 +458,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"PostgreSQL skipped: {problem}")
             return 0
         with (
-            kept_postgres(args.postgres_url)
+            kept_postgres(args.postgres_url, args.keep_schema)
             if args.keep
             else postgres_schema(args.postgres_url) as url
         ):

@@ -287,6 +287,13 @@ class Settings(BaseSettings):
         description="Processes `lotwise serve` answers requests with (one per core to use): "
         "one process runs Python on one core at a time, so pages queue behind each other.",
     )
+    web_cache_size: int = Field(
+        default=1000,
+        ge=0,
+        le=1_000_000,
+        description="Results of the officer list, the API's listings and a tender's page each "
+        "server process keeps while no table they read has changed (0 keeps none).",
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -10,6 +10,7 @@ from scanner.models.canonical import (
 )
 from scanner.models.crawl import CrawlError, CrawlRun
 from scanner.models.digest import Digest, DigestPreference
+from scanner.models.generation import DataGeneration
 from scanner.models.listing import TenderListing, TenderListingCode, TenderListingVersion
 from scanner.models.match import Match
 from scanner.models.organisation import Organisation
@@ -31,6 +32,7 @@ __all__ = [
     "CanonicalOpportunity",
     "CrawlError",
     "CrawlRun",
+    "DataGeneration",
     "DedupeExclusion",
     "Digest",
     "DigestPreference",

@@ -38,6 +38,8 @@ class Tender(Base):
         Index("ix_tenders_status_deadline", "status", "deadline_at"),
         # a tender's page reads its buyer's other tenders (integrity flags; migration 0022)
         Index("ix_tenders_buyer", "buyer_id", "buyer_name"),
+        # when the next tender stops being open: how long a kept page is exact (migration 0028)
+        Index("ix_tenders_deadline", "deadline_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,6 +8,7 @@ stored: a changed threshold applies at once, and a flag is always explained by c
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Sequence
@@ -38,6 +39,7 @@ from scanner.integrity import (
 )
 from scanner.splitter import ThresholdsError, load_thresholds
 from scanner.storage import outcome_reads as reads
+from scanner.storage.data_generation import read_generation
 from scanner.storage.outcomes import backfill_outcomes
 
 __all__ = [
@@ -302,18 +304,24 @@ def _buyer_flags(
     session: Session, flt: reads.RecordFilter, config: IntegrityConfig
 ) -> dict[int, list[Flag]]:
     """The flags of one buyer's tenders (or of those `flt` narrows them to), computed again
-    only when those tenders or their outcomes changed (`records_stamp`) or the configuration
-    did: a tender's page that needs its buyer's whole record (`_tender_flags`) reads hundreds
-    of tenders at 100,000."""
+    only when the data generation moved (any committed change to tenders or outcomes, from
+    any process: migration 0028) or the configuration changed: a tender's page that needs its
+    buyer's whole record (`_tender_flags`) reads hundreds of tenders at 100,000. Read before
+    the records, so flags newer than their number are only ever computed again. Without the
+    number (its row missing), what those tenders' records sum to (`records_stamp`), which
+    counted up to 1,245 rows of a buyer on every page."""
     bind = session.get_bind()
     key = (str(bind.engine.url), flt)
-    stamp = reads.records_stamp(session, flt)
+    generation = read_generation(session)
+    stamp = (
+        ("generation", generation) if generation is not None else reads.records_stamp(session, flt)
+    )
     with _FLAGS_LOCK:
         cached = _FLAGS_CACHE.get(key)
         if cached is not None and cached[0] == stamp and cached[1] is config:
             _FLAGS_CACHE.move_to_end(key)
             return cached[2]
-    flags = detect(reads.tender_records(session, flt), config)
+    flags = detect(_records(session, flt, key[0], stamp), config)
     with _FLAGS_LOCK:
         _FLAGS_CACHE[key] = (stamp, config, flags)
         while len(_FLAGS_CACHE) > FLAGS_CACHED_BUYERS:
@@ -321,7 +329,51 @@ def _buyer_flags(
     return flags
 
 
+def _records(
+    session: Session, flt: reads.RecordFilter, url: str, stamp: tuple[Any, ...]
+) -> list[TenderRecord]:
+    """`tender_records(session, flt)`. A filter `near` one tender's date (`_split_neighbours`)
+    differs for nearly every tender, so its flags are seldom kept; the records of its buyer's
+    kind of work (the filter without `near`) are the same for all of them, so those are kept
+    under the data generation and narrowed here, as the statement would: a tender with an
+    award, or one valued in a range and published within the window."""
+    if flt.near is None or stamp[:1] != ("generation",):
+        return reads.tender_records(session, flt)
+    wider = dataclasses.replace(flt, near=None)
+    with _FLAGS_LOCK:
+        kept = _RECORDS_CACHE.get((url, wider))
+        if kept is not None and kept[0] == stamp:
+            _RECORDS_CACHE.move_to_end((url, wider))
+            records = kept[1]
+        else:
+            records = None
+    if records is None:
+        records = reads.tender_records(session, wider)
+        with _FLAGS_LOCK:
+            _RECORDS_CACHE[(url, wider)] = (stamp, records)
+            while len(_RECORDS_CACHE) > RECORDS_CACHED_KINDS:
+                _RECORDS_CACHE.popitem(last=False)
+    ranges, start, end = flt.near
+    return [
+        r
+        for r in records
+        if r.awards
+        or (
+            r.value is not None
+            and r.published_at is not None
+            and start <= r.published_at <= end
+            and any(low <= r.value <= high for low, high in ranges)
+        )
+    ]
+
+
 FLAGS_CACHED_BUYERS = 1000  # buyers whose flags are kept (the least recently read go first)
+# A buyer's tenders of one kind of work (tens to hundreds of records each), kept for
+# `_records`: fewer than the flags, as each holds every record.
+RECORDS_CACHED_KINDS = 100
+_RECORDS_CACHE: OrderedDict[
+    tuple[str, reads.RecordFilter], tuple[tuple[Any, ...], list[TenderRecord]]
+] = OrderedDict()
 _FLAGS_LOCK = threading.Lock()
 _FLAGS_CACHE: OrderedDict[
     tuple[str, reads.RecordFilter], tuple[tuple[Any, ...], IntegrityConfig, dict[int, list[Flag]]]

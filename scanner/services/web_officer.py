@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from matchers.cpv import cpv_significant
 from matchers.types import OrgProfile
 from scanner.orgs import RateTable, load_rates
+from scanner.storage.data_generation import DataCache
 from scanner.storage.listing_counts import ListingCounts
 from scanner.storage.officer_listing import (
     CLOSED_STATUSES,
@@ -37,6 +38,7 @@ __all__ = [
     "SORTS",
     "STATUS_CHOICES",
     "VALUE_BANDS",
+    "DataCache",
     "Depth",
     "ListingCounts",
     "OfficerFilter",

@@ -24,7 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from scanner.services.calendar_feed import FeedSigner
 from scanner.services.digests import DigestConfig
 from scanner.services.users import SessionLimits
-from scanner.services.web_officer import ListingCounts, ProfileCache
+from scanner.services.web_officer import DataCache, ListingCounts, ProfileCache
 from scanner.services.web_operator import CrawlLauncher
 from scanner.settings import Settings
 from scanner.storage.database import database_failure, settings_engine
@@ -108,6 +108,7 @@ def create_app(
     app.state.launcher = launcher or CrawlLauncher(settings, engine)
     app.state.profiles = ProfileCache(engine, settings.rates_file)
     app.state.listing_counts = ListingCounts()
+    app.state.data_cache = DataCache(settings.web_cache_size)
     app.state.session_limits = SessionLimits(
         idle=timedelta(minutes=settings.session_idle_minutes),
         lifetime=timedelta(hours=settings.session_lifetime_hours),

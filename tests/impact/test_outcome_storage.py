@@ -4,6 +4,7 @@ idempotent, one supplier per register identifier across sources, partial data ke
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from outcome_fixtures import FIXTURES, NOW, award, bid, party, release
 from sqlalchemy import Engine, func, select
@@ -173,24 +174,10 @@ def test_backfill_reads_outcomes_of_tenders_stored_before_outcomes(
     assert _count(engine, Tender) == 3
 
 
-def test_a_tenders_page_reads_only_the_tenders_its_split_pattern_could_group(
-    engine: Engine,
-) -> None:
-    """A tender just under a threshold without a dated award reads only its buyer's tenders
-    of its kind of work near its date (or with an award), not the buyer's whole record (issue
-    16): its flags are still exactly those of the run over every tender."""
+def _split_pattern_releases() -> list[dict[str, Any]]:
+    """60 tenders of two buyers, many just under a threshold, some awarded."""
     from datetime import datetime, timedelta
 
-    from sqlalchemy.orm import Session
-
-    from scanner.integrity import detect, flag_json, needs_buyer_context
-    from scanner.services import impact as service
-    from scanner.settings import DEFAULT_CONFIG_DIR
-    from scanner.storage import outcome_reads as reads
-
-    config = service.load_config(
-        DEFAULT_CONFIG_DIR / "integrity.toml", DEFAULT_CONFIG_DIR / "thresholds.toml"
-    )
     day = datetime(2026, 3, 2)
     releases = []
     for n in range(1, 61):
@@ -210,7 +197,58 @@ def test_a_tenders_page_reads_only_the_tenders_its_split_pattern_could_group(
             if n % 22 == 0:
                 del found["awards"][0]["date"]
         releases.append(found)
-    _store(engine, _source(engine, "import"), "import", releases)
+    return releases
+
+
+def test_a_tenders_kept_flags_follow_a_change_committed_elsewhere(engine: Engine) -> None:
+    """A buyer's flags are kept while the data generation (migration 0028) stands: a change
+    to the buyer's other tenders, committed on another connection, shows on the next page."""
+    from sqlalchemy import delete, select
+    from sqlalchemy.orm import Session
+
+    from scanner.models import Tender
+    from scanner.services import impact as service
+    from scanner.settings import DEFAULT_CONFIG_DIR
+
+    config = service.load_config(
+        DEFAULT_CONFIG_DIR / "integrity.toml", DEFAULT_CONFIG_DIR / "thresholds.toml"
+    )
+    _store(engine, _source(engine, "import"), "import", _split_pattern_releases())
+    with Session(engine) as session:
+        ids = list(session.scalars(select(Tender.id).order_by(Tender.id)))
+        flagged = [
+            t
+            for t in ids
+            if any(
+                f["code"] == "split_below_threshold"
+                for f in service.tender_outcome(session, t, config)["red_flags"]
+            )
+        ]
+    assert flagged
+    with engine.begin() as conn:  # every other tender goes: nothing left to split with
+        conn.execute(delete(Tender).where(Tender.id != flagged[0]))
+    with Session(engine) as session:
+        flags = service.tender_outcome(session, flagged[0], config)["red_flags"]
+    assert not any(f["code"] == "split_below_threshold" for f in flags)
+
+
+def test_a_tenders_page_reads_only_the_tenders_its_split_pattern_could_group(
+    engine: Engine,
+) -> None:
+    """A tender just under a threshold without a dated award reads only its buyer's tenders
+    of its kind of work near its date (or with an award), not the buyer's whole record (issue
+    16): its flags are still exactly those of the run over every tender."""
+    from sqlalchemy.orm import Session
+
+    from scanner.integrity import detect, flag_json, needs_buyer_context
+    from scanner.services import impact as service
+    from scanner.settings import DEFAULT_CONFIG_DIR
+    from scanner.storage import outcome_reads as reads
+
+    config = service.load_config(
+        DEFAULT_CONFIG_DIR / "integrity.toml", DEFAULT_CONFIG_DIR / "thresholds.toml"
+    )
+    _store(engine, _source(engine, "import"), "import", _split_pattern_releases())
     with Session(engine) as session:
         records = reads.tender_records(session, reads.RecordFilter())
         everywhere = detect(records, config)

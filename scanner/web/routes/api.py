@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
@@ -16,10 +16,10 @@ from swagger_ui_bundle import swagger_ui_path
 
 from scanner.services import queries, split_queries
 from scanner.services.users import Account
-from scanner.services.web_officer import OfficerFilter, list_flagged
+from scanner.services.web_officer import OfficerFilter
 from scanner.services.web_orgs import matches_of, organisation_header
 from scanner.web.routes.impact import tender_outcome_fields
-from scanner.web.routes.officer import MAX_PAGE, RecordId, officer_filter
+from scanner.web.routes.officer import MAX_PAGE, RecordId, flagged_page, officer_filter
 from scanner.web.security import current_account, require_roles
 
 router = APIRouter(tags=["v1"])
@@ -61,23 +61,33 @@ def tenders(
     ] = False,
     page: PageNumber = 1,
     per_page: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> Page:
+) -> Response:
+    state = request.app.state
+    now = state.now()
     flt = queries.TenderFilter(
-        open_at=request.app.state.now() if open_only else None,
+        open_at=now if open_only else None,
         sources=tuple(source or ()),
         search=search,
         limit=per_page + 1,
         offset=(page - 1) * per_page,
     )
-    with Session(request.app.state.engine) as session:
-        rows = queries.list_tenders(session, flt)
-    more = len(rows) > per_page
-    return Page(
-        items=rows[:per_page],
-        page=page,
-        per_page=per_page,
-        next=_next(request, page) if more else None,
-    )
+
+    def read() -> bytes:
+        with Session(state.engine) as session:
+            rows = queries.list_tenders(session, flt)
+        more = len(rows) > per_page
+        return _json(
+            Page(
+                items=rows[:per_page],
+                page=page,
+                per_page=per_page,
+                next=_next(request, page) if more else None,
+            )
+        )
+
+    # The same for every account allowed here; `next` repeats the query.
+    key = ("api tenders", request.url.query)
+    return _cached_json(state.data_cache.get(state.engine, key, read, now=now))
 
 
 @router.get("/tenders/{tender_id}", summary="One tender with items and lots")
@@ -99,8 +109,7 @@ def assessments(
     """Filters as on the officer page: buyer, band (under-100k, 100k-1m, 1m-10m, over-10m),
     cpv (prefix), region (prefix), min_score, show (flagged or all), sort (score, value,
     deadline, published, buyer)."""
-    with Session(request.app.state.engine) as session:
-        rows, total = list_flagged(session, flt, request.app.state.listing_counts)
+    rows, total = flagged_page(request, flt)
     more = flt.page * flt.per_page < total
     return Page(
         items=rows,
@@ -129,22 +138,32 @@ def matches(
     slug: str,
     page: PageNumber = 1,
     per_page: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> Page:
+) -> Response:
     """An organisation account reads only its own; officers and operators read any."""
     if account.role == "organisation" and account.organisation_slug != slug:
         raise HTTPException(403, "these matches are not yours to see")
-    org = organisation_header(request.app.state.engine, slug)
-    if org is None:
-        raise HTTPException(404, "no organisation with this id")
-    rows = matches_of(request.app.state.engine, org.id, now=request.app.state.now())
-    start = (page - 1) * per_page
-    return Page(
-        items=rows[start : start + per_page],
-        page=page,
-        per_page=per_page,
-        total=len(rows),
-        next=_next(request, page) if start + per_page < len(rows) else None,
-    )
+    state = request.app.state
+    now = state.now()
+
+    def read() -> bytes:
+        org = organisation_header(state.engine, slug)
+        if org is None:
+            raise HTTPException(404, "no organisation with this id")
+        rows = matches_of(state.engine, org.id, now=now)
+        start = (page - 1) * per_page
+        return _json(
+            Page(
+                items=rows[start : start + per_page],
+                page=page,
+                per_page=per_page,
+                total=len(rows),
+                next=_next(request, page) if start + per_page < len(rows) else None,
+            )
+        )
+
+    # After the check above: the same for every account allowed to read this organisation's.
+    key = ("api matches", slug, request.url.query)
+    return _cached_json(state.data_cache.get(state.engine, key, read, now=now))
 
 
 @router.get("/me", summary="Who is signed in")
@@ -153,6 +172,15 @@ def me(request: Request) -> dict[str, Any]:
     if account is None:
         raise HTTPException(401, "sign in first")
     return {"email": account.email, "role": account.role, "organisation": account.organisation_slug}
+
+
+def _json(page: Page) -> bytes:
+    """The body FastAPI would send for `page` (its response model, serialised as JSON)."""
+    return bytes(JSONResponse(page.model_dump(mode="json")).body)
+
+
+def _cached_json(body: bytes) -> Response:
+    return Response(body, media_type="application/json")
 
 
 def _next(request: Request, page: int) -> str:

@@ -39,17 +39,20 @@ def _config(request: Request) -> IntegrityConfig:
         raise HTTPException(503, f"The integrity configuration is unusable: {exc}") from None
 
 
+def tender_outcome_config(request: Request) -> IntegrityConfig | None:
+    """The flags' configuration (the same object until its files change), or None when a
+    file is broken."""
+    settings = request.app.state.settings
+    try:
+        return service.load_config(settings.integrity_file, settings.thresholds_file)
+    except service.IntegrityConfigError:
+        return None
+
+
 def tender_outcome_fields(request: Request, session: Session, tender_id: int) -> dict[str, Any]:
     """A tender's `awards`, `bid_count`, `outcome` and `red_flags` for its page and the API;
     a broken integrity file leaves `red_flags` empty and says why, it never hides the tender."""
-    settings = request.app.state.settings
-    try:
-        config: IntegrityConfig | None = service.load_config(
-            settings.integrity_file, settings.thresholds_file
-        )
-    except service.IntegrityConfigError:
-        config = None
-    return service.tender_outcome(session, tender_id, config)
+    return service.tender_outcome(session, tender_id, tender_outcome_config(request))
 
 
 def _since(value: str | None) -> datetime | None:

@@ -4,6 +4,7 @@ packages and market depth, exports, feedback, and the pre-publication check of a
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import tempfile
@@ -13,6 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Path, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from scanner.services import queries, split_queries
@@ -34,9 +36,10 @@ from scanner.services.web_officer import (
 from scanner.settings import Settings
 from scanner.tender_state import is_closed_status, is_open
 from scanner.web.charts import bars
+from scanner.web.identity import Identity
 from scanner.web.isolation import IsolatedWorkError, run_isolated
 from scanner.web.limits import MAX_DRAFT
-from scanner.web.routes.impact import tender_outcome_fields
+from scanner.web.routes.impact import tender_outcome_config, tender_outcome_fields
 from scanner.web.security import current_account, flash, require_csrf, require_roles
 from scanner.web.templating import money, render
 
@@ -93,29 +96,47 @@ def officer_filter(
     )
 
 
+def flagged_page(request: Request, flt: OfficerFilter) -> tuple[list[dict[str, Any]], int]:
+    """One page of the list and its count, kept while the data and "open" are unchanged (the
+    same for every officer and operator; the page around it is rendered per request)."""
+    state = request.app.state
+
+    def read() -> tuple[list[dict[str, Any]], int]:
+        with Session(state.engine) as session:
+            return list_flagged(session, flt, state.listing_counts)
+
+    key = ("flagged", dataclasses.replace(flt, now=None))
+    return state.data_cache.get(state.engine, key, read, now=flt.now)  # type: ignore[no-any-return]
+
+
 @router.get("/tenders")
 def tender_list(
     request: Request, account: Officer, flt: Annotated[OfficerFilter, Depends(officer_filter)]
 ) -> Response:
-    with Session(request.app.state.engine) as session:
-        rows, total = list_flagged(session, flt, request.app.state.listing_counts)
-    pages = max((total + flt.per_page - 1) // flt.per_page, 1)
+    state = request.app.state
     query = {k: v for k, v in request.query_params.items() if k != "page"}
-    return render(
-        request,
-        "officer/list.html",
-        {
+
+    def read() -> Markup:
+        """The page's own part, rendered: it holds nothing of the account (its name and token
+        are in the frame around it, rendered per request)."""
+        with Session(state.engine) as session:
+            rows, total = list_flagged(session, flt, state.listing_counts)
+        context = {
             "rows": rows,
             "total": total,
             "flt": flt,
-            "pages": pages,
+            "pages": max((total + flt.per_page - 1) // flt.per_page, 1),
             "query": query,
             "bands": list(VALUE_BANDS),
             "sorts": list(SORTS),
             "statuses": STATUS_CHOICES,
             "page_sizes": PAGE_SIZES,
-        },
-    )
+        }
+        return Markup(state.templates.env.get_template("officer/_list_body.html").render(context))
+
+    key = ("flagged page", dataclasses.replace(flt, now=None), tuple(query.items()))
+    body = state.data_cache.get(state.engine, key, read, now=flt.now)
+    return render(request, "officer/list.html", {"body": body})
 
 
 @router.get("/tenders/{tender_id}")
@@ -128,16 +149,32 @@ def tender_page(request: Request, tender_id: RecordId) -> Response:
     # exhaust the pool under load and deadlock every request.
     account = current_account(request)
     staff = account is not None and account.role in ("officer", "operator")
-    with Session(state.engine) as session:
-        tender = queries.get_tender(session, tender_id)
-        if tender is None:
-            raise HTTPException(404, "There is no tender with this number.")
-        tender.update(tender_outcome_fields(request, session, tender_id))
-        stored = split_queries.get_assessment(session, tender_id)
-        feedback = list_feedback(session, tender_id=tender_id) if staff else []
-    assessment, note = None, None
-    if stored is not None:
-        assessment, note = advised(stored.entry, stored.tender, clause_library(state.settings))
+    library = clause_library(state.settings)
+
+    def read() -> tuple[dict[str, Any], dict[str, Any] | None, Any] | None:
+        """The tender, its outcome and flags, its assessment and lotting note: the same for
+        everyone (the feedback and the market depth's names are per role, read below)."""
+        with Session(state.engine) as session:
+            found = queries.get_tender(session, tender_id)
+            if found is None:
+                return None
+            found.update(tender_outcome_fields(request, session, tender_id))
+            stored = split_queries.get_assessment(session, tender_id)
+        if stored is None:
+            return found, None, None
+        return (found, *advised(stored.entry, stored.tender, library))
+
+    # The configuration read into it is part of the key (each is a new object when its files
+    # change, and the key holds it, so its identity is never another's).
+    key = ("tender page", tender_id, Identity(library), Identity(tender_outcome_config(request)))
+    kept = state.data_cache.get(state.engine, key, read, now=state.now())
+    if kept is None:
+        raise HTTPException(404, "There is no tender with this number.")
+    tender, assessment, note = kept
+    feedback = []
+    if staff:
+        with Session(state.engine) as session:
+            feedback = list_feedback(session, tender_id=tender_id)
     today = state.now().date()
     rates, profiles, listed = state.profiles.get(today)
     depth = market_depth(tender, assessment, profiles, rates, on=today, listed=listed)
