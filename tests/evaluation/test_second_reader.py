@@ -56,10 +56,12 @@ NOT_SECOND_READ = {
 # reader, Bulgarian group"), and the Czech group (README, "The Czech group") in
 # second_reader_cs.toml (README, "Second reader, Czech group"), the Greek group (README, "The
 # Greek group") in second_reader_el.toml (README, "Second reader, Greek group"), the Dutch group
-# (README, "The Dutch group") in second_reader_nl.toml (README, "Second reader, Dutch group"), and
+# (README, "The Dutch group") in second_reader_nl.toml (README, "Second reader, Dutch group"),
 # the Hungarian group (README, "The Hungarian group") in second_reader_hu.toml (README, "Second
-# reader, Hungarian group"). The Romanian group (README, "The Romanian group") and the Slovak
-# group (README, "The Slovak group") have no second reading yet.
+# reader, Hungarian group"), and the Italian group's six profiles of session 27 in
+# second_reader_it2.toml (README, "Second reader, Italian group (six profiles added in session
+# 27)"). The Romanian group (README, "The Romanian group") and the Slovak group (README, "The
+# Slovak group") have no second reading yet.
 FRENCH_GROUP = frozenset(
     {
         *("fr-tremplin-formation", "fr-verdure-insertion", "fr-petits-pas-creches"),
@@ -122,8 +124,8 @@ HUNGARIAN_GROUP = frozenset(
         *("hu-hajdu-menza", "hu-varosterv-epitesz", "hu-signalwave-systems"),
     }
 )
-# The Italian group's second round (README, "The Italian group", 7 December 2026): not read
-# again yet.
+# The Italian group's second round (README, "The Italian group", 7 December 2026): read again in
+# second_reader_it2.toml.
 ITALIAN_SECOND_ROUND = frozenset(
     {
         *("it-terraferma-coop", "it-meccanica-verbano", "it-idrometrica-felsinea"),
@@ -457,7 +459,7 @@ def test_agree_reweights_to_the_labels_the_sample_was_drawn_from() -> None:
 
 
 # -- the French, Spanish, German, Polish, Bulgarian, Czech, Greek, Dutch and Hungarian groups'
-# second readings
+# second readings, and that of the Italian group's second round
 
 GROUP_SAMPLES = [
     ("second_reader_fr.toml", FRENCH_GROUP, "gathered-fr/", 121),
@@ -469,6 +471,7 @@ GROUP_SAMPLES = [
     ("second_reader_el.toml", GREEK_GROUP, "gathered-el/", 60),
     ("second_reader_nl.toml", DUTCH_GROUP, "gathered-nl/", 60),
     ("second_reader_hu.toml", HUNGARIAN_GROUP, "gathered-hu/", 60),
+    ("second_reader_it2.toml", ITALIAN_SECOND_ROUND, "gathered-it/", 60),
 ]
 
 
