@@ -60,8 +60,9 @@ NOT_SECOND_READ = {
 # the Hungarian group (README, "The Hungarian group") in second_reader_hu.toml (README, "Second
 # reader, Hungarian group"), and the Italian group's six profiles of session 27 in
 # second_reader_it2.toml (README, "Second reader, Italian group (six profiles added in session
-# 27)"). The Romanian group (README, "The Romanian group") and the Slovak group (README, "The
-# Slovak group") have no second reading yet.
+# 27)"), and the Romanian group (README, "The Romanian group") in second_reader_ro.toml (README,
+# "Second reader, Romanian group"). The Slovak group (README, "The Slovak group") has no second
+# reading yet.
 FRENCH_GROUP = frozenset(
     {
         *("fr-tremplin-formation", "fr-verdure-insertion", "fr-petits-pas-creches"),
@@ -140,7 +141,7 @@ FINNISH_GROUP = frozenset(
         *("fi-hameen-valmennuskeskus", "fi-lapin-turvapalvelu", "fi-northbyte-helsinki"),
     }
 )
-# The Romanian group (README, "The Romanian group"): no second reader yet.
+# The Romanian group (README, "The Romanian group"): read again in second_reader_ro.toml.
 ROMANIAN_GROUP = frozenset(
     {
         *("ro-dobrogea-paza", "ro-casa-sperantei-alba", "ro-atelier-forma-cluj"),
@@ -458,8 +459,8 @@ def test_agree_reweights_to_the_labels_the_sample_was_drawn_from() -> None:
         compare([Entry(3, "p", "out/d", grade=0)], drawn_from)
 
 
-# -- the French, Spanish, German, Polish, Bulgarian, Czech, Greek, Dutch and Hungarian groups'
-# second readings, and that of the Italian group's second round
+# -- the French, Spanish, German, Polish, Bulgarian, Czech, Greek, Dutch, Hungarian and Romanian
+# groups' second readings, and that of the Italian group's second round
 
 GROUP_SAMPLES = [
     ("second_reader_fr.toml", FRENCH_GROUP, "gathered-fr/", 121),
@@ -472,6 +473,7 @@ GROUP_SAMPLES = [
     ("second_reader_nl.toml", DUTCH_GROUP, "gathered-nl/", 60),
     ("second_reader_hu.toml", HUNGARIAN_GROUP, "gathered-hu/", 60),
     ("second_reader_it2.toml", ITALIAN_SECOND_ROUND, "gathered-it/", 60),
+    ("second_reader_ro.toml", ROMANIAN_GROUP, "gathered-ro/", 43),
 ]
 
 
