@@ -58,8 +58,8 @@ NOT_SECOND_READ = {
 # Greek group") in second_reader_el.toml (README, "Second reader, Greek group"), the Dutch group
 # (README, "The Dutch group") in second_reader_nl.toml (README, "Second reader, Dutch group"), and
 # the Hungarian group (README, "The Hungarian group") in second_reader_hu.toml (README, "Second
-# reader, Hungarian group"). The Slovak group (README, "The Slovak group") has no second reading
-# yet: the README names the pairs a second reader should take.
+# reader, Hungarian group"), and the Slovak group (README, "The Slovak group") in
+# second_reader_sk.toml (README, "Second reader, Slovak group").
 FRENCH_GROUP = frozenset(
     {
         *("fr-tremplin-formation", "fr-verdure-insertion", "fr-petits-pas-creches"),
@@ -122,7 +122,8 @@ HUNGARIAN_GROUP = frozenset(
         *("hu-hajdu-menza", "hu-varosterv-epitesz", "hu-signalwave-systems"),
     }
 )
-# The Slovak group (README, "The Slovak group"): no second reader yet.
+# The Slovak group (README, "The Slovak group"): read again in second_reader_sk.toml (all 36 of its
+# labels of gathered Slovak notices).
 SLOVAK_GROUP = frozenset(
     {
         *("sk-atelier-fatra", "sk-stavby-povazie", "sk-potraviny-hron"),
@@ -430,8 +431,8 @@ def test_agree_reweights_to_the_labels_the_sample_was_drawn_from() -> None:
         compare([Entry(3, "p", "out/d", grade=0)], drawn_from)
 
 
-# -- the French, Spanish, German, Polish, Bulgarian, Czech, Greek, Dutch and Hungarian groups'
-# second readings
+# -- the French, Spanish, German, Polish, Bulgarian, Czech, Greek, Dutch, Hungarian and Slovak
+# groups' second readings
 
 GROUP_SAMPLES = [
     ("second_reader_fr.toml", FRENCH_GROUP, "gathered-fr/", 121),
@@ -443,6 +444,7 @@ GROUP_SAMPLES = [
     ("second_reader_el.toml", GREEK_GROUP, "gathered-el/", 60),
     ("second_reader_nl.toml", DUTCH_GROUP, "gathered-nl/", 60),
     ("second_reader_hu.toml", HUNGARIAN_GROUP, "gathered-hu/", 60),
+    ("second_reader_sk.toml", SLOVAK_GROUP, "gathered-sk/", 36),
 ]
 
 
