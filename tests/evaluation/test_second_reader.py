@@ -61,8 +61,8 @@ NOT_SECOND_READ = {
 # reader, Hungarian group"), and the Italian group's six profiles of session 27 in
 # second_reader_it2.toml (README, "Second reader, Italian group (six profiles added in session
 # 27)"), and the Romanian group (README, "The Romanian group") in second_reader_ro.toml (README,
-# "Second reader, Romanian group"). The Slovak group (README, "The Slovak group") has no second
-# reading yet.
+# "Second reader, Romanian group"), and the Slovak group (README, "The Slovak group") in
+# second_reader_sk.toml (README, "Second reader, Slovak group").
 FRENCH_GROUP = frozenset(
     {
         *("fr-tremplin-formation", "fr-verdure-insertion", "fr-petits-pas-creches"),
@@ -148,7 +148,8 @@ ROMANIAN_GROUP = frozenset(
         *("ro-oltenia-print-mail", "ro-skyroute-aero"),
     }
 )
-# The Slovak group (README, "The Slovak group"): no second reader yet.
+# The Slovak group (README, "The Slovak group"): read again in second_reader_sk.toml (all 36 of its
+# labels of gathered Slovak notices).
 SLOVAK_GROUP = frozenset(
     {
         *("sk-atelier-fatra", "sk-stavby-povazie", "sk-potraviny-hron"),
@@ -459,8 +460,8 @@ def test_agree_reweights_to_the_labels_the_sample_was_drawn_from() -> None:
         compare([Entry(3, "p", "out/d", grade=0)], drawn_from)
 
 
-# -- the French, Spanish, German, Polish, Bulgarian, Czech, Greek, Dutch, Hungarian and Romanian
-# groups' second readings, and that of the Italian group's second round
+# -- the French, Spanish, German, Polish, Bulgarian, Czech, Greek, Dutch, Hungarian, Romanian and
+# Slovak groups' second readings, and that of the Italian group's second round
 
 GROUP_SAMPLES = [
     ("second_reader_fr.toml", FRENCH_GROUP, "gathered-fr/", 121),
@@ -474,6 +475,7 @@ GROUP_SAMPLES = [
     ("second_reader_hu.toml", HUNGARIAN_GROUP, "gathered-hu/", 60),
     ("second_reader_it2.toml", ITALIAN_SECOND_ROUND, "gathered-it/", 60),
     ("second_reader_ro.toml", ROMANIAN_GROUP, "gathered-ro/", 43),
+    ("second_reader_sk.toml", SLOVAK_GROUP, "gathered-sk/", 36),
 ]
 
 
