@@ -56,9 +56,10 @@ NOT_SECOND_READ = {
 # reader, Bulgarian group"), and the Czech group (README, "The Czech group") in
 # second_reader_cs.toml (README, "Second reader, Czech group"), the Greek group (README, "The
 # Greek group") in second_reader_el.toml (README, "Second reader, Greek group"), the Dutch group
-# (README, "The Dutch group") in second_reader_nl.toml (README, "Second reader, Dutch group"), and
-# the Hungarian group (README, "The Hungarian group") in second_reader_hu.toml (README, "Second
-# reader, Hungarian group").
+# (README, "The Dutch group") in second_reader_nl.toml (README, "Second reader, Dutch group"), the
+# Hungarian group (README, "The Hungarian group") in second_reader_hu.toml (README, "Second
+# reader, Hungarian group"), and the Finnish group (README, "The Finnish group") in
+# second_reader_fi.toml (README, "Second reader, Finnish group").
 FRENCH_GROUP = frozenset(
     {
         *("fr-tremplin-formation", "fr-verdure-insertion", "fr-petits-pas-creches"),
@@ -121,8 +122,7 @@ HUNGARIAN_GROUP = frozenset(
         *("hu-hajdu-menza", "hu-varosterv-epitesz", "hu-signalwave-systems"),
     }
 )
-# The Finnish group (README, "The Finnish group"): no second reading yet; the README names the
-# pairs a second reader should take.
+# The Finnish group (README, "The Finnish group"): read again in second_reader_fi.toml.
 FINNISH_GROUP = frozenset(
     {
         *("fi-ratakonsultit-tampere", "fi-lakeuden-konetyo", "fi-karjalan-lapsiterapia"),
@@ -430,8 +430,8 @@ def test_agree_reweights_to_the_labels_the_sample_was_drawn_from() -> None:
         compare([Entry(3, "p", "out/d", grade=0)], drawn_from)
 
 
-# -- the French, Spanish, German, Polish, Bulgarian, Czech, Greek, Dutch and Hungarian groups'
-# second readings
+# -- the French, Spanish, German, Polish, Bulgarian, Czech, Greek, Dutch, Hungarian and Finnish
+# groups' second readings
 
 GROUP_SAMPLES = [
     ("second_reader_fr.toml", FRENCH_GROUP, "gathered-fr/", 121),
@@ -443,6 +443,7 @@ GROUP_SAMPLES = [
     ("second_reader_el.toml", GREEK_GROUP, "gathered-el/", 60),
     ("second_reader_nl.toml", DUTCH_GROUP, "gathered-nl/", 60),
     ("second_reader_hu.toml", HUNGARIAN_GROUP, "gathered-hu/", 60),
+    ("second_reader_fi.toml", FINNISH_GROUP, "gathered-fi/", 60),
 ]
 
 
