@@ -62,7 +62,8 @@ NOT_SECOND_READ = {
 # second_reader_it2.toml (README, "Second reader, Italian group (six profiles added in session
 # 27)"), and the Romanian group (README, "The Romanian group") in second_reader_ro.toml (README,
 # "Second reader, Romanian group"), and the Slovak group (README, "The Slovak group") in
-# second_reader_sk.toml (README, "Second reader, Slovak group").
+# second_reader_sk.toml (README, "Second reader, Slovak group"), and the Finnish group (README,
+# "The Finnish group") in second_reader_fi.toml (README, "Second reader, Finnish group").
 FRENCH_GROUP = frozenset(
     {
         *("fr-tremplin-formation", "fr-verdure-insertion", "fr-petits-pas-creches"),
@@ -133,8 +134,7 @@ ITALIAN_SECOND_ROUND = frozenset(
         *("it-tricolore-promotion", "it-edilclima-apuana", "it-ecoinerti-monferrato"),
     }
 )
-# The Finnish group (README, "The Finnish group"): no second reading yet; the README names the
-# pairs a second reader should take.
+# The Finnish group (README, "The Finnish group"): read again in second_reader_fi.toml.
 FINNISH_GROUP = frozenset(
     {
         *("fi-ratakonsultit-tampere", "fi-lakeuden-konetyo", "fi-karjalan-lapsiterapia"),
@@ -460,8 +460,8 @@ def test_agree_reweights_to_the_labels_the_sample_was_drawn_from() -> None:
         compare([Entry(3, "p", "out/d", grade=0)], drawn_from)
 
 
-# -- the French, Spanish, German, Polish, Bulgarian, Czech, Greek, Dutch, Hungarian, Romanian and
-# Slovak groups' second readings, and that of the Italian group's second round
+# -- the French, Spanish, German, Polish, Bulgarian, Czech, Greek, Dutch, Hungarian, Finnish,
+# Romanian and Slovak groups' second readings, and that of the Italian group's second round
 
 GROUP_SAMPLES = [
     ("second_reader_fr.toml", FRENCH_GROUP, "gathered-fr/", 121),
@@ -476,6 +476,7 @@ GROUP_SAMPLES = [
     ("second_reader_it2.toml", ITALIAN_SECOND_ROUND, "gathered-it/", 60),
     ("second_reader_ro.toml", ROMANIAN_GROUP, "gathered-ro/", 43),
     ("second_reader_sk.toml", SLOVAK_GROUP, "gathered-sk/", 36),
+    ("second_reader_fi.toml", FINNISH_GROUP, "gathered-fi/", 60),
 ]
 
 
