@@ -9,9 +9,15 @@ the 14 languages it covers; `SPACY_GIT` one of github.com/explosion/spaCy
 at their HEAD commit, which is written into the output.
 
 The spaCy lists come partly from stopwords-iso and hold some content words (Czech "design",
-Slovenian "datum"); a word of 5 letters or more that appears in the language's CPV labels
-names something bought, so it is dropped from those lists (the Snowball lists are function
-words only and are kept whole). Output: `scanner/reference/data/stopwords.json`,
+Slovenian "datum", Romanian "noroc"); a word of 5 letters or more that appears in the
+language's CPV labels may name something bought, so it is dropped from those lists unless the
+labels show it is a function word (the Snowball lists are function words only and are kept
+whole). The labels are one text in 24 languages, so a word's translation can be read off them:
+for each language with a Snowball list, the word of that language whose labels best match the
+word's labels (Dice coefficient); when at least half of these translations are Snowball stop
+words, the word is a function word and kept (Romanian "pentru" is "for", "für", "pour", "per"...,
+Slovak "alebo" is "or", "oder", "ou"...; Slovenian "lahka" is "light", "leicht", "léger"...,
+Romanian "peste", folded from "pește", is "fish"). Output: `scanner/reference/data/stopwords.json`,
 `{"source": ..., "languages": {code: {"source": ..., "words": [...]}}}`, sorted, so the
 conversion is repeatable. Provenance: docs/reference-data.md.
 """
@@ -22,6 +28,7 @@ import ast
 import json
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,6 +44,10 @@ SNOWBALL = {
 }  # fmt: skip
 SPACY = ("bg", "cs", "el", "et", "hr", "lt", "lv", "pl", "ro", "sk", "sl", "uk")
 CONTENT_WORD_LENGTH = 5
+# A label word is a function word when at least this share of its translations are stop words.
+FUNCTION_SHARE = 0.5
+# Per reference language (a Snowball one): its label words, their index, its folded stop words.
+References = dict[str, tuple[list[set[str]], dict[str, set[int]], frozenset[str]]]
 
 
 def _git(git_dir: Path, *args: str) -> str:
@@ -68,17 +79,50 @@ def spacy_words(source: str) -> list[str]:
     return words
 
 
-def label_words(language: str) -> set[str]:
+def label_words(language: str) -> list[set[str]]:
+    """The folded words of each CPV label in `language`, in code order (empty sets for a
+    language CPV is not written in)."""
     vocabulary = cpv_vocabulary()
-    found: set[str] = set()
-    for code in vocabulary.codes():
-        label = (
-            vocabulary.labels[code][vocabulary.languages.index(language)]
-            if (language in vocabulary.languages)
-            else ""
+    if language not in vocabulary.languages:
+        return [set() for _ in vocabulary.codes()]
+    column = vocabulary.languages.index(language)
+    return [
+        set(
+            "".join(
+                c if c.isalnum() else " " for c in fold(vocabulary.labels[code][column])
+            ).split()
         )
-        found.update("".join(c if c.isalnum() else " " for c in fold(label)).split())
+        for code in vocabulary.codes()
+    ]
+
+
+def label_index(labels: list[set[str]]) -> dict[str, set[int]]:
+    """Each word of `labels` with the numbers of the labels holding it."""
+    found: dict[str, set[int]] = {}
+    for number, words in enumerate(labels):
+        for word in words:
+            found.setdefault(word, set()).add(number)
     return found
+
+
+def translation(word_labels: set[int], labels: list[set[str]], index: dict[str, set[int]]) -> str:
+    """The word of another language whose labels best match `word_labels` (the numbers of the
+    labels holding a word): highest Dice coefficient, ties to the alphabetically last."""
+    shared: Counter[str] = Counter()
+    for number in word_labels:
+        shared.update(labels[number])
+    return max(shared, key=lambda w: (2 * shared[w] / (len(word_labels) + len(index[w])), w))
+
+
+def function_share(word: str, index: dict[str, set[int]], references: References) -> float:
+    """Share of the reference languages in which the translation of `word` (folded, found in
+    `index` of its own language's labels) is a stop word."""
+    found = index[word]
+    hits = [
+        translation(found, labels, label_index) in stops
+        for labels, label_index, stops in references.values()
+    ]
+    return sum(hits) / len(hits)
 
 
 def convert(snowball_git: Path, spacy_git: Path, target: Path) -> dict[str, int]:
@@ -92,14 +136,25 @@ def convert(snowball_git: Path, spacy_git: Path, target: Path) -> dict[str, int]
             "source": f"snowballstem/snowball-website {path} @ {snowball_commit} (BSD-3-Clause)",
             "words": sorted({w.casefold() for w in words}),
         }
+    references = {
+        code: (labels, label_index(labels), frozenset(fold(w) for w in entry["words"]))  # type: ignore[attr-defined]
+        for code, entry in languages.items()
+        if code in cpv_vocabulary().languages
+        for labels in [label_words(code)]
+    }
     for code in SPACY:
         path = f"spacy/lang/{code}/stop_words.py"
-        words = {w.casefold() for w in spacy_words(_git(spacy_git, "show", f"HEAD:{path}"))}
-        content = label_words(code)
-        kept = {w for w in words if len(w) < CONTENT_WORD_LENGTH or fold(w) not in content}
+        listed = {w.casefold() for w in spacy_words(_git(spacy_git, "show", f"HEAD:{path}"))}
+        index = label_index(label_words(code))
+        in_labels = {w for w in listed if len(w) >= CONTENT_WORD_LENGTH and fold(w) in index}
+        function = {
+            w for w in in_labels if function_share(fold(w), index, references) >= FUNCTION_SHARE
+        }
+        kept = listed - in_labels | function
         languages[code] = {
             "source": f"explosion/spaCy {path} @ {spacy_commit} (MIT); "
-            f"{len(words) - len(kept)} content words found in CPV labels dropped",
+            f"{len(listed) - len(kept)} content words found in CPV labels dropped, "
+            f"{len(function)} found there kept as function words by their translations",
             "words": sorted(kept),
         }
     payload = {
