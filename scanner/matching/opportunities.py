@@ -3,7 +3,8 @@ the buyer published (`buyer_lot`), and each micro-contract the splitter suggests
 (`suggested_package`). An organisation that cannot bid for a £2M contract may still fit its
 £60k research package, so all three are scored; but a suggested package is not offered by the
 buyer, so it is only cut from a procurement (`scanner.ingest.purpose`), never from a grant or
-a concession to the public.
+a concession to the public, and only when the splitter divides it: its one package of an
+undivided requirement is the whole tender, already an opportunity.
 
 Each opportunity carries what matching needs to read it honestly: the languages of its texts,
 the value one supplier would be awarded (`scanner.matching.value_basis`) in the reporting
@@ -131,6 +132,9 @@ def opportunities_of(
         )
     if not purpose.procurement:
         return found  # nobody can be offered a part of a grant or a sale
+    packages = tuple(packages)
+    if len(packages) < 2:
+        return found  # the splitter's one package is the whole requirement: no part was cut
     for position, package in enumerate(packages, start=1):
         estimated = _part(basis, package.estimated_value)
         found.append(

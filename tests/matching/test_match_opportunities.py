@@ -121,3 +121,15 @@ def test_value_notes_keep_their_amounts_for_the_reader() -> None:
     )  # fmt: skip
     assert ranked.as_dict()["value_note"] == value_note(reader, whole)
 
+
+def test_the_splitters_one_package_is_the_whole_not_a_suggested_part() -> None:
+    # STB's single-lot guarding call read as "part of a tender of RON 121m ... estimate of
+    # this part RON 121m": the splitter's only package of an undivided requirement is the
+    # requirement itself, so no part was cut and there is no "package 1" to suggest.
+    single = Package(
+        title=FRAMEWORK.title, scope="Printing", item_ids=(), cpv="79800000",
+        estimated_value=Decimal("1000000"), value_method="tender value as published",
+        duration_months=None, region=None, depends_on=(), strategy="", reason="",
+    )  # fmt: skip
+    found = opportunities_of(FRAMEWORK, 9, [single], to_reporting=euro_to_pound)
+    assert [o.kind for o in found] == ["tender"]
