@@ -26,7 +26,7 @@ from matchers.deadline import as_utc, working_days
 from matchers.geography import ELSEWHERE, IN_NATION, REMOTE
 from matchers.result import Criterion, Gate
 from matchers.types import Opportunity, OrgProfile
-from matchers.value import award_range, org_range, reader_money, with_published
+from matchers.value import award_range, org_range, reader_money, value_note, with_published
 from matchers.weights import Weights
 
 __all__ = [
@@ -207,7 +207,8 @@ def size_gate(org: OrgProfile, opportunity: Opportunity, weights: Weights) -> Ga
     _low, high, _turnover = org_range(org)
     if ratio <= 0 or award is None or award[0] <= high * ratio:
         return None
-    used = f" ({opportunity.value_note})" if opportunity.value_note else ""
+    said = value_note(org, opportunity)
+    used = f" ({said})" if said else ""
     return Gate(
         "size",
         f"{with_published(award[0], org, opportunity)}{used} is over {ratio:g}x "

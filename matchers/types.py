@@ -23,6 +23,22 @@ OpenSourceStance = Literal["always", "preferred", "no preference"]
 
 
 @dataclass(frozen=True, slots=True)
+class Amount:
+    """An amount in a note, kept as money so it is shown in the reader's currency (the reader
+    is not known when the note is made): `own` in the notice's `currency`, `reporting` the same
+    in the reporting currency (None when no rate converts it)."""
+
+    own: Decimal
+    currency: str | None
+    reporting: Decimal | None = None
+
+
+NoteParts = tuple["str | Amount", ...]
+"""A note as words and amounts ("framework ceiling ", Amount(...), " shared by 4"), made into
+text for its reader by `matchers.value.note_text`."""
+
+
+@dataclass(frozen=True, slots=True)
 class OrgProfile:
     """What a small organisation does, where, and at what size.
 
@@ -66,7 +82,9 @@ class Opportunity:
     per-supplier range whose top is `value` (kind "ceiling": one supplier wins some part of
     `value`, how much is not published, so it runs from 0; kind "part": a suggested package,
     `value` the whole the buyer awards); `value_kind` and `value_note` say which value the
-    notice gave and how it was read; `published_value` is the notice's own amount and
+    notice gave and how it was read (`value_note` in the notice's currency, for a page with no
+    reader; `value_note_parts` the same with its amounts kept as money, shown to a reader in
+    their currency by `matchers.value.note_text`); `published_value` is the notice's own amount and
     currency, shown beside converted money. Languages are ISO 639-1 codes (None: unknown) of
     the text, the title and the parent title. `cpv_inferred` holds likely codes of a notice
     published without codes (`matchers.bridge.infer_codes`). `regions_named` says, for each
@@ -95,6 +113,7 @@ class Opportunity:
     value_low: Decimal | None = None
     value_kind: ValueKind = "contract"
     value_note: str = ""
+    value_note_parts: NoteParts = ()
     published_value: tuple[Decimal, str] | None = None
     cpv_inferred: tuple[InferredCode, ...] = ()
     place_names: tuple[str, ...] = ()

@@ -26,7 +26,7 @@ import math
 from decimal import Decimal
 
 from matchers.result import Criterion
-from matchers.types import Opportunity, OrgProfile
+from matchers.types import Amount, NoteParts, Opportunity, OrgProfile
 from matchers.weights import Weights
 
 __all__ = [
@@ -36,11 +36,13 @@ __all__ = [
     "PLACEHOLDER_VALUE",
     "award_range",
     "money",
+    "note_text",
     "range_fit",
     "reader_money",
     "symbol_of",
     "usable_value",
     "value_fit",
+    "value_note",
     "with_published",
 ]
 
@@ -87,6 +89,56 @@ def with_published(amount: float, org: OrgProfile, opportunity: Opportunity) -> 
         if own is not None:
             shown += f" (notice: {money(own, symbol_of(published[1]))})"
     return shown
+
+
+def note_text(parts: NoteParts, currency: str | None = None, rate: float = 1.0) -> str:
+    """A note's words with its amounts shown to a reader of `currency` (`rate` units of it per
+    unit of the reporting currency), the notice's own amounts beside any converted ones:
+    "3 lots of €604k-€24m (notice: RON 3m-RON 119m)". Without a reader's currency, or for an
+    amount no rate converts, the notice's own amount. A range (amount, "-", amount) is shown
+    as one."""
+    out: list[str] = []
+    position = 0
+    while position < len(parts):
+        part = parts[position]
+        if not isinstance(part, Amount):
+            out.append(part)
+            position += 1
+            continue
+        run = [part]
+        while (
+            position + 2 < len(parts)
+            and parts[position + 1] == "-"
+            and isinstance(parts[position + 2], Amount)
+        ):
+            following = parts[position + 2]
+            assert isinstance(following, Amount)
+            run.append(following)
+            position += 2
+        out.append(_amounts_text(run, currency, rate))
+        position += 1
+    return "".join(out)
+
+
+def _amounts_text(run: list[Amount], currency: str | None, rate: float) -> str:
+    """One amount or a range of them, in the reader's currency with the notice's beside."""
+    own = "-".join(money(float(a.own), symbol_of(a.currency) if a.currency else "") for a in run)
+    same = currency is None or all(
+        (a.currency or "").upper() == currency.upper() or a.reporting is None for a in run
+    )
+    if same or any(a.reporting is None for a in run):
+        return own
+    assert currency is not None
+    reader = "-".join(money(float(a.reporting or 0) * rate, symbol_of(currency)) for a in run)
+    return f"{reader} (notice: {own})"
+
+
+def value_note(org: OrgProfile, opportunity: Opportunity) -> str:
+    """How the opportunity's value was read (`Opportunity.value_note`), its amounts in the
+    reader's currency."""
+    if not opportunity.value_note_parts:
+        return opportunity.value_note
+    return note_text(opportunity.value_note_parts, org.currency, org.currency_rate)
 
 
 def usable_value(value: Decimal | float | None) -> float | None:
@@ -170,15 +222,16 @@ def value_fit(org: OrgProfile, opportunity: Opportunity, weights: Weights) -> Cr
     words and the value used named; an unknown per-award value is neutral."""
     weight = weights.weight("value")
     award = award_range(opportunity)
-    note = f" ({opportunity.value_note})" if opportunity.value_note else ""
+    said = value_note(org, opportunity)
+    note = f" ({said})" if said else ""
     if award is None:
         published = opportunity.published_value
         own = usable_value(published[0]) if published is not None else None
         if own is not None and opportunity.value_kind in ("contract", "range") and published:
             shown = money(own, symbol_of(published[1]))
             return Criterion("value", NEUTRAL, weight, f"{shown} published, no rate to convert it")
-        if opportunity.value_note:
-            reason = f"value per award not known: {opportunity.value_note}"
+        if said:
+            reason = f"value per award not known: {said}"
         else:
             reason = "no value published" if opportunity.value is None else "value unusable"
         return Criterion("value", NEUTRAL, weight, reason)
@@ -237,7 +290,8 @@ def _part_fit(org: OrgProfile, opportunity: Opportunity, whole: float, weight: f
     low, high, turnover = org_range(org)
     score = fit(whole, low, high, turnover)
     shown = f"part of a tender of {with_published(whole, org, opportunity)}"
-    context = f" ({opportunity.value_note})" if opportunity.value_note else ""
+    said = value_note(org, opportunity)
+    context = f" ({said})" if said else ""
     if whole < low:
         detail = f"{shown}, under your minimum {reader_money(low, org)}"
     elif score == 1.0:

@@ -3,7 +3,8 @@ the buyer published (`buyer_lot`), and each micro-contract the splitter suggests
 (`suggested_package`). An organisation that cannot bid for a £2M contract may still fit its
 £60k research package, so all three are scored; but a suggested package is not offered by the
 buyer, so it is only cut from a procurement (`scanner.ingest.purpose`), never from a grant or
-a concession to the public.
+a concession to the public, and only when the splitter divides it: its one package of an
+undivided requirement is the whole tender, already an opportunity.
 
 Each opportunity carries what matching needs to read it honestly: the languages of its texts,
 the value one supplier would be awarded (`scanner.matching.value_basis`) in the reporting
@@ -23,8 +24,8 @@ from typing import TypedDict
 
 from matchers.analysis import terms_with_words
 from matchers.bridge import InferredCode, infer_codes
-from matchers.types import Opportunity, ValueKind
-from matchers.value import money, symbol_of, usable_value
+from matchers.types import Amount, NoteParts, Opportunity, ValueKind
+from matchers.value import note_text, usable_value
 from scanner.ingest.declared_language import declared_language
 from scanner.ingest.places import regions_of
 from scanner.ingest.purpose import purpose_of
@@ -131,8 +132,11 @@ def opportunities_of(
         )
     if not purpose.procurement:
         return found  # nobody can be offered a part of a grant or a sale
+    packages = tuple(packages)
+    if len(packages) < 2:
+        return found  # the splitter's one package is the whole requirement: no part was cut
     for position, package in enumerate(packages, start=1):
-        estimated = _part(basis, package.estimated_value, currency)
+        estimated = _part(basis, package.estimated_value)
         found.append(
             replace(
                 whole,
@@ -150,20 +154,19 @@ def opportunities_of(
     return found
 
 
-def _part(whole: ValueBasis, estimate: Decimal | None, currency: str | None) -> ValueBasis:
+def _part(whole: ValueBasis, estimate: Decimal | None) -> ValueBasis:
     """A suggested package's size. Lotwise's share of a total is no evidence of what a
     supplier would be awarded, so it is context only; what is known is the whole the buyer
     will award (kind `part`, judged on the whole: `matchers.value`), when it is one contract."""
-    shown = usable_value(estimate)
-    note = (
-        f"Lotwise's estimate of this part {money(shown, symbol_of(currency))}, not published"
-        if shown is not None
-        else ""
+    note: tuple[str | Decimal, ...] = (
+        ("Lotwise's estimate of this part ", estimate, ", not published")
+        if estimate is not None and usable_value(estimate) is not None
+        else ()
     )
     if whole.kind not in ("contract", "range") or whole.per_award is None or whole.total is None:
-        return ValueBasis("unknown", None, note=note)
+        return ValueBasis("unknown", None, parts=note)
     if whole.evidence == ("lot values",):  # its lots' values, not the whole's: unknown
-        return ValueBasis("unknown", None, note=note)
+        return ValueBasis("unknown", None, parts=note)
     return ValueBasis("part", whole.per_award, None, whole.per_award, note)
 
 
@@ -222,20 +225,29 @@ class _Money(TypedDict):
     value_low: Decimal | None
     value_kind: ValueKind
     value_note: str
+    value_note_parts: NoteParts
     published_value: tuple[Decimal, str] | None
 
 
 def _money(
     basis: ValueBasis, currency: str | None, to_reporting: Converter, purpose: str
 ) -> _Money:
-    """The value fields of an opportunity from its basis, in the reporting currency."""
+    """The value fields of an opportunity from its basis, in the reporting currency; the
+    note's amounts kept as money, in the notice's currency and the reporting one."""
     published = basis.per_award if basis.per_award is not None else basis.total
-    note = "; ".join(filter(None, (basis.note, purpose)))
+    parts: NoteParts = tuple(
+        part if isinstance(part, str) else Amount(part, currency, to_reporting(part, currency))
+        for part in basis.parts
+        if part != ""
+    )
+    if purpose:
+        parts = (*parts, "; ", purpose) if parts else (purpose,)
     return {
         "value": to_reporting(basis.per_award, currency),
         "value_low": to_reporting(basis.per_award_low, currency),
         "value_kind": basis.kind,
-        "value_note": note,
+        "value_note": note_text(parts),
+        "value_note_parts": parts,
         "published_value": (published, currency) if published is not None and currency else None,
     }
 

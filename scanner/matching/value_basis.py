@@ -95,14 +95,21 @@ class ValueBasis:
 
     `per_award` is the (top of the) value one supplier would get, None when unknown;
     `per_award_low` the bottom of a per-supplier range; `total` the published figure when it
-    is a ceiling or fund; `note` says in words which value this is."""
+    is a ceiling or fund; `parts` says in words which value this is, its amounts kept as
+    numbers (in the notice's currency) so each reader sees them in their own (`note_text`);
+    `note` is the same with bare amounts ("framework ceiling 1m")."""
 
     kind: ValueKind
     per_award: Decimal | None
     per_award_low: Decimal | None = None
     total: Decimal | None = None
-    note: str = ""
+    parts: tuple[str | Decimal, ...] = ()
     evidence: tuple[str, ...] = ()
+
+    @property
+    def note(self) -> str:
+        """The words with bare amounts, for logs and tests."""
+        return "".join(p if isinstance(p, str) else _plain(p) for p in self.parts)
 
 
 def _decimal(text: str) -> Decimal | None:
@@ -227,11 +234,11 @@ def _through_lots(tender: NormalisedTender, lot: Lot | None, purpose: Purpose) -
         low = smallest.per_award_low or smallest.per_award
         high = max(b.per_award or Decimal(0) for b in awards)
         values = [x.value_amount or Decimal(0) for x in tender.lots]
-        what = smallest.note or _plain(smallest.per_award)
+        least = smallest.parts or (smallest.per_award or Decimal(0),)
         note = (
-            f"{count} lots of {_plain(min(values))}-{_plain(max(values))}; the smallest, "
-            f"the least one supplier can win alone: {what}"
-        )
+            f"{count} lots of ", min(values), "-", max(values),
+            "; the smallest, the least one supplier can win alone: ", *least,
+        )  # fmt: skip
         kind: ValueKind = "ceiling" if any(b.kind == "ceiling" for b in awards) else "range"
         return ValueBasis(kind, high, low, total, note, ("lot values",))
     if total is None or total <= 0 or own:
@@ -243,7 +250,7 @@ def _through_lots(tender: NormalisedTender, lot: Lot | None, purpose: Purpose) -
         return None  # a framework's even share says more than "some part of the total"
     what = "this lot" if lot is not None else "the smallest lot"
     scheme = {"framework": "framework ", "dps": "dynamic purchasing system "}.get(usual.kind, "")
-    note = f"{scheme}{_plain(total)} for all {count} lots, none valued: {what} is some part of it"
+    note = (scheme, total, f" for all {count} lots, none valued: {what} is some part of it")
     return ValueBasis("ceiling", total, None, total, note, ("tender value, lots without",))
 
 
@@ -258,13 +265,14 @@ def _basis(tender: NormalisedTender, lot: Lot | None, purpose: Purpose) -> Value
     if high is not None:
         kind: ValueKind = "range" if low is not None else "contract"
         shown = f"{_plain(low)}-{_plain(high)}" if low is not None else _plain(high)
+        amounts = (low, "-", high) if low is not None else (high,)
         return ValueBasis(
-            kind, high, low, value, f"{shown} {phrase}", (f"text: '{phrase}' beside {shown}",)
+            kind, high, low, value, (*amounts, f" {phrase}"), (f"text: '{phrase}' beside {shown}",)
         )
     if purpose.kind == "grant":
         return ValueBasis(
             "fund", None, None, value,
-            "grant or subsidy fund total, not one award" if value else "grant or subsidy call",
+            ("grant or subsidy fund total, not one award" if value else "grant or subsidy call",),
             purpose.evidence,
         )  # fmt: skip
     framework = facts.get("framework") or bool(_FRAMEWORK.search(text))
@@ -284,14 +292,14 @@ def _basis(tender: NormalisedTender, lot: Lot | None, purpose: Purpose) -> Value
         evidence = ["techniques field" if facts else f"text: '{(multi or _match(text, dps))}'"]
         if value is None:
             return ValueBasis(
-                kind, None, None, None, f"{what}; no value per award", tuple(evidence)
+                kind, None, None, None, (f"{what}; no value per award",), tuple(evidence)
             )
         if participants and participants > 1 and kind == "framework":
             share = value / participants  # an even share: what a typical supplier is awarded
-            note = f"{what} ceiling {_plain(value)}{shared}: {_plain(share)}-{_plain(value)} each"
+            note = (f"{what} ceiling ", value, f"{shared}: ", share, "-", value, " each")
             return ValueBasis("ceiling", value, share, value, note, tuple(evidence))
         return ValueBasis(
-            kind, None, None, value, f"{what} ceiling {_plain(value)}{shared}", tuple(evidence)
+            kind, None, None, value, (f"{what} ceiling ", value, shared), tuple(evidence)
         )
     if value is None:
         return ValueBasis("unknown", None)
@@ -300,10 +308,10 @@ def _basis(tender: NormalisedTender, lot: Lot | None, purpose: Purpose) -> Value
     )
     if minimum is not None and minimum < value:
         return ValueBasis(
-            "range", value, minimum, value, f"estimated {_plain(minimum)}-{_plain(value)}",
+            "range", value, minimum, value, ("estimated ", minimum, "-", value),
             ("minValue and value",),
         )  # fmt: skip
-    return ValueBasis("contract", value, None, value, "", ())
+    return ValueBasis("contract", value, None, value, (), ())
 
 
 def _match(text: str, dps: bool) -> str:

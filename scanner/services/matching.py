@@ -31,6 +31,7 @@ from matchers import (
     propose_consortia,
     rank,
 )
+from matchers.value import note_text
 from scanner.ingest.tender import NormalisedTender
 from scanner.matching.opportunities import (
     KIND_LABELS,
@@ -128,7 +129,11 @@ class RankedMatch:
             "value_low": None if low is None else str(low),
             "value_currency": self.currency if value is not None else None,
             "value_kind": o.value_kind,
-            "value_note": o.value_note,
+            "value_note": (
+                note_text(o.value_note_parts, self.currency, self.currency_rate)
+                if o.value_note_parts
+                else o.value_note
+            ),
             "notice_value": None if published is None else str(published[0]),
             "notice_currency": None if published is None else published[1],
             "tender_value": None if t.value is None else str(t.value),

@@ -6,7 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from matchers.value import money, value_fit
+from matchers.types import Amount
+from matchers.value import money, note_text, value_fit
 
 
 @pytest.mark.parametrize(
@@ -136,3 +137,42 @@ def test_a_suggested_part_is_judged_on_its_whole(make_org, make_opp, weights, wh
     assert result.score == pytest.approx(score)
     assert words in result.detail and note in result.detail
     assert "inside your range" not in result.detail  # the estimate is never judged
+
+
+def test_a_note_shows_its_amounts_in_the_readers_currency_with_the_notices_beside() -> None:
+    # Issue 12: a note is made before its reader is known, so its amounts stay money until
+    # shown: a RON reader of a euro notice reads lei, the notice's euros beside them.
+    estimate = Amount(Decimal(1480000), "EUR", Decimal(1250000))
+    parts = ("Lotwise's estimate of this part ", estimate, ", not published")
+    assert note_text(parts) == "Lotwise's estimate of this part €1.48m, not published"
+    assert note_text(parts, "RON", 5.9) == (
+        "Lotwise's estimate of this part RON 7.38m (notice: €1.48m), not published"
+    )
+    # A reader of the notice's own currency reads its own amount, not a round trip.
+    assert note_text(parts, "EUR", 1.17) == note_text(parts)
+    # A range is shown as one; an amount no rate converts stays the notice's own.
+    lots = ("3 lots of ", Amount(Decimal(3_000_000), "RON", Decimal(500_000)), "-",
+            Amount(Decimal(119_000_000), "RON", Decimal(20_000_000)))  # fmt: skip
+    assert note_text(lots, "EUR", 1.2) == "3 lots of €600k-€24m (notice: RON 3m-RON 119m)"
+    unknown = ("framework ceiling ", Amount(Decimal(5_000_000), "XYZ", None))
+    assert note_text(unknown, "EUR", 1.2) == "framework ceiling XYZ 5m"
+
+
+def test_the_value_criterion_shows_the_note_in_the_readers_currency(
+    make_org, make_opp, weights
+) -> None:
+    opp = make_opp(
+        value=Decimal(2_500_000),
+        value_kind="part",
+        published_value=(Decimal(3_000_000), "EUR"),
+        value_note="Lotwise's estimate of this part €1.48m, not published",
+        value_note_parts=(
+            "Lotwise's estimate of this part ",
+            Amount(Decimal(1_480_000), "EUR", Decimal(1_250_000)),
+            ", not published",
+        ),
+    )
+    reader = make_org(currency="RON", currency_rate=5.9, value_max=Decimal(10_000_000))
+    detail = value_fit(reader, opp, weights).detail
+    assert "estimate of this part RON 7.38m (notice: €1.48m)" in detail
+    assert "€1.48m," not in detail.replace("(notice: €1.48m)", "")

@@ -3,11 +3,15 @@ reporting currency and each part's own codes and places where it has them."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from matchers import Match, OrgProfile
+from matchers.value import value_note
 from scanner.ingest.tender import Classification, Item, Lot, NormalisedTender
 from scanner.matching.opportunities import opportunities_of
+from scanner.services.matching import RankedMatch, TenderFacts
 from scanner.splitter import Package
 
 
@@ -56,10 +60,13 @@ def test_whole_lots_and_packages_in_order_with_their_own_facts() -> None:
         strategy="by_phase",
         reason="phases can be bought apart",
     )
-    found = opportunities_of(TENDER, 7, [package], to_reporting=euro_to_pound)
-    assert [o.id for o in found] == ["tender:7", "lot:7:1", "lot:7:2", "package:7:1"]
-    assert [o.kind for o in found] == ["tender", "buyer_lot", "buyer_lot", "suggested_package"]
-    whole, research, hosting, discovery = found
+    build = replace(package, title="Build", item_ids=("2",), estimated_value=Decimal("900000"))
+    found = opportunities_of(TENDER, 7, [package, build], to_reporting=euro_to_pound)
+    assert [o.id for o in found] == [
+        "tender:7", "lot:7:1", "lot:7:2", "package:7:1", "package:7:2"
+    ]  # fmt: skip
+    assert [o.kind for o in found][:4] == ["tender", "buyer_lot", "buyer_lot", "suggested_package"]
+    whole, research, hosting, discovery, _build = found
     assert whole.value == Decimal("1000000") and whole.naics == ("541511",)
     assert whole.open_source and not whole.closed
     assert research.value == Decimal("50000") and research.cpv == ("79311000",)
@@ -84,3 +91,45 @@ def test_closed_status_and_unconvertible_money() -> None:
     closed = replace(TENDER, status="cancelled", currency="XYZ", lots=(), description=None)
     (only,) = opportunities_of(closed, 1, to_reporting=euro_to_pound)
     assert only.closed and only.value is None and not only.open_source and only.text == ""
+
+
+FRAMEWORK = NormalisedTender(
+    source="fts",
+    source_key="ocds-x-2",
+    title="Framework agreement for printing",
+    description="Framework agreement shared by up to 4 suppliers for printing services.",
+    value_amount=Decimal("1000000"),
+    currency="EUR",
+    cpv_codes=("79800000",),
+    countries=("RO",),
+)
+
+
+def test_value_notes_keep_their_amounts_for_the_reader() -> None:
+    # Issue 12: how a value was read is said before its reader is known; its amounts stay
+    # money, shown in the notice's currency to nobody in particular and in the reader's own
+    # (the notice's beside) in a match and in the API.
+    whole = opportunities_of(FRAMEWORK, 9, to_reporting=euro_to_pound)[0]
+    assert whole.value_kind == "ceiling"
+    assert whole.value_note.startswith("framework ceiling €1m")
+    reader = OrgProfile(id="ro", name="Tipografia", currency="RON", currency_rate=10.0)
+    assert value_note(reader, whole).startswith("framework ceiling RON 5m (notice: €1m)")
+    ranked = RankedMatch(
+        "ro", 1, Match("ro", whole.id, 0.5, (), "fits"), whole,
+        TenderFacts(9, 1, "ocds-x-2", FRAMEWORK.title, None, Decimal(1000000), "EUR", None, None),
+        currency="RON", currency_rate=10.0,
+    )  # fmt: skip
+    assert ranked.as_dict()["value_note"] == value_note(reader, whole)
+
+
+def test_the_splitters_one_package_is_the_whole_not_a_suggested_part() -> None:
+    # STB's single-lot guarding call read as "part of a tender of RON 121m ... estimate of
+    # this part RON 121m": the splitter's only package of an undivided requirement is the
+    # requirement itself, so no part was cut and there is no "package 1" to suggest.
+    single = Package(
+        title=FRAMEWORK.title, scope="Printing", item_ids=(), cpv="79800000",
+        estimated_value=Decimal("1000000"), value_method="tender value as published",
+        duration_months=None, region=None, depends_on=(), strategy="", reason="",
+    )  # fmt: skip
+    found = opportunities_of(FRAMEWORK, 9, [single], to_reporting=euro_to_pound)
+    assert [o.kind for o in found] == ["tender"]
