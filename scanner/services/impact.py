@@ -231,18 +231,21 @@ def tender_outcome(
         "red_flags_notice": config.notice if config else None,
         "red_flags_error": None,
     }
-    buyer = reads.tender_buyer(session, tender_id)
-    if config is None or buyer is None:
+    if config is None:
+        buyer = reads.tender_buyer(session, tender_id)
         result["red_flags_error"] = None if buyer is None else "integrity configuration unusable"
         return result
-    result["red_flags"] = [
-        flag_json(flag) for flag in _tender_flags(session, tender_id, config, buyer)
-    ]
+    # The tender's own record (none when there is no such tender) names its buyer too.
+    own = reads.tender_records(session, reads.RecordFilter(tender_ids=(tender_id,)))
+    if own:
+        result["red_flags"] = [
+            flag_json(flag) for flag in _tender_flags(session, tender_id, config, own)
+        ]
     return result
 
 
 def _tender_flags(
-    session: Session, tender_id: int, config: IntegrityConfig, buyer: tuple[str | None, str | None]
+    session: Session, tender_id: int, config: IntegrityConfig, own: list[TenderRecord]
 ) -> list[Flag]:
     """One tender's flags: from its own record alone unless a rule over its buyer's other
     tenders could flag it (`needs_buyer_context`: an award, or a value just under a
@@ -251,10 +254,9 @@ def _tender_flags(
     only the tenders `split_below_threshold` could group with it (`_split_neighbours`): without
     a dated active award that is the only rule that could flag it from other tenders (every
     other rule reads each tender alone), so the flags are the same, from tens of rows."""
-    own = reads.tender_records(session, reads.RecordFilter(tender_ids=(tender_id,)))
     if own and not needs_buyer_context(own[0], config):
         return detect(own, config).get(tender_id, [])
-    buyer_id, buyer_name = buyer
+    buyer_id, buyer_name = own[0].buyer_id, own[0].buyer_name
     key = buyer_id or (f"name:{buyer_name}" if buyer_name else None)
     if key is None:
         return detect(own, config).get(tender_id, [])

@@ -117,24 +117,65 @@ class DataCache:
         # Read before the result: a change committed after this read raises the number past
         # it, so a result newer than its number is only ever read again, never served stale.
         with engine.connect() as conn:
-            generation = read_generation(conn)
-            if generation is not None:
-                with self._lock:
-                    kept = self._kept.get(key)
-                    if (
-                        kept is not None
-                        and kept.generation == generation
-                        and kept.since <= now
-                        and (kept.until is None or now < kept.until)
-                    ):
-                        self._kept.move_to_end(key)
-                        return kept.value  # type: ignore[no-any-return]
-                until = conn.scalar(_NEXT_DEADLINE, {"now": now})
+            found, generation, until = self._look(conn, key, now)
+        if found is not _MISSING:
+            return found  # type: ignore[no-any-return]
         value = make()
-        if generation is not None:
-            with self._lock:
-                self._kept[key] = _Kept(generation, now, until, value)
-                self._kept.move_to_end(key)
-                while len(self._kept) > self.size:
-                    self._kept.popitem(last=False)
+        self._keep(key, generation, now, until, value)
         return value
+
+    def get_in_session(
+        self, engine: Engine, key: Hashable, make: Callable[[Session], T], *, now: datetime
+    ) -> T:
+        """`get`, with `make` given the session the number was read in: one connection taken
+        from the pool for both, not two one after the other (issue 16: each checkout costs a
+        round trip on PostgreSQL). The number is still read first, so a result newer than it
+        is only ever read again."""
+        with Session(engine) as session:
+            if self.size <= 0:
+                return make(session)
+            found, generation, until = self._look(session, key, now)
+            if found is not _MISSING:
+                return found  # type: ignore[no-any-return]
+            value = make(session)
+        self._keep(key, generation, now, until, value)
+        return value
+
+    def _look(
+        self, conn: Connection | Session, key: Hashable, now: datetime
+    ) -> tuple[Any, int | None, datetime | None]:
+        """The kept value (or `_MISSING`), the generation now and, when it was not kept, the
+        next deadline after `now`."""
+        generation = read_generation(conn)
+        if generation is None:
+            return _MISSING, None, None
+        with self._lock:
+            kept = self._kept.get(key)
+            if (
+                kept is not None
+                and kept.generation == generation
+                and kept.since <= now
+                and (kept.until is None or now < kept.until)
+            ):
+                self._kept.move_to_end(key)
+                return kept.value, generation, kept.until
+        return _MISSING, generation, conn.scalar(_NEXT_DEADLINE, {"now": now})
+
+    def _keep(
+        self,
+        key: Hashable,
+        generation: int | None,
+        now: datetime,
+        until: datetime | None,
+        value: Any,
+    ) -> None:
+        if generation is None:
+            return
+        with self._lock:
+            self._kept[key] = _Kept(generation, now, until, value)
+            self._kept.move_to_end(key)
+            while len(self._kept) > self.size:
+                self._kept.popitem(last=False)
+
+
+_MISSING = object()  # nothing kept (a kept value may be None)

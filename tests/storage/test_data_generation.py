@@ -199,3 +199,33 @@ def test_an_error_is_not_kept(engine: Engine, stored: dict[str, int]) -> None:
             cache.get(engine, "k", failing, now=NOW)
     assert len(calls) == 2
     assert len(cache) == 0
+
+
+def test_a_result_read_in_the_numbers_session_takes_one_connection_and_is_kept(
+    engine: Engine, stored: dict[str, int]
+) -> None:
+    """`get_in_session`: the number and the result are read on one connection taken from the
+    pool (not two one after the other); the result is kept and read again after a change."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    checkouts: list[int] = []
+    event.listen(engine, "checkout", lambda *_: checkouts.append(1))
+    calls: list[int] = []
+
+    def read(session: Session) -> str | None:
+        calls.append(1)
+        return session.scalar(select(Tender.title).where(Tender.id == stored["ocds-a"]))
+
+    cache = DataCache()
+    assert cache.get_in_session(engine, "k", read, now=NOW) == "Software for children's services"
+    assert (len(checkouts), len(calls)) == (1, 1)
+    assert cache.get_in_session(engine, "k", read, now=NOW) == "Software for children's services"
+    assert (len(checkouts), len(calls)) == (2, 1)
+    with engine.begin() as conn:
+        conn.execute(update(Tender).where(Tender.id == stored["ocds-a"]).values(title="Renamed"))
+    checkouts.clear()
+    assert cache.get_in_session(engine, "k", read, now=NOW) == "Renamed"
+    assert (len(checkouts), len(calls)) == (1, 2)
+    assert DataCache(size=0).get_in_session(engine, "k", read, now=NOW) == "Renamed"
+    assert len(calls) == 3
