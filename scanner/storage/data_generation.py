@@ -102,6 +102,8 @@ class DataCache:
     def __init__(self, size: int = 1000) -> None:
         self.size = size
         self._kept: OrderedDict[Hashable, _Kept] = OrderedDict()
+        # (generation, read at, the next deadline after that moment) last read
+        self._deadline: tuple[int, datetime, datetime | None] | None = None
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -159,7 +161,27 @@ class DataCache:
             ):
                 self._kept.move_to_end(key)
                 return kept.value, generation, kept.until
-        return _MISSING, generation, conn.scalar(_NEXT_DEADLINE, {"now": now})
+        return _MISSING, generation, self._next_deadline(conn, generation, now)
+
+    def _next_deadline(
+        self, conn: Connection | Session, generation: int, now: datetime
+    ) -> datetime | None:
+        """The next deadline after `now`: read once per generation while `now` stays before
+        it (it is then the next one after any later `now` too, the data unchanged), not once
+        per result read (nearly every tender page is one)."""
+        with self._lock:
+            last = self._deadline
+        if (
+            last is not None
+            and last[0] == generation
+            and last[1] <= now
+            and (last[2] is None or now < last[2])
+        ):
+            return last[2]
+        until: datetime | None = conn.scalar(_NEXT_DEADLINE, {"now": now})
+        with self._lock:
+            self._deadline = (generation, now, until)
+        return until
 
     def _keep(
         self,
