@@ -8,11 +8,10 @@ stored: a changed threshold applies at once, and a flag is always explained by c
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -232,18 +231,21 @@ def tender_outcome(
         "red_flags_notice": config.notice if config else None,
         "red_flags_error": None,
     }
-    buyer = reads.tender_buyer(session, tender_id)
-    if config is None or buyer is None:
+    if config is None:
+        buyer = reads.tender_buyer(session, tender_id)
         result["red_flags_error"] = None if buyer is None else "integrity configuration unusable"
         return result
-    result["red_flags"] = [
-        flag_json(flag) for flag in _tender_flags(session, tender_id, config, buyer)
-    ]
+    # The tender's own record (none when there is no such tender) names its buyer too.
+    own = reads.tender_records(session, reads.RecordFilter(tender_ids=(tender_id,)))
+    if own:
+        result["red_flags"] = [
+            flag_json(flag) for flag in _tender_flags(session, tender_id, config, own)
+        ]
     return result
 
 
 def _tender_flags(
-    session: Session, tender_id: int, config: IntegrityConfig, buyer: tuple[str | None, str | None]
+    session: Session, tender_id: int, config: IntegrityConfig, own: list[TenderRecord]
 ) -> list[Flag]:
     """One tender's flags: from its own record alone unless a rule over its buyer's other
     tenders could flag it (`needs_buyer_context`: an award, or a value just under a
@@ -252,10 +254,9 @@ def _tender_flags(
     only the tenders `split_below_threshold` could group with it (`_split_neighbours`): without
     a dated active award that is the only rule that could flag it from other tenders (every
     other rule reads each tender alone), so the flags are the same, from tens of rows."""
-    own = reads.tender_records(session, reads.RecordFilter(tender_ids=(tender_id,)))
     if own and not needs_buyer_context(own[0], config):
         return detect(own, config).get(tender_id, [])
-    buyer_id, buyer_name = buyer
+    buyer_id, buyer_name = own[0].buyer_id, own[0].buyer_name
     key = buyer_id or (f"name:{buyer_name}" if buyer_name else None)
     if key is None:
         return detect(own, config).get(tender_id, [])
@@ -271,12 +272,14 @@ def _split_neighbours(
     t: TenderRecord, buyer_key: str, config: IntegrityConfig
 ) -> reads.RecordFilter | None:
     """The buyer's tenders `split_below_threshold` could group with `t` (which has no dated
-    active award, so its date is its publication): those of its kind of work (the first
-    `split_cpv_digits` characters of the main CPV code), and of them those with an award
-    (whose value and date the rule takes from their awards) or with an estimate just under a
-    threshold of that kind of work (in any currency, each range a little wider) published
-    within the rule's window either side of `t`. A cluster holding `t` lies within that
-    window, so `t`'s flags are the same as over the buyer's whole record."""
+    active award, so its date is its publication), or with any tender of its kind of work
+    valued in the same ranges: those of its kind of work (the first `split_cpv_digits`
+    characters of the main CPV code), and of them those with an award (whose value and date
+    the rule takes from their awards) or with a publication date and an estimate just under a
+    threshold of that kind of work (in any currency, each range a little wider). A cluster
+    holding `t` lies within the rule's window either side of `t` and among these tenders, so
+    `t`'s flags are the same as over the buyer's whole record; and the filter is the same for
+    every tender of that kind, so their flags are computed once (`_buyer_flags`)."""
     kind = (t.main_cpv or "")[: config.split_cpv_digits]
     if len(kind) < config.split_cpv_digits or t.published_at is None:
         return None
@@ -292,12 +295,12 @@ def _split_neighbours(
     )
     if not ranges:
         return None
-    window = timedelta(days=config.split_window_days)
-    return reads.RecordFilter(
-        buyer_ids=(buyer_key,),
-        cpv_prefix=kind,
-        near=(ranges, t.published_at - window, t.published_at + window),
-    )
+    return reads.RecordFilter(buyer_ids=(buyer_key,), cpv_prefix=kind, near=(ranges, *_ANY_DATE))
+
+
+# "Published at any date" for `RecordFilter.near`: a tender without a publication date is left
+# out, as the rule cannot place it in a window.
+_ANY_DATE = (datetime(1000, 1, 1, tzinfo=UTC), datetime(9000, 1, 1, tzinfo=UTC))
 
 
 def _buyer_flags(
@@ -306,10 +309,11 @@ def _buyer_flags(
     """The flags of one buyer's tenders (or of those `flt` narrows them to), computed again
     only when the data generation moved (any committed change to tenders or outcomes, from
     any process: migration 0028) or the configuration changed: a tender's page that needs its
-    buyer's whole record (`_tender_flags`) reads hundreds of tenders at 100,000. Read before
-    the records, so flags newer than their number are only ever computed again. Without the
-    number (its row missing), what those tenders' records sum to (`records_stamp`), which
-    counted up to 1,245 rows of a buyer on every page."""
+    buyer's whole record (`_tender_flags`) reads hundreds of tenders at 100,000, and one that
+    needs its kind of work's candidates (`_split_neighbours`) shares them with every tender
+    of that kind. Read before the records, so flags newer than their number are only ever
+    computed again. Without the number (its row missing), what those tenders' records sum to
+    (`records_stamp`)."""
     bind = session.get_bind()
     key = (str(bind.engine.url), flt)
     generation = read_generation(session)
@@ -321,59 +325,17 @@ def _buyer_flags(
         if cached is not None and cached[0] == stamp and cached[1] is config:
             _FLAGS_CACHE.move_to_end(key)
             return cached[2]
-    flags = detect(_records(session, flt, key[0], stamp), config)
+    flags = detect(reads.tender_records(session, flt), config)
     with _FLAGS_LOCK:
         _FLAGS_CACHE[key] = (stamp, config, flags)
-        while len(_FLAGS_CACHE) > FLAGS_CACHED_BUYERS:
+        while len(_FLAGS_CACHE) > FLAGS_CACHED:
             _FLAGS_CACHE.popitem(last=False)
     return flags
 
 
-def _records(
-    session: Session, flt: reads.RecordFilter, url: str, stamp: tuple[Any, ...]
-) -> list[TenderRecord]:
-    """`tender_records(session, flt)`. A filter `near` one tender's date (`_split_neighbours`)
-    differs for nearly every tender, so its flags are seldom kept; the records of its buyer's
-    kind of work (the filter without `near`) are the same for all of them, so those are kept
-    under the data generation and narrowed here, as the statement would: a tender with an
-    award, or one valued in a range and published within the window."""
-    if flt.near is None or stamp[:1] != ("generation",):
-        return reads.tender_records(session, flt)
-    wider = dataclasses.replace(flt, near=None)
-    with _FLAGS_LOCK:
-        kept = _RECORDS_CACHE.get((url, wider))
-        if kept is not None and kept[0] == stamp:
-            _RECORDS_CACHE.move_to_end((url, wider))
-            records = kept[1]
-        else:
-            records = None
-    if records is None:
-        records = reads.tender_records(session, wider)
-        with _FLAGS_LOCK:
-            _RECORDS_CACHE[(url, wider)] = (stamp, records)
-            while len(_RECORDS_CACHE) > RECORDS_CACHED_KINDS:
-                _RECORDS_CACHE.popitem(last=False)
-    ranges, start, end = flt.near
-    return [
-        r
-        for r in records
-        if r.awards
-        or (
-            r.value is not None
-            and r.published_at is not None
-            and start <= r.published_at <= end
-            and any(low <= r.value <= high for low, high in ranges)
-        )
-    ]
-
-
-FLAGS_CACHED_BUYERS = 1000  # buyers whose flags are kept (the least recently read go first)
-# A buyer's tenders of one kind of work (tens to hundreds of records each), kept for
-# `_records`: fewer than the flags, as each holds every record.
-RECORDS_CACHED_KINDS = 100
-_RECORDS_CACHE: OrderedDict[
-    tuple[str, reads.RecordFilter], tuple[tuple[Any, ...], list[TenderRecord]]
-] = OrderedDict()
+# Buyers' and kinds of work's flags kept (the least recently read go first): each holds only
+# the flags raised, a few per buyer.
+FLAGS_CACHED = 10_000
 _FLAGS_LOCK = threading.Lock()
 _FLAGS_CACHE: OrderedDict[
     tuple[str, reads.RecordFilter], tuple[tuple[Any, ...], IntegrityConfig, dict[int, list[Flag]]]

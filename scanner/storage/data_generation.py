@@ -102,6 +102,8 @@ class DataCache:
     def __init__(self, size: int = 1000) -> None:
         self.size = size
         self._kept: OrderedDict[Hashable, _Kept] = OrderedDict()
+        # (generation, read at, the next deadline after that moment) last read
+        self._deadline: tuple[int, datetime, datetime | None] | None = None
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -117,24 +119,85 @@ class DataCache:
         # Read before the result: a change committed after this read raises the number past
         # it, so a result newer than its number is only ever read again, never served stale.
         with engine.connect() as conn:
-            generation = read_generation(conn)
-            if generation is not None:
-                with self._lock:
-                    kept = self._kept.get(key)
-                    if (
-                        kept is not None
-                        and kept.generation == generation
-                        and kept.since <= now
-                        and (kept.until is None or now < kept.until)
-                    ):
-                        self._kept.move_to_end(key)
-                        return kept.value  # type: ignore[no-any-return]
-                until = conn.scalar(_NEXT_DEADLINE, {"now": now})
+            found, generation, until = self._look(conn, key, now)
+        if found is not _MISSING:
+            return found  # type: ignore[no-any-return]
         value = make()
-        if generation is not None:
-            with self._lock:
-                self._kept[key] = _Kept(generation, now, until, value)
-                self._kept.move_to_end(key)
-                while len(self._kept) > self.size:
-                    self._kept.popitem(last=False)
+        self._keep(key, generation, now, until, value)
         return value
+
+    def get_in_session(
+        self, engine: Engine, key: Hashable, make: Callable[[Session], T], *, now: datetime
+    ) -> T:
+        """`get`, with `make` given the session the number was read in: one connection taken
+        from the pool for both, not two one after the other (issue 16: each checkout costs a
+        round trip on PostgreSQL). The number is still read first, so a result newer than it
+        is only ever read again."""
+        with Session(engine) as session:
+            if self.size <= 0:
+                return make(session)
+            found, generation, until = self._look(session, key, now)
+            if found is not _MISSING:
+                return found  # type: ignore[no-any-return]
+            value = make(session)
+        self._keep(key, generation, now, until, value)
+        return value
+
+    def _look(
+        self, conn: Connection | Session, key: Hashable, now: datetime
+    ) -> tuple[Any, int | None, datetime | None]:
+        """The kept value (or `_MISSING`), the generation now and, when it was not kept, the
+        next deadline after `now`."""
+        generation = read_generation(conn)
+        if generation is None:
+            return _MISSING, None, None
+        with self._lock:
+            kept = self._kept.get(key)
+            if (
+                kept is not None
+                and kept.generation == generation
+                and kept.since <= now
+                and (kept.until is None or now < kept.until)
+            ):
+                self._kept.move_to_end(key)
+                return kept.value, generation, kept.until
+        return _MISSING, generation, self._next_deadline(conn, generation, now)
+
+    def _next_deadline(
+        self, conn: Connection | Session, generation: int, now: datetime
+    ) -> datetime | None:
+        """The next deadline after `now`: read once per generation while `now` stays before
+        it (it is then the next one after any later `now` too, the data unchanged), not once
+        per result read (nearly every tender page is one)."""
+        with self._lock:
+            last = self._deadline
+        if (
+            last is not None
+            and last[0] == generation
+            and last[1] <= now
+            and (last[2] is None or now < last[2])
+        ):
+            return last[2]
+        until: datetime | None = conn.scalar(_NEXT_DEADLINE, {"now": now})
+        with self._lock:
+            self._deadline = (generation, now, until)
+        return until
+
+    def _keep(
+        self,
+        key: Hashable,
+        generation: int | None,
+        now: datetime,
+        until: datetime | None,
+        value: Any,
+    ) -> None:
+        if generation is None:
+            return
+        with self._lock:
+            self._kept[key] = _Kept(generation, now, until, value)
+            self._kept.move_to_end(key)
+            while len(self._kept) > self.size:
+                self._kept.popitem(last=False)
+
+
+_MISSING = object()  # nothing kept (a kept value may be None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -11,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import orjson
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, exc, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -61,7 +62,9 @@ def make_engine(
 
     On PostgreSQL, `connect_timeout` (seconds) bounds connecting, including a server that
     accepts the connection and never answers, and `statement_timeout` (seconds, 0 for none)
-    is set on every connection, so no command hangs on the database forever."""
+    is set on every connection, so no command hangs on the database forever. A pooled
+    PostgreSQL connection is checked (pinged) before use when it sat idle in the pool for
+    `PING_AFTER_IDLE` seconds or more (`ping_when_idle`)."""
     kwargs.setdefault("json_serializer", dump_json)
     kwargs.setdefault("json_deserializer", orjson.loads)
     parsed = make_url(url)
@@ -77,7 +80,8 @@ def make_engine(
         connect_args = dict(kwargs.pop("connect_args", {}))
         connect_args.setdefault("connect_timeout", max(1, math.ceil(connect_timeout)))
         kwargs["connect_args"] = connect_args
-    engine = create_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(url, **kwargs)
+    ping_when_idle(engine)
     if statement_timeout:
         milliseconds = int(statement_timeout * 1000)
         event.listen(engine, "connect", lambda dbapi, _record: _set_timeout(dbapi, milliseconds))
@@ -116,6 +120,40 @@ def database_failure(exc: OperationalError | PoolTimeout) -> str:
     if "timeout expired" in first or "timed out" in first:
         return f"Database unavailable: no answer (LOTWISE_DATABASE_CONNECT_TIMEOUT): {first}"
     return f"Database unavailable: {first}"
+
+
+# Seconds a pooled connection may sit unused before it is pinged on its next checkout.
+PING_AFTER_IDLE = 1.0
+
+
+def ping_when_idle(engine: Engine, after: float = PING_AFTER_IDLE) -> None:
+    """Ping a pooled connection on checkout (as `pool_pre_ping`) only when it was given back
+    `after` seconds ago or more: a server restart or a connection closed by the server or a
+    firewall while it sat idle is then found and replaced before use, as before, and a busy
+    server's connections, taken again within moments, skip the round trip (a ping on every
+    checkout was about a tenth of a PostgreSQL tender page's samples, issue 16). A
+    connection lost within the last moments fails its request as it could after a ping;
+    SQLAlchemy then replaces every pooled connection older than the failure."""
+    dialect = engine.dialect
+
+    def given_back(_dbapi_connection: Any, record: Any) -> None:
+        record.info["lotwise_idle_since"] = time.monotonic()
+
+    def taken(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.pop("lotwise_idle_since", None)
+        if since is None or time.monotonic() - since < after:
+            return  # new, or given back moments ago
+        try:
+            alive = dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            if dialect.is_disconnect(error, dbapi_connection, None):  # type: ignore[arg-type]
+                raise exc.DisconnectionError(str(error)) from error
+            raise
+        if not alive:
+            raise exc.DisconnectionError("the database did not answer a ping")
+
+    event.listen(engine, "checkin", given_back)
+    event.listen(engine, "checkout", taken)
 
 
 def _set_timeout(dbapi_connection: Any, milliseconds: int) -> None:

@@ -266,3 +266,44 @@ def test_a_tenders_page_reads_only_the_tenders_its_split_pattern_could_group(
                 narrowed += len(mine) < sum(r.buyer_key == record.buyer_key for r in records)
     assert narrowed > 5
     assert any(f.code == "split_below_threshold" for fs in everywhere.values() for f in fs)
+
+
+def test_a_kind_of_works_tenders_share_one_reading_of_their_split_candidates(
+    engine: Engine,
+) -> None:
+    """Tenders of one buyer and kind of work just under a threshold (without a dated award)
+    read the same candidates, whatever their dates, so their flags are computed once and kept
+    (issue 16): the second tender's page reads no tender records of the buyer again."""
+    from collections import defaultdict
+
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    from scanner.integrity import needs_buyer_context
+    from scanner.services import impact as service
+    from scanner.settings import DEFAULT_CONFIG_DIR
+    from scanner.storage import outcome_reads as reads
+
+    config = service.load_config(
+        DEFAULT_CONFIG_DIR / "integrity.toml", DEFAULT_CONFIG_DIR / "thresholds.toml"
+    )
+    _store(engine, _source(engine, "import"), "import", _split_pattern_releases())
+    groups: dict[reads.RecordFilter, list[int]] = defaultdict(list)
+    with Session(engine) as session:
+        for record in reads.tender_records(session, reads.RecordFilter()):
+            if not needs_buyer_context(record, config) or any(a.date for a in record.active_awards):
+                continue
+            flt = service._split_neighbours(record, record.buyer_key, config)
+            if flt is not None:
+                groups[flt].append(record.tender_id)
+    first, second, *_ = max(groups.values(), key=len)
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    with Session(engine) as session:
+        shown = service.tender_outcome(session, first, config)["red_flags"]
+        before = len(statements)
+        again = service.tender_outcome(session, second, config)["red_flags"]
+    by_buyer = [s for s in statements[before:] if "buyer_id IN" in s or "buyer_id in" in s]
+    assert sum("buyer_id IN" in s or "buyer_id in" in s for s in statements[:before]) >= 1
+    assert by_buyer == []
+    assert any(f["code"] == "split_below_threshold" for f in shown + again)

@@ -199,3 +199,63 @@ def test_an_error_is_not_kept(engine: Engine, stored: dict[str, int]) -> None:
             cache.get(engine, "k", failing, now=NOW)
     assert len(calls) == 2
     assert len(cache) == 0
+
+
+def test_a_result_read_in_the_numbers_session_takes_one_connection_and_is_kept(
+    engine: Engine, stored: dict[str, int]
+) -> None:
+    """`get_in_session`: the number and the result are read on one connection taken from the
+    pool (not two one after the other); the result is kept and read again after a change."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    checkouts: list[int] = []
+    event.listen(engine, "checkout", lambda *_: checkouts.append(1))
+    calls: list[int] = []
+
+    def read(session: Session) -> str | None:
+        calls.append(1)
+        return session.scalar(select(Tender.title).where(Tender.id == stored["ocds-a"]))
+
+    cache = DataCache()
+    assert cache.get_in_session(engine, "k", read, now=NOW) == "Software for children's services"
+    assert (len(checkouts), len(calls)) == (1, 1)
+    assert cache.get_in_session(engine, "k", read, now=NOW) == "Software for children's services"
+    assert (len(checkouts), len(calls)) == (2, 1)
+    with engine.begin() as conn:
+        conn.execute(update(Tender).where(Tender.id == stored["ocds-a"]).values(title="Renamed"))
+    checkouts.clear()
+    assert cache.get_in_session(engine, "k", read, now=NOW) == "Renamed"
+    assert (len(checkouts), len(calls)) == (1, 2)
+    assert DataCache(size=0).get_in_session(engine, "k", read, now=NOW) == "Renamed"
+    assert len(calls) == 3
+
+
+def test_the_next_deadline_is_read_once_per_generation_while_it_is_ahead(
+    engine: Engine, stored: dict[str, int]
+) -> None:
+    """Results read one after another under one generation share one read of the next
+    deadline (each tender page is a new key); a later moment past it, or a change, reads it
+    again, and a result kept past that deadline is still read again."""
+    from sqlalchemy import event
+
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+
+    def deadline_reads() -> int:
+        return sum("min(tenders.deadline_at)" in s.lower() for s in statements)
+
+    cache = DataCache()
+    read = Reads(engine, stored["ocds-a"])
+    for key in ("a", "b", "c"):
+        cache.get(engine, key, read, now=NOW)
+    assert deadline_reads() == 1
+    cache.get(engine, "d", read, now=datetime(2026, 12, 1, 12, 0, tzinfo=UTC))  # ocds-b closed
+    assert deadline_reads() == 2
+    cache.get(engine, "a", read, now=datetime(2026, 12, 1, 12, 0, tzinfo=UTC))
+    assert read.calls == 5  # kept until 12:00 that day: read again
+    assert deadline_reads() == 2  # the one read at 12:00 for "d" still ahead
+    with engine.begin() as conn:
+        conn.execute(update(Tender).where(Tender.id == stored["ocds-a"]).values(title="Renamed"))
+    cache.get(engine, "e", read, now=datetime(2026, 12, 1, 12, 0, tzinfo=UTC))
+    assert deadline_reads() == 3  # a new generation

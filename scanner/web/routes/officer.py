@@ -151,15 +151,14 @@ def tender_page(request: Request, tender_id: RecordId) -> Response:
     staff = account is not None and account.role in ("officer", "operator")
     library = clause_library(state.settings)
 
-    def read() -> tuple[dict[str, Any], dict[str, Any] | None, Any] | None:
+    def read(session: Session) -> tuple[dict[str, Any], dict[str, Any] | None, Any] | None:
         """The tender, its outcome and flags, its assessment and lotting note: the same for
         everyone (the feedback and the market depth's names are per role, read below)."""
-        with Session(state.engine) as session:
-            found = queries.get_tender(session, tender_id)
-            if found is None:
-                return None
-            found.update(tender_outcome_fields(request, session, tender_id))
-            stored = split_queries.get_assessment(session, tender_id)
+        found = queries.get_tender(session, tender_id)
+        if found is None:
+            return None
+        found.update(tender_outcome_fields(request, session, tender_id))
+        stored = split_queries.get_assessment(session, tender_id)
         if stored is None:
             return found, None, None
         return (found, *advised(stored.entry, stored.tender, library))
@@ -167,7 +166,7 @@ def tender_page(request: Request, tender_id: RecordId) -> Response:
     # The configuration read into it is part of the key (each is a new object when its files
     # change, and the key holds it, so its identity is never another's).
     key = ("tender page", tender_id, Identity(library), Identity(tender_outcome_config(request)))
-    kept = state.data_cache.get(state.engine, key, read, now=state.now())
+    kept = state.data_cache.get_in_session(state.engine, key, read, now=state.now())
     if kept is None:
         raise HTTPException(404, "There is no tender with this number.")
     tender, assessment, note = kept
