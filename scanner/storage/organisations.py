@@ -28,7 +28,12 @@ __all__ = [
     "upsert_organisations",
 ]
 
-_COLUMNS = {name: ("slug" if name == "id" else name) for name in FIELD_ORDER}
+_COLUMNS = {
+    name: ("slug" if name == "id" else name) for name in FIELD_ORDER if name != "reserved_eligible"
+}
+# `reserved_eligible` has no column of its own (it came without a migration): it is kept in
+# the certifications list under this prefix, and read back out of it.
+_RESERVED_PREFIX = "reserved-eligible:"
 _SELECT = select(*Organisation.__table__.columns)
 
 
@@ -57,6 +62,8 @@ def content_hash(profile: OrganisationProfile) -> str:
     data = profile.model_dump(mode="json")
     if data.get("language") is None:  # added later: unstated, the digest is as it was
         data.pop("language", None)
+    if not data.get("reserved_eligible"):  # the same
+        data.pop("reserved_eligible", None)
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
@@ -155,11 +162,18 @@ def listed_slugs(conn: Connection) -> frozenset[str]:
 
 def _columns(profile: OrganisationProfile) -> dict[str, Any]:
     data = profile.export_dict()
+    kinds = data.pop("reserved_eligible")
+    data["certifications"] = [*data["certifications"], *(_RESERVED_PREFIX + k for k in kinds)]
     return {_COLUMNS[name]: value for name, value in data.items()}
 
 
 def _stored(row: RowMapping) -> StoredOrganisation:
     data = {name: row[column] for name, column in _COLUMNS.items()}
+    held = data.get("certifications") or []
+    data["certifications"] = [c for c in held if not c.startswith(_RESERVED_PREFIX)]
+    data["reserved_eligible"] = [
+        c[len(_RESERVED_PREFIX) :] for c in held if c.startswith(_RESERVED_PREFIX)
+    ]
     return StoredOrganisation(
         key=row["id"],
         profile=OrganisationProfile.model_validate(_without_none(data.items())),

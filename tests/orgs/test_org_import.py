@@ -158,6 +158,9 @@ def profiles(draw: st.DrawFn) -> OrganisationProfile:
         "team_size": draw(st.one_of(st.none(), st.integers(1, 5000))),
         "remote": draw(st.booleans()),
         "digest": draw(st.sampled_from(["daily", "weekly", "never"])),
+        "reserved_eligible": draw(
+            st.lists(st.sampled_from(["sheltered_workshop", "social_enterprise"]), unique=True)
+        ),
     }
     record["emails"] = record["emails"] or ["x@example.org"]
     return OrganisationProfile.model_validate(record)
@@ -246,3 +249,20 @@ def test_active_profiles_for_matching_are_in_gbp(engine: Engine) -> None:
     converted = {p.id: p for p in service.active_profiles(engine, RATES)}["eur-one"]
     assert converted.value_max is not None and converted.value_max < Decimal(300000)
     assert converted.countries == ("DE", "PL")
+
+
+def test_reserved_eligibility_is_stored_and_read_back_beside_the_certifications(
+    engine: Engine, tmp_path: Path
+) -> None:
+    text = TOML_TWO.replace(
+        "value_max = 20000.50",
+        'value_max = 20000.50\ncertifications = ["ISO 9001"]\nreserved_eligible = ["social enterprise"]',
+    )
+    path = write(tmp_path, "orgs.toml", text)
+    assert service.import_organisations(engine, path, now=NOW, rates=RATES).stored
+    rows = {row["id"]: row for row in service.list_organisations(engine)}
+    assert rows["alpha-coop"]["certifications"] == ["ISO 9001"]
+    assert rows["alpha-coop"]["reserved_eligible"] == ["social_enterprise"]
+    assert rows["beta-cic"]["reserved_eligible"] == []
+    again = service.import_organisations(engine, path, now=NOW, rates=RATES)
+    assert again.result.unchanged == ["alpha-coop", "beta-cic"]
