@@ -56,7 +56,7 @@ class Weights:
     package_factor: float = 0.9
     remote_factor: float = 0.9
     in_nation_factor: float = 0.9
-    reserved_factor: float = 0.5
+    reserved_factor: float = 0.8
     inferred_code_factor: float = 0.7
     own_language_bridge: float = 0.0
     foreign_keywords: float = 0.5
