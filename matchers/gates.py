@@ -36,6 +36,8 @@ __all__ = [
     "exclusion_gate",
     "relevance_gate",
     "remote_demoted",
+    "reservation",
+    "reservation_gate",
     "size_gate",
     "suitability_gate",
 ]
@@ -171,11 +173,56 @@ def demotions(
         reasons.append(
             f"mentions '{term}', which you exclude (x{weights.excluded_mention_factor:g})"
         )
+    reserved = reservation(opportunity, org)
+    if reserved is not None and not reserved[0] and weights.reserved_factor > 0:
+        factor *= weights.reserved_factor
+        shown = "" if weights.reserved_factor == 1 else f" (x{weights.reserved_factor:g})"
+        reasons.append(f"{reserved[1]}{shown}")
     if opportunity.suitable_sme is False:
         factor *= weights.not_sme_factor
         shown = "" if weights.not_sme_factor == 1 else f" (x{weights.not_sme_factor:g})"
         reasons.append(f"the buyer marked it not suitable for SMEs{shown}")
     return factor, tuple(reasons)
+
+
+_RESERVED_TO = {
+    "sheltered_workshop": (
+        "sheltered workshops and social enterprises (Art. 20 of Directive 2014/24/EU)",
+        frozenset({"sheltered_workshop", "social_enterprise"}),
+    ),
+    "public_service_mission": (
+        "organisations with a public service mission (Art. 77 of Directive 2014/24/EU)",
+        frozenset({"public_service_mission"}),
+    ),
+}
+
+
+def reservation(opportunity: Opportunity, org: OrgProfile | None) -> tuple[bool, str] | None:
+    """None when the opportunity is open to all; else (whether the organisation qualifies,
+    what to say): a contract reserved to sheltered workshops and social enterprises, or to
+    organisations with a public service mission, can only be bid for by one (the profile's
+    `reserved_eligible`)."""
+    if not opportunity.reserved:
+        return None
+    eligible = frozenset(org.reserved_eligible) if org is not None else frozenset()
+    known = [_RESERVED_TO[kind] for kind in opportunity.reserved if kind in _RESERVED_TO]
+    if not known:
+        return None
+    words = " or ".join(said for said, _kinds in known)
+    if any(kinds & eligible for _said, kinds in known):
+        return True, f"reserved for {words}: you qualify"
+    return False, f"reserved for {words}: you have not said you are one"
+
+
+def reservation_gate(opportunity: Opportunity, org: OrgProfile, weights: Weights) -> Gate | None:
+    """A reserved opportunity for an organisation that has not said it qualifies, when
+    `reserved_factor` is 0 (else `demotions` lowers it instead)."""
+    if weights.reserved_factor > 0:
+        return None
+    reserved = reservation(opportunity, org)
+    if reserved is None or reserved[0]:
+        return None
+    return Gate("reserved", reserved[1])
 
 
 def remote_demoted(org: OrgProfile, place_score: float, weights: Weights) -> bool:

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from matchers.gates import demotions, exclusion_gate
+from matchers.gates import demotions, exclusion_gate, reservation_gate
 from matchers.index import Bools, Floats, Ints, OpportunityIndex, paused_gc
 from matchers.result import Match
 from matchers.score import CODES_EPSILON, SCORE_DIGITS, PreparedOrg, prepare_org
@@ -167,7 +167,9 @@ class _Check:
         # the row, the exclusions and the profile's language only: shared by profiles.
         profile = org.org
         self.excluded = (
-            index.row_memo(("exclusions", profile.exclusions, profile.language))
+            index.row_memo(
+                ("exclusions", profile.exclusions, profile.language, profile.reserved_eligible)
+            )
             if profile.exclusions
             else None
         )
@@ -202,6 +204,8 @@ class _Check:
             return None
         opportunity = index.opportunities[row]
         org = self.org.org
+        if opportunity.reserved and reservation_gate(opportunity, org, index.weights):
+            return None
         if self.excluded is None:
             demoted: float | None = demotions(opportunity, (), index.weights, None, org)[0]
         elif row in self.excluded:

@@ -19,6 +19,8 @@ from matchers.gates import (
     demotions,
     exclusion_gate,
     relevance_gate,
+    reservation,
+    reservation_gate,
     size_gate,
 )
 from matchers.geography import geography, language_names, served_languages
@@ -289,6 +291,7 @@ def score_prepared(
         or area_gate(profile, criteria[4])
         or size_gate(profile, opportunity, weights)
         or relevance_gate(relevance, weights)
+        or reservation_gate(opportunity, profile, weights)
     )
     if gate is not None:
         return Match(profile.id, opportunity.id, 0.0, criteria, _ruled_out(gate), gate)
@@ -306,6 +309,9 @@ def score_prepared(
         explanation = f"{explanation}; {counted.detail[len(keywords.detail) + 2 :]}"
     if demoted:
         explanation = "; ".join((explanation, *demoted))
+    reserved = reservation(opportunity, profile)
+    if reserved is not None and reserved[0]:
+        explanation = f"{explanation}; {reserved[1]}"
     return Match(profile.id, opportunity.id, value, criteria, explanation)
 
 

@@ -66,6 +66,10 @@ class OrgProfile:
     open_source: OpenSourceStance = "no preference"
     language: str | None = "en"
     currency: str = "GBP"
+    reserved_eligible: tuple[str, ...] = ()
+    """Kinds of operator a reserved contract may be reserved to that the organisation says it
+    is: "sheltered_workshop", "social_enterprise" (both Directive 2014/24/EU Art. 20),
+    "public_service_mission" (Art. 77)."""
     currency_rate: float = 1.0
     """Units of `currency` per unit of the reporting currency on the day of the run, so
     amounts are shown to the reader in the currency of their profile."""
@@ -119,3 +123,6 @@ class Opportunity:
     place_names: tuple[str, ...] = ()
     procurement: bool = True
     regions_named: tuple[tuple[str, str], ...] = ()
+    reserved: tuple[str, ...] = ()
+    """Kinds of operator the buyer reserved it to (`scanner.matching.reserved`):
+    "sheltered_workshop" (Art. 20), "public_service_mission" (Art. 77); () when open to all."""

@@ -56,6 +56,7 @@ class Weights:
     package_factor: float = 0.9
     remote_factor: float = 0.9
     in_nation_factor: float = 0.9
+    reserved_factor: float = 1.0
     inferred_code_factor: float = 0.7
     own_language_bridge: float = 0.0
     foreign_keywords: float = 0.5
@@ -119,6 +120,7 @@ _SECTIONS = {
         "package_factor",
         "remote_factor",
         "in_nation_factor",
+        "reserved_factor",
         "inferred_code_factor",
     ),
     "languages": ("own_language_bridge", "foreign_keywords", "foreign_min_codes"),

@@ -262,6 +262,50 @@ def award_terms(root: Element) -> dict[str, Any]:
     ]
     if amounts:
         found["framework_max"] = sum(amounts)
+    found.update(reserved_terms(root))
+    return found
+
+
+# BT-71 "Reserved Participation" (codelist reserved-procurement) and BT-736 "Reserved
+# Execution" (sheltered employment programmes), per lot: Directive 2014/24/EU Art. 20 (res-ws)
+# and Art. 77 (res-pub-ser).
+_RESERVED_CODES = {"res-ws": "sheltered_workshop", "res-pub-ser": "public_service_mission"}
+
+
+def reserved_terms(root: Element) -> dict[str, Any]:
+    """The lots reserved to some kind of operator, read by `scanner.matching.reserved`:
+    `reserved_lots` maps a lot id to its kinds ("sheltered_workshop",
+    "public_service_mission"); `reserved` holds the kinds every lot shares (the whole notice
+    is reserved then). Nothing when no lot is reserved."""
+    by_lot: dict[str, list[str]] = {}
+    lots = _lot_elements(root)
+    for lot in lots:
+        kinds: dict[str, None] = {}
+        for code in lot.iterfind(
+            "cac:TenderingTerms/cac:TendererQualificationRequest/cac:SpecificTendererRequirement/"
+            "cbc:TendererRequirementTypeCode[@listName='reserved-procurement']",
+            _NS,
+        ):
+            kind = _RESERVED_CODES.get((code.text or "").strip())
+            if kind:
+                kinds[kind] = None
+        for code in lot.iterfind(
+            "cac:TenderingTerms/cac:ContractExecutionRequirement/"
+            "cbc:ExecutionRequirementCode[@listName='reserved-execution']",
+            _NS,
+        ):
+            if (code.text or "").strip() in ("yes", "true"):
+                kinds["sheltered_workshop"] = None
+        if kinds:
+            lot_id = (lot.findtext("cbc:ID", namespaces=_NS) or "").strip()
+            by_lot[lot_id] = sorted(kinds)
+    if not by_lot:
+        return {}
+    found: dict[str, Any] = {"reserved_lots": by_lot}
+    if len(by_lot) == len(lots):
+        shared = set.intersection(*(set(kinds) for kinds in by_lot.values()))
+        if shared:
+            found["reserved"] = sorted(shared)
     return found
 
 

@@ -174,19 +174,39 @@ def _parse(root: Element, r: TedReader, source: str) -> NormalisedTender:
     )
 
 
+# Reserved contracts (`LEFTI`, for the whole notice): Directive 2014/24/EU Art. 20 (sheltered
+# workshops and operators integrating disabled or disadvantaged persons, or performance in
+# sheltered employment programmes) and, in F21/F22, Art. 77 (organisations with a public
+# service mission). R2.0.8 (defence forms) nests its two flags in `RESERVED_CONTRACTS`.
+_RESERVED_TAGS = {
+    "RESTRICTED_SHELTERED_WORKSHOP": "sheltered_workshop",
+    "RESTRICTED_SHELTERED_PROGRAM": "sheltered_workshop",
+    "RESTRICTED_TO_SHELTERED_WORKSHOPS": "sheltered_workshop",
+    "RESTRICTED_TO_FRAMEWORK": "sheltered_workshop",
+    "RESERVED_ORGANISATIONS_SERVICE_MISSION": "public_service_mission",
+}
+
+
 def award_terms(form: Element) -> dict[str, Any]:
     """The form's framework agreement (`FRAMEWORK`, with `NB_PARTICIPANTS` when it caps the
     operators) and dynamic purchasing system (`DPS`), read by
-    `scanner.matching.value_basis`. Tags are compared by local name (R2.0.8 and R2.0.9)."""
+    `scanner.matching.value_basis`, and its reservation (`reserved`: "sheltered_workshop",
+    "public_service_mission"), read by `scanner.matching.reserved`. Tags are compared by
+    local name (R2.0.8 and R2.0.9)."""
     found: dict[str, Any] = {}
+    reserved: dict[str, None] = {}
     for element in form.iter():
         name = element.tag.rsplit("}", 1)[-1] if isinstance(element.tag, str) else ""
-        if name == "FRAMEWORK":
+        if name in _RESERVED_TAGS:
+            reserved[_RESERVED_TAGS[name]] = None
+        elif name == "FRAMEWORK":
             found["framework"] = True
         elif name == "DPS":
             found["dps"] = True
         elif name == "NB_PARTICIPANTS" and (element.text or "").strip().isdigit():
             found["max_participants"] = int((element.text or "").strip())
+    if reserved:
+        found["reserved"] = sorted(reserved)
     return found
 
 

@@ -30,6 +30,7 @@ from scanner.ingest.declared_language import declared_language
 from scanner.ingest.places import regions_of
 from scanner.ingest.purpose import purpose_of
 from scanner.ingest.tender import NormalisedTender
+from scanner.matching.reserved import reserved_of
 from scanner.matching.value_basis import ValueBasis, value_basis
 from scanner.reference.regions import regions_named
 from scanner.splitter import Package
@@ -102,6 +103,7 @@ def opportunities_of(
         procurement=purpose.procurement,
         cpv_inferred=_inferred(tender, languages),
         regions_named=named,
+        reserved=reserved_of(tender),
         **_money(basis, currency, to_reporting, purpose_note(purpose.kind)),
     )
     found = [whole]
@@ -127,6 +129,7 @@ def opportunities_of(
                 cpv=lot_cpv or tender.cpv_codes,
                 regions=tuple(code for code, _ in lot_named) or lot_coded,
                 regions_named=lot_named,
+                reserved=reserved_of(tender, lot),
                 **_money(lot_basis, lot.currency or currency, to_reporting, ""),
             )
         )

@@ -37,6 +37,8 @@ class Organisation(Base):
     turnover: Mapped[Decimal | None] = mapped_column(Numeric(24, 2))
     team_size: Mapped[int | None] = mapped_column(Integer)
     certifications: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    # What a reserved contract may be reserved to that it says it is (migration 0029).
+    reserved_eligible: Mapped[list[str]] = mapped_column(JSONType, default=list)
     open_source: Mapped[str] = mapped_column(String(20), default="no preference")
     digest: Mapped[str] = mapped_column(String(10), default="weekly")
     active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)

@@ -52,6 +52,7 @@ def to_org_profile(
         team_size=profile.team_size,
         certifications=profile.certifications,
         open_source=profile.open_source,
+        reserved_eligible=profile.reserved_eligible,
     )
 
 

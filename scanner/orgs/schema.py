@@ -30,6 +30,7 @@ __all__ = ["FIELD_ORDER", "LIST_FIELDS", "MONEY_FIELDS", "OrganisationProfile"]
 
 OpenSource = Literal["always", "preferred", "no preference"]
 Digest = Literal["daily", "weekly", "never"]
+ReservedKind = Literal["sheltered_workshop", "social_enterprise", "public_service_mission"]
 
 LIST_SEPARATOR = ";"
 _SLUG_RE = r"^[a-z0-9-]{2,64}$"
@@ -90,6 +91,13 @@ def _money(value: Any) -> Any:
     return amount
 
 
+def _kind(value: Any) -> Any:
+    """ "Sheltered workshop", "sheltered-workshop" -> "sheltered_workshop"."""
+    if isinstance(value, str):
+        return "_".join(value.strip().lower().replace("-", " ").replace("_", " ").split())
+    return value
+
+
 def _choice(value: Any) -> Any:
     if isinstance(value, str):
         return " ".join(value.strip().lower().replace("-", " ").replace("_", " ").split())
@@ -120,10 +128,14 @@ FIELD_ORDER = (
     "id", "name", "emails", "description", "capabilities", "keywords", "exclusions", "cpv",
     "naics", "regions", "national", "remote", "value_min", "value_max", "currency", "turnover",
     "team_size", "certifications", "open_source", "digest", "active", "listed", "language",
+    "reserved_eligible",
 )  # fmt: skip
 LIST_FIELDS = frozenset(
-    {"emails", "keywords", "exclusions", "cpv", "naics", "regions", "certifications"}
-)
+    {
+        "emails", "keywords", "exclusions", "cpv", "naics", "regions", "certifications",
+        "reserved_eligible",
+    }
+)  # fmt: skip
 MONEY_FIELDS = frozenset({"value_min", "value_max", "turnover"})
 
 
@@ -163,6 +175,11 @@ class OrganisationProfile(BaseModel):
         description="ISO 639-1 code of the language the profile is written in; detected "
         "from its text when absent.",
     )
+    # What a reserved contract (Directive 2014/24/EU Art. 20 and 77) may be reserved to that
+    # the organisation is; without it, reserved notices rank lower with the reason said.
+    reserved_eligible: Annotated[
+        tuple[Annotated[ReservedKind, BeforeValidator(_kind)], ...], BeforeValidator(_split_list)
+    ] = ()
 
     @model_validator(mode="before")
     @classmethod

@@ -57,6 +57,8 @@ def content_hash(profile: OrganisationProfile) -> str:
     data = profile.model_dump(mode="json")
     if data.get("language") is None:  # added later: unstated, the digest is as it was
         data.pop("language", None)
+    if not data.get("reserved_eligible"):  # the same
+        data.pop("reserved_eligible", None)
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 

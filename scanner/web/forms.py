@@ -40,6 +40,7 @@ LABELS = {
     "active": "Receive matches",
     "listed": "List our name",
     "language": "Language of your profile",
+    "reserved_eligible": "Reserved contracts you may bid for",
 }
 _PLAIN = {
     "required": "Enter {label}",

@@ -30,6 +30,10 @@ CODES = ["72212000", "72200000", "72000000", "79311000", "79000000", "45233000",
 REGIONS = ["UKI", "UKI3", "UKM", "UKM8", "DE1", "TLC", "GB", "ITC4", ""]
 
 
+RESERVED = [(), (), ("sheltered_workshop",), ("public_service_mission",)]
+ELIGIBLE = [(), ("social_enterprise",), ("public_service_mission",)]
+
+
 @st.composite
 def opportunities(draw: st.DrawFn, i: int) -> Opportunity:
     words = draw(st.lists(st.sampled_from(PHRASES), min_size=0, max_size=6))
@@ -59,6 +63,7 @@ def opportunities(draw: st.DrawFn, i: int) -> Opportunity:
         deadline=draw(st.sampled_from([None, NOW + timedelta(days=2), NOW + timedelta(days=30)])),
         closed=draw(st.booleans()) and draw(st.booleans()),
         suitable_sme=draw(st.sampled_from([None, True, False])),
+        reserved=draw(st.sampled_from(RESERVED)),
     )
 
 
@@ -79,6 +84,7 @@ def organisations(draw: st.DrawFn, i: int) -> OrgProfile:
         value_max=draw(st.sampled_from([None, Decimal(100000)])),
         turnover=draw(st.sampled_from([None, Decimal(300000)])),
         language=draw(st.sampled_from(["en", "it", "de"])),
+        reserved_eligible=draw(st.sampled_from(ELIGIBLE)),
     )  # fmt: skip
 
 
@@ -90,6 +96,7 @@ def worlds(draw: st.DrawFn) -> tuple[list[Opportunity], list[OrgProfile], int]:
     weights = Weights(
         remote_factor=draw(st.sampled_from([1.0, 0.8])),
         in_nation_factor=draw(st.sampled_from([1.0, 0.8])),
+        reserved_factor=draw(st.sampled_from([1.0, 0.5, 0.0])),
         corroborating_text=draw(st.sampled_from([0.0, 0.2])),
         own_language_bridge=draw(st.sampled_from([0.0, 1.0])),
         description_weight=draw(st.sampled_from([1.0, 0.5])),

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
+from sqlalchemy import text as sql
 
 from scanner.orgs import (
     FORMATS,
@@ -158,6 +159,9 @@ def profiles(draw: st.DrawFn) -> OrganisationProfile:
         "team_size": draw(st.one_of(st.none(), st.integers(1, 5000))),
         "remote": draw(st.booleans()),
         "digest": draw(st.sampled_from(["daily", "weekly", "never"])),
+        "reserved_eligible": draw(
+            st.lists(st.sampled_from(["sheltered_workshop", "social_enterprise"]), unique=True)
+        ),
     }
     record["emails"] = record["emails"] or ["x@example.org"]
     return OrganisationProfile.model_validate(record)
@@ -246,3 +250,26 @@ def test_active_profiles_for_matching_are_in_gbp(engine: Engine) -> None:
     converted = {p.id: p for p in service.active_profiles(engine, RATES)}["eur-one"]
     assert converted.value_max is not None and converted.value_max < Decimal(300000)
     assert converted.countries == ("DE", "PL")
+
+
+def test_reserved_eligibility_is_stored_in_its_own_column_and_read_back(
+    engine: Engine, tmp_path: Path
+) -> None:
+    text = TOML_TWO.replace(
+        "value_max = 20000.50",
+        'value_max = 20000.50\ncertifications = ["ISO 9001"]\nreserved_eligible = ["social enterprise"]',
+    )
+    path = write(tmp_path, "orgs.toml", text)
+    assert service.import_organisations(engine, path, now=NOW, rates=RATES).stored
+    rows = {row["id"]: row for row in service.list_organisations(engine)}
+    assert rows["alpha-coop"]["certifications"] == ["ISO 9001"]
+    assert rows["alpha-coop"]["reserved_eligible"] == ["social_enterprise"]
+    assert rows["beta-cic"]["reserved_eligible"] == []
+    with engine.connect() as conn:  # its own column (migration 0029), not in certifications
+        stored = dict(conn.execute(sql("SELECT slug, reserved_eligible FROM organisations")).all())
+    assert {k: json.loads(v) if isinstance(v, str) else v for k, v in stored.items()} == {
+        "alpha-coop": ["social_enterprise"],
+        "beta-cic": [],
+    }
+    again = service.import_organisations(engine, path, now=NOW, rates=RATES)
+    assert again.result.unchanged == ["alpha-coop", "beta-cic"]
