@@ -72,7 +72,8 @@ def market_depth(
     on: date,
     listed: frozenset[str],
 ) -> list[Depth]:
-    """The whole tender, then each proposed package: an active organisation could bid when the
+    """The whole tender, then each proposed package (two or more: a single package is the
+    whole tender again): an active organisation could bid when the
     value (in the reporting currency) lies within its value range and its CPV interests cover
     one of the part's CPV codes (or, without CPV interests, one of its keywords is in the
     title or scope), either CPV code being the broader; an exclusion term in the text rules
@@ -81,7 +82,10 @@ def market_depth(
     whole_value = _decimal((assessment or {}).get("aggregated_value") or tender.get("value_amount"))
     whole_text = f"{tender.get('title') or ''} {tender.get('description') or ''}".lower()
     parts = [("Whole tender", whole_value, tuple(tender.get("cpv_codes") or ()), whole_text)]
-    for number, package in enumerate((assessment or {}).get("packages") or [], start=1):
+    packages = (assessment or {}).get("packages") or []
+    if len(packages) < 2:  # the splitter's one package is the whole tender: no part to count
+        packages = []
+    for number, package in enumerate(packages, start=1):
         cpv = package.get("cpv")
         codes = tuple(cpv) if isinstance(cpv, list) else ((cpv,) if cpv else parts[0][2])
         text = f"{package.get('title') or ''} {package.get('scope') or ''}".lower()

@@ -165,6 +165,10 @@ def test_market_depth_counts_who_could_bid_for_the_whole_and_each_package() -> N
     )
     assert [d.count for d in quiet] == [1, 2, 1]
     assert [d.names for d in quiet] == [(), ("Words",), ()]
+    # the splitter's single package of an undivided tender is the whole again: not listed twice
+    whole = {**assessment, "packages": assessment["packages"][:1]}
+    alone = market_depth(tender, whole, orgs, rates, on=date(2026, 11, 27), listed=everyone)
+    assert [(d.label, d.count) for d in alone] == [("Whole tender", 1)]
 
 
 def test_officer_feedback_is_stored_and_shown_to_operators(site: Site) -> None:
