@@ -33,7 +33,7 @@ from scanner.ingest.tender import NormalisedTender
 from scanner.matching.reserved import reserved_of
 from scanner.matching.value_basis import ValueBasis, value_basis
 from scanner.reference.regions import regions_named
-from scanner.splitter import Package
+from scanner.splitter import Package, proposed_parts
 from scanner.tender_state import is_closed_status
 
 Converter = Callable[[Decimal | None, str | None], Decimal | None]
@@ -135,10 +135,7 @@ def opportunities_of(
         )
     if not purpose.procurement:
         return found  # nobody can be offered a part of a grant or a sale
-    packages = tuple(packages)
-    if len(packages) < 2:
-        return found  # the splitter's one package is the whole requirement: no part was cut
-    for position, package in enumerate(packages, start=1):
+    for position, package in enumerate(proposed_parts(tuple(packages)), start=1):
         estimated = _part(basis, package.estimated_value)
         found.append(
             replace(

@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from matchers.cpv import cpv_significant
 from matchers.types import OrgProfile
 from scanner.orgs import RateTable, load_rates
+from scanner.splitter import proposed_parts
 from scanner.storage.data_generation import DataCache
 from scanner.storage.listing_counts import ListingCounts
 from scanner.storage.officer_listing import (
@@ -82,9 +83,7 @@ def market_depth(
     whole_value = _decimal((assessment or {}).get("aggregated_value") or tender.get("value_amount"))
     whole_text = f"{tender.get('title') or ''} {tender.get('description') or ''}".lower()
     parts = [("Whole tender", whole_value, tuple(tender.get("cpv_codes") or ()), whole_text)]
-    packages = (assessment or {}).get("packages") or []
-    if len(packages) < 2:  # the splitter's one package is the whole tender: no part to count
-        packages = []
+    packages = proposed_parts((assessment or {}).get("packages") or [])
     for number, package in enumerate(packages, start=1):
         cpv = package.get("cpv")
         codes = tuple(cpv) if isinstance(cpv, list) else ((cpv,) if cpv else parts[0][2])

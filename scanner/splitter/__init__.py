@@ -13,7 +13,7 @@ from scanner.splitter.thresholds import (
     ThresholdsError,
     load_thresholds,
 )
-from scanner.splitter.types import Assessment, Package, Regime, Signal
+from scanner.splitter.types import Assessment, Package, Regime, Signal, proposed_parts
 
 __all__ = [
     "Assessment",
@@ -26,4 +26,5 @@ __all__ = [
     "ThresholdsError",
     "assess",
     "load_thresholds",
+    "proposed_parts",
 ]

@@ -7,9 +7,10 @@ CLI's `split check --json`, storage and the exports serialise these as they are.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, TypeVar
 
 Status = Literal["assessed", "insufficient data"]
 # Dividing is recommended from this score: three moderate signals together (a threshold reached
@@ -107,3 +108,13 @@ class Assessment:
     def fired(self) -> tuple[Signal, ...]:
         """Only the signals that fired, the ones worth showing first."""
         return tuple(s for s in self.signals if s.fired)
+
+
+_Part = TypeVar("_Part")
+
+
+def proposed_parts(packages: Sequence[_Part]) -> Sequence[_Part]:
+    """The packages that are parts of a requirement: none when the splitter proposes a single
+    one, which is the whole requirement again (an undivided tender), so no reader is offered or
+    shown it beside the whole. Packages as objects or as stored dicts."""
+    return packages if len(packages) >= 2 else ()
