@@ -7,6 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from scanner.matching.opportunities import KIND_LABELS, PACKAGE_ADVICE
+from scanner.money import ReaderAmount
 
 FREQUENCIES = ("daily", "weekly", "never")
 NEW_LIMIT = 25  # more than this reads as noise; the rest are counted and linked
@@ -17,7 +18,9 @@ CLOSING_LIMIT = 5
 @dataclass(frozen=True)
 class DigestItem:
     """One matched opportunity as the reader sees it. `part_title` is set when only a lot or a
-    proposed package of the tender fits, so the reader knows which part to bid for."""
+    proposed package of the tender fits, so the reader knows which part to bid for. `value` and
+    `currency` are the part's amount as published (a package's: Lotwise's estimate);
+    `reader_value` is it in the organisation's currency, with the published one beside."""
 
     match_id: int
     opportunity_id: str
@@ -27,6 +30,7 @@ class DigestItem:
     buyer: str | None
     value: Decimal | None
     currency: str | None
+    reader_value: ReaderAmount | None
     deadline: datetime | None
     score: float
     explanation: str

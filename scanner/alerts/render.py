@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
 
 import css_inline
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from scanner.alerts.content import DigestContent, days_left, period_label
+from scanner.money import format_money, reader_money
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -43,7 +43,8 @@ class DigestRenderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self._env.filters["money"] = money
+        self._env.filters["money"] = format_money
+        self._env.filters["reader_money"] = reader_money
         self._html = self._env.get_template("digest.html")
         self._text = self._env.get_template("digest.txt")
         self._inliner = css_inline.CSSInliner(keep_style_tags=False)
@@ -62,12 +63,6 @@ class DigestRenderer:
         }
         html = self._inliner.inline(self._html.render(values))
         return RenderedDigest(subject=_one_line(subject), text=self._text.render(values), html=html)
-
-
-def money(amount: Decimal | None, currency: str | None) -> str:
-    if amount is None:
-        return "not published"
-    return f"{amount:,.0f} {currency or ''}".strip()
 
 
 def _left(deadline: datetime | None, now: datetime) -> str:

@@ -12,7 +12,7 @@ from scanner.orgs.codes import countries_of_regions, cpv_prefix
 from scanner.orgs.rates import RateTable
 from scanner.orgs.schema import OrganisationProfile
 
-__all__ = ["ConversionError", "to_org_profile"]
+__all__ = ["ConversionError", "in_reader_currency", "reader_rate", "to_org_profile", "to_reader"]
 
 
 class ConversionError(ValueError):
@@ -74,6 +74,12 @@ def _language_of(text: str) -> str:
 
 def _reader_rate(currency: str, rates: RateTable | None, on: date | None) -> float:
     """Units of the profile's currency per unit of the reporting currency (1 without rates)."""
+    return reader_rate(currency, rates, on) or 1.0
+
+
+def reader_rate(currency: str, rates: RateTable | None, on: date | None) -> float | None:
+    """Units of `currency` per unit of the reporting currency by the table in force `on` (the
+    latest table when None); 1 for the reporting currency itself, None when no rate is known."""
     if rates is None or currency == rates.reporting:
         return 1.0
     try:
@@ -81,8 +87,31 @@ def _reader_rate(currency: str, rates: RateTable | None, on: date | None) -> flo
             Decimal(1_000_000), rates.reporting, on=on or rates.tables[-1][0], to=currency
         )
     except KeyError:
-        return 1.0
+        return None
     return float(one) / 1_000_000
+
+
+def in_reader_currency(reporting: Decimal, rate: float) -> Decimal:
+    """An amount of the reporting currency in a reader's (`rate` units of it per unit), to the
+    cent: how every amount a matched organisation reads is converted."""
+    return (reporting * Decimal(repr(rate))).quantize(Decimal("0.01"))
+
+
+def to_reader(
+    amount: Decimal, currency: str, reader: str, rates: RateTable, *, on: date
+) -> Decimal | None:
+    """`amount` in `currency` as a reader of `reader` currency is shown it: the matcher's rule,
+    through the reporting currency with the table in force `on`, then the reader's rate of the
+    same day (`lotwise match --json` gives the same figures). None when either has no rate."""
+    currency, reader = currency.upper(), reader.upper()
+    if currency == reader:
+        return amount
+    try:
+        reporting = rates.convert(amount, currency, on=on)
+    except (KeyError, ArithmeticError):
+        return None
+    rate = reader_rate(reader, rates, on)
+    return None if rate is None else in_reader_currency(reporting, rate)
 
 
 def _money_converter(

@@ -32,6 +32,8 @@ from scanner.alerts.mailer import SmtpConfig, SmtpMailer, is_loopback
 from scanner.alerts.message import POLICY, build_message, envelope_sender, make_message_id
 from scanner.alerts.render import DigestLinks, DigestRenderer
 from scanner.dedupe.similar import group_similar
+from scanner.money import for_reader
+from scanner.orgs import RateTable, load_rates
 from scanner.settings import DEV_SECRET_KEY, Settings
 from scanner.storage import digests as store
 from scanner.storage.organisations import get_organisation
@@ -50,6 +52,9 @@ class DigestConfig:
     mail_from: str
     base_url: str
     secret_key: str
+    # the matcher's dated rates: amounts are shown in each organisation's currency (None: as
+    # published, each saying it was not converted)
+    rates: RateTable | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DigestConfig:
@@ -65,6 +70,7 @@ class DigestConfig:
             mail_from=settings.mail_from,
             base_url=settings.base_url,
             secret_key=settings.secret_key.get_secret_value(),
+            rates=load_rates(settings.rates_file),
         )
 
     def check_can_send(self) -> None:
@@ -162,8 +168,8 @@ class DigestBuilder:
             organisation_name=org.name,
             frequency=org.frequency,
             period=period,
-            new=tuple(self._item(g[0], org.slug, g[1:]) for g in groups[:NEW_LIMIT]),
-            closing=tuple(self._item(row, org.slug) for row in closing),
+            new=tuple(self._item(g[0], org, now, g[1:]) for g in groups[:NEW_LIMIT]),
+            closing=tuple(self._item(row, org, now) for row in closing),
             more_new=sum(len(g) for g in groups[NEW_LIMIT:]),
         )
         unsubscribe = self.signer.url(org.slug, org.token_version, "unsubscribe")
@@ -193,9 +199,17 @@ class DigestBuilder:
         )
 
     def _item(
-        self, row: store.MatchRow, slug: str, similar: Sequence[store.MatchRow] = ()
+        self,
+        row: store.MatchRow,
+        org: store.Recipient,
+        now: datetime,
+        similar: Sequence[store.MatchRow] = (),
     ) -> DigestItem:
         part = row.kind in ("buyer_lot", "suggested_package")
+        shown = for_reader(
+            row.value, row.currency, org.currency, self.config.rates, on=now.date(),
+            estimate=row.estimate,
+        )  # fmt: skip
         return DigestItem(
             match_id=row.match_id,
             opportunity_id=row.opportunity_id,
@@ -205,12 +219,13 @@ class DigestBuilder:
             buyer=row.buyer,
             value=row.value,
             currency=row.currency,
+            reader_value=shown,
             deadline=row.deadline,
             score=row.score,
             explanation=row.explanation,
             notice_url=row.notice_url,
-            page_url=opportunity_url(self.config.base_url, slug, row.opportunity_id),
-            similar=tuple(self._item(other, slug) for other in similar),
+            page_url=opportunity_url(self.config.base_url, org.slug, row.opportunity_id),
+            similar=tuple(self._item(other, org, now) for other in similar),
         )
 
 

@@ -42,6 +42,7 @@ from scanner.matching.opportunities import (
     opportunities_of,
 )
 from scanner.orgs import RateTable, load_rates
+from scanner.orgs.convert import in_reader_currency
 from scanner.splitter import Package
 from scanner.storage import matches as store
 from scanner.storage.assessments import rebuild_tender
@@ -101,9 +102,7 @@ class RankedMatch:
 
     def reader_amount(self, amount: Decimal | None) -> Decimal | None:
         """An amount of the reporting currency in the reader's currency, to the cent."""
-        if amount is None:
-            return None
-        return (amount * Decimal(repr(self.currency_rate))).quantize(Decimal("0.01"))
+        return None if amount is None else in_reader_currency(amount, self.currency_rate)
 
     def as_dict(self) -> dict[str, Any]:
         """Stable JSON fields (docs/json-output.md)."""

@@ -6,7 +6,7 @@ named person: contact points are personal data and are not stored at all (`inges
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +14,8 @@ from sqlalchemy import Engine
 
 from scanner.alerts.content import days_left
 from scanner.matching.opportunities import KIND_LABELS
+from scanner.money import ReaderAmount, for_reader
+from scanner.orgs import RateTable
 from scanner.storage import opportunity_reads as reads
 from scanner.storage import organisations as org_store
 from scanner.tender_state import is_open
@@ -101,12 +103,23 @@ class OpportunityPage:
     notes: list[str] = field(default_factory=list)
     #: Still open at the page's `now` (scanner.tender_state); a closed one says so at the top.
     open: bool = True
+    #: `value` in the organisation's currency, the notice's amount beside it (a package's value
+    #: is Lotwise's estimate); `similar_values` the same for each similar award, by tender id.
+    shown_value: ReaderAmount | None = None
+    similar_values: dict[int, ReaderAmount | None] = field(default_factory=dict)
 
 
 def opportunity_page(
-    engine: Engine, slug: str, opportunity_id: str, *, now: datetime
+    engine: Engine,
+    slug: str,
+    opportunity_id: str,
+    *,
+    now: datetime,
+    rates: RateTable | None = None,
 ) -> OpportunityPage | None:
-    """The page of one of the organisation's matches, or None when it has no such match."""
+    """The page of one of the organisation's matches, or None when it has no such match.
+    Money is shown in the organisation's currency with `rates` (the matcher's): the tender's
+    by the table of `now`, each past award's by the table of its date."""
     with engine.connect() as conn:
         org = org_store.get_organisation(conn, slug)
         if org is None:
@@ -119,7 +132,21 @@ def opportunity_page(
         cpv = next((c for c in codes if isinstance(c, str) and len(c) >= 5), None)
         similar = reads.similar_awards(conn, tender["id"], cpv)
         partners = reads.listed_partners(conn, tender["id"], org.key)
-    return build_page(found, slug, org.profile.name, similar, partners, now=now)
+    page = build_page(found, slug, org.profile.name, similar, partners, now=now)
+    reader = org.profile.currency
+    return replace(
+        page,
+        shown_value=for_reader(
+            page.value, page.currency, reader, rates, on=now.date(),
+            estimate=page.kind == "suggested_package",
+        ),
+        similar_values={
+            a.tender_id: for_reader(
+                a.value, a.currency, reader, rates, on=(a.date or now).date()
+            )
+            for a in similar
+        },
+    )  # fmt: skip
 
 
 def build_page(

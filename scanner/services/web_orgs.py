@@ -12,7 +12,8 @@ from sqlalchemy import Engine
 
 from scanner.dedupe.similar import group_similar
 from scanner.matching.opportunities import KIND_LABELS, PACKAGE_ADVICE
-from scanner.orgs import RecordError
+from scanner.money import for_reader
+from scanner.orgs import RateTable, RecordError
 from scanner.orgs.loaders import validate_records
 from scanner.orgs.schema import LIST_FIELDS
 from scanner.storage import digests as digest_store
@@ -125,6 +126,36 @@ def matches_of(engine: Engine, organisation_id: int, *, now: datetime) -> list[d
             "found_at": row["found_at"].isoformat(),
         }
         for row in rows
+    ]
+
+
+def in_reader_currency(
+    matches: list[dict[str, Any]], currency: str, rates: RateTable | None, *, now: datetime
+) -> list[dict[str, Any]]:
+    """`matches` each with `value`: its tender's value in the organisation's `currency` (the
+    matcher's rates of `now`'s day), the notice's own amount beside it."""
+    on = now.date()
+    return [
+        {**m, "value": for_reader(m["value_amount"], m["currency"], currency, rates, on=on)}
+        for m in matches
+    ]
+
+
+def reader_fields(
+    matches: list[dict[str, Any]], currency: str, rates: RateTable | None, *, now: datetime
+) -> list[dict[str, Any]]:
+    """`matches` as the API gives them: each with `reader_value`, its tender's value in the
+    organisation's `currency` (`reader_currency`) as a decimal string, null when there is no
+    value or no rate to convert it (`value_amount` and `currency` stay as published)."""
+    return [
+        {
+            **{k: v for k, v in m.items() if k != "value"},
+            "reader_value": None
+            if m["value"] is None or m["value"].reader is None
+            else format(m["value"].reader, "f"),
+            "reader_currency": currency,
+        }
+        for m in in_reader_currency(matches, currency, rates, now=now)
     ]
 
 

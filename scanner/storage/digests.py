@@ -45,6 +45,7 @@ from scanner.models import (
     Lot,
     Match,
     Organisation,
+    SplitAssessment,
     Tender,
     Tracking,
     UTCDateTime,
@@ -64,6 +65,7 @@ class Recipient:
     emails: list[str]
     frequency: str
     token_version: int
+    currency: str = "GBP"  # the profile's: the digest shows money in it
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,7 @@ class MatchRow:
     explanation: str
     notice_url: str | None
     found_at: datetime
+    estimate: bool = False  # `value` is Lotwise's estimate of a suggested package's share
 
 
 def recipients(conn: Connection, slug: str | None = None) -> list[Recipient]:
@@ -94,6 +97,7 @@ def recipients(conn: Connection, slug: str | None = None) -> list[Recipient]:
             Organisation.emails,
             Organisation.digest,
             Organisation.active,
+            Organisation.currency,
             DigestPreference.frequency,
             DigestPreference.token_version,
         )
@@ -111,6 +115,7 @@ def recipients(conn: Connection, slug: str | None = None) -> list[Recipient]:
             emails=list(row.emails),
             frequency=(row.frequency or row.digest) if row.active else "never",
             token_version=row.token_version or 1,
+            currency=row.currency or "GBP",
         )
         for row in conn.execute(stmt)
     ]
@@ -197,7 +202,7 @@ def new_matches(
     """Open opportunities first matched after `since` (all open ones when None), best first."""
     params = {"org": organisation, "now": now, "since": since}
     found = conn.execute(_NEW if since is None else _NEW_SINCE, params)
-    return _with_lot_values(conn, [_match_row(row) for row in found])
+    return _with_part_values(conn, [_match_row(row) for row in found])
 
 
 def closing_matches(
@@ -206,7 +211,7 @@ def closing_matches(
     """Matches sent in earlier digests (found by `since`) whose deadline falls before `until`."""
     params = {"org": organisation, "now": now, "since": since, "until": until, "limit": limit}
     found = conn.execute(_CLOSING, params)
-    return _with_lot_values(conn, [_match_row(row) for row in found])
+    return _with_part_values(conn, [_match_row(row) for row in found])
 
 
 def _match_row(row: Any) -> MatchRow:
@@ -228,29 +233,60 @@ def _match_row(row: Any) -> MatchRow:
     )
 
 
-def _with_lot_values(conn: Connection, rows: list[MatchRow]) -> list[MatchRow]:
-    """A lot's own value replaces the tender's (`lot:42:2` is the tender's second lot)."""
+def _with_part_values(conn: Connection, rows: list[MatchRow]) -> list[MatchRow]:
+    """A lot's own value replaces the tender's (`lot:42:2` is the tender's second lot), and a
+    suggested package's estimated share does (`package:42:1`, marked as Lotwise's estimate;
+    none when the splitter made no estimate)."""
     lot_tenders = {row.tender_id for row in rows if row.kind == "buyer_lot"}
-    if not lot_tenders:
+    package_tenders = {row.tender_id for row in rows if row.kind == "suggested_package"}
+    if not lot_tenders and not package_tenders:
         return rows
-    values = {
-        (lot.tender_id, lot.position + 1): (lot.value_amount, lot.currency)
+    values: dict[tuple[str, int, int], tuple[Any, str | None]] = {}
+    if lot_tenders:
         for lot in conn.execute(
             select(Lot.tender_id, Lot.position, Lot.value_amount, Lot.currency).where(
                 Lot.tender_id.in_(lot_tenders)
             )
-        )
-    }
+        ):
+            values["buyer_lot", lot.tender_id, lot.position + 1] = (lot.value_amount, lot.currency)
+    if package_tenders:
+        for tender_id, data in conn.execute(
+            select(SplitAssessment.tender_id, SplitAssessment.data).where(
+                SplitAssessment.tender_id.in_(package_tenders)
+            )
+        ):
+            packages = data.get("packages") if isinstance(data, dict) else None
+            for position, package in enumerate(packages or [], start=1):
+                if isinstance(package, dict):
+                    values["suggested_package", tender_id, position] = (
+                        package.get("estimated_value"),
+                        data.get("currency"),
+                    )
     result = []
     for row in rows:
-        if row.kind == "buyer_lot":
-            position = int(row.opportunity_id.rsplit(":", 1)[1])
-            amount, currency = values.get((row.tender_id, position), (None, None))
+        if row.kind in ("buyer_lot", "suggested_package"):
+            tail = row.opportunity_id.rsplit(":", 1)[1]
+            position = int(tail) if tail.isdigit() else 0
+            amount, currency = values.get((row.kind, row.tender_id, position), (None, None))
             row = MatchRow(
-                **{**row.__dict__, "value": amount, "currency": currency or row.currency}
+                **{
+                    **row.__dict__,
+                    "value": _decimal(amount),
+                    "currency": currency or row.currency,
+                    "estimate": row.kind == "suggested_package",
+                }
             )
         result.append(row)
     return result
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if value is None or isinstance(value, Decimal):
+        return value
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        return None
 
 
 def recent_match_ids(conn: Connection, organisation: int, since: datetime) -> set[int]:

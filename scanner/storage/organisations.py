@@ -112,15 +112,22 @@ class OrganisationHeader:
     slug: str
     name: str
     version: int
+    currency: str = "GBP"  # the profile's: its pages show money in it
 
 
 def organisation_header(conn: Connection, slug: str) -> OrganisationHeader | None:
     row = conn.execute(
-        select(Organisation.id, Organisation.slug, Organisation.name, Organisation.version).where(
-            Organisation.slug == slug
-        )
+        select(
+            Organisation.id,
+            Organisation.slug,
+            Organisation.name,
+            Organisation.version,
+            Organisation.currency,
+        ).where(Organisation.slug == slug)
     ).first()
-    return None if row is None else OrganisationHeader(row.id, row.slug, row.name, row.version)
+    if row is None:
+        return None
+    return OrganisationHeader(row.id, row.slug, row.name, row.version, row.currency or "GBP")
 
 
 def list_organisations(conn: Connection, *, active_only: bool = False) -> list[StoredOrganisation]:

@@ -103,6 +103,7 @@ def create_app(
     app.state.engine = engine
     app.state.now = now
     app.state.digest_config = DigestConfig.from_settings(settings)
+    app.state.rates = app.state.digest_config.rates  # the matcher's, for money on org pages
     app.state.feed_signer = FeedSigner(settings.secret_key.get_secret_value(), settings.base_url)
     app.state.templates = make_templates()
     app.state.launcher = launcher or CrawlLauncher(settings, engine)

@@ -4,7 +4,6 @@ escaped. Filters format money and dates the same way on every page."""
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.responses import HTMLResponse
 
+from scanner.money import format_money, reader_money
 from scanner.reference.cpv import cpv_vocabulary
 from scanner.reference.regions import region_words
 from scanner.web.security import CSRF_FIELD, csrf_token, current_account, pop_flash
@@ -22,15 +22,8 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 
 def money(amount: Any, currency: str | None = None) -> str:
-    if amount in (None, ""):
-        return "unknown"
-    try:
-        value = Decimal(str(amount))
-    except InvalidOperation:
-        return str(amount)
-    symbol = {"GBP": "£", "EUR": "€", "USD": "$"}.get(currency or "", "")
-    text = f"{value:,.0f}"
-    return f"{symbol}{text}" if symbol else f"{text} {currency or ''}".strip()
+    """An amount as published, in its own currency ("PLN 5,000,000"); the digests use the same."""
+    return format_money(amount, currency)
 
 
 def day(value: Any) -> str:
@@ -73,6 +66,7 @@ def make_templates() -> Jinja2Templates:
         auto_reload=False,  # the templates ship with the code: no stat() of each per render
     )
     env.filters["money"] = money
+    env.filters["reader_money"] = reader_money
     env.filters["day"] = day
     env.filters["cpv_name"] = cpv_name
     env.filters["region_name"] = region_name

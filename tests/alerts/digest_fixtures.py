@@ -15,7 +15,8 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import Engine, insert
 
 from scanner.alerts.mailer import SmtpConfig
-from scanner.models import Lot, Match, Organisation, Source, Tender
+from scanner.models import Lot, Match, Organisation, Source, SplitAssessment, Tender
+from scanner.orgs import RateTable
 from scanner.services.digests import DigestConfig
 
 NOW = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)  # a Friday, ISO week 48
@@ -44,6 +45,7 @@ class Seeder:
         digest: str = "weekly",
         active: bool = True,
         name: str | None = None,
+        currency: str = "GBP",
     ) -> int:
         values: dict[str, Any] = {
             "slug": slug,
@@ -58,7 +60,7 @@ class Seeder:
             "regions": [],
             "national": False,
             "remote": True,
-            "currency": "GBP",
+            "currency": currency,
             "certifications": [],
             "open_source": "no preference",
             "digest": digest,
@@ -81,7 +83,11 @@ class Seeder:
         status: str | None = "active",
         lots: tuple[tuple[str, str | None], ...] = (),
         notice_url: str | None = "https://notices.example/n/1",
+        currency: str = "GBP",
+        packages: tuple[str | None, ...] = (),
     ) -> int:
+        """A tender in `currency` with its `lots` (title, value) and, when `packages` are
+        given, a split assessment proposing one package per estimated value."""
         self._n += 1
         with self.engine.begin() as conn:
             tender_id = int(
@@ -92,7 +98,7 @@ class Seeder:
                         title=title,
                         buyer_name=buyer,
                         value_amount=Decimal(value) if value else None,
-                        currency="GBP",
+                        currency=currency,
                         deadline_at=deadline,
                         status=status,
                         notice_url=notice_url,
@@ -117,9 +123,27 @@ class Seeder:
                         lot_id=str(position + 1),
                         title=lot_title,
                         value_amount=Decimal(lot_value) if lot_value else None,
-                        currency="GBP",
+                        currency=currency,
                         cpv_codes=[],
                         related_items=[],
+                    )
+                )
+            if packages:
+                conn.execute(
+                    insert(SplitAssessment).values(
+                        tender_id=tender_id,
+                        tender_version=1,
+                        rules_version="r1",
+                        status="assessed",
+                        assessed_at=NOW,
+                        currency=currency,
+                        data={
+                            "currency": currency,
+                            "packages": [
+                                {"title": f"package {n}", "estimated_value": estimate}
+                                for n, estimate in enumerate(packages, start=1)
+                            ],
+                        },
                     )
                 )
         return tender_id
@@ -224,10 +248,11 @@ class SmtpServer:
             self.controller = None
 
 
-def config_for(port: int) -> DigestConfig:
+def config_for(port: int, rates: RateTable | None = None) -> DigestConfig:
     return DigestConfig(
         smtp=SmtpConfig(host="127.0.0.1", port=port, timeout=10),
         mail_from="Lotwise <digests@lotwise.test>",
         base_url="https://lotwise.test",
         secret_key="a test secret",
+        rates=rates,
     )

@@ -13,6 +13,7 @@ from scanner.alerts.content import DigestContent, DigestItem, days_left, period_
 from scanner.alerts.links import LinkError, LinkSigner, opportunity_url
 from scanner.alerts.message import POLICY, build_message
 from scanner.alerts.render import DigestLinks, DigestRenderer
+from scanner.money import ReaderAmount
 
 NOW = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
 EVIL = '<script>alert("x")</script><b>Bold</b> & "quotes"'
@@ -28,6 +29,7 @@ def item(**changes: object) -> DigestItem:
         "buyer": "Borough Council",
         "value": Decimal("120000"),
         "currency": "GBP",
+        "reader_value": ReaderAmount(Decimal("120000"), "GBP", Decimal("120000"), "GBP"),
         "deadline": NOW + timedelta(days=3, hours=5),
         "score": 0.9,
         "explanation": "CPV 72 matches your services",
@@ -86,6 +88,7 @@ def test_digest_shows_the_facts_a_reader_needs(renderer: DigestRenderer) -> None
         kind="buyer_lot",
         part_title="Lot 2: user research",
         value=Decimal("40000"),
+        reader_value=ReaderAmount(Decimal("40000"), "GBP", Decimal("40000"), "GBP"),
         page_url="https://lotwise.test/tenders/7#lot-7-2",
     )
     soon = item(match_id=3, title="Old but closing", deadline=NOW + timedelta(hours=3))
@@ -93,7 +96,7 @@ def test_digest_shows_the_facts_a_reader_needs(renderer: DigestRenderer) -> None
     for part in (rendered.text, rendered.html):
         assert "Website accessibility audit" in part
         assert "Borough Council" in part
-        assert "120,000 GBP" in part and "40,000 GBP" in part
+        assert "£120,000" in part and "£40,000" in part
         assert "3 days left" in part
         assert "CPV 72 matches your services" in part
         assert "Lot 2: user research" in part

@@ -17,7 +17,7 @@ from swagger_ui_bundle import swagger_ui_path
 from scanner.services import queries, split_queries
 from scanner.services.users import Account
 from scanner.services.web_officer import OfficerFilter
-from scanner.services.web_orgs import matches_of, organisation_header
+from scanner.services.web_orgs import matches_of, organisation_header, reader_fields
 from scanner.web.routes.impact import tender_outcome_fields
 from scanner.web.routes.officer import MAX_PAGE, RecordId, flagged_page, officer_filter
 from scanner.web.security import current_account, require_roles
@@ -149,7 +149,9 @@ def matches(
         org = organisation_header(state.engine, slug)
         if org is None:
             raise HTTPException(404, "no organisation with this id")
-        rows = matches_of(state.engine, org.id, now=now)
+        rows = reader_fields(
+            matches_of(state.engine, org.id, now=now), org.currency, state.rates, now=now
+        )
         start = (page - 1) * per_page
         return _json(
             Page(

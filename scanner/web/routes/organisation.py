@@ -18,6 +18,7 @@ from scanner.services.web_orgs import (
     OrganisationHeader,
     frequency_of,
     grouped,
+    in_reader_currency,
     matches_of,
     organisation_header,
     profile_form,
@@ -52,10 +53,12 @@ def _organisation(request: Request, slug: str) -> OrganisationHeader:
 def dashboard(request: Request, account: Member, slug: str) -> Response:
     own_organisation(account, slug, write=False)
     org = _organisation(request, slug)
-    engine = request.app.state.engine
-    shown, dismissed = tracking.ranked(
-        matches_of(engine, org.id, now=request.app.state.now()), tracking.states_of(engine, org.id)
+    state = request.app.state
+    engine, now = state.engine, state.now()
+    matches = in_reader_currency(
+        matches_of(engine, org.id, now=now), org.currency, state.rates, now=now
     )
+    shown, dismissed = tracking.ranked(matches, tracking.states_of(engine, org.id))
     return render(
         request,
         "org/dashboard.html",
@@ -65,7 +68,7 @@ def dashboard(request: Request, account: Member, slug: str) -> Response:
             "match_count": len(shown),
             "dismissed": dismissed,
             "frequency": frequency_of(engine, slug),
-            "feed_url": calendar_feed.feed_url(engine, request.app.state.feed_signer, slug),
+            "feed_url": calendar_feed.feed_url(engine, state.feed_signer, slug),
             "package_advice": PACKAGE_ADVICE,
         },
     )
@@ -76,7 +79,7 @@ def opportunity(request: Request, account: Member, slug: str, opportunity_id: st
     """Everything needed to decide whether to bid for one of the organisation's matches."""
     own_organisation(account, slug, write=False)
     state = request.app.state
-    page = opportunity_page(state.engine, slug, opportunity_id, now=state.now())
+    page = opportunity_page(state.engine, slug, opportunity_id, now=state.now(), rates=state.rates)
     if page is None:
         raise HTTPException(
             404, "This opportunity is no longer among your matches (it may have closed)."
