@@ -30,10 +30,11 @@ def to_org_profile(
     the one it states, else the one its text is detected to be in; money is shown to it in its
     own currency (`currency_rate` from `rates` on the same day)."""
     money = _money_converter(profile, rates, on)
+    currency, rate = _reader_currency(profile.currency, rates, on)
     return OrgProfile(
         language=profile.language or profile_language(profile),
-        currency=profile.currency if rates is not None or profile.currency == "GBP" else "GBP",
-        currency_rate=_reader_rate(profile.currency, rates, on),
+        currency=currency,
+        currency_rate=rate,
         id=profile.id,
         name=profile.name,
         description=profile.description,
@@ -72,9 +73,15 @@ def _language_of(text: str) -> str:
     return detect(text) or "en"
 
 
-def _reader_rate(currency: str, rates: RateTable | None, on: date | None) -> float:
-    """Units of the profile's currency per unit of the reporting currency (1 without rates)."""
-    return reader_rate(currency, rates, on) or 1.0
+def _reader_currency(currency: str, rates: RateTable | None, on: date | None) -> tuple[str, float]:
+    """The currency a profile is shown money in, and its units per unit of the reporting
+    currency. A currency the rates cannot reach is not claimed: its reader is shown the
+    reporting currency (rate 1), never reporting-currency figures labelled as its own."""
+    reporting = rates.reporting if rates is not None else "GBP"
+    rate = reader_rate(currency, rates, on) if rates is not None else None
+    if rate is None:
+        return (currency, 1.0) if currency == reporting else (reporting, 1.0)
+    return currency, rate
 
 
 def reader_rate(currency: str, rates: RateTable | None, on: date | None) -> float | None:

@@ -313,3 +313,13 @@ def test_legacy_euro_currencies_convert_at_their_fixed_rates() -> None:
     assert RATES.convert(Decimal("1.95583"), "BGN", on=day, to="EUR") == Decimal("1.00")
     assert RATES.convert(Decimal("753450"), "HRK", on=day, to="EUR") == Decimal("100000.00")
     assert {"BGN", "HRK"} <= set(RATES.currencies)
+
+
+def test_a_reader_currency_without_a_rate_is_not_claimed() -> None:
+    """A profile in a currency the rates cannot reach (no amounts, so validation without the
+    rate list lets it through) is shown the reporting currency, never GBP figures labelled XOF."""
+    profile = validate_records([record(currency="XOF")]).profiles[0]
+    seen = to_org_profile(profile, RATES)
+    assert (seen.currency, seen.currency_rate) == (RATES.reporting, 1.0)
+    euro = to_org_profile(validate_records([record(currency="EUR")]).profiles[0], RATES)
+    assert euro.currency == "EUR" and euro.currency_rate > 1.0
