@@ -1,8 +1,8 @@
 """The gathered notices (the samples folders `gathered-it/`, `gathered-fr/`, `gathered-es/`,
 `gathered-de/`, `gathered-pl/`, `gathered-bg/`, `gathered-cs/`, `gathered-el/`,
-`gathered-nl/`, `gathered-hu/`, `gathered-fi/`, `gathered-ro/` and `gathered-sk/`): read by the
-same parsers and rules as the other samples, gzip-compressed, a bad file counted and never
-fatal, each folder optional."""
+`gathered-nl/`, `gathered-hu/`, `gathered-fi/`, `gathered-ro/`, `gathered-sk/` and
+`gathered-da/`): read by the same parsers and rules as the other samples, gzip-compressed, a bad
+file counted and never fatal, each folder optional."""
 
 from __future__ import annotations
 
@@ -321,6 +321,35 @@ def test_the_slovak_calls_are_read_by_the_samples_rules(gathered_sk: Path) -> No
     )
 
 
+def test_the_danish_calls_are_read_by_the_samples_rules(gathered_da: Path) -> None:
+    samples = gathered_da
+    corpus = load_real_corpus(samples, folders=("gathered-da",))
+    items = corpus.items
+    assert len(items) == 21 and all(key.startswith("gathered-da/") for key in items)
+    assert corpus.counts("declared_language") == Counter({"da": 21})
+    # Danish and Norwegian share every function word the guess counts but "af" / "av"; two
+    # one-sentence calls without "af" (Solrød's meals on wheels, TREFOR's consultation draft)
+    # tie, and the tie goes to Norwegian (README, "The Danish group": left as it is)
+    assert corpus.counts("detected_language") == Counter({"da": 19, "no": 2})
+    assert corpus.counts("source") == Counter(
+        {"TED (XML R2.0.9), gathered": 20, "TED (eForms), gathered": 1}
+    )
+    countries = Counter(country for item in items.values() for country in item.tender.countries)
+    assert countries == Counter({"DK": 21})
+    currencies = Counter(item.tender.currency for item in items.values())
+    # the contests, the qualification system and most social-services calls publish no value
+    assert currencies == Counter({"DKK": 11, None: 10})
+    for item in items.values():
+        assert item.tender.published_at == EVALUATION_NOW
+        assert item.tender.is_open(EVALUATION_NOW)
+    reasons = Counter({reason: n for (_, reason), n in corpus.left_out.items()})
+    assert reasons["award notice, or complete as published"] == 33
+    assert reasons["planning notice (no call yet)"] == 8
+    _every_file_counted_and_traced(
+        samples / "gathered-da", len(items) + sum(corpus.left_out.values())
+    )
+
+
 def test_gathered_folders_are_read_last_and_each_is_optional(tmp_path: Path) -> None:
     assert FOLDERS[-len(GATHERED_FOLDERS) :] == GATHERED_FOLDERS
     assert {"gathered-it", "gathered-fr", "gathered-es", "gathered-de", "gathered-pl"} <= set(
@@ -332,6 +361,7 @@ def test_gathered_folders_are_read_last_and_each_is_optional(tmp_path: Path) -> 
     assert "gathered-fi" in GATHERED_FOLDERS
     assert "gathered-ro" in GATHERED_FOLDERS
     assert "gathered-sk" in GATHERED_FOLDERS
+    assert "gathered-da" in GATHERED_FOLDERS
     folder = tmp_path / "gathered-fr" / "eforms"  # only one of the gathered folders present
     folder.mkdir(parents=True)
     (folder / "broken.xml.gz").write_bytes(b"not gzip at all")
