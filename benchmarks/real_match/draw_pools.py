@@ -74,6 +74,7 @@ SAMPLING_DIVISIONS = {
     "sk-etiketa-nitra": ("22", "30", "79"),
     "dk-jobbroen-fredericia": ("79", "80", "85"),
     "dk-vestsjaellands-ledningsarbejde": ("45",),
+    "ee-pajaroog-toitlustus": ("55", "15"),
 }
 
 

@@ -1,12 +1,9 @@
 """`lotwise eval`: the matcher judged on a labelled set, beside baselines (docs/matching.md).
 
 `--set demo` (default) is the bundled demo corpus and its 31 profiles; `--set real` is the real
-notices in the shared samples (`LOTWISE_SHARED_DIR`; with `gathered-it/`, `gathered-fr/`,
-`gathered-es/`, `gathered-de/`, `gathered-pl/`, `gathered-bg/`, `gathered-cs/`, `gathered-el/`,
-`gathered-nl/`, `gathered-hu/`, `gathered-fi/`, `gathered-ro/`, `gathered-sk/` and
-`gathered-da/`, the gathered Italian, French, Spanish, German, Polish, Bulgarian, Czech, Greek,
-Dutch, Hungarian, Finnish, Romanian, Slovak and Danish notices, each when present) with the
-profiles and labels of benchmarks/real_match/.
+notices in the shared samples (`LOTWISE_SHARED_DIR`; with the TED notices gathered in their own
+languages, the `gathered-<code>/` folders of `scanner.evaluation.real_corpus.GATHERED_FOLDERS`,
+each when present) with the profiles and labels of benchmarks/real_match/.
 """
 
 from __future__ import annotations
@@ -53,9 +50,8 @@ def evaluate(
         typer.Option(
             "--set",
             help="demo: the bundled demo corpus; real: the real notices in the shared samples "
-            "(LOTWISE_SHARED_DIR), gathered Italian, French, Spanish, German, Polish, "
-            "Bulgarian, Czech, Greek, Dutch, Hungarian, Finnish, Romanian, Slovak and Danish "
-            "notices included when present, with the profiles and labels of "
+            "(LOTWISE_SHARED_DIR), with the TED notices gathered in their own languages "
+            "(gathered-<code>/ folders) when present, with the profiles and labels of "
             "benchmarks/real_match/.",
         ),
     ] = EvalSet.demo,

@@ -2,9 +2,10 @@
 
 Only for counting the real-data corpus by language (the matcher does its own analysis): a
 script check (Greek, Armenian, Cyrillic with Bulgarian, Ukrainian or Russian letters; Czech's
-"ě ř ů", Hungarian's "ő ű", Slovak's "ľ ĺ ŕ ý ť ď ň" without Czech's), then the language whose commonest function words occur most
-often. Short or mixed texts may come out undecided (None); the report says so rather than
-guessing.
+"ě ř ů", Hungarian's "ő ű", Slovak's "ľ ĺ ŕ ý ť ď ň" without Czech's), then the language whose
+commonest function words occur most often (Finnish and Estonian, which share "ja" and "on",
+told apart by Estonian's "õ" and "ü"). Short or mixed texts may come out undecided (None); the
+report says so rather than guessing.
 """
 
 from __future__ import annotations
@@ -80,7 +81,10 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
         "es": "el la los las de y para en del con por que un una se al",
         "it": "il lo la gli le di e per in del della dei con che un una al",
         "pt": "o a os as de e para em do da dos das com que um uma",
-        "et": "ja on või mis kui ning koos alusel teenuse hange",
+        # with "vastavalt" (according to) and the notices' "hankija ostab"/"ostmine" (the
+        # buyer buys, buying): "ja" and "on" are Finnish words too, and short Estonian calls
+        # had no other word of this list
+        "et": "ja on või mis kui ning koos alusel teenuse hange vastavalt hankija ostmine",
         "sl": "in za na v z je ki so ali pri od do",
         "cy": "a y yr ac i o ar yn gyda am ei eu",
         # not "a" nor "is" (Hungarian's article and "also", other languages' words too)
@@ -158,6 +162,10 @@ def _break_tie(tied: list[str], letters: Counter[str]) -> str | None:
     if "fi" in tied and "et" in tied:
         # "ja" and "on" are Finnish and Estonian words alike; Estonian writes "õ", Finnish never
         if letters["õ"]:
+            return "et"
+        # Estonian writes "ü" ("tööruumide", "hüdraat") and never "y" in its own words, which
+        # Finnish writes in nearly every sentence; both write "ä" and "ö"
+        if letters["ü"] > letters["y"]:
             return "et"
         if letters["ä"] or letters["ö"]:
             return "fi"

@@ -25,15 +25,10 @@ payload are as published). So every kept notice is open at `now` with its own fu
 window, and all of them can be ranked together.
 
 Gathered notices: real notices in a language the other folders barely hold, gathered from
-public sources into samples folders of their own (`GATHERED_FOLDERS`: `gathered-it/` Italian,
-`gathered-fr/` French, `gathered-es/` Spanish, `gathered-de/` German, `gathered-pl/` Polish,
-`gathered-bg/` Bulgarian, `gathered-cs/` Czech, `gathered-el/` Greek, `gathered-nl/` Dutch,
-`gathered-hu/` Hungarian, `gathered-fi/` Finnish, `gathered-ro/` Romanian, `gathered-sk/`
-Slovak and `gathered-da/` Danish TED notices, gzip-compressed TED XML and eForms files as published, provenance in each
-folder's PROVENANCE.md and in benchmarks/real_match/GATHERED.md, GATHERED-FR.md,
-GATHERED-ES.md, GATHERED-DE.md, GATHERED-PL.md, GATHERED-BG.md, GATHERED-CS.md,
-GATHERED-EL.md, GATHERED-NL.md, GATHERED-HU.md, GATHERED-FI.md, GATHERED-RO.md,
-GATHERED-SK.md and GATHERED-DA.md), read last,
+public sources into samples folders of their own (`GATHERED_FOLDERS`, one `gathered-<code>/`
+per language, each named there with its provenance file benchmarks/real_match/GATHERED.md (Italian)
+or GATHERED-<CODE>.md, also the folder's PROVENANCE.md: TED notices, gzip-compressed TED XML and
+eForms files as published), read last,
 by the same parsers and the same rules. Each is optional: a folder that is absent is simply not
 read.
 
@@ -93,6 +88,7 @@ GATHERED_FOLDERS = (
     "gathered-ro",  # real Romanian TED notices (benchmarks/real_match/GATHERED-RO.md)
     "gathered-sk",  # real Slovak TED notices (benchmarks/real_match/GATHERED-SK.md)
     "gathered-da",  # real Danish TED notices (benchmarks/real_match/GATHERED-DA.md)
+    "gathered-et",  # real Estonian TED notices (benchmarks/real_match/GATHERED-ET.md)
 )
 FOLDERS = (
     "open-tenders-en",

@@ -112,3 +112,9 @@ def gathered_sk(samples: Path) -> Path:
 def gathered_da(samples: Path) -> Path:
     """The samples, with the gathered Danish notices (benchmarks/real_match/GATHERED-DA.md)."""
     return _gathered(samples, "gathered-da", "GATHERED-DA.md")
+
+
+@pytest.fixture(scope="session")
+def gathered_et(samples: Path) -> Path:
+    """The samples, with the gathered Estonian notices (benchmarks/real_match/GATHERED-ET.md)."""
+    return _gathered(samples, "gathered-et", "GATHERED-ET.md")

@@ -1,7 +1,7 @@
 """The gathered notices (the samples folders `gathered-it/`, `gathered-fr/`, `gathered-es/`,
 `gathered-de/`, `gathered-pl/`, `gathered-bg/`, `gathered-cs/`, `gathered-el/`,
-`gathered-nl/`, `gathered-hu/`, `gathered-fi/`, `gathered-ro/`, `gathered-sk/` and
-`gathered-da/`): read by the same parsers and rules as the other samples, gzip-compressed, a bad
+`gathered-nl/`, `gathered-hu/`, `gathered-fi/`, `gathered-ro/`, `gathered-sk/` and the later
+groups' `gathered-da/`, `gathered-et/` ...): read by the same parsers and rules as the other samples, gzip-compressed, a bad
 file counted and never fatal, each folder optional."""
 
 from __future__ import annotations
@@ -362,6 +362,7 @@ def test_gathered_folders_are_read_last_and_each_is_optional(tmp_path: Path) -> 
     assert "gathered-ro" in GATHERED_FOLDERS
     assert "gathered-sk" in GATHERED_FOLDERS
     assert "gathered-da" in GATHERED_FOLDERS
+    assert "gathered-et" in GATHERED_FOLDERS
     folder = tmp_path / "gathered-fr" / "eforms"  # only one of the gathered folders present
     folder.mkdir(parents=True)
     (folder / "broken.xml.gz").write_bytes(b"not gzip at all")
@@ -390,3 +391,31 @@ def _every_file_counted_and_traced(folder: Path, counted: int) -> None:
     provenance = (folder / "PROVENANCE.md").read_text(encoding="utf-8")
     for path in files:
         assert f"`{path.relative_to(folder).as_posix()}`" in provenance
+
+
+def test_the_estonian_calls_are_read_by_the_samples_rules(gathered_et: Path) -> None:
+    samples = gathered_et
+    corpus = load_real_corpus(samples, folders=("gathered-et",))
+    items = corpus.items
+    assert len(items) == 18 and all(key.startswith("gathered-et/") for key in items)
+    assert corpus.counts("declared_language") == Counter({"et": 18})
+    # 2 read as Finnish and 2 undecided before "ü" against "y" and a few Estonian words
+    assert corpus.counts("detected_language") == Counter({"et": 18})
+    assert corpus.counts("source") == Counter(
+        {"TED (XML R2.0.9), gathered": 12, "TED (eForms), gathered": 6}
+    )
+    countries = Counter(country for item in items.values() for country in item.tender.countries)
+    # Eesti Energia's substations DPS is open to suppliers for Latvia and Lithuania too
+    assert countries == Counter({"EE": 18, "LV": 1, "LT": 1})
+    currencies = Counter(item.tender.currency for item in items.values())
+    # the design contests, the DPSs of Enefit Power and most services calls publish no value
+    assert currencies == Counter({"EUR": 4, None: 14})
+    for item in items.values():
+        assert item.tender.published_at == EVALUATION_NOW
+        assert item.tender.is_open(EVALUATION_NOW)
+    reasons = Counter({reason: n for (_, reason), n in corpus.left_out.items()})
+    assert reasons["award notice, or complete as published"] == 25
+    assert reasons["planning notice (no call yet)"] == 9
+    _every_file_counted_and_traced(
+        samples / "gathered-et", len(items) + sum(corpus.left_out.values())
+    )

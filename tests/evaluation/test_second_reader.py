@@ -63,7 +63,9 @@ NOT_SECOND_READ = {
 # 27)"), and the Romanian group (README, "The Romanian group") in second_reader_ro.toml (README,
 # "Second reader, Romanian group"), and the Slovak group (README, "The Slovak group") in
 # second_reader_sk.toml (README, "Second reader, Slovak group"), and the Finnish group (README,
-# "The Finnish group") in second_reader_fi.toml (README, "Second reader, Finnish group").
+# "The Finnish group") in second_reader_fi.toml (README, "Second reader, Finnish group"). The
+# Estonian group (README, "The Estonian group") has no second reading yet: the README names the
+# pairs a second reader should take.
 FRENCH_GROUP = frozenset(
     {
         *("fr-tremplin-formation", "fr-verdure-insertion", "fr-petits-pas-creches"),
@@ -164,6 +166,13 @@ DANISH_GROUP = frozenset(
         *("dk-nordvikar-sundhed", "dk-vestsjaellands-ledningsarbejde", "dk-hygge-medsupply"),
     }
 )
+# The Estonian group (README, "The Estonian group"): no second reader yet.
+ESTONIAN_GROUP = frozenset(
+    {
+        *("ee-ruumilabor-arhitektid", "ee-pajaroog-toitlustus", "ee-vahur-turvateenused"),
+        *("ee-keelesild-mtu", "ee-andmetark", "ee-baltic-process-chemicals"),
+    }
+)
 # written after the first sample was drawn
 SECOND_READ_LATER = (
     ITALIAN_SECOND_ROUND
@@ -180,6 +189,7 @@ SECOND_READ_LATER = (
     | ROMANIAN_GROUP
     | SLOVAK_GROUP
     | DANISH_GROUP
+    | ESTONIAN_GROUP
 )
 
 
