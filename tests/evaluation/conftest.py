@@ -106,3 +106,9 @@ def gathered_ro(samples: Path) -> Path:
 def gathered_sk(samples: Path) -> Path:
     """The samples, with the gathered Slovak notices (benchmarks/real_match/GATHERED-SK.md)."""
     return _gathered(samples, "gathered-sk", "GATHERED-SK.md")
+
+
+@pytest.fixture(scope="session")
+def gathered_sv(samples: Path) -> Path:
+    """The samples, with the gathered Swedish notices (benchmarks/real_match/GATHERED-SV.md)."""
+    return _gathered(samples, "gathered-sv", "GATHERED-SV.md")
