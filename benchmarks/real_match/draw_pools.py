@@ -75,6 +75,7 @@ SAMPLING_DIVISIONS = {
     "dk-jobbroen-fredericia": ("79", "80", "85"),
     "dk-vestsjaellands-ledningsarbejde": ("45",),
     "ee-pajaroog-toitlustus": ("55", "15"),
+    "se-kattegatt-itpartner": ("72", "48"),
 }
 
 

@@ -89,6 +89,7 @@ GATHERED_FOLDERS = (
     "gathered-sk",  # real Slovak TED notices (benchmarks/real_match/GATHERED-SK.md)
     "gathered-da",  # real Danish TED notices (benchmarks/real_match/GATHERED-DA.md)
     "gathered-et",  # real Estonian TED notices (benchmarks/real_match/GATHERED-ET.md)
+    "gathered-sv",  # real Swedish TED notices (benchmarks/real_match/GATHERED-SV.md)
 )
 FOLDERS = (
     "open-tenders-en",

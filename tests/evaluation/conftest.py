@@ -118,3 +118,9 @@ def gathered_da(samples: Path) -> Path:
 def gathered_et(samples: Path) -> Path:
     """The samples, with the gathered Estonian notices (benchmarks/real_match/GATHERED-ET.md)."""
     return _gathered(samples, "gathered-et", "GATHERED-ET.md")
+
+
+@pytest.fixture(scope="session")
+def gathered_sv(samples: Path) -> Path:
+    """The samples, with the gathered Swedish notices (benchmarks/real_match/GATHERED-SV.md)."""
+    return _gathered(samples, "gathered-sv", "GATHERED-SV.md")

@@ -363,6 +363,7 @@ def test_gathered_folders_are_read_last_and_each_is_optional(tmp_path: Path) -> 
     assert "gathered-sk" in GATHERED_FOLDERS
     assert "gathered-da" in GATHERED_FOLDERS
     assert "gathered-et" in GATHERED_FOLDERS
+    assert "gathered-sv" in GATHERED_FOLDERS
     folder = tmp_path / "gathered-fr" / "eforms"  # only one of the gathered folders present
     folder.mkdir(parents=True)
     (folder / "broken.xml.gz").write_bytes(b"not gzip at all")
@@ -418,4 +419,31 @@ def test_the_estonian_calls_are_read_by_the_samples_rules(gathered_et: Path) -> 
     assert reasons["planning notice (no call yet)"] == 9
     _every_file_counted_and_traced(
         samples / "gathered-et", len(items) + sum(corpus.left_out.values())
+    )
+
+
+def test_the_swedish_calls_are_read_by_the_samples_rules(gathered_sv: Path) -> None:
+    samples = gathered_sv
+    corpus = load_real_corpus(samples, folders=("gathered-sv",))
+    items = corpus.items
+    assert len(items) == 6 and all(key.startswith("gathered-sv/") for key in items)
+    assert corpus.counts("declared_language") == Counter({"sv": 6})
+    # Umeå Energi's eForms call for power transformers is written in English (declared Swedish)
+    assert corpus.counts("detected_language") == Counter({"sv": 5, "en": 1})
+    assert corpus.counts("source") == Counter(
+        {"TED (XML R2.0.9), gathered": 5, "TED (eForms), gathered": 1}
+    )
+    countries = Counter(country for item in items.values() for country in item.tender.countries)
+    assert countries == Counter({"SE": 6})
+    currencies = Counter(item.tender.currency for item in items.values())
+    # the port ramp and the boat concession publish a value, the other four none
+    assert currencies == Counter({"SEK": 2, None: 4})
+    for item in items.values():
+        assert item.tender.published_at == EVALUATION_NOW
+        assert item.tender.is_open(EVALUATION_NOW)
+    reasons = Counter({reason: n for (_, reason), n in corpus.left_out.items()})
+    assert reasons["award notice, or complete as published"] == 24
+    assert reasons["planning notice (no call yet)"] == 10
+    _every_file_counted_and_traced(
+        samples / "gathered-sv", len(items) + sum(corpus.left_out.values())
     )

@@ -65,6 +65,7 @@ NOT_SECOND_READ = {
 # second_reader_sk.toml (README, "Second reader, Slovak group"), and the Finnish group (README,
 # "The Finnish group") in second_reader_fi.toml (README, "Second reader, Finnish group"). The
 # Estonian group (README, "The Estonian group") has no second reading yet: the README names the
+# Swedish group (README, "The Swedish group") has no second reading yet: the README names the
 # pairs a second reader should take.
 FRENCH_GROUP = frozenset(
     {
@@ -173,6 +174,13 @@ ESTONIAN_GROUP = frozenset(
         *("ee-keelesild-mtu", "ee-andmetark", "ee-baltic-process-chemicals"),
     }
 )
+# The Swedish group (README, "The Swedish group"): no second reader yet.
+SWEDISH_GROUP = frozenset(
+    {
+        *("se-malarmark-skotsel", "se-fyris-natverk", "se-kattegatt-itpartner"),
+        *("se-vanerbatar-karlstad", "se-roslagen-marinstal", "se-nordic-transformer"),
+    }
+)
 # written after the first sample was drawn
 SECOND_READ_LATER = (
     ITALIAN_SECOND_ROUND
@@ -190,6 +198,7 @@ SECOND_READ_LATER = (
     | SLOVAK_GROUP
     | DANISH_GROUP
     | ESTONIAN_GROUP
+    | SWEDISH_GROUP
 )
 
 
