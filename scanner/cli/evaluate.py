@@ -3,10 +3,10 @@
 `--set demo` (default) is the bundled demo corpus and its 31 profiles; `--set real` is the real
 notices in the shared samples (`LOTWISE_SHARED_DIR`; with `gathered-it/`, `gathered-fr/`,
 `gathered-es/`, `gathered-de/`, `gathered-pl/`, `gathered-bg/`, `gathered-cs/`, `gathered-el/`,
-`gathered-nl/`, `gathered-hu/`, `gathered-fi/`, `gathered-ro/` and `gathered-sk/`, the
-gathered Italian, French, Spanish, German, Polish, Bulgarian, Czech, Greek, Dutch, Hungarian,
-Finnish, Romanian and Slovak notices, each when present) with the profiles and labels of
-benchmarks/real_match/.
+`gathered-nl/`, `gathered-hu/`, `gathered-fi/`, `gathered-ro/`, `gathered-sk/` and
+`gathered-pt/`, the gathered Italian, French, Spanish, German, Polish, Bulgarian, Czech, Greek,
+Dutch, Hungarian, Finnish, Romanian, Slovak and Portuguese notices, each when present) with the
+profiles and labels of benchmarks/real_match/.
 """
 
 from __future__ import annotations
@@ -54,8 +54,9 @@ def evaluate(
             "--set",
             help="demo: the bundled demo corpus; real: the real notices in the shared samples "
             "(LOTWISE_SHARED_DIR), gathered Italian, French, Spanish, German, Polish, "
-            "Bulgarian, Czech, Greek, Dutch, Hungarian, Finnish, Romanian and Slovak notices "
-            "included when present, with the profiles and labels of benchmarks/real_match/.",
+            "Bulgarian, Czech, Greek, Dutch, Hungarian, Finnish, Romanian, Slovak and "
+            "Portuguese notices included when present, with the profiles and labels of "
+            "benchmarks/real_match/.",
         ),
     ] = EvalSet.demo,
     labels: Annotated[
