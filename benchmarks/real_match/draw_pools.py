@@ -72,6 +72,7 @@ SAMPLING_DIVISIONS = {
     "ro-skyroute-aero": ("71", "79", "63"),
     "sk-potraviny-hron": ("15", "03"),
     "sk-etiketa-nitra": ("22", "30", "79"),
+    "pt-sabores-sado": ("55", "15"),
 }
 
 

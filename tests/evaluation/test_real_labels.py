@@ -111,6 +111,9 @@ GATHERED_GROUPS_PROFILES = {
     # the Slovak group (gathered-sk/), five in Slovak and a Bratislava distributor in English
     *("sk-atelier-fatra", "sk-stavby-povazie", "sk-potraviny-hron"),
     *("sk-energokomponent-kosice", "sk-etiketa-nitra", "sk-danube-railparts"),
+    # the Portuguese group (gathered-pt/), six in Portuguese and a Lisbon agency in English
+    *("pt-atelier-ribeira", "pt-codigo-atlantico", "pt-moveis-tamega", "pt-sabores-sado"),
+    *("pt-medica-tejo", "pt-redes-funchal", "pt-gateway-atlantic"),
 }
 
 # Profiles left with fewer than three wanted notices by the second reader's corrections
@@ -159,6 +162,11 @@ FEWER_THAN_THREE |= {"ro-oltenia-print-mail": 1, "ro-skyroute-aero": 1}
 FEWER_THAN_THREE |= {"sk-atelier-fatra": 1, "sk-stavby-povazie": 1, "sk-potraviny-hron": 1}
 FEWER_THAN_THREE |= {"sk-energokomponent-kosice": 2, "sk-etiketa-nitra": 1}
 FEWER_THAN_THREE |= {"sk-danube-railparts": 1}
+# The 12 gathered Portuguese calls, all read against each Portuguese-group profile, hold one to
+# three of each trade (README, "The Portuguese group": every Portuguese call of their trade; no
+# call in another folder is in their area, the software studio's foreign 1s apart).
+FEWER_THAN_THREE |= {"pt-moveis-tamega": 1, "pt-sabores-sado": 1, "pt-medica-tejo": 1}
+FEWER_THAN_THREE |= {"pt-redes-funchal": 1, "pt-gateway-atlantic": 1}
 
 
 def test_every_profile_is_labelled_with_reasons_and_something_to_find(
@@ -226,3 +234,4 @@ def test_profiles_are_written_in_their_owners_languages() -> None:
     assert written["fi"] == 5  # the Finnish group's five written in Finnish
     assert written["ro"] == 4  # the Romanian group's four, one typed without diacritics
     assert written["sk"] == 5  # the Slovak group's five (by "ľ ĺ ŕ ý ť ď ň" without "ě ř ů")
+    assert written["pt"] == 6  # the Portuguese group's six written in Portuguese

@@ -156,6 +156,14 @@ SLOVAK_GROUP = frozenset(
         *("sk-energokomponent-kosice", "sk-etiketa-nitra", "sk-danube-railparts"),
     }
 )
+# The Portuguese group (README, "The Portuguese group"): no second reading yet; the README names
+# the pairs a second reader should take.
+PORTUGUESE_GROUP = frozenset(
+    {
+        *("pt-atelier-ribeira", "pt-codigo-atlantico", "pt-moveis-tamega", "pt-sabores-sado"),
+        *("pt-medica-tejo", "pt-redes-funchal", "pt-gateway-atlantic"),
+    }
+)
 # written after the first sample was drawn
 SECOND_READ_LATER = (
     ITALIAN_SECOND_ROUND
@@ -171,6 +179,7 @@ SECOND_READ_LATER = (
     | FINNISH_GROUP
     | ROMANIAN_GROUP
     | SLOVAK_GROUP
+    | PORTUGUESE_GROUP
 )
 
 
