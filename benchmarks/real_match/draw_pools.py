@@ -76,6 +76,7 @@ SAMPLING_DIVISIONS = {
     "dk-vestsjaellands-ledningsarbejde": ("45",),
     "ee-pajaroog-toitlustus": ("55", "15"),
     "se-kattegatt-itpartner": ("72", "48"),
+    "pt-sabores-sado": ("55", "15"),
 }
 
 

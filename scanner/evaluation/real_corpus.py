@@ -90,6 +90,7 @@ GATHERED_FOLDERS = (
     "gathered-da",  # real Danish TED notices (benchmarks/real_match/GATHERED-DA.md)
     "gathered-et",  # real Estonian TED notices (benchmarks/real_match/GATHERED-ET.md)
     "gathered-sv",  # real Swedish TED notices (benchmarks/real_match/GATHERED-SV.md)
+    "gathered-pt",  # real Portuguese TED notices (benchmarks/real_match/GATHERED-PT.md)
 )
 FOLDERS = (
     "open-tenders-en",

@@ -124,3 +124,9 @@ def gathered_et(samples: Path) -> Path:
 def gathered_sv(samples: Path) -> Path:
     """The samples, with the gathered Swedish notices (benchmarks/real_match/GATHERED-SV.md)."""
     return _gathered(samples, "gathered-sv", "GATHERED-SV.md")
+
+
+@pytest.fixture(scope="session")
+def gathered_pt(samples: Path) -> Path:
+    """The samples, with the gathered Portuguese notices (benchmarks/real_match/GATHERED-PT.md)."""
+    return _gathered(samples, "gathered-pt", "GATHERED-PT.md")

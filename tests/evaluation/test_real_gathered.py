@@ -364,6 +364,7 @@ def test_gathered_folders_are_read_last_and_each_is_optional(tmp_path: Path) -> 
     assert "gathered-da" in GATHERED_FOLDERS
     assert "gathered-et" in GATHERED_FOLDERS
     assert "gathered-sv" in GATHERED_FOLDERS
+    assert "gathered-pt" in GATHERED_FOLDERS
     folder = tmp_path / "gathered-fr" / "eforms"  # only one of the gathered folders present
     folder.mkdir(parents=True)
     (folder / "broken.xml.gz").write_bytes(b"not gzip at all")
@@ -446,4 +447,29 @@ def test_the_swedish_calls_are_read_by_the_samples_rules(gathered_sv: Path) -> N
     assert reasons["planning notice (no call yet)"] == 10
     _every_file_counted_and_traced(
         samples / "gathered-sv", len(items) + sum(corpus.left_out.values())
+    )
+
+
+def test_the_portuguese_calls_are_read_by_the_samples_rules(gathered_pt: Path) -> None:
+    samples = gathered_pt
+    corpus = load_real_corpus(samples, folders=("gathered-pt",))
+    items = corpus.items
+    assert len(items) == 12 and all(key.startswith("gathered-pt/") for key in items)
+    assert corpus.counts("declared_language") == Counter({"pt": 12})
+    assert corpus.counts("detected_language") == Counter({"pt": 12})
+    assert corpus.counts("source") == Counter({"TED (XML R2.0.9), gathered": 12})
+    countries = Counter(country for item in items.values() for country in item.tender.countries)
+    # the Azores' tourism promotion is performed in Germany and the United Kingdom
+    assert countries == Counter({"PT": 12, "DE": 1, "GB": 1})
+    currencies = Counter(item.tender.currency for item in items.values())
+    # the two DPSs, the qualification system and the three design contests publish no value
+    assert currencies == Counter({"EUR": 6, None: 6})
+    for item in items.values():
+        assert item.tender.published_at == EVALUATION_NOW
+        assert item.tender.is_open(EVALUATION_NOW)
+    reasons = Counter({reason: n for (_, reason), n in corpus.left_out.items()})
+    assert reasons["award notice, or complete as published"] == 17
+    assert reasons["planning notice (no call yet)"] == 6
+    _every_file_counted_and_traced(
+        samples / "gathered-pt", len(items) + sum(corpus.left_out.values())
     )

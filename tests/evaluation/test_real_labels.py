@@ -120,6 +120,9 @@ GATHERED_GROUPS_PROFILES = {
     # the Swedish group (gathered-sv/), five in Swedish and a Sundsvall supplier in English
     *("se-malarmark-skotsel", "se-fyris-natverk", "se-kattegatt-itpartner"),
     *("se-vanerbatar-karlstad", "se-roslagen-marinstal", "se-nordic-transformer"),
+    # the Portuguese group (gathered-pt/), six in Portuguese and a Lisbon agency in English
+    *("pt-atelier-ribeira", "pt-codigo-atlantico", "pt-moveis-tamega", "pt-sabores-sado"),
+    *("pt-medica-tejo", "pt-redes-funchal", "pt-gateway-atlantic"),
 }
 
 # Profiles left with fewer than three wanted notices by the second reader's corrections
@@ -186,6 +189,11 @@ FEWER_THAN_THREE |= {"ee-andmetark": 2, "ee-baltic-process-chemicals": 2}
 FEWER_THAN_THREE |= {"se-malarmark-skotsel": 1, "se-fyris-natverk": 2}
 FEWER_THAN_THREE |= {"se-kattegatt-itpartner": 1, "se-vanerbatar-karlstad": 1}
 FEWER_THAN_THREE |= {"se-roslagen-marinstal": 1, "se-nordic-transformer": 1}
+# The 12 gathered Portuguese calls, all read against each Portuguese-group profile, hold one to
+# three of each trade (README, "The Portuguese group": every Portuguese call of their trade; no
+# call in another folder is in their area, the software studio's foreign 1s apart).
+FEWER_THAN_THREE |= {"pt-moveis-tamega": 1, "pt-sabores-sado": 1, "pt-medica-tejo": 1}
+FEWER_THAN_THREE |= {"pt-redes-funchal": 1, "pt-gateway-atlantic": 1}
 
 
 def test_every_profile_is_labelled_with_reasons_and_something_to_find(
@@ -256,3 +264,4 @@ def test_profiles_are_written_in_their_owners_languages() -> None:
     assert written["da"] == 5  # the Danish group's five (by "af" where Norwegian writes "av")
     assert written["et"] == 5  # the Estonian group's five (by "õ", not Finnish)
     assert written["sv"] == 5  # the Swedish group's five (by "ä ö" and its function words)
+    assert written["pt"] == 6  # the Portuguese group's six written in Portuguese

@@ -181,6 +181,14 @@ SWEDISH_GROUP = frozenset(
         *("se-vanerbatar-karlstad", "se-roslagen-marinstal", "se-nordic-transformer"),
     }
 )
+# The Portuguese group (README, "The Portuguese group"): no second reading yet; the README names
+# the pairs a second reader should take.
+PORTUGUESE_GROUP = frozenset(
+    {
+        *("pt-atelier-ribeira", "pt-codigo-atlantico", "pt-moveis-tamega", "pt-sabores-sado"),
+        *("pt-medica-tejo", "pt-redes-funchal", "pt-gateway-atlantic"),
+    }
+)
 # written after the first sample was drawn
 SECOND_READ_LATER = (
     ITALIAN_SECOND_ROUND
@@ -199,6 +207,7 @@ SECOND_READ_LATER = (
     | DANISH_GROUP
     | ESTONIAN_GROUP
     | SWEDISH_GROUP
+    | PORTUGUESE_GROUP
 )
 
 
