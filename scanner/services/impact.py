@@ -38,8 +38,9 @@ from scanner.integrity import (
 )
 from scanner.splitter import ThresholdsError, load_thresholds
 from scanner.storage import outcome_reads as reads
-from scanner.storage.data_generation import read_generation
+from scanner.storage.data_generation import UNREAD, read_generation
 from scanner.storage.outcomes import backfill_outcomes
+from scanner.storage.tender_page import TenderPageRows
 
 __all__ = [
     "PERIODS",
@@ -51,6 +52,7 @@ __all__ = [
     "flag_list",
     "impact",
     "load_config",
+    "page_outcome",
     "tender_outcome",
 ]
 
@@ -214,23 +216,7 @@ def tender_outcome(
     and the API). Flags are computed over the tender's buyer, as patterns need its other
     tenders; with no config (a broken file) `red_flags` is empty and the error is given."""
     row = reads.outcome_row(session, tender_id)
-    result: dict[str, Any] = {
-        "awards": reads.awards_json(session, tender_id),
-        "bid_count": row.bid_count if row else None,
-        "outcome": None
-        if row is None
-        else {
-            "method": row.method,
-            "method_details": row.method_details,
-            "bid_count_field": row.bid_count_field,
-            "lot_bid_counts": {str(lot): count for lot, count in row.lot_bid_counts or ()},
-            "contracts": row.contracts,
-            "unknowns": row.unknowns,
-        },
-        "red_flags": [],
-        "red_flags_notice": config.notice if config else None,
-        "red_flags_error": None,
-    }
+    result = _outcome_fields(reads.awards_json(session, tender_id), row, config)
     if config is None:
         buyer = reads.tender_buyer(session, tender_id)
         result["red_flags_error"] = None if buyer is None else "integrity configuration unusable"
@@ -244,8 +230,61 @@ def tender_outcome(
     return result
 
 
+def page_outcome(
+    session: Session,
+    rows: TenderPageRows,
+    config: IntegrityConfig | None,
+    *,
+    generation: int | object | None = UNREAD,
+) -> dict[str, Any]:
+    """`tender_outcome` from the rows a tender's page read (`scanner.storage.tender_page`):
+    the same fields, its own record built from them rather than read again. `generation`,
+    when the caller read the data generation in this session before the rows, stamps the
+    flags of its buyer (read again otherwise)."""
+    tender = rows.tender
+    own, awards = reads.page_awards(rows)
+    result = _outcome_fields(awards, None if tender.outcome_id is None else tender, config)
+    if config is None:
+        result["red_flags_error"] = "integrity configuration unusable"
+        return result
+    result["red_flags"] = [
+        flag_json(flag)
+        for flag in _tender_flags(session, tender.id, config, [own], generation=generation)
+    ]
+    return result
+
+
+def _outcome_fields(
+    awards: list[dict[str, Any]], outcome: Any, config: IntegrityConfig | None
+) -> dict[str, Any]:
+    """The fields of `tender_outcome` but the flags, from the awards as JSON and the outcome
+    (a `TenderOutcome` or a row answering the same names; None when none is stored)."""
+    return {
+        "awards": awards,
+        "bid_count": outcome.bid_count if outcome is not None else None,
+        "outcome": None
+        if outcome is None
+        else {
+            "method": outcome.method,
+            "method_details": outcome.method_details,
+            "bid_count_field": outcome.bid_count_field,
+            "lot_bid_counts": {str(lot): count for lot, count in outcome.lot_bid_counts or ()},
+            "contracts": outcome.contracts,
+            "unknowns": outcome.unknowns,
+        },
+        "red_flags": [],
+        "red_flags_notice": config.notice if config else None,
+        "red_flags_error": None,
+    }
+
+
 def _tender_flags(
-    session: Session, tender_id: int, config: IntegrityConfig, own: list[TenderRecord]
+    session: Session,
+    tender_id: int,
+    config: IntegrityConfig,
+    own: list[TenderRecord],
+    *,
+    generation: int | object | None = UNREAD,
 ) -> list[Flag]:
     """One tender's flags: from its own record alone unless a rule over its buyer's other
     tenders could flag it (`needs_buyer_context`: an award, or a value just under a
@@ -265,7 +304,7 @@ def _tender_flags(
         flt = _split_neighbours(own[0], key, config)
     if flt is None:  # no rule over other tenders applies
         return detect(own, config).get(tender_id, [])
-    return _buyer_flags(session, flt, config).get(tender_id, [])
+    return _buyer_flags(session, flt, config, generation=generation).get(tender_id, [])
 
 
 def _split_neighbours(
@@ -304,19 +343,25 @@ _ANY_DATE = (datetime(1000, 1, 1, tzinfo=UTC), datetime(9000, 1, 1, tzinfo=UTC))
 
 
 def _buyer_flags(
-    session: Session, flt: reads.RecordFilter, config: IntegrityConfig
+    session: Session,
+    flt: reads.RecordFilter,
+    config: IntegrityConfig,
+    *,
+    generation: int | object | None = UNREAD,
 ) -> dict[int, list[Flag]]:
     """The flags of one buyer's tenders (or of those `flt` narrows them to), computed again
     only when the data generation moved (any committed change to tenders or outcomes, from
     any process: migration 0028) or the configuration changed: a tender's page that needs its
     buyer's whole record (`_tender_flags`) reads hundreds of tenders at 100,000, and one that
     needs its kind of work's candidates (`_split_neighbours`) shares them with every tender
-    of that kind. Read before the records, so flags newer than their number are only ever
-    computed again. Without the number (its row missing), what those tenders' records sum to
+    of that kind. Read before the records (or `generation`, when the caller read it in this
+    session before anything else), so flags newer than their number are only ever computed
+    again. Without the number (its row missing), what those tenders' records sum to
     (`records_stamp`)."""
     bind = session.get_bind()
     key = (str(bind.engine.url), flt)
-    generation = read_generation(session)
+    if generation is UNREAD:
+        generation = read_generation(session)
     stamp = (
         ("generation", generation) if generation is not None else reads.records_stamp(session, flt)
     )

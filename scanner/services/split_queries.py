@@ -7,6 +7,7 @@ the stored assessment itself with `tender`, `tender_version`, `assessed_at` and 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
@@ -17,6 +18,7 @@ from scanner.storage.tender_reads import iso_text, money_text
 
 if TYPE_CHECKING:  # annotations only: the rows come from scanner.storage
     from scanner.models import SplitAssessment, Tender
+    from scanner.storage.tender_page import TenderPageRows
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,35 @@ def _rows(session: Session, flt: SplitFilter) -> list[tuple[SplitAssessment, Ten
 
 
 def _stored(stored: SplitAssessment, tender: Tender, source: str) -> StoredAssessment:
+    found = _assessment(
+        stored.data, stored.tender_version, stored.assessed_at, stored.error, tender, source
+    )
+    found.tender["items"] = tender.items
+    return found
+
+
+def page_assessment(rows: TenderPageRows) -> StoredAssessment | None:
+    """The stored assessment among the rows a tender's page read (`scanner.storage.tender_page`),
+    as `get_assessment` gives it but for the tender's items in `tender`: the page does not
+    read them (the lotting note reads the tender's title, buyer and currency)."""
+    t = rows.tender
+    if t.assessment_id is None:
+        return None
+    return _assessment(
+        t.assessment_data, t.assessed_version, t.assessed_at, t.assessment_error, t, t.source
+    )
+
+
+def _assessment(
+    data: dict[str, Any],
+    tender_version: int,
+    assessed_at: datetime,
+    error: str | None,
+    tender: Tender | Any,
+    source: str,
+) -> StoredAssessment:
+    """An assessment's stored columns with its tender (a `Tender` or a row answering the same
+    names), `tender` without the tender's items."""
     identity = {
         "id": tender.id,
         "source": source,
@@ -107,18 +138,13 @@ def _stored(stored: SplitAssessment, tender: Tender, source: str) -> StoredAsses
         "version": tender.version,
     }
     entry = {
-        **in_field_order(stored.data),
+        **in_field_order(data),
         "tender": identity,
-        "tender_version": stored.tender_version,
-        "assessed_at": iso_text(stored.assessed_at),
-        "error": stored.error,
+        "tender_version": tender_version,
+        "assessed_at": iso_text(assessed_at),
+        "error": error,
     }
-    context = {
-        **identity,
-        "description": tender.description,
-        "buyer_id": tender.buyer_id,
-        "items": tender.items,
-    }
+    context = {**identity, "description": tender.description, "buyer_id": tender.buyer_id}
     return StoredAssessment(entry=entry, tender=context)
 
 
@@ -128,5 +154,6 @@ __all__ = [
     "get_assessment",
     "list_assessments",
     "load_assessments",
+    "page_assessment",
     "tender_exists",
 ]

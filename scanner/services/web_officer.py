@@ -99,13 +99,16 @@ def market_depth(
     result = []
     for label, value, codes, text in parts:
         reporting = _reporting(value, currency, rates, on)
-        fits = [o for o in orgs if _could_bid(o, reporting, codes, text)]
+        # The part's CPV codes to their significant digits once, not once per organisation.
+        levels = [level for level in map(cpv_significant, codes) if level]
+        fits = [o for o in orgs if _could_bid(o, reporting, levels, text)]
         names = tuple(sorted(o.name for o in fits if o.id in listed))
         result.append(Depth(label, value, len(fits), names))
     return result
 
 
-def _could_bid(org: OrgProfile, value: Decimal | None, codes: tuple[str, ...], text: str) -> bool:
+def _could_bid(org: OrgProfile, value: Decimal | None, levels: list[str], text: str) -> bool:
+    """`levels`: the part's CPV codes to their significant digits (`cpv_significant`)."""
     if any(term.lower() in text for term in org.exclusions):
         return False
     if value is not None:
@@ -116,7 +119,6 @@ def _could_bid(org: OrgProfile, value: Decimal | None, codes: tuple[str, ...], t
     if org.cpv:
         # Either side may be the broader one: a tender coded only "72000000" (IT services)
         # fits an organisation interested in "722", and the other way round.
-        levels = [level for level in map(cpv_significant, codes) if level]
         return any(
             level.startswith(prefix) or prefix.startswith(level)
             for prefix in org.cpv

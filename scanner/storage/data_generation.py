@@ -86,6 +86,19 @@ def read_generation(conn: Connection | Session) -> int | None:
     return None if value is None else int(value)
 
 
+# `generation_read(session)` when `DataCache.get_in_session` did not read the number.
+UNREAD: Any = object()
+_READ_IN_SESSION = "lotwise.data_generation"
+
+
+def generation_read(session: Session) -> int | Any | None:
+    """The data generation `DataCache.get_in_session` read in `session` before giving it to
+    its `make` (None: its row is missing), or `UNREAD`: a reader that needs the number then
+    reads it itself rather than a second time (anything it reads after was committed no
+    earlier, so a result kept under this number is only ever read again, never stale)."""
+    return session.info.get(_READ_IN_SESSION, UNREAD)
+
+
 @dataclass(frozen=True)
 class _Kept:
     generation: int
@@ -134,12 +147,23 @@ class DataCache:
         round trip on PostgreSQL). The number is still read first, so a result newer than it
         is only ever read again."""
         with Session(engine) as session:
-            if self.size <= 0:
-                return make(session)
-            found, generation, until = self._look(session, key, now)
-            if found is not _MISSING:
-                return found  # type: ignore[no-any-return]
+            return self.get_with(session, key, make, now=now)
+
+    def get_with(
+        self, session: Session, key: Hashable, make: Callable[[Session], T], *, now: datetime
+    ) -> T:
+        """`get_in_session` in a session the caller holds, so that it reads what is not kept
+        (a page's per-viewer parts) on the same connection too."""
+        if self.size <= 0:
+            return make(session)
+        found, generation, until = self._look(session, key, now)
+        if found is not _MISSING:
+            return found  # type: ignore[no-any-return]
+        session.info[_READ_IN_SESSION] = generation
+        try:
             value = make(session)
+        finally:
+            del session.info[_READ_IN_SESSION]
         self._keep(key, generation, now, until, value)
         return value
 

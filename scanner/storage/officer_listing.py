@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Boolean, ColumnElement, exists, func, literal_column, select
+from sqlalchemy import Boolean, ColumnElement, bindparam, exists, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from scanner.models import (
@@ -233,29 +233,47 @@ def add_feedback(
     )
 
 
+# Built once for each of its two shapes (every officer's view of a tender's page reads it):
+# the columns shown, not whole rows.
+_FEEDBACK = (
+    select(
+        SuggestionFeedback.id,
+        SuggestionFeedback.tender_id,
+        SuggestionFeedback.useful,
+        SuggestionFeedback.comment,
+        SuggestionFeedback.rules_version,
+        SuggestionFeedback.created_at,
+        User.email,
+        Tender.title,
+    )
+    .join(Tender, Tender.id == SuggestionFeedback.tender_id)
+    .outerjoin(User, User.id == SuggestionFeedback.user_id)
+    .order_by(SuggestionFeedback.id.desc())
+    .limit(bindparam("limit"))
+)
+_TENDER_FEEDBACK = _FEEDBACK.where(SuggestionFeedback.tender_id == bindparam("tender_id"))
+
+
 def list_feedback(
     session: Session, *, tender_id: int | None = None, limit: int = 50
 ) -> list[dict[str, Any]]:
     """Feedback newest first, with who gave it and on which tender."""
-    stmt = (
-        select(SuggestionFeedback, User.email, Tender.title)
-        .join(Tender, Tender.id == SuggestionFeedback.tender_id)
-        .outerjoin(User, User.id == SuggestionFeedback.user_id)
-        .order_by(SuggestionFeedback.id.desc())
-        .limit(limit)
-    )
-    if tender_id is not None:
-        stmt = stmt.where(SuggestionFeedback.tender_id == tender_id)
+    if tender_id is None:
+        rows = session.connection().execute(_FEEDBACK, {"limit": limit})
+    else:
+        rows = session.connection().execute(
+            _TENDER_FEEDBACK, {"limit": limit, "tender_id": tender_id}
+        )
     return [
         {
-            "id": fb.id,
-            "tender_id": fb.tender_id,
-            "tender_title": title,
-            "by": email,
-            "useful": fb.useful,
-            "comment": fb.comment,
-            "rules_version": fb.rules_version,
-            "created_at": fb.created_at.isoformat(),
+            "id": row.id,
+            "tender_id": row.tender_id,
+            "tender_title": row.title,
+            "by": row.email,
+            "useful": row.useful,
+            "comment": row.comment,
+            "rules_version": row.rules_version,
+            "created_at": row.created_at.isoformat(),
         }
-        for fb, email, title in session.execute(stmt).all()
+        for row in rows
     ]

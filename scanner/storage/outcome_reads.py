@@ -31,6 +31,7 @@ from scanner.models import (
     Tender,
     TenderOutcome,
 )
+from scanner.storage.tender_page import TenderPageRows
 
 __all__ = [
     "RecordFilter",
@@ -39,6 +40,7 @@ __all__ = [
     "lot_counts_after",
     "matched_pairs",
     "outcome_row",
+    "page_awards",
     "records_stamp",
     "split_flagged",
     "tender_buyer",
@@ -233,25 +235,50 @@ def _awards(session: Session, flt: RecordFilter) -> dict[int, list[AwardRecord]]
         known_name,
         known_scale,
     ) in session.execute(*_statement(_suppliers_statement, flt)):
-        key = f"{scheme}:{ident}" if scheme and ident else None
         suppliers[(tender_id, position)].append(
-            SupplierRecord(key=key, name=name or known_name, scale=scale or known_scale, ref=ref)
+            _supplier_record(name, scale, ref, scheme, ident, known_name, known_scale)
         )
     awards: dict[int, list[AwardRecord]] = defaultdict(list)
     for tender_id, position, status, date, value, currency, lot_ids in session.execute(
         *_statement(_awards_statement, flt)
     ):
         awards[tender_id].append(
-            AwardRecord(
-                status=status,
-                date=date,
-                value=value,
-                currency=currency,
-                suppliers=tuple(suppliers.get((tender_id, position), ())),
-                lot_ids=tuple(lot_ids or ()),
+            _award_record(
+                status, date, value, currency, suppliers.get((tender_id, position), ()), lot_ids
             )
         )
     return awards
+
+
+def _supplier_record(
+    name: str | None,
+    scale: str | None,
+    ref: str | None,
+    scheme: str | None,
+    ident: str | None,
+    known_name: str | None,
+    known_scale: str | None,
+) -> SupplierRecord:
+    key = f"{scheme}:{ident}" if scheme and ident else None
+    return SupplierRecord(key=key, name=name or known_name, scale=scale or known_scale, ref=ref)
+
+
+def _award_record(
+    status: str | None,
+    date: datetime | None,
+    value: Decimal | None,
+    currency: str | None,
+    suppliers: Sequence[SupplierRecord],
+    lot_ids: Sequence[str] | None,
+) -> AwardRecord:
+    return AwardRecord(
+        status=status,
+        date=date,
+        value=value,
+        currency=currency,
+        suppliers=tuple(suppliers),
+        lot_ids=tuple(lot_ids or ()),
+    )
 
 
 def _suppliers_statement() -> Any:
@@ -376,23 +403,67 @@ def awards_json(session: Session, tender_id: int) -> list[dict[str, Any]]:
         .order_by(AwardSupplier.award_position, AwardSupplier.position)
     )
     for position, ref, name, scheme, identifier, known_name in rows:
-        supplier_id = f"{scheme}-{identifier}" if scheme and identifier else ref
-        suppliers[position].append({"id": supplier_id, "name": name or known_name})
+        suppliers[position].append(_supplier_json(ref, name, scheme, identifier, known_name))
     awards = session.execute(  # the columns shown, not whole rows (issue 16)
         select(Award.position, Award.status, Award.date, Award.value_amount, Award.currency)
         .where(Award.tender_id == tender_id)
         .order_by(Award.position)
     )
-    return [
-        {
-            "status": award.status,
-            "date": award.date.isoformat() if award.date else None,
-            "value_amount": str(award.value_amount) if award.value_amount is not None else None,
-            "currency": award.currency,
-            "suppliers": suppliers.get(award.position, []),
-        }
-        for award in awards
+    return [_award_json(award, suppliers.get(award.position, [])) for award in awards]
+
+
+def _supplier_json(
+    ref: str | None,
+    name: str | None,
+    scheme: str | None,
+    identifier: str | None,
+    known_name: str | None,
+) -> dict[str, Any]:
+    supplier_id = f"{scheme}-{identifier}" if scheme and identifier else ref
+    return {"id": supplier_id, "name": name or known_name}
+
+
+def _award_json(award: Any, suppliers: list[dict[str, Any]]) -> dict[str, Any]:
+    """An award row (`status`, `date`, `value_amount`, `currency`) as `awards_json` gives it."""
+    return {
+        "status": award.status,
+        "date": award.date.isoformat() if award.date else None,
+        "value_amount": str(award.value_amount) if award.value_amount is not None else None,
+        "currency": award.currency,
+        "suppliers": suppliers,
+    }
+
+
+def page_awards(rows: TenderPageRows) -> tuple[TenderRecord, list[dict[str, Any]]]:
+    """A tender's record for its flags (as `tender_records` reads it) and its awards as
+    `awards_json` gives them, from the rows its page read (`scanner.storage.tender_page`)."""
+    records: dict[int, list[SupplierRecord]] = defaultdict(list)
+    shown: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for s in rows.suppliers:
+        records[s.award_position].append(
+            _supplier_record(
+                s.name, s.scale, s.party_ref, s.scheme, s.identifier, s.known_name, s.known_scale
+            )
+        )
+        shown[s.award_position].append(
+            _supplier_json(s.party_ref, s.name, s.scheme, s.identifier, s.known_name)
+        )
+    awards = [
+        _award_record(
+            a.status, a.date, a.value_amount, a.currency, records.get(a.position, ()), a.lot_ids
+        )
+        for a in rows.awards
     ]
+    t = rows.tender
+    own = (t.id, t.source, t.title, t.buyer_id, t.buyer_name, t.status, t.published_at)
+    outcome = (t.outcome_id, t.method, t.method_details, t.method_field, t.period_start)
+    record = _record(
+        (*own, t.deadline_at, t.value_amount, t.currency, t.main_cpv),
+        len(rows.lots),
+        (*outcome, t.bid_count, t.bid_count_field, t.lot_bid_counts, t.bids, t.unknowns),
+        awards,
+    )
+    return record, [_award_json(a, shown.get(a.position, [])) for a in rows.awards]
 
 
 def tender_buyer(session: Session, tender_id: int) -> tuple[str | None, str | None] | None:

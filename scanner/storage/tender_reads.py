@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from scanner.models import CrawlError, CrawlRun, Lot, Source, Tender, TenderValue
 from scanner.storage import search
 from scanner.storage.open_tenders import tender_is_open
+from scanner.storage.tender_page import TenderPageRows
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,43 @@ def get_tender(session: Session, tender_id: int) -> dict[str, Any] | None:
     )
     detail["lot_count"] = len(detail["lots"])
     return detail
+
+
+def page_tender(rows: TenderPageRows) -> dict[str, Any]:
+    """What a tender's page shows of the tender itself, from the rows it read
+    (`scanner.storage.tender_page`): the fields of `get_tender` the page and its market depth
+    read, by the same names and in the same form (not its raw release, items, classifications,
+    reporting value or duplicate group, which the page does not show)."""
+    t = rows.tender
+    lots = [
+        {
+            "lot_id": lot.lot_id,
+            "title": lot.title,
+            "value_amount": money_text(lot.value_amount),
+            "currency": lot.currency,
+        }
+        for lot in rows.lots
+    ]
+    return {
+        "id": t.id,
+        "source": t.source,
+        "ocid": t.ocid,
+        "title": t.title,
+        "description": t.description,
+        "buyer_id": t.buyer_id,
+        "buyer_name": t.buyer_name,
+        "value_amount": money_text(t.value_amount),
+        "currency": t.currency,
+        "status": t.status,
+        "published_at": iso_text(t.published_at),
+        "deadline_at": iso_text(t.deadline_at),
+        "main_cpv": t.main_cpv,
+        "cpv_codes": t.cpv_codes,
+        "notice_url": t.notice_url,
+        "version": t.version,
+        "lots": lots,
+        "lot_count": len(lots),
+    }
 
 
 # The columns `_tender_summary` reads: a listing loads these alone (whole rows parsed every
@@ -315,6 +353,7 @@ __all__ = [
     "list_errors",
     "list_runs",
     "list_tenders",
+    "page_tender",
     "source_stats",
     "tender_count",
 ]

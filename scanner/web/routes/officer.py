@@ -17,10 +17,11 @@ from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
-from scanner.services import queries, split_queries
+from scanner.services import split_queries
 from scanner.services.split_export import csv_table, ocds_release, tender_context
 from scanner.services.split_rules import advised, clause_library, split_rules
 from scanner.services.splitting import DraftError, check_drafts, read_draft
+from scanner.services.tender_page import tender_page_data
 from scanner.services.users import Account
 from scanner.services.web_officer import (
     PAGE_SIZES,
@@ -39,7 +40,7 @@ from scanner.web.charts import bars
 from scanner.web.identity import Identity
 from scanner.web.isolation import IsolatedWorkError, run_isolated
 from scanner.web.limits import MAX_DRAFT
-from scanner.web.routes.impact import tender_outcome_config, tender_outcome_fields
+from scanner.web.routes.impact import tender_outcome_config
 from scanner.web.security import current_account, flash, require_csrf, require_roles
 from scanner.web.templating import money, render
 
@@ -150,30 +151,28 @@ def tender_page(request: Request, tender_id: RecordId) -> Response:
     account = current_account(request)
     staff = account is not None and account.role in ("officer", "operator")
     library = clause_library(state.settings)
+    config = tender_outcome_config(request)
 
     def read(session: Session) -> tuple[dict[str, Any], dict[str, Any] | None, Any] | None:
         """The tender, its outcome and flags, its assessment and lotting note: the same for
         everyone (the feedback and the market depth's names are per role, read below)."""
-        found = queries.get_tender(session, tender_id)
+        found = tender_page_data(session, tender_id, config)
         if found is None:
             return None
-        found.update(tender_outcome_fields(request, session, tender_id))
-        stored = split_queries.get_assessment(session, tender_id)
+        tender, stored = found
         if stored is None:
-            return found, None, None
-        return (found, *advised(stored.entry, stored.tender, library))
+            return tender, None, None
+        return (tender, *advised(stored.entry, stored.tender, library))
 
     # The configuration read into it is part of the key (each is a new object when its files
     # change, and the key holds it, so its identity is never another's).
-    key = ("tender page", tender_id, Identity(library), Identity(tender_outcome_config(request)))
-    kept = state.data_cache.get_in_session(state.engine, key, read, now=state.now())
-    if kept is None:
-        raise HTTPException(404, "There is no tender with this number.")
+    key = ("tender page", tender_id, Identity(library), Identity(config))
+    with Session(state.engine) as session:  # one connection for the kept part and the rest
+        kept = state.data_cache.get_with(session, key, read, now=state.now())
+        if kept is None:
+            raise HTTPException(404, "There is no tender with this number.")
+        feedback = list_feedback(session, tender_id=tender_id) if staff else []
     tender, assessment, note = kept
-    feedback = []
-    if staff:
-        with Session(state.engine) as session:
-            feedback = list_feedback(session, tender_id=tender_id)
     today = state.now().date()
     rates, profiles, listed = state.profiles.get(today)
     depth = market_depth(tender, assessment, profiles, rates, on=today, listed=listed)
