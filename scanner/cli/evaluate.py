@@ -3,9 +3,9 @@
 `--set demo` (default) is the bundled demo corpus and its 31 profiles; `--set real` is the real
 notices in the shared samples (`LOTWISE_SHARED_DIR`; with `gathered-it/`, `gathered-fr/`,
 `gathered-es/`, `gathered-de/`, `gathered-pl/`, `gathered-bg/`, `gathered-cs/`, `gathered-el/`,
-`gathered-nl/`, `gathered-hu/`, `gathered-fi/`, `gathered-ro/` and `gathered-sk/`, the
-gathered Italian, French, Spanish, German, Polish, Bulgarian, Czech, Greek, Dutch, Hungarian,
-Finnish, Romanian and Slovak notices, each when present) with the profiles and labels of
+`gathered-nl/`, `gathered-hu/`, `gathered-fi/`, `gathered-ro/`, `gathered-sk/` and
+`gathered-sl/`, the gathered Italian, French, Spanish, German, Polish, Bulgarian, Czech, Greek,
+Dutch, Hungarian, Finnish, Romanian, Slovak and Slovenian notices, each when present) with the profiles and labels of
 benchmarks/real_match/.
 """
 
@@ -54,8 +54,8 @@ def evaluate(
             "--set",
             help="demo: the bundled demo corpus; real: the real notices in the shared samples "
             "(LOTWISE_SHARED_DIR), gathered Italian, French, Spanish, German, Polish, "
-            "Bulgarian, Czech, Greek, Dutch, Hungarian, Finnish, Romanian and Slovak notices "
-            "included when present, with the profiles and labels of benchmarks/real_match/.",
+            "Bulgarian, Czech, Greek, Dutch, Hungarian, Finnish, Romanian, Slovak and Slovenian "
+            "notices included when present, with the profiles and labels of benchmarks/real_match/.",
         ),
     ] = EvalSet.demo,
     labels: Annotated[

@@ -28,12 +28,12 @@ Gathered notices: real notices in a language the other folders barely hold, gath
 public sources into samples folders of their own (`GATHERED_FOLDERS`: `gathered-it/` Italian,
 `gathered-fr/` French, `gathered-es/` Spanish, `gathered-de/` German, `gathered-pl/` Polish,
 `gathered-bg/` Bulgarian, `gathered-cs/` Czech, `gathered-el/` Greek, `gathered-nl/` Dutch,
-`gathered-hu/` Hungarian, `gathered-fi/` Finnish, `gathered-ro/` Romanian and `gathered-sk/`
-Slovak TED notices, gzip-compressed TED XML and eForms files as published, provenance in each
+`gathered-hu/` Hungarian, `gathered-fi/` Finnish, `gathered-ro/` Romanian, `gathered-sk/`
+Slovak and `gathered-sl/` Slovenian TED notices, gzip-compressed TED XML and eForms files as published, provenance in each
 folder's PROVENANCE.md and in benchmarks/real_match/GATHERED.md, GATHERED-FR.md,
 GATHERED-ES.md, GATHERED-DE.md, GATHERED-PL.md, GATHERED-BG.md, GATHERED-CS.md,
-GATHERED-EL.md, GATHERED-NL.md, GATHERED-HU.md, GATHERED-FI.md, GATHERED-RO.md and
-GATHERED-SK.md), read last,
+GATHERED-EL.md, GATHERED-NL.md, GATHERED-HU.md, GATHERED-FI.md, GATHERED-RO.md,
+GATHERED-SK.md and GATHERED-SL.md), read last,
 by the same parsers and the same rules. Each is optional: a folder that is absent is simply not
 read.
 
@@ -92,6 +92,7 @@ GATHERED_FOLDERS = (
     "gathered-fi",  # real Finnish TED notices (benchmarks/real_match/GATHERED-FI.md)
     "gathered-ro",  # real Romanian TED notices (benchmarks/real_match/GATHERED-RO.md)
     "gathered-sk",  # real Slovak TED notices (benchmarks/real_match/GATHERED-SK.md)
+    "gathered-sl",  # real Slovenian TED notices (benchmarks/real_match/GATHERED-SL.md)
 )
 FOLDERS = (
     "open-tenders-en",

@@ -55,6 +55,7 @@ GATHERED_GROUPS = {
     "gathered-fi": "Finnish",
     "gathered-ro": "Romanian",
     "gathered-sk": "Slovak",
+    "gathered-sl": "Slovenian",
 }
 # The halves: tuning when the hex SHA-256 of the profile id sorts below this. Placed where the
 # median split of the first 43 profiles fell (tuning up to 6493..., held-out from 72d3...), so

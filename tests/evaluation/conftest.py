@@ -106,3 +106,9 @@ def gathered_ro(samples: Path) -> Path:
 def gathered_sk(samples: Path) -> Path:
     """The samples, with the gathered Slovak notices (benchmarks/real_match/GATHERED-SK.md)."""
     return _gathered(samples, "gathered-sk", "GATHERED-SK.md")
+
+
+@pytest.fixture(scope="session")
+def gathered_sl(samples: Path) -> Path:
+    """The samples, with the gathered Slovenian notices (benchmarks/real_match/GATHERED-SL.md)."""
+    return _gathered(samples, "gathered-sl", "GATHERED-SL.md")
