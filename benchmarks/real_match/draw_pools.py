@@ -72,6 +72,8 @@ SAMPLING_DIVISIONS = {
     "ro-skyroute-aero": ("71", "79", "63"),
     "sk-potraviny-hron": ("15", "03"),
     "sk-etiketa-nitra": ("22", "30", "79"),
+    "si-krajinska-delavnica": ("71", "77"),
+    "si-ambulanta-gorica": ("85",),
 }
 
 

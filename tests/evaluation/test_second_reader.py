@@ -63,7 +63,9 @@ NOT_SECOND_READ = {
 # 27)"), and the Romanian group (README, "The Romanian group") in second_reader_ro.toml (README,
 # "Second reader, Romanian group"), and the Slovak group (README, "The Slovak group") in
 # second_reader_sk.toml (README, "Second reader, Slovak group"), and the Finnish group (README,
-# "The Finnish group") in second_reader_fi.toml (README, "Second reader, Finnish group").
+# "The Finnish group") in second_reader_fi.toml (README, "Second reader, Finnish group"). The
+# Slovenian group (README, "The Slovenian group") has no second reading yet: the README names the
+# pairs a second reader should take.
 FRENCH_GROUP = frozenset(
     {
         *("fr-tremplin-formation", "fr-verdure-insertion", "fr-petits-pas-creches"),
@@ -156,6 +158,13 @@ SLOVAK_GROUP = frozenset(
         *("sk-energokomponent-kosice", "sk-etiketa-nitra", "sk-danube-railparts"),
     }
 )
+# The Slovenian group (README, "The Slovenian group"): no second reader yet.
+SLOVENIAN_GROUP = frozenset(
+    {
+        *("si-atelje-soca", "si-krajinska-delavnica", "si-obala-gradnje"),
+        *("si-ambulanta-gorica", "si-kaliber-trgovina", "si-adriatic-subsea"),
+    }
+)
 # written after the first sample was drawn
 SECOND_READ_LATER = (
     ITALIAN_SECOND_ROUND
@@ -171,6 +180,7 @@ SECOND_READ_LATER = (
     | FINNISH_GROUP
     | ROMANIAN_GROUP
     | SLOVAK_GROUP
+    | SLOVENIAN_GROUP
 )
 
 
