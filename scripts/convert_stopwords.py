@@ -17,7 +17,8 @@ for each language with a Snowball list, the word of that language whose labels b
 word's labels (Dice coefficient); when at least half of these translations are Snowball stop
 words, the word is a function word and kept (Romanian "pentru" is "for", "für", "pour", "per"...,
 Slovak "alebo" is "or", "oder", "ou"...; Slovenian "lahka" is "light", "leicht", "léger"...,
-Romanian "peste", folded from "pește", is "fish"). Output: `scanner/reference/data/stopwords.json`,
+Romanian "peste", folded from "pește", is "fish"). A function word a spaCy list lacks is added
+to it (`ADDED`: Slovenian "ter", "and"). Output: `scanner/reference/data/stopwords.json`,
 `{"source": ..., "languages": {code: {"source": ..., "words": [...]}}}`, sorted, so the
 conversion is repeatable. Provenance: docs/reference-data.md.
 """
@@ -44,6 +45,10 @@ SNOWBALL = {
 }  # fmt: skip
 SPACY = ("bg", "cs", "el", "et", "hr", "lt", "lv", "pl", "ro", "sk", "sl", "uk")
 CONTENT_WORD_LENGTH = 5
+# Function words a spaCy list lacks, added to it: Slovenian "ter" ("and", "as well as"), one of
+# its commonest conjunctions, was quoted as evidence of a match (README of
+# benchmarks/real_match, "The Slovenian group").
+ADDED = {"sl": ("ter",)}
 # A label word is a function word when at least this share of its translations are stop words.
 FUNCTION_SHARE = 0.5
 # Per reference language (a Snowball one): its label words, their index, its folded stop words.
@@ -151,11 +156,15 @@ def convert(snowball_git: Path, spacy_git: Path, target: Path) -> dict[str, int]
             w for w in in_labels if function_share(fold(w), index, references) >= FUNCTION_SHARE
         }
         kept = listed - in_labels | function
+        added = set(ADDED.get(code, ())) - listed
         languages[code] = {
             "source": f"explosion/spaCy {path} @ {spacy_commit} (MIT); "
             f"{len(listed) - len(kept)} content words found in CPV labels dropped, "
-            f"{len(function)} found there kept as function words by their translations",
-            "words": sorted(kept),
+            f"{len(function)} found there kept as function words by their translations"
+            + (
+                f"; {len(added)} function words added ({', '.join(sorted(added))})" if added else ""
+            ),
+            "words": sorted(kept | added),
         }
     payload = {
         "source": "Stop words per language for Lotwise's text analysis "

@@ -77,6 +77,8 @@ SAMPLING_DIVISIONS = {
     "ee-pajaroog-toitlustus": ("55", "15"),
     "se-kattegatt-itpartner": ("72", "48"),
     "pt-sabores-sado": ("55", "15"),
+    "si-krajinska-delavnica": ("71", "77"),
+    "si-ambulanta-gorica": ("85",),
 }
 
 

@@ -91,6 +91,7 @@ GATHERED_FOLDERS = (
     "gathered-et",  # real Estonian TED notices (benchmarks/real_match/GATHERED-ET.md)
     "gathered-sv",  # real Swedish TED notices (benchmarks/real_match/GATHERED-SV.md)
     "gathered-pt",  # real Portuguese TED notices (benchmarks/real_match/GATHERED-PT.md)
+    "gathered-sl",  # real Slovenian TED notices (benchmarks/real_match/GATHERED-SL.md)
 )
 FOLDERS = (
     "open-tenders-en",

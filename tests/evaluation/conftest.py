@@ -130,3 +130,9 @@ def gathered_sv(samples: Path) -> Path:
 def gathered_pt(samples: Path) -> Path:
     """The samples, with the gathered Portuguese notices (benchmarks/real_match/GATHERED-PT.md)."""
     return _gathered(samples, "gathered-pt", "GATHERED-PT.md")
+
+
+@pytest.fixture(scope="session")
+def gathered_sl(samples: Path) -> Path:
+    """The samples, with the gathered Slovenian notices (benchmarks/real_match/GATHERED-SL.md)."""
+    return _gathered(samples, "gathered-sl", "GATHERED-SL.md")

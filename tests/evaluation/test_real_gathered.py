@@ -365,6 +365,7 @@ def test_gathered_folders_are_read_last_and_each_is_optional(tmp_path: Path) -> 
     assert "gathered-et" in GATHERED_FOLDERS
     assert "gathered-sv" in GATHERED_FOLDERS
     assert "gathered-pt" in GATHERED_FOLDERS
+    assert "gathered-sl" in GATHERED_FOLDERS
     folder = tmp_path / "gathered-fr" / "eforms"  # only one of the gathered folders present
     folder.mkdir(parents=True)
     (folder / "broken.xml.gz").write_bytes(b"not gzip at all")
@@ -472,4 +473,29 @@ def test_the_portuguese_calls_are_read_by_the_samples_rules(gathered_pt: Path) -
     assert reasons["planning notice (no call yet)"] == 6
     _every_file_counted_and_traced(
         samples / "gathered-pt", len(items) + sum(corpus.left_out.values())
+    )
+
+
+def test_the_slovenian_calls_are_read_by_the_samples_rules(gathered_sl: Path) -> None:
+    samples = gathered_sl
+    corpus = load_real_corpus(samples, folders=("gathered-sl",))
+    items = corpus.items
+    assert len(items) == 5 and all(key.startswith("gathered-sl/") for key in items)
+    assert corpus.counts("declared_language") == Counter({"sl": 5})
+    assert corpus.counts("detected_language") == Counter({"sl": 5})
+    assert corpus.counts("source") == Counter({"TED (XML R2.0.9), gathered": 5})
+    countries = Counter(country for item in items.values() for country in item.tender.countries)
+    assert countries == Counter({"SI": 5})
+    # three design contests and the doctors' services publish no value; the port's maintenance
+    # DPS gives its three lots' values only
+    assert Counter(item.tender.currency for item in items.values()) == Counter({None: 5})
+    lot_currencies = Counter(lot.currency for item in items.values() for lot in item.tender.lots)
+    assert lot_currencies["EUR"] == 3
+    for item in items.values():
+        assert item.tender.published_at == EVALUATION_NOW
+        assert item.tender.is_open(EVALUATION_NOW)
+    reasons = Counter({reason: n for (_, reason), n in corpus.left_out.items()})
+    assert reasons == Counter({"award notice, or complete as published": 26})
+    _every_file_counted_and_traced(
+        samples / "gathered-sl", len(items) + sum(corpus.left_out.values())
     )

@@ -66,6 +66,7 @@ NOT_SECOND_READ = {
 # "The Finnish group") in second_reader_fi.toml (README, "Second reader, Finnish group"). The
 # Estonian group (README, "The Estonian group") has no second reading yet: the README names the
 # Swedish group (README, "The Swedish group") has no second reading yet: the README names the
+# Slovenian group (README, "The Slovenian group") has no second reading yet: the README names the
 # pairs a second reader should take.
 FRENCH_GROUP = frozenset(
     {
@@ -189,6 +190,13 @@ PORTUGUESE_GROUP = frozenset(
         *("pt-medica-tejo", "pt-redes-funchal", "pt-gateway-atlantic"),
     }
 )
+# The Slovenian group (README, "The Slovenian group"): no second reader yet.
+SLOVENIAN_GROUP = frozenset(
+    {
+        *("si-atelje-soca", "si-krajinska-delavnica", "si-obala-gradnje"),
+        *("si-ambulanta-gorica", "si-kaliber-trgovina", "si-adriatic-subsea"),
+    }
+)
 # written after the first sample was drawn
 SECOND_READ_LATER = (
     ITALIAN_SECOND_ROUND
@@ -208,6 +216,7 @@ SECOND_READ_LATER = (
     | ESTONIAN_GROUP
     | SWEDISH_GROUP
     | PORTUGUESE_GROUP
+    | SLOVENIAN_GROUP
 )
 
 

@@ -70,3 +70,14 @@ def test_function_share_tells_function_words_from_trade_words(
     assert converter.function_share("alebo", slovak, references) >= converter.FUNCTION_SHARE
     assert converter.function_share("noroc", romanian, references) < converter.FUNCTION_SHARE
     assert converter.function_share("peste", romanian, references) == 0
+
+
+def test_function_words_a_spacy_list_lacks_are_added(converter: ModuleType) -> None:
+    from matchers.analysis import terms
+
+    # Slovenian "ter" ("and") is in no spaCy list; it was quoted as evidence of a match
+    assert "ter" in converter.ADDED["sl"] and "ter" in stopwords("sl")
+    shipped = json.loads(DATA_FILE.read_text(encoding="utf-8"))["languages"]["sl"]
+    assert "1 function words added (ter)" in shipped["source"]
+    assert terms("natečajih ter projektiramo", "sl") == ["nateč", "proje"]
+    assert "ter" not in stopwords("pt")  # added to Slovenian only
