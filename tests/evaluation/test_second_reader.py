@@ -63,11 +63,11 @@ NOT_SECOND_READ = {
 # 27)"), and the Romanian group (README, "The Romanian group") in second_reader_ro.toml (README,
 # "Second reader, Romanian group"), and the Slovak group (README, "The Slovak group") in
 # second_reader_sk.toml (README, "Second reader, Slovak group"), and the Finnish group (README,
-# "The Finnish group") in second_reader_fi.toml (README, "Second reader, Finnish group"). The
-# Estonian group (README, "The Estonian group") has no second reading yet: the README names the
-# Swedish group (README, "The Swedish group") has no second reading yet: the README names the
-# Slovenian group (README, "The Slovenian group") has no second reading yet: the README names the
-# pairs a second reader should take.
+# "The Finnish group") in second_reader_fi.toml (README, "Second reader, Finnish group"), and the
+# Estonian group (README, "The Estonian group") in second_reader_et.toml (README, "Second reader,
+# Estonian group"). The Danish, Swedish, Portuguese and Slovenian groups (README, "The ... group")
+# have no second reading yet unless registered below: each README section names the pairs a
+# second reader should take.
 FRENCH_GROUP = frozenset(
     {
         *("fr-tremplin-formation", "fr-verdure-insertion", "fr-petits-pas-creches"),
@@ -168,7 +168,8 @@ DANISH_GROUP = frozenset(
         *("dk-nordvikar-sundhed", "dk-vestsjaellands-ledningsarbejde", "dk-hygge-medsupply"),
     }
 )
-# The Estonian group (README, "The Estonian group"): no second reader yet.
+# The Estonian group (README, "The Estonian group"): read again in second_reader_et.toml (all 47 of
+# its labels of gathered Estonian notices).
 ESTONIAN_GROUP = frozenset(
     {
         *("ee-ruumilabor-arhitektid", "ee-pajaroog-toitlustus", "ee-vahur-turvateenused"),
@@ -507,7 +508,8 @@ def test_agree_reweights_to_the_labels_the_sample_was_drawn_from() -> None:
 
 
 # -- the French, Spanish, German, Polish, Bulgarian, Czech, Greek, Dutch, Hungarian, Finnish,
-# Romanian and Slovak groups' second readings, and that of the Italian group's second round
+# Romanian, Slovak and Estonian groups' second readings, and that of the Italian group's second
+# round
 
 GROUP_SAMPLES = [
     ("second_reader_fr.toml", FRENCH_GROUP, "gathered-fr/", 121),
@@ -523,6 +525,7 @@ GROUP_SAMPLES = [
     ("second_reader_ro.toml", ROMANIAN_GROUP, "gathered-ro/", 43),
     ("second_reader_sk.toml", SLOVAK_GROUP, "gathered-sk/", 36),
     ("second_reader_fi.toml", FINNISH_GROUP, "gathered-fi/", 60),
+    ("second_reader_et.toml", ESTONIAN_GROUP, "gathered-et/", 47),
 ]
 
 
