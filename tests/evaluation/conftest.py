@@ -20,7 +20,7 @@ def samples() -> Path:
 @pytest.fixture(scope="session")
 def real_corpus(samples: Path) -> RealCorpus:
     """`load_real_corpus(samples)`: built by the first test process that asks for it, read
-    from that build by the others (it took 7 s of CPU in each of the four workers)."""
+    from that build by the others (it took 7 s of CPU in every worker that needed it)."""
     return cached_real_corpus(samples)
 
 
