@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from scanner.cli.main import app
@@ -21,8 +22,10 @@ def config() -> CanonicalConfig:
 
 
 @pytest.fixture
-def cli(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Any]:
-    """Run `lotwise ARGS...` in-process against the test database."""
+def cli(database_url: str, engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Any]:
+    """Run `lotwise ARGS...` in-process against the test database, migrated from the test
+    process's template (`engine`): the CLI's own migration of an empty database is tested by
+    tests/cli, not again here."""
     monkeypatch.setenv("LOTWISE_DATABASE_URL", database_url)
     monkeypatch.setenv("COLUMNS", "200")
     runner = CliRunner()

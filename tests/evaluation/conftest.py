@@ -1,10 +1,12 @@
-"""The real-data corpus, built once per session from the shared samples (or skipped)."""
+"""The real-data corpus, built once from the shared samples (or skipped) and shared by the test
+processes through a file keyed by what it is built from (`corpus_cache`)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from corpus_cache import cached_real_corpus
 from required import SHARED_DIR, require_shared
 
 from scanner.evaluation.real_corpus import RealCorpus
@@ -17,9 +19,9 @@ def samples() -> Path:
 
 @pytest.fixture(scope="session")
 def real_corpus(samples: Path) -> RealCorpus:
-    from scanner.evaluation.real_corpus import load_real_corpus
-
-    return load_real_corpus(samples)
+    """`load_real_corpus(samples)`: built by the first test process that asks for it, read
+    from that build by the others (it took 7 s of CPU in every worker that needed it)."""
+    return cached_real_corpus(samples)
 
 
 def _gathered(samples: Path, folder: str, provenance: str) -> Path:

@@ -117,3 +117,15 @@ def test_a_call_published_after_its_own_deadline_is_left_out() -> None:
     # the call opened with its tender period (the 8th), before that deadline: kept
     assert left_out_reason(_tender(deadline_at=datetime(2024, 3, 9, tzinfo=UTC))) is None
     assert left_out_reason(_tender(status="complete")) == "award notice, or complete as published"
+
+
+def test_the_shared_corpus_is_a_fresh_build(real_corpus: RealCorpus, samples: Path) -> None:
+    """The corpus the other tests get (tests/corpus_cache.py: built once, read by the other
+    test processes and runs with the same inputs) equals `load_real_corpus` run here, now:
+    the loader still reads every sample on every run, and a faulty shared build fails here."""
+    from scanner.evaluation.real_corpus import load_real_corpus
+
+    fresh = load_real_corpus(samples)
+    assert len(fresh.items) > 2000
+    assert list(fresh.items) == list(real_corpus.items)  # same keys, same order
+    assert fresh == real_corpus

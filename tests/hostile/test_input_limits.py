@@ -13,7 +13,7 @@ import pytest
 from hostile_corpus import GOOD, HOSTILE
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import Engine, create_engine, func, select
 from typer.testing import CliRunner
 
 from scanner.cli.main import app
@@ -25,7 +25,9 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def cli(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+def cli(database_url: str, engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """In process, on a database migrated from the test process's template (`engine`): the
+    CLI's own migration of an empty database is tested by tests/cli, not again here."""
     monkeypatch.setenv("LOTWISE_DATABASE_URL", database_url)
 
     def invoke(*args: str) -> Any:

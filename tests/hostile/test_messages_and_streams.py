@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, select
+from sqlalchemy import Engine, create_engine, select
 from typer.testing import CliRunner
 
 from scanner.cli.main import app
@@ -34,7 +34,9 @@ def package(*numbers: int) -> bytes:
 
 
 @pytest.fixture
-def cli(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+def cli(database_url: str, engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """In process, on a database migrated from the test process's template (`engine`): the
+    CLI's own migration of an empty database is tested by tests/cli, not again here."""
     monkeypatch.setenv("LOTWISE_DATABASE_URL", database_url)
     monkeypatch.setenv("COLUMNS", "80")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import Engine, create_engine, func, select
 from typer.testing import CliRunner
 
 from scanner.cli.main import app
@@ -35,7 +35,9 @@ def package(path: Path, releases: list[dict[str, Any]]) -> Path:
 
 
 @pytest.fixture
-def cli(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+def cli(database_url: str, engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """In process, on a database migrated from the test process's template (`engine`): the
+    CLI's own migration of an empty database is tested by tests/cli, not again here."""
     monkeypatch.setenv("LOTWISE_DATABASE_URL", database_url)
 
     def invoke(*args: str) -> Any:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -34,36 +37,53 @@ RESERVED = [(), (), ("sheltered_workshop",), ("public_service_mission",)]
 ELIGIBLE = [(), ("social_enterprise",), ("public_service_mission",)]
 
 
+# The worlds below draw from the same few strategies thousands of times per test. Made anew for
+# each draw, Hypothesis recomputed each one's properties every time (a quarter of the test's
+# CPU); one strategy per distinct argument draws the same values from the same choices.
+@functools.cache
+def _pick(values: tuple[Any, ...]) -> st.SearchStrategy[Any]:
+    return st.sampled_from(values)
+
+
+def pick(values: Sequence[Any]) -> st.SearchStrategy[Any]:
+    """`st.sampled_from(values)`, one strategy per distinct sequence."""
+    return _pick(tuple(values))
+
+
+lists = functools.cache(st.lists)
+integers = functools.cache(st.integers)
+
+
 @st.composite
 def opportunities(draw: st.DrawFn, i: int) -> Opportunity:
-    words = draw(st.lists(st.sampled_from(PHRASES), min_size=0, max_size=6))
-    region = draw(st.sampled_from(REGIONS))
-    value = draw(st.sampled_from([None, Decimal(5000), Decimal(40000), Decimal(900000)]))
-    cpv = tuple(draw(st.lists(st.sampled_from(CODES), max_size=2)))
-    guesses = draw(st.lists(st.sampled_from(CODES), max_size=2)) if not cpv else []
+    words = draw(lists(pick(PHRASES), min_size=0, max_size=6))
+    region = draw(pick(REGIONS))
+    value = draw(pick([None, Decimal(5000), Decimal(40000), Decimal(900000)]))
+    cpv = tuple(draw(lists(pick(CODES), max_size=2)))
+    guesses = draw(lists(pick(CODES), max_size=2)) if not cpv else []
     return Opportunity(
         id=f"lot:{i}:1",
-        kind=draw(st.sampled_from(KINDS)),
+        kind=draw(pick(KINDS)),
         tender_id=str(i),
-        language=draw(st.sampled_from(LANGUAGES)),
-        title_language=draw(st.sampled_from(LANGUAGES)),
-        parent_language=draw(st.sampled_from(LANGUAGES)),
-        value_low=draw(st.sampled_from([None, Decimal(1000), Decimal(200000)])) if value else None,
-        value_kind=draw(st.sampled_from(VALUE_KINDS)),
+        language=draw(pick(LANGUAGES)),
+        title_language=draw(pick(LANGUAGES)),
+        parent_language=draw(pick(LANGUAGES)),
+        value_low=draw(pick([None, Decimal(1000), Decimal(200000)])) if value else None,
+        value_kind=draw(pick(VALUE_KINDS)),
         cpv_inferred=tuple(
-            InferredCode(code, draw(st.sampled_from([0.5, 0.8, 1.0])), ("word",))
+            InferredCode(code, draw(pick([0.5, 0.8, 1.0])), ("word",))
             for code in dict.fromkeys(guesses)
         ),
         title=" ".join(words[:2]),
         text=" ".join(words[2:]),
-        parent_title=draw(st.sampled_from([None, "framework", "open data framework"])),
+        parent_title=draw(pick([None, "framework", "open data framework"])),
         cpv=cpv,
         value=value,
         regions=(region,) if region else (),
-        deadline=draw(st.sampled_from([None, NOW + timedelta(days=2), NOW + timedelta(days=30)])),
+        deadline=draw(pick([None, NOW + timedelta(days=2), NOW + timedelta(days=30)])),
         closed=draw(st.booleans()) and draw(st.booleans()),
-        suitable_sme=draw(st.sampled_from([None, True, False])),
-        reserved=draw(st.sampled_from(RESERVED)),
+        suitable_sme=draw(pick([None, True, False])),
+        reserved=draw(pick(RESERVED)),
     )
 
 
@@ -72,41 +92,41 @@ def organisations(draw: st.DrawFn, i: int) -> OrgProfile:
     return OrgProfile(
         id=f"org{i}",
         name=f"Org {i}",
-        capabilities=" ".join(draw(st.lists(st.sampled_from(PHRASES), max_size=4))),
-        description=" ".join(draw(st.lists(st.sampled_from(PHRASES), max_size=3))),
-        keywords=tuple(draw(st.lists(st.sampled_from(PHRASES), max_size=3))),
-        exclusions=tuple(draw(st.lists(st.sampled_from(["data", "meals"]), max_size=1))),
-        cpv=tuple(c[: draw(st.sampled_from([2, 3, 5]))] for c in draw(st.lists(st.sampled_from(CODES), max_size=2))),
-        regions=tuple(r for r in draw(st.lists(st.sampled_from(REGIONS), max_size=2)) if r),
-        countries=draw(st.sampled_from([("GB",), ("GB", "IT")])),
+        capabilities=" ".join(draw(lists(pick(PHRASES), max_size=4))),
+        description=" ".join(draw(lists(pick(PHRASES), max_size=3))),
+        keywords=tuple(draw(lists(pick(PHRASES), max_size=3))),
+        exclusions=tuple(draw(lists(pick(["data", "meals"]), max_size=1))),
+        cpv=tuple(c[: draw(pick([2, 3, 5]))] for c in draw(lists(pick(CODES), max_size=2))),
+        regions=tuple(r for r in draw(lists(pick(REGIONS), max_size=2)) if r),
+        countries=draw(pick([("GB",), ("GB", "IT")])),
         national=draw(st.booleans()),
         remote=draw(st.booleans()),
-        value_max=draw(st.sampled_from([None, Decimal(100000)])),
-        turnover=draw(st.sampled_from([None, Decimal(300000)])),
-        language=draw(st.sampled_from(["en", "it", "de"])),
-        reserved_eligible=draw(st.sampled_from(ELIGIBLE)),
+        value_max=draw(pick([None, Decimal(100000)])),
+        turnover=draw(pick([None, Decimal(300000)])),
+        language=draw(pick(["en", "it", "de"])),
+        reserved_eligible=draw(pick(ELIGIBLE)),
     )  # fmt: skip
 
 
 @st.composite
 def worlds(draw: st.DrawFn) -> tuple[list[Opportunity], list[OrgProfile], int]:
-    n = draw(st.integers(1, 40))
+    n = draw(integers(1, 40))
     opps = [draw(opportunities(i)) for i in range(n)]
-    orgs = [draw(organisations(i)) for i in range(draw(st.integers(1, 4)))]
+    orgs = [draw(organisations(i)) for i in range(draw(integers(1, 4)))]
     weights = Weights(
-        remote_factor=draw(st.sampled_from([1.0, 0.8])),
-        in_nation_factor=draw(st.sampled_from([1.0, 0.8])),
-        reserved_factor=draw(st.sampled_from([1.0, 0.5, 0.0])),
-        corroborating_text=draw(st.sampled_from([0.0, 0.2])),
-        own_language_bridge=draw(st.sampled_from([0.0, 1.0])),
-        description_weight=draw(st.sampled_from([1.0, 0.5])),
-        foreign_keywords=draw(st.sampled_from([0.0, 0.5])),
-        foreign_min_codes=draw(st.sampled_from([0.0, 0.6, 1.0])),
-        product=draw(st.sampled_from([0.0, 1.0])),
-        context_floor=draw(st.sampled_from([0.0, 0.3])),
-        compound_min_head=draw(st.sampled_from([0, 5])),
+        remote_factor=draw(pick([1.0, 0.8])),
+        in_nation_factor=draw(pick([1.0, 0.8])),
+        reserved_factor=draw(pick([1.0, 0.5, 0.0])),
+        corroborating_text=draw(pick([0.0, 0.2])),
+        own_language_bridge=draw(pick([0.0, 1.0])),
+        description_weight=draw(pick([1.0, 0.5])),
+        foreign_keywords=draw(pick([0.0, 0.5])),
+        foreign_min_codes=draw(pick([0.0, 0.6, 1.0])),
+        product=draw(pick([0.0, 1.0])),
+        context_floor=draw(pick([0.0, 0.3])),
+        compound_min_head=draw(pick([0, 5])),
     )
-    return opps, orgs, draw(st.integers(1, 8)), weights
+    return opps, orgs, draw(integers(1, 8)), weights
 
 
 @given(worlds())

@@ -99,8 +99,26 @@ def test_consortium_for_a_tender(loaded: Any) -> None:
     assert loaded("consortium", "tender:999999").exit_code == 1
 
 
-def test_eval_reports_matcher_and_baseline(cli: Any) -> None:
-    result = cli("eval", "--json")
+@pytest.fixture
+def eval_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The CLI with a database URL nothing may open: `lotwise eval` judges the bundled demo
+    corpus without a database, so it runs once, not once per backend; each test checks that
+    the database file was never made."""
+    unused = tmp_path / "unused.sqlite"
+    monkeypatch.setenv("LOTWISE_DATABASE_URL", f"sqlite:///{unused}")
+    monkeypatch.setenv("COLUMNS", "200")
+    runner = CliRunner()
+
+    def invoke(*args: str) -> Any:
+        result = runner.invoke(app, list(args), catch_exceptions=False)
+        assert not unused.exists(), "lotwise eval opened the database"
+        return result
+
+    return invoke
+
+
+def test_eval_reports_matcher_and_baseline(eval_cli: Any) -> None:
+    result = eval_cli("eval", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert set(data) == {"matcher", "baseline", "keywords + CPV, gated"}
@@ -110,8 +128,8 @@ def test_eval_reports_matcher_and_baseline(cli: Any) -> None:
             assert 0 <= value <= 1
 
 
-def test_eval_with_a_broken_labels_file_is_one_clear_line(cli: Any, tmp_path: Path) -> None:
+def test_eval_with_a_broken_labels_file_is_one_clear_line(eval_cli: Any, tmp_path: Path) -> None:
     bad = tmp_path / "labels.toml"
     bad.write_text('version = 1\n[[profile]]\nid = "nobody"\nlabels = []\n')
-    result = cli("eval", "--labels", str(bad))
+    result = eval_cli("eval", "--labels", str(bad))
     assert result.exit_code == 2 and "nobody" in result.output

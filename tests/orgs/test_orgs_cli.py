@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from scanner.cli.main import app
@@ -17,7 +18,9 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def cli(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+def cli(database_url: str, engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """In process, on a database migrated from the test process's template (`engine`): the
+    CLI's own migration of an empty database is tested by tests/cli, not again here."""
     monkeypatch.setenv("LOTWISE_DATABASE_URL", database_url)
     monkeypatch.setenv("COLUMNS", "200")
 
