@@ -63,10 +63,10 @@ NOT_SECOND_READ = {
 # 27)"), and the Romanian group (README, "The Romanian group") in second_reader_ro.toml (README,
 # "Second reader, Romanian group"), and the Slovak group (README, "The Slovak group") in
 # second_reader_sk.toml (README, "Second reader, Slovak group"), and the Finnish group (README,
-# "The Finnish group") in second_reader_fi.toml (README, "Second reader, Finnish group"). The
-# Estonian group (README, "The Estonian group") has no second reading yet: the README names the
-# Swedish group (README, "The Swedish group") has no second reading yet: the README names the
-# pairs a second reader should take.
+# "The Finnish group") in second_reader_fi.toml (README, "Second reader, Finnish group"), and the
+# Swedish group (README, "The Swedish group") in second_reader_sv.toml (README, "Second reader,
+# Swedish group"). The Estonian group (README, "The Estonian group") has no second reading yet:
+# the README names the pairs a second reader should take.
 FRENCH_GROUP = frozenset(
     {
         *("fr-tremplin-formation", "fr-verdure-insertion", "fr-petits-pas-creches"),
@@ -174,7 +174,8 @@ ESTONIAN_GROUP = frozenset(
         *("ee-keelesild-mtu", "ee-andmetark", "ee-baltic-process-chemicals"),
     }
 )
-# The Swedish group (README, "The Swedish group"): no second reader yet.
+# The Swedish group (README, "The Swedish group"): read again in second_reader_sv.toml (all 27 of
+# its labels of gathered Swedish notices).
 SWEDISH_GROUP = frozenset(
     {
         *("se-malarmark-skotsel", "se-fyris-natverk", "se-kattegatt-itpartner"),
@@ -498,7 +499,7 @@ def test_agree_reweights_to_the_labels_the_sample_was_drawn_from() -> None:
 
 
 # -- the French, Spanish, German, Polish, Bulgarian, Czech, Greek, Dutch, Hungarian, Finnish,
-# Romanian and Slovak groups' second readings, and that of the Italian group's second round
+# Romanian, Slovak and Swedish groups' second readings, and that of the Italian group's second round
 
 GROUP_SAMPLES = [
     ("second_reader_fr.toml", FRENCH_GROUP, "gathered-fr/", 121),
@@ -514,6 +515,7 @@ GROUP_SAMPLES = [
     ("second_reader_ro.toml", ROMANIAN_GROUP, "gathered-ro/", 43),
     ("second_reader_sk.toml", SLOVAK_GROUP, "gathered-sk/", 36),
     ("second_reader_fi.toml", FINNISH_GROUP, "gathered-fi/", 60),
+    ("second_reader_sv.toml", SWEDISH_GROUP, "gathered-sv/", 27),
 ]
 
 
