@@ -64,10 +64,10 @@ NOT_SECOND_READ = {
 # "Second reader, Romanian group"), and the Slovak group (README, "The Slovak group") in
 # second_reader_sk.toml (README, "Second reader, Slovak group"), and the Finnish group (README,
 # "The Finnish group") in second_reader_fi.toml (README, "Second reader, Finnish group"), and the
-# Estonian group (README, "The Estonian group") in second_reader_et.toml (README, "Second reader,
-# Estonian group"). The Danish, Swedish, Portuguese and Slovenian groups (README, "The ... group")
-# have no second reading yet unless registered below: each README section names the pairs a
-# second reader should take.
+# Estonian group (README, "The Estonian group") in second_reader_et.toml and the Swedish group
+# in second_reader_sv.toml (README, "Second reader, Estonian group", "... Swedish group"). The
+# Danish, Portuguese and Slovenian groups (README, "The ... group") have no second reading yet
+# unless registered below: each README section names the pairs a second reader should take.
 FRENCH_GROUP = frozenset(
     {
         *("fr-tremplin-formation", "fr-verdure-insertion", "fr-petits-pas-creches"),
@@ -176,7 +176,8 @@ ESTONIAN_GROUP = frozenset(
         *("ee-keelesild-mtu", "ee-andmetark", "ee-baltic-process-chemicals"),
     }
 )
-# The Swedish group (README, "The Swedish group"): no second reader yet.
+# The Swedish group (README, "The Swedish group"): read again in second_reader_sv.toml (all 27 of
+# its labels of gathered Swedish notices).
 SWEDISH_GROUP = frozenset(
     {
         *("se-malarmark-skotsel", "se-fyris-natverk", "se-kattegatt-itpartner"),
@@ -508,8 +509,8 @@ def test_agree_reweights_to_the_labels_the_sample_was_drawn_from() -> None:
 
 
 # -- the French, Spanish, German, Polish, Bulgarian, Czech, Greek, Dutch, Hungarian, Finnish,
-# Romanian, Slovak and Estonian groups' second readings, and that of the Italian group's second
-# round
+# Romanian, Slovak, Estonian and Swedish groups' second readings, and that of the Italian
+# group's second round
 
 GROUP_SAMPLES = [
     ("second_reader_fr.toml", FRENCH_GROUP, "gathered-fr/", 121),
@@ -526,6 +527,7 @@ GROUP_SAMPLES = [
     ("second_reader_sk.toml", SLOVAK_GROUP, "gathered-sk/", 36),
     ("second_reader_fi.toml", FINNISH_GROUP, "gathered-fi/", 60),
     ("second_reader_et.toml", ESTONIAN_GROUP, "gathered-et/", 47),
+    ("second_reader_sv.toml", SWEDISH_GROUP, "gathered-sv/", 27),
 ]
 
 
