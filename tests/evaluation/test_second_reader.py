@@ -181,8 +181,8 @@ SWEDISH_GROUP = frozenset(
         *("se-vanerbatar-karlstad", "se-roslagen-marinstal", "se-nordic-transformer"),
     }
 )
-# The Portuguese group (README, "The Portuguese group"): no second reading yet; the README names
-# the pairs a second reader should take.
+# The Portuguese group (README, "The Portuguese group"): read again in second_reader_pt.toml (all
+# 47 of its labels of gathered Portuguese notices; README, "Second reader, Portuguese group").
 PORTUGUESE_GROUP = frozenset(
     {
         *("pt-atelier-ribeira", "pt-codigo-atlantico", "pt-moveis-tamega", "pt-sabores-sado"),
@@ -498,7 +498,8 @@ def test_agree_reweights_to_the_labels_the_sample_was_drawn_from() -> None:
 
 
 # -- the French, Spanish, German, Polish, Bulgarian, Czech, Greek, Dutch, Hungarian, Finnish,
-# Romanian and Slovak groups' second readings, and that of the Italian group's second round
+# Romanian, Slovak and Portuguese groups' second readings, and that of the Italian group's second
+# round
 
 GROUP_SAMPLES = [
     ("second_reader_fr.toml", FRENCH_GROUP, "gathered-fr/", 121),
@@ -514,6 +515,7 @@ GROUP_SAMPLES = [
     ("second_reader_ro.toml", ROMANIAN_GROUP, "gathered-ro/", 43),
     ("second_reader_sk.toml", SLOVAK_GROUP, "gathered-sk/", 36),
     ("second_reader_fi.toml", FINNISH_GROUP, "gathered-fi/", 60),
+    ("second_reader_pt.toml", PORTUGUESE_GROUP, "gathered-pt/", 47),
 ]
 
 
