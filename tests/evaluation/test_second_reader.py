@@ -64,10 +64,10 @@ NOT_SECOND_READ = {
 # "Second reader, Romanian group"), and the Slovak group (README, "The Slovak group") in
 # second_reader_sk.toml (README, "Second reader, Slovak group"), and the Finnish group (README,
 # "The Finnish group") in second_reader_fi.toml (README, "Second reader, Finnish group"), and the
-# Estonian group (README, "The Estonian group") in second_reader_et.toml and the Swedish group
-# in second_reader_sv.toml (README, "Second reader, Estonian group", "... Swedish group"). The
-# Danish, Portuguese and Slovenian groups (README, "The ... group") have no second reading yet
-# unless registered below: each README section names the pairs a second reader should take.
+# Estonian, Swedish and Portuguese groups in second_reader_et.toml, second_reader_sv.toml and
+# second_reader_pt.toml (README, "Second reader, Estonian group" and so on). The Danish and
+# Slovenian groups have no second reading yet unless registered below: each README section
+# names the pairs a second reader should take.
 FRENCH_GROUP = frozenset(
     {
         *("fr-tremplin-formation", "fr-verdure-insertion", "fr-petits-pas-creches"),
@@ -184,8 +184,8 @@ SWEDISH_GROUP = frozenset(
         *("se-vanerbatar-karlstad", "se-roslagen-marinstal", "se-nordic-transformer"),
     }
 )
-# The Portuguese group (README, "The Portuguese group"): no second reading yet; the README names
-# the pairs a second reader should take.
+# The Portuguese group (README, "The Portuguese group"): read again in second_reader_pt.toml (all
+# 47 of its labels of gathered Portuguese notices; README, "Second reader, Portuguese group").
 PORTUGUESE_GROUP = frozenset(
     {
         *("pt-atelier-ribeira", "pt-codigo-atlantico", "pt-moveis-tamega", "pt-sabores-sado"),
@@ -509,8 +509,8 @@ def test_agree_reweights_to_the_labels_the_sample_was_drawn_from() -> None:
 
 
 # -- the French, Spanish, German, Polish, Bulgarian, Czech, Greek, Dutch, Hungarian, Finnish,
-# Romanian, Slovak, Estonian and Swedish groups' second readings, and that of the Italian
-# group's second round
+# Romanian, Slovak, Estonian, Swedish and Portuguese groups' second readings, and that of the
+# Italian group's second round
 
 GROUP_SAMPLES = [
     ("second_reader_fr.toml", FRENCH_GROUP, "gathered-fr/", 121),
@@ -528,6 +528,7 @@ GROUP_SAMPLES = [
     ("second_reader_fi.toml", FINNISH_GROUP, "gathered-fi/", 60),
     ("second_reader_et.toml", ESTONIAN_GROUP, "gathered-et/", 47),
     ("second_reader_sv.toml", SWEDISH_GROUP, "gathered-sv/", 27),
+    ("second_reader_pt.toml", PORTUGUESE_GROUP, "gathered-pt/", 47),
 ]
 
 
