@@ -63,10 +63,10 @@ NOT_SECOND_READ = {
 # 27)"), and the Romanian group (README, "The Romanian group") in second_reader_ro.toml (README,
 # "Second reader, Romanian group"), and the Slovak group (README, "The Slovak group") in
 # second_reader_sk.toml (README, "Second reader, Slovak group"), and the Finnish group (README,
-# "The Finnish group") in second_reader_fi.toml (README, "Second reader, Finnish group"). The
-# Estonian group (README, "The Estonian group") has no second reading yet: the README names the
-# Swedish group (README, "The Swedish group") has no second reading yet: the README names the
-# pairs a second reader should take.
+# "The Finnish group") in second_reader_fi.toml (README, "Second reader, Finnish group"), and the
+# Danish group (README, "The Danish group") in second_reader_da.toml (README, "Second reader,
+# Danish group"). The Estonian and Swedish groups (README, "The Estonian group", "The Swedish
+# group") have no second reading yet: the README names the pairs a second reader should take.
 FRENCH_GROUP = frozenset(
     {
         *("fr-tremplin-formation", "fr-verdure-insertion", "fr-petits-pas-creches"),
@@ -159,8 +159,8 @@ SLOVAK_GROUP = frozenset(
         *("sk-energokomponent-kosice", "sk-etiketa-nitra", "sk-danube-railparts"),
     }
 )
-# The Danish group (README, "The Danish group"): no second reading yet; the README names the pairs
-# a second reader should take.
+# The Danish group (README, "The Danish group"): read again in second_reader_da.toml (all 57 of its
+# labels of gathered Danish notices).
 DANISH_GROUP = frozenset(
     {
         *("dk-koege-kantinekoekken", "dk-jobbroen-fredericia", "dk-tegnestuen-limfjord"),
@@ -498,7 +498,7 @@ def test_agree_reweights_to_the_labels_the_sample_was_drawn_from() -> None:
 
 
 # -- the French, Spanish, German, Polish, Bulgarian, Czech, Greek, Dutch, Hungarian, Finnish,
-# Romanian and Slovak groups' second readings, and that of the Italian group's second round
+# Romanian, Slovak and Danish groups' second readings, and that of the Italian group's second round
 
 GROUP_SAMPLES = [
     ("second_reader_fr.toml", FRENCH_GROUP, "gathered-fr/", 121),
@@ -514,6 +514,7 @@ GROUP_SAMPLES = [
     ("second_reader_ro.toml", ROMANIAN_GROUP, "gathered-ro/", 43),
     ("second_reader_sk.toml", SLOVAK_GROUP, "gathered-sk/", 36),
     ("second_reader_fi.toml", FINNISH_GROUP, "gathered-fi/", 60),
+    ("second_reader_da.toml", DANISH_GROUP, "gathered-da/", 57),
 ]
 
 
