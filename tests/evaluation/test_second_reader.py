@@ -64,10 +64,10 @@ NOT_SECOND_READ = {
 # "Second reader, Romanian group"), and the Slovak group (README, "The Slovak group") in
 # second_reader_sk.toml (README, "Second reader, Slovak group"), and the Finnish group (README,
 # "The Finnish group") in second_reader_fi.toml (README, "Second reader, Finnish group"), and the
-# Estonian, Swedish and Portuguese groups in second_reader_et.toml, second_reader_sv.toml and
-# second_reader_pt.toml (README, "Second reader, Estonian group" and so on). The Danish and
-# Slovenian groups have no second reading yet unless registered below: each README section
-# names the pairs a second reader should take.
+# Danish, Estonian, Swedish and Portuguese groups in second_reader_da.toml, second_reader_et.toml,
+# second_reader_sv.toml and second_reader_pt.toml (README, "Second reader, Danish group" and so
+# on). The Slovenian group has no second reading yet: its README section names the pairs a
+# second reader should take.
 FRENCH_GROUP = frozenset(
     {
         *("fr-tremplin-formation", "fr-verdure-insertion", "fr-petits-pas-creches"),
@@ -160,8 +160,8 @@ SLOVAK_GROUP = frozenset(
         *("sk-energokomponent-kosice", "sk-etiketa-nitra", "sk-danube-railparts"),
     }
 )
-# The Danish group (README, "The Danish group"): no second reading yet; the README names the pairs
-# a second reader should take.
+# The Danish group (README, "The Danish group"): read again in second_reader_da.toml (all 57 of its
+# labels of gathered Danish notices).
 DANISH_GROUP = frozenset(
     {
         *("dk-koege-kantinekoekken", "dk-jobbroen-fredericia", "dk-tegnestuen-limfjord"),
@@ -509,8 +509,8 @@ def test_agree_reweights_to_the_labels_the_sample_was_drawn_from() -> None:
 
 
 # -- the French, Spanish, German, Polish, Bulgarian, Czech, Greek, Dutch, Hungarian, Finnish,
-# Romanian, Slovak, Estonian, Swedish and Portuguese groups' second readings, and that of the
-# Italian group's second round
+# Romanian, Slovak, Danish, Estonian, Swedish and Portuguese groups' second readings, and that
+# of the Italian group's second round
 
 GROUP_SAMPLES = [
     ("second_reader_fr.toml", FRENCH_GROUP, "gathered-fr/", 121),
@@ -529,6 +529,7 @@ GROUP_SAMPLES = [
     ("second_reader_et.toml", ESTONIAN_GROUP, "gathered-et/", 47),
     ("second_reader_sv.toml", SWEDISH_GROUP, "gathered-sv/", 27),
     ("second_reader_pt.toml", PORTUGUESE_GROUP, "gathered-pt/", 47),
+    ("second_reader_da.toml", DANISH_GROUP, "gathered-da/", 57),
 ]
 
 
