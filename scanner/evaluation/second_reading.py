@@ -4,9 +4,9 @@ first reader's grade, the second reader's grades in a file of their own, and the
 The file (`second_reader.toml`, one `[[pair]]` table per sampled pair) holds no grade of the
 first reader: the sample is drawn from labels.toml but written with profile id and item key
 only. After grading, `compare` reports the agreement figures (`scanner.evaluation.agreement`)
-against the first reader's *own* grades: a label the second reader later corrected records
-its first grade in its reason ("second reader (was 1 -> 2): ...; first reader: ..."), so the
-figures do not change when corrections are made. Pure apart from reading and writing the file.
+against the first reader's *own* grades: a label the second reader later corrected, or a
+later rubric point changed, records its first grade in its reason ("second reader (was 1 -> 2):
+...; first reader: ..."), so the figures do not change when corrections are made. Pure apart from reading and writing the file.
 """
 
 from __future__ import annotations
@@ -30,10 +30,12 @@ VERDICTS = {
     "second": "second reader's error by the rubric",
     "borderline": "genuinely borderline: the rubric is clear, the case sits on its line",
 }
-# How a label the second reader corrected records it (README.md, "Second reader"): the reason
-# starts "second reader (was 1 -> 2): why", then "; first reader: <the first reason>".
+# How a label changed after the first reading records it (README.md, "Second reader"): the
+# reason starts "second reader (was 1 -> 2): why" (a second reader's correction) or "rubric R5
+# (was 2 -> 1): why" (a rubric point added later, applied to every label it covers), then
+# "; first reader: <the first reason>".
 CORRECTED = re.compile(
-    r"^second reader \(was (?P<was>[012]) -> (?P<now>[012])\): (?P<why>.*?)"
+    r"^(?:second reader|rubric R\d+) \(was (?P<was>[012]) -> (?P<now>[012])\): (?P<why>.*?)"
     r"(?:; first reader: (?P<first>.*))?$",
     re.S,
 )

@@ -573,3 +573,13 @@ def test_group_second_reader_files_are_graded_and_well_formed(
         if labels.profiles[profile][key].reason.startswith("second reader")
     } - set(first)
     assert not unsampled, "every correction in these groups is a sampled pair's"
+
+
+def test_a_later_rubric_point_keeps_the_first_readers_own_grade() -> None:
+    """A label a later rubric point changed (R5, reserved contracts) is compared with second
+    readers on the first reader's own grade, like a second reader's correction."""
+    from scanner.evaluation.ranking import Label
+
+    revised = "rubric R5 (was 2 -> 1): reserved to sheltered workshops; first reader: fits"
+    assert first_reading(Label("t", 1, revised)) == (2, "fits")
+    assert first_reading(Label("t", 1, "R5 said so")) == (1, "R5 said so")
