@@ -19,8 +19,9 @@ way (`strategy`), named by its ISO 639-1 code:
   languages (McNamee & Mayfield 2004);
 - an unknown language (None): words as they are, and the stop words of every list.
 
-Stop words come from scanner.reference.stopwords (the Snowball lists, else spaCy's), so
-"di", "dei", "del" or "для" are never evidence. Any script passes through without error.
+Stop words come from scanner.reference.stopwords (the Snowball lists, else spaCy's, with the
+function words of Universal Dependencies treebanks), so "di", "dei", "del", "для" or "samt"
+are never evidence. Any script passes through without error.
 """
 
 from __future__ import annotations

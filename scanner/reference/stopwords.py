@@ -3,7 +3,8 @@ they never count as evidence of a match and never appear in an explanation.
 
 Pure and read-only: the shipped file (`data/stopwords.json`, built by
 scripts/convert_stopwords.py from the Snowball project's lists and, for languages Snowball has
-no list for, spaCy's; provenance in docs/reference-data.md) is loaded once, on first use.
+no list for, spaCy's, with the function words of Universal Dependencies treebanks added;
+provenance in docs/reference-data.md) is loaded once, on first use.
 """
 
 from __future__ import annotations
