@@ -192,7 +192,8 @@ PORTUGUESE_GROUP = frozenset(
         *("pt-medica-tejo", "pt-redes-funchal", "pt-gateway-atlantic"),
     }
 )
-# The Slovenian group (README, "The Slovenian group"): no second reader yet.
+# The Slovenian group (README, "The Slovenian group"): read again in second_reader_sl.toml (all 21
+# of its labels of gathered Slovenian notices; README, "Second reader, Slovenian group").
 SLOVENIAN_GROUP = frozenset(
     {
         *("si-atelje-soca", "si-krajinska-delavnica", "si-obala-gradnje"),
@@ -530,6 +531,7 @@ GROUP_SAMPLES = [
     ("second_reader_sv.toml", SWEDISH_GROUP, "gathered-sv/", 27),
     ("second_reader_pt.toml", PORTUGUESE_GROUP, "gathered-pt/", 47),
     ("second_reader_da.toml", DANISH_GROUP, "gathered-da/", 57),
+    ("second_reader_sl.toml", SLOVENIAN_GROUP, "gathered-sl/", 21),
 ]
 
 
