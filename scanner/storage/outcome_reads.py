@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Integer, String, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -31,7 +31,6 @@ from scanner.models import (
     Tender,
     TenderOutcome,
 )
-from scanner.storage.tender_page import TenderPageRows
 
 __all__ = [
     "RecordFilter",
@@ -46,6 +45,9 @@ __all__ = [
     "tender_buyer",
     "tender_records",
 ]
+
+if TYPE_CHECKING:  # `page_awards` reads the page's rows; the page's statement reads OUTCOME_COLUMNS
+    from scanner.storage.tender_page import TenderPageRows
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,8 @@ _TENDER_COLUMNS = (
     Tender.currency,
     Tender.main_cpv,
 )
-_OUTCOME_COLUMNS = (
+# An outcome's columns in `_record`'s order (also read by the tender page's own statement).
+OUTCOME_COLUMNS = (
     TenderOutcome.tender_id,
     TenderOutcome.method,
     TenderOutcome.method_details,
@@ -115,7 +118,7 @@ def _records_statement() -> Any:
         .label("n")
     )
     return (
-        select(*_TENDER_COLUMNS, lots, *_OUTCOME_COLUMNS)
+        select(*_TENDER_COLUMNS, lots, *OUTCOME_COLUMNS)
         .join(Source, Source.id == Tender.source_id)
         .outerjoin(TenderOutcome, TenderOutcome.tender_id == Tender.id)
         .order_by(Tender.id)
@@ -456,11 +459,11 @@ def page_awards(rows: TenderPageRows) -> tuple[TenderRecord, list[dict[str, Any]
     ]
     t = rows.tender
     own = (t.id, t.source, t.title, t.buyer_id, t.buyer_name, t.status, t.published_at)
-    outcome = (t.outcome_id, t.method, t.method_details, t.method_field, t.period_start)
+    outcome = (t.outcome_id, *(getattr(t, column.key) for column in OUTCOME_COLUMNS[1:]))
     record = _record(
         (*own, t.deadline_at, t.value_amount, t.currency, t.main_cpv),
         len(rows.lots),
-        (*outcome, t.bid_count, t.bid_count_field, t.lot_bid_counts, t.bids, t.unknowns),
+        outcome,
         awards,
     )
     return record, [_award_json(a, shown.get(a.position, [])) for a in rows.awards]

@@ -31,6 +31,7 @@ from scanner.models import (
     Tender,
     TenderOutcome,
 )
+from scanner.storage.outcome_reads import OUTCOME_COLUMNS
 
 __all__ = ["TenderPageRows", "tender_page_rows"]
 
@@ -61,17 +62,9 @@ _TENDER = (
         SplitAssessment.tender_version.label("assessed_version"),
         SplitAssessment.assessed_at,
         SplitAssessment.error.label("assessment_error"),
-        TenderOutcome.tender_id.label("outcome_id"),
-        TenderOutcome.method,
-        TenderOutcome.method_details,
-        TenderOutcome.method_field,
-        TenderOutcome.period_start,
-        TenderOutcome.bid_count,
-        TenderOutcome.bid_count_field,
-        TenderOutcome.lot_bid_counts,
-        TenderOutcome.bids,
+        OUTCOME_COLUMNS[0].label("outcome_id"),
+        *OUTCOME_COLUMNS[1:],
         TenderOutcome.contracts,
-        TenderOutcome.unknowns,
     )
     .join(Source, Source.id == Tender.source_id)
     .outerjoin(SplitAssessment, SplitAssessment.tender_id == Tender.id)
