@@ -67,7 +67,8 @@ NOT_SECOND_READ = {
 # Danish, Estonian, Swedish and Portuguese groups in second_reader_da.toml, second_reader_et.toml,
 # second_reader_sv.toml and second_reader_pt.toml (README, "Second reader, Danish group" and so
 # on). The Slovenian group has no second reading yet: its README section names the pairs a
-# second reader should take.
+# second reader should take. The Lithuanian group (README, "The Lithuanian group") has no
+# second reading yet.
 FRENCH_GROUP = frozenset(
     {
         *("fr-tremplin-formation", "fr-verdure-insertion", "fr-petits-pas-creches"),
@@ -200,6 +201,13 @@ SLOVENIAN_GROUP = frozenset(
         *("si-ambulanta-gorica", "si-kaliber-trgovina", "si-adriatic-subsea"),
     }
 )
+# The Lithuanian group (README, "The Lithuanian group"): no second reading yet.
+LITHUANIAN_GROUP = frozenset(
+    {
+        *("lt-mariu-architektai", "lt-begiu-projektai", "lt-renginiu-fabrikas"),
+        *("lt-strategijos-partneriai", "lt-kauno-komponentai", "lt-baltic-bus-partners"),
+    }
+)
 # written after the first sample was drawn
 SECOND_READ_LATER = (
     ITALIAN_SECOND_ROUND
@@ -220,6 +228,7 @@ SECOND_READ_LATER = (
     | SWEDISH_GROUP
     | PORTUGUESE_GROUP
     | SLOVENIAN_GROUP
+    | LITHUANIAN_GROUP
 )
 
 
