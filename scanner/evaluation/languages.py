@@ -2,10 +2,10 @@
 
 Only for counting the real-data corpus by language (the matcher does its own analysis): a
 script check (Greek, Armenian, Cyrillic with Bulgarian, Ukrainian or Russian letters; Czech's
-"ě ř ů", Hungarian's "ő ű", Slovak's "ľ ĺ ŕ ý ť ď ň" without Czech's), then the language whose
-commonest function words occur most often (Finnish and Estonian, which share "ja" and "on",
-told apart by Estonian's "õ" and "ü"). Short or mixed texts may come out undecided (None); the
-report says so rather than guessing.
+"ě ř ů", Hungarian's "ő ű", Slovak's "ľ ĺ ŕ ý ť ď ň" without Czech's, Lithuanian's "ė į ų"),
+then the language whose commonest function words occur most often (Finnish and Estonian, which
+share "ja" and "on", told apart by Estonian's "õ" and "ü"). Short or mixed texts may come out
+undecided (None); the report says so rather than guessing.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ LANGUAGE_NAMES: dict[str, str] = {
     "sl": "Slovenian",
     "sv": "Swedish",
     "uk": "Ukrainian",
+    "lt": "Lithuanian",
 }
 
 
@@ -92,6 +93,9 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
         "között részére",
         # not "na", "v", "z", "je", "do" (Slovenian's and Czech's too)
         "sk": "pre alebo sa ako podľa ktoré ktorý ktorá ktorých sú bude tejto vrátane zo pri",
+        # with the notices' "pirkimas"/"pirkimo" (procurement): one-line Lithuanian calls ("NAUJO
+        # AUTOBUSO PIRKIMAS 1 vnt.") hold no other word of this list
+        "lt": "ir su iš į pagal kad kurie kuris kurių bei arba yra nuo dėl prie pirkimas pirkimo",
     }.items()
 }
 _BULGARIAN_YER = re.compile("ъ[бвгджзйклмнпрстфхцчшщ]")
@@ -155,6 +159,12 @@ def _by_script(letters: Counter[str], text: str) -> str | None:
     slovak = sum(letters[c] for c in "ľĺŕýťďň")
     if czech == 0 and slovak >= 2 and slovak / total >= 0.005:
         return "sk"
+    # Lithuanian alone writes "ė", "į" and "ų" (Latvian has "ē ī ū", Polish "ę ą"), one letter in
+    # 40 or so of Lithuanian text; its function words ("ir", "su", "iš") are few and short, so
+    # the gathered Lithuanian calls were counted undecided, English or Welsh
+    lithuanian = sum(letters[c] for c in "ėįų")
+    if lithuanian >= 2 and lithuanian / total >= 0.005:
+        return "lt"
     return None
 
 

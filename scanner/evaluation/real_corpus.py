@@ -92,6 +92,7 @@ GATHERED_FOLDERS = (
     "gathered-sv",  # real Swedish TED notices (benchmarks/real_match/GATHERED-SV.md)
     "gathered-pt",  # real Portuguese TED notices (benchmarks/real_match/GATHERED-PT.md)
     "gathered-sl",  # real Slovenian TED notices (benchmarks/real_match/GATHERED-SL.md)
+    "gathered-lt",  # real Lithuanian TED notices (benchmarks/real_match/GATHERED-LT.md)
 )
 FOLDERS = (
     "open-tenders-en",

@@ -138,3 +138,9 @@ def gathered_pt(samples: Path) -> Path:
 def gathered_sl(samples: Path) -> Path:
     """The samples, with the gathered Slovenian notices (benchmarks/real_match/GATHERED-SL.md)."""
     return _gathered(samples, "gathered-sl", "GATHERED-SL.md")
+
+
+@pytest.fixture(scope="session")
+def gathered_lt(samples: Path) -> Path:
+    """The samples, with the gathered Lithuanian notices (benchmarks/real_match/GATHERED-LT.md)."""
+    return _gathered(samples, "gathered-lt", "GATHERED-LT.md")

@@ -174,3 +174,23 @@ def test_estonian_and_finnish_are_told_apart() -> None:
     # "õ" decides a tie as before
     assert detect_language("Tõnismäe gümnaasiumi õppehoone ja staadioni ehitus on") == "et"
     assert detect_language(FINNISH) == "fi"  # "y" in nearly every Finnish sentence
+
+
+# Lithuanian's function words are few and short ("ir", "su", "iš"): the gathered Lithuanian calls
+# were counted undecided, English or Welsh until its own letters ("ė į ų") and its function words
+# (with the notices' "pirkimas", procurement) were read
+LITHUANIAN = (
+    "Pirkimo objektas – geležinkelio kelių ir priklausinių projektavimo paslaugos, kurios apima "
+    "projektinių pasiūlymų rengimo paslaugas."
+)
+LITHUANIAN_SHORT = "NAUJO AUTOBUSO PIRKIMAS 1 vnt. NAUJO AUTOBUSO PIRKIMAS 1 vnt."
+
+
+def test_lithuanian_is_read_by_its_letters_or_its_function_words() -> None:
+    assert detect_language(LITHUANIAN) == "lt"
+    assert detect_language(LITHUANIAN_SHORT) == "lt"  # no letter of its own: "pirkimas" twice
+    # a Lithuanian place name in an English notice stays English
+    assert (
+        detect_language("Supply of rail spare parts to the depot in Panevėžys for the operator")
+        == "en"
+    )

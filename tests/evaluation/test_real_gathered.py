@@ -366,6 +366,7 @@ def test_gathered_folders_are_read_last_and_each_is_optional(tmp_path: Path) -> 
     assert "gathered-sv" in GATHERED_FOLDERS
     assert "gathered-pt" in GATHERED_FOLDERS
     assert "gathered-sl" in GATHERED_FOLDERS
+    assert "gathered-lt" in GATHERED_FOLDERS
     folder = tmp_path / "gathered-fr" / "eforms"  # only one of the gathered folders present
     folder.mkdir(parents=True)
     (folder / "broken.xml.gz").write_bytes(b"not gzip at all")
@@ -498,4 +499,29 @@ def test_the_slovenian_calls_are_read_by_the_samples_rules(gathered_sl: Path) ->
     assert reasons == Counter({"award notice, or complete as published": 26})
     _every_file_counted_and_traced(
         samples / "gathered-sl", len(items) + sum(corpus.left_out.values())
+    )
+
+
+def test_the_lithuanian_calls_are_read_by_the_samples_rules(gathered_lt: Path) -> None:
+    samples = gathered_lt
+    corpus = load_real_corpus(samples, folders=("gathered-lt",))
+    items = corpus.items
+    assert len(items) == 8 and all(key.startswith("gathered-lt/") for key in items)
+    assert corpus.counts("declared_language") == Counter({"lt": 8})
+    # Lithuanian read by its letters and function words (undecided, English or Welsh before)
+    assert corpus.counts("detected_language") == Counter({"lt": 8})
+    assert corpus.counts("source") == Counter({"TED (XML R2.0.9), gathered": 8})
+    countries = Counter(country for item in items.values() for country in item.tender.countries)
+    assert countries == Counter({"LT": 8})
+    # the railways' three periodic indicative notices used as calls give their values (EUR);
+    # the two design contests, the bus, the events and the excise stamps publish none
+    assert Counter(item.tender.currency for item in items.values()) == Counter({None: 5, "EUR": 3})
+    assert sum(len(item.tender.lots) for item in items.values()) == 10  # the events: three lots
+    for item in items.values():
+        assert item.tender.published_at == EVALUATION_NOW
+        assert item.tender.is_open(EVALUATION_NOW)
+    reasons = Counter({reason: n for (_, reason), n in corpus.left_out.items()})
+    assert reasons == Counter({"award notice, or complete as published": 20})
+    _every_file_counted_and_traced(
+        samples / "gathered-lt", len(items) + sum(corpus.left_out.values())
     )

@@ -66,8 +66,8 @@ NOT_SECOND_READ = {
 # "The Finnish group") in second_reader_fi.toml (README, "Second reader, Finnish group"), and the
 # Danish, Estonian, Swedish and Portuguese groups in second_reader_da.toml, second_reader_et.toml,
 # second_reader_sv.toml and second_reader_pt.toml (README, "Second reader, Danish group" and so
-# on). The Slovenian group has no second reading yet: its README section names the pairs a
-# second reader should take.
+# on), and the Slovenian and Lithuanian groups in second_reader_sl.toml and second_reader_lt.toml
+# (README, "Second reader, Slovenian group" and "Second reader, Lithuanian group").
 FRENCH_GROUP = frozenset(
     {
         *("fr-tremplin-formation", "fr-verdure-insertion", "fr-petits-pas-creches"),
@@ -200,6 +200,14 @@ SLOVENIAN_GROUP = frozenset(
         *("si-ambulanta-gorica", "si-kaliber-trgovina", "si-adriatic-subsea"),
     }
 )
+# The Lithuanian group (README, "The Lithuanian group"): read again in second_reader_lt.toml (all
+# 31 of its labels of gathered Lithuanian notices; README, "Second reader, Lithuanian group").
+LITHUANIAN_GROUP = frozenset(
+    {
+        *("lt-mariu-architektai", "lt-begiu-projektai", "lt-renginiu-fabrikas"),
+        *("lt-strategijos-partneriai", "lt-kauno-komponentai", "lt-baltic-bus-partners"),
+    }
+)
 # written after the first sample was drawn
 SECOND_READ_LATER = (
     ITALIAN_SECOND_ROUND
@@ -220,6 +228,7 @@ SECOND_READ_LATER = (
     | SWEDISH_GROUP
     | PORTUGUESE_GROUP
     | SLOVENIAN_GROUP
+    | LITHUANIAN_GROUP
 )
 
 
@@ -510,8 +519,8 @@ def test_agree_reweights_to_the_labels_the_sample_was_drawn_from() -> None:
 
 
 # -- the French, Spanish, German, Polish, Bulgarian, Czech, Greek, Dutch, Hungarian, Finnish,
-# Romanian, Slovak, Danish, Estonian, Swedish and Portuguese groups' second readings, and that
-# of the Italian group's second round
+# Romanian, Slovak, Danish, Estonian, Swedish, Portuguese, Slovenian and Lithuanian groups'
+# second readings, and that of the Italian group's second round
 
 GROUP_SAMPLES = [
     ("second_reader_fr.toml", FRENCH_GROUP, "gathered-fr/", 121),
@@ -532,6 +541,7 @@ GROUP_SAMPLES = [
     ("second_reader_pt.toml", PORTUGUESE_GROUP, "gathered-pt/", 47),
     ("second_reader_da.toml", DANISH_GROUP, "gathered-da/", 57),
     ("second_reader_sl.toml", SLOVENIAN_GROUP, "gathered-sl/", 21),
+    ("second_reader_lt.toml", LITHUANIAN_GROUP, "gathered-lt/", 31),
 ]
 
 
