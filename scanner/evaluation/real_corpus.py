@@ -92,6 +92,7 @@ GATHERED_FOLDERS = (
     "gathered-sv",  # real Swedish TED notices (benchmarks/real_match/GATHERED-SV.md)
     "gathered-pt",  # real Portuguese TED notices (benchmarks/real_match/GATHERED-PT.md)
     "gathered-sl",  # real Slovenian TED notices (benchmarks/real_match/GATHERED-SL.md)
+    "gathered-hr",  # real Croatian TED notices (benchmarks/real_match/GATHERED-HR.md)
 )
 FOLDERS = (
     "open-tenders-en",

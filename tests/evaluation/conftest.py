@@ -138,3 +138,9 @@ def gathered_pt(samples: Path) -> Path:
 def gathered_sl(samples: Path) -> Path:
     """The samples, with the gathered Slovenian notices (benchmarks/real_match/GATHERED-SL.md)."""
     return _gathered(samples, "gathered-sl", "GATHERED-SL.md")
+
+
+@pytest.fixture(scope="session")
+def gathered_hr(samples: Path) -> Path:
+    """The samples, with the gathered Croatian notices (benchmarks/real_match/GATHERED-HR.md)."""
+    return _gathered(samples, "gathered-hr", "GATHERED-HR.md")
