@@ -4,7 +4,7 @@ Only for counting the real-data corpus by language (the matcher does its own ana
 script check (Greek, Armenian, Cyrillic with Bulgarian, Ukrainian or Russian letters; Czech's
 "ě ř ů", Hungarian's "ő ű", Slovak's "ľ ĺ ŕ ý ť ď ň" without Czech's), then the language whose
 commonest function words occur most often (Finnish and Estonian, which share "ja" and "on",
-told apart by Estonian's "õ" and "ü"). Short or mixed texts may come out undecided (None); the
+told apart by Estonian's "õ" and "ü"; Croatian only in text with "č ć đ š ž"). Short or mixed texts may come out undecided (None); the
 report says so rather than guessing.
 """
 
@@ -30,6 +30,7 @@ LANGUAGE_NAMES: dict[str, str] = {
     "et": "Estonian",
     "fi": "Finnish",
     "fr": "French",
+    "hr": "Croatian",
     "hu": "Hungarian",
     "hy": "Armenian",
     "it": "Italian",
@@ -92,9 +93,15 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
         "között részére",
         # not "na", "v", "z", "je", "do" (Slovenian's and Czech's too)
         "sk": "pre alebo sa ako podľa ktoré ktorý ktorá ktorých sú bude tejto vrátane zo pri",
+        # not "za", "na", "je", "od", "do", "iz", "se", "te" (Slovenian's too): "i", "u", "ili"
+        # where Slovenian writes "in", "v", "ali", and its relative pronouns and "sukladno"
+        "hr": "i u ili kao koji koja koje kojima su prema sukladno što će biti putem",
     }.items()
 }
 _BULGARIAN_YER = re.compile("ъ[бвгджзйклмнпрстфхцчшщ]")
+# Croatian text writes at least one of these in nearly every sentence ("č", "š", "ž" Slovenian's,
+# Czech's and Slovak's too; "ć", "đ" its own)
+_CROATIAN_LETTERS = "čćđšž"
 _NORDIC_MARKERS = {"no": frozenset("øæ"), "da": frozenset("øæ"), "sv": frozenset("äö")}
 
 
@@ -108,6 +115,9 @@ def detect_language(text: str) -> str | None:
         return None if by_script == "cyrillic" else by_script
     words = _WORD_RE.findall(text.lower())
     hits = Counter({lang: sum(w in vocab for w in words) for lang, vocab in FUNCTION_WORDS.items()})
+    if not any(letters[c] for c in _CROATIAN_LETTERS):
+        # "i" and "u" are also initials and abbreviations ("i. V. m.", "U25" in a German call)
+        hits["hr"] = 0
     ranked = hits.most_common()
     if not ranked or ranked[0][1] < 2:
         return None

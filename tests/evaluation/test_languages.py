@@ -174,3 +174,26 @@ def test_estonian_and_finnish_are_told_apart() -> None:
     # "õ" decides a tie as before
     assert detect_language("Tõnismäe gümnaasiumi õppehoone ja staadioni ehitus on") == "et"
     assert detect_language(FINNISH) == "fi"  # "y" in nearly every Finnish sentence
+
+
+# Croatian shares "za", "na", "je", "od", "do" with Slovenian: the gathered Croatian call and the
+# Croatian profiles were read as undecided, Polish or Welsh until its own function words ("i",
+# "u", "ili", "koji"...) were read, in text with "č ć đ š ž" only
+CROATIAN = (
+    "Pružanje usluge pripremanja, posluživanja i dostave obroka (u pojedinim slučajevima) "
+    "korisnicima pučke kuhinje."
+)
+SLOVENIAN_SHORT = "Vzdrževanje obal in akvatorija v Luki Koper za obdobje pet let."
+
+
+def test_croatian_is_read_by_its_function_words_and_slovenian_stays_slovenian() -> None:
+    assert detect_language(CROATIAN) == "hr"
+    assert detect_language(SLOVENIAN_SHORT) == "sl"
+    # "i" and "u" as initials in a German call without Croatian letters do not make it Croatian
+    assert (
+        detect_language(
+            "Konzeption und Durchführung einer Maßnahme nach § 16 SGB II i. V. m. § 45 SGB III "
+            "für Jugendliche U25 im Bezirk"
+        )
+        == "de"
+    )
