@@ -79,6 +79,7 @@ SAMPLING_DIVISIONS = {
     "pt-sabores-sado": ("55", "15"),
     "si-krajinska-delavnica": ("71", "77"),
     "si-ambulanta-gorica": ("85",),
+    "hr-jadranski-okusi": ("55", "15"),
 }
 
 

@@ -67,7 +67,7 @@ NOT_SECOND_READ = {
 # Danish, Estonian, Swedish and Portuguese groups in second_reader_da.toml, second_reader_et.toml,
 # second_reader_sv.toml and second_reader_pt.toml (README, "Second reader, Danish group" and so
 # on). The Slovenian group has no second reading yet: its README section names the pairs a
-# second reader should take.
+# second reader should take. Nor has the Croatian group (README, "The Croatian group").
 FRENCH_GROUP = frozenset(
     {
         *("fr-tremplin-formation", "fr-verdure-insertion", "fr-petits-pas-creches"),
@@ -200,6 +200,13 @@ SLOVENIAN_GROUP = frozenset(
         *("si-ambulanta-gorica", "si-kaliber-trgovina", "si-adriatic-subsea"),
     }
 )
+# The Croatian group (README, "The Croatian group"): no second reading yet.
+CROATIAN_GROUP = frozenset(
+    {
+        *("hr-zadruga-marjan", "hr-jadranski-okusi", "hr-kvarner-hidrogradnja"),
+        *("hr-atelje-susak", "hr-adriatic-tactical"),
+    }
+)
 # written after the first sample was drawn
 SECOND_READ_LATER = (
     ITALIAN_SECOND_ROUND
@@ -220,6 +227,7 @@ SECOND_READ_LATER = (
     | SWEDISH_GROUP
     | PORTUGUESE_GROUP
     | SLOVENIAN_GROUP
+    | CROATIAN_GROUP
 )
 
 
