@@ -2,10 +2,11 @@
 
 Only for counting the real-data corpus by language (the matcher does its own analysis): a
 script check (Greek, Armenian, Cyrillic with Bulgarian, Ukrainian or Russian letters; Czech's
-"ě ř ů", Hungarian's "ő ű", Slovak's "ľ ĺ ŕ ý ť ď ň" without Czech's), then the language whose
-commonest function words occur most often (Finnish and Estonian, which share "ja" and "on",
-told apart by Estonian's "õ" and "ü"; Croatian only in text with "č ć đ š ž"). Short or mixed texts may come out undecided (None); the
-report says so rather than guessing.
+"ě ř ů", Hungarian's "ő ű", Slovak's "ľ ĺ ŕ ý ť ď ň" without Czech's, Latvian's
+"ā ē ī ģ ķ ļ ņ"), then the language whose commonest function words occur most often (Finnish
+and Estonian, which share "ja" and "on", told apart by Estonian's "õ" and "ü"; Croatian only in
+text with "č ć đ š ž"). Short or mixed texts may come out undecided (None); the report says so
+rather than guessing.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ LANGUAGE_NAMES: dict[str, str] = {
     "hu": "Hungarian",
     "hy": "Armenian",
     "it": "Italian",
+    "lv": "Latvian",
     "nl": "Dutch",
     "no": "Norwegian",
     "pl": "Polish",
@@ -165,6 +167,12 @@ def _by_script(letters: Counter[str], text: str) -> str | None:
     slovak = sum(letters[c] for c in "ľĺŕýťďň")
     if czech == 0 and slovak >= 2 and slovak / total >= 0.005:
         return "sk"
+    # Latvian alone writes the long vowels "ā ē ī" and the cedilla consonants "ģ ķ ļ ņ" (Lithuanian
+    # has "ū" but none of these), one letter in 25 or so of Latvian text; its function words "un"
+    # and "no" are French's and Spanish's too, so the letters decide
+    latvian = sum(letters[c] for c in "āēīģķļņ")
+    if latvian >= 3 and latvian / total >= 0.01:
+        return "lv"
     return None
 
 

@@ -197,3 +197,15 @@ def test_croatian_is_read_by_its_function_words_and_slovenian_stays_slovenian() 
         )
         == "de"
     )
+
+
+# Latvian's function words "un" and "no" are French's and Spanish's too: the gathered Latvian
+# calls were undecided until its own letters ("ā ē ī ģ ķ ļ ņ") were read
+LATVIAN = "Elektronisko drošības sistēmu uzturēšana un apkopes."
+
+
+def test_latvian_is_read_by_its_letters() -> None:
+    assert detect_language(LATVIAN) == "lv"
+    assert detect_language("Ēdināšanas pakalpojumu nodrošināšana Salaspils vidusskolās.") == "lv"
+    # a Latvian place name in an English notice stays English
+    assert detect_language("Supply of rolling stock spare parts to the depot in Rīga") == "en"
