@@ -80,6 +80,7 @@ SAMPLING_DIVISIONS = {
     "si-krajinska-delavnica": ("71", "77"),
     "si-ambulanta-gorica": ("85",),
     "hr-jadranski-okusi": ("55", "15"),
+    "lv-kurzemes-apsardze": ("79", "50"),
 }
 
 

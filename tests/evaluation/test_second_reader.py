@@ -67,7 +67,8 @@ NOT_SECOND_READ = {
 # Danish, Estonian, Swedish and Portuguese groups in second_reader_da.toml, second_reader_et.toml,
 # second_reader_sv.toml and second_reader_pt.toml (README, "Second reader, Danish group" and so
 # on). The Slovenian group has no second reading yet: its README section names the pairs a
-# second reader should take. Nor has the Croatian group (README, "The Croatian group").
+# second reader should take. Nor have the Croatian and Latvian groups (README, "The Croatian group", "The Latvian
+# group").
 FRENCH_GROUP = frozenset(
     {
         *("fr-tremplin-formation", "fr-verdure-insertion", "fr-petits-pas-creches"),
@@ -207,6 +208,13 @@ CROATIAN_GROUP = frozenset(
         *("hr-atelje-susak", "hr-adriatic-tactical"),
     }
 )
+# The Latvian group (README, "The Latvian group"): no second reading yet.
+LATVIAN_GROUP = frozenset(
+    {
+        *("lv-skolas-galds", "lv-drosibas-sistemas", "lv-kurzemes-apsardze"),
+        "lv-baltic-grid-supply",
+    }
+)
 # written after the first sample was drawn
 SECOND_READ_LATER = (
     ITALIAN_SECOND_ROUND
@@ -228,6 +236,7 @@ SECOND_READ_LATER = (
     | PORTUGUESE_GROUP
     | SLOVENIAN_GROUP
     | CROATIAN_GROUP
+    | LATVIAN_GROUP
 )
 
 
