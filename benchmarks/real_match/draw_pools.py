@@ -80,6 +80,8 @@ SAMPLING_DIVISIONS = {
     "si-krajinska-delavnica": ("71", "77"),
     "si-ambulanta-gorica": ("85",),
     "lt-renginiu-fabrikas": ("79", "92"),
+    "hr-jadranski-okusi": ("55", "15"),
+    "lv-kurzemes-apsardze": ("79", "50"),
 }
 
 

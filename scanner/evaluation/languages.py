@@ -2,10 +2,11 @@
 
 Only for counting the real-data corpus by language (the matcher does its own analysis): a
 script check (Greek, Armenian, Cyrillic with Bulgarian, Ukrainian or Russian letters; Czech's
-"ě ř ů", Hungarian's "ő ű", Slovak's "ľ ĺ ŕ ý ť ď ň" without Czech's, Lithuanian's "ė į ų"),
-then the language whose commonest function words occur most often (Finnish and Estonian, which
-share "ja" and "on", told apart by Estonian's "õ" and "ü"). Short or mixed texts may come out
-undecided (None); the report says so rather than guessing.
+"ě ř ů", Hungarian's "ő ű", Slovak's "ľ ĺ ŕ ý ť ď ň" without Czech's, Lithuanian's "ė į ų",
+Latvian's "ā ē ī ģ ķ ļ ņ"), then the language whose commonest function words occur most often
+(Finnish and Estonian, which share "ja" and "on", told apart by Estonian's "õ" and "ü"; Croatian
+only in text with "č ć đ š ž"). Short or mixed texts may come out undecided (None); the report
+says so rather than guessing.
 """
 
 from __future__ import annotations
@@ -30,9 +31,11 @@ LANGUAGE_NAMES: dict[str, str] = {
     "et": "Estonian",
     "fi": "Finnish",
     "fr": "French",
+    "hr": "Croatian",
     "hu": "Hungarian",
     "hy": "Armenian",
     "it": "Italian",
+    "lv": "Latvian",
     "nl": "Dutch",
     "no": "Norwegian",
     "pl": "Polish",
@@ -96,9 +99,15 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
         # with the notices' "pirkimas"/"pirkimo" (procurement): one-line Lithuanian calls ("NAUJO
         # AUTOBUSO PIRKIMAS 1 vnt.") hold no other word of this list
         "lt": "ir su iš į pagal kad kurie kuris kurių bei arba yra nuo dėl prie pirkimas pirkimo",
+        # not "za", "na", "je", "od", "do", "iz", "se", "te" (Slovenian's too): "i", "u", "ili"
+        # where Slovenian writes "in", "v", "ali", and its relative pronouns and "sukladno"
+        "hr": "i u ili kao koji koja koje kojima su prema sukladno što će biti putem",
     }.items()
 }
 _BULGARIAN_YER = re.compile("ъ[бвгджзйклмнпрстфхцчшщ]")
+# Croatian text writes at least one of these in nearly every sentence ("č", "š", "ž" Slovenian's,
+# Czech's and Slovak's too; "ć", "đ" its own)
+_CROATIAN_LETTERS = "čćđšž"
 _NORDIC_MARKERS = {"no": frozenset("øæ"), "da": frozenset("øæ"), "sv": frozenset("äö")}
 
 
@@ -112,6 +121,9 @@ def detect_language(text: str) -> str | None:
         return None if by_script == "cyrillic" else by_script
     words = _WORD_RE.findall(text.lower())
     hits = Counter({lang: sum(w in vocab for w in words) for lang, vocab in FUNCTION_WORDS.items()})
+    if not any(letters[c] for c in _CROATIAN_LETTERS):
+        # "i" and "u" are also initials and abbreviations ("i. V. m.", "U25" in a German call)
+        hits["hr"] = 0
     ranked = hits.most_common()
     if not ranked or ranked[0][1] < 2:
         return None
@@ -165,6 +177,12 @@ def _by_script(letters: Counter[str], text: str) -> str | None:
     lithuanian = sum(letters[c] for c in "ėįų")
     if lithuanian >= 2 and lithuanian / total >= 0.005:
         return "lt"
+    # Latvian alone writes the long vowels "ā ē ī" and the cedilla consonants "ģ ķ ļ ņ" (Lithuanian
+    # has "ū" but none of these), one letter in 25 or so of Latvian text; its function words "un"
+    # and "no" are French's and Spanish's too, so the letters decide
+    latvian = sum(letters[c] for c in "āēīģķļņ")
+    if latvian >= 3 and latvian / total >= 0.01:
+        return "lv"
     return None
 
 

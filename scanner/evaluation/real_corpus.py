@@ -93,6 +93,8 @@ GATHERED_FOLDERS = (
     "gathered-pt",  # real Portuguese TED notices (benchmarks/real_match/GATHERED-PT.md)
     "gathered-sl",  # real Slovenian TED notices (benchmarks/real_match/GATHERED-SL.md)
     "gathered-lt",  # real Lithuanian TED notices (benchmarks/real_match/GATHERED-LT.md)
+    "gathered-hr",  # real Croatian TED notices (benchmarks/real_match/GATHERED-HR.md)
+    "gathered-lv",  # real Latvian TED notices (benchmarks/real_match/GATHERED-LV.md)
 )
 FOLDERS = (
     "open-tenders-en",

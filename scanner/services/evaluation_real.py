@@ -61,6 +61,8 @@ GATHERED_GROUPS = {
     "gathered-pt": "Portuguese",
     "gathered-sl": "Slovenian",
     "gathered-lt": "Lithuanian",
+    "gathered-hr": "Croatian",
+    "gathered-lv": "Latvian",
 }
 # The halves: tuning when the hex SHA-256 of the profile id sorts below this. Placed where the
 # median split of the first 43 profiles fell (tuning up to 6493..., held-out from 72d3...), so

@@ -144,3 +144,15 @@ def gathered_sl(samples: Path) -> Path:
 def gathered_lt(samples: Path) -> Path:
     """The samples, with the gathered Lithuanian notices (benchmarks/real_match/GATHERED-LT.md)."""
     return _gathered(samples, "gathered-lt", "GATHERED-LT.md")
+
+
+@pytest.fixture(scope="session")
+def gathered_hr(samples: Path) -> Path:
+    """The samples, with the gathered Croatian notices (benchmarks/real_match/GATHERED-HR.md)."""
+    return _gathered(samples, "gathered-hr", "GATHERED-HR.md")
+
+
+@pytest.fixture(scope="session")
+def gathered_lv(samples: Path) -> Path:
+    """The samples, with the gathered Latvian notices (benchmarks/real_match/GATHERED-LV.md)."""
+    return _gathered(samples, "gathered-lv", "GATHERED-LV.md")

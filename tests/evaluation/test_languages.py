@@ -194,3 +194,38 @@ def test_lithuanian_is_read_by_its_letters_or_its_function_words() -> None:
         detect_language("Supply of rail spare parts to the depot in Panevėžys for the operator")
         == "en"
     )
+
+
+# Croatian shares "za", "na", "je", "od", "do" with Slovenian: the gathered Croatian call and the
+# Croatian profiles were read as undecided, Polish or Welsh until its own function words ("i",
+# "u", "ili", "koji"...) were read, in text with "č ć đ š ž" only
+CROATIAN = (
+    "Pružanje usluge pripremanja, posluživanja i dostave obroka (u pojedinim slučajevima) "
+    "korisnicima pučke kuhinje."
+)
+SLOVENIAN_SHORT = "Vzdrževanje obal in akvatorija v Luki Koper za obdobje pet let."
+
+
+def test_croatian_is_read_by_its_function_words_and_slovenian_stays_slovenian() -> None:
+    assert detect_language(CROATIAN) == "hr"
+    assert detect_language(SLOVENIAN_SHORT) == "sl"
+    # "i" and "u" as initials in a German call without Croatian letters do not make it Croatian
+    assert (
+        detect_language(
+            "Konzeption und Durchführung einer Maßnahme nach § 16 SGB II i. V. m. § 45 SGB III "
+            "für Jugendliche U25 im Bezirk"
+        )
+        == "de"
+    )
+
+
+# Latvian's function words "un" and "no" are French's and Spanish's too: the gathered Latvian
+# calls were undecided until its own letters ("ā ē ī ģ ķ ļ ņ") were read
+LATVIAN = "Elektronisko drošības sistēmu uzturēšana un apkopes."
+
+
+def test_latvian_is_read_by_its_letters() -> None:
+    assert detect_language(LATVIAN) == "lv"
+    assert detect_language("Ēdināšanas pakalpojumu nodrošināšana Salaspils vidusskolās.") == "lv"
+    # a Latvian place name in an English notice stays English
+    assert detect_language("Supply of rolling stock spare parts to the depot in Rīga") == "en"

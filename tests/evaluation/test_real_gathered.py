@@ -350,6 +350,56 @@ def test_the_danish_calls_are_read_by_the_samples_rules(gathered_da: Path) -> No
     )
 
 
+def test_the_croatian_call_is_read_by_the_samples_rules(gathered_hr: Path) -> None:
+    samples = gathered_hr
+    corpus = load_real_corpus(samples, folders=("gathered-hr",))
+    items = corpus.items
+    # of 11 Croatian notices one is a call: Split's soup-kitchen meals (F21); the F22 port-fee,
+    # housing-billing and postal notices are awards, the rest VEAT notices and awards
+    assert len(items) == 1 and all(key.startswith("gathered-hr/") for key in items)
+    assert corpus.counts("declared_language") == Counter({"hr": 1})
+    assert corpus.counts("detected_language") == Counter({"hr": 1})
+    assert corpus.counts("source") == Counter({"TED (XML R2.0.9), gathered": 1})
+    countries = Counter(country for item in items.values() for country in item.tender.countries)
+    assert countries == Counter({"HR": 1})
+    # published in 2021, in kuna (HRK 12.4M; config/rates.toml's fixed conversion rate reads it)
+    assert Counter(item.tender.currency for item in items.values()) == Counter({"HRK": 1})
+    for item in items.values():
+        assert item.tender.published_at == EVALUATION_NOW
+        assert item.tender.is_open(EVALUATION_NOW)
+    reasons = Counter({reason: n for (_, reason), n in corpus.left_out.items()})
+    assert reasons == Counter({"award notice, or complete as published": 10})
+    _every_file_counted_and_traced(
+        samples / "gathered-hr", len(items) + sum(corpus.left_out.values())
+    )
+
+
+def test_the_latvian_calls_are_read_by_the_samples_rules(gathered_lv: Path) -> None:
+    samples = gathered_lv
+    corpus = load_real_corpus(samples, folders=("gathered-lv",))
+    items = corpus.items
+    # of 7 Latvian notices two are calls: Salaspils's school catering (F21) and VALIC's
+    # maintenance of the armed forces' electronic security systems (F17, a negotiated procedure
+    # with a call for competition)
+    assert len(items) == 2 and all(key.startswith("gathered-lv/") for key in items)
+    assert corpus.counts("declared_language") == Counter({"lv": 2})
+    assert corpus.counts("detected_language") == Counter({"lv": 2})
+    assert corpus.counts("source") == Counter({"TED (XML R2.0.9), gathered": 2})
+    countries = Counter(country for item in items.values() for country in item.tender.countries)
+    assert countries == Counter({"LV": 2})
+    assert Counter(item.tender.currency for item in items.values()) == Counter({None: 2})
+    for item in items.values():
+        assert item.tender.published_at == EVALUATION_NOW
+        assert item.tender.is_open(EVALUATION_NOW)
+    reasons = Counter({reason: n for (_, reason), n in corpus.left_out.items()})
+    assert reasons == Counter(
+        {"award notice, or complete as published": 3, "planning notice (no call yet)": 2}
+    )
+    _every_file_counted_and_traced(
+        samples / "gathered-lv", len(items) + sum(corpus.left_out.values())
+    )
+
+
 def test_gathered_folders_are_read_last_and_each_is_optional(tmp_path: Path) -> None:
     assert FOLDERS[-len(GATHERED_FOLDERS) :] == GATHERED_FOLDERS
     assert {"gathered-it", "gathered-fr", "gathered-es", "gathered-de", "gathered-pl"} <= set(
@@ -367,6 +417,8 @@ def test_gathered_folders_are_read_last_and_each_is_optional(tmp_path: Path) -> 
     assert "gathered-pt" in GATHERED_FOLDERS
     assert "gathered-sl" in GATHERED_FOLDERS
     assert "gathered-lt" in GATHERED_FOLDERS
+    assert "gathered-hr" in GATHERED_FOLDERS
+    assert "gathered-lv" in GATHERED_FOLDERS
     folder = tmp_path / "gathered-fr" / "eforms"  # only one of the gathered folders present
     folder.mkdir(parents=True)
     (folder / "broken.xml.gz").write_bytes(b"not gzip at all")

@@ -67,7 +67,9 @@ NOT_SECOND_READ = {
 # Danish, Estonian, Swedish and Portuguese groups in second_reader_da.toml, second_reader_et.toml,
 # second_reader_sv.toml and second_reader_pt.toml (README, "Second reader, Danish group" and so
 # on), and the Slovenian and Lithuanian groups in second_reader_sl.toml and second_reader_lt.toml
-# (README, "Second reader, Slovenian group" and "Second reader, Lithuanian group").
+# (README, "Second reader, Slovenian group" and "Second reader, Lithuanian group"). The Croatian
+# and Latvian groups have no second reading yet (README, "The Croatian group", "The Latvian
+# group").
 FRENCH_GROUP = frozenset(
     {
         *("fr-tremplin-formation", "fr-verdure-insertion", "fr-petits-pas-creches"),
@@ -208,6 +210,20 @@ LITHUANIAN_GROUP = frozenset(
         *("lt-strategijos-partneriai", "lt-kauno-komponentai", "lt-baltic-bus-partners"),
     }
 )
+# The Croatian group (README, "The Croatian group"): no second reading yet.
+CROATIAN_GROUP = frozenset(
+    {
+        *("hr-zadruga-marjan", "hr-jadranski-okusi", "hr-kvarner-hidrogradnja"),
+        *("hr-atelje-susak", "hr-adriatic-tactical"),
+    }
+)
+# The Latvian group (README, "The Latvian group"): no second reading yet.
+LATVIAN_GROUP = frozenset(
+    {
+        *("lv-skolas-galds", "lv-drosibas-sistemas", "lv-kurzemes-apsardze"),
+        "lv-baltic-grid-supply",
+    }
+)
 # written after the first sample was drawn
 SECOND_READ_LATER = (
     ITALIAN_SECOND_ROUND
@@ -229,6 +245,8 @@ SECOND_READ_LATER = (
     | PORTUGUESE_GROUP
     | SLOVENIAN_GROUP
     | LITHUANIAN_GROUP
+    | CROATIAN_GROUP
+    | LATVIAN_GROUP
 )
 
 
