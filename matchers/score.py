@@ -176,16 +176,11 @@ KIND_WORDS = {"buyer_lot": "lot", "suggested_package": "package"}
 
 def prepare_opportunity(opportunity: Opportunity) -> PreparedOpportunity:
     """Analyse an opportunity's text once for many organisations, each field in its language."""
-    texts = (
-        (opportunity.title, opportunity.title_language),
-        (opportunity.parent_title, opportunity.parent_language),
-        (opportunity.text, opportunity.language),
-    )
     return PreparedOpportunity.of(
         opportunity,
         tuple(
             (label, terms(text, language))
-            for label, (text, language) in zip(FIELD_LABELS, texts, strict=True)
+            for label, (text, language) in zip(FIELD_LABELS, opportunity.read_texts(), strict=True)
         ),
     )
 
@@ -258,11 +253,7 @@ def score_prepared(
         where=where(opportunity),
         matcher=matcher,
         field_positions=prepared.positions or None,
-        texts=(
-            (opportunity.title, opportunity.title_language),
-            (opportunity.parent_title, opportunity.parent_language),
-            (opportunity.text, opportunity.language),
-        ),
+        texts=opportunity.read_texts(),
     )
     codes = classification(profile, opportunity, weights)
     relevance = max(text.score, keywords.score, codes.score)
