@@ -95,6 +95,7 @@ class PreparedOrg:
             partners: dict[str, frozenset[str]] = {}
             phrase_words: set[str] = set()
             free: set[str] = set()
+            said = 0
             for language in sorted(languages, key=lambda x: (x is None, x or "")):
                 part = language_query(
                     self.org,
@@ -103,6 +104,7 @@ class PreparedOrg:
                     description_weight=self.description_weight,
                     self_partnered=self.self_partnered,
                 )
+                said = max(said, part.said)
                 for term in part.stems:
                     surface.setdefault(term, part.surface[term])
                     weight = part.weights.get(term, 1.0)
@@ -119,6 +121,7 @@ class PreparedOrg:
                 {t: w for t, w in weights.items() if w != 1},
                 {t: p for t, p in partners.items() if t not in free},
                 frozenset(phrase_words - free),
+                said,
             )
         self._queries[languages] = query
         return query
