@@ -129,11 +129,7 @@ class OpportunityIndex:
         lookup = vocabulary.__getitem__
         for opportunity in self.opportunities:
             used: list[bool] = []
-            for text, language in (
-                (opportunity.title, opportunity.title_language),
-                (opportunity.parent_title, opportunity.parent_language),
-                (opportunity.text, opportunity.language),
-            ):
+            for text, language in opportunity.read_texts():
                 found = terms(text, language)
                 used.append(bool(found))
                 vocabulary.language = language

@@ -95,6 +95,7 @@ class PreparedOrg:
             partners: dict[str, frozenset[str]] = {}
             phrase_words: set[str] = set()
             free: set[str] = set()
+            said = 0
             for language in sorted(languages, key=lambda x: (x is None, x or "")):
                 part = language_query(
                     self.org,
@@ -103,6 +104,7 @@ class PreparedOrg:
                     description_weight=self.description_weight,
                     self_partnered=self.self_partnered,
                 )
+                said = max(said, part.said)
                 for term in part.stems:
                     surface.setdefault(term, part.surface[term])
                     weight = part.weights.get(term, 1.0)
@@ -119,6 +121,7 @@ class PreparedOrg:
                 {t: w for t, w in weights.items() if w != 1},
                 {t: p for t, p in partners.items() if t not in free},
                 frozenset(phrase_words - free),
+                said,
             )
         self._queries[languages] = query
         return query
@@ -176,16 +179,11 @@ KIND_WORDS = {"buyer_lot": "lot", "suggested_package": "package"}
 
 def prepare_opportunity(opportunity: Opportunity) -> PreparedOpportunity:
     """Analyse an opportunity's text once for many organisations, each field in its language."""
-    texts = (
-        (opportunity.title, opportunity.title_language),
-        (opportunity.parent_title, opportunity.parent_language),
-        (opportunity.text, opportunity.language),
-    )
     return PreparedOpportunity.of(
         opportunity,
         tuple(
             (label, terms(text, language))
-            for label, (text, language) in zip(FIELD_LABELS, texts, strict=True)
+            for label, (text, language) in zip(FIELD_LABELS, opportunity.read_texts(), strict=True)
         ),
     )
 
@@ -258,11 +256,7 @@ def score_prepared(
         where=where(opportunity),
         matcher=matcher,
         field_positions=prepared.positions or None,
-        texts=(
-            (opportunity.title, opportunity.title_language),
-            (opportunity.parent_title, opportunity.parent_language),
-            (opportunity.text, opportunity.language),
-        ),
+        texts=opportunity.read_texts(),
     )
     codes = classification(profile, opportunity, weights)
     relevance = max(text.score, keywords.score, codes.score)

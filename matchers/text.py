@@ -14,7 +14,9 @@ stemming, the part worth a library, is PyStemmer (see `matchers.analysis`).
 Normalisation to 0-1: raw BM25 divided by the raw score an average-length document would get
 for mentioning, once each, the query's `saturation_terms` most distinctive terms (the sum of
 their idf), capped at 1. So 1 means "as relevant as a typical notice naming your five most
-telling words"; the scale does not depend on the other documents scored.
+telling words"; the scale does not depend on the other documents scored. A profile that said
+more words than reach the text (its acronyms alone carried into another language) keeps its
+five slots, the empty ones counted as an average word of those found (`bound`).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from matchers.analysis import compounds, display_word, head_stems, terms_with_words
@@ -146,9 +148,14 @@ class Query:
     phrase_words: frozenset[str] = frozenset()
     """Partnered terms that come from the profile's multi-word keywords (`phrase_partners`):
     the rule holds for them only where they are common (`needs_partner`)."""
+    said: int = 0
+    """How many distinct terms the profile holds read in its own language (0: as many as
+    `stems`): read in another language through its acronyms and codes, or against a corpus
+    that barely holds its words, fewer reach the text than it said (`bound`)."""
     # (id(stats), saturation) -> (stats, bound); the stats are kept so an id is never reused.
+    # Not an init field: a copy made with `replace` computes its own bounds.
     _bounds: dict[tuple[int, int], tuple[object, float]] = field(
-        default_factory=dict, compare=False, repr=False
+        default_factory=dict, init=False, compare=False, repr=False
     )
 
 
@@ -202,6 +209,7 @@ def _query(
         {t: w for t, w in weights.items() if w != 1.0},
         partners,
         phrase_words,
+        said=len(surface),
     )
 
 
@@ -317,6 +325,8 @@ def language_query(
             return found
 
         base = _query(org, language, loans, description_weight, self_partnered)
+        said = len(org_query(org, description_weight, self_partnered=self_partnered).stems)
+        base = replace(base, said=said)
     surface = dict(base.surface)
     weights = dict(base.weights)
     codes = list(org.cpv)
@@ -338,7 +348,7 @@ def language_query(
         for t, p in bound.items()
         if t not in free
     }
-    return Query(tuple(surface), surface, weights, needs, base.phrase_words - free)
+    return Query(tuple(surface), surface, weights, needs, base.phrase_words - free, base.said)
 
 
 _RAW_WORD_RE = re.compile(r"[^\W_]+")
@@ -359,7 +369,11 @@ def _international(word: str) -> bool:
 
 def bound(query: Query, stats: CorpusStats | None, saturation_terms: int) -> float:
     """The raw score that counts as 1: sum of the `saturation_terms` largest idf of the query
-    terms the corpus contains (each idf is 1 without a corpus). Memoised per corpus."""
+    terms the corpus contains (each idf is 1 without a corpus), over at most as many slots as
+    the profile said terms (`Query.said`); a slot no term of the query fills counts as an
+    average one of those found, so one word met is not "as relevant as naming five" when
+    the profile named more ('IT' alone, the one word a Swedish IT firm without codes carries
+    into German, scored text 1.00 on any German notice saying "IT"). Memoised per corpus."""
     key = (id(stats), saturation_terms)
     cached = query._bounds.get(key)
     if cached is None or cached[0] is not stats:
@@ -368,8 +382,9 @@ def bound(query: Query, stats: CorpusStats | None, saturation_terms: int) -> flo
 
 
 def _bound(query: Query, stats: CorpusStats | None, saturation_terms: int) -> float:
+    slots = max(1, min(saturation_terms, query.said or len(query.stems)))
     if stats is None:
-        return float(min(saturation_terms, len(query.stems)))
+        return float(slots) if query.stems else 0.0
     idfs = sorted(
         (
             stats.idf(t) * query.weights.get(t, 1.0)
@@ -378,7 +393,10 @@ def _bound(query: Query, stats: CorpusStats | None, saturation_terms: int) -> fl
         ),
         reverse=True,
     )
-    return sum(idfs[: max(1, saturation_terms)])
+    top = idfs[:slots]
+    if not top:
+        return 0.0
+    return sum(top) + (slots - len(top)) * (sum(top) / len(top))
 
 
 def contributions(

@@ -126,3 +126,19 @@ class Opportunity:
     reserved: tuple[str, ...] = ()
     """Kinds of operator the buyer reserved it to (`scanner.matching.reserved`):
     "sheltered_workshop" (Art. 20), "public_service_mission" (Art. 77); () when open to all."""
+    title_from_codes: bool = False
+    """The title is only the labels of its CPV codes (a package Lotwise named from the CPV
+    vocabulary or the notice's code descriptions): shown, never read as the buyer's words,
+    since the classification criterion already reads those codes (`read_texts`)."""
+
+    def read_texts(self) -> tuple[tuple[str | None, str | None], ...]:
+        """The texts a matcher reads, each with its language: title, parent title, text. A
+        title named from codes reads as empty: otherwise a profile's own CPV labels, carried
+        into the notice's language, would meet Lotwise's words and score as text (a package
+        titled "IT-Dienste: Beratung, Software-Entwicklung, Internet und Hilfestellung" was
+        'text 1.00' for any IT firm)."""
+        return (
+            (None if self.title_from_codes else self.title, self.title_language),
+            (self.parent_title, self.parent_language),
+            (self.text, self.language),
+        )

@@ -32,8 +32,10 @@ from scanner.ingest.purpose import purpose_of
 from scanner.ingest.tender import NormalisedTender
 from scanner.matching.reserved import reserved_of
 from scanner.matching.value_basis import ValueBasis, value_basis
+from scanner.reference.cpv import cpv_vocabulary, fold
 from scanner.reference.regions import regions_named
 from scanner.splitter import Package, proposed_parts
+from scanner.splitter.facts import is_cpv
 from scanner.tender_state import is_closed_status
 
 Converter = Callable[[Decimal | None, str | None], Decimal | None]
@@ -135,7 +137,9 @@ def opportunities_of(
         )
     if not purpose.procurement:
         return found  # nobody can be offered a part of a grant or a sale
-    for position, package in enumerate(proposed_parts(tuple(packages)), start=1):
+    parts = proposed_parts(tuple(packages))
+    labels = code_labels(tender) if parts else frozenset()
+    for position, package in enumerate(parts, start=1):
         estimated = _part(basis, package.estimated_value)
         found.append(
             replace(
@@ -143,7 +147,8 @@ def opportunities_of(
                 id=f"package:{key}:{position}",
                 kind="suggested_package",
                 title=package.title,
-                text=package.scope,
+                title_from_codes=only_labels(package.title, labels),
+                text="" if only_labels(package.scope, labels) else package.scope,
                 parent_title=tender.title,
                 cpv=(package.cpv,) if package.cpv else tender.cpv_codes,
                 regions=(package.region,) if package.region else whole.regions,
@@ -152,6 +157,49 @@ def opportunities_of(
             )
         )
     return found
+
+
+# What the splitter calls a part it has no words for (`scanner.splitter.strategies`).
+_LOTWISE_NAME_RE = re.compile(r"cpv group \w+|products of code \w+|uncoded products")
+
+
+def code_labels(tender: NormalisedTender) -> frozenset[str]:
+    """Folded labels of the tender's codes and of their ancestors, in every language of the
+    CPV vocabulary, with the descriptions the notice publishes beside its codes: the words
+    the splitter names a package with when the buyer wrote none (`only_labels`)."""
+    vocabulary = cpv_vocabulary()
+    listed = (
+        *tender.classifications,
+        *(c for item in tender.items for c in item.classifications),
+        *(c for lot in tender.lots for c in lot.classifications),
+    )
+    codes = {c for c in (tender.main_cpv, *tender.cpv_codes) if c} | {c.code for c in listed}
+    found = {fold(c.description).strip() for c in listed if c.description}
+    for code in codes:
+        known = vocabulary.nearest_known(code) if is_cpv(code) else None
+        if known is None:
+            continue
+        for each in (*vocabulary.ancestors(known), known):
+            found.update(fold(label).strip() for label in vocabulary.labels[each] if label)
+    return frozenset(found)
+
+
+def only_labels(text: str, labels: frozenset[str]) -> bool:
+    """Whether `text` is nothing but code labels joined by ";" (`code_labels`) or the
+    splitter's own name for an unlabelled group: no word of the buyer's in it. A label cut
+    short with an ellipsis (`fold` spells it "...") counts by its start."""
+    pieces = [fold(piece).strip() for piece in text.split(";")]
+    pieces = [piece for piece in pieces if piece]
+    return bool(pieces) and all(
+        piece in labels
+        or _LOTWISE_NAME_RE.fullmatch(piece)
+        or (
+            len(piece) > 3
+            and piece.endswith("...")
+            and any(label.startswith(piece[:-3]) for label in labels)
+        )
+        for piece in pieces
+    )
 
 
 def _part(whole: ValueBasis, estimate: Decimal | None) -> ValueBasis:

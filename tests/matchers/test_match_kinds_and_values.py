@@ -89,3 +89,36 @@ def test_an_unread_place_name_is_reported(make_org, make_opp, now, weights):
     opp = make_opp(regions=(), countries=(), place_names=("Atlantide",))
     detail = score(opp, make_org(), now=now, weights=weights).criterion("geography").detail
     assert detail == "place 'Atlantide' not recognised"
+
+
+def test_a_package_titled_by_its_codes_is_not_read_as_the_buyers_words(
+    make_org, make_opp, now, weights
+):
+    # Lotwise named this German package after its code's label: an IT firm's own CPV labels,
+    # carried into German, would meet every word of it.
+    label = "IT-Dienste: Beratung, Software-Entwicklung, Internet und Hilfestellung"
+    org = make_org(language="fr", capabilities="développement de logiciels", keywords=())
+    named = make_opp(
+        id="package:5:1",
+        kind="suggested_package",
+        tender_id="5",
+        title=label,
+        text="",
+        parent_title="Next-Incubator",
+        cpv=("72000000",),
+        language="de",
+        title_language="de",
+        parent_language="de",
+    )
+    flagged = replace(named, id="package:5:2", title_from_codes=True)
+    read, unread = (score(o, org, now=now, weights=weights) for o in (named, flagged))
+    assert read.criterion("text").score > 0.5  # the label's words, read as the buyer's
+    assert unread.criterion("text").score == 0.0
+    assert "hilfestellung" not in unread.explanation.casefold()
+    # the code still speaks, through the classification criterion, in both
+    assert unread.criterion("classification").score == read.criterion("classification").score > 0
+    index = OpportunityIndex([named, flagged], weights=weights, now=now)
+    by_id = {m.opportunity_id: m.score for m in top_matches(index, org, 2)[0]}
+    # the index reads the same fields (its BM25 has corpus statistics, so only the unread
+    # one's score is the same as alone)
+    assert by_id[flagged.id] == unread.score < by_id[named.id]

@@ -10,7 +10,14 @@ from hypothesis import strategies as st
 
 from matchers.analysis import terms, words
 from matchers.score import score
-from matchers.text import CorpusStats, bm25_idf, org_query, population, text_relevance
+from matchers.text import (
+    CorpusStats,
+    bm25_idf,
+    language_query,
+    org_query,
+    population,
+    text_relevance,
+)
 from matchers.weights import Weights
 
 
@@ -59,6 +66,30 @@ def test_scores_are_normalised_to_one_at_most(make_org, weights) -> None:
     query = org_query(make_org(capabilities="gis", keywords=(), description=""))
     result = text_relevance(query, terms("GIS GIS GIS GIS GIS mapping"), None, weights)
     assert result.score == 1.0
+
+
+def test_one_word_carried_of_many_said_is_not_a_full_match(make_org, weights) -> None:
+    # A Swedish IT firm without codes reads a German notice through its acronym alone: 'IT'
+    # is all it carries, but it said far more than one word.
+    org = make_org(
+        language="sv", cpv=(), keywords=("IT-drift",), description="",
+        capabilities="Servicedesk och användarsupport, drift av servrar och molntjänster, "
+        "IT-förvaltning och systemintegration, rådgivning om IT-strategi",
+    )  # fmt: skip
+    own = org_query(org)
+    german = language_query(org, "de")
+    assert german.stems == ("it",) and german.said == len(own.stems) > 5
+    docs = [terms("IT Dienstleistungen für das Portal", "de")] + [
+        terms(f"Bauarbeiten Los {n}", "de") for n in range(20)
+    ]
+    stats = CorpusStats.from_documents(docs)
+    carried = text_relevance(german, docs[0], stats, weights)
+    # one of five slots filled, the other four as that word: at most (k1 + 1) / 5
+    assert 0 < carried.score <= (weights.k1 + 1) / weights.saturation_terms < 1.0
+    # had the profile said that one word alone, the same mention would count five times as
+    # much (one slot, not five: the test above reaches 1.0 so)
+    alone = text_relevance(replace(german, said=1), docs[0], stats, weights)
+    assert alone.score == pytest.approx(weights.saturation_terms * carried.score)
 
 
 @given(

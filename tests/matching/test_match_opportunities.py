@@ -10,7 +10,7 @@ from decimal import Decimal
 from matchers import Match, OrgProfile
 from matchers.value import value_note
 from scanner.ingest.tender import Classification, Item, Lot, NormalisedTender
-from scanner.matching.opportunities import opportunities_of
+from scanner.matching.opportunities import code_labels, only_labels, opportunities_of
 from scanner.services.matching import RankedMatch, TenderFacts
 from scanner.splitter import Package
 
@@ -133,3 +133,50 @@ def test_the_splitters_one_package_is_the_whole_not_a_suggested_part() -> None:
     )  # fmt: skip
     found = opportunities_of(FRAMEWORK, 9, [single], to_reporting=euro_to_pound)
     assert [o.kind for o in found] == ["tender"]
+
+
+def test_a_package_named_only_by_its_codes_carries_no_words_of_the_buyers() -> None:
+    german = replace(
+        TENDER,
+        title="Next-Incubator",
+        description="Wir suchen innovative Geschäftsmodelle.",
+        cpv_codes=("72000000", "48000000"),
+        classifications=(Classification("CPV", "79311000", "Research services (published)"),),
+        items=(),
+        lots=(),
+    )
+    labels = code_labels(german)
+    # the vocabulary's labels in every language, its ancestors', and the published words
+    assert "it-dienste: beratung, software-entwicklung, internet und hilfestellung" in labels
+    assert "software package and information systems" in labels
+    assert "research services (published)" in labels
+    assert only_labels("Softwarepaket und Informationssysteme", labels)
+    assert only_labels("IT-Dienste: Beratung, Software-Entwicklung, Internet und …", labels)
+    assert only_labels("IT services: consulting, software development, Internet and support; "
+                       "Software package and information systems", labels)  # fmt: skip
+    assert only_labels("CPV group 723", labels)
+    assert not only_labels("Hosting of the citizens' portal", labels)
+    assert not only_labels("Softwarepaket und Informationssysteme; Hosting des Portals", labels)
+    assert not only_labels("", labels)
+    # a code the tender does not list is not its label
+    assert not only_labels("Bauarbeiten", labels)
+
+    def package(title: str, scope: str) -> Package:
+        return Package(title=title, scope=scope, item_ids=(), cpv="72000000",
+                       estimated_value=None, value_method="", duration_months=None,
+                       region=None, depends_on=(), strategy="by CPV", reason="")  # fmt: skip
+
+    named = package(
+        "IT-Dienste: Beratung, Software-Entwicklung, Internet und Hilfestellung",
+        "IT-Dienste: Beratung, Software-Entwicklung, Internet und Hilfestellung",
+    )
+    worded = package("Softwarepaket und Informationssysteme", "Lizenzen für das Portal; Schulung")
+    found = opportunities_of(german, 3, [named, worded], to_reporting=euro_to_pound)
+    by_code, by_words = found[-2:]
+    assert (by_code.title_from_codes, by_code.text) == (True, "")
+    assert by_code.title == named.title  # still shown as it is
+    assert (by_words.title_from_codes, by_words.text) == (True, worded.scope)
+    assert not found[0].title_from_codes  # the buyer's own title
+    title, parent, text = by_code.read_texts()
+    assert title == (None, by_code.title_language) and parent[0] == "Next-Incubator"
+    assert text == ("", by_code.language)
