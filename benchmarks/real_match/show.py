@@ -6,7 +6,8 @@
 
 Shows what a person needs to judge: title, description, items, lots with values, buyer,
 regions, language, procedure, notice type, value and what kind of value it is (the tender's
-estimate, a lot's, a framework's ceiling), deadline window and status.
+estimate, a lot's, a framework's ceiling), deadline window and status, and whether the tender
+or a lot is reserved (Art. 20 / 77, in its text or only in the form's box: rubric R5).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from scanner.evaluation.real_corpus import RealItem, load_real_corpus  # noqa: E402
+from scanner.matching.reserved import reserved_of  # noqa: E402
 
 SAMPLES = Path(os.environ.get("LOTWISE_SHARED_DIR", ROOT.parent / "shared")) / "samples"
 FRAMEWORK_RE = re.compile(
@@ -58,12 +60,17 @@ def describe(item: RealItem, limit: int = 700) -> str:
         f"   VALUE: {_money(t.value_amount, t.currency)} ({kind}) | CPV {' '.join(t.cpv_codes[:8])}"
         f" | SME {t.suitable_sme}",
     ]
+    reserved = reserved_of(t)
+    if reserved:
+        lines.append(f"   RESERVED to {', '.join(reserved)} (text or the form's box: rubric R5)")
     if t.description:
         lines.append("   DESC: " + _cut(t.description, limit))
     for lot in t.lots[:12]:
+        own = reserved_of(t, lot)
         lines.append(
             f"   LOT {lot.lot_id}: {_cut(lot.title, 120)} | {_money(lot.value_amount, lot.currency)}"
-            f" | {_cut(lot.description, 200)}"
+            + (f" | RESERVED to {', '.join(own)}" if own and own != reserved else "")
+            + f" | {_cut(lot.description, 200)}"
         )
     if len(t.lots) > 12:
         lines.append(f"   ... {len(t.lots) - 12} more lots")
