@@ -103,6 +103,7 @@ class PreparedOrg:
                     own_bridge=self.own_bridge,
                     description_weight=self.description_weight,
                     self_partnered=self.self_partnered,
+                    said=self.query.said,
                 )
                 said = max(said, part.said)
                 for term in part.stems:

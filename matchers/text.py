@@ -294,6 +294,7 @@ def language_query(
     own_bridge: bool = True,
     description_weight: float = 1.0,
     self_partnered: bool = True,
+    said: int | None = None,
 ) -> Query:
     """The profile as read against a text in `language` (module `matchers.bridge`):
 
@@ -305,7 +306,8 @@ def language_query(
     - in an unknown language (None), its words as they are, stop words of every list left out.
 
     In each, a word only its description holds that is no word of its trade counts only
-    beside one (`self_words`), when `self_partnered`.
+    beside one (`self_words`), when `self_partnered`. `said`: the size of its own query
+    (`Query.said`), when the caller already has it.
     """
     if language == org.language:
         base = org_query(org, description_weight, self_partnered=self_partnered)
@@ -325,7 +327,8 @@ def language_query(
             return found
 
         base = _query(org, language, loans, description_weight, self_partnered)
-        said = len(org_query(org, description_weight, self_partnered=self_partnered).stems)
+        if said is None:
+            said = len(org_query(org, description_weight, self_partnered=self_partnered).stems)
         base = replace(base, said=said)
     surface = dict(base.surface)
     weights = dict(base.weights)
