@@ -41,7 +41,7 @@ def format_money(amount: Any, currency: str | None = None, *, missing: str = "un
     code = (currency or "").strip().upper()
     if not code:
         return f"{value:,.0f}"
-    return _pattern(code).apply(value, _LOCALE, currency=code, currency_digits=False)
+    return str(_pattern(code).apply(value, _LOCALE, currency=code, currency_digits=False))
 
 
 _LOCALE = Locale.parse(LOCALE)
