@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import lru_cache
 from typing import TypedDict
 
 from matchers.analysis import terms_with_words
@@ -167,7 +168,6 @@ def code_labels(tender: NormalisedTender) -> frozenset[str]:
     """Folded labels of the tender's codes and of their ancestors, in every language of the
     CPV vocabulary, with the descriptions the notice publishes beside its codes: the words
     the splitter names a package with when the buyer wrote none (`only_labels`)."""
-    vocabulary = cpv_vocabulary()
     listed = (
         *tender.classifications,
         *(c for item in tender.items for c in item.classifications),
@@ -175,13 +175,22 @@ def code_labels(tender: NormalisedTender) -> frozenset[str]:
     )
     codes = {c for c in (tender.main_cpv, *tender.cpv_codes) if c} | {c.code for c in listed}
     found = {fold(c.description).strip() for c in listed if c.description}
-    for code in codes:
-        known = vocabulary.nearest_known(code) if is_cpv(code) else None
-        if known is None:
-            continue
-        for each in (*vocabulary.ancestors(known), known):
-            found.update(fold(label).strip() for label in vocabulary.labels[each] if label)
-    return frozenset(found)
+    return frozenset(found.union(*(_vocabulary_labels(code) for code in codes)))
+
+
+@lru_cache(maxsize=20_000)
+def _vocabulary_labels(code: str) -> frozenset[str]:
+    """Folded labels of `code` and its ancestors in every language (folding is the cost)."""
+    vocabulary = cpv_vocabulary()
+    known = vocabulary.nearest_known(code) if is_cpv(code) else None
+    if known is None:
+        return frozenset()
+    return frozenset(
+        fold(label).strip()
+        for each in (*vocabulary.ancestors(known), known)
+        for label in vocabulary.labels[each]
+        if label
+    )
 
 
 def only_labels(text: str, labels: frozenset[str]) -> bool:
