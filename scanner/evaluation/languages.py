@@ -134,6 +134,30 @@ def detect_language(text: str) -> str | None:
     return best
 
 
+# Letters only one language of the Latin script writes, with how many a text must hold (at least
+# `least`, and `share` of its letters) and letters that rule it out; tried in this order:
+# - Czech alone writes "ě", "ř" and "ů" (Slovak has none of them), one letter in 30 or so of
+#   Czech text; a Czech name in another language's text ("Dvořák") is one or two of them.
+# - Hungarian alone writes "ő" and "ű" (the double acute; German has "ö ü" only), one letter in
+#   100 or so of Hungarian text, whose articles "a", "az" are other languages' words too.
+# - Slovak writes "ľ ĺ ŕ" (its own) and "ý ť ď ň" (Czech's too, but Czech text also writes
+#   "ě ř ů", Slovak never): its function words are Slovenian's and Czech's ("na", "v", "je"),
+#   so it was counted Slovenian, Portuguese or undecided.
+# - Lithuanian alone writes "ė", "į" and "ų" (Latvian has "ē ī ū", Polish "ę ą"), one letter in
+#   40 or so of Lithuanian text; its function words ("ir", "su", "iš") are few and short, so
+#   the gathered Lithuanian calls were counted undecided, English or Welsh.
+# - Latvian alone writes the long vowels "ā ē ī" and the cedilla consonants "ģ ķ ļ ņ"
+#   (Lithuanian has "ū" but none of these), one letter in 25 or so of Latvian text; its
+#   function words "un" and "no" are French's and Spanish's too, so the letters decide.
+_OWN_LETTERS: tuple[tuple[str, str, int, float, str], ...] = (
+    ("cs", "ěřů", 3, 0.01, ""),
+    ("hu", "őű", 3, 0.005, ""),
+    ("sk", "ľĺŕýťďň", 2, 0.005, "ěřů"),
+    ("lt", "ėįų", 2, 0.005, ""),
+    ("lv", "āēīģķļņ", 3, 0.01, ""),
+)
+
+
 def _by_script(letters: Counter[str], text: str) -> str | None:
     total = sum(letters.values()) or 1
     greek = sum(n for c, n in letters.items() if "\u0370" <= c <= "\u03ff")
@@ -155,34 +179,10 @@ def _by_script(letters: Counter[str], text: str) -> str | None:
         if any(letters[c] for c in "ыэъё"):
             return "ru"
         return "cyrillic"  # no marker: undecided between them, no word count either
-    # Czech alone writes "ě", "ř" and "ů" (Slovak has none of them), one letter in 30 or so of
-    # Czech text; a Czech name in another language's text ("Dvořák") is one or two of them
-    czech = sum(letters[c] for c in "ěřů")
-    if czech >= 3 and czech / total >= 0.01:
-        return "cs"
-    # Hungarian alone writes "ő" and "ű" (the double acute; German has "ö ü" only), one letter in
-    # 100 or so of Hungarian text, whose articles "a", "az" are other languages' words too
-    hungarian = sum(letters[c] for c in "őű")
-    if hungarian >= 3 and hungarian / total >= 0.005:
-        return "hu"
-    # Slovak writes "ľ ĺ ŕ" (its own) and "ý ť ď ň" (Czech's too, but Czech text also writes
-    # "ě ř ů", Slovak never): its function words are Slovenian's and Czech's ("na", "v", "je"),
-    # so it was counted Slovenian, Portuguese or undecided
-    slovak = sum(letters[c] for c in "ľĺŕýťďň")
-    if czech == 0 and slovak >= 2 and slovak / total >= 0.005:
-        return "sk"
-    # Lithuanian alone writes "ė", "į" and "ų" (Latvian has "ē ī ū", Polish "ę ą"), one letter in
-    # 40 or so of Lithuanian text; its function words ("ir", "su", "iš") are few and short, so
-    # the gathered Lithuanian calls were counted undecided, English or Welsh
-    lithuanian = sum(letters[c] for c in "ėįų")
-    if lithuanian >= 2 and lithuanian / total >= 0.005:
-        return "lt"
-    # Latvian alone writes the long vowels "ā ē ī" and the cedilla consonants "ģ ķ ļ ņ" (Lithuanian
-    # has "ū" but none of these), one letter in 25 or so of Latvian text; its function words "un"
-    # and "no" are French's and Spanish's too, so the letters decide
-    latvian = sum(letters[c] for c in "āēīģķļņ")
-    if latvian >= 3 and latvian / total >= 0.01:
-        return "lv"
+    for language, own, least, share, unless in _OWN_LETTERS:
+        found = sum(letters[c] for c in own)
+        if found >= least and found / total >= share and not any(letters[c] for c in unless):
+            return language
     return None
 
 
