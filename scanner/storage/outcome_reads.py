@@ -91,6 +91,26 @@ OUTCOME_COLUMNS = (
     TenderOutcome.bids,
     TenderOutcome.unknowns,
 )
+# An award's columns and its suppliers', in the order `_awards` unpacks them and under the
+# names a tender's page reads them by (`page_awards`): one list for both reads.
+AWARD_COLUMNS = (
+    Award.position,
+    Award.status,
+    Award.date,
+    Award.value_amount,
+    Award.currency,
+    Award.lot_ids,
+)
+AWARD_SUPPLIER_COLUMNS = (
+    AwardSupplier.award_position,
+    AwardSupplier.name,
+    AwardSupplier.scale,
+    AwardSupplier.party_ref,
+    Supplier.scheme,
+    Supplier.identifier,
+    Supplier.name.label("known_name"),
+    Supplier.scale.label("known_scale"),
+)
 
 
 def tender_records(session: Session, flt: RecordFilter) -> list[TenderRecord]:
@@ -286,17 +306,7 @@ def _award_record(
 
 def _suppliers_statement() -> Any:
     return (
-        select(
-            AwardSupplier.tender_id,
-            AwardSupplier.award_position,
-            AwardSupplier.name,
-            AwardSupplier.scale,
-            AwardSupplier.party_ref,
-            Supplier.scheme,
-            Supplier.identifier,
-            Supplier.name,
-            Supplier.scale,
-        )
+        select(AwardSupplier.tender_id, *AWARD_SUPPLIER_COLUMNS)
         .join(Tender, Tender.id == AwardSupplier.tender_id)
         .outerjoin(Supplier, Supplier.id == AwardSupplier.supplier_id)
         .order_by(AwardSupplier.tender_id, AwardSupplier.award_position, AwardSupplier.position)
@@ -305,15 +315,7 @@ def _suppliers_statement() -> Any:
 
 def _awards_statement() -> Any:
     return (
-        select(
-            Award.tender_id,
-            Award.position,
-            Award.status,
-            Award.date,
-            Award.value_amount,
-            Award.currency,
-            Award.lot_ids,
-        )
+        select(Award.tender_id, *AWARD_COLUMNS)
         .join(Tender, Tender.id == Award.tender_id)
         .order_by(Award.tender_id, Award.position)
     )

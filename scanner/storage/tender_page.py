@@ -31,7 +31,7 @@ from scanner.models import (
     Tender,
     TenderOutcome,
 )
-from scanner.storage.outcome_reads import OUTCOME_COLUMNS
+from scanner.storage.outcome_reads import AWARD_COLUMNS, AWARD_SUPPLIER_COLUMNS, OUTCOME_COLUMNS
 
 __all__ = ["TenderPageRows", "tender_page_rows"]
 
@@ -76,29 +76,9 @@ _LOTS = (
     .where(Lot.tender_id == _ID)
     .order_by(Lot.position)
 )
-_AWARDS = (
-    select(
-        Award.position,
-        Award.status,
-        Award.date,
-        Award.value_amount,
-        Award.currency,
-        Award.lot_ids,
-    )
-    .where(Award.tender_id == _ID)
-    .order_by(Award.position)
-)
+_AWARDS = select(*AWARD_COLUMNS).where(Award.tender_id == _ID).order_by(Award.position)
 _SUPPLIERS = (
-    select(
-        AwardSupplier.award_position,
-        AwardSupplier.name,
-        AwardSupplier.scale,
-        AwardSupplier.party_ref,
-        Supplier.scheme,
-        Supplier.identifier,
-        Supplier.name.label("known_name"),
-        Supplier.scale.label("known_scale"),
-    )
+    select(*AWARD_SUPPLIER_COLUMNS)
     .outerjoin(Supplier, Supplier.id == AwardSupplier.supplier_id)
     .where(AwardSupplier.tender_id == _ID)
     .order_by(AwardSupplier.award_position, AwardSupplier.position)
